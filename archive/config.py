@@ -1,0 +1,181 @@
+"""One settings object for every entry point.
+
+Precedence, lowest first: built-in defaults < ``redline.toml`` (in the data directory, or the
+file given with ``--config``) < ``REDLINE_*`` environment variables < explicit overrides passed
+by the caller (CLI flags).  This module is the only one in redline that reads ``os.environ``;
+everything below an entry point receives a :class:`Config` or plain values taken from it.
+
+Each field carries its help text in its metadata, so that the README's settings table can be
+checked against the code (``tests/test_docs.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from archive.errors import ConfigError
+
+ENV_PREFIX = "REDLINE_"
+CONFIG_FILE_NAME = "redline.toml"
+
+
+def _default_data_dir() -> Path:
+    return Path("~/.local/share/redline").expanduser()
+
+
+def _setting(default: Any, help: str, **kwargs: Any) -> Any:  # noqa: A002 - mirrors argparse
+    return field(default=default, metadata={"help": help}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Config:
+    """redline's settings; see the README's settings table for each one."""
+
+    data_dir: Path = field(
+        default_factory=_default_data_dir,
+        metadata={"help": "Directory for the SQLite database, WARC files and the Maildir."},
+    )
+    database_url: str = _setting(
+        "", "SQLAlchemy URL of the archive database; empty means SQLite in the data directory."
+    )
+    allow_private_networks: bool = _setting(
+        False, "Allow fetching loopback, private, link-local and multicast destinations."
+    )
+    workers: int = _setting(
+        0, "Extraction processes; 0 means one per CPU core, -1 extracts in the crawl process."
+    )
+    user_agent: str = _setting(
+        "redline/0.1 (+https://github.com/redline-archive/redline; news edit archive)",
+        "User-Agent sent with every request.",
+    )
+    obey_robots_txt: bool = _setting(True, "Obey robots.txt.")
+    download_timeout_s: float = _setting(30.0, "Seconds before a fetch times out.")
+    max_body_bytes: int = _setting(
+        10 * 1024 * 1024, "Largest response body accepted, in bytes; larger is an error capture."
+    )
+    concurrent_requests: int = _setting(32, "Requests in flight at once, over all sites.")
+    concurrent_requests_per_domain: int = _setting(4, "Requests in flight at once per site.")
+    download_delay_s: float = _setting(0.0, "Minimum delay between requests to one site.")
+    autothrottle: bool = _setting(True, "Adapt the per-site delay to the site's latency.")
+    retry_times: int = _setting(2, "Retries of a fetch that failed with a 5xx or a timeout.")
+    redirect_max: int = _setting(10, "Redirects followed before a fetch counts as a loop.")
+    warc_max_bytes: int = _setting(
+        1024 * 1024 * 1024, "Size at which a WARC file is closed and a new one started."
+    )
+    min_article_chars: int = _setting(
+        200, "Extracted text shorter than this is an empty extraction, not a version."
+    )
+    log_level: str = _setting("INFO", "Logging level for the crawler and the service.")
+    base_url: str = _setting(
+        "http://127.0.0.1:8080", "Public address of the web viewer, used in links in reports."
+    )
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL in force: the configured one, or SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'redline.sqlite'}"
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.data_dir / "warc"
+
+    @property
+    def extraction_workers(self) -> int:
+        """How many extraction processes to run (0 means extract in the calling process)."""
+        if self.workers < 0:
+            return 0
+        return self.workers or (os.cpu_count() or 1)
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
+
+
+def settings_fields() -> list[dataclasses.Field[Any]]:
+    """The settings, in declaration order (for docs and for ``redline config``)."""
+    return list(dataclasses.fields(Config))
+
+
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def _coerce(name: str, raw: Any, typ: Any) -> Any:
+    if get_origin(typ) in (Union, types.UnionType):
+        typ = next(t for t in get_args(typ) if t is not type(None))
+    try:
+        if typ is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(f"not a boolean: {raw!r}")
+        if typ is Path:
+            return Path(str(raw)).expanduser()
+        if typ is int:
+            if isinstance(raw, bool):
+                raise ValueError(f"not an integer: {raw!r}")
+            return int(raw)
+        if typ is float:
+            return float(raw)
+        return str(raw)
+    except ValueError as exc:
+        raise ConfigError(f"setting {name}: {exc}") from None
+
+
+def load_config(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Config:
+    """Build the settings for one process.
+
+    Args:
+        config_file: a TOML file; by default ``redline.toml`` in the data directory, if present.
+        environ: the environment to read (default ``os.environ``).
+        overrides: values that win over everything else (CLI flags); ``None`` values are ignored.
+
+    Raises:
+        ConfigError: an unknown key, a value of the wrong type, or an unreadable file.
+    """
+    env = os.environ if environ is None else environ
+    hints = get_type_hints(Config)
+    names = {f.name for f in settings_fields()}
+    values: dict[str, Any] = {}
+
+    from_env = {
+        f.name: env[env_name(f.name)] for f in settings_fields() if env_name(f.name) in env
+    }
+    data_dir_raw = overrides.get("data_dir") or from_env.get("data_dir")
+    data_dir = Path(str(data_dir_raw)).expanduser() if data_dir_raw else _default_data_dir()
+    env_file = env.get(ENV_PREFIX + "CONFIG")
+    path = config_file or (Path(env_file) if env_file else None) or data_dir / CONFIG_FILE_NAME
+    explicit = config_file is not None or bool(env_file)
+    if path.exists():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {path}: {exc}") from None
+        unknown = sorted(set(table) - names)
+        if unknown:
+            raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+        values.update(table)
+    elif explicit:
+        raise ConfigError(f"config file not found: {path}")
+    values.update(from_env)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+    return Config(**{k: _coerce(k, v, hints[k]) for k, v in values.items()})

@@ -1,0 +1,1 @@
+"""Diff engine (pure: no database, no network)."""

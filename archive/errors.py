@@ -1,0 +1,67 @@
+"""The errors redline raises, in one tree.
+
+::
+
+    RedlineError
+    ├── ConfigError                 a setting is unknown, malformed, or its file unreadable
+    ├── InvalidURLError(ValueError) not a URL redline can track (malformed, not http(s))
+    ├── ForbiddenDestinationError   the network guard refused the destination
+    ├── UnknownURLError(LookupError) the URL is not tracked
+    ├── VersionNotFoundError(LookupError) no such version of a tracked URL
+    ├── ExtractionError             a page gave no article; carries ``reason``
+    ├── DatabaseUnavailableError    the archive database cannot be opened or upgraded
+    └── DeliveryError               a report could not be delivered
+
+Expected outcomes of a fetch (304, unchanged, 404...) are never exceptions: they are captures
+with an outcome and a reason (:mod:`archive.enums`).  The CLI turns any ``RedlineError`` into a
+one-line message and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+from archive.enums import FailureReason
+
+
+class RedlineError(Exception):
+    """Base class of every error redline raises on purpose."""
+
+
+class ConfigError(RedlineError):
+    """A setting is unknown or malformed, or the settings file cannot be read."""
+
+
+class InvalidURLError(RedlineError, ValueError):
+    """The text is not an http(s) URL that redline can track."""
+
+
+class ForbiddenDestinationError(RedlineError):
+    """The network guard refused a destination (private, loopback, link-local, multicast)."""
+
+
+class UnknownURLError(RedlineError, LookupError):
+    """The URL is not tracked."""
+
+
+class VersionNotFoundError(RedlineError, LookupError):
+    """The tracked URL has no version with that number."""
+
+
+class ExtractionError(RedlineError):
+    """A page gave no article; ``reason`` says why, ``detail`` says more."""
+
+    def __init__(self, reason: FailureReason, detail: str = "") -> None:
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
+        self.reason = reason
+        self.detail = detail
+
+
+class DatabaseUnavailableError(RedlineError):
+    """The archive database cannot be reached, opened or upgraded."""
+
+
+class DeliveryError(RedlineError):
+    """A report could not be delivered; ``permanent`` means retrying will not help."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
