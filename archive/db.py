@@ -1,0 +1,127 @@
+"""Engine, sessions and schema upgrades for the archive database.
+
+SQLite (the default) runs in WAL mode with foreign keys on, ``synchronous=NORMAL`` (a commit
+survives a killed process; WAL keeps the file consistent after a power cut, losing at most the
+last transactions) and a busy timeout, so that a reader never blocks the crawler's writes and a
+second writer waits instead of failing.  Any other SQLAlchemy URL (PostgreSQL with psycopg 3)
+runs the same migrations and code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.errors import DatabaseUnavailableError
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # a crawl's write burst can hold the lock for a while
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def create_archive_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets its directory created and its pragmas set."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUnavailableError(f"malformed database URL {url!r}: {exc}") from None
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailableError(f"cannot create {parsed.database}: {exc}") from None
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        raise DatabaseUnavailableError(f"cannot use database {parsed!r}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to the newest migration (a no-op when it is there already)."""
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+        if current == head:
+            return
+        command.upgrade(alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(
+            f"cannot open the archive database {engine.url!r}: {exc.orig}"
+        ) from None
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailableError(f"cannot upgrade {engine.url!r}: {exc}") from None
+
+
+@dataclass
+class Database:
+    """An engine and its session factory."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on any error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, upgrade: bool = True) -> Database:
+    """Open (and by default upgrade) the archive database at ``url``.
+
+    Raises:
+        DatabaseUnavailableError: the database cannot be reached, created or upgraded.
+    """
+    engine = create_archive_engine(url)
+    if upgrade:
+        upgrade_schema(engine)
+    return Database(engine, sessionmaker(engine, expire_on_commit=False))

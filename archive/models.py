@@ -1,0 +1,207 @@
+"""The archive's tables, as typed SQLAlchemy 2 ORM classes.
+
+One word per concept (see the README's glossary): a ``TrackedURL`` is followed; every fetch of
+it is a ``Capture``; each distinct article it served is a ``Version``; each transition between
+versions is a ``Change`` (with its kinds indexed in ``ChangeKind``); takedowns, returns and
+merges are ``Event``s.  Timestamps are stored as UTC and always come back timezone-aware.
+
+Reverts: a ``Version`` is unique per (tracked URL, content hash) and keeps the number it got
+when first seen, so a return to an earlier text is a ``Change`` whose ``to_version`` is an
+existing version (``reverted``), not a new version.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime given to the archive: {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class TrackedURL(Base):
+    """A URL being followed."""
+
+    __tablename__ = "tracked_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    amp_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    site: Mapped[str] = mapped_column(String(255), index=True)
+    added_at: Mapped[datetime]
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    alias_of_id: Mapped[int | None] = mapped_column(ForeignKey("tracked_urls.id"))
+    # scheduling
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    check_interval_s: Mapped[int | None] = mapped_column(Integer)  # per-URL override
+    consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_checked_at: Mapped[datetime | None]
+    last_changed_at: Mapped[datetime | None]
+    # conditional GET and the identical-payload shortcut: from the last successful capture
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    last_payload_digest: Mapped[str | None] = mapped_column(String(64))
+    # state
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id", use_alter=True, ondelete="SET NULL")
+    )
+    taken_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    flapping: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    current_version: Mapped[Version | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+
+
+class Capture(Base):
+    """One fetch of a tracked URL; append-only."""
+
+    __tablename__ = "captures"
+    __table_args__ = (Index("ix_captures_url_time", "tracked_url_id", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracked_url_id: Mapped[int] = mapped_column(ForeignKey("tracked_urls.id", ondelete="CASCADE"))
+    fetched_at: Mapped[datetime]
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(String(2048))  # None: same as the URL
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))
+    warc_file: Mapped[str | None] = mapped_column(String(255))
+    warc_offset: Mapped[int | None] = mapped_column(Integer)
+
+
+class Version(Base):
+    """One distinct article served at a tracked URL."""
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint("tracked_url_id", "content_hash", name="uq_versions_url_hash"),
+        UniqueConstraint("tracked_url_id", "number", name="uq_versions_url_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracked_url_id: Mapped[int] = mapped_column(ForeignKey("tracked_urls.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    headline: Mapped[str] = mapped_column(Text)
+    byline: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    description: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(35))
+    canonical_url: Mapped[str | None] = mapped_column(String(2048))
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_capture_id: Mapped[int | None] = mapped_column(
+        ForeignKey("captures.id", use_alter=True, ondelete="SET NULL")
+    )
+    last_capture_id: Mapped[int | None] = mapped_column(
+        ForeignKey("captures.id", use_alter=True, ondelete="SET NULL")
+    )
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class Change(Base):
+    """A transition from one version to another, with its typed edits."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracked_url_id: Mapped[int] = mapped_column(
+        ForeignKey("tracked_urls.id", ondelete="CASCADE"), index=True
+    )
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id", ondelete="SET NULL"))
+    detected_at: Mapped[datetime] = mapped_column(index=True)
+    edits: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    label: Mapped[str] = mapped_column(String(16))
+    reverted: Mapped[bool] = mapped_column(Boolean, default=False)
+    stealth: Mapped[bool] = mapped_column(Boolean, default=False)
+    flapping: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    kinds: Mapped[list[ChangeKind]] = relationship(cascade="all, delete-orphan")
+
+
+class ChangeKind(Base):
+    """Which edit kinds a change holds, for filtering (``redline changes --kind``)."""
+
+    __tablename__ = "change_kinds"
+
+    change_id: Mapped[int] = mapped_column(
+        ForeignKey("changes.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class Event(Base):
+    """Something that happened to a tracked article besides a new version."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracked_url_id: Mapped[int] = mapped_column(
+        ForeignKey("tracked_urls.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id", ondelete="SET NULL"))
+    detail: Mapped[str | None] = mapped_column(Text)
