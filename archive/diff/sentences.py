@@ -25,9 +25,12 @@ from archive.diff.significance import fold
 SENTENCE_SIMILARITY = 0.5
 
 # Abbreviations after which a full stop does not end a sentence (lower case, without dot).
-ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "gov", "sen", "rep", "lt", "col", "sgt", "capt", "cmdr", "adm", "rev", "inc", "ltd", "co", "corp", "no", "vs", "etc", "al", "approx", "dept", "est", "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e"]
+_ABBREVIATION_WORDS = (
+    "mr mrs ms dr prof st jr sr gen gov sen rep lt col sgt capt cmdr adm rev "
+    "inc ltd co corp no vs etc al approx dept est fig jan feb mar apr jun jul aug sep sept "
+    "oct nov dec u.s u.k e.g i.e"
 )
+ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
 # A sentence ends at ., ! or ? (and any closing quotes or brackets) followed by whitespace.
 _END_RE = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
