@@ -21,6 +21,7 @@ class FailureReason(StrEnum):
     HTTP_410 = "http-410"
     HTTP_4XX = "http-4xx"
     HTTP_5XX = "http-5xx"
+    HTTP_OTHER = "http-other"  # a status that is neither success nor a followable redirect
     TIMEOUT = "timeout"
     CONNECTION = "connection-failed"
     DNS = "dns-failed"

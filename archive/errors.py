@@ -49,10 +49,13 @@ class VersionNotFoundError(RedlineError, LookupError):
 class ExtractionError(RedlineError):
     """A page gave no article; ``reason`` says why, ``detail`` says more."""
 
-    def __init__(self, reason: FailureReason, detail: str = "") -> None:
-        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
-        self.reason = reason
+    def __init__(self, reason: FailureReason | str, detail: str = "") -> None:
+        super().__init__(reason, detail)  # both in args, so the error pickles across processes
+        self.reason = FailureReason(reason)
         self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.reason.value}: {self.detail}" if self.detail else self.reason.value
 
 
 class DatabaseUnavailableError(RedlineError):

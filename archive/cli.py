@@ -1,0 +1,286 @@
+"""The archive's commands: track, untrack, list, captures, versions, show, diff, changes.
+
+Thin over :mod:`archive.store` and :mod:`archive.queries`; errors are ``RedlineError``s that
+the root command turns into one line on stderr.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from archive import queries, store
+from archive.cli_state import JsonOption, print_json, print_table, state
+from archive.diff import ChangeRecord, compare
+from archive.durations import format_duration, parse_duration, parse_instant
+from archive.enums import EditKind
+from archive.errors import RedlineError
+from archive.netguard import ensure_allowed
+from archive.urls import normalize_url
+
+UrlArg = Annotated[str, typer.Argument(help="A tracked URL (or its canonical or AMP form).")]
+
+
+class NotEnoughVersionsError(RedlineError):
+    """A diff needs two versions."""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the archive's commands to the root app."""
+    for command in (track, untrack, list_urls, captures, versions, show, diff, changes):
+        name = "list" if command is list_urls else command.__name__
+        app.command(name)(command)
+
+
+def track(
+    ctx: typer.Context,
+    urls: Annotated[list[str], typer.Argument(help="URLs to follow.")],
+    tag: Annotated[list[str], typer.Option("--tag", "-t", help="Tag (repeatable).")] = [],  # noqa: B006
+    every: Annotated[
+        str | None, typer.Option(help="Fixed check interval, e.g. 10s, 30m, 6h, 1d.")
+    ] = None,
+    json_: JsonOption = False,
+) -> None:
+    """Follow article URLs (tracking parameters and fragments are stripped)."""
+    st = state(ctx)
+    interval = int(parse_duration(every).total_seconds()) if every else None
+    normalized = [normalize_url(url) for url in urls]  # every URL is checked before any is added
+    for url in normalized:
+        ensure_allowed(url, allow_private=st.config.allow_private_networks)
+    now = datetime.now(UTC)
+    results = []
+    with st.database.session() as session:
+        for url in normalized:
+            tracked, created = store.track(
+                session, url, now=now, tags=tag, check_interval_s=interval
+            )
+            results.append({"url": tracked.url, "created": created, "tags": list(tracked.tags)})
+    if json_:
+        print_json(results)
+        return
+    for row in results:
+        st.console.print(("tracking " if row["created"] else "already tracked ") + row["url"])
+
+
+def untrack(
+    ctx: typer.Context,
+    urls: Annotated[list[str], typer.Argument(help="Tracked URLs to stop following.")],
+) -> None:
+    """Stop following URLs; their history stays in the archive."""
+    st = state(ctx)
+    with st.database.session() as session:
+        done = [store.untrack(session, url).url for url in urls]
+    for url in done:
+        st.console.print(f"no longer tracking {url}")
+
+
+def list_urls(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", help="Include untracked URLs.")] = False,
+    json_: JsonOption = False,
+) -> None:
+    """List tracked URLs with their version count and next check."""
+    st = state(ctx)
+    with st.database.session() as session:
+        rows = queries.list_tracked(session, include_inactive=all_)
+    if json_:
+        print_json(rows)
+        return
+    print_table(
+        st.console,
+        ["URL", "versions", "last checked", "next check", "every", "state"],
+        [
+            (
+                r["url"],
+                r["versions"],
+                _short(r["last_checked_at"]),
+                _short(r["next_check_at"]) if r["active"] else "-",
+                format_duration_s(r["check_interval_s"]),
+                _url_state(r),
+            )
+            for r in rows
+        ],
+    )
+
+
+def captures(ctx: typer.Context, url: UrlArg, json_: JsonOption = False) -> None:
+    """List every fetch of a URL, oldest first."""
+    st = state(ctx)
+    with st.database.session() as session:
+        rows = queries.captures_of(session, store.resolve(session, url))
+    if json_:
+        print_json(rows)
+        return
+    print_table(
+        st.console,
+        ["fetched", "status", "outcome", "reason", "version"],
+        [
+            (_short(r["fetched_at"]), r["http_status"], r["outcome"], r["reason"], r["version"])
+            for r in rows
+        ],
+    )
+
+
+def versions(ctx: typer.Context, url: UrlArg, json_: JsonOption = False) -> None:
+    """List the distinct versions of an article, oldest first."""
+    st = state(ctx)
+    with st.database.session() as session:
+        rows = [queries.version_dict(v) for v in queries.versions_of(session, store.resolve(session, url))]
+    if json_:
+        print_json(rows)
+        return
+    print_table(
+        st.console,
+        ["#", "headline", "updated", "first seen", "last seen"],
+        [
+            (r["number"], r["headline"], _short(r["updated_at"]), _short(r["first_seen_at"]), _short(r["last_seen_at"]))
+            for r in rows
+        ],
+    )
+
+
+def show(
+    ctx: typer.Context,
+    url: UrlArg,
+    version: Annotated[int | None, typer.Option(help="Version number (default: current).")] = None,
+    json_: JsonOption = False,
+) -> None:
+    """Print one version of an article (default: the current one)."""
+    st = state(ctx)
+    with st.database.session() as session:
+        row = queries.version_dict(
+            queries.version_of(session, store.resolve(session, url), version), with_text=True
+        )
+    if json_:
+        print_json(row)
+        return
+    from rich.text import Text
+
+    st.console.print(Text(row["headline"], style="bold"))
+    meta = [f"version {row['number']}"]
+    if row["byline"]:
+        meta.append(f"by {row['byline']}")
+    if row["published_at"]:
+        meta.append(f"published {row['published_at']}")
+    if row["updated_at"]:
+        meta.append(f"updated {row['updated_at']}")
+    st.console.print(Text(" · ".join(meta), style="dim"))
+    st.console.print()
+    st.console.print(Text(row["text"]))
+
+
+def diff(
+    ctx: typer.Context,
+    url: UrlArg,
+    from_: Annotated[int | None, typer.Argument(metavar="FROM", help="Older version.")] = None,
+    to: Annotated[int | None, typer.Argument(help="Newer version.")] = None,
+    json_: JsonOption = False,
+) -> None:
+    """Show how an article changed between two versions (default: the last two)."""
+    st = state(ctx)
+    with st.database.session() as session:
+        tracked = store.resolve(session, url)
+        all_versions = queries.versions_of(session, tracked)
+        old_v, new_v = _pick_pair(tracked.url, all_versions, from_, to)
+        stored = queries.change_between(session, tracked, old_v, new_v)
+        old, new = store.version_article(old_v), store.version_article(new_v)
+        record = (
+            ChangeRecord.from_json({"edits": stored.edits, "summary": stored.summary})
+            if stored is not None
+            else compare(old, new)
+        )
+        payload: dict[str, Any] = {
+            "url": tracked.url,
+            "from_version": old_v.number,
+            "to_version": new_v.number,
+            **record.to_json(),
+        }
+        if stored is not None:
+            payload["summary"] = dict(stored.summary)
+    if json_:
+        print_json(payload)
+        return
+    from archive.render.terminal import render_change
+
+    st.console.print(render_change(record, title=f"{tracked.url}  v{old_v.number} → v{new_v.number}"))
+
+
+def _pick_pair(url: str, all_versions: list[Any], from_: int | None, to: int | None) -> tuple[Any, Any]:
+    by_number = {v.number: v for v in all_versions}
+    if len(all_versions) < 2 and (from_ is None or to is None):
+        raise NotEnoughVersionsError(
+            f"{url!r} has {len(all_versions)} version(s); a diff needs two"
+        )
+    if from_ is None:
+        old, new = all_versions[-2], all_versions[-1]
+    elif to is None:
+        old, new = by_number.get(from_), all_versions[-1]
+    else:
+        old, new = by_number.get(from_), by_number.get(to)
+    for number, found in ((from_, old), (to, new)):
+        if found is None:
+            from archive.errors import VersionNotFoundError
+
+            raise VersionNotFoundError(f"{url!r} has no version {number}")
+    return old, new
+
+
+def changes(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(help="Only since then: 2026-11-01, or 24h ago.")] = None,
+    url: Annotated[str | None, typer.Option(help="Only this tracked URL.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only changes holding this edit kind.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    json_: JsonOption = False,
+) -> None:
+    """List recorded changes across the archive, newest first."""
+    st = state(ctx)
+    if kind is not None and kind not in {k.value for k in EditKind}:
+        raise typer.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(k.value for k in EditKind)}")
+    when = parse_instant(since, now=datetime.now(UTC)) if since else None
+    with st.database.session() as session:
+        tracked = store.resolve(session, url) if url else None
+        rows = queries.changes(session, since=when, tracked=tracked, kind=kind, limit=limit)
+    if json_:
+        print_json(rows)
+        return
+    print_table(
+        st.console,
+        ["detected", "URL", "versions", "label", "kinds"],
+        [
+            (
+                _short(r["detected_at"]),
+                r["url"],
+                f"{r['from_version']}→{r['to_version']}",
+                r["label"] + (" stealth" if r["stealth"] else "") + (" revert" if r["reverted"] else ""),
+                ", ".join(f"{k}×{n}" if n > 1 else k for k, n in r["kinds"].items()),
+            )
+            for r in rows
+        ],
+    )
+
+
+def format_duration_s(seconds: int | None) -> str:
+    from datetime import timedelta
+
+    return format_duration(timedelta(seconds=seconds)) if seconds else "auto"
+
+
+def _url_state(row: dict[str, Any]) -> str:
+    if not row["active"]:
+        return "untracked"
+    if row["taken_down"]:
+        return "taken down"
+    if row["flapping"]:
+        return "flapping"
+    if row["consecutive_errors"]:
+        return f"{row['consecutive_errors']} error(s)"
+    return "ok"
+
+
+def _short(value: str | None) -> str:
+    return value[:19].replace("T", " ") if value else "-"
+
+

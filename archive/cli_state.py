@@ -1,0 +1,64 @@
+"""What every CLI command shares: the settings, the database, and the output conventions.
+
+The root command reads the settings once (``scheduler.cli``) and puts a :class:`CliState` on
+the Typer context; commands take it from there.  Listing commands share one ``--json`` option:
+JSON to stdout for tools, a Rich table for people.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from archive.config import Config
+from archive.db import Database, open_database
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@dataclass
+class CliState:
+    """Settings and lazily opened resources for one CLI invocation."""
+
+    config: Config
+    console: Console = field(default_factory=lambda: Console(highlight=False))
+    _database: Database | None = None
+
+    @property
+    def database(self) -> Database:
+        if self._database is None:
+            self._database = open_database(self.config.sqlalchemy_url)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliState), "the root command sets the CLI state"
+    return obj
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_table(
+    console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = ""
+) -> None:
+    table = Table(*columns, title=title or None, show_lines=False)
+    for row in rows:
+        # Text, not str: archived text is never read as Rich markup
+        table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+    console.print(table)

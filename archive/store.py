@@ -1,0 +1,387 @@
+"""The archive's write path: tracking URLs and recording captures.
+
+Every capture is recorded in one transaction by :func:`record_capture`: the capture row, a new
+version when the article changed, the change record with its indexed kinds, takedown / restore
+/ merge events and the tracked URL's bookkeeping.  The caller commits (``Database.session``);
+nothing here commits half a capture.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from archive.capture import CaptureResult, Extracted, Failed, FetchFacts, NotModified, SamePayload
+from archive.diff import compare
+from archive.diff.flapping import is_flapping
+from archive.diff.records import ChangeRecord
+from archive.enums import CaptureOutcome, EventKind, FailureReason
+from archive.errors import InvalidURLError, UnknownURLError
+from archive.extract.article import Article
+from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
+from archive.urls import is_section_or_home, normalize_url, site_of
+
+logger = logging.getLogger(__name__)
+
+# Failures that mean the article itself is gone (as opposed to the site being unwell).
+TAKEDOWN_REASONS = frozenset(
+    {FailureReason.HTTP_404, FailureReason.HTTP_410, FailureReason.REDIRECTED_AWAY}
+)
+# How many recent transitions are looked at to decide whether a URL flaps between versions.
+FLAPPING_WINDOW = 6
+PARAGRAPH_SEPARATOR = "\n\n"
+
+NextCheck = Callable[[TrackedURL, CaptureOutcome, datetime], datetime | None]
+
+
+def find_tracked(session: Session, url: str) -> TrackedURL | None:
+    """The tracked article for ``url``: by URL, canonical or AMP link, following merges."""
+    normalized = normalize_url(url)
+    found = session.scalars(select(TrackedURL).where(TrackedURL.url == normalized)).first()
+    if found is None:
+        found = session.scalars(
+            select(TrackedURL)
+            .where(
+                or_(TrackedURL.canonical_url == normalized, TrackedURL.amp_url == normalized),
+                TrackedURL.alias_of_id.is_(None),
+            )
+            .order_by(TrackedURL.id)
+        ).first()
+    seen: set[int] = set()
+    while found is not None and found.alias_of_id is not None and found.id not in seen:
+        seen.add(found.id)
+        found = session.get(TrackedURL, found.alias_of_id)
+    return found
+
+
+def resolve(session: Session, url: str) -> TrackedURL:
+    """Like :func:`find_tracked`, but raise :class:`UnknownURLError` when it is not tracked."""
+    found = find_tracked(session, url)
+    if found is None:
+        raise UnknownURLError(f"not tracked: {url!r}")
+    return found
+
+
+def track(
+    session: Session,
+    url: str,
+    *,
+    now: datetime,
+    tags: Iterable[str] = (),
+    check_interval_s: int | None = None,
+) -> tuple[TrackedURL, bool]:
+    """Follow ``url`` (normalised); returns the tracked URL and whether it is new.
+
+    Tracking a URL that is already followed (directly, as a canonical or AMP link, or after
+    stripping tracking parameters) reactivates it and adds the tags instead of duplicating it.
+    The caller checks the destination with :mod:`archive.netguard` first.
+    """
+    normalized = normalize_url(url)
+    existing = find_tracked(session, normalized)
+    new_tags = [t for t in dict.fromkeys(tags) if t]
+    if existing is not None:
+        existing.active = True
+        existing.tags = sorted(set(existing.tags) | set(new_tags))
+        if check_interval_s is not None:
+            existing.check_interval_s = check_interval_s
+        return existing, False
+    tracked = TrackedURL(
+        url=normalized,
+        site=site_of(normalized),
+        added_at=now,
+        tags=sorted(set(new_tags)),
+        active=True,
+        check_interval_s=check_interval_s,
+        consecutive_errors=0,
+        taken_down=False,
+        flapping=False,
+        next_check_at=now,
+    )
+    session.add(tracked)
+    session.flush()
+    return tracked, True
+
+
+def untrack(session: Session, url: str) -> TrackedURL:
+    """Stop following ``url``; its history stays in the archive."""
+    tracked = resolve(session, url)
+    tracked.active = False
+    return tracked
+
+
+def version_article(version: Version) -> Article:
+    """The :class:`Article` a stored version holds."""
+    return Article(
+        headline=version.headline,
+        paragraphs=tuple(version.text.split(PARAGRAPH_SEPARATOR)) if version.text else (),
+        byline=version.byline,
+        published_at=version.published_at,
+        updated_at=version.updated_at,
+        description=version.description,
+        language=version.language,
+        canonical_url=version.canonical_url,
+    )
+
+
+def current_article(session: Session, tracked_url_id: int) -> tuple[int, Article] | None:
+    """The current version's id and article, or None before the first version."""
+    version = session.scalars(
+        select(Version)
+        .join(TrackedURL, TrackedURL.current_version_id == Version.id)
+        .where(TrackedURL.id == tracked_url_id)
+    ).first()
+    return None if version is None else (version.id, version_article(version))
+
+
+def record_capture(
+    session: Session,
+    facts: FetchFacts,
+    result: CaptureResult,
+    *,
+    next_check: NextCheck | None = None,
+) -> Capture:
+    """Record one fetch and what it came to; returns the capture (not yet committed)."""
+    tracked = session.get(TrackedURL, facts.tracked_url_id)
+    if tracked is None:
+        raise UnknownURLError(f"no tracked URL with id {facts.tracked_url_id}")
+    if isinstance(result, Extracted):
+        tracked = _follow_canonical(session, tracked, result.article, facts.fetched_at)
+    capture = Capture(
+        tracked_url_id=tracked.id,
+        fetched_at=facts.fetched_at,
+        http_status=facts.http_status,
+        final_url=facts.final_url,
+        etag=facts.etag,
+        last_modified=facts.last_modified,
+        payload_digest=facts.payload_digest,
+        warc_file=facts.warc_file,
+        warc_offset=facts.warc_offset,
+        outcome=CaptureOutcome.ERROR,
+    )
+    session.add(capture)
+    if isinstance(result, Failed):
+        _record_failure(session, tracked, capture, result)
+    elif isinstance(result, NotModified):
+        _record_not_modified(session, tracked, capture)
+    elif isinstance(result, SamePayload):
+        _confirm_current(session, tracked, capture, CaptureOutcome.UNCHANGED)
+    else:
+        _record_article(session, tracked, capture, result)
+    tracked.last_checked_at = facts.fetched_at
+    if capture.outcome == CaptureOutcome.ERROR:
+        tracked.consecutive_errors += 1
+    else:
+        tracked.consecutive_errors = 0
+        if facts.etag or facts.last_modified or capture.outcome != CaptureOutcome.NOT_MODIFIED:
+            tracked.etag = facts.etag
+            tracked.last_modified = facts.last_modified
+        if facts.payload_digest:
+            tracked.last_payload_digest = facts.payload_digest
+        if tracked.taken_down:
+            tracked.taken_down = False
+            _event(session, tracked, EventKind.RESTORED, capture, "the article is served again")
+    if next_check is not None:
+        tracked.next_check_at = next_check(tracked, CaptureOutcome(capture.outcome), facts.fetched_at)
+    session.flush()
+    return capture
+
+
+def _event(
+    session: Session, tracked: TrackedURL, kind: EventKind, capture: Capture | None, detail: str
+) -> None:
+    session.flush()
+    session.add(
+        Event(
+            tracked_url_id=tracked.id,
+            kind=kind,
+            at=capture.fetched_at if capture else tracked.last_checked_at,
+            capture_id=capture.id if capture else None,
+            detail=detail,
+        )
+    )
+
+
+def _record_failure(
+    session: Session, tracked: TrackedURL, capture: Capture, failure: Failed
+) -> None:
+    capture.outcome = CaptureOutcome.ERROR
+    capture.reason = failure.reason
+    capture.detail = failure.detail[:2000] or None
+    if (
+        failure.reason in TAKEDOWN_REASONS
+        and tracked.current_version_id is not None
+        and not tracked.taken_down
+    ):
+        tracked.taken_down = True
+        _event(session, tracked, EventKind.TAKEDOWN, capture, f"{failure.reason}: {failure.detail}")
+
+
+def _record_not_modified(session: Session, tracked: TrackedURL, capture: Capture) -> None:
+    if tracked.current_version_id is None:
+        capture.outcome = CaptureOutcome.ERROR
+        capture.reason = FailureReason.NOT_MODIFIED_WITHOUT_VERSION
+        capture.detail = "304 answered before any version was archived"
+        return
+    _confirm_current(session, tracked, capture, CaptureOutcome.NOT_MODIFIED)
+
+
+def _confirm_current(
+    session: Session, tracked: TrackedURL, capture: Capture, outcome: CaptureOutcome
+) -> None:
+    version = session.get(Version, tracked.current_version_id) if tracked.current_version_id else None
+    if version is None:
+        capture.outcome = CaptureOutcome.ERROR
+        capture.reason = FailureReason.INTERNAL
+        capture.detail = "identical payload but no current version"
+        return
+    capture.outcome = outcome
+    capture.version_id = version.id
+    session.flush()
+    version.last_capture_id = capture.id
+    version.last_seen_at = capture.fetched_at
+
+
+def _record_article(
+    session: Session, tracked: TrackedURL, capture: Capture, result: Extracted
+) -> None:
+    article = result.article
+    current = session.get(Version, tracked.current_version_id) if tracked.current_version_id else None
+    if current is not None and current.content_hash == article.content_hash:
+        _confirm_current(session, tracked, capture, CaptureOutcome.UNCHANGED)
+        return
+    capture.outcome = CaptureOutcome.NEW_VERSION
+    session.flush()
+    version = session.scalars(
+        select(Version).where(
+            Version.tracked_url_id == tracked.id, Version.content_hash == article.content_hash
+        )
+    ).first()
+    reverted = version is not None
+    if version is None:
+        version = _new_version(session, tracked, capture, article)
+    version.last_capture_id = capture.id
+    version.last_seen_at = capture.fetched_at
+    capture.version_id = version.id
+    if current is not None:
+        record = result.change
+        if record is None or result.based_on_version_id != current.id:
+            record = compare(version_article(current), article)
+        _record_change(session, tracked, capture, current, version, record, reverted=reverted)
+        tracked.last_changed_at = capture.fetched_at
+    tracked.current_version_id = version.id
+
+
+def _new_version(
+    session: Session, tracked: TrackedURL, capture: Capture, article: Article
+) -> Version:
+    number = (
+        session.scalar(
+            select(func.max(Version.number)).where(Version.tracked_url_id == tracked.id)
+        )
+        or 0
+    ) + 1
+    version = Version(
+        tracked_url_id=tracked.id,
+        number=number,
+        headline=article.headline,
+        byline=article.byline,
+        published_at=article.published_at,
+        updated_at=article.updated_at,
+        description=article.description,
+        language=article.language,
+        canonical_url=article.canonical_url,
+        text=PARAGRAPH_SEPARATOR.join(p.replace(PARAGRAPH_SEPARATOR, "\n") for p in article.paragraphs),
+        content_hash=article.content_hash,
+        first_capture_id=capture.id,
+        first_seen_at=capture.fetched_at,
+        last_seen_at=capture.fetched_at,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def _record_change(
+    session: Session,
+    tracked: TrackedURL,
+    capture: Capture,
+    old: Version,
+    new: Version,
+    record: ChangeRecord,
+    *,
+    reverted: bool,
+) -> Change:
+    recent = session.execute(
+        select(Change.from_version_id, Change.to_version_id)
+        .where(Change.tracked_url_id == tracked.id)
+        .order_by(Change.id.desc())
+        .limit(FLAPPING_WINDOW - 1)
+    ).all()[::-1]
+    # The versions the URL went through, oldest first, ending with this change's target.
+    sequence = [recent[0][0] if recent else old.id, *(to for _, to in recent), new.id]
+    flapping = is_flapping(sequence, FLAPPING_WINDOW)
+    payload = record.to_json()
+    summary = dict(payload.get("summary", {}))
+    summary["reverted_to"] = new.number if reverted else None
+    summary["flapping"] = flapping
+    change = Change(
+        tracked_url_id=tracked.id,
+        from_version_id=old.id,
+        to_version_id=new.id,
+        capture_id=capture.id,
+        detected_at=capture.fetched_at,
+        edits=payload.get("edits", []),
+        summary=summary,
+        label=record.label,
+        reverted=reverted,
+        stealth=record.stealth,
+        flapping=flapping,
+        kinds=[ChangeKind(kind=k, count=n) for k, n in sorted(record.kinds().items())],
+    )
+    session.add(change)
+    tracked.flapping = flapping
+    return change
+
+
+def _follow_canonical(
+    session: Session, tracked: TrackedURL, article: Article, now: datetime
+) -> TrackedURL:
+    """Record the page's canonical and AMP links; merge into the article they name, if tracked.
+
+    A canonical link that points to a home or section page (a common misconfiguration) is
+    ignored, so that it can never merge unrelated articles.
+    """
+    if article.amp_url:
+        try:
+            tracked.amp_url = normalize_url(article.amp_url)
+        except InvalidURLError:
+            pass
+    if not article.canonical_url:
+        return tracked
+    try:
+        canonical = normalize_url(article.canonical_url)
+    except InvalidURLError:
+        return tracked
+    if canonical == tracked.url or is_section_or_home(tracked.url, canonical):
+        return tracked
+    tracked.canonical_url = canonical
+    other = session.scalars(
+        select(TrackedURL)
+        .where(
+            or_(TrackedURL.url == canonical, TrackedURL.canonical_url == canonical),
+            TrackedURL.id != tracked.id,
+            TrackedURL.alias_of_id.is_(None),
+        )
+        .order_by(TrackedURL.id)
+    ).first()
+    if other is None or other.id > tracked.id and other.url != canonical:
+        return tracked
+    tracked.alias_of_id = other.id
+    tracked.active = False
+    other.tags = sorted(set(other.tags) | set(tracked.tags))
+    _event(session, tracked, EventKind.MERGED, None, f"same article as {other.url}")
+    return other

@@ -1,0 +1,84 @@
+"""The crawler's command: ``redline crawl``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from archive import store
+from archive.cli_state import JsonOption, print_json, state
+from crawler.extensions import CrawlSummary
+from crawler.runner import run_crawl
+
+
+def register(app: typer.Typer, next_check: Callable[..., Any] | None = None) -> None:
+    """Add ``crawl``; ``next_check`` is the refetch policy the archive applies to each capture."""
+
+    @app.command()
+    def crawl(
+        ctx: typer.Context,
+        all_: Annotated[bool, typer.Option("--all", help="Fetch every tracked URL.")] = False,
+        url: Annotated[
+            list[str], typer.Option("--url", help="Fetch only this tracked URL (repeatable).")
+        ] = [],  # noqa: B006
+        json_: JsonOption = False,
+    ) -> None:
+        """Run one refetch cycle now: the due URLs, all of them, or those given."""
+        st = state(ctx)
+        if all_ and url:
+            raise typer.BadParameter("give --all or --url, not both")
+        if url:
+            with st.database.session() as session:
+                url = [store.resolve(session, u).url for u in url]
+        st.close()  # the crawl opens its own connections
+        summary = crawl_with_progress(
+            st.config, "urls" if url else ("all" if all_ else "due"), url, next_check,
+            show=not json_,
+        )
+        if json_:
+            print_json(summary.to_dict())
+        else:
+            print_summary(st.console, summary)
+
+
+def crawl_with_progress(
+    config: Any,
+    select: str,
+    urls: list[str],
+    next_check: Callable[..., Any] | None,
+    *,
+    show: bool = True,
+) -> CrawlSummary:
+    """One crawl cycle with a Rich progress bar on the terminal."""
+    progress = Progress(
+        TextColumn("crawling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
+        disable=not show,
+    )
+    task = progress.add_task("", total=None)
+
+    def advance(done: int, expected: int, what: str) -> None:
+        progress.update(task, completed=done, total=expected or None, description=what)
+
+    with progress:
+        return run_crawl(
+            config, select=select, urls=urls, progress=advance, next_check=next_check,
+            log_level="WARNING" if show else None,
+        )
+
+
+def print_summary(console: Any, summary: CrawlSummary) -> None:
+    console.print(
+        f"fetched {summary.fetched}: {summary.new_versions} new version(s), "
+        f"{summary.unchanged} unchanged, {summary.not_modified} not modified, "
+        f"{summary.errors} error(s) in {summary.duration_s:.1f}s"
+    )
+    for reason, count in sorted(summary.errors_by_reason.items()):
+        console.print(f"  {reason}: {count}")

@@ -1,0 +1,57 @@
+"""Maps redline's settings object onto Scrapy's settings names.
+
+The polite defaults are set explicitly, since Scrapy's own are not polite
+(``ROBOTSTXT_OBEY`` and ``AUTOTHROTTLE_ENABLED`` default to False).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive.config import Config
+
+BOT_NAME = "redline"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Every status the pipeline must see as a response instead of having it dropped by
+# HttpErrorMiddleware: 304 for conditional requests, and every 4xx/5xx (recorded as errors).
+HANDLED_STATUSES = [304, *range(400, 600)]
+
+
+def settings_for(config: Config) -> dict[str, Any]:
+    """The Scrapy settings for a crawl with ``config``."""
+    return {
+        "BOT_NAME": BOT_NAME,
+        "SPIDER_MODULES": SPIDER_MODULES,
+        "NEWSPIDER_MODULE": NEWSPIDER_MODULE,
+        "REDLINE_CONFIG": config,
+        "USER_AGENT": config.user_agent,
+        "ROBOTSTXT_OBEY": config.obey_robots_txt,
+        "AUTOTHROTTLE_ENABLED": config.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(config.download_delay_s, 0.5),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(config.concurrent_requests_per_domain),
+        "DOWNLOAD_DELAY": config.download_delay_s,
+        "CONCURRENT_REQUESTS": config.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrent_requests_per_domain,
+        "DOWNLOAD_TIMEOUT": config.download_timeout_s,
+        "DOWNLOAD_MAXSIZE": config.max_body_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "REDIRECT_MAX_TIMES": config.redirect_max,
+        "RETRY_ENABLED": config.retry_times > 0,
+        "RETRY_TIMES": config.retry_times,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        "COOKIES_ENABLED": False,  # each fetch stands alone; no tracking state between rounds
+        "HTTPCACHE_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": config.log_level,
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "DOWNLOADER_MIDDLEWARES": {
+            # before robots.txt (100) so a private destination is refused before anything
+            "crawler.middlewares.NetworkGuardMiddleware": 50,
+            "crawler.middlewares.ConditionalRequestMiddleware": 560,
+        },
+        "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
+        "EXTENSIONS": {"crawler.extensions.CrawlProgress": 500},
+    }
+

@@ -1,0 +1,37 @@
+"""The crawler's one item: the facts of one exchange, success or failure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from archive.enums import FailureReason
+
+
+@dataclass
+class FetchResult:
+    """One fetch of a tracked URL, as the spider saw it.
+
+    ``failure`` is set when no usable response arrived (timeout, refused destination, redirect
+    loop, robots.txt...); HTTP error statuses arrive as responses and are judged by the pipeline.
+    """
+
+    tracked_url_id: int
+    url: str
+    fetched_at: datetime
+    status: int | None = None
+    final_url: str | None = None
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    ip: str | None = None
+    failure: FailureReason | None = None
+    detail: str = ""
+    last_payload_digest: str | None = None  # of the last good capture, for the shortcut
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.response_headers:
+            if key.lower() == lowered:
+                return value
+        return None

@@ -1,0 +1,195 @@
+"""ArchivePipeline: every FetchResult becomes one capture in the archive.
+
+Order of work for a response with a body: payload digest; byte-identical to the last good
+capture means unchanged without extracting (a WARC ``revisit`` record); otherwise extract in
+the worker pool, write the exchange to WARC, diff against the current version in the pool if
+the article differs, then record the capture in one database transaction.  The WARC record is
+flushed before the transaction commits, so a committed capture never points at a missing
+record.  Errors are recorded, never dropped.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from archive.capture import (
+    CaptureResult,
+    Extracted,
+    Failed,
+    FetchFacts,
+    NotModified,
+    SamePayload,
+)
+from archive.config import Config
+from archive.db import Database, open_database
+from archive.enums import CaptureOutcome, FailureReason
+from archive.errors import ExtractionError
+from archive.store import current_article, record_capture
+from archive.urls import is_section_or_home
+from archive.warc import WarcLocation, WarcWriter, recover_warc_dir
+from crawler.items import FetchResult
+from crawler.workers import ExtractionPool
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-style payload digest: ``sha1:`` and the base32 SHA-1 of the body."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")  # noqa: S324
+
+
+def status_failure(status: int) -> FailureReason:
+    if status == 404:
+        return FailureReason.HTTP_404
+    if status == 410:
+        return FailureReason.HTTP_410
+    if 400 <= status < 500:
+        return FailureReason.HTTP_4XX
+    if status >= 500:
+        return FailureReason.HTTP_5XX
+    return FailureReason.HTTP_OTHER
+
+
+class ArchivePipeline:
+    """Hands each fetch to the archive (see the module docstring for the order of work)."""
+
+    def __init__(
+        self,
+        config: Config,
+        stats: StatsCollector,
+        next_check: Callable[..., Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.stats = stats
+        self.next_check = next_check
+        self.database: Database | None = None
+        self.warc: WarcWriter | None = None
+        self.pool: ExtractionPool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        assert crawler.stats is not None
+        return cls(
+            crawler.settings["REDLINE_CONFIG"],
+            crawler.stats,
+            crawler.settings.get("REDLINE_NEXT_CHECK"),
+        )
+
+    def open_spider(self) -> None:
+        self.database = open_database(self.config.sqlalchemy_url)
+        recovered = recover_warc_dir(self.config.warc_dir)
+        if recovered:
+            logger.warning("recovered %d WARC file(s) left open by a stopped crawl", len(recovered))
+        self.warc = WarcWriter(self.config.warc_dir, max_bytes=self.config.warc_max_bytes)
+        self.pool = ExtractionPool(self.config.extraction_workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        if self.warc is not None:
+            self.warc.close()
+        if self.database is not None:
+            self.database.dispose()
+
+    async def process_item(self, item: FetchResult) -> FetchResult:
+        try:
+            facts, result = await self._judge(item)
+        except Exception as exc:  # a bug must not lose the capture: record it as an error
+            logger.exception("internal error while archiving %s", item.url)
+            facts = FetchFacts(item.tracked_url_id, item.fetched_at, item.status)
+            result = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}")
+        assert self.database is not None
+        with self.database.session() as session:
+            capture = record_capture(session, facts, result, next_check=self.next_check)
+            outcome, reason = capture.outcome, capture.reason
+        self.stats.inc_value(f"redline/capture/{outcome}")
+        if outcome == CaptureOutcome.ERROR:
+            self.stats.inc_value(f"redline/capture/error/{reason}")
+        item.body = b""  # the archive has it now; free the memory
+        item.detail = f"{outcome}" + (f" ({reason})" if reason else "")
+        return item
+
+    async def _judge(self, item: FetchResult) -> tuple[FetchFacts, CaptureResult]:
+        assert self.warc is not None and self.pool is not None
+        facts = FetchFacts(
+            tracked_url_id=item.tracked_url_id,
+            fetched_at=item.fetched_at,
+            http_status=item.status,
+            final_url=item.final_url,
+            etag=item.header("ETag"),
+            last_modified=item.header("Last-Modified"),
+        )
+        if item.failure is not None:
+            return facts, Failed(item.failure, item.detail)
+        status = item.status or 0
+        if status == 304:
+            return facts, NotModified()
+        digest = payload_digest(item.body)
+        facts = _with(facts, payload_digest=digest)
+        if not 200 <= status < 300:
+            return _with(facts, location=self._write(item)), Failed(
+                status_failure(status), f"HTTP {status}"
+            )
+        if item.final_url and is_section_or_home(item.url, item.final_url):
+            return _with(facts, location=self._write(item)), Failed(
+                FailureReason.REDIRECTED_AWAY, f"redirected to {item.final_url}"
+            )
+        if digest == item.last_payload_digest:
+            location = self.warc.write_revisit(
+                item.final_url or item.url,
+                refers_to_uri=item.final_url or item.url,
+                payload_digest=digest,
+                status=status,
+                reason="",
+                response_headers=item.response_headers,
+                request_headers=item.request_headers,
+                fetched_at=item.fetched_at,
+            )
+            return _with(facts, location=location), SamePayload()
+        extracted = await self.pool.extract(
+            item.body,
+            item.final_url or item.url,
+            item.header("Content-Type"),
+            self.config.min_article_chars,
+        )
+        facts = _with(facts, location=self._write(item))
+        if isinstance(extracted, ExtractionError):
+            return facts, Failed(extracted.reason, extracted.detail)
+        assert self.database is not None
+        with self.database.session() as session:
+            current = current_article(session, item.tracked_url_id)
+        if current is None or current[1].content_hash == extracted.content_hash:
+            return facts, Extracted(extracted)
+        change = await self.pool.compare(current[1], extracted)
+        return facts, Extracted(extracted, based_on_version_id=current[0], change=change)
+
+    def _write(self, item: FetchResult) -> WarcLocation:
+        assert self.warc is not None
+        return self.warc.write_exchange(
+            item.final_url or item.url,
+            request_headers=item.request_headers,
+            status=item.status or 0,
+            reason="",
+            response_headers=item.response_headers,
+            body=item.body,
+            fetched_at=item.fetched_at,
+            ip=item.ip,
+        )
+
+
+def _with(
+    facts: FetchFacts, *, location: WarcLocation | None = None, payload_digest: str | None = None
+) -> FetchFacts:
+    from dataclasses import replace
+
+    if location is not None:
+        return replace(facts, warc_file=location.file, warc_offset=location.offset)
+    return replace(facts, payload_digest=payload_digest)

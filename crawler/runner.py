@@ -1,0 +1,46 @@
+"""run_crawl: one crawl cycle in this process, used by the CLI and the service.
+
+A Twisted reactor cannot be restarted, so a process runs at most one ``run_crawl``; the
+service runs each cycle in a child process (see ``docs/decisions.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+from archive.config import Config
+from crawler.configure import settings_for
+from crawler.extensions import CrawlSummary, ProgressCallback
+from crawler.spiders.articles import ArticleSpider
+
+
+def run_crawl(
+    config: Config,
+    *,
+    select: str = "due",
+    urls: Sequence[str] = (),
+    progress: ProgressCallback | None = None,
+    next_check: Callable[..., Any] | None = None,
+    log_level: str | None = None,
+) -> CrawlSummary:
+    """Fetch the selected tracked URLs once and archive every capture.
+
+    Args:
+        select: ``due`` (the URLs whose check is due), ``all``, or ``urls`` (those given).
+        progress: called after each capture with (done, expected, outcome).
+        next_check: the refetch policy hook, called for each capture by the archive.
+    """
+    settings = settings_for(config)
+    settings["REDLINE_PROGRESS"] = progress
+    settings["REDLINE_NEXT_CHECK"] = next_check
+    if log_level:
+        settings["LOG_LEVEL"] = log_level
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(ArticleSpider)
+    process.crawl(crawler, select=select, urls=list(urls))
+    process.start()
+    assert crawler.stats is not None
+    return CrawlSummary.from_stats(crawler.stats.get_stats())

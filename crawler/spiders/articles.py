@@ -1,0 +1,162 @@
+"""ArticleSpider: fetches tracked URLs (due, all, or given) and yields one FetchResult each."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
+from twisted.internet.error import ConnectionRefusedError as TxConnectionRefusedError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError
+from twisted.internet.error import TimeoutError as TxTimeoutError
+
+from archive.config import Config
+from archive.db import open_database
+from archive.enums import FailureReason
+from archive.queries import due_urls
+from archive.store import resolve
+from crawler.configure import HANDLED_STATUSES
+from crawler.items import FetchResult
+from crawler.middlewares import META_ORIGINAL_URL, META_VALIDATORS, BlockedDestinationError
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+META_TRACKED = "redline_tracked"  # (tracked_url_id, last_payload_digest)
+
+
+def headers_list(headers: Any) -> list[tuple[str, str]]:
+    """Scrapy headers as (name, value) text pairs, repeated names kept."""
+    pairs = []
+    for name, values in headers.items():
+        for value in values:
+            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+    return pairs
+
+
+def failure_reason(failure: Failure) -> tuple[FailureReason, str]:
+    """Map a download failure onto a reason and a one-line detail."""
+    exc = failure.value
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, BlockedDestinationError):
+        return FailureReason.BLOCKED_DESTINATION, detail
+    if isinstance(exc, IgnoreRequest):
+        if "robots.txt" in detail:
+            return FailureReason.ROBOTS_DISALLOWED, detail
+        if "redirect" in detail:
+            return FailureReason.REDIRECT_LOOP, detail
+        return FailureReason.CONNECTION, detail
+    if isinstance(exc, DownloadTimeoutError | TxTimeoutError | TCPTimedOutError):
+        return FailureReason.TIMEOUT, detail
+    if isinstance(exc, DownloadCancelledError) or "download max size" in detail:
+        return FailureReason.TOO_LARGE, detail
+    if isinstance(exc, DNSLookupError) or type(exc).__name__ == "CannotResolveHostError":
+        return FailureReason.DNS, detail
+    if isinstance(exc, TxConnectionRefusedError):
+        return FailureReason.CONNECTION, detail
+    return FailureReason.CONNECTION, f"{type(exc).__name__}: {detail}"
+
+
+class ArticleSpider(scrapy.Spider):
+    """Fetches tracked URLs: the due ones (default), all of them, or the URLs given."""
+
+    name = "articles"
+
+    def __init__(
+        self,
+        select: str = "due",
+        urls: Sequence[str] | str = (),
+        config: Config | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if select not in {"due", "all", "urls"}:
+            raise ValueError(f"select must be due, all or urls, not {select!r}")
+        self.select = select
+        self.urls = [u for u in urls.split(",") if u] if isinstance(urls, str) else list(urls)
+        self.config = config
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:
+        kwargs.setdefault("config", crawler.settings["REDLINE_CONFIG"])
+        spider: ArticleSpider = super().from_crawler(crawler, *args, **kwargs)
+        return spider
+
+    def targets(self) -> list[tuple[int, str, str | None, str | None, str | None]]:
+        """(id, url, etag, last_modified, last_payload_digest) of each URL to fetch."""
+        assert self.config is not None
+        database = open_database(self.config.sqlalchemy_url)
+        try:
+            with database.session() as session:
+                if self.select == "urls":
+                    rows = [resolve(session, url) for url in self.urls]
+                elif self.select == "all":
+                    from sqlalchemy import select
+
+                    from archive.models import TrackedURL
+
+                    rows = list(
+                        session.scalars(
+                            select(TrackedURL)
+                            .where(TrackedURL.active.is_(True), TrackedURL.alias_of_id.is_(None))
+                            .order_by(TrackedURL.id)
+                        )
+                    )
+                else:
+                    rows = list(due_urls(session, datetime.now(UTC)))
+                return [
+                    (t.id, t.url, t.etag, t.last_modified, t.last_payload_digest) for t in rows
+                ]
+        finally:
+            database.dispose()
+
+    async def start(self) -> AsyncIterator[Any]:
+        targets = self.targets()
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("redline/expected", len(targets))
+        for tracked_id, url, etag, last_modified, digest in targets:
+            yield scrapy.Request(
+                url,
+                callback=self.parse,
+                errback=self.failed,
+                dont_filter=True,
+                meta={
+                    "handle_httpstatus_list": HANDLED_STATUSES,
+                    META_TRACKED: (tracked_id, digest),
+                    META_ORIGINAL_URL: url,
+                    META_VALIDATORS: (etag, last_modified),
+                },
+            )
+
+    def parse(self, response: Response, **kwargs: Any) -> Any:
+        tracked_id, digest = response.meta[META_TRACKED]
+        original = response.meta[META_ORIGINAL_URL]
+        yield FetchResult(
+            tracked_url_id=tracked_id,
+            url=original,
+            fetched_at=datetime.now(UTC),
+            status=response.status,
+            final_url=response.url if response.url != original else None,
+            request_headers=headers_list(response.request.headers) if response.request else [],
+            response_headers=headers_list(response.headers),
+            body=response.body,
+            ip=str(response.ip_address) if response.ip_address else None,
+            last_payload_digest=digest,
+        )
+
+    def failed(self, failure: Failure) -> Any:
+        request = failure.request  # type: ignore[attr-defined]
+        tracked_id, digest = request.meta[META_TRACKED]
+        reason, detail = failure_reason(failure)
+        yield FetchResult(
+            tracked_url_id=tracked_id,
+            url=request.meta[META_ORIGINAL_URL],
+            fetched_at=datetime.now(UTC),
+            failure=reason,
+            detail=detail,
+            last_payload_digest=digest,
+        )
