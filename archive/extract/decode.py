@@ -1,0 +1,153 @@
+"""Bytes to text: pick the charset, decode, and refuse what is not an HTML page.
+
+Order of evidence for the charset: a byte-order mark, the ``charset`` parameter of the
+``Content-Type`` header, a ``<meta charset>`` / ``http-equiv`` declaration near the top of the
+document, strict UTF-8, and last charset-normalizer's detection.  A declared charset that
+does not decode is treated as a lie and detection takes over.
+
+This module raises :class:`~archive.errors.ExtractionError` with ``NOT_HTML`` (a PDF, an image,
+JSON...) or ``BAD_ENCODING`` (text that is mostly undecodable).  It does no parsing beyond a
+few regular expressions over the first bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from archive.enums import FailureReason
+from archive.errors import ExtractionError
+
+# Content types that can hold an article.  text/plain is excluded: a text file has no
+# headline or metadata and is not what a news URL serves.
+HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml"})
+
+# The HTML5 prescan looks for <meta charset> in the first 1024 bytes; real CMSes put it after
+# long comment blocks and inline scripts, so we look further (4 KiB is still a negligible scan).
+META_SCAN_BYTES = 4096
+
+# How far to look for HTML tags before deciding a body is not HTML.  Pages open with doctype,
+# <html> or <head> within the first few hundred bytes; 64 KiB tolerates a long preamble.
+HTML_SNIFF_CHARS = 65536
+
+# Share of undecodable characters (U+FFFD or C0 controls) above which the page is broken.  A
+# mislabelled Latin-1 page decoded as UTF-8 loses its accented letters (a few per cent of the
+# text); we only give up when the page is mostly garbage, i.e. binary or a wrong multi-byte
+# charset.  Measured on the whole document, markup included, so a quarter is a lot.
+MAX_BAD_CHAR_RATIO = 0.25
+
+# Magic numbers of common non-HTML payloads served under an article URL.
+_BINARY_MAGIC = (
+    b"%PDF-",
+    b"\x89PNG",
+    b"GIF87a",
+    b"GIF89a",
+    b"\xff\xd8\xff",  # JPEG
+    b"RIFF",  # WebP, WAV, AVI
+    b"PK\x03\x04",  # ZIP, DOCX, EPUB
+    b"\x1f\x8b",  # gzip that nobody decompressed
+    b"OggS",
+    b"ID3",  # MP3
+)
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_HTML_TAG = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|article|main|div|p|h1|section)[\s>/]",
+    re.IGNORECASE,
+)
+# C0 controls other than tab, LF, FF and CR: never in text, and lxml refuses some of them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def media_type(content_type: str | None) -> str | None:
+    """The lower-cased ``type/subtype`` of a Content-Type header value, or ``None``."""
+    if not content_type:
+        return None
+    return content_type.split(";", 1)[0].strip().lower() or None
+
+
+def check_content_type(content_type: str | None) -> None:
+    """Raise ``NOT_HTML`` when the header names a type that cannot hold an article."""
+    kind = media_type(content_type)
+    if kind is None or kind in HTML_CONTENT_TYPES or kind.endswith("+xml"):
+        return
+    raise ExtractionError(FailureReason.NOT_HTML, f"content type {kind}")
+
+
+def _codec(name: str | bytes | None) -> str | None:
+    if not name:
+        return None
+    if isinstance(name, bytes):
+        name = name.decode("ascii", "ignore")
+    try:
+        codec = codecs.lookup(name.strip()).name
+    except LookupError:
+        return None
+    # WHATWG: a page labelled latin-1/ascii is decoded as windows-1252 by every browser.
+    return "cp1252" if codec in {"latin-1", "iso8859-1", "ascii"} else codec
+
+
+def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
+    found: list[str] = []
+    if content_type:
+        match = _HEADER_CHARSET.search(content_type)
+        if match and (codec := _codec(match.group(1))):
+            found.append(codec)
+    meta = _META_CHARSET.search(body[:META_SCAN_BYTES])
+    if meta and (codec := _codec(meta.group(1))):
+        found.append(codec)
+    return found
+
+
+def undecodable_ratio(text: str) -> float:
+    """Share of characters in ``text`` that are U+FFFD or control characters."""
+    if not text:
+        return 0.0
+    bad = text.count("\ufffd") + len(_CONTROL.findall(text))
+    return bad / len(text)
+
+
+def _decode_bytes(body: bytes, content_type: str | None) -> str:
+    if body.startswith(codecs.BOM_UTF8):
+        return body[3:].decode("utf-8", "replace")
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return body.decode("utf-16", "replace")
+    for codec in [*_declared_charsets(body, content_type), "utf-8"]:
+        try:
+            return body.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    best = from_bytes(body).best()
+    if best is not None and best.encoding:
+        return body.decode(best.encoding, "replace")
+    return body.decode("utf-8", "replace")
+
+
+def decode_body(body: bytes | str, content_type: str | None = None) -> str:
+    """Decode a response body to text and check that it is an HTML page.
+
+    Raises:
+        ExtractionError: ``NOT_HTML`` for non-HTML content types or bodies,
+            ``BAD_ENCODING`` when most of the text cannot be decoded.
+    """
+    check_content_type(content_type)
+    if isinstance(body, bytes):
+        head = body[:16].lstrip()
+        if head.startswith(_BINARY_MAGIC):
+            raise ExtractionError(FailureReason.NOT_HTML, "binary payload")
+        text = _decode_bytes(body, content_type)
+    else:
+        text = body
+    ratio = undecodable_ratio(text)
+    if ratio > MAX_BAD_CHAR_RATIO:
+        raise ExtractionError(FailureReason.BAD_ENCODING, f"{ratio:.0%} of characters undecodable")
+    if not _HTML_TAG.search(text, 0, HTML_SNIFF_CHARS):
+        raise ExtractionError(FailureReason.NOT_HTML, "no HTML markup")
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    return text
