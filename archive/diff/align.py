@@ -12,8 +12,8 @@ The steps, each deterministic:
    other paragraph anchored: it never cascades into "everything after it changed".
 2. **Exact moves.** A paragraph left unmatched on both sides with the same text is a move.
 3. **Splits and merges**, inside each gap between anchors: one old paragraph whose words
-   match the union of 2..``MAX_PARTS`` consecutive new ones clearly better than any single
-   one (and the reverse for merges).
+   match the union of 2..``MAX_PARTS`` consecutive new ones better than any single one,
+   each part being mostly made of the old paragraph's words (the reverse for merges).
 4. **Changes**, inside each gap: the most similar pairs, without crossing, above
    ``CHANGED_SIMILARITY``.
 5. **Moves with edits**: leftover old and new paragraphs in different places that are
@@ -39,15 +39,22 @@ from archive.enums import EditKind
 # sentences rewritten scores about 0.6.
 CHANGED_SIMILARITY = 0.5
 
+# A paragraph rewritten after its opening words shares few words with its old self, yet a
+# reader sees the same paragraph: when a gap holds as many new paragraphs as old ones, the
+# pair in the same slot is also "changed" when it opens with this many equal words (about
+# one clause: "Councillor Jane Smith, who proposed the motion, ...").
+SHARED_OPENING_WORDS = 5
+
 # A paragraph that left its place and reappears elsewhere, edited, must be clearly the same
 # text: 0.8 keeps "moved" for paragraphs a reader would recognise at a glance.
 MOVE_SIMILARITY = 0.8
 
 # A split (merge) is reported when the union of the parts matches the whole at least this
-# well, and better than the best single part by ``SPLIT_MARGIN``.  A clean split scores 1.0
-# against the union and about 0.5-0.7 against either half.
+# well, better than any single part does, and each part is mostly made of the whole's words
+# (``PART_CONTAINMENT``).  A clean split scores 1.0 against the union; a paragraph that was
+# edited next to a newly added one fails on the added one's containment.
 SPLIT_SIMILARITY = 0.8
-SPLIT_MARGIN = 0.15
+PART_CONTAINMENT = 0.8
 
 # Most parts one paragraph is split into (or merged from).  Larger runs are rare and each
 # extra length costs one more union per candidate.
@@ -77,8 +84,10 @@ class _Sides:
 
     def __init__(self, old: Sequence[str], new: Sequence[str]) -> None:
         self.old, self.new = old, new
-        self.old_words = [frozenset(fold(p).split()) for p in old]
-        self.new_words = [frozenset(fold(p).split()) for p in new]
+        self.old_folded = [fold(p).split() for p in old]
+        self.new_folded = [fold(p).split() for p in new]
+        self.old_words = [frozenset(words) for words in self.old_folded]
+        self.new_words = [frozenset(words) for words in self.new_folded]
         self.old_free = [True] * len(old)
         self.new_free = [True] * len(new)
         self.result: list[Pairing] = []
@@ -234,26 +243,34 @@ def _splits(sides: _Sides, gap: tuple[range, range], merge: bool) -> None:
     for k, w in enumerate(whole_range):
         if not whole_free[w]:
             continue
+        whole = whole_words[w]
         best: tuple[float, int, int] | None = None
         single = 0.0
         for start in _band(k, len(whole_range), part_range):
             if not part_free[start]:
                 continue
+            single = max(single, dice(whole, part_words[start]))
+            if not _contained(part_words[start], whole):
+                continue
             union = part_words[start]
-            single = max(single, dice(whole_words[w], union))
             for stop in range(start + 1, min(start + MAX_PARTS, part_range.stop)):
-                if not part_free[stop]:
+                if not (part_free[stop] and _contained(part_words[stop], whole)):
                     break
                 union = union | part_words[stop]
-                score = dice(whole_words[w], union)
+                score = dice(whole, union)
                 if best is None or score > best[0]:
                     best = (score, start, stop)
-        if best and best[0] >= SPLIT_SIMILARITY and best[0] >= single + SPLIT_MARGIN:
+        if best and best[0] >= SPLIT_SIMILARITY and best[0] > single:
             parts = tuple(range(best[1], best[2] + 1))
             if merge:
                 sides.take(EditKind.PARAGRAPH_MERGED, parts, (w,))
             else:
                 sides.take(EditKind.PARAGRAPH_SPLIT, (w,), parts)
+
+
+def _contained(part: frozenset[str], whole: frozenset[str]) -> bool:
+    """True when most of ``part``'s words are in ``whole``."""
+    return len(part & whole) >= PART_CONTAINMENT * len(part)
 
 
 def _changes(sides: _Sides, gap: tuple[range, range]) -> None:
@@ -266,7 +283,8 @@ def _changes(sides: _Sides, gap: tuple[range, range]) -> None:
         for j in _band(k, len(old_range), new_range):
             if sides.new_free[j]:
                 score = dice(sides.old_words[i], sides.new_words[j])
-                if score >= CHANGED_SIMILARITY:
+                same_slot = len(old_range) == len(new_range) and j - new_range.start == k
+                if score >= CHANGED_SIMILARITY or (same_slot and _same_opening(sides, i, j)):
                     candidates.append((-score, i, j))
     accepted: list[Any2] = []
     for _, i, j in sorted(candidates):
@@ -276,6 +294,13 @@ def _changes(sides: _Sides, gap: tuple[range, range]) -> None:
             continue  # would cross an accepted pair: that is a move, not a change
         accepted.append((i, j))
         sides.take(EditKind.PARAGRAPH_CHANGED, (i,), (j,))
+
+
+def _same_opening(sides: _Sides, i: int, j: int) -> bool:
+    """True when old paragraph ``i`` and new paragraph ``j`` open with the same words."""
+    opening_old = sides.old_folded[i][:SHARED_OPENING_WORDS]
+    opening_new = sides.new_folded[j][:SHARED_OPENING_WORDS]
+    return len(opening_old) == SHARED_OPENING_WORDS and opening_old == opening_new
 
 
 def _fuzzy_moves(sides: _Sides) -> None:
