@@ -69,8 +69,10 @@ def word_diff(old: str, new: str, budget: Budget | None = None) -> list[WordOp]:
     engine.Diff_Timeout = timeout
     encoded_old, encoded_new, tokens = _encode(tokenize(old), tokenize(new))
     diffs = engine.diff_main(encoded_old, encoded_new, False)
+    # Semantic cleanup runs on the encoded diff, where one character is one token, so it can
+    # only ever move edit boundaries between tokens: a word is never cut in two.
+    engine.diff_cleanupSemantic(diffs)
     decoded = [(op, "".join(tokens[ord(c) - _FIRST_CODE] for c in text)) for op, text in diffs]
-    engine.diff_cleanupSemantic(decoded)
     return _merge([(int(op), text) for op, text in decoded if text])
 
 
