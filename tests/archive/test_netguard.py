@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from typing import Any
 
 import pytest
 
 from archive.errors import ForbiddenDestinationError, InvalidURLError
-from archive.netguard import Verdict, check_address, check_url, check_url_async, ensure_allowed
+from archive.netguard import (
+    AddrInfo,
+    Resolver,
+    Verdict,
+    check_address,
+    check_url,
+    check_url_async,
+    ensure_allowed,
+)
 
 PUBLIC_V4 = "93.184.215.14"
 PUBLIC_V6 = "2606:2800:21f:cb07:6820:80da:af6b:8b2c"
 
 
-def fake_resolver(*addresses, calls=None):
+def fake_resolver(*addresses: str, calls: list[tuple[str, int]] | None = None) -> Resolver:
     """A getaddrinfo stand-in answering every name with ``addresses``."""
 
-    def resolve(host, port, *args, **kwargs):
+    def resolve(host: str, port: int, *args: Any, **kwargs: Any) -> list[AddrInfo]:
         if calls is not None:
             calls.append((host, port))
         return [
@@ -159,7 +168,7 @@ def test_real_getaddrinfo_agrees_on_numeric_forms():
 
 
 def test_public_name_allowed_and_resolved_with_port():
-    calls = []
+    calls: list[tuple[str, int]] = []
     url = "https://news.example:8443/story"
     verdict = check_url(url, allow_private=False, resolve=fake_resolver(PUBLIC_V4, calls=calls))
     assert verdict.allowed and not verdict.unresolved
@@ -210,7 +219,7 @@ def test_async_check_uses_injected_resolver():
     async def failing(host, port, **kwargs):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    async def run():
+    async def run() -> tuple[Verdict, ...]:
         return (
             await check_url_async("http://intranet.example/", allow_private=False, resolve=resolve),
             await check_url_async("http://news.example/", allow_private=False, resolve=public),
@@ -232,7 +241,7 @@ def test_async_check_uses_injected_resolver():
 def test_async_check_uses_loop_getaddrinfo_by_default():
     resolved = []
 
-    async def run():
+    async def run() -> Verdict:
         loop = asyncio.get_running_loop()
 
         async def fake_getaddrinfo(host, port, **kwargs):

@@ -185,7 +185,7 @@ _hosts = st.one_of(
     st.ip_addresses(v=4).map(str),
     st.ip_addresses(v=6).map(lambda a: f"[{a}]"),
 )
-_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
+_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
 _path = st.lists(
     st.one_of(_text, st.sampled_from([".", "..", "%2e", "%7E", "%2F", "%", "%zz", "%aB"])),
     max_size=5,
