@@ -30,7 +30,7 @@ from archive.extract.article import Article
 from archive.extract.chrome import drop_chrome
 from archive.extract.decode import decode_body, undecodable_ratio
 from archive.extract.head import Head, read_head
-from archive.extract.headline import clean_headline, first_h1, same_text, site_names
+from archive.extract.headline import clean_headline, h1_texts, same_text, site_names
 from archive.extract.links import find_links
 from archive.extract.normalize import normalize_optional, split_paragraphs
 from archive.extract.timestamps import find_published, find_updated
@@ -114,7 +114,6 @@ def extract_article(
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
     head = read_head(tree)
     canonical_url, amp_url = find_links(tree, url)
-    h1 = first_h1(tree)
     document = bare_extraction(
         tree,
         url=url,
@@ -129,9 +128,10 @@ def extract_article(
     if undecodable_ratio(document.text) > MAX_BAD_TEXT_RATIO:
         raise ExtractionError(FailureReason.BAD_ENCODING, "article text is mostly undecodable")
 
-    headline = clean_headline(document.title, h1, site_names(head, url, document.sitename))
+    names = site_names(head, url, document.sitename)
+    headline = clean_headline(document.title, h1_texts(tree), names)
     paragraphs = drop_chrome(split_paragraphs(document.text))
-    paragraphs = _drop_headline_echo(paragraphs, [headline, h1 or "", document.title or ""])
+    paragraphs = _drop_headline_echo(paragraphs, [headline, document.title or ""])
     chars = sum(len(p) for p in paragraphs)
     if chars < min_chars:
         raise ExtractionError(

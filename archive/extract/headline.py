@@ -25,11 +25,19 @@ from archive.extract.normalize import normalize_text
 
 # Separators between a headline and a site name; the spaces around them are required, so
 # hyphenated words and "9-5" are never split.
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:/]|::)\s+|\s*\|\s*")
+_SEPARATOR = re.compile(r"(\s+(?:[|\-–—·•»/]|::)\s+|\s*\|\s*)")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 # Host labels shorter than this ("ap", "ft") match too many words to count as a site name.
 MIN_HOST_LABEL = 3
+
+# A site name may carry a qualifier ("BBC" -> "BBC News", "CNN" -> "CNN Politics"); this many
+# extra letters at most, so that "The Guardian view on Hong Kong" is not taken for "Guardian".
+MAX_SITE_QUALIFIER = 10
+
+# Pages may hold several <h1>s (a logo, a section name, the headline); the headline is among
+# the first few.
+MAX_H1 = 4
 
 # Generic host labels that say nothing about the site.
 _HOST_NOISE = frozenset({"www", "com", "org", "net", "co", "uk", "news", "edition", "amp", "m"})
@@ -59,38 +67,68 @@ def site_names(head: Head, url: str, sitename: str | None) -> set[str]:
     return keys
 
 
-def first_h1(tree: HtmlElement) -> str | None:
-    """The normalised text of the page's first non-empty ``<h1>``."""
+def h1_texts(tree: HtmlElement) -> list[str]:
+    """The normalised texts of the page's first few non-empty ``<h1>`` elements."""
+    texts: list[str] = []
     for element in tree.iterfind(".//h1"):
         text = normalize_text(element.text_content())
         if text:
-            return text
-    return None
+            texts.append(text)
+            if len(texts) == MAX_H1:
+                break
+    return texts
 
 
 def _is_site(segment: str, names: Iterable[str]) -> bool:
     key = _key(segment)
-    return bool(key) and any(key == n or (len(n) >= MIN_HOST_LABEL and n in key) for n in names)
+    return bool(key) and any(
+        key == n
+        or ((key.startswith(n) or key.endswith(n)) and len(key) - len(n) <= MAX_SITE_QUALIFIER)
+        for n in names
+    )
 
 
-def clean_headline(title: str | None, h1: str | None, names: set[str]) -> str:
-    """The headline from a page title, with a site-name segment removed when evidenced."""
+def clean_headline(title: str | None, h1s: list[str], names: set[str]) -> str:
+    """The headline from a page title, with site-name segments removed when evidenced.
+
+    Args:
+        title: the page title as trafilatura reads it (og:title, JSON-LD, <title>...).
+        h1s: the page's first ``<h1>`` texts (:func:`h1_texts`); used as evidence.
+        names: comparison keys of the site's names (:func:`site_names`).
+    """
+    h1s = [h for h in h1s if not _is_site(h, names)]  # logos are often <h1>s
     text = normalize_text(title or "")
     if not text:
-        return h1 or ""
-    parts = _SEPARATOR.split(text)
-    if len(parts) < 2:
+        return h1s[0] if h1s else ""
+    tokens = _SEPARATOR.split(text)  # segment, separator, segment, ...
+    segments = tokens[::2]
+    if len(segments) < 2:
         return text
-    if h1 and _key(h1) == _key(text):
-        return text
-    # Split at the last and at the first separator; a site name sits at one end.
-    head_part, _, last = text.rpartition(_SEPARATOR.findall(text)[-1])
-    first, _, rest = text.partition(_SEPARATOR.findall(text)[0])
-    if _is_site(last, names) or (h1 is not None and _key(h1) == _key(head_part)):
-        return head_part.strip()
-    if _is_site(first, names) or (h1 is not None and _key(h1) == _key(rest)):
-        return rest.strip()
-    return text
+
+    def joined(first: int, last: int) -> str:
+        return "".join(tokens[2 * first : 2 * last + 1]).strip()
+
+    # An <h1> agreeing with a run of segments settles it: that run is the headline.
+    runs = sorted(
+        ((i, j) for i in range(len(segments)) for j in range(i, len(segments))),
+        key=lambda run: run[0] - run[1],
+    )
+    h1_keys = {_key(h) for h in h1s}
+    for i, j in runs:
+        if _key(joined(i, j)) in h1_keys:
+            return joined(i, j)
+    keys = [_key(segment) for segment in segments]
+
+    def removable(index: int) -> bool:
+        # A site name, or a segment said twice ("Tagline: Headline | Site | Tagline").
+        return _is_site(segments[index], names) or keys.count(keys[index]) > 1
+
+    first, last = 0, len(segments) - 1
+    while last > first and removable(last):
+        last -= 1
+    while first < last and removable(first):
+        first += 1
+    return joined(first, last)
 
 
 def same_text(a: str, b: str) -> bool:

@@ -1,0 +1,117 @@
+"""Benchmark: trafilatura alone versus the whole ``extract_article`` pipeline.
+
+Runs both over the article-extraction-benchmark pages (``REDLINE_SHARED_DATA`` or
+``../shared/data``), interleaved page by page so that machine noise hits both alike, and
+prints pages/s and the median milliseconds per page.  ``extract_article`` must stay within
+80% of trafilatura's throughput (it aims for ~90%).
+
+    python -m bench.extract --out bench/results/extract.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import trafilatura
+
+from archive.errors import ExtractionError
+from archive.extract import extract_article
+
+BENCHMARK = "article-extraction-benchmark"
+TRAFILATURA_KWARGS = {
+    "with_metadata": True,
+    "include_comments": False,
+    "include_tables": True,
+    "deduplicate": False,
+}
+
+
+def _data_dir() -> Path:
+    env = os.environ.get("REDLINE_SHARED_DATA")
+    base = Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    return base / BENCHMARK
+
+
+def _load_pages(limit: int | None) -> list[tuple[str, bytes]]:
+    root = _data_dir()
+    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    files = sorted((root / "html").glob("*.html.gz"))[:limit]
+    return [(truth[f.name.split(".")[0]]["url"], gzip.decompress(f.read_bytes())) for f in files]
+
+
+def _trafilatura(body: bytes, url: str) -> None:
+    trafilatura.bare_extraction(body, url=url, **TRAFILATURA_KWARGS)
+
+
+def _pipeline(body: bytes, url: str) -> None:
+    try:
+        extract_article(body, url)
+    except ExtractionError:
+        pass
+
+
+def run(rounds: int, limit: int | None) -> dict[str, object]:
+    pages = _load_pages(limit)
+    runners = {"trafilatura": _trafilatura, "extract_article": _pipeline}
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    for url, body in pages[:3]:  # warm imports and caches
+        for fn in runners.values():
+            fn(body, url)
+    for _ in range(rounds):
+        for url, body in pages:
+            for name, fn in runners.items():
+                start = time.perf_counter()
+                fn(body, url)
+                times[name].append(time.perf_counter() - start)
+    results: dict[str, object] = {}
+    for name, samples in times.items():
+        results[name] = {
+            "pages": len(samples),
+            "pages_per_s": round(len(samples) / sum(samples), 2),
+            "median_ms": round(statistics.median(samples) * 1000, 2),
+            "total_s": round(sum(samples), 3),
+        }
+    traf = times["trafilatura"]
+    ours = times["extract_article"]
+    return {
+        "benchmark": BENCHMARK,
+        "rounds": rounds,
+        "python": platform.python_version(),
+        "trafilatura_version": trafilatura.__version__,
+        "results": results,
+        "throughput_ratio": round(sum(traf) / sum(ours), 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--rounds", type=int, default=1, help="passes over the pages")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N pages")
+    args = parser.parse_args(argv)
+    if not (_data_dir() / "html").is_dir():
+        print(f"benchmark data not found under {_data_dir()}", file=sys.stderr)
+        return 2
+    logging.disable(logging.WARNING)  # trafilatura logs every discarded page
+    report = run(args.rounds, args.limit)
+    print(f"{'extractor':<18}{'pages/s':>10}{'median ms':>12}{'total s':>10}")
+    for name, row in report["results"].items():  # type: ignore[attr-defined]
+        print(f"{name:<18}{row['pages_per_s']:>10}{row['median_ms']:>12}{row['total_s']:>10}")
+    print(f"throughput ratio (extract_article / trafilatura): {report['throughput_ratio']}")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
