@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from archive.diff.significance import fold
 from archive.enums import EditKind
 
+Any2 = tuple[int, int]
+
 # Two paragraphs in the same place are "the same paragraph, changed" when at least half of
 # their distinct words are shared.  Unrelated paragraphs of one news story share function
 # words and names and score about 0.15-0.35 in practice; a paragraph with one of its two
@@ -61,8 +63,8 @@ PART_CONTAINMENT = 0.8
 MAX_PARTS = 4
 
 # In a gap of m old and n new paragraphs, each old paragraph is compared with the new ones
-# within this many places of its proportional position (and vice versa).  This bounds the
-# work of a full rewrite to O((m + n) * BAND) instead of O(m * n).
+# within this many places of where it would be (see ``_band``), and vice versa.  This bounds
+# the work of a full rewrite to O((m + n) * BAND) instead of O(m * n).
 BAND = 8
 
 # Moves with edits compare every leftover old paragraph with every leftover new one; above
@@ -79,18 +81,54 @@ class Pairing:
     new: tuple[int, ...]
 
 
+class _Folded:
+    """Folded words of a paragraph list, computed on first use.
+
+    Anchored paragraphs are never compared, so on a long article with a few edits only a
+    handful of paragraphs are ever folded: folding all of them would dominate the run time.
+    """
+
+    def __init__(self, paragraphs: Sequence[str]) -> None:
+        self._paragraphs = paragraphs
+        self._words: dict[int, list[str]] = {}
+        self._sets: dict[int, frozenset[str]] = {}
+
+    def words(self, k: int) -> list[str]:
+        found = self._words.get(k)
+        if found is None:
+            found = self._words[k] = fold(self._paragraphs[k]).split()
+        return found
+
+    def __getitem__(self, k: int) -> frozenset[str]:
+        found = self._sets.get(k)
+        if found is None:
+            found = self._sets[k] = frozenset(self.words(k))
+        return found
+
+
 class _Sides:
     """The two paragraph lists with their word sets and what is still unmatched."""
 
     def __init__(self, old: Sequence[str], new: Sequence[str]) -> None:
         self.old, self.new = old, new
-        self.old_folded = [fold(p).split() for p in old]
-        self.new_folded = [fold(p).split() for p in new]
-        self.old_words = [frozenset(words) for words in self.old_folded]
-        self.new_words = [frozenset(words) for words in self.new_folded]
+        self.old_words = _Folded(old)
+        self.new_words = _Folded(new)
         self.old_free = [True] * len(old)
         self.new_free = [True] * len(new)
         self.result: list[Pairing] = []
+        self._overlaps: dict[Any2, int] = {}
+
+    def overlap(self, i: int, j: int) -> int:
+        """Number of distinct words old paragraph ``i`` and new paragraph ``j`` share."""
+        found = self._overlaps.get((i, j))
+        if found is None:
+            found = self._overlaps[i, j] = len(self.old_words[i] & self.new_words[j])
+        return found
+
+    def similarity(self, i: int, j: int) -> float:
+        """Dice coefficient of old paragraph ``i`` and new paragraph ``j``."""
+        total = len(self.old_words[i]) + len(self.new_words[j])
+        return 2 * self.overlap(i, j) / total if total else 1.0
 
     def take(self, kind: EditKind | None, old: tuple[int, ...], new: tuple[int, ...]) -> None:
         for i in old:
@@ -154,9 +192,6 @@ def _anchor(
         out.append((i, j))
         prev_a, prev_b = i + 1, j + 1
     _anchor(a, b, prev_a, ahi, prev_b, bhi, out)
-
-
-Any2 = tuple[int, int]
 
 
 def _unique_common(
@@ -223,49 +258,72 @@ def _exact_moves(sides: _Sides) -> None:
             sides.take(EditKind.PARAGRAPH_MOVED, (waiting[sides.new[j]].pop(0),), (j,))
 
 
-def _band(k: int, size_from: int, targets: range) -> range:
-    """Indexes of ``targets`` near the proportional position of ``k`` in ``size_from``."""
+def _band(k: int, size_from: int, targets: range) -> list[int]:
+    """Indexes of ``targets`` that the ``k``-th of ``size_from`` paragraphs may pair with.
+
+    Those within ``BAND`` places of three diagonals: counted from the start of the gap (text
+    inserted after), from its end (text inserted before), and in proportion (spread edits).
+    """
     if not targets:
-        return targets
-    centre = targets.start + (k - 0) * len(targets) // max(size_from, 1)
-    return range(max(targets.start, centre - BAND), min(targets.stop, centre + BAND + 1))
+        return []
+    size_to = len(targets)
+    centres = {k, size_to - size_from + k, k * size_to // max(size_from, 1)}
+    near: set[int] = set()
+    for centre in centres:
+        near.update(range(max(0, centre - BAND), min(size_to, centre + BAND + 1)))
+    return [targets.start + offset for offset in sorted(near)]
 
 
 def _splits(sides: _Sides, gap: tuple[range, range], merge: bool) -> None:
     """Find splits (one old → several new) or, with ``merge``, merges (several old → one)."""
     whole_range, part_range = (gap[1], gap[0]) if merge else gap
-    whole_words, part_words = (
-        (sides.new_words, sides.old_words) if merge else (sides.old_words, sides.new_words)
-    )
-    whole_free, part_free = (
-        (sides.new_free, sides.old_free) if merge else (sides.old_free, sides.new_free)
-    )
+    whole_free = sides.new_free if merge else sides.old_free
     for k, w in enumerate(whole_range):
         if not whole_free[w]:
             continue
-        whole = whole_words[w]
-        best: tuple[float, int, int] | None = None
-        single = 0.0
-        for start in _band(k, len(whole_range), part_range):
-            if not part_free[start]:
-                continue
-            single = max(single, dice(whole, part_words[start]))
-            if not _contained(part_words[start], whole):
-                continue
-            union = part_words[start]
-            for stop in range(start + 1, min(start + MAX_PARTS, part_range.stop)):
-                if not (part_free[stop] and _contained(part_words[stop], whole)):
-                    break
-                union = union | part_words[stop]
-                score = dice(whole, union)
-                if best is None or score > best[0]:
-                    best = (score, start, stop)
-        if best and best[0] >= SPLIT_SIMILARITY and best[0] > single:
-            parts = tuple(range(best[1], best[2] + 1))
-            if merge:
-                sides.take(EditKind.PARAGRAPH_MERGED, parts, (w,))
-            else:
-                sides.take(EditKind.PARAGRAPH_SPLIT, (w,), parts)
+        found = _best_split(sides, w, _band(k, len(whole_range), part_range), merge)
+        if found is None:
+            continue
+        parts = tuple(range(found[0], found[1] + 1))
+        if merge:
+            sides.take(EditKind.PARAGRAPH_MERGED, parts, (w,))
+        else:
+            sides.take(EditKind.PARAGRAPH_SPLIT, (w,), parts)
+
+
+def _best_split(sides: _Sides, w: int, band: list[int], merge: bool) -> tuple[int, int] | None:
+    """The run of parts in ``band`` that best makes up whole paragraph ``w``, if any."""
+    whole_words, part_words = (
+        (sides.new_words, sides.old_words) if merge else (sides.old_words, sides.new_words)
+    )
+    part_free = sides.old_free if merge else sides.new_free
+    whole = whole_words[w]
+
+    def shared(part: int) -> int:
+        return sides.overlap(part, w) if merge else sides.overlap(w, part)
+
+    contained = {
+        p for p in band if part_free[p] and shared(p) >= PART_CONTAINMENT * len(part_words[p])
+    }
+    if len(contained) < 2:
+        return None
+    best: tuple[float, int, int] | None = None
+    for start in sorted(contained):
+        union = part_words[start]
+        stop = start + 1
+        while stop in contained and stop - start < MAX_PARTS:
+            union = union | part_words[stop]
+            score = dice(whole, union)
+            if best is None or score > best[0]:
+                best = (score, start, stop)
+            stop += 1
+    if best is None or best[0] < SPLIT_SIMILARITY:
+        return None
+    single = max(
+        (2 * shared(p) / (len(whole) + len(part_words[p])) for p in band if part_free[p]),
+        default=0.0,
+    )
+    return (best[1], best[2]) if best[0] > single else None
 
 
 def _contained(part: frozenset[str], whole: frozenset[str]) -> bool:
@@ -282,7 +340,7 @@ def _changes(sides: _Sides, gap: tuple[range, range]) -> None:
             continue
         for j in _band(k, len(old_range), new_range):
             if sides.new_free[j]:
-                score = dice(sides.old_words[i], sides.new_words[j])
+                score = sides.similarity(i, j)
                 same_slot = len(old_range) == len(new_range) and j - new_range.start == k
                 if score >= CHANGED_SIMILARITY or (same_slot and _same_opening(sides, i, j)):
                     candidates.append((-score, i, j))
@@ -298,8 +356,8 @@ def _changes(sides: _Sides, gap: tuple[range, range]) -> None:
 
 def _same_opening(sides: _Sides, i: int, j: int) -> bool:
     """True when old paragraph ``i`` and new paragraph ``j`` open with the same words."""
-    opening_old = sides.old_folded[i][:SHARED_OPENING_WORDS]
-    opening_new = sides.new_folded[j][:SHARED_OPENING_WORDS]
+    opening_old = sides.old_words.words(i)[:SHARED_OPENING_WORDS]
+    opening_new = sides.new_words.words(j)[:SHARED_OPENING_WORDS]
     return len(opening_old) == SHARED_OPENING_WORDS and opening_old == opening_new
 
 
@@ -312,7 +370,7 @@ def _fuzzy_moves(sides: _Sides) -> None:
         (-score, i, j)
         for i in old_left
         for j in new_left
-        if (score := dice(sides.old_words[i], sides.new_words[j])) >= MOVE_SIMILARITY
+        if (score := sides.similarity(i, j)) >= MOVE_SIMILARITY
     )
     for _, i, j in candidates:
         if sides.old_free[i] and sides.new_free[j]:

@@ -8,6 +8,7 @@ deterministic: the same two articles always give an equal record.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -121,7 +122,11 @@ def _paragraph_edits(
 ) -> list[Edit]:
     """Paragraph edits in reading order; positions shifted by ``offset``."""
     pairings = align(old, new)
-    kept = {p.old[0]: p.new[0] for p in pairings if p.kind is None}
+    kept = sorted(
+        (p.old[-1], p.new[-1])
+        for p in pairings
+        if p.old and p.new and p.kind is not EditKind.PARAGRAPH_MOVED
+    )
     edits = [
         (_reading_key(p, kept), _paragraph_edit(p, old, new, offset, budget))
         for p in pairings
@@ -130,12 +135,17 @@ def _paragraph_edits(
     return [edit for _, edit in sorted(edits, key=lambda item: item[0])]
 
 
-def _reading_key(pairing: Pairing, kept: dict[int, int]) -> tuple[float, int]:
-    """Where a reader of the new version meets this edit (removals where the text was)."""
+def _reading_key(pairing: Pairing, kept: list[tuple[int, int]]) -> tuple[float, int]:
+    """Where a reader of the new version meets this edit (removals where the text was).
+
+    ``kept`` holds the (old, new) positions of paragraphs that stayed in place (unchanged,
+    changed, split or merged), sorted; both coordinates increase together, so the last of
+    them before a removed paragraph gives its place in the new version.
+    """
     if pairing.new:
         return (float(pairing.new[0]), pairing.old[0] if pairing.old else -1)
-    before = [kept[i] for i in kept if i < pairing.old[0]]
-    return (max(before, default=-1) + 0.5, pairing.old[0])
+    k = bisect.bisect_left(kept, (pairing.old[0], -1))
+    return ((kept[k - 1][1] if k else -1) + 0.5, pairing.old[0])
 
 
 def _paragraph_edit(

@@ -34,7 +34,10 @@ ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
 # A sentence ends at ., ! or ? (and any closing quotes or brackets) followed by whitespace.
 _END_RE = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
-_LAST_WORD_RE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*\s*$")
+_LAST_WORD_RE = re.compile(r"[\w.]+$")
+
+# How far back to look for the word before a full stop (longest abbreviation and then some).
+_LOOKBACK = 12
 
 
 @dataclass(frozen=True)
@@ -60,17 +63,21 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _END_RE.finditer(text):
-        candidate = text[start : match.end()]
-        last = _LAST_WORD_RE.search(candidate)
-        word = last.group(1).lower().rstrip(".") if last else ""
-        if match.group().startswith(".") and (word in ABBREVIATIONS or len(word) == 1):
+        if match.group().startswith(".") and _after_abbreviation(text, start, match.start()):
             continue
-        sentences.append(candidate.strip())
+        sentences.append(text[start : match.end()].strip())
         start = match.end()
     tail = text[start:].strip()
     if tail:
         sentences.append(tail)
     return sentences
+
+
+def _after_abbreviation(text: str, start: int, stop: int) -> bool:
+    """True when the full stop at ``stop`` follows an abbreviation or an initial."""
+    last = _LAST_WORD_RE.search(text, max(start, stop - _LOOKBACK), stop)
+    word = last.group().lower().rstrip(".") if last else ""
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
 def count_sentence_edits(old: Sequence[str], new: Sequence[str]) -> SentenceCounts:

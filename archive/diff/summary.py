@@ -91,5 +91,5 @@ def _edit_sentences(edit: Edit) -> SentenceCounts:
 
 
 def _rough_words(paragraphs: Sequence[str]) -> int:
-    """Word count by whitespace: close enough for a share, and fast on long articles."""
-    return sum(len(p.split()) for p in paragraphs)
+    """Word count by spaces: close enough for a share, and fast on long articles."""
+    return sum(p.count(" ") + 1 for p in paragraphs if p)

@@ -1,0 +1,228 @@
+"""Unit tests for the diff engine's parts: words, alignment, sentences, notes, flapping."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.diff import align as align_module
+from archive.diff.align import align
+from archive.diff.flapping import is_flapping
+from archive.diff.notes import find_new_notes, is_note
+from archive.diff.records import Edit, rebuild
+from archive.diff.sentences import compare_texts, split_sentences
+from archive.diff.significance import MAJOR_WORD_SHARE, classify, is_trivial
+from archive.diff.words import Budget, tokenize, word_diff
+from archive.enums import EditKind, Significance
+
+# ---- words -------------------------------------------------------------------------------
+
+
+def test_tokens_join_back_to_the_text():
+    text = "Mr. O’Brien said: “it’s 3.5% — not 4!”  \n ok"
+    assert "".join(tokenize(text)) == text
+
+
+def test_word_diff_highlights_whole_words():
+    diffs = word_diff("He resigned on Monday.", "He resigned on Tuesday.")
+    assert diffs == [(0, "He resigned on "), (-1, "Monday"), (1, "Tuesday"), (0, ".")]
+
+
+def test_word_diff_of_equal_and_empty_texts():
+    assert word_diff("same", "same") == [(0, "same")]
+    assert word_diff("", "") == []
+    assert word_diff("", "new") == [(1, "new")]
+
+
+def test_word_diff_with_no_budget_left_replaces_everything():
+    spent = Budget(total_s=0.0)
+    assert word_diff("a b c", "a b d", spent) == [(-1, "a b c"), (1, "a b d")]
+
+
+def test_word_diff_handles_more_distinct_tokens_than_the_bmp_gap():
+    old = " ".join(f"w{i}" for i in range(60_000))
+    new = old.replace("w59999", "changed")
+    diffs = word_diff(old, new)
+    assert "".join(t for op, t in diffs if op >= 0) == new
+    assert (1, "changed") in diffs
+
+
+# ---- significance ------------------------------------------------------------------------
+
+
+def test_trivial_ignores_case_whitespace_punctuation_and_quotes():
+    assert is_trivial("“Yes,” she said.", '"yes"  she said')
+    assert not is_trivial("She said yes.", "She said no.")
+
+
+def test_major_threshold_is_a_share_of_words():
+    old = "one two three four five six seven eight nine ten"
+    minor = old.replace("ten", "eleven")
+    assert classify(old, minor, word_diff(old, minor)) is Significance.MINOR
+    major = "one two three four five alpha beta gamma delta epsilon"
+    assert classify(old, major, word_diff(old, major)) is Significance.MAJOR
+    assert 0 < MAJOR_WORD_SHARE < 1
+
+
+# ---- alignment ---------------------------------------------------------------------------
+
+PARAS = [f"Paragraph {n} talks about topic {n} with words w{n}a w{n}b w{n}c." for n in range(8)]
+
+
+def kinds(pairings):
+    return sorted((p.kind.value if p.kind else "kept", p.old, p.new) for p in pairings)
+
+
+def test_insertion_does_not_cascade():
+    new = [*PARAS[:3], "Something new entirely here.", *PARAS[3:]]
+    result = kinds(align(PARAS, new))
+    assert ("paragraph_added", (), (3,)) in result
+    assert sum(1 for k, _, _ in result if k == "kept") == len(PARAS)
+
+
+def test_duplicate_paragraphs_align_in_order():
+    old = ["A.", "B.", "A.", "C."]
+    new = ["A.", "B.", "A.", "X.", "C."]
+    assert kinds(align(old, new)).count(("paragraph_added", (), (3,))) == 1
+
+
+def test_swap_is_one_move():
+    new = [PARAS[1], PARAS[0], *PARAS[2:]]
+    moved = [p for p in align(PARAS, new) if p.kind is EditKind.PARAGRAPH_MOVED]
+    assert len(moved) == 1
+
+
+def test_three_way_split_and_merge():
+    whole = "First part here. Second part there. Third part everywhere."
+    parts = ["First part here.", "Second part there.", "Third part everywhere."]
+    split = [p for p in align(["Intro.", whole, "End."], ["Intro.", *parts, "End."]) if p.kind]
+    assert [(p.kind, p.old, p.new) for p in split] == [(EditKind.PARAGRAPH_SPLIT, (1,), (1, 2, 3))]
+    merged = [p for p in align(["Intro.", *parts, "End."], ["Intro.", whole, "End."]) if p.kind]
+    assert [(p.kind, p.old, p.new) for p in merged] == [
+        (EditKind.PARAGRAPH_MERGED, (1, 2, 3), (1,))
+    ]
+
+
+def test_edited_paragraph_next_to_an_added_one_is_not_a_split():
+    old = ["Intro.", "The mayor said the budget would pass on Monday.", "End."]
+    new = [
+        "Intro.",
+        "The mayor said the budget would pass on Tuesday.",
+        "Opposition councillors walked out in protest.",
+        "End.",
+    ]
+    found = sorted(p.kind.value for p in align(old, new) if p.kind)
+    assert found == ["paragraph_added", "paragraph_changed"]
+
+
+def test_full_rewrite_is_bounded_by_the_band(monkeypatch):
+    old = [f"old {i} alpha beta gamma {i}" for i in range(300)]
+    new = [f"new {i} delta epsilon zeta {i}" for i in range(300)]
+    calls = 0
+    real = align_module._Sides.overlap
+
+    def counting(self, i, j):
+        nonlocal calls
+        calls += 1
+        return real(self, i, j)
+
+    monkeypatch.setattr(align_module._Sides, "overlap", counting)
+    result = align(old, new)
+    assert {p.kind for p in result} == {EditKind.PARAGRAPH_ADDED, EditKind.PARAGRAPH_REMOVED}
+    assert calls < 300 * 3 * (2 * align_module.BAND + 1) * 3
+
+
+# ---- rebuild -----------------------------------------------------------------------------
+
+
+def test_rebuild_rejects_edits_that_do_not_fit():
+    with pytest.raises(ValueError, match="out of range"):
+        rebuild(["a"], [Edit(EditKind.PARAGRAPH_REMOVED, old_positions=(3,))])
+    with pytest.raises(ValueError, match="claimed twice"):
+        rebuild(
+            ["a", "b"],
+            [
+                Edit(EditKind.PARAGRAPH_ADDED, new_positions=(0,), new_paragraphs=("x",)),
+                Edit(EditKind.PARAGRAPH_ADDED, new_positions=(0,), new_paragraphs=("y",)),
+            ],
+        )
+
+
+def test_rebuild_ignores_metadata_and_notes():
+    edits = [Edit(EditKind.BYLINE, "a", "b"), Edit(EditKind.CORRECTION_NOTE, new="Correction: x")]
+    assert rebuild(["p"], edits) == ["p"]
+
+
+# ---- sentences ---------------------------------------------------------------------------
+
+
+def test_sentence_split_keeps_abbreviations_and_decimals():
+    text = "Dr. Jones met Mr. Smith in the U.S. on Jan. 5. Growth was 3.5 per cent! Really?"
+    assert split_sentences(text) == [
+        "Dr. Jones met Mr. Smith in the U.S. on Jan. 5.",
+        "Growth was 3.5 per cent!",
+        "Really?",
+    ]
+
+
+def test_sentence_counts():
+    old = "The vote was on Monday. Turnout was low. The result is final."
+    new = "The vote was on Tuesday. The result is final. An appeal is planned."
+    counts = compare_texts(old, new)
+    assert (counts.added, counts.removed, counts.changed) == (1, 1, 1)
+
+
+# ---- notes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Correction: An earlier version of this article misstated the date.",
+        "CORRECTION — The photo caption has been amended.",
+        "Editor’s note: names have been changed.",
+        "Clarification: the figures refer to 2023.",
+        "Update: the council has responded.",
+        "This story has been updated with comment from the police.",
+        "* This article was amended on 3 May 2024 to correct the spelling of a name.",
+    ],
+)
+def test_notes_are_recognised(text):
+    assert is_note(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bank issued a correction to its forecast.",
+        "Officials said the update to the software would arrive next week.",
+        "Corrections officers went on strike on Monday: prisons were locked down.",
+    ],
+)
+def test_news_text_is_not_a_note(text):
+    assert not is_note(text)
+
+
+def test_only_new_notes_are_found():
+    note = "Correction: wrong date."
+    assert find_new_notes([note], [note, "Update: more."]) == ["Update: more."]
+
+
+# ---- flapping ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sequence", "window", "expected"),
+    [
+        ([1, 2, 1, 2, 1], 5, True),
+        ([1, 2, 1, 2], 4, True),
+        ([1, 2, 1], 5, False),  # one revert is a real event
+        ([1, 2, 3, 4, 5], 5, False),
+        ([1, 2, 3, 1, 2, 3], 6, True),  # rotation
+        ([1, 1, 2, 2, 1, 1], 5, False),  # recaptures are not transitions
+        ([1, 2, 1, 2, 3, 4, 5, 6], 4, False),  # the alternation is outside the window
+        ([], 5, False),
+        ([1, 2, 1, 2], 0, False),
+    ],
+)
+def test_flapping_rule(sequence, window, expected):
+    assert is_flapping(sequence, window) is expected
