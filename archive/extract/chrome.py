@@ -66,6 +66,24 @@ _CREDIT = re.compile(
     _FLAGS,
 )
 
+# Consent banners speak in the site's voice and run longer than a prompt (the IAB TCF
+# boilerplate is 300-500 characters); a sentence reporting on cookie rules does not open so.
+MAX_CONSENT_CHARS = 600
+
+_CONSENT = re.compile(
+    r"^(?:(?:we|this (?:site|website)) and our (?:\d+ )?(?:partners|vendors)\b"
+    r"|by (?:clicking|continuing|using)\b.*\b(?:accept|agree|consent)"
+    r"|you can (?:accept|reject|change|manage|withdraw)\b"
+    r".*\b(?:preferences|consent|cookies|settings)"
+    r")",
+    _FLAGS,
+)
+
+# What is left of a dateline once trafilatura drops the <time> elements: "Posted , updated".
+_DATELINE_REMNANT = re.compile(
+    r"^(?:(?:posted|published|updated|last updated|modified|on|at|by)[\s,.:|-]*)+$", _FLAGS
+)
+
 # Subscription prompts and consent banners.
 _PROMPT = re.compile(
     r"^(?:subscribe(?: now| today| here)?|sign up(?: now| today| here)?"
@@ -86,7 +104,9 @@ def is_chrome(paragraph: str) -> bool:
     """Whether a normalised paragraph is page chrome rather than article text."""
     if _LABEL.match(paragraph) or _COUNTER.match(paragraph):
         return True
-    if _RELATIVE_TIME.match(paragraph):
+    if _RELATIVE_TIME.match(paragraph) or _DATELINE_REMNANT.match(paragraph):
+        return True
+    if len(paragraph) <= MAX_CONSENT_CHARS and _CONSENT.match(paragraph):
         return True
     if len(paragraph) <= MAX_CREDIT_CHARS and _CREDIT.match(paragraph):
         return True
