@@ -191,14 +191,21 @@ def record_capture(
 
 
 def _event(
-    session: Session, tracked: TrackedURL, kind: EventKind, capture: Capture | None, detail: str
+    session: Session,
+    tracked: TrackedURL,
+    kind: EventKind,
+    capture: Capture | None,
+    detail: str,
+    at: datetime | None = None,
 ) -> None:
     session.flush()
+    when = capture.fetched_at if capture is not None else at
+    assert when is not None, "an event needs a time"
     session.add(
         Event(
             tracked_url_id=tracked.id,
             kind=kind,
-            at=capture.fetched_at if capture else tracked.last_checked_at,
+            at=when,
             capture_id=capture.id if capture else None,
             detail=detail,
         )
@@ -383,5 +390,5 @@ def _follow_canonical(
     tracked.alias_of_id = other.id
     tracked.active = False
     other.tags = sorted(set(other.tags) | set(tracked.tags))
-    _event(session, tracked, EventKind.MERGED, None, f"same article as {other.url}")
+    _event(session, tracked, EventKind.MERGED, None, f"same article as {other.url}", at=now)
     return other

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archive import store
 from archive.cli_state import JsonOption, print_json, state
-from crawler.extensions import CrawlSummary
-from crawler.runner import run_crawl
+
+if TYPE_CHECKING:
+    from crawler.extensions import CrawlSummary
 
 
 def register(app: typer.Typer, next_check: Callable[..., Any] | None = None) -> None:
@@ -62,6 +63,8 @@ def crawl_with_progress(
         transient=True,
         disable=not show,
     )
+    from crawler.runner import run_crawl  # Scrapy is imported only when a crawl runs
+
     task = progress.add_task("", total=None)
 
     def advance(done: int, expected: int, what: str) -> None:

@@ -106,16 +106,28 @@ class ArchivePipeline:
             logger.exception("internal error while archiving %s", item.url)
             facts = FetchFacts(item.tracked_url_id, item.fetched_at, item.status)
             result = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}")
-        assert self.database is not None
-        with self.database.session() as session:
-            capture = record_capture(session, facts, result, next_check=self.next_check)
-            outcome, reason = capture.outcome, capture.reason
+        outcome, reason = self._record(facts, result)
         self.stats.inc_value(f"redline/capture/{outcome}")
         if outcome == CaptureOutcome.ERROR:
             self.stats.inc_value(f"redline/capture/error/{reason}")
         item.body = b""  # the archive has it now; free the memory
         item.detail = f"{outcome}" + (f" ({reason})" if reason else "")
         return item
+
+    def _record(self, facts: FetchFacts, result: CaptureResult) -> tuple[str, str | None]:
+        """Record the capture in one transaction; if that fails, record the failure instead."""
+        assert self.database is not None
+        try:
+            with self.database.session() as session:
+                capture = record_capture(session, facts, result, next_check=self.next_check)
+                return capture.outcome, capture.reason
+        except Exception as exc:  # the transaction rolled back: keep a trace of the fetch
+            logger.exception("could not record the capture of tracked URL %s", facts.tracked_url_id)
+            failed = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}"[:500])
+            bare = FetchFacts(facts.tracked_url_id, facts.fetched_at, facts.http_status)
+            with self.database.session() as session:
+                capture = record_capture(session, bare, failed, next_check=self.next_check)
+                return capture.outcome, capture.reason
 
     async def _judge(self, item: FetchResult) -> tuple[FetchFacts, CaptureResult]:
         assert self.warc is not None and self.pool is not None
@@ -178,11 +190,22 @@ class ArchivePipeline:
             request_headers=item.request_headers,
             status=item.status or 0,
             reason="",
-            response_headers=item.response_headers,
+            response_headers=as_stored(item.response_headers, len(item.body)),
             body=item.body,
             fetched_at=item.fetched_at,
             ip=item.ip,
         )
+
+
+# Scrapy hands over the body decoded (no gzip, no chunks): headers describing the transfer
+# encoding would make the stored record lie about its own payload.
+TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+def as_stored(headers: list[tuple[str, str]], length: int) -> list[tuple[str, str]]:
+    """Response headers that describe the decoded body as it is written to WARC."""
+    kept = [(k, v) for k, v in headers if k.lower() not in TRANSFER_HEADERS]
+    return [*kept, ("Content-Length", str(length))]
 
 
 def _with(

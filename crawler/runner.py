@@ -38,7 +38,8 @@ def run_crawl(
     settings["REDLINE_NEXT_CHECK"] = next_check
     if log_level:
         settings["LOG_LEVEL"] = log_level
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings["LOG_INSTALL_ROOT_HANDLER"] = True
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(ArticleSpider)
     process.crawl(crawler, select=select, urls=list(urls))
     process.start()
