@@ -205,3 +205,72 @@ class Event(Base):
     at: Mapped[datetime]
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id", ondelete="SET NULL"))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Feed(Base):
+    """A discovery source: an RSS or Atom feed, or an XML sitemap."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    kind: Mapped[str | None] = mapped_column(String(16))  # rss / atom / sitemap, once seen
+    pattern: Mapped[str | None] = mapped_column(Text)  # only entry URLs matching this regex
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    added_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    next_poll_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_polled_at: Mapped[datetime | None]
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Subscription(Base):
+    """Someone who wants mail about changes in a scope (a URL, a tag, a site, or everything)."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    scope: Mapped[str] = mapped_column(String(8))  # url / tag / site / all
+    target: Mapped[str | None] = mapped_column(String(2048))  # the URL, tag or host
+    mode: Mapped[str] = mapped_column(String(16))  # DeliveryMode
+    min_label: Mapped[str] = mapped_column(String(16))  # ChangeLabel
+    only_headline: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # for unsubscribe links
+
+
+class Delivery(Base):
+    """One report owed to a subscription for a change: the exactly-once bookkeeping."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "change_id", name="uq_deliveries_subscription_change"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE")
+    )
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), index=True)  # due / sent / failed
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ServiceState(Base):
+    """Small facts the service keeps between runs (last cycle's figures, heartbeat...)."""
+
+    __tablename__ = "service_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
