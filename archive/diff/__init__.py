@@ -3,7 +3,8 @@
 Pure: no database, no network, no clock except the word-diff time budget.  The store, the
 CLI, the viewer and the email report all call ``compare`` and render its ``ChangeRecord``.
 
-Modules: ``records`` (value objects, JSON, ``rebuild``), ``align`` (paragraphs), ``words``
+Modules: ``records`` (value objects, JSON, ``rebuild``), ``anchors`` and ``align``
+(paragraphs), ``words``
 (diff-match-patch), ``significance`` (thresholds and labels), ``sentences``, ``notes``
 (corrections), ``summary`` (figures and the stealth rule), ``flapping``, and ``engine``
 (``compare`` itself).
