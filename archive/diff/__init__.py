@@ -4,10 +4,9 @@ Pure: no database, no network, no clock except the word-diff time budget.  The s
 CLI, the viewer and the email report all call ``compare`` and render its ``ChangeRecord``.
 
 Modules: ``records`` (value objects, JSON, ``rebuild``), ``anchors`` and ``align``
-(paragraphs), ``words``
-(diff-match-patch), ``significance`` (thresholds and labels), ``sentences``, ``notes``
-(corrections), ``summary`` (figures and the stealth rule), ``flapping``, and ``engine``
-(``compare`` itself).
+(paragraphs), ``words`` (diff-match-patch), ``significance`` (thresholds and labels),
+``sentences``, ``notes`` (corrections), ``summary`` (figures and the stealth rule),
+``flapping``, and ``engine`` (``compare`` itself).
 
 >>> from archive.extract.article import Article
 >>> record = compare(Article("Title", ("One.", "Two.")), Article("Title", ("One.", "2.", "Two.")))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
+
 import pytest
 
 from archive.diff import align as align_module
@@ -226,3 +229,22 @@ def test_only_new_notes_are_found():
 )
 def test_flapping_rule(sequence, window, expected):
     assert is_flapping(sequence, window) is expected
+
+
+# ---- docstring examples ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "archive.diff",
+        "archive.diff.records",
+        "archive.diff.notes",
+        "archive.diff.sentences",
+        "archive.diff.flapping",
+    ],
+)
+def test_docstring_examples_run(module):
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0
+    assert result.failed == 0
