@@ -204,7 +204,9 @@ def diff(
         return
     from archive.render.terminal import render_change
 
-    st.console.print(render_change(record, title=f"{tracked.url}  v{old_v.number} → v{new_v.number}"))
+    heading = f"{tracked.url}  v{old_v.number} → v{new_v.number}"
+    # colour on a terminal; [-deleted-]{+inserted+} markers where colour would be lost
+    st.console.print(render_change(record, heading=heading, markers=not st.console.is_terminal))
 
 
 def _pick_pair(url: str, all_versions: list[Any], from_: int | None, to: int | None) -> tuple[Any, Any]:

@@ -18,6 +18,7 @@ from archive.cli_state import CliState
 from archive.config import load_config
 from archive.errors import RedlineError
 from crawler import cli as crawler_cli
+from scheduler.demo import command as demo_command
 
 app = typer.Typer(
     name="redline",
@@ -46,6 +47,7 @@ def root(
 
 archive_cli.register(app)
 crawler_cli.register(app)
+demo_command.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,117 @@
+"""``redline demo``: the whole job, offline, on a story written for the project.
+
+A local site on 127.0.0.1 serves a developing story (:mod:`scheduler.demo.story`) inside page
+chrome that changes on every request.  The demo tracks its articles in a fresh data
+directory, runs one refetch round per story round (each crawl in its own process, as the
+service does), and prints what changed and where the archive is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
+
+from archive.cli_state import state
+from scheduler.demo.site import LocalSite
+from scheduler.demo.story import ARTICLE_PATHS, ROUNDS, describe_round, install_round
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)
+
+
+def demo(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where to keep the demo archive (default: a new temporary directory)."),
+    ] = None,
+    rounds: Annotated[int, typer.Option(min=2, max=ROUNDS, help="Story rounds to play.")] = ROUNDS,
+) -> None:
+    """Run redline offline on a developing story served from 127.0.0.1."""
+    console = state(ctx).console
+    target = data_dir or Path(tempfile.mkdtemp(prefix="redline-demo-"))
+    if target.exists() and any(target.iterdir()):
+        raise typer.BadParameter(f"{target} is not empty; the demo needs a fresh directory")
+    target.mkdir(parents=True, exist_ok=True)
+    env = demo_environment(target)
+    with LocalSite() as site:
+        install_round(site, 1)
+        urls = [site.url(path) for path in ARTICLE_PATHS]
+        _redline(env, "track", *urls, "--tag", "palmyra")
+        console.print(f"Serving a developing story at {site.base_url}; tracking {len(urls)} articles.")
+        progress = Progress(
+            TextColumn("round {task.completed}/{task.total}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.description}"), console=console, transient=True,
+        )
+        with progress:
+            task = progress.add_task("", total=rounds)
+            for number in range(1, rounds + 1):
+                install_round(site, number)
+                progress.update(task, description=describe_round(number))
+                summary = json.loads(_redline(env, "crawl", "--all", "--json"))
+                progress.advance(task)
+                console.print(
+                    Text(
+                        f"round {number}: {describe_round(number)} -> "
+                        f"{summary['new_versions']} new version(s), {summary['unchanged']} "
+                        f"unchanged, {summary['errors']} error(s)"
+                    )
+                )
+    print_outcome(console, env, target)
+
+
+def demo_environment(data_dir: Path) -> dict[str, str]:
+    """The child processes' environment: this archive, SQLite, loopback allowed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
+    env.update(
+        REDLINE_DATA_DIR=str(data_dir),
+        REDLINE_ALLOW_PRIVATE_NETWORKS="1",  # the demo site is on 127.0.0.1
+        REDLINE_AUTOTHROTTLE="0",
+        REDLINE_LOG_LEVEL="ERROR",
+    )
+    return env
+
+
+def _redline(env: dict[str, str], *args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "scheduler.cli", *args],
+        env=env, capture_output=True, text=True, check=False, timeout=600,
+    )
+    if proc.returncode != 0:
+        from archive.errors import RedlineError
+
+        raise RedlineError(f"demo step `redline {args[0]}` failed: {proc.stderr.strip()[-500:]}")
+    return proc.stdout
+
+
+def print_outcome(console: Console, env: dict[str, str], data_dir: Path) -> None:
+    changes: list[dict[str, Any]] = json.loads(_redline(env, "changes", "--json"))
+    console.print()
+    console.print(Text(f"{len(changes)} change(s) recorded:", style="bold"))
+    for row in reversed(changes):
+        kinds = ", ".join(row["kinds"])
+        flags = " (stealth)" if row["stealth"] else ""
+        console.print(
+            Text(f"  v{row['from_version']}→v{row['to_version']} {row['label']}{flags}: ")
+            + Text(row["headline"], style="bold")
+            + Text(f"  [{kinds}]", style="dim")
+        )
+    if changes:
+        newest = changes[0]
+        console.print()
+        console.print(Text(f"The newest change, as `redline diff {newest['url']}` shows it:", style="bold"))
+        colour = {"FORCE_COLOR": "1"} if console.is_terminal else {}
+        console.print(Text.from_ansi(_redline({**env, **colour}, "diff", newest["url"])))
+    console.print(Text(f"The archive is in {data_dir}", style="bold"))
+    console.print(f"Explore it with: redline --data-dir {data_dir} list")
