@@ -127,7 +127,10 @@ def versions(ctx: typer.Context, url: UrlArg, json_: JsonOption = False) -> None
     """List the distinct versions of an article, oldest first."""
     st = state(ctx)
     with st.database.session() as session:
-        rows = [queries.version_dict(v) for v in queries.versions_of(session, store.resolve(session, url))]
+        rows = [
+            queries.version_dict(v)
+            for v in queries.versions_of(session, store.resolve(session, url))
+        ]
     if json_:
         print_json(rows)
         return
@@ -135,7 +138,13 @@ def versions(ctx: typer.Context, url: UrlArg, json_: JsonOption = False) -> None
         st.console,
         ["#", "headline", "updated", "first seen", "last seen"],
         [
-            (r["number"], r["headline"], _short(r["updated_at"]), _short(r["first_seen_at"]), _short(r["last_seen_at"]))
+            (
+                r["number"],
+                r["headline"],
+                _short(r["updated_at"]),
+                _short(r["first_seen_at"]),
+                _short(r["last_seen_at"]),
+            )
             for r in rows
         ],
     )
@@ -209,7 +218,9 @@ def diff(
     st.console.print(render_change(record, heading=heading, markers=not st.console.is_terminal))
 
 
-def _pick_pair(url: str, all_versions: list[Any], from_: int | None, to: int | None) -> tuple[Any, Any]:
+def _pick_pair(
+    url: str, all_versions: list[Any], from_: int | None, to: int | None
+) -> tuple[Any, Any]:
     by_number = {v.number: v for v in all_versions}
     if len(all_versions) < 2 and (from_ is None or to is None):
         raise NotEnoughVersionsError(
@@ -231,7 +242,9 @@ def _pick_pair(url: str, all_versions: list[Any], from_: int | None, to: int | N
 
 def changes(
     ctx: typer.Context,
-    since: Annotated[str | None, typer.Option(help="Only since then: 2026-11-01, or 24h ago.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only since then: 2026-11-01, or 24h ago.")
+    ] = None,
     url: Annotated[str | None, typer.Option(help="Only this tracked URL.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only changes holding this edit kind.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
@@ -240,7 +253,9 @@ def changes(
     """List recorded changes across the archive, newest first."""
     st = state(ctx)
     if kind is not None and kind not in {k.value for k in EditKind}:
-        raise typer.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(k.value for k in EditKind)}")
+        raise typer.BadParameter(
+            f"unknown kind {kind!r}; one of: {', '.join(k.value for k in EditKind)}"
+        )
     when = parse_instant(since, now=datetime.now(UTC)) if since else None
     with st.database.session() as session:
         tracked = store.resolve(session, url) if url else None
@@ -256,7 +271,9 @@ def changes(
                 _short(r["detected_at"]),
                 r["url"],
                 f"{r['from_version']}→{r['to_version']}",
-                r["label"] + (" stealth" if r["stealth"] else "") + (" revert" if r["reverted"] else ""),
+                r["label"]
+                + (" stealth" if r["stealth"] else "")
+                + (" revert" if r["reverted"] else ""),
                 ", ".join(f"{k}×{n}" if n > 1 else k for k, n in r["kinds"].items()),
             )
             for r in rows
@@ -284,5 +301,3 @@ def _url_state(row: dict[str, Any]) -> str:
 
 def _short(value: str | None) -> str:
     return value[:19].replace("T", " ") if value else "-"
-
-

@@ -30,7 +30,7 @@ def _default_data_dir() -> Path:
     return Path("~/.local/share/redline").expanduser()
 
 
-def _setting(default: Any, help: str, **kwargs: Any) -> Any:  # noqa: A002 - mirrors argparse
+def _setting(default: Any, help: str, **kwargs: Any) -> Any:
     return field(default=default, metadata={"help": help}, **kwargs)
 
 
@@ -154,9 +154,7 @@ def load_config(
     names = {f.name for f in settings_fields()}
     values: dict[str, Any] = {}
 
-    from_env = {
-        f.name: env[env_name(f.name)] for f in settings_fields() if env_name(f.name) in env
-    }
+    from_env = {f.name: env[env_name(f.name)] for f in settings_fields() if env_name(f.name) in env}
     data_dir_raw = overrides.get("data_dir") or from_env.get("data_dir")
     data_dir = Path(str(data_dir_raw)).expanduser() if data_dir_raw else _default_data_dir()
     env_file = env.get(ENV_PREFIX + "CONFIG")

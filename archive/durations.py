@@ -38,5 +38,7 @@ def parse_instant(text: str, *, now: datetime) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"not a time: {text!r} (use 2026-11-01, 2026-11-01T08:00Z or 3h)") from None
+        raise ConfigError(
+            f"not a time: {text!r} (use 2026-11-01, 2026-11-01T08:00Z or 3h)"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -8,6 +8,7 @@ nothing here commits half a capture.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -185,7 +186,9 @@ def record_capture(
             tracked.taken_down = False
             _event(session, tracked, EventKind.RESTORED, capture, "the article is served again")
     if next_check is not None:
-        tracked.next_check_at = next_check(tracked, CaptureOutcome(capture.outcome), facts.fetched_at)
+        tracked.next_check_at = next_check(
+            tracked, CaptureOutcome(capture.outcome), facts.fetched_at
+        )
     session.flush()
     return capture
 
@@ -239,7 +242,9 @@ def _record_not_modified(session: Session, tracked: TrackedURL, capture: Capture
 def _confirm_current(
     session: Session, tracked: TrackedURL, capture: Capture, outcome: CaptureOutcome
 ) -> None:
-    version = session.get(Version, tracked.current_version_id) if tracked.current_version_id else None
+    version = (
+        session.get(Version, tracked.current_version_id) if tracked.current_version_id else None
+    )
     if version is None:
         capture.outcome = CaptureOutcome.ERROR
         capture.reason = FailureReason.INTERNAL
@@ -256,7 +261,9 @@ def _record_article(
     session: Session, tracked: TrackedURL, capture: Capture, result: Extracted
 ) -> None:
     article = result.article
-    current = session.get(Version, tracked.current_version_id) if tracked.current_version_id else None
+    current = (
+        session.get(Version, tracked.current_version_id) if tracked.current_version_id else None
+    )
     if current is not None and current.content_hash == article.content_hash:
         _confirm_current(session, tracked, capture, CaptureOutcome.UNCHANGED)
         return
@@ -286,9 +293,7 @@ def _new_version(
     session: Session, tracked: TrackedURL, capture: Capture, article: Article
 ) -> Version:
     number = (
-        session.scalar(
-            select(func.max(Version.number)).where(Version.tracked_url_id == tracked.id)
-        )
+        session.scalar(select(func.max(Version.number)).where(Version.tracked_url_id == tracked.id))
         or 0
     ) + 1
     version = Version(
@@ -301,7 +306,9 @@ def _new_version(
         description=article.description,
         language=article.language,
         canonical_url=article.canonical_url,
-        text=PARAGRAPH_SEPARATOR.join(p.replace(PARAGRAPH_SEPARATOR, "\n") for p in article.paragraphs),
+        text=PARAGRAPH_SEPARATOR.join(
+            p.replace(PARAGRAPH_SEPARATOR, "\n") for p in article.paragraphs
+        ),
         content_hash=article.content_hash,
         first_capture_id=capture.id,
         first_seen_at=capture.fetched_at,
@@ -363,10 +370,8 @@ def _follow_canonical(
     ignored, so that it can never merge unrelated articles.
     """
     if article.amp_url:
-        try:
+        with contextlib.suppress(InvalidURLError):
             tracked.amp_url = normalize_url(article.amp_url)
-        except InvalidURLError:
-            pass
     if not article.canonical_url:
         return tracked
     try:
@@ -385,7 +390,7 @@ def _follow_canonical(
         )
         .order_by(TrackedURL.id)
     ).first()
-    if other is None or other.id > tracked.id and other.url != canonical:
+    if other is None or (other.id > tracked.id and other.url != canonical):
         return tracked
     tracked.alias_of_id = other.id
     tracked.active = False

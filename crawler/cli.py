@@ -36,7 +36,10 @@ def register(app: typer.Typer, next_check: Callable[..., Any] | None = None) -> 
                 url = [store.resolve(session, u).url for u in url]
         st.close()  # the crawl opens its own connections
         summary = crawl_with_progress(
-            st.config, "urls" if url else ("all" if all_ else "due"), url, next_check,
+            st.config,
+            "urls" if url else ("all" if all_ else "due"),
+            url,
+            next_check,
             show=not json_,
         )
         if json_:
@@ -72,7 +75,11 @@ def crawl_with_progress(
 
     with progress:
         return run_crawl(
-            config, select=select, urls=urls, progress=advance, next_check=next_check,
+            config,
+            select=select,
+            urls=urls,
+            progress=advance,
+            next_check=next_check,
             log_level="WARNING" if show else None,
         )
 

@@ -54,4 +54,3 @@ def settings_for(config: Config) -> dict[str, Any]:
         "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
         "EXTENSIONS": {"crawler.extensions.CrawlProgress": 500},
     }
-

@@ -17,8 +17,12 @@ import pytest
 
 from scheduler.demo.site import LocalSite
 
-KEEP = {"REDLINE_TEST_POSTGRES_URL", "REDLINE_TEST_REDIS_URL", "REDLINE_REQUIRE_SHARED_DATA",
-        "REDLINE_SHARED_DATA"}
+KEEP = {
+    "REDLINE_TEST_POSTGRES_URL",
+    "REDLINE_TEST_REDIS_URL",
+    "REDLINE_REQUIRE_SHARED_DATA",
+    "REDLINE_SHARED_DATA",
+}
 
 
 def service_missing(what: str, variable: str) -> None:
@@ -95,10 +99,16 @@ class Redline:
         if database_url:
             self.env["REDLINE_DATABASE_URL"] = database_url
 
-    def __call__(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def __call__(
+        self, *args: str, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [sys.executable, "-m", "scheduler.cli", *args],
-            env=self.env, capture_output=True, text=True, timeout=timeout, check=False,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         if check and proc.returncode != 0:
             raise AssertionError(

@@ -45,14 +45,22 @@ class Story:
 def article_page(story: Story, seed: int = 0) -> str:
     """The full HTML page for ``story``, with chrome that varies with ``seed``."""
     related = [
-        "Oil prices slide for a third day", "Election count delayed in the north",
-        "Floods close the coastal road", "Museum reopens after restoration",
-        "Talks resume on the border crossing", "Drought warning for the valley",
+        "Oil prices slide for a third day",
+        "Election count delayed in the north",
+        "Floods close the coastal road",
+        "Museum reopens after restoration",
+        "Talks resume on the border crossing",
+        "Drought warning for the valley",
     ]
-    rotated = related[seed % len(related):] + related[: seed % len(related)]
-    links = "".join(f'<li><a href="/news/{i}?ref=rel{seed}">{escape(t)}</a></li>' for i, t in enumerate(rotated[:4]))
+    rotated = related[seed % len(related) :] + related[: seed % len(related)]
+    links = "".join(
+        f'<li><a href="/news/{i}?ref=rel{seed}">{escape(t)}</a></li>'
+        for i, t in enumerate(rotated[:4])
+    )
     paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in story.paragraphs)
-    canonical = f'<link rel="canonical" href="{escape(story.canonical)}">' if story.canonical else ""
+    canonical = (
+        f'<link rel="canonical" href="{escape(story.canonical)}">' if story.canonical else ""
+    )
     amp = f'<link rel="amphtml" href="{escape(story.amp)}">' if story.amp else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -67,7 +75,8 @@ def article_page(story: Story, seed: int = 0) -> str:
 <script src="/static/app.js?v={seed * 7919 % 100000}"></script>
 <script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle",
 "headline": "{escape(story.headline)}", "datePublished": "{story.published}",
-"dateModified": "{story.updated}", "author": {{"@type": "Person", "name": "{escape(story.byline)}"}}}}</script>
+"dateModified": "{story.updated}",
+"author": {{"@type": "Person", "name": "{escape(story.byline)}"}}}}</script>
 </head><body>
 <header class="site-header"><nav class="main-nav"><ul><li><a href="/">Home</a></li>
 <li><a href="/world">World</a></li><li><a href="/politics">Politics</a></li>

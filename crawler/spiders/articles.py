@@ -108,9 +108,7 @@ class ArticleSpider(scrapy.Spider):
                     )
                 else:
                     rows = list(due_urls(session, datetime.now(UTC)))
-                return [
-                    (t.id, t.url, t.etag, t.last_modified, t.last_payload_digest) for t in rows
-                ]
+                return [(t.id, t.url, t.etag, t.last_modified, t.last_payload_digest) for t in rows]
         finally:
             database.dispose()
 

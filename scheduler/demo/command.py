@@ -49,10 +49,16 @@ def demo(
         install_round(site, 1)
         urls = [site.url(path) for path in ARTICLE_PATHS]
         _redline(env, "track", *urls, "--tag", "palmyra")
-        console.print(f"Serving a developing story at {site.base_url}; tracking {len(urls)} articles.")
+        console.print(
+            f"Serving a developing story at {site.base_url}; tracking {len(urls)} articles."
+        )
         progress = Progress(
-            TextColumn("round {task.completed}/{task.total}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.description}"), console=console, transient=True,
+            TextColumn("round {task.completed}/{task.total}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=True,
         )
         with progress:
             task = progress.add_task("", total=rounds)
@@ -86,7 +92,11 @@ def demo_environment(data_dir: Path) -> dict[str, str]:
 def _redline(env: dict[str, str], *args: str) -> str:
     proc = subprocess.run(
         [sys.executable, "-m", "scheduler.cli", *args],
-        env=env, capture_output=True, text=True, check=False, timeout=600,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     if proc.returncode != 0:
         from archive.errors import RedlineError
@@ -110,7 +120,9 @@ def print_outcome(console: Console, env: dict[str, str], data_dir: Path) -> None
     if changes:
         newest = changes[0]
         console.print()
-        console.print(Text(f"The newest change, as `redline diff {newest['url']}` shows it:", style="bold"))
+        console.print(
+            Text(f"The newest change, as `redline diff {newest['url']}` shows it:", style="bold")
+        )
         colour = {"FORCE_COLOR": "1"} if console.is_terminal else {}
         console.print(Text.from_ansi(_redline({**env, **colour}, "diff", newest["url"])))
     console.print(Text(f"The archive is in {data_dir}", style="bold"))

@@ -143,7 +143,11 @@ def test_404_after_a_version_is_a_takedown_that_keeps_the_version(redline, site)
     assert redline.crawl()["unchanged"] == 1
     [row] = redline.json("list")
     assert row["taken_down"] is False
-    assert [o for o, _, _ in outcomes(redline, site.url("/a"))] == ["new-version", "error", "unchanged"]
+    assert [o for o, _, _ in outcomes(redline, site.url("/a"))] == [
+        "new-version",
+        "error",
+        "unchanged",
+    ]
 
 
 def test_redirect_to_home_page_is_a_takedown(redline_sqlite, site):
@@ -154,7 +158,11 @@ def test_redirect_to_home_page_is_a_takedown(redline_sqlite, site):
     redline.crawl()
     site.redirect("/world/2017/palmyra", "/")
     redline.crawl()
-    assert outcomes(redline, site.url("/world/2017/palmyra"))[-1] == ("error", "redirected-away", None)
+    assert outcomes(redline, site.url("/world/2017/palmyra"))[-1] == (
+        "error",
+        "redirected-away",
+        None,
+    )
     assert redline.json("list")[0]["taken_down"] is True
 
 
@@ -181,7 +189,12 @@ def test_network_guard_refuses_schemes_and_private_addresses(redline_sqlite, sit
         assert proc.returncode != 0
         assert proc.stderr.startswith("redline: error:") and "Traceback" not in proc.stderr
     del redline.env["REDLINE_ALLOW_PRIVATE_NETWORKS"]
-    for private in (site.url("/a"), "http://10.1.2.3/a", "http://169.254.169.254/latest", "http://[::1]/"):
+    for private in (
+        site.url("/a"),
+        "http://10.1.2.3/a",
+        "http://169.254.169.254/latest",
+        "http://[::1]/",
+    ):
         proc = redline("track", private, check=False)
         assert proc.returncode != 0, private
         assert "Traceback" not in proc.stderr
