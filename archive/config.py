@@ -52,8 +52,8 @@ class Config:
         0, "Extraction processes; 0 means one per CPU core, -1 extracts in the crawl process."
     )
     user_agent: str = _setting(
-        "redline/0.1 (+https://github.com/redline-archive/redline; news edit archive)",
-        "User-Agent sent with every request.",
+        "redline/0.1 (news article edit archive)",
+        "User-Agent sent with every request; add a contact address for the sites you crawl.",
     )
     obey_robots_txt: bool = _setting(True, "Obey robots.txt.")
     download_timeout_s: float = _setting(30.0, "Seconds before a fetch times out.")
