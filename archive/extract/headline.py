@@ -26,6 +26,7 @@ from archive.extract.normalize import normalize_text
 # Separators between a headline and a site name; the spaces around them are required, so
 # hyphenated words and "9-5" are never split.
 _SEPARATOR = re.compile(r"(\s+(?:[|\-–—·•»/]|::)\s+|\s*\|\s*)")
+_ANY_SEPARATOR = re.compile(r"\s*[:|]\s+|\s+(?:[\-–—·•»/]|::)\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 # Host labels shorter than this ("ap", "ft") match too many words to count as a site name.
@@ -88,6 +89,21 @@ def _is_site(segment: str, names: Iterable[str]) -> bool:
     )
 
 
+def _strip_whole_site_name(text: str, names: set[str]) -> str:
+    # A site name that itself holds a separator ("LinkNaija | Nigeria's news platform"), glued
+    # to the headline with a colon or separator at either end.
+    # The longest site name wins: "LinkNaija" alone is a name too.
+    best = text
+    for match in _ANY_SEPARATOR.finditer(text):
+        before, after = text[: match.start()], text[match.end() :]
+        if after and _key(before) in names and len(after) < len(best):
+            best = after.strip()
+        suffix_ok = match.group().strip() != ":"  # "Site: Headline" yes, "Headline: Site" no
+        if suffix_ok and before and _key(after) in names and len(before) < len(best):
+            best = before.strip()
+    return best
+
+
 def clean_headline(title: str | None, h1s: list[str], names: set[str]) -> str:
     """The headline from a page title, with site-name segments removed when evidenced.
 
@@ -97,7 +113,7 @@ def clean_headline(title: str | None, h1s: list[str], names: set[str]) -> str:
         names: comparison keys of the site's names (:func:`site_names`).
     """
     h1s = [h for h in h1s if not _is_site(h, names)]  # logos are often <h1>s
-    text = normalize_text(title or "")
+    text = _strip_whole_site_name(normalize_text(title or ""), names)
     if not text:
         return h1s[0] if h1s else ""
     tokens = _SEPARATOR.split(text)  # segment, separator, segment, ...
@@ -118,17 +134,30 @@ def clean_headline(title: str | None, h1s: list[str], names: set[str]) -> str:
         if _key(joined(i, j)) in h1_keys:
             return joined(i, j)
     keys = [_key(segment) for segment in segments]
+    # A tagline said twice: as its own segment and as a "Tagline: " label on another one.
+    labels = {
+        segment
+        for segment in segments
+        if any(other.startswith(segment + ":") for other in segments if other != segment)
+    }
 
     def removable(index: int) -> bool:
-        # A site name, or a segment said twice ("Tagline: Headline | Site | Tagline").
-        return _is_site(segments[index], names) or keys.count(keys[index]) > 1
+        return (
+            _is_site(segments[index], names)
+            or keys.count(keys[index]) > 1
+            or segments[index] in labels
+        )
 
     first, last = 0, len(segments) - 1
     while last > first and removable(last):
         last -= 1
     while first < last and removable(first):
         first += 1
-    return joined(first, last)
+    headline = joined(first, last)
+    for label in labels:
+        if headline.startswith(label + ":"):
+            headline = headline[len(label) + 1 :].strip()
+    return headline
 
 
 def same_text(a: str, b: str) -> bool:
