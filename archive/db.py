@@ -30,6 +30,17 @@ from archive.errors import DatabaseUnavailableError
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# APScheduler's SQLAlchemyJobStore creates and owns this table; migrations never touch it.
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's filter: everything but the tables other libraries own."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # a crawl's write burst can hold the lock for a while
 
 

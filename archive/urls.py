@@ -92,8 +92,6 @@ _TRIMMED: Final = "".join(chr(c) for c in range(0x21))
 # "/us-news", "/world-middle-east") only if it is letters and hyphens/underscores, with at most
 # this many words.  Article slugs are longer ("/police-name-suspect-in-...") or carry an id
 # ("/story-123"); both must not be mistaken for a section.
-MAX_SECTION_WORDS: Final = 3
-_SECTION_SEGMENT_RX: Final = re.compile(r"^[a-z]+(?:[-_][a-z]+)*$", re.IGNORECASE)
 # Paths that are a site's home page under another name.
 HOME_PATHS: Final = frozenset(
     {"/", "/index.html", "/index.htm", "/index.php", "/index.shtml", "/default.aspx", "/home"}
@@ -147,6 +145,10 @@ def site_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
+# Trailing path segments that name another rendering of the same article, not the article.
+VARIANT_SEGMENTS = frozenset({"amp", "print", "full", "comments", "index.html", "live", "text"})
+
+
 def is_section_or_home(original_url: str, final_url: str) -> bool:
     """Whether a redirect from an article landed on a home or section page (a takedown sign).
 
@@ -157,12 +159,14 @@ def is_section_or_home(original_url: str, final_url: str) -> bool:
     2. A home page (``/``, ``/index.html``, ``/home``... see :data:`HOME_PATHS`) is a takedown
        landing on any site, unless the original was itself a home page.
     3. On the same site, a path whose segments are a strict prefix of the original's
-       (``/politics/2024/05/story`` → ``/politics/``) is a section or archive page.
-    4. On the same site, a single-segment path that looks like a section name (letters and
-       hyphens, at most :data:`MAX_SECTION_WORDS` words, no digits) when the original had more
-       segments (``/world/europe/story-123`` → ``/news``).
+       (``/politics/2024/05/story`` → ``/politics/``) is a section or archive page, unless
+       what was dropped is a variant suffix (:data:`VARIANT_SEGMENTS`: an AMP or print
+       version folding into its article, ``/world/story/amp`` → ``/world/story``).
 
-    Anything else (a slug change, another article, a move to a new URL scheme) is not.
+    Anything else is not: a slug change (``/2017/03/story`` → ``/story``), another
+    article, a move to a new URL scheme.  A false takedown is worse than a missed one: the
+    archive keeps the last version either way, and a missed takedown still shows as captures
+    of the landing page that fail to extract or differ.
 
     Raises:
         InvalidURLError: either URL is not valid (see :func:`normalize_url`).
@@ -177,23 +181,16 @@ def is_section_or_home(original_url: str, final_url: str) -> bool:
         return bool(original_segments) and original.path.lower() not in HOME_PATHS
     if site_of(original_url) != site_of(final_url):
         return False
-    if len(final_segments) < len(original_segments):
-        if original_segments[: len(final_segments)] == final_segments:
-            return True
-        if len(final_segments) == 1:
-            return _looks_like_section(final_segments[0])
-    return False
+    dropped = original_segments[len(final_segments) :]
+    return (
+        len(final_segments) < len(original_segments)
+        and original_segments[: len(final_segments)] == final_segments
+        and not all(segment.lower() in VARIANT_SEGMENTS for segment in dropped)
+    )
 
 
 def _segments(path: str) -> list[str]:
     return [segment for segment in path.split("/") if segment]
-
-
-def _looks_like_section(segment: str) -> bool:
-    name = unquote(segment)
-    return bool(_SECTION_SEGMENT_RX.match(name)) and len(re.split(r"[-_]", name)) <= (
-        MAX_SECTION_WORDS
-    )
 
 
 def _normalize_host(parts: SplitResult, url: str) -> str:

@@ -1,0 +1,171 @@
+"""The write path in process, on SQLite and on PostgreSQL (the `database_url` fixture)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from archive.capture import Extracted, Failed, FetchFacts, NotModified, SamePayload
+from archive.db import open_database
+from archive.enums import CaptureOutcome, FailureReason
+from archive.errors import UnknownURLError
+from archive.extract.article import Article
+from archive.models import Capture, Change, Event, TrackedURL, Version
+from archive.queries import captures_of, changes, due_urls, list_tracked
+from archive.store import record_capture, resolve, track, untrack
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+A = Article("Army retakes Palmyra", ("First paragraph here.", "Second paragraph here."))
+B = Article("Palmyra back in army hands", A.paragraphs)
+
+
+@pytest.fixture
+def db(database_url):
+    database = open_database(database_url)
+    yield database
+    database.dispose()
+
+
+def capture(db, tracked_id, result, minutes, **facts):
+    with db.session() as session:
+        row = record_capture(
+            session,
+            FetchFacts(tracked_id, T0 + timedelta(minutes=minutes), http_status=200, **facts),
+            result,
+        )
+        return row.outcome, row.reason, row.version_id
+
+
+def new_url(db, url="https://news.example/a"):
+    with db.session() as session:
+        tracked, created = track(session, url, now=T0, tags=["syria"])
+        assert created
+        return tracked.id
+
+
+def test_schema_upgrade_is_idempotent(database_url):
+    open_database(database_url).dispose()
+    open_database(database_url).dispose()
+
+
+def test_track_normalises_and_never_duplicates(db):
+    with db.session() as session:
+        first, created = track(session, "https://News.Example/a?utm_source=x#frag", now=T0)
+        again, created_again = track(session, "https://news.example/a", now=T0, tags=["x"])
+    assert created and not created_again and first.id == again.id
+    with db.session() as session:
+        assert [r["url"] for r in list_tracked(session)] == ["https://news.example/a"]
+        assert resolve(session, "https://news.example/a?fbclid=1").tags == ["x"]
+        with pytest.raises(UnknownURLError):
+            resolve(session, "https://news.example/other")
+
+
+def test_versions_unchanged_not_modified_and_errors(db):
+    tid = new_url(db)
+    assert capture(db, tid, Extracted(A), 0, payload_digest="d1")[0] == CaptureOutcome.NEW_VERSION
+    assert capture(db, tid, SamePayload(), 5, payload_digest="d1")[0] == CaptureOutcome.UNCHANGED
+    assert capture(db, tid, Extracted(A), 10, payload_digest="d2")[0] == CaptureOutcome.UNCHANGED
+    assert capture(db, tid, NotModified(), 15)[0] == CaptureOutcome.NOT_MODIFIED
+    failed = capture(db, tid, Failed(FailureReason.HTTP_5XX, "HTTP 503"), 20)
+    assert failed == (CaptureOutcome.ERROR, FailureReason.HTTP_5XX, None)
+    # the twin: a real edit gives version 2 and a change
+    outcome, _, version_id = capture(db, tid, Extracted(B), 25, payload_digest="d3")
+    assert outcome == CaptureOutcome.NEW_VERSION
+    with db.session() as session:
+        tracked = session.get(TrackedURL, tid)
+        assert tracked.current_version_id == version_id
+        assert tracked.last_payload_digest == "d3" and tracked.consecutive_errors == 0
+        assert session.query(Version).count() == 2
+        [change] = session.query(Change).all()
+        assert [e["kind"] for e in change.edits] == ["headline"]
+        assert {k.kind for k in change.kinds} == {"headline"}
+        rows = captures_of(session, tracked)
+        assert [r["outcome"] for r in rows] == [
+            "new-version",
+            "unchanged",
+            "unchanged",
+            "not-modified",
+            "error",
+            "new-version",
+        ]
+        assert [r["version"] for r in rows] == [1, 1, 1, 1, None, 2]
+        assert rows[0]["fetched_at"].endswith("+00:00")
+        first = session.query(Version).filter_by(number=1).one()
+        assert first.last_seen_at == T0 + timedelta(minutes=15)
+
+
+def test_304_before_any_version_is_an_error(db):
+    tid = new_url(db)
+    assert capture(db, tid, NotModified(), 0)[1] == FailureReason.NOT_MODIFIED_WITHOUT_VERSION
+
+
+def test_revert_points_to_the_existing_version_and_flapping_is_marked(db):
+    tid = new_url(db)
+    sequence = [A, B, A, B, A]
+    for minute, article in enumerate(sequence):
+        capture(db, tid, Extracted(article), minute)
+    with db.session() as session:
+        numbers = [v.number for v in session.query(Version).order_by(Version.number)]
+        assert numbers == [1, 2]  # a revert is no new version
+        rows = changes(session, tracked=session.get(TrackedURL, tid))
+        assert [(r["from_version"], r["to_version"]) for r in rows] == [
+            (2, 1),
+            (1, 2),
+            (2, 1),
+            (1, 2),
+        ]
+        assert [r["reverted"] for r in rows] == [True, True, True, False]
+        assert rows[0]["flapping"] and not rows[-1]["flapping"]
+        assert session.get(TrackedURL, tid).flapping
+
+
+def test_takedown_keeps_the_version_and_a_return_is_recorded(db):
+    tid = new_url(db)
+    capture(db, tid, Extracted(A), 0)
+    capture(db, tid, Failed(FailureReason.HTTP_404, "HTTP 404"), 5)
+    capture(db, tid, Failed(FailureReason.HTTP_404, "HTTP 404"), 10)
+    with db.session() as session:
+        tracked = session.get(TrackedURL, tid)
+        assert tracked.taken_down and tracked.current_version_id is not None
+    capture(db, tid, Extracted(A), 15)
+    with db.session() as session:
+        assert not session.get(TrackedURL, tid).taken_down
+        assert [e.kind for e in session.query(Event).order_by(Event.id)] == ["takedown", "restored"]
+
+
+def test_a_server_error_is_no_takedown(db):
+    tid = new_url(db)
+    capture(db, tid, Extracted(A), 0)
+    capture(db, tid, Failed(FailureReason.HTTP_5XX, "HTTP 500"), 5)
+    with db.session() as session:
+        assert not session.get(TrackedURL, tid).taken_down
+        assert session.query(Event).count() == 0
+
+
+def test_canonical_link_merges_into_the_tracked_article(db):
+    main = new_url(db, "https://news.example/story")
+    amp = new_url(db, "https://news.example/amp/story")
+    capture(
+        db,
+        main,
+        Extracted(A.__class__(**{**A.__dict__, "canonical_url": "https://news.example/story"})),
+        0,
+    )
+    merged = Article(A.headline, A.paragraphs, canonical_url="https://news.example/story")
+    capture(db, amp, Extracted(merged), 1)
+    with db.session() as session:
+        assert [r["url"] for r in list_tracked(session)] == ["https://news.example/story"]
+        assert resolve(session, "https://news.example/amp/story").id == main
+        assert session.query(Capture).filter_by(tracked_url_id=main).count() == 2
+
+
+def test_due_urls_most_overdue_first_and_untracked_left_out(db):
+    ids = [new_url(db, f"https://news.example/{n}") for n in range(3)]
+    with db.session() as session:
+        for n, tid in enumerate(ids):
+            session.get(TrackedURL, tid).next_check_at = T0 - timedelta(hours=n)
+        untrack(session, "https://news.example/0")
+    with db.session() as session:
+        due = [t.url for t in due_urls(session, T0)]
+    assert due == ["https://news.example/2", "https://news.example/1"]
