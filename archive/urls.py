@@ -88,10 +88,6 @@ _STRIPPED_INSIDE: Final = str.maketrans("", "", "\t\n\r")
 # C0 controls and space are trimmed from both ends, as browsers do.
 _TRIMMED: Final = "".join(chr(c) for c in range(0x21))
 
-# In is_section_or_home: a single-segment path counts as a section name ("/news",
-# "/us-news", "/world-middle-east") only if it is letters and hyphens/underscores, with at most
-# this many words.  Article slugs are longer ("/police-name-suspect-in-...") or carry an id
-# ("/story-123"); both must not be mistaken for a section.
 # Paths that are a site's home page under another name.
 HOME_PATHS: Final = frozenset(
     {"/", "/index.html", "/index.htm", "/index.php", "/index.shtml", "/default.aspx", "/home"}
