@@ -11,6 +11,7 @@ prints pages/s and the median milliseconds per page.  ``extract_article`` must s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import logging
@@ -53,10 +54,8 @@ def _trafilatura(body: bytes, url: str) -> None:
 
 
 def _pipeline(body: bytes, url: str) -> None:
-    try:
+    with contextlib.suppress(ExtractionError):
         extract_article(body, url)
-    except ExtractionError:
-        pass
 
 
 def run(rounds: int, limit: int | None) -> dict[str, object]:

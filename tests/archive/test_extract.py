@@ -134,7 +134,11 @@ def test_real_edit_hashes_different(edit: str) -> None:
         assert edited.paragraphs == original.paragraphs
     else:
         assert edited.headline == original.headline
-        changed = [i for i, (a, b) in enumerate(zip(original.paragraphs, edited.paragraphs)) if a != b]
+        changed = [
+            i
+            for i, (a, b) in enumerate(zip(original.paragraphs, edited.paragraphs, strict=True))
+            if a != b
+        ]
         assert changed == [1]
         assert "£15.1m" in edited.paragraphs[1]
 
@@ -248,7 +252,7 @@ def test_latin1_mislabelled_survives() -> None:
 
 
 def test_declared_charset_from_header_and_meta() -> None:
-    text = page("jsonld-graph").decode("utf-8").replace("charset=\"utf-8\"", "")
+    text = page("jsonld-graph").decode("utf-8").replace('charset="utf-8"', "")
     text = text.replace('<meta charset="utf-8">', "")
     body = text.encode("cp1252")  # what browsers (and we) use for a latin-1 label
     via_header = extract_article(body, URL, content_type="text/html; charset=ISO-8859-1")

@@ -102,17 +102,20 @@ def _sample() -> list[tuple[str, str, bytes, str]]:
 
 
 def _reserialise(body: bytes) -> bytes:
-    """The same document written back out by lxml: other entities, quoting and whitespace."""
-    tree = lxml.html.document_fromstring(body)
+    """The same document written back out by lxml: every non-ASCII character as a numeric
+    entity (&#8217; for ’), other attribute quoting, other whitespace in tags."""
+    # The pages are UTF-8 without a <meta charset>: parse text, or lxml guesses Latin-1.
+    tree = lxml.html.document_fromstring(body.decode("utf-8"))
     return lxml.html.tostring(tree, encoding="ascii", doctype="<!DOCTYPE html>")
 
 
 def _add_chrome(body: bytes, rng: random.Random) -> bytes:
     """Add menus, related links with "N minutes ago", a CSRF form and cache-busters."""
-    tree = lxml.html.document_fromstring(body)
-    token = "%032x" % rng.getrandbits(128)
+    tree = lxml.html.document_fromstring(body.decode("utf-8"))
+    token = f"{rng.getrandbits(128):032x}"
     nav = lxml.html.fragment_fromstring(
-        "<nav>" + "".join(f"<a href='/s{rng.randint(1, 99)}'>Section {i}</a>" for i in range(8))
+        "<nav>"
+        + "".join(f"<a href='/s{rng.randint(1, 99)}'>Section {i}</a>" for i in range(8))
         + "</nav>"
     )
     aside = lxml.html.fragment_fromstring(

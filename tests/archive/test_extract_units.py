@@ -166,8 +166,11 @@ def _names(html: str, url: str = "https://www.example-news.com/a", sitename: str
         ("Bridge reopens - Northport Gazette", [], "Bridge reopens"),
         ("Northport Gazette | Bridge reopens", [], "Bridge reopens"),
         ("Bridge reopens | Local | Northport Gazette", ["Bridge reopens"], "Bridge reopens"),
-        ("Opinion | Is football violence a crime?", ["Is football violence a crime?"],
-         "Is football violence a crime?"),
+        (
+            "Opinion | Is football violence a crime?",
+            ["Is football violence a crime?"],
+            "Is football violence a crime?",
+        ),
         # no evidence: a headline with a dash stays whole
         ("Brexit - what happens next", [], "Brexit - what happens next"),
         ("Brexit: what happens next - Northport Gazette", [], "Brexit: what happens next"),
@@ -180,16 +183,20 @@ def _names(html: str, url: str = "https://www.example-news.com/a", sitename: str
     ],
 )
 def test_clean_headline(title: str | None, h1s: list[str], expected: str) -> None:
-    names = _names('<html><head><meta property="og:site_name" content="Northport Gazette">'
-                   "</head><body></body></html>")
+    names = _names(
+        '<html><head><meta property="og:site_name" content="Northport Gazette">'
+        "</head><body></body></html>"
+    )
     if "Daily news" in (title or ""):
         names = {"gazette"}
     assert clean_headline(title, h1s, names) == expected
 
 
 def test_site_names_from_host_and_publisher() -> None:
-    html = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
-            '"publisher": {"name": "BBC News"}}</script></head><body></body></html>')
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        '"publisher": {"name": "BBC News"}}</script></head><body></body></html>'
+    )
     names = _names(html, "https://www.bbc.co.uk/news/x")
     assert {"bbcnews", "bbc"} <= names
     assert clean_headline("Taylor Swift row over - BBC News", [], names) == "Taylor Swift row over"
@@ -200,15 +207,19 @@ def test_site_names_from_host_and_publisher() -> None:
 
 
 def test_site_name_with_its_own_separator() -> None:
-    names = _names("<html><body></body></html>", "https://x.example/a",
-                   sitename="LinkNaija | Nigeria's popular news platform")
+    names = _names(
+        "<html><body></body></html>",
+        "https://x.example/a",
+        sitename="LinkNaija | Nigeria's popular news platform",
+    )
     title = "LinkNaija | Nigeria's popular news platform: BREAKING: Chelsea sign keeper"
     assert clean_headline(title, [], names) == "BREAKING: Chelsea sign keeper"
 
 
 def test_h1_texts() -> None:
-    tree = document_fromstring("<html><body><h1> Logo </h1><h1></h1><h1>The&nbsp;headline</h1>"
-                               "</body></html>")
+    tree = document_fromstring(
+        "<html><body><h1> Logo </h1><h1></h1><h1>The&nbsp;headline</h1></body></html>"
+    )
     assert h1_texts(tree) == ["Logo", "The headline"]
 
 
@@ -273,8 +284,11 @@ def test_itemprop_elements_and_fallback_day() -> None:
 
 
 def test_time_in_nav_is_ignored() -> None:
-    published, _ = _dates("", '<nav><time datetime="2030-01-01T00:00:00Z">x</time></nav>'
-                          '<article><time datetime="2024-04-04T04:04:00Z">y</time></article>')
+    published, _ = _dates(
+        "",
+        '<nav><time datetime="2030-01-01T00:00:00Z">x</time></nav>'
+        '<article><time datetime="2024-04-04T04:04:00Z">y</time></article>',
+    )
     assert published == datetime(2024, 4, 4, 4, 4, tzinfo=UTC)
 
 
@@ -292,8 +306,9 @@ def test_links_with_base_href_and_multi_token_rel() -> None:
         "https://cdn.example.org/site/story/1",
         "https://cdn.example.org/amp/story/1",
     )
-    tree = document_fromstring('<html><head><link rel="canonical" href="javascript:void(0)">'
-                               "</head><body></body></html>")
+    tree = document_fromstring(
+        '<html><head><link rel="canonical" href="javascript:void(0)"></head><body></body></html>'
+    )
     assert find_links(tree, "https://example.org/x") == (None, None)
 
 
