@@ -125,8 +125,8 @@ class ArchivePipeline:
             logger.exception("could not record the capture of tracked URL %s", facts.tracked_url_id)
             failed = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}"[:500])
             bare = FetchFacts(facts.tracked_url_id, facts.fetched_at, facts.http_status)
-            with self.database.session() as session:
-                capture = record_capture(session, bare, failed, next_check=self.next_check)
+            with self.database.session() as session:  # without the hook: it may be what failed
+                capture = record_capture(session, bare, failed)
                 return capture.outcome, capture.reason
 
     async def _judge(self, item: FetchResult) -> tuple[FetchFacts, CaptureResult]:
