@@ -1,0 +1,619 @@
+"""Benchmark: whole refetch cycles against a local site, next to their two ceilings.
+
+A local site (in its own process) serves N pages built from the article-extraction-benchmark
+corpus (``REDLINE_SHARED_DATA`` or ``../shared/data``), each made a distinct article by an id in
+its ``<title>`` and its canonical link rewritten to its own URL.  The N URLs are tracked in a
+fresh archive, then ``redline crawl --all --json`` runs in a subprocess for each cycle:
+
+1. ``first``: every page is new (extract, WARC, version 1);
+2. ``changed``: 10% of the pages have a sentence of their article edited, the rest are
+   byte-identical (served without validators, so no 304 shortcut);
+3. ``identical``: every page byte-identical again (pure "unchanged" captures; the database
+   growth per capture is measured here);
+4. ``chrome``: every page gets new chrome (an ad slot, a comment counter, a CSRF token in a
+   meta tag, a hidden input and a script), the article untouched: each is re-extracted and
+   must come out unchanged (``chrome_only_false_versions`` counts the ones that do not);
+5. ``not-modified``: the same bytes, now answering conditional requests with 304.
+
+Ceilings, measured in the same run: trafilatura alone extracting the same N pages in a process
+pool of the same size (``extraction_only``), and a plain Scrapy crawl of the same pages with a
+do-nothing callback (``fetch_only``).  Rates use the crawl's own duration (Scrapy's start and
+finish time); process start-up is reported separately.
+
+    python -m bench.cycle --urls 1000 --out bench/results/cycle-1000.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+BENCHMARK = "article-extraction-benchmark"
+CHANGED_FRACTION = 0.10
+FIXED_LAST_MODIFIED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+TRAFILATURA_KWARGS: dict[str, Any] = {
+    "with_metadata": True,
+    "include_comments": False,
+    "include_tables": True,
+    "deduplicate": False,
+}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def data_dir() -> Path:
+    env = os.environ.get("REDLINE_SHARED_DATA")
+    base = Path(env) if env else ROOT.parent / "shared" / "data"
+    return base / BENCHMARK
+
+
+def load_corpus() -> list[bytes]:
+    """The corpus pages, decompressed, in file-name order."""
+    files = sorted((data_dir() / "html").glob("*.html.gz"))
+    return [gzip.decompress(f.read_bytes()) for f in files]
+
+
+# -- building the pages ---------------------------------------------------------------------
+
+_TITLE = re.compile(rb"(<title[^>]*>)(.*?)(</title>)", re.IGNORECASE | re.DOTALL)
+_LINK = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+_REL = re.compile(rb"""\brel\s*=\s*["']?([^"'>]*)""", re.IGNORECASE)
+_HREF = re.compile(rb"""(\bhref\s*=\s*)(["'])[^"']*\2""", re.IGNORECASE)
+_HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+
+
+def page_path(i: int) -> str:
+    return f"/news/{i:05d}"
+
+
+def _self_links(html: bytes, own_url: str) -> bytes:
+    """Point rel=canonical (and amphtml) at the page's own address.
+
+    The corpus pages name their original site as canonical; replicated as-is, every copy of a
+    page would be merged into the first one.
+    """
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        tag = match.group(0)
+        rel = _REL.search(tag)
+        rels = rel.group(1).lower().split() if rel else []
+        if b"canonical" in rels:
+            target = own_url
+        elif b"amphtml" in rels:
+            target = own_url + "/amp"
+        else:
+            return tag
+        return _HREF.sub(lambda m: m.group(1) + b'"' + target.encode() + b'"', tag, count=1)
+
+    return _LINK.sub(fix, html)
+
+
+def make_page(
+    base: bytes,
+    i: int,
+    base_url: str,
+    *,
+    edit: tuple[bytes, bytes] | None = None,
+    chrome: str | None = None,
+) -> bytes:
+    """Page ``i``: corpus page ``base`` with its own id, optionally edited and re-chromed."""
+    html = _TITLE.sub(lambda m: m.group(1) + m.group(2) + f" [a{i:05d}]".encode() + m.group(3),
+                      base, count=1)
+    html = _self_links(html, base_url + page_path(i))
+    if edit is not None:
+        html = html.replace(edit[0], edit[1], 1)
+    if chrome is not None:
+        html = add_chrome(html, chrome, i)
+    return html
+
+
+def add_chrome(html: bytes, token: str, i: int) -> bytes:
+    """What changes on every request of a real news page, outside the article."""
+    counter = (sum(token.encode()) * 7919 + i * 31) % 5000
+    meta = f'<meta name="csrf-token" content="{token}{i}">'.encode()
+    block = (
+        f'<aside class="ad-slot" id="ad-{token}"><a href="/promo?c={token}">Advertisement</a>'
+        f"</aside>"
+        f'<nav class="trending"><a href="/trending/{token}">Trending now</a></nav>'
+        f'<div class="comment-count" data-n="{counter}">{counter} comments</div>'
+        f'<form class="newsletter"><input type="hidden" name="csrf" value="{token}{i}"></form>'
+        f'<script>window.__state={{"csrf":"{token}{i}","views":{counter * 13}}};</script>'
+    ).encode()
+    html, found = _HEAD_END.subn(lambda m: meta + m.group(0), html, count=1)
+    if not found:
+        html = meta + html
+    html, found = _BODY_END.subn(lambda m: block + m.group(0), html, count=1)
+    return html if found else html + block
+
+
+# -- the site, in its own process -----------------------------------------------------------
+
+
+def serve_main() -> int:
+    """The site process: reads one JSON command a line on stdin, answers one JSON line."""
+    from scheduler.demo.site import LocalSite
+
+    corpus = load_corpus()
+    edits: dict[int, tuple[bytes, bytes]] = {}
+    n = 0
+    edited: set[int] = set()
+    with LocalSite() as site:
+        site.set_page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+        print(json.dumps({"base_url": site.base_url}), flush=True)
+        for line in sys.stdin:
+            command = json.loads(line)
+            what = command["cmd"]
+            if what == "quit":
+                break
+            if what == "setup":
+                n = command["n"]
+                edits = {int(k): (bytes.fromhex(a), bytes.fromhex(b))
+                         for k, (a, b) in command["edits"].items()}
+            elif what == "serve":
+                edited |= set(command.get("edit", []))
+                chrome = command.get("chrome")
+                for i in range(n):
+                    b = i % len(corpus)
+                    page = make_page(corpus[b], i, site.base_url,
+                                     edit=edits.get(b) if i in edited else None, chrome=chrome)
+                    site.set_page(page_path(i), page, conditional=command["conditional"],
+                                  last_modified=FIXED_LAST_MODIFIED)
+            print(json.dumps({"ok": what}), flush=True)
+    return 0
+
+
+class SiteProcess:
+    """Drives the site process over its stdin/stdout."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.cycle", "--serve"],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        self.base_url = str(self._read()["base_url"])
+
+    def _read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the site process exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def send(self, **command: Any) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+        self._read()
+
+    def close(self) -> None:
+        with suppress(OSError, RuntimeError, ValueError):
+            self.send(cmd="quit")
+        self.proc.wait(timeout=10)
+
+
+# -- checking the page transformations with the real extractor ------------------------------
+
+
+def check_base(b: int, html: bytes) -> dict[str, Any]:
+    """For one corpus page: an edit that changes its article, and whether chrome does.
+
+    Runs in a worker process.  The edit inserts a word into a run of words of the article's
+    longest paragraph, found verbatim in the HTML.
+    """
+    from archive.errors import ExtractionError
+    from archive.extract import extract_article
+
+    url = f"http://127.0.0.1:1{page_path(b)}"
+    page = make_page(html, b, "http://127.0.0.1:1")
+    try:
+        article = extract_article(page, url)
+    except ExtractionError as exc:
+        return {"b": b, "error": str(exc.reason), "edit": None, "chrome_changes": False}
+    hashes = set()
+    for token in ("t1a2b3", "z9y8x7"):
+        try:
+            hashes.add(extract_article(add_chrome(page, token, b), url).content_hash)
+        except ExtractionError:
+            hashes.add("error")
+    edit = None
+    for paragraph in sorted(article.paragraphs, key=len, reverse=True)[:4]:
+        words = paragraph.split()
+        for start in range(0, max(len(words) - 5, 1), 3):
+            snippet = " ".join(words[start:start + 5]).encode("utf-8")
+            if len(snippet) < 20 or page.count(snippet) != 1:
+                continue
+            replacement = snippet.replace(b" ", b" reportedly ", 1)
+            try:
+                changed = extract_article(page.replace(snippet, replacement, 1), url)
+            except ExtractionError:
+                continue
+            if changed.content_hash != article.content_hash:
+                edit = (snippet.hex(), replacement.hex())
+                break
+        if edit:
+            break
+    return {"b": b, "error": None, "edit": edit,
+            "chrome_changes": hashes != {article.content_hash}}
+
+
+def check_corpus(corpus: Sequence[bytes], used: int, workers: int) -> list[dict[str, Any]]:
+    with ProcessPoolExecutor(max(workers, 1)) as pool:
+        return list(pool.map(check_base, range(used), corpus[:used]))
+
+
+# -- the ceilings ---------------------------------------------------------------------------
+
+
+def _trafilatura_job(body: bytes, url: str) -> int:
+    import trafilatura
+
+    result = trafilatura.bare_extraction(body, url=url, **TRAFILATURA_KWARGS)
+    return 0 if result is None else 1
+
+
+def _quiet() -> None:
+    logging.disable(logging.WARNING)
+
+
+def extraction_only(pages: Sequence[bytes], urls: Sequence[str], workers: int) -> float:
+    """Seconds for trafilatura alone to extract every page on a pool of ``workers``."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["trafilatura"])
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet) as pool:
+        list(pool.map(_trafilatura_job, pages[:workers * 2], urls[:workers * 2]))  # warm
+        start = time.perf_counter()
+        list(pool.map(_trafilatura_job, pages, urls, chunksize=1))
+        return time.perf_counter() - start
+
+
+def fetch_only_main(url_file: Path, concurrency: int, per_domain: int) -> int:
+    """A plain Scrapy crawl of the URLs with a do-nothing callback; prints its duration."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    urls = url_file.read_text(encoding="utf-8").split()
+
+    class FetchOnly(scrapy.Spider):
+        name = "fetch_only"
+
+        async def start(self) -> Any:
+            for url in urls:
+                yield scrapy.Request(url, dont_filter=True)
+
+        def parse(self, response: Any, **kwargs: Any) -> Any:
+            return None
+
+    process = CrawlerProcess({
+        "ROBOTSTXT_OBEY": True,
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+    })
+    crawler = process.create_crawler(FetchOnly)
+    process.crawl(crawler)
+    process.start()
+    assert crawler.stats is not None
+    stats = crawler.stats.get_stats()
+    print(json.dumps({
+        "duration_s": (stats["finish_time"] - stats["start_time"]).total_seconds(),
+        "responses": int(stats.get("downloader/response_status_count/200", 0)),
+    }))
+    return 0
+
+
+# -- measuring a crawl process --------------------------------------------------------------
+
+
+class RssSampler:
+    """Peak resident memory of a process and all its descendants, sampled every 20 ms."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self._root = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            total = 0
+            try:
+                procs = [self._root, *self._root.children(recursive=True)]
+            except psutil.Error:
+                break
+            for proc in procs:
+                with suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.02)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+@dataclass
+class CycleResult:
+    name: str
+    summary: dict[str, Any]
+    wall_s: float
+    peak_rss: int
+    db_growth: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.summary["duration_s"])
+
+    def rate(self) -> float:
+        return self.summary["fetched"] / self.duration_s if self.duration_s else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "pages_per_s": round(self.rate(), 1),
+            "crawl_s": round(self.duration_s, 3),
+            "process_wall_s": round(self.wall_s, 3),
+            "startup_and_teardown_s": round(self.wall_s - self.duration_s, 3),
+            "peak_rss_mb": round(self.peak_rss / 2**20, 1),
+            "db_growth_bytes": self.db_growth,
+            **self.extra,
+        }
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[str, float, int]:
+    """Run ``command``; returns its stdout, wall seconds and peak RSS of its process tree."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=err, text=True)
+        sampler = RssSampler(proc.pid)
+        out, _ = proc.communicate(timeout=1800)
+        wall = time.perf_counter() - start
+        peak = sampler.stop()
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{command} exited {proc.returncode}:\n{err.read()[-4000:]}")
+    return out, wall, peak
+
+
+def db_size(path: Path) -> int:
+    """The database file's size after folding the WAL into it."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path.stat().st_size
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+def crawl_env(data: Path, args: argparse.Namespace) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
+    env.update(
+        REDLINE_DATA_DIR=str(data),
+        REDLINE_ALLOW_PRIVATE_NETWORKS="1",
+        REDLINE_AUTOTHROTTLE="0",
+        REDLINE_OBEY_ROBOTS_TXT="1",
+        REDLINE_CONCURRENT_REQUESTS=str(args.concurrency),
+        REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN=str(args.concurrency),
+        REDLINE_RETRY_TIMES="0",
+        REDLINE_DOWNLOAD_TIMEOUT_S="60",
+        REDLINE_LOG_LEVEL="WARNING",
+        REDLINE_WORKERS=str(args.workers),
+    )
+    return env
+
+
+def track_all(data: Path, urls: Sequence[str]) -> None:
+    from archive.config import load_config
+    from archive.db import open_database
+    from archive.store import track
+
+    config = load_config(environ={"REDLINE_DATA_DIR": str(data)})
+    database = open_database(config.sqlalchemy_url)
+    now = datetime.now(UTC)
+    with database.session() as session:
+        for url in urls:
+            track(session, url, now=now)
+    database.dispose()
+
+
+def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
+    n = args.urls
+    corpus = load_corpus()
+    used = min(n, len(corpus))
+    say(f"checking {used} corpus pages with extract_article (edits and chrome)...")
+    checks = check_corpus(corpus, used, args.workers_resolved)
+    edits = {c["b"]: c["edit"] for c in checks if c["edit"]}
+    chrome_sensitive = sorted(c["b"] for c in checks if c["chrome_changes"])
+    extract_errors = sorted(c["b"] for c in checks if c["error"])
+    editable = [i for i in range(n) if i % len(corpus) in edits]
+    step = max(len(editable) / max(round(n * CHANGED_FRACTION), 1), 1.0)
+    to_edit = [editable[int(k * step)] for k in range(min(round(n * CHANGED_FRACTION),
+                                                          len(editable)))]
+
+    work = Path(tempfile.mkdtemp(prefix="redline-bench-"))
+    site = SiteProcess()
+    try:
+        urls = [site.base_url + page_path(i) for i in range(n)]
+        site.send(cmd="setup", n=n, edits=edits)
+        data = work / "data"
+        track_all(data, urls)
+        env = crawl_env(data, args)
+        db_path = data / "redline.sqlite"
+        crawl = [sys.executable, "-m", "scheduler.cli", "crawl", "--all", "--json"]
+
+        def cycle(name: str, **serve: Any) -> CycleResult:
+            site.send(cmd="serve", **serve)
+            before = db_size(db_path)
+            out, wall, peak = run_measured(crawl, env)
+            result = CycleResult(name, json.loads(out), wall, peak, db_size(db_path) - before)
+            say(f"  {name:<13} {result.rate():7.1f} pages/s  ({result.duration_s:.2f} s; "
+                f"{result.summary['new_versions']} new, {result.summary['unchanged']} unchanged, "
+                f"{result.summary['not_modified']} 304, {result.summary['errors']} errors)")
+            return result
+
+        say(f"{n} URLs on {site.base_url}; {args.workers_resolved} extraction process(es)")
+        cycles = [
+            cycle("first", conditional=False),
+            cycle("changed", conditional=False, edit=to_edit),
+            cycle("identical", conditional=False),
+            cycle("chrome", conditional=False, chrome="c0ffee42"),
+            cycle("not-modified", conditional=True, chrome="c0ffee42"),
+        ]
+        warc_bytes = sum(f.stat().st_size for f in (data / "warc").glob("*"))
+
+        site.send(cmd="serve", conditional=False)
+        url_file = work / "urls.txt"
+        url_file.write_text("\n".join(urls), encoding="utf-8")
+        out, fetch_wall, fetch_rss = run_measured(
+            [sys.executable, "-m", "bench.cycle", "--fetch-only", str(url_file),
+             "--concurrency", str(args.concurrency)], env)
+        fetch = json.loads(out)
+        say(f"  {'fetch-only':<13} {n / fetch['duration_s']:7.1f} pages/s  "
+            f"({fetch['duration_s']:.2f} s; {fetch['responses']} responses)")
+
+        pages = [make_page(corpus[i % len(corpus)], i, site.base_url) for i in range(n)]
+        extraction_s = extraction_only(pages, urls, args.workers_resolved)
+        say(f"  {'extract-only':<13} {n / extraction_s:7.1f} pages/s  ({extraction_s:.2f} s)")
+    finally:
+        site.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+    by = {c.name: c for c in cycles}
+    pipeline = by["first"].rate()
+    extraction = n / extraction_s
+    unchanged = by["changed"].rate()
+    fetch_rate = n / fetch["duration_s"]
+    identical = by["identical"]
+    return {
+        "benchmark": "cycle",
+        "urls": n,
+        "corpus_pages": len(corpus),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count()},
+        "extraction_workers": args.workers_resolved,
+        "concurrency": args.concurrency,
+        "pipeline_pages_per_s": round(pipeline, 1),
+        "extraction_only_pages_per_s": round(extraction, 1),
+        "ratio": round(pipeline / extraction, 3),
+        "unchanged_pages_per_s": round(unchanged, 1),
+        "identical_pages_per_s": round(identical.rate(), 1),
+        "chrome_only_pages_per_s": round(by["chrome"].rate(), 1),
+        "not_modified_pages_per_s": round(by["not-modified"].rate(), 1),
+        "fetch_only_pages_per_s": round(fetch_rate, 1),
+        "unchanged_ratio": round(unchanged / fetch_rate, 3),
+        "unchanged_over_changed": round(unchanged / pipeline, 2),
+        "peak_rss_mb": round(max(c.peak_rss for c in cycles) / 2**20, 1),
+        "db_bytes_per_unchanged_capture": round(
+            identical.db_growth / max(identical.summary["unchanged"], 1), 1),
+        "warc_bytes_per_page_all_cycles": round(warc_bytes / n, 1),
+        "chrome_only_false_versions": by["chrome"].summary["new_versions"],
+        "targets": {
+            "ratio_min": 0.8, "unchanged_ratio_min": 0.6, "unchanged_over_changed_min": 4.0,
+        },
+        "checks": {
+            "changed_pages": len(to_edit),
+            "corpus_pages_without_findable_edit": used - len(edits) - len(extract_errors),
+            "corpus_pages_failing_extraction": extract_errors,
+            "corpus_pages_whose_article_chrome_changes": chrome_sensitive,
+        },
+        "cycles": {c.name: c.to_dict() for c in cycles},
+        "fetch_only": {"crawl_s": round(fetch["duration_s"], 3),
+                       "process_wall_s": round(fetch_wall, 3),
+                       "peak_rss_mb": round(fetch_rss / 2**20, 1)},
+        "extraction_only_s": round(extraction_s, 3),
+    }
+
+
+def print_table(report: dict[str, Any], out: IO[str]) -> None:
+    rows = [
+        ("first cycle (all new)", report["pipeline_pages_per_s"]),
+        ("10% changed, rest identical", report["unchanged_pages_per_s"]),
+        ("all byte-identical", report["identical_pages_per_s"]),
+        ("chrome changed, articles not", report["chrome_only_pages_per_s"]),
+        ("304 answers", report["not_modified_pages_per_s"]),
+        ("trafilatura alone (ceiling)", report["extraction_only_pages_per_s"]),
+        ("Scrapy fetch only (ceiling)", report["fetch_only_pages_per_s"]),
+    ]
+    print(f"\n{'cycle':<32}{'pages/s':>10}", file=out)
+    for name, value in rows:
+        print(f"{name:<32}{value:>10}", file=out)
+    print(f"\nratio (first / trafilatura)       {report['ratio']:>6}  (target >= 0.8)", file=out)
+    print(f"unchanged_ratio (10% / fetch)     {report['unchanged_ratio']:>6}  (target >= 0.6)",
+          file=out)
+    print(f"unchanged / changed               {report['unchanged_over_changed']:>6}  "
+          "(target >= 4)", file=out)
+    print(f"peak RSS                          {report['peak_rss_mb']:>6} MB", file=out)
+    print(f"DB bytes per unchanged capture    {report['db_bytes_per_unchanged_capture']:>6}",
+          file=out)
+    print(f"chrome-only false versions        {report['chrome_only_false_versions']:>6}", file=out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--urls", type=int, default=1000, help="how many pages to track")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="extraction processes (0: redline's default)")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--fetch-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not (data_dir() / "html").is_dir():
+        print(f"bench.cycle: benchmark data not found under {data_dir()} "
+              "(set REDLINE_SHARED_DATA to the directory holding "
+              f"{BENCHMARK}/)", file=sys.stderr)
+        return 2
+    if args.serve:
+        return serve_main()
+    if args.fetch_only:
+        return fetch_only_main(args.fetch_only, args.concurrency, args.concurrency)
+    from archive.config import Config
+
+    args.workers_resolved = Config(workers=args.workers).extraction_workers or 1
+    logging.disable(logging.WARNING)
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+
+    report = run(args, say)
+    print_table(report, sys.stdout)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
