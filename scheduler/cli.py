@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from archive import cli as archive_cli
@@ -57,12 +56,16 @@ def main(argv: list[str] | None = None) -> None:
     except RedlineError as exc:
         print(f"redline: error: {exc}", file=sys.stderr)
         sys.exit(1)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("redline: aborted", file=sys.stderr)
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: Typer vendors click, so no click import
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"redline: error: {exc}", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", 2))
     except KeyboardInterrupt:
         print("redline: interrupted", file=sys.stderr)
         sys.exit(130)
