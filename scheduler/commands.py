@@ -1,0 +1,79 @@
+"""The service's commands: ``redline run`` and ``redline status``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from archive.cli_state import JsonOption, print_json, state
+from archive.durations import parse_duration
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.command()(status)
+
+
+def run(
+    ctx: typer.Context,
+    cycle: Annotated[
+        str | None,
+        typer.Option(help="Time between refetch cycles, e.g. 10s or 5m (refetch_cycle_s)."),
+    ] = None,
+) -> None:
+    """Run the service: refetch due URLs, poll feeds and send reports until SIGTERM/SIGINT."""
+    from scheduler.logs import configure_logging
+    from scheduler.service import run_service
+
+    st = state(ctx)
+    config = st.config
+    if cycle:
+        config = config.replace(refetch_cycle_s=parse_duration(cycle).total_seconds())
+    st.close()
+    configure_logging(config.log_level, config.log_format)
+    run_service(config)
+
+
+def status(ctx: typer.Context, json_: JsonOption = False) -> None:
+    """Show the service's state, next run, due URLs, last cycle and recent errors."""
+    from scheduler.status import service_status
+
+    st = state(ctx)
+    report = service_status(st.database, datetime.now(UTC))
+    if json_:
+        print_json(report)
+        return
+    console = st.console
+    service = report["service"]
+    console.print(
+        f"service: {report['state']}" + (f" (pid {service['pid']})" if service.get("pid") else ""),
+        markup=False,
+    )
+    console.print(f"next run: {report['next_run'] or '-'}", markup=False)
+    console.print(f"tracked: {report['tracked']}, due now: {report['due']}", markup=False)
+    console.print(_cycle_line(report["last_cycle"]), markup=False)
+    totals = report["refetch_totals"]
+    if totals:
+        console.print(
+            f"since the start: {totals.get('cycles', 0)} cycles, "
+            f"{totals.get('captures', 0)} captures, {totals.get('new_versions', 0)} new "
+            f"versions, {totals.get('errors', 0)} errors",
+            markup=False,
+        )
+    errors = report["recent_errors"]
+    if errors:
+        console.print("recent errors:", markup=False)
+        for item in errors[-5:]:
+            console.print(f"  {item['at']} {item['what']}: {item['detail']}", markup=False)
+
+
+def _cycle_line(cycle: dict[str, Any] | None) -> str:
+    if not cycle:
+        return "last cycle: none yet"
+    return (
+        f"last cycle: #{cycle.get('cycle')} at {cycle.get('finished_at')}: "
+        f"{cycle.get('fetched', 0)} fetched, {cycle.get('new_versions', 0)} new versions, "
+        f"{cycle.get('errors', 0)} errors in {cycle.get('wall_s', 0)}s"
+    )

@@ -1,0 +1,130 @@
+"""One refetch cycle: a ``redline crawl --json`` child process, under the crawl lock.
+
+A Twisted reactor cannot be restarted and Scrapy's memory is not all returned between crawls,
+so each cycle runs in its own process (``docs/decisions.md``, "Scheduler integration").  The
+child gets exactly the service's settings (:func:`archive.config.child_environ`) and runs in
+its own session, so a Ctrl-C at the terminal reaches the service only; the service forwards
+a stop as SIGTERM, which Scrapy treats as a graceful shutdown (requests in flight finish and
+each capture commits in its own transaction), and kills the child after
+``shutdown_timeout_s``.
+
+The crawl lock (``crawl.lock`` in the data directory, ``flock``) is inherited by the child:
+when a service is killed with SIGKILL, its orphaned crawl keeps the lock until it ends, and a
+restarted service skips its cycles meanwhile instead of crawling the same URLs twice at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from archive.config import Config, child_environ
+
+logger = logging.getLogger(__name__)
+
+POLL_S: Final = 0.2  # how often a running cycle looks at the stop flag
+LOCK_NAME: Final = "crawl.lock"
+
+
+class CrawlLock:
+    """A non-blocking exclusive ``flock`` on ``crawl.lock``; ``acquired`` says if we hold it."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / LOCK_NAME
+        self.fd = -1
+        self.acquired = False
+
+    def __enter__(self) -> CrawlLock:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.acquired = True
+        except BlockingIOError:
+            self.acquired = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)  # releases our share; an orphaned child keeps its own
+
+
+@dataclass
+class CycleResult:
+    """A cycle's figures (the crawl summary plus what the service measured)."""
+
+    exit_code: int
+    wall_s: float
+    summary: dict[str, Any] = field(default_factory=dict)
+    stopped: bool = False
+
+    def figures(self) -> dict[str, Any]:
+        crawl_s = float(self.summary.get("duration_s") or 0.0)
+        return {
+            **self.summary,
+            "exit_code": self.exit_code,
+            "wall_s": round(self.wall_s, 3),
+            "overhead_s": round(max(self.wall_s - crawl_s, 0.0), 3),
+            "stopped": self.stopped,
+            "child_max_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        }
+
+
+def crawl_command() -> list[str]:
+    return [sys.executable, "-m", "scheduler.cli", "crawl", "--json"]
+
+
+def run_cycle(config: Config, lock: CrawlLock, stopping: threading.Event) -> CycleResult:
+    """Run one crawl of the due URLs in a child process and wait for it (or stop it)."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        crawl_command(),
+        env=child_environ(config),
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        pass_fds=(lock.fd,),
+        start_new_session=True,
+        text=True,
+    )
+    signalled_at: float | None = None
+    while True:
+        try:
+            out, _ = proc.communicate(timeout=POLL_S)
+            break
+        except subprocess.TimeoutExpired:
+            if stopping.is_set() and signalled_at is None:
+                logger.info("stopping the crawl in flight (pid %d)", proc.pid)
+                proc.send_signal(signal.SIGTERM)
+                signalled_at = time.monotonic()
+            elif signalled_at and time.monotonic() - signalled_at > config.shutdown_timeout_s:
+                logger.warning("the crawl did not stop in time; killing pid %d", proc.pid)
+                proc.kill()
+    return CycleResult(
+        proc.returncode,
+        time.monotonic() - started,
+        read_summary(out),
+        stopped=signalled_at is not None,
+    )
+
+
+def read_summary(out: str) -> dict[str, Any]:
+    """The JSON summary ``crawl --json`` prints last (any stray lines before it are ignored)."""
+    start = 0 if out.startswith("{") else out.rfind("\n{") + 1
+    if not out.strip() or (start == 0 and not out.startswith("{")):
+        return {}
+    try:
+        summary = json.loads(out[start:])
+    except json.JSONDecodeError:
+        logger.warning("unreadable crawl summary: %r", out[-500:])
+        return {}
+    return summary if isinstance(summary, dict) else {}

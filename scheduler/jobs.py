@@ -1,0 +1,168 @@
+"""The service's jobs: module-level functions that APScheduler stores by textual reference.
+
+``SQLAlchemyJobStore`` pickles each job, so the jobs take no arguments (nothing to pickle
+but the reference, ``"scheduler.jobs:refetch_due"``).  What they need (the settings, the
+database, the stop flag) is installed once per process by the service with :func:`install`.
+
+- :func:`refetch_due`: if any URL is due, one crawl cycle under the crawl lock; its figures go
+  to ``service_state``; then the reports, if the reports module is installed.
+- :func:`poll_feeds`: polls the feeds that are due and wakes the refetch job when they found
+  new URLs.
+- :func:`send_reports`: the periodic report run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import random
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from archive.config import Config
+from archive.db import Database
+from scheduler import status
+from scheduler.cycle import CrawlLock, run_cycle
+from scheduler.feeds import poll_due_feeds
+from scheduler.logs import fields
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
+logger = logging.getLogger(__name__)
+
+REFETCH_JOB = "refetch"
+FEEDS_JOB = "poll-feeds"
+REPORTS_JOB = "send-reports"
+REPORTS_MODULE = "scheduler.reports"
+
+
+@dataclass
+class ServiceContext:
+    """What the jobs of one service process share."""
+
+    config: Config
+    database: Database
+    stopping: threading.Event = field(default_factory=threading.Event)
+    scheduler: BaseScheduler | None = None
+    rng: random.Random = field(default_factory=random.Random)
+    cycle: int = 0
+
+
+_context: ServiceContext | None = None
+
+
+def install(context: ServiceContext | None) -> None:
+    global _context  # one service per process; the jobs are referenced by name
+    _context = context
+
+
+def context() -> ServiceContext:
+    if _context is None:
+        raise RuntimeError("no service context: jobs run inside `redline run` only")
+    return _context
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def refetch_due() -> None:
+    """Crawl the due URLs once (skipped when nothing is due or another crawl holds the lock)."""
+    ctx = context()
+    if ctx.stopping.is_set():
+        return
+    with ctx.database.session() as session:
+        due = status.count_due(session, now_utc())
+    if due == 0:
+        return
+    with CrawlLock(ctx.config.data_dir) as lock:
+        if not lock.acquired:
+            logger.warning(
+                "another crawl holds the crawl lock; cycle skipped",
+                extra=fields(event="cycle-skipped", due=due),
+            )
+            status.add_to_totals(ctx.database, "refetch_totals", now_utc(), overlaps_avoided=1)
+            return
+        ctx.cycle += 1
+        started = now_utc()
+        logger.info("cycle started", extra=fields(event="cycle-started", cycle=ctx.cycle, due=due))
+        result = run_cycle(ctx.config, lock, ctx.stopping)
+    finished = now_utc()
+    figures = {
+        "cycle": ctx.cycle,
+        "due": due,
+        "started_at": started.isoformat(),
+        "finished_at": finished.isoformat(),
+        **result.figures(),
+    }
+    status.record_cycle(ctx.database, finished, figures)
+    logger.info("cycle finished", extra=fields(event="cycle-finished", **figures))
+    if result.exit_code != 0 and not result.stopped:
+        status.record_error(
+            ctx.database, finished, "crawl", f"cycle {ctx.cycle}: crawl exited {result.exit_code}"
+        )
+    for reason, count in (result.summary.get("errors_by_reason") or {}).items():
+        status.record_error(ctx.database, finished, "capture", f"{count} x {reason}")
+    if not ctx.stopping.is_set():
+        call_reports(ctx)
+
+
+def poll_feeds() -> None:
+    """Poll the due feeds; new URLs are tracked and the refetch job is woken for them."""
+    ctx = context()
+    if ctx.stopping.is_set():
+        return
+    now = now_utc()
+    summary = poll_due_feeds(ctx.config, ctx.database, now, rng=ctx.rng)
+    if not summary.polled:
+        return
+    status.add_to_totals(
+        ctx.database,
+        "feed_totals",
+        now,
+        polls=summary.polled,
+        urls_discovered=len(summary.new_urls),
+        errors=len(summary.errors),
+    )
+    for error in summary.errors:
+        status.record_error(ctx.database, now, "feed", error)
+    logger.info(
+        "feeds polled",
+        extra=fields(
+            event="feeds-polled",
+            polled=summary.polled,
+            new_urls=len(summary.new_urls),
+            errors=len(summary.errors),
+        ),
+    )
+    if summary.new_urls and ctx.scheduler is not None:
+        job = ctx.scheduler.get_job(REFETCH_JOB)
+        if job is not None:
+            job.modify(next_run_time=now_utc())
+
+
+def call_reports(ctx: ServiceContext) -> dict[str, Any] | None:
+    """``scheduler.reports.send_due_reports(config)`` when that module is installed."""
+    try:
+        module = importlib.import_module(REPORTS_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != REPORTS_MODULE:
+            logger.warning("reports unavailable: %s", exc)
+        return None
+    try:
+        result: dict[str, Any] = module.send_due_reports(ctx.config, now=now_utc())
+    except Exception as exc:  # a mail failure must not stop the service
+        logger.exception("sending reports failed")
+        status.record_error(ctx.database, now_utc(), "reports", f"{type(exc).__name__}: {exc}")
+        return None
+    return result
+
+
+def send_reports() -> None:
+    """The periodic report run."""
+    ctx = context()
+    if not ctx.stopping.is_set():
+        call_reports(ctx)
