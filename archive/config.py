@@ -76,6 +76,44 @@ class Config:
     base_url: str = _setting(
         "http://127.0.0.1:8080", "Public address of the web viewer, used in links in reports."
     )
+    # -- the service (redline run) and its refetch policy --------------------------------
+    refetch_cycle_s: float = _setting(
+        60.0, "Seconds between the service's refetch cycles; each crawls the URLs that are due."
+    )
+    refetch_time_scale: float = _setting(
+        1.0,
+        "Multiplies every refetch tier, age limit and back-off (0.01 turns hours into 36 s;"
+        " for tests and demos).",
+    )
+    refetch_max_age_s: float = _setting(
+        30 * 86400.0,
+        "Age (since tracking) after which a URL is retired, unless it changed in the last week.",
+    )
+    refetch_tag_intervals: str = _setting(
+        "", "Fixed check intervals per tag, e.g. 'breaking=5m,opinion=1d' (a URL's own wins)."
+    )
+    refetch_jitter: float = _setting(
+        0.1, "Random spread of each next check, as a fraction of its interval (0 to 0.5)."
+    )
+    refetch_backoff_max_s: float = _setting(
+        86400.0, "Longest delay between checks of a URL that keeps failing."
+    )
+    misfire_grace_s: float = _setting(
+        300.0, "Seconds a scheduled job may start late (after a pause or a busy cycle)."
+    )
+    feed_poll_interval_s: float = _setting(
+        900.0, "Seconds between polls of each RSS, Atom or sitemap feed."
+    )
+    feed_max_entry_age_s: float = _setting(
+        3 * 86400.0, "Feed entries dated older than this are not tracked (undated ones are)."
+    )
+    report_interval_s: float = _setting(
+        3600.0, "Seconds between the service's report runs (also run after each cycle)."
+    )
+    shutdown_timeout_s: float = _setting(
+        60.0, "Seconds a stopping service waits for the crawl in flight before killing it."
+    )
+    log_format: str = _setting("json", "Service log lines: 'json' (one object a line) or 'text'.")
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -97,6 +135,22 @@ class Config:
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
+
+
+def child_environ(config: Config) -> dict[str, str]:
+    """The environment for a child ``redline`` process that must see exactly ``config``.
+
+    The current environment, with every setting written out as its ``REDLINE_*`` variable (so
+    that flags given to the parent reach the child too) and ``REDLINE_CONFIG`` dropped (the
+    values are already merged).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+    for f in settings_fields():
+        value = getattr(config, f.name)
+        if isinstance(value, bool):
+            value = "1" if value else "0"
+        env[env_name(f.name)] = str(value)
+    return env
 
 
 def settings_fields() -> list[dataclasses.Field[Any]]:

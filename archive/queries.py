@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.errors import VersionNotFoundError
@@ -196,15 +196,20 @@ def changes(
 def due_urls(
     session: Session, now: datetime, *, limit: int | None = None, batch: int = 500
 ) -> Iterator[TrackedURL]:
-    """Active tracked URLs whose check is due, most overdue first (streamed)."""
+    """Active tracked URLs whose check is due, most overdue first (streamed).
+
+    A URL with no next check (``next_check_at`` NULL) is retired by the refetch policy and is
+    never due; ``redline crawl --all`` or ``--url`` still fetches it.
+    """
     query = (
         select(TrackedURL)
         .where(
             TrackedURL.active.is_(True),
             TrackedURL.alias_of_id.is_(None),
-            or_(TrackedURL.next_check_at.is_(None), TrackedURL.next_check_at <= now),
+            TrackedURL.next_check_at.is_not(None),
+            TrackedURL.next_check_at <= now,
         )
-        .order_by(TrackedURL.next_check_at.is_not(None), TrackedURL.next_check_at, TrackedURL.id)
+        .order_by(TrackedURL.next_check_at, TrackedURL.id)
         .execution_options(yield_per=batch)
     )
     if limit is not None:

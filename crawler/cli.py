@@ -10,13 +10,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archive import store
 from archive.cli_state import JsonOption, print_json, state
+from archive.config import Config
 
 if TYPE_CHECKING:
     from crawler.extensions import CrawlSummary
 
 
-def register(app: typer.Typer, next_check: Callable[..., Any] | None = None) -> None:
-    """Add ``crawl``; ``next_check`` is the refetch policy the archive applies to each capture."""
+def register(
+    app: typer.Typer, next_check: Callable[[Config], Callable[..., Any]] | None = None
+) -> None:
+    """Add ``crawl``.
+
+    ``next_check`` builds, from the settings read at command time, the refetch policy hook the
+    archive applies to each capture (``scheduler.policy.policy_hook``).
+    """
 
     @app.command()
     def crawl(
@@ -39,7 +46,7 @@ def register(app: typer.Typer, next_check: Callable[..., Any] | None = None) -> 
             st.config,
             "urls" if url else ("all" if all_ else "due"),
             url,
-            next_check,
+            next_check(st.config) if next_check is not None else None,
             show=not json_,
         )
         if json_:

@@ -17,7 +17,10 @@ from archive.cli_state import CliState
 from archive.config import load_config
 from archive.errors import RedlineError
 from crawler import cli as crawler_cli
+from scheduler import commands as service_commands
+from scheduler import feeds_cli
 from scheduler.demo import command as demo_command
+from scheduler.policy import policy_hook
 
 app = typer.Typer(
     name="redline",
@@ -45,7 +48,9 @@ def root(
 
 
 archive_cli.register(app)
-crawler_cli.register(app)
+crawler_cli.register(app, next_check=policy_hook)
+service_commands.register(app)
+feeds_cli.register(app)
 demo_command.register(app)
 
 
