@@ -114,6 +114,32 @@ class Config:
         60.0, "Seconds a stopping service waits for the crawl in flight before killing it."
     )
     log_format: str = _setting("json", "Service log lines: 'json' (one object a line) or 'text'.")
+    # -- diff reports by email (archive.report, scheduler.mail) ---------------------------
+    smtp_host: str = _setting(
+        "", "SMTP server for reports; empty writes each report into the Maildir in the data dir."
+    )
+    smtp_port: int = _setting(
+        0, "SMTP port; 0 means the usual one for smtp_security (587 starttls, 465 ssl, 25 none)."
+    )
+    smtp_user: str = _setting("", "SMTP user name; empty means no authentication.")
+    smtp_password: str = _setting("", "SMTP password (used only with smtp_user).")
+    smtp_security: str = _setting(
+        "starttls", "SMTP connection security: 'starttls', 'ssl' (implicit TLS) or 'none'."
+    )
+    smtp_timeout_s: float = _setting(30.0, "Seconds before an SMTP connection or reply times out.")
+    mail_from: str = _setting(
+        "redline@localhost", "From address of reports; its domain also ends every Message-ID."
+    )
+    digest_hour: int = _setting(7, "Hour of the day (0-23, in digest_timezone) of daily digests.")
+    digest_timezone: str = _setting(
+        "UTC", "IANA time zone of digest_hour and of hourly digest boundaries, e.g. Europe/Paris."
+    )
+    mail_retry_base_s: float = _setting(
+        60.0, "Delay before the first retry of a report that failed temporarily; doubles per try."
+    )
+    mail_max_attempts: int = _setting(
+        10, "Tries of a report before it is marked failed (a 5xx reply fails it at once)."
+    )
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -16,9 +16,11 @@ from archive import cli as archive_cli
 from archive.cli_state import CliState
 from archive.config import load_config
 from archive.errors import RedlineError
+from archive.report import cli as report_cli
 from crawler import cli as crawler_cli
 from scheduler import commands as service_commands
 from scheduler import feeds_cli
+from scheduler import report_cli as send_report_cli
 from scheduler.demo import command as demo_command
 from scheduler.policy import policy_hook
 
@@ -52,6 +54,8 @@ crawler_cli.register(app, next_check=policy_hook)
 service_commands.register(app)
 feeds_cli.register(app)
 demo_command.register(app)
+report_cli.register(app)
+send_report_cli.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,180 @@
+"""The subscription commands: ``subscribe``, ``unsubscribe`` and ``subscriptions``.
+
+Thin over :mod:`archive.report.subscriptions`; ``redline report`` (which sends) lives in the
+scheduler, because sending is a side effect the service drives.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from archive.cli_state import JsonOption, print_json, print_table, state
+from archive.enums import ChangeLabel, DeliveryMode
+from archive.report.subscriptions import (
+    Scope,
+    SubscriptionError,
+    list_subscriptions,
+    normalize_scope,
+    subscription_dict,
+)
+from archive.report.subscriptions import (
+    subscribe as add_subscription,
+)
+from archive.report.subscriptions import (
+    unsubscribe as end_subscriptions,
+)
+
+
+class Only(StrEnum):
+    """What ``--only`` can narrow a subscription to."""
+
+    HEADLINE = "headline"
+
+
+EmailArg = Annotated[str, typer.Argument(help="The subscriber's email address.")]
+UrlOpt = Annotated[str | None, typer.Option("--url", help="Changes of this article.")]
+TagOpt = Annotated[str | None, typer.Option("--tag", help="Changes of articles with this tag.")]
+SiteOpt = Annotated[
+    str | None, typer.Option("--site", help="Changes of articles on this site (host name).")
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Changes of every tracked article.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the subscription commands to the root app."""
+    app.command("subscribe")(subscribe)
+    app.command("unsubscribe")(unsubscribe)
+    app.command("subscriptions")(subscriptions)
+
+
+def subscribe(
+    ctx: typer.Context,
+    email: EmailArg,
+    url: UrlOpt = None,
+    tag: TagOpt = None,
+    site: SiteOpt = None,
+    all_: AllOpt = False,
+    mode: Annotated[
+        DeliveryMode, typer.Option(help="Mail each change at once, or hourly / daily digests.")
+    ] = DeliveryMode.IMMEDIATE,
+    min_: Annotated[
+        ChangeLabel,
+        typer.Option("--min", help="Smallest change label worth a mail."),
+    ] = ChangeLabel.MINOR,
+    only: Annotated[
+        Only | None, typer.Option(help="Only changes that rewrite the headline.")
+    ] = None,
+    json_: JsonOption = False,
+) -> None:
+    """Mail EMAIL when articles in a scope change (one of --url, --tag, --site, --all)."""
+    st = state(ctx)
+    scope = _scope(url, tag, site, all_, required=True)
+    assert scope is not None
+    with st.database.session() as session:
+        subscription, created = add_subscription(
+            session,
+            email,
+            scope,
+            now=datetime.now(UTC),
+            mode=mode,
+            min_label=min_,
+            only_headline=only is Only.HEADLINE,
+        )
+        row = {**subscription_dict(subscription, {}), "created": created}
+    if json_:
+        print_json(row)
+        return
+    verb = "subscribed" if created else "updated"
+    what = f"{row['scope']} {row['target']}" if row["target"] else "every tracked article"
+    extra = ", headline rewrites only" if row["only_headline"] else ""
+    st.console.print(
+        f"{verb} {row['email']} to {what} ({row['mode']}, at least {row['min_label']}{extra})",
+        markup=False,
+    )
+
+
+def unsubscribe(
+    ctx: typer.Context,
+    email: Annotated[
+        str | None, typer.Argument(help="The subscriber's address (or give --token).")
+    ] = None,
+    url: UrlOpt = None,
+    tag: TagOpt = None,
+    site: SiteOpt = None,
+    all_: AllOpt = False,
+    token: Annotated[
+        str | None, typer.Option(help="The token from a report's unsubscribe link.")
+    ] = None,
+    json_: JsonOption = False,
+) -> None:
+    """Stop mail: all of EMAIL's subscriptions, the one for a scope, or the one of --token."""
+    st = state(ctx)
+    if (email is None) == (token is None):
+        raise SubscriptionError("give an email address or --token, not both")
+    scope = _scope(url, tag, site, all_, required=False)
+    with st.database.session() as session:
+        ended = end_subscriptions(session, email=email, scope=scope, token=token)
+        rows = [subscription_dict(s, {}) for s in ended]
+    if json_:
+        print_json(rows)
+        return
+    for row in rows:
+        what = f"{row['scope']} {row['target']}" if row["target"] else "every tracked article"
+        st.console.print(f"unsubscribed {row['email']} from {what}", markup=False)
+
+
+def subscriptions(
+    ctx: typer.Context,
+    email: Annotated[str | None, typer.Option(help="Only this subscriber's.")] = None,
+    inactive: Annotated[
+        bool, typer.Option("--inactive", help="Include ended subscriptions.")
+    ] = False,
+    json_: JsonOption = False,
+) -> None:
+    """List subscriptions with what was sent, is due, or failed."""
+    st = state(ctx)
+    with st.database.session() as session:
+        rows = list_subscriptions(session, email=email, include_inactive=inactive)
+    if json_:
+        print_json(rows)
+        return
+    print_table(
+        st.console,
+        ["id", "email", "scope", "mode", "min", "sent", "due", "failed", "state"],
+        [
+            (
+                r["id"],
+                r["email"],
+                f"{r['scope']} {r['target']}" if r["target"] else r["scope"],
+                r["mode"],
+                r["min_label"] + (" (headline only)" if r["only_headline"] else ""),
+                r["deliveries"]["sent"],
+                r["deliveries"]["due"],
+                r["deliveries"]["failed"],
+                "active" if r["active"] else "ended",
+            )
+            for r in rows
+        ],
+    )
+
+
+def _scope(
+    url: str | None, tag: str | None, site: str | None, all_: bool, *, required: bool
+) -> Scope | None:
+    given: list[tuple[str, str | None]] = [
+        (k, v) for k, v in (("url", url), ("tag", tag), ("site", site)) if v is not None
+    ]
+    if all_:
+        given.append(("all", None))
+    if len(given) > 1:
+        raise SubscriptionError("give one of --url, --tag, --site or --all")
+    if not given:
+        if required:
+            raise SubscriptionError("give one of --url, --tag, --site or --all")
+        return None
+    kind, target = given[0]
+    return normalize_scope(kind, target)

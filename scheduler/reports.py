@@ -1,0 +1,245 @@
+"""Sending what is due: match changes to subscriptions, seal digests, send, record.
+
+:func:`send_due_reports` is what the service calls after each refetch cycle and on the digest
+schedule (:func:`next_digest_at` says when the next digest boundary falls), and what
+``redline report`` runs.  Each step commits before the next one starts, in the order that
+:mod:`archive.report.outbox` explains: that order is what makes a report go out once, even
+across crashes, retries and two senders running at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from archive.config import Config
+from archive.db import Database, open_database
+from archive.enums import DeliveryMode
+from archive.errors import ConfigError, DeliveryError
+from archive.report import outbox
+from archive.report.compose import compose_report
+from archive.report.items import Envelope
+from archive.report.schedule import period_start, zone
+from archive.report.subscriptions import normalize_email
+from scheduler.mail import Transport, retry_delay, transport_from_config
+
+logger = logging.getLogger(__name__)
+
+#: A claimed message may be retried by another run after this long: far longer than one SMTP
+#: exchange (a few replies, each bounded by ``smtp_timeout_s``), so only a sender that died
+#: mid-send leaves a claim to expire.
+MIN_CLAIM_LEASE = timedelta(minutes=10)
+#: How often enqueueing is retried when a concurrent run inserted the same delivery first.
+ENQUEUE_TRIES = 3
+DIGEST_MODES = (DeliveryMode.HOURLY, DeliveryMode.DAILY)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The values one run needs, read once from the settings."""
+
+    now: datetime
+    sender: str
+    envelope_from: str
+    domain: str
+    base_url: str
+    lease: timedelta
+    max_attempts: int
+    retry_base_s: float
+
+
+def send_due_reports(
+    config: Config,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    to: str | None = None,
+    transport: Transport | None = None,
+    database: Database | None = None,
+) -> dict[str, Any]:
+    """Send every report that is due now (or, with ``dry_run``, compose them and record nothing).
+
+    Args:
+        config: the settings (SMTP or Maildir, digest hour and time zone, base URL...).
+        now: the time of this run (default: the clock).
+        dry_run: compose and return the messages; nothing is committed or sent.
+        to: only reports owed to this address.
+        transport: overrides the one the settings name (tests, previews).
+        database: an open archive database (default: opened from the settings).
+
+    Returns:
+        ``{"queued", "digests", "sent", "retrying", "failed", "skipped", "messages": [...]}``
+        where each message is ``{"to", "subject", "message_id", "changes", "outcome",
+        "error"}`` (and ``"message"``, the whole text, in a dry run).
+    """
+    run = _settings(config, now or datetime.now(UTC))
+    email = normalize_email(to) if to else None
+    boundaries = digest_boundaries(config, run.now)
+    db = database or open_database(config.sqlalchemy_url)
+    try:
+        if dry_run:
+            return _preview(db, run, boundaries, email)
+        queued, sealed = _prepare(db, run, boundaries, email)
+        with db.session() as session:
+            batches = outbox.due_batches(session, run.now, email=email)
+        messages = []
+        if batches:
+            sender = transport if transport is not None else transport_from_config(config)
+            messages = [_deliver(db, run, batch, sender) for batch in batches]
+    finally:
+        if database is None:
+            db.dispose()
+    return _summary(queued, sealed, messages)
+
+
+def digest_boundaries(config: Config, now: datetime) -> dict[DeliveryMode, datetime]:
+    """The start of the current hourly and daily digest periods."""
+    tz = zone(config.digest_timezone)
+    return {m: period_start(m, now, hour=config.digest_hour, tz=tz) for m in DIGEST_MODES}
+
+
+def next_digest_at(config: Config, now: datetime) -> datetime:
+    """The next digest boundary after ``now``: when the service should run reports again."""
+    tz = zone(config.digest_timezone)
+    # Every daily boundary is also an hourly one (both fall on the hour, local time).
+    return period_start(DeliveryMode.HOURLY, now + timedelta(hours=1), hour=0, tz=tz)
+
+
+def _settings(config: Config, now: datetime) -> _Run:
+    _, address = parseaddr(config.mail_from)
+    if "@" not in address:
+        raise ConfigError(f"setting mail_from: not an email address: {config.mail_from!r}")
+    return _Run(
+        now=now,
+        sender=config.mail_from,
+        envelope_from=address,
+        domain=address.rpartition("@")[2],
+        base_url=config.base_url,
+        lease=max(MIN_CLAIM_LEASE, timedelta(seconds=20 * config.smtp_timeout_s)),
+        max_attempts=max(1, config.mail_max_attempts),
+        retry_base_s=config.mail_retry_base_s,
+    )
+
+
+def _prepare(
+    db: Database, run: _Run, boundaries: dict[DeliveryMode, datetime], email: str | None
+) -> tuple[int, int]:
+    """Enqueue owed deliveries and seal ended digests, committed before anything is sent."""
+    for attempt in range(1, ENQUEUE_TRIES + 1):
+        try:
+            with db.session() as session:
+                queued = outbox.enqueue(session, run.now, domain=run.domain, email=email)
+                sealed = outbox.seal_digests(session, boundaries, domain=run.domain, email=email)
+            return queued, sealed
+        except IntegrityError:
+            if attempt == ENQUEUE_TRIES:
+                raise
+            logger.info("another run enqueued the same reports; enqueueing again")
+    raise AssertionError("unreachable")
+
+
+def _deliver(db: Database, run: _Run, batch: outbox.Batch, transport: Transport) -> dict[str, Any]:
+    """Claim, compose, send and record one message."""
+    session = db.sessions()
+    try:
+        if not outbox.claim(session, batch, run.now, lease=run.lease):
+            session.rollback()
+            return _result(batch, None, "skipped", "being sent by another run")
+        session.commit()  # the claim is durable before the message leaves
+        recipient, items = outbox.load_report(session, batch)
+        attempts = outbox.attempts_of(session, batch)
+        session.commit()
+    finally:
+        session.close()
+    try:
+        message = compose_report(
+            recipient,
+            items,
+            Envelope(run.sender, batch.message_id, run.now, run.base_url),
+        )
+    except Exception as exc:  # a composition bug must not hold up everyone else's reports
+        logger.exception("cannot compose report %s", batch.message_id)
+        return _record_failure(db, run, batch, attempts, DeliveryError(f"cannot compose: {exc}"))
+    try:
+        transport.send(message, sender=run.envelope_from, recipients=[recipient.email])
+    except DeliveryError as exc:
+        return _record_failure(db, run, batch, attempts, exc, message)
+    with db.session() as session:
+        outbox.mark_sent(session, batch, run.now)
+    logger.info("report %s sent to %s", batch.message_id, recipient.email)
+    return _result(batch, message, "sent")
+
+
+def _record_failure(
+    db: Database,
+    run: _Run,
+    batch: outbox.Batch,
+    attempts: int,
+    error: DeliveryError,
+    message: Any = None,
+) -> dict[str, Any]:
+    final = error.permanent or attempts >= run.max_attempts
+    with db.session() as session:
+        if final:
+            outbox.mark_failed(session, batch, str(error))
+        else:
+            retry_at = run.now + retry_delay(attempts, base_s=run.retry_base_s)
+            outbox.mark_retry(session, batch, str(error), retry_at)
+    logger.warning("report %s %s: %s", batch.message_id, "failed" if final else "deferred", error)
+    return _result(batch, message, "failed" if final else "retrying", str(error))
+
+
+def _preview(
+    db: Database, run: _Run, boundaries: dict[DeliveryMode, datetime], email: str | None
+) -> dict[str, Any]:
+    """What a run would send now, composed in a transaction that is rolled back."""
+    session = db.sessions()
+    try:
+        queued = outbox.enqueue(session, run.now, domain=run.domain, email=email)
+        sealed = outbox.seal_digests(session, boundaries, domain=run.domain, email=email)
+        messages = []
+        for batch in outbox.due_batches(session, run.now, email=email):
+            recipient, items = outbox.load_report(session, batch)
+            envelope = Envelope(run.sender, batch.message_id, run.now, run.base_url)
+            message = compose_report(recipient, items, envelope)
+            plain = message.get_body(("plain",))
+            messages.append(
+                {
+                    **_result(batch, message, "dry-run"),
+                    "text": plain.get_content() if plain is not None else "",
+                    "message": message.as_string(),
+                }
+            )
+    finally:
+        session.rollback()
+        session.close()
+    return _summary(queued, sealed, messages)
+
+
+def _result(
+    batch: outbox.Batch, message: Any, outcome: str, error: str | None = None
+) -> dict[str, Any]:
+    return {
+        "to": str(message["To"]) if message is not None else None,
+        "subject": str(message["Subject"]) if message is not None else None,
+        "message_id": batch.message_id,
+        "deliveries": list(batch.delivery_ids),
+        "changes": message["X-Redline-Changes"].split() if message is not None else [],
+        "outcome": outcome,
+        "error": error,
+    }
+
+
+def _summary(queued: int, sealed: int, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    outcomes = [m["outcome"] for m in messages]
+    return {
+        "queued": queued,
+        "digests": sealed,
+        **{name: outcomes.count(name) for name in ("sent", "retrying", "failed", "skipped")},
+        "messages": messages,
+    }
