@@ -132,6 +132,11 @@ def extract_article(
     headline = clean_headline(document.title, h1_texts(tree), names)
     paragraphs = drop_chrome(split_paragraphs(document.text))
     paragraphs = _drop_headline_echo(paragraphs, [headline, document.title or ""])
+    description = normalize_optional(document.description)
+    # A standfirst that repeats the description above the body is kept by trafilatura only
+    # when the body is short, so it would come and go as a story grows: it is reported once,
+    # as the description.
+    paragraphs = _drop_headline_echo(paragraphs, [description or ""])
     chars = sum(len(p) for p in paragraphs)
     if chars < min_chars:
         raise ExtractionError(
@@ -145,7 +150,7 @@ def extract_article(
         byline=normalize_optional(document.author),
         published_at=published_at,
         updated_at=find_updated(tree, head, published_at),
-        description=normalize_optional(document.description),
+        description=description,
         language=_language(head, document),
         canonical_url=canonical_url,
         amp_url=amp_url,

@@ -79,9 +79,12 @@ _CONSENT = re.compile(
     _FLAGS,
 )
 
-# What is left of a dateline once trafilatura drops the <time> elements: "Posted , updated".
+# What is left of a dateline once trafilatura drops the <time> elements: "Posted , updated",
+# "Published · Updated".
 _DATELINE_REMNANT = re.compile(
-    r"^(?:(?:posted|published|updated|last updated|modified|on|at|by)[\s,.:|-]*)+$", _FLAGS
+    r"^(?:(?:posted|published|first published|updated|last updated|modified|on|at|by)"
+    r"[\s,.:|/·•–—-]*)+$",
+    _FLAGS,
 )
 
 # Subscription prompts and consent banners.
