@@ -65,6 +65,9 @@ class Config:
     download_delay_s: float = _setting(0.0, "Minimum delay between requests to one site.")
     autothrottle: bool = _setting(True, "Adapt the per-site delay to the site's latency.")
     retry_times: int = _setting(2, "Retries of a fetch that failed with a 5xx or a timeout.")
+    retry_backoff_s: float = _setting(
+        1.0, "Wait before the first retry; doubled for each further one (at most 60 s)."
+    )
     redirect_max: int = _setting(10, "Redirects followed before a fetch counts as a loop.")
     warc_max_bytes: int = _setting(
         1024 * 1024 * 1024, "Size at which a WARC file is closed and a new one started."

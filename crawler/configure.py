@@ -50,6 +50,8 @@ def settings_for(config: Config) -> dict[str, Any]:
             # before robots.txt (100) so a private destination is refused before anything
             "crawler.middlewares.NetworkGuardMiddleware": 50,
             "crawler.middlewares.ConditionalRequestMiddleware": 560,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.retry.BackoffRetryMiddleware": 550,
         },
         "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
         "EXTENSIONS": {"crawler.extensions.CrawlProgress": 500},
