@@ -50,7 +50,7 @@ def track(
     for url in normalized:
         ensure_allowed(url, allow_private=st.config.allow_private_networks)
     now = datetime.now(UTC)
-    results = []
+    results: list[dict[str, Any]] = []
     with st.database.session() as session:
         for url in normalized:
             tracked, created = store.track(
@@ -61,7 +61,7 @@ def track(
         print_json(results)
         return
     for row in results:
-        st.console.print(("tracking " if row["created"] else "already tracked ") + row["url"])
+        st.console.print(f"{'tracking' if row['created'] else 'already tracked'} {row['url']}")
 
 
 def untrack(

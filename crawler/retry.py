@@ -26,7 +26,7 @@ def backoff_delay(attempt: int, base_s: float, retry_after: str | None = None) -
     """Seconds to wait before retry number ``attempt`` (1-based)."""
     if retry_after and retry_after.strip().isdigit():
         return min(float(retry_after.strip()), MAX_BACKOFF_S)
-    return min(base_s * 2 ** max(attempt - 1, 0), MAX_BACKOFF_S)
+    return min(base_s * 2.0 ** max(attempt - 1, 0), MAX_BACKOFF_S)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
