@@ -18,6 +18,7 @@ overhead and the crawl child's peak RSS.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -71,7 +72,8 @@ class Soak:
             "</item>"
             for i in range(minutes)
         )
-        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+        head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        return f"{head}{items}</channel></rss>"
 
     def setup_site(self) -> None:
         self.site.set_page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
@@ -100,7 +102,9 @@ class Soak:
 
     def cli(self, *args: str) -> str:
         cmd = [sys.executable, "-m", "scheduler.cli", *args]
-        return subprocess.run(cmd, env=self.env(), check=True, capture_output=True, text=True).stdout
+        return subprocess.run(
+            cmd, env=self.env(), check=True, capture_output=True, text=True
+        ).stdout
 
     def start_service(self) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
@@ -143,7 +147,7 @@ def overlaps(cycles: list[dict[str, Any]]) -> int:
         (datetime.fromisoformat(c["started_at"]), datetime.fromisoformat(c["finished_at"]))
         for c in cycles
     )
-    return sum(1 for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1])
+    return sum(1 for a, b in itertools.pairwise(spans) if b[0] < a[1])
 
 
 def archive_counts(db: Path) -> dict[str, int]:
@@ -211,7 +215,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     soak.setup_site()
     urls = [soak.site.url(f"/article/{i}") for i in range(args.pages)]
     soak.cli("track", *urls)
-    soak.cli("feeds", "add", soak.site.url("/feed.xml"), "--pattern", "/feed-story/", "--tag", "feed")
+    soak.cli(
+        "feeds", "add", soak.site.url("/feed.xml"), "--pattern", "/feed-story/", "--tag", "feed"
+    )
     proc = soak.start_service()
     service = psutil.Process(proc.pid)
     soak.wait_for(lambda: soak.events("cycle-finished"), 120)
@@ -253,7 +259,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "cycle_wall_s_median": round(statistics.median(c["wall_s"] for c in cycles), 3)
         if cycles
         else None,
-        "crawl_child_max_rss_mb": round(max((c.get("child_max_rss_kb", 0) for c in cycles), default=0) / 1024, 1),
+        "crawl_child_max_rss_mb": round(
+            max((c.get("child_max_rss_kb", 0) for c in cycles), default=0) / 1024, 1
+        ),
         "service_exit_code": exit_code,
         "integrity_check": integrity(db),
     }

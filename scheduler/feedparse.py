@@ -81,7 +81,9 @@ def _sitemap(root: Any, base_url: str) -> Parsed:
 
 
 def _feed_date(entry: Any) -> datetime | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    # dict.get, not entry.get: feedparser's own lookup maps one key onto the other with a
+    # DeprecationWarning when only one is present.
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not parsed:
         return None
     return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
