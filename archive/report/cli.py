@@ -144,18 +144,15 @@ def subscriptions(
         return
     print_table(
         st.console,
-        ["id", "email", "scope", "mode", "min", "sent", "due", "failed", "state"],
+        ["id", "email", "scope", "mode", "min", "sent/due/failed"],
         [
             (
                 r["id"],
-                r["email"],
+                r["email"] + ("" if r["active"] else " (ended)"),
                 f"{r['scope']} {r['target']}" if r["target"] else r["scope"],
                 r["mode"],
-                r["min_label"] + (" (headline only)" if r["only_headline"] else ""),
-                r["deliveries"]["sent"],
-                r["deliveries"]["due"],
-                r["deliveries"]["failed"],
-                "active" if r["active"] else "ended",
+                r["min_label"] + (", headline only" if r["only_headline"] else ""),
+                "{sent}/{due}/{failed}".format(**r["deliveries"]),
             )
             for r in rows
         ],
