@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from archive.diff.records import METADATA_KINDS, ChangeRecord, Edit, WordOp
 from archive.enums import EditKind
+from archive.render.describe import summary_line
 
 #: Edits shown per change; a paragraph-heavy rewrite has dozens, and the reader has a link.
 MAX_EDITS = 5
@@ -27,10 +28,15 @@ ELLIPSIS = "…"
 
 @dataclass(frozen=True)
 class BoundedChange:
-    """The part of a change a report shows, and how many edits it leaves out."""
+    """The part of a change a report shows, and how many edits it leaves out.
+
+    ``summary`` is the one-line summary of the *whole* change (the shown record counts only
+    the edits it keeps).
+    """
 
     record: ChangeRecord
     more: int
+    summary: str
 
 
 def bound(record: ChangeRecord, *, max_edits: int = MAX_EDITS) -> BoundedChange:
@@ -38,7 +44,9 @@ def bound(record: ChangeRecord, *, max_edits: int = MAX_EDITS) -> BoundedChange:
     edits = [edit for edit in record.edits if edit.kind is not EditKind.HEADLINE]
     edits.sort(key=lambda edit: edit.kind in METADATA_KINDS)  # stable: article order kept
     shown = tuple(trim_edit(edit) for edit in edits[:max_edits])
-    return BoundedChange(ChangeRecord(shown, record.summary), len(edits) - len(shown))
+    return BoundedChange(
+        ChangeRecord(shown, record.summary), len(edits) - len(shown), summary_line(record)
+    )
 
 
 def trim_edit(edit: Edit) -> Edit:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from html import escape
 
 from archive.render.html import render_inline
-from archive.report.bounds import bound, head
+from archive.report.bounds import BoundedChange, bound, head
 from archive.report.headers import clean_header_text
 from archive.report.items import Envelope, Recipient, ReportItem
 from archive.report.routes import absolute, diff_path
@@ -44,6 +44,7 @@ _TAG_STYLES = {
 }
 _TAG = re.compile(r'<([a-z][a-z0-9]*)((?: [a-z-]+="[^"<>]*")*)>')
 _CLASS = re.compile(r'class="([^"]*)"')
+_SUMMARY = re.compile(r'<p class="redline-summary">[^<]*</p>')
 
 
 def style_fragment(fragment: str) -> str:
@@ -128,12 +129,18 @@ def _item(item: ReportItem, base_url: str) -> str:
         f'<a href="{_e(item.url)}" style="color:#777777;">{_e(head(item.url, 90))}</a>'
         f" · version {item.from_version} → {item.to_version}"
         f"{' (back to an earlier version)' if item.reverted else ''}</p>\n"
-        + style_fragment(render_inline(bounded.record))
+        + style_fragment(_fragment(bounded))
         + more
         + f'\n<p style="{SANS}font-size:14px;margin:8px 0 0 0;"><a href="{_e(link)}"'
         ' style="color:#ffffff;background-color:#8f1c16;padding:6px 12px;text-decoration:none;'
         f'border-radius:3px;display:inline-block;">See the diff</a></p>\n</div>'
     )
+
+
+def _fragment(bounded: BoundedChange) -> str:
+    """The renderer's fragment, its summary line replaced by the whole change's."""
+    summary = f'<p class="redline-summary">{_e(bounded.summary)}</p>'
+    return _SUMMARY.sub(lambda _: summary, render_inline(bounded.record), count=1)
 
 
 def _headline(item: ReportItem) -> str:

@@ -58,7 +58,9 @@ def _item(item: ReportItem, base_url: str) -> list[str]:
         f"  {item.url}",
         f"  version {item.from_version} -> {item.to_version}{reverted}",
         "",
-        render_text(bounded.record, width=WIDTH).rstrip("\n"),
+        bounded.summary,
+        # the renderer's first line is the summary of the shown edits only: replaced above
+        render_text(bounded.record, width=WIDTH).rstrip("\n").partition("\n")[2],
     ]
     if bounded.more:
         lines.append(f"and {bounded.more} more edit{'s' if bounded.more != 1 else ''}")

@@ -71,6 +71,10 @@ def test_report_has_text_and_html_parts_with_headline_highlights_and_link():
     assert re.search(r"<ins [^>]*>recaptured</ins>", html)
     assert re.search(r"<del [^>]*>taken back</del>", html)
     assert "Paragraph 1 changed" in html and "Paragraph 1 changed" in text
+    # the summary describes the whole change, although the headline edit is shown as the heading
+    summary = "Major change: 1 headline change, 1 paragraph changed;"
+    assert summary in text and summary in html
+    assert "Headline changed" not in text and "Headline changed" not in html
     assert parsed["Subject"] == "Headline rewritten on 'Syrian regime recaptures Palmyra'"
     # control: an unchanged headline is shown once, without old -> new
     same, _ = parse(
