@@ -15,6 +15,7 @@ that this change is reported to this subscriber once.  Its life::
   derived from the subscription token and the *sorted delivery ids*
   (:func:`digest_message_id`) and written into every member row.  Storing it fixes the batch:
   changes arriving later start a new digest, so a retry resends exactly the same message.
+  (A digest subscription switched to immediate gets one message per waiting row.)
 * **claim** marks a batch as being sent (``next_attempt_at`` set to a lease, attempts + 1)
   and is committed *before* the message leaves, so that two senders never send one batch and
   a crash mid-send is retried once the lease has run out.
@@ -124,7 +125,10 @@ def seal_digests(
     sealed = 0
     for subscription in _active(session, email):
         mode = DeliveryMode(subscription.mode)
-        if mode is DeliveryMode.IMMEDIATE or mode not in boundaries:
+        if mode is DeliveryMode.IMMEDIATE:
+            _seal_singly(session, subscription, domain)
+            continue
+        if mode not in boundaries:
             continue
         ids = tuple(
             session.scalars(
@@ -146,6 +150,18 @@ def seal_digests(
             )
             sealed += 1
     return sealed
+
+
+def _seal_singly(session: Session, subscription: Subscription, domain: str) -> None:
+    """Give each unsealed delivery its own message (a digest subscription made immediate)."""
+    for delivery in session.scalars(
+        select(Delivery).where(
+            Delivery.subscription_id == subscription.id,
+            Delivery.state == DeliveryState.DUE.value,
+            Delivery.message_id.is_(None),
+        )
+    ):
+        delivery.message_id = change_message_id(delivery.change_id, domain)
 
 
 def due_batches(session: Session, now: datetime, *, email: str | None = None) -> list[Batch]:

@@ -214,3 +214,16 @@ def test_delivery_status_counts_states_and_shows_recent_errors(db, archive):
         status["recent_errors"][1]["attempts"] == 1
         and status["recent_errors"][1]["state"] == "failed"
     )
+
+
+def test_a_digest_subscription_made_immediate_sends_what_was_waiting(db, archive):
+    a = archive.track("https://meridian.example/a")
+    sub(db, mode=DeliveryMode.DAILY)
+    change = archive.edit(a, T0, headline="New")
+    owed(db)
+    sub(db, mode=DeliveryMode.IMMEDIATE)  # the same address and scope: updated in place
+    with db.session() as session:
+        outbox.seal_digests(session, {}, domain="x.example")
+        [batch] = outbox.due_batches(session, T0 + timedelta(minutes=1))
+        [delivery] = session.scalars(select(Delivery)).all()
+        assert delivery.change_id == change and batch.message_id == delivery.message_id
