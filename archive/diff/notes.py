@@ -19,7 +19,10 @@ from collections.abc import Iterable
 # Openers: a label followed by a colon or dash, at the start of the paragraph.
 _LABEL_RE = re.compile(
     r"^\s*[*(\[]?\s*(?:corrections?|clarifications?|editor[’']?s[’']?\s+note|"
-    r"update[sd]?|updated|note\s+to\s+readers|amendment|retraction)\s*[:\-–—]",
+    r"update[sd]?|updated|note\s+to\s+readers|amendment|retraction)"
+    # an optional date in brackets: "Update (20 January 2020):", the form extraction gives
+    # the entries of a page's change history (``archive.extract.history``)
+    r"(?:\s*\([^()]{1,40}\))?\s*[:\-–—]",
     re.IGNORECASE,
 )
 

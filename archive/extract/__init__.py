@@ -13,6 +13,7 @@ Modules, one concern each:
 * :mod:`.headline` -- the headline without a site-name suffix;
 * :mod:`.normalize` -- the canonical spelling of text (NFC, whitespace, quotes, entities);
 * :mod:`.chrome` -- filters for boilerplate lines trafilatura lets through;
+* :mod:`.history` -- a page's own dated change notes (GOV.UK "Updates to this page");
 * :mod:`.article` -- the :class:`Article` value object and its ``content_hash``.
 """
 
@@ -31,6 +32,7 @@ from archive.extract.chrome import drop_chrome
 from archive.extract.decode import decode_body, undecodable_ratio
 from archive.extract.head import Head, read_head
 from archive.extract.headline import clean_headline, h1_texts, same_text, site_names
+from archive.extract.history import take_change_history
 from archive.extract.links import find_links
 from archive.extract.normalize import normalize_optional, split_paragraphs
 from archive.extract.timestamps import find_published, find_updated
@@ -114,6 +116,7 @@ def extract_article(
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
     head = read_head(tree)
     canonical_url, amp_url = find_links(tree, url)
+    history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
     document = bare_extraction(
         tree,
         url=url,
@@ -132,6 +135,7 @@ def extract_article(
     headline = clean_headline(document.title, h1_texts(tree), names)
     paragraphs = drop_chrome(split_paragraphs(document.text))
     paragraphs = _drop_headline_echo(paragraphs, [headline, document.title or ""])
+    paragraphs += tuple(p for p in history.notes if p not in paragraphs)
     description = normalize_optional(document.description)
     # A standfirst that repeats the description above the body is kept by trafilatura only
     # when the body is short, so it would come and go as a story grows: it is reported once,
@@ -143,13 +147,13 @@ def extract_article(
             FailureReason.EMPTY_EXTRACTION, f"{chars} chars of text, fewer than {min_chars}"
         )
 
-    published_at = find_published(tree, head, document.date)
+    published_at = find_published(tree, head, document.date, history=history.published)
     return Article(
         headline=headline,
         paragraphs=paragraphs,
         byline=normalize_optional(document.author),
         published_at=published_at,
-        updated_at=find_updated(tree, head, published_at),
+        updated_at=find_updated(tree, head, published_at, history=history.updated),
         description=description,
         language=_language(head, document),
         canonical_url=canonical_url,

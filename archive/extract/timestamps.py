@@ -127,12 +127,23 @@ def _hints(element: HtmlElement) -> str:
     return " ".join((element.get("class", ""), element.get("itemprop", ""), parent_class))
 
 
-def find_published(tree: HtmlElement, head: Head, fallback_day: str | None) -> datetime | None:
-    """The publication time; ``fallback_day`` is trafilatura's (htmldate's) published day."""
+def find_published(
+    tree: HtmlElement,
+    head: Head,
+    fallback_day: str | None,
+    *,
+    history: datetime | None = None,
+) -> datetime | None:
+    """The publication time; ``fallback_day`` is trafilatura's (htmldate's) published day.
+
+    ``history`` is the first entry of the page's own change history, when it has one
+    (:mod:`archive.extract.history`): after the explicit sources, before ``<time>`` elements.
+    """
     found = (
         _first(head.first_meta(key) for key in PUBLISHED_META)
         or _first(_jsonld_dates(head, "datePublished"))
         or _first(_itemprop(tree, "datePublished"))
+        or history
     )
     if found is not None:
         return found
@@ -143,12 +154,23 @@ def find_published(tree: HtmlElement, head: Head, fallback_day: str | None) -> d
     return _first(t.get("datetime") for t in explicit + plain) or parse_datetime(fallback_day)
 
 
-def find_updated(tree: HtmlElement, head: Head, published: datetime | None) -> datetime | None:
-    """The last-modified time stated by the page, or ``None`` when it states none."""
+def find_updated(
+    tree: HtmlElement,
+    head: Head,
+    published: datetime | None,
+    *,
+    history: datetime | None = None,
+) -> datetime | None:
+    """The last-modified time stated by the page, or ``None`` when it states none.
+
+    ``history`` is the newest entry of the page's change history after its first publication,
+    if any; a page with a change history but no such entry has not been updated.
+    """
     found = (
         _first(head.first_meta(key) for key in UPDATED_META)
         or _first(_jsonld_dates(head, "dateModified"))
         or _first(_itemprop(tree, "dateModified"))
+        or history
         or _first(t.get("datetime") for t in _time_elements(tree)[1])
     )
     if found is not None:

@@ -1,0 +1,449 @@
+"""Diff quality on real article revisions: what redline records against independent labels.
+
+Run ``python -m bench.quality --out bench/results/quality.json [--crawl-sample 10]``.
+
+For every development pair in ``../shared/data/govuk-news-versions`` and
+``../shared/data/cnn-lite-versions`` it builds the two served pages (in different chrome),
+runs ``extract_article`` and ``compare`` in process and scores the edit kinds redline reports
+against the pair's labels, per kind, as precision and recall over pairs (a pair is positive
+for a kind when the label says at least one edit of it happened).  It also counts false
+versions (a changed ``content_hash`` on ``no_visible_change`` / ``layout_only`` pairs) and the
+version-gain rate on ``changed`` pairs.  ``--crawl-sample N`` serves N pairs from a
+``LocalSite`` and records them through the real ``redline crawl`` path, to show that the crawl
+records what the in-process path computes.
+
+Pages: GOV.UK versions are ``<main>`` fragments, wrapped here in a document with a GOV.UK-like
+head (title, ``og:*``, description, canonical link; no timestamps: those come from the page's
+own history) and chrome that changes per fetch (cookie banner, menu, survey, script URLs).
+CNN versions are JSON (title, authors, text); their page is built at run time, and no CNN
+text is ever written to the repository or to the results (only pair ids and kinds).
+
+Mapping of kinds to labels, and why (see docs/diff-quality.md):
+
+* ``headline``: ``title_changed``;
+* ``paragraph_added`` / ``paragraph_removed``: blocks or paragraphs added / removed;
+* ``paragraph_changed``: blocks or paragraphs changed (GOV.UK: or the lead changed, which is a
+  paragraph of redline's body); ``paragraph_split`` and ``paragraph_merged`` count as changed;
+* ``updated`` (GOV.UK): ``last_updated_a != last_updated_b``;
+* ``correction_note`` (GOV.UK): a change note in ``change_notes_b`` not in ``change_notes_a``;
+* ``byline`` (CNN): the ``authors`` lists differ.
+
+Paragraphs that redline makes of a page's change history (``Update (<day>): ...``) are the
+notes, not body text: their paragraph edits are scored as ``correction_note`` only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archive.diff import ChangeRecord, compare
+from archive.enums import EditKind
+from archive.errors import ExtractionError
+from archive.extract import extract_article
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ("govuk-news-versions", "cnn-lite-versions")
+KINDS = (
+    "headline",
+    "updated",
+    "byline",
+    "paragraph_added",
+    "paragraph_removed",
+    "paragraph_changed",
+    "correction_note",
+)
+UNCHANGED_KINDS = frozenset({"no_visible_change", "layout_only"})
+# The kinds each corpus labels: CNN's lite text has no timestamps or change notes (a CNN
+# "Correction:" paragraph is real but unlabelled), GOV.UK names no authors.
+LABELLED = {
+    "govuk": frozenset(KINDS) - {"byline"},
+    "cnn": frozenset(KINDS) - {"updated", "correction_note"},
+}
+
+# Edit kinds scored under another label: a split or a merge is a changed paragraph to a
+# block diff that has no such notion.
+_SCORED_AS = {
+    EditKind.PARAGRAPH_SPLIT: "paragraph_changed",
+    EditKind.PARAGRAPH_MERGED: "paragraph_changed",
+}
+_HISTORY_NOTE = re.compile(r"^Update(?: \([^()]{1,40}\))?: ")
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
+_LEAD = re.compile(r'<p class="gem-c-lead-paragraph">(.*?)</p>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_CNN_SUFFIX = re.compile(r"\s+\|\s+CNN[^|]*$")
+
+
+@dataclass
+class Pair:
+    """One labelled revision pair, its two served pages and the label's kinds."""
+
+    id: str
+    corpus: str
+    url: str
+    kind: str
+    truth: frozenset[str]
+    pages: tuple[str, str]
+    # the label with documented corrections (docs/diff-quality.md), when it has any
+    corrected: frozenset[str] | None = None
+
+
+@dataclass
+class Outcome:
+    """What redline recorded for one pair."""
+
+    pair: Pair
+    new_version: bool
+    kinds: frozenset[str]
+    raw: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+def shared_dir() -> Path:
+    """``$REDLINE_SHARED_DATA`` or ``../shared/data`` beside the repository."""
+    configured = os.environ.get("REDLINE_SHARED_DATA")
+    return Path(configured) if configured else ROOT.parent / "shared" / "data"
+
+
+def index_digests(root: Path) -> dict[str, str]:
+    """SHA-256 of each corpus's ``index.json``, so that a changed corpus is noticed."""
+    return {
+        name: hashlib.sha256((root / name / "index.json").read_bytes()).hexdigest()
+        for name in CORPORA
+    }
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def govuk_page(fragment: str, url: str, seed: int) -> str:
+    """A GOV.UK-like document around a ``<main>`` fragment; chrome varies with ``seed``."""
+    title = _plain(m.group(1)) if (m := _H1.search(fragment)) else ""
+    lead = _plain(m.group(1)) if (m := _LEAD.search(fragment)) else ""
+    banner = (
+        '<div class="gem-c-cookie-banner"><p>We use some essential cookies to make this service'
+        " work.</p><button>Accept additional cookies</button></div>"
+        if seed % 2
+        else ""
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en" class="govuk-template"><head><meta charset="utf-8">
+<title>{html.escape(title)} - GOV.UK</title>
+<meta property="og:site_name" content="GOV.UK">
+<meta property="og:title" content="{html.escape(title)}">
+<meta name="description" content="{html.escape(lead)}">
+<link rel="canonical" href="{html.escape(url)}">
+<link rel="stylesheet" href="/assets/static/application-{seed * 7919 % 99991:05d}.css">
+<script src="/assets/static/application-{seed * 104729 % 99991:05d}.js"></script>
+</head><body class="govuk-template__body">{banner}
+<header class="govuk-header"><a href="/" class="govuk-header__link">GOV.UK</a>
+<nav><ul><li><a href="/browse/benefits">Benefits</a></li><li><a href="/search?q={seed}">Search
+</a></li></ul></nav></header>
+<div class="govuk-width-container"><main class="govuk-main-wrapper" id="content" role="main">
+{fragment}
+</main>
+<div class="gem-c-feedback"><h2>Is this page useful?</h2><a href="/contact?ref={seed}">Yes</a>
+<a href="/contact?ref={seed}&amp;no=1">No</a></div></div>
+<footer class="govuk-footer"><p>All content is available under the Open Government Licence
+v3.0, except where otherwise stated</p><p>&copy; Crown copyright</p></footer>
+</body></html>"""
+
+
+def cnn_page(version: dict[str, Any], seed: int) -> str:
+    """A lite.cnn.com-like page for one CNN version (built at run time, never stored)."""
+    title = str(version.get("title") or "")
+    headline = _CNN_SUFFIX.sub("", title)
+    authors = [str(a) for a in version.get("authors") or []]
+    byline = ", ".join(authors)
+    paragraphs = [p.strip() for p in str(version.get("text") or "").split("\n\n") if p.strip()]
+    body = "\n".join(f'<p class="paragraph--lite">{html.escape(p)}</p>' for p in paragraphs)
+    author_meta = f'<meta name="author" content="{html.escape(byline)}">' if byline else ""
+    byline_p = f'<p class="byline--lite">By {html.escape(byline)}, CNN</p>' if byline else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<meta property="og:site_name" content="CNN">{author_meta}
+<link rel="canonical" href="{html.escape(str(version.get("url") or ""))}">
+</head><body><header><a href="/">CNN</a> <a href="/edition?v={seed}">Switch edition</a></header>
+<article><h1 class="headline">{html.escape(headline)}</h1>
+{byline_p}
+<div class="article--lite">
+{body}
+</div></article>
+<footer><a href="https://www.cnn.com/?ref={seed * 13}">See Full Web Article</a>
+<p>&copy; Cable News Network</p></footer></body></html>"""
+
+
+def _govuk_truth(label: dict[str, Any]) -> frozenset[str]:
+    diff = label["machine_diff"]
+    truth = set()
+    if diff["title_changed"]:
+        truth.add("headline")
+    if diff["last_updated_a"] != diff["last_updated_b"]:
+        truth.add("updated")
+    if diff["body_blocks_added"]:
+        truth.add("paragraph_added")
+    if diff["body_blocks_removed"]:
+        truth.add("paragraph_removed")
+    if diff["body_blocks_changed"] or diff["lead_changed"]:
+        truth.add("paragraph_changed")
+    if set(diff["change_notes_b"]) - set(diff["change_notes_a"]):
+        truth.add("correction_note")
+    return frozenset(truth)
+
+
+_LAST_UPDATED = re.compile(r"Last updated\s+(\d{1,2} \w+ \d{4})")
+
+
+def _visible_last_updated(fragment: str) -> str | None:
+    """The "Last updated <day>" the page shows (the label misses the ``<br></br>`` form)."""
+    found = _LAST_UPDATED.search(_plain(fragment))
+    return found.group(1) if found else None
+
+
+def _cnn_truth(label: dict[str, Any]) -> frozenset[str]:
+    diff = label["machine_diff"]
+    truth = {"headline"} if diff["title_changed"] else set()
+    for kind in ("added", "removed", "changed"):
+        if diff[f"paragraphs_{kind}"]:
+            truth.add(f"paragraph_{kind}")
+    return frozenset(truth)
+
+
+def load_pairs(root: Path) -> list[Pair]:
+    """Every development pair of both corpora, with both pages built."""
+    pairs = []
+    base = root / "govuk-news-versions"
+    for label in json.loads((base / "index.json").read_text(encoding="utf-8"))["pairs"]:
+        fragments = [
+            (base / label[f"version_{v}"]["file"]).read_text(encoding="utf-8") for v in "ab"
+        ]
+        truth = _govuk_truth(label)
+        days = [_visible_last_updated(f) for f in fragments]
+        corrected = (truth | {"updated"}) if days[0] != days[1] else (truth - {"updated"})
+        pages = (
+            govuk_page(fragments[0], label["url"], 1),
+            govuk_page(fragments[1], label["url"], 2),
+        )
+        pair = Pair(label["id"], "govuk", label["url"], label["kind"], truth, pages, corrected)
+        pairs.append(pair)
+    base = root / "cnn-lite-versions"
+    for label in json.loads((base / "index.json").read_text(encoding="utf-8"))["pairs"]:
+        versions = [
+            json.loads((base / label[f"version_{v}"]["file"]).read_text(encoding="utf-8"))
+            for v in "ab"
+        ]
+        truth = _cnn_truth(label)
+        if versions[0].get("authors") != versions[1].get("authors"):
+            truth |= {"byline"}
+        pages = (cnn_page(versions[0], 1), cnn_page(versions[1], 2))
+        pairs.append(Pair(label["id"], "cnn", label["url"], label["kind"], truth, pages))
+    return pairs
+
+
+def scored_kinds(record: ChangeRecord) -> frozenset[str]:
+    """The label kinds a change record claims (see the module docstring for the mapping)."""
+    kinds = set()
+    for edit in record.edits:
+        texts = edit.old_paragraphs + edit.new_paragraphs
+        if texts and all(_HISTORY_NOTE.match(t) for t in texts):
+            continue  # a change-history entry: scored through its correction_note edit
+        kinds.add(_SCORED_AS.get(edit.kind, edit.kind.value))
+    return frozenset(kinds)
+
+
+def run_pair(pair: Pair) -> Outcome:
+    """Extract both pages and compare them, as the crawl does."""
+    try:
+        old, new = (extract_article(page, pair.url) for page in pair.pages)
+    except ExtractionError as error:
+        return Outcome(pair, new_version=False, kinds=frozenset(), error=str(error))
+    if old.content_hash == new.content_hash:
+        return Outcome(pair, new_version=False, kinds=frozenset())
+    record = compare(old, new)
+    return Outcome(pair, new_version=True, kinds=scored_kinds(record), raw=record.kinds())
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, Any]:
+    """Per-kind precision and recall, false versions and the version-gain rate, by corpus.
+
+    A kind is scored only on the corpora that label it (``LABELLED``).  With ``corrected``,
+    the labels with documented corrections are used where a pair has them.
+    """
+    outcomes = list(outcomes)
+
+    def truth(o: Outcome) -> frozenset[str]:
+        return o.pair.corrected if corrected and o.pair.corrected is not None else o.pair.truth
+
+    results: dict[str, Any] = {}
+    for corpus in ("all", "govuk", "cnn"):
+        chosen = [o for o in outcomes if corpus in ("all", o.pair.corpus)]
+        changed = [o for o in chosen if o.pair.kind == "changed"]
+        unchanged = [o for o in chosen if o.pair.kind in UNCHANGED_KINDS]
+        per_kind = {}
+        for kind in KINDS:
+            scope = [o for o in changed if kind in LABELLED[o.pair.corpus]]
+            tp = sum(1 for o in scope if kind in o.kinds and kind in truth(o))
+            fp = sum(1 for o in scope if kind in o.kinds and kind not in truth(o))
+            fn = sum(1 for o in scope if kind not in o.kinds and kind in truth(o))
+            if tp + fp + fn:
+                per_kind[kind] = {
+                    "tp": tp,
+                    "fp": fp,
+                    "fn": fn,
+                    "precision": _ratio(tp, tp + fp),
+                    "recall": _ratio(tp, tp + fn),
+                }
+        results[corpus] = {
+            "pairs": len(chosen),
+            "changed_pairs": len(changed),
+            "version_gain_rate": _ratio(sum(o.new_version for o in changed), len(changed)),
+            "unchanged_pairs": len(unchanged),
+            "false_versions": sum(o.new_version for o in unchanged),
+            "extraction_errors": sum(1 for o in chosen if o.error),
+            "kinds": per_kind,
+        }
+    return results
+
+
+def disagreements(outcomes: Iterable[Outcome]) -> list[dict[str, Any]]:
+    """Pairs where redline and the label disagree (ids and kinds only, no text)."""
+    rows = []
+    for o in outcomes:
+        expected_version = o.pair.kind == "changed"
+        labelled = LABELLED[o.pair.corpus]
+        missed = sorted(o.pair.truth - o.kinds)
+        extra = sorted(k for k in o.kinds - o.pair.truth if k in labelled)
+        if missed or extra or o.new_version != expected_version:
+            rows.append(
+                {
+                    "id": o.pair.id,
+                    "label_kind": o.pair.kind,
+                    "new_version": o.new_version,
+                    "missed": missed,
+                    "extra": extra,
+                    "redline": o.raw,
+                    **({"error": o.error} if o.error else {}),
+                }
+            )
+    return rows
+
+
+# --- the real crawl path on a sample ---------------------------------------------------------
+
+
+def _redline(data_dir: Path, *args: str) -> Any:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
+    env.update(
+        REDLINE_DATA_DIR=str(data_dir),
+        REDLINE_ALLOW_PRIVATE_NETWORKS="1",
+        REDLINE_AUTOTHROTTLE="0",
+        REDLINE_WORKERS="-1",
+        REDLINE_RETRY_TIMES="0",
+        REDLINE_LOG_LEVEL="WARNING",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "scheduler.cli", *args, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+def crawl_sample(pairs: list[Pair], outcomes: dict[str, Outcome]) -> dict[str, Any]:
+    """Serve the pairs, crawl version A, then B, and read the recorded kinds back."""
+    from scheduler.demo.site import LocalSite
+
+    with LocalSite() as site, tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        site.set_page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+        paths = {p.id: f"/{p.corpus}/{p.id}" for p in pairs}
+        for p in pairs:
+            site.set_page(paths[p.id], p.pages[0], conditional=False)
+        _redline(data, "track", *(site.url(path) for path in paths.values()))
+        _redline(data, "crawl", "--all")
+        for p in pairs:
+            site.set_page(paths[p.id], p.pages[1], conditional=False)
+        _redline(data, "crawl", "--all")
+        rows = {r["url"]: r for r in _redline(data, "changes", "--limit", "1000")}
+        listed = {r["url"]: r for r in _redline(data, "list")}
+        urls = {p.id: site.url(paths[p.id]) for p in pairs}
+    results = []
+    for p in pairs:
+        url = urls[p.id]
+        crawled = rows.get(url, {}).get("kinds", {})
+        expected = outcomes[p.id]
+        results.append(
+            {
+                "id": p.id,
+                "versions": listed.get(url, {}).get("versions"),
+                "in_process": expected.raw,
+                "crawled": crawled,
+                "same": crawled == expected.raw,
+            }
+        )
+    return {"pairs": len(results), "same": sum(r["same"] for r in results), "rows": results}
+
+
+def evaluate(root: Path) -> tuple[list[Pair], list[Outcome]]:
+    """Load and run every pair."""
+    pairs = load_pairs(root)
+    return pairs, [run_pair(p) for p in pairs]
+
+
+def _sample(pairs: list[Pair], size: int) -> Iterator[Pair]:
+    """A fixed spread over both corpora, changed and unchanged pairs alike."""
+    unchanged = [p for p in pairs if p.kind != "changed"][: max(1, size // 5)]
+    changed = [p for p in pairs if p.kind == "changed"]
+    step = max(1, len(changed) // max(1, size - len(unchanged)))
+    yield from unchanged
+    yield from changed[::step][: size - len(unchanged)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/quality.json")
+    parser.add_argument("--crawl-sample", type=int, default=10)
+    args = parser.parse_args(argv)
+    root = shared_dir()
+    started = time.perf_counter()
+    pairs, outcomes = evaluate(root)
+    elapsed = time.perf_counter() - started
+    report: dict[str, Any] = {
+        "benchmark": "diff-quality",
+        "corpora": index_digests(root),
+        "seconds_in_process": round(elapsed, 1),
+        "results": score(outcomes),
+        "results_with_label_corrections": score(outcomes, corrected=True),
+    }
+    if args.crawl_sample:
+        by_id = {o.pair.id: o for o in outcomes}
+        report["crawl_sample"] = crawl_sample(list(_sample(pairs, args.crawl_sample)), by_id)
+    report["disagreements"] = disagreements(outcomes)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report["results"]["all"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
