@@ -12,8 +12,10 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from archive.capture import CaptureResult, Extracted, Failed, FetchFacts, NotModified, SamePayload
@@ -138,6 +140,16 @@ def current_article(session: Session, tracked_url_id: int) -> tuple[int, Article
     return None if version is None else (version.id, version_article(version))
 
 
+def current_version_hash(session: Session, tracked_url_id: int) -> tuple[int, str] | None:
+    """The current version's id and content hash, or None (one indexed lookup, no ORM load)."""
+    row = session.execute(
+        select(Version.id, Version.content_hash)
+        .join(TrackedURL, TrackedURL.current_version_id == Version.id)
+        .where(TrackedURL.id == tracked_url_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def record_capture(
     session: Session,
     facts: FetchFacts,
@@ -151,6 +163,9 @@ def record_capture(
         raise UnknownURLError(f"no tracked URL with id {facts.tracked_url_id}")
     if isinstance(result, Extracted):
         tracked = _follow_canonical(session, tracked, result.article, facts.fetched_at)
+    fast = _confirm_fast(session, tracked, facts, result)
+    if fast is not None:
+        return _bookkeep(session, tracked, facts, fast, next_check)
     capture = Capture(
         tracked_url_id=tracked.id,
         fetched_at=facts.fetched_at,
@@ -172,6 +187,17 @@ def record_capture(
         _confirm_current(session, tracked, capture, CaptureOutcome.UNCHANGED)
     else:
         _record_article(session, tracked, capture, result)
+    return _bookkeep(session, tracked, facts, capture, next_check)
+
+
+def _bookkeep(
+    session: Session,
+    tracked: TrackedURL,
+    facts: FetchFacts,
+    capture: Capture,
+    next_check: NextCheck | None,
+) -> Capture:
+    """The tracked URL's bookkeeping after one capture; flushes."""
     tracked.last_checked_at = facts.fetched_at
     if capture.outcome == CaptureOutcome.ERROR:
         tracked.consecutive_errors += 1
@@ -191,6 +217,76 @@ def record_capture(
         )
     session.flush()
     return capture
+
+
+def _confirm_fast(
+    session: Session, tracked: TrackedURL, facts: FetchFacts, result: CaptureResult
+) -> Capture | None:
+    """Record a capture that confirms the current version with three Core statements.
+
+    The common case of a refetch cycle (a byte-identical body, a 304, or an article whose text
+    did not change) needs no ORM unit of work: bump the current version's last-seen time,
+    insert the capture, point the version at it.  Returns None (nothing written) whenever the
+    general path is needed: no current version, a taken-down URL, a changed article.
+    """
+    version_id = tracked.current_version_id
+    if version_id is None or tracked.taken_down:
+        return None
+    if isinstance(result, SamePayload):
+        outcome = CaptureOutcome.UNCHANGED
+    elif isinstance(result, NotModified):
+        outcome = CaptureOutcome.NOT_MODIFIED
+    elif isinstance(result, Extracted):
+        current_hash = session.execute(_CURRENT_HASH, {"v_id": version_id}).scalar()
+        if current_hash is None or current_hash != result.article.content_hash:
+            return None
+        outcome = CaptureOutcome.UNCHANGED
+    else:
+        return None
+    seen = cast(
+        CursorResult[Any],
+        session.execute(_SEEN, {"v_id": version_id, "v_seen": facts.fetched_at}),
+    )
+    if seen.rowcount != 1:
+        return None
+    values = {
+        "tracked_url_id": tracked.id,
+        "fetched_at": facts.fetched_at,
+        "http_status": facts.http_status,
+        "final_url": facts.final_url,
+        "etag": facts.etag,
+        "last_modified": facts.last_modified,
+        "payload_digest": facts.payload_digest,
+        "warc_file": facts.warc_file,
+        "warc_offset": facts.warc_offset,
+        "outcome": str(outcome),
+        "reason": None,
+        "detail": None,
+        "version_id": version_id,
+    }
+    inserted = cast(CursorResult[Any], session.execute(_INSERT_CAPTURE, values))
+    capture_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+    session.execute(_POINT_VERSION, {"v_id": version_id, "v_capture": capture_id})
+    # A detached record of what was written, for the caller (never added to the session).
+    return Capture(id=capture_id, **values)
+
+
+# The fast path's statements, built once: building and cache-keying a statement per capture
+# costs more than executing it.
+_VERSIONS = cast(Table, Version.__table__)
+_CAPTURES = cast(Table, Capture.__table__)
+_CURRENT_HASH = select(_VERSIONS.c.content_hash).where(_VERSIONS.c.id == bindparam("v_id"))
+_SEEN = (
+    update(_VERSIONS)
+    .where(_VERSIONS.c.id == bindparam("v_id"))
+    .values(last_seen_at=bindparam("v_seen"))
+)
+_POINT_VERSION = (
+    update(_VERSIONS)
+    .where(_VERSIONS.c.id == bindparam("v_id"))
+    .values(last_capture_id=bindparam("v_capture"))
+)
+_INSERT_CAPTURE = insert(_CAPTURES)
 
 
 def _event(

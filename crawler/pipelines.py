@@ -28,7 +28,7 @@ from archive.config import Config
 from archive.db import Database, open_database
 from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
-from archive.store import current_article, record_capture
+from archive.store import current_article, current_version_hash, record_capture
 from archive.urls import is_section_or_home
 from archive.warc import WarcLocation, WarcWriter, recover_warc_dir
 from crawler.items import FetchResult
@@ -177,6 +177,10 @@ class ArchivePipeline:
             return facts, Failed(extracted.reason, extracted.detail)
         assert self.database is not None
         with self.database.session() as session:
+            # the hash first: the whole current article is loaded only when it differs
+            known = current_version_hash(session, item.tracked_url_id)
+            if known is None or known[1] == extracted.content_hash:
+                return facts, Extracted(extracted)
             current = current_article(session, item.tracked_url_id)
         if current is None or current[1].content_hash == extracted.content_hash:
             return facts, Extracted(extracted)
