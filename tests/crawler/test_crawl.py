@@ -96,7 +96,7 @@ def install_error_cases(site):
     site.set_page("/gone-404", "<html><body><p>Not here.</p></body></html>", status=404)
     site.set_page("/gone-410", "<html><body><p>Removed.</p></body></html>", status=410)
     site.set_page("/broken-500", "<html><body>Oops</body></html>", status=500)
-    site.set_page("/slow", article_page(Story(), 1), delay_s=8)
+    site.set_page("/slow", article_page(Story(), 1), delay_s=20)
     site.redirect_loop("/loop")
     site.set_page("/report.pdf", b"%PDF-1.7\n%binary\n", content_type="application/pdf")
     site.set_huge("/huge", 3 * 1024 * 1024)
@@ -115,7 +115,12 @@ def install_error_cases(site):
 def test_bad_input_gives_error_captures_and_no_version(redline, site):
     install_error_cases(site)
     serve(site, "/good", Story())  # control: the same crawl archives a real article
-    redline.env.update(REDLINE_DOWNLOAD_TIMEOUT_S="1", REDLINE_MAX_BODY_BYTES=str(1024 * 1024))
+    # a timeout well under /slow's delay, yet long enough for a loaded machine's other answers
+    redline.env.update(
+        REDLINE_DOWNLOAD_TIMEOUT_S="4",
+        REDLINE_REDIRECT_MAX="3",
+        REDLINE_MAX_BODY_BYTES=str(1024 * 1024),
+    )
     urls = [site.url(p) for p in [*ERROR_CASES, "/good"]]
     redline("track", *urls)
     summary = redline.crawl()
