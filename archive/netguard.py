@@ -154,15 +154,10 @@ def check_url(url: str, *, allow_private: bool, resolve: Resolver = socket.getad
     Returns:
         A :class:`Verdict`; an invalid URL or scheme is a blocked verdict naming it.
     """
-    target = _target(url)
-    if isinstance(target, Verdict):
-        return target
-    host, port = target
-    if allow_private:
-        return Verdict(blocked=False, why="private networks allowed")
-    literal = _literal(host)
-    if literal is not None:
-        return check_address(literal)
+    decided = _before_dns(url, allow_private)
+    if isinstance(decided, Verdict):
+        return decided
+    host, port = decided
     try:
         infos = resolve(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
@@ -174,15 +169,10 @@ async def check_url_async(
     url: str, *, allow_private: bool, resolve: AsyncResolver | None = None
 ) -> Verdict:
     """:func:`check_url` for asyncio code: resolves with the running loop's ``getaddrinfo``."""
-    target = _target(url)
-    if isinstance(target, Verdict):
-        return target
-    host, port = target
-    if allow_private:
-        return Verdict(blocked=False, why="private networks allowed")
-    literal = _literal(host)
-    if literal is not None:
-        return check_address(literal)
+    decided = _before_dns(url, allow_private)
+    if isinstance(decided, Verdict):
+        return decided
+    host, port = decided
     resolver = resolve or asyncio.get_running_loop().getaddrinfo
     try:
         infos = await resolver(host, port, type=socket.SOCK_STREAM)
@@ -207,6 +197,19 @@ def ensure_allowed(
     verdict = check_url(url, allow_private=allow_private, resolve=resolve)
     if verdict.blocked and not verdict.unresolved:
         raise ForbiddenDestinationError(f"refused destination {url!r}: {verdict.why}")
+
+
+def _before_dns(url: str, allow_private: bool) -> tuple[str, int] | Verdict:
+    """The verdict when no DNS is needed (bad URL, permission, IP literal), else (host, port)."""
+    target = _target(url)
+    if isinstance(target, Verdict):
+        return target
+    if allow_private:
+        return Verdict(blocked=False, why="private networks allowed")
+    literal = _literal(target[0])
+    if literal is not None:
+        return check_address(literal)
+    return target
 
 
 def _target(url: str) -> tuple[str, int] | Verdict:
