@@ -16,15 +16,11 @@ from archive.cli_state import JsonOption, print_json, print_table, state
 from archive.diff import ChangeRecord, compare
 from archive.durations import format_duration, parse_duration, parse_instant
 from archive.enums import EditKind
-from archive.errors import RedlineError
+from archive.errors import NotEnoughVersionsError
 from archive.netguard import ensure_allowed
 from archive.urls import normalize_url
 
 UrlArg = Annotated[str, typer.Argument(help="A tracked URL (or its canonical or AMP form).")]
-
-
-class NotEnoughVersionsError(RedlineError):
-    """A diff needs two versions."""
 
 
 def register(app: typer.Typer) -> None:

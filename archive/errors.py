@@ -8,6 +8,10 @@
     ├── ForbiddenDestinationError   the network guard refused the destination
     ├── UnknownURLError(LookupError) the URL is not tracked
     ├── VersionNotFoundError(LookupError) no such version of a tracked URL
+    ├── NotEnoughVersionsError      a diff was asked of an article with fewer than two versions
+    ├── SubscriptionError(ValueError) a malformed subscription (address, scope, mode, label)
+    ├── UnknownSubscriptionError(LookupError) no subscription matches
+    ├── FeedError                   a feed could not be fetched or read
     ├── ExtractionError             a page gave no article; carries ``reason``
     ├── DatabaseUnavailableError    the archive database cannot be opened or upgraded
     └── DeliveryError               a report could not be delivered
@@ -44,6 +48,22 @@ class UnknownURLError(RedlineError, LookupError):
 
 class VersionNotFoundError(RedlineError, LookupError):
     """The tracked URL has no version with that number."""
+
+
+class NotEnoughVersionsError(RedlineError):
+    """A diff needs two versions and the article has fewer."""
+
+
+class SubscriptionError(RedlineError, ValueError):
+    """A subscription request is malformed: the address, scope, mode or label."""
+
+
+class UnknownSubscriptionError(RedlineError, LookupError):
+    """No subscription matches (the address, scope or token)."""
+
+
+class FeedError(RedlineError):
+    """A feed could not be fetched or read; the message names the feed and the reason."""
 
 
 class ExtractionError(RedlineError):

@@ -21,19 +21,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from archive.enums import ChangeLabel, DeliveryMode
-from archive.errors import RedlineError
+from archive.errors import SubscriptionError, UnknownSubscriptionError
 from archive.models import Delivery, Subscription
 from archive.urls import normalize_url, site_of
 
 SCOPES = ("url", "tag", "site", "all")
-
-
-class SubscriptionError(RedlineError, ValueError):
-    """A subscription request is malformed: the address, scope, mode or label."""
-
-
-class UnknownSubscriptionError(RedlineError, LookupError):
-    """No subscription matches (the address, scope or token)."""
 
 
 @dataclass(frozen=True)
