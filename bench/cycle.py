@@ -32,6 +32,7 @@ import logging
 import os
 import platform
 import re
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -279,8 +280,10 @@ def extraction_only(pages: Sequence[bytes], urls: Sequence[str], workers: int) -
     """Seconds for trafilatura alone to extract every page on a pool of ``workers``."""
     import multiprocessing
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["trafilatura"])
+    import trafilatura  # noqa: F401 - imported once here, inherited by the forked workers
+
+    # fork: the workers are this process's children, so their CPU time shows in getrusage
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet) as pool:
         list(pool.map(_trafilatura_job, pages[:workers * 2], urls[:workers * 2]))  # warm
         start = time.perf_counter()
@@ -368,6 +371,7 @@ class CycleResult:
     summary: dict[str, Any]
     wall_s: float
     peak_rss: int
+    cpu_s: float
     db_growth: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -386,13 +390,23 @@ class CycleResult:
             "process_wall_s": round(self.wall_s, 3),
             "startup_and_teardown_s": round(self.wall_s - self.duration_s, 3),
             "peak_rss_mb": round(self.peak_rss / 2**20, 1),
+            "cpu_s_whole_process_tree": round(self.cpu_s, 2),
+            "load_average_1min_after": round(os.getloadavg()[0], 2),
             "db_growth_bytes": self.db_growth,
             **self.extra,
         }
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> tuple[str, float, int]:
-    """Run ``command``; returns its stdout, wall seconds and peak RSS of its process tree."""
+def children_cpu_s() -> float:
+    """CPU seconds used so far by this process's finished (waited-for) descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[str, float, int, float]:
+    """Run ``command``; returns its stdout, wall seconds, peak RSS of its process tree and the
+    CPU seconds of the tree (a figure that does not depend on what else loads the machine)."""
+    cpu_before = children_cpu_s()
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -404,7 +418,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[str, float, i
         if proc.returncode != 0:
             err.seek(0)
             raise RuntimeError(f"{command} exited {proc.returncode}:\n{err.read()[-4000:]}")
-    return out, wall, peak
+    return out, wall, peak, children_cpu_s() - cpu_before
 
 
 def db_size(path: Path) -> int:
@@ -476,36 +490,40 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         def cycle(name: str, **serve: Any) -> CycleResult:
             site.send(cmd="serve", **serve)
             before = db_size(db_path)
-            out, wall, peak = run_measured(crawl, env)
-            result = CycleResult(name, json.loads(out), wall, peak, db_size(db_path) - before)
+            out, wall, peak, cpu = run_measured(crawl, env)
+            result = CycleResult(name, json.loads(out), wall, peak, cpu, db_size(db_path) - before)
             say(f"  {name:<13} {result.rate():7.1f} pages/s  ({result.duration_s:.2f} s; "
                 f"{result.summary['new_versions']} new, {result.summary['unchanged']} unchanged, "
                 f"{result.summary['not_modified']} 304, {result.summary['errors']} errors)")
             return result
 
         say(f"{n} URLs on {site.base_url}; {args.workers_resolved} extraction process(es)")
-        cycles = [
-            cycle("first", conditional=False),
+        # Each ceiling is measured right before the cycle it bounds, so that both see the same
+        # load on the machine.
+        pages = [make_page(corpus[i % len(corpus)], i, site.base_url) for i in range(n)]
+        cpu_before = children_cpu_s()
+        extraction_s = extraction_only(pages, urls, args.workers_resolved)
+        extraction_cpu = children_cpu_s() - cpu_before
+        del pages
+        say(f"  {'extract-only':<13} {n / extraction_s:7.1f} pages/s  ({extraction_s:.2f} s)")
+        cycles = [cycle("first", conditional=False)]
+
+        site.send(cmd="serve", conditional=False)
+        url_file = work / "urls.txt"
+        url_file.write_text("\n".join(urls), encoding="utf-8")
+        out, fetch_wall, fetch_rss, fetch_cpu = run_measured(
+            [sys.executable, "-m", "bench.cycle", "--fetch-only", str(url_file),
+             "--concurrency", str(args.concurrency)], env)
+        fetch = json.loads(out)
+        say(f"  {'fetch-only':<13} {n / fetch['duration_s']:7.1f} pages/s  "
+            f"({fetch['duration_s']:.2f} s; {fetch['responses']} responses)")
+        cycles += [
             cycle("changed", conditional=False, edit=to_edit),
             cycle("identical", conditional=False),
             cycle("chrome", conditional=False, chrome="c0ffee42"),
             cycle("not-modified", conditional=True, chrome="c0ffee42"),
         ]
         warc_bytes = sum(f.stat().st_size for f in (data / "warc").glob("*"))
-
-        site.send(cmd="serve", conditional=False)
-        url_file = work / "urls.txt"
-        url_file.write_text("\n".join(urls), encoding="utf-8")
-        out, fetch_wall, fetch_rss = run_measured(
-            [sys.executable, "-m", "bench.cycle", "--fetch-only", str(url_file),
-             "--concurrency", str(args.concurrency)], env)
-        fetch = json.loads(out)
-        say(f"  {'fetch-only':<13} {n / fetch['duration_s']:7.1f} pages/s  "
-            f"({fetch['duration_s']:.2f} s; {fetch['responses']} responses)")
-
-        pages = [make_page(corpus[i % len(corpus)], i, site.base_url) for i in range(n)]
-        extraction_s = extraction_only(pages, urls, args.workers_resolved)
-        say(f"  {'extract-only':<13} {n / extraction_s:7.1f} pages/s  ({extraction_s:.2f} s)")
     finally:
         site.close()
         shutil.rmtree(work, ignore_errors=True)
@@ -551,8 +569,16 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         "cycles": {c.name: c.to_dict() for c in cycles},
         "fetch_only": {"crawl_s": round(fetch["duration_s"], 3),
                        "process_wall_s": round(fetch_wall, 3),
+                       "cpu_s_whole_process_tree": round(fetch_cpu, 2),
                        "peak_rss_mb": round(fetch_rss / 2**20, 1)},
         "extraction_only_s": round(extraction_s, 3),
+        "extraction_only_cpu_s": round(extraction_cpu, 2),
+        "cpu_ms_per_page": {
+            **{c.name: round(c.cpu_s / n * 1000, 2) for c in cycles},
+            "fetch-only": round(fetch_cpu / n * 1000, 2),
+            "extraction-only": round(extraction_cpu / n * 1000, 2),
+        },
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
 
 

@@ -36,21 +36,35 @@ def _warm() -> None:
 
 
 class ExtractionPool:
-    """Runs extraction and diffs in worker processes and awaits them on the event loop."""
+    """Runs extraction and diffs in worker processes and awaits them on the event loop.
+
+    The processes are started on the first job, not before: a cycle of byte-identical pages
+    and 304 answers never extracts, and must not pay for (nor wait at its end on) workers
+    importing trafilatura.  They are started from a thread, so that the reactor keeps
+    fetching while the fork server preloads the extraction modules.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._executor: Executor | None = None
-        if workers > 0:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(PRELOAD)
-            self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-            for _ in range(workers):
-                self._executor.submit(_warm)
+        self._starting: asyncio.Future[None] | None = None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        warming = [executor.submit(_warm) for _ in range(self.workers)]
+        self._executor = executor
+        for future in warming:
+            future.result()
 
     async def _run(self, fn: Any, *args: Any) -> Any:
-        if self._executor is None:
+        if self.workers <= 0:
             return fn(*args)
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
+        await asyncio.shield(self._starting)
+        assert self._executor is not None
         future: Future[Any] = self._executor.submit(fn, *args)
         return await asyncio.wrap_future(future)
 

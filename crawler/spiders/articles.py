@@ -89,7 +89,8 @@ class ArticleSpider(scrapy.Spider):
     def targets(self) -> list[tuple[int, str, str | None, str | None, str | None]]:
         """(id, url, etag, last_modified, last_payload_digest) of each URL to fetch."""
         assert self.config is not None
-        database = open_database(self.config.sqlalchemy_url)
+        # the pipeline has opened (and upgraded) the database already: no Alembic check here
+        database = open_database(self.config.sqlalchemy_url, upgrade=False)
         try:
             with database.session() as session:
                 if self.select == "urls":
