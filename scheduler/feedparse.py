@@ -18,17 +18,15 @@ from urllib.parse import urljoin
 import feedparser
 from lxml import etree
 
-from archive.errors import RedlineError
+from archive.errors import FeedError
+
+__all__ = ["Entry", "FeedError", "Parsed", "parse_date", "parse_feed"]
 
 SITEMAP_NS: Final = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS: Final = "http://www.google.com/schemas/sitemap-news/0.9"
 _PARSER: Final = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, recover=True
 )
-
-
-class FeedError(RedlineError):
-    """A feed could not be fetched or read; the message names the feed and the reason."""
 
 
 @dataclass(frozen=True)
