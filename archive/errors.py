@@ -12,6 +12,7 @@
     ├── SubscriptionError(ValueError) a malformed subscription (address, scope, mode, label)
     ├── UnknownSubscriptionError(LookupError) no subscription matches
     ├── FeedError                   a feed could not be fetched or read
+    ├── CrawlInProgressError        another crawl holds this data directory's crawl lock
     ├── ExtractionError             a page gave no article; carries ``reason``
     ├── DatabaseUnavailableError    the archive database cannot be opened or upgraded
     └── DeliveryError               a report could not be delivered
@@ -64,6 +65,10 @@ class UnknownSubscriptionError(RedlineError, LookupError):
 
 class FeedError(RedlineError):
     """A feed could not be fetched or read; the message names the feed and the reason."""
+
+
+class CrawlInProgressError(RedlineError):
+    """Another crawl holds the data directory's crawl lock."""
 
 
 class ExtractionError(RedlineError):

@@ -87,6 +87,8 @@ def track(
     existing = find_tracked(session, normalized)
     new_tags = [t for t in dict.fromkeys(tags) if t]
     if existing is not None:
+        if not existing.active or existing.next_check_at is None:
+            existing.next_check_at = now  # untracked or retired: check it again now
         existing.active = True
         existing.tags = sorted(set(existing.tags) | set(new_tags))
         if check_interval_s is not None:

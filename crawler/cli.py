@@ -11,6 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from archive import store
 from archive.cli_state import JsonOption, print_json, state
 from archive.config import Config
+from archive.errors import CrawlInProgressError
+from crawler.lock import CrawlLock
 
 if TYPE_CHECKING:
     from crawler.extensions import CrawlSummary
@@ -33,6 +35,9 @@ def register(
             list[str], typer.Option("--url", help="Fetch only this tracked URL (repeatable).")
         ] = [],  # noqa: B006
         json_: JsonOption = False,
+        lock_held: Annotated[
+            bool, typer.Option("--lock-held", hidden=True, help="The caller holds the lock.")
+        ] = False,
     ) -> None:
         """Run one refetch cycle now: the due URLs, all of them, or those given."""
         st = state(ctx)
@@ -42,13 +47,18 @@ def register(
             with st.database.session() as session:
                 url = [store.resolve(session, u).url for u in url]
         st.close()  # the crawl opens its own connections
-        summary = crawl_with_progress(
-            st.config,
-            "urls" if url else ("all" if all_ else "due"),
-            url,
-            next_check(st.config) if next_check is not None else None,
-            show=not json_,
-        )
+        with CrawlLock(st.config.data_dir) as lock:
+            if not (lock.acquired or lock_held):
+                raise CrawlInProgressError(
+                    f"another crawl is running on {st.config.data_dir} ({lock.path} is locked)"
+                )
+            summary = crawl_with_progress(
+                st.config,
+                "urls" if url else ("all" if all_ else "due"),
+                url,
+                next_check(st.config) if next_check is not None else None,
+                show=not json_,
+            )
         if json_:
             print_json(summary.to_dict())
         else:

@@ -62,6 +62,17 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
             f"versions, {totals.get('errors', 0)} errors",
             markup=False,
         )
+    mail = report["deliveries"]
+    console.print(
+        f"reports: {mail['sent']} sent, {mail['due']} due ({mail['retrying']} retrying), "
+        f"{mail['failed']} failed",
+        markup=False,
+    )
+    for item in mail["recent_errors"]:
+        console.print(
+            f"  {item['state']} to {item['email']} after {item['attempts']} tries: {item['error']}",
+            markup=False,
+        )
     errors = report["recent_errors"]
     if errors:
         console.print("recent errors:", markup=False)

@@ -15,10 +15,8 @@ restarted service skips its cycles meanwhile instead of crawling the same URLs t
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
-import os
 import resource
 import signal
 import subprocess
@@ -26,37 +24,14 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
 
 from archive.config import Config, child_environ
+from crawler.lock import CrawlLock
 
 logger = logging.getLogger(__name__)
 
 POLL_S: Final = 0.2  # how often a running cycle looks at the stop flag
-LOCK_NAME: Final = "crawl.lock"
-
-
-class CrawlLock:
-    """A non-blocking exclusive ``flock`` on ``crawl.lock``; ``acquired`` says if we hold it."""
-
-    def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / LOCK_NAME
-        self.fd = -1
-        self.acquired = False
-
-    def __enter__(self) -> CrawlLock:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self.acquired = True
-        except BlockingIOError:
-            self.acquired = False
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        os.close(self.fd)  # releases our share; an orphaned child keeps its own
 
 
 @dataclass
@@ -81,7 +56,8 @@ class CycleResult:
 
 
 def crawl_command() -> list[str]:
-    return [sys.executable, "-m", "scheduler.cli", "crawl", "--json"]
+    # the child inherits our lock (pass_fds below) and must not try to take it again
+    return [sys.executable, "-m", "scheduler.cli", "crawl", "--json", "--lock-held"]
 
 
 def run_cycle(config: Config, lock: CrawlLock, stopping: threading.Event) -> CycleResult:

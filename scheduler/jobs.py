@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from archive.config import Config
 from archive.db import Database
+from crawler.lock import CrawlLock
 from scheduler import status
-from scheduler.cycle import CrawlLock, run_cycle
+from scheduler.cycle import run_cycle
 from scheduler.feeds import poll_due_feeds
 from scheduler.logs import fields
 

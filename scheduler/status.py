@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from archive.db import Database
 from archive.models import ServiceState, TrackedURL
 from archive.queries import iso
+from archive.report.outbox import delivery_status
 
 RECENT_ERRORS: Final = 20
 # A running service writes a heartbeat at least this often; status calls it stale after 3 misses.
@@ -151,4 +152,5 @@ def service_status(database: Database, now: datetime) -> dict[str, Any]:
             "refetch_totals": get_state(session, "refetch_totals"),
             "feed_totals": get_state(session, "feed_totals"),
             "recent_errors": get_state(session, "recent_errors").get("items", []),
+            "deliveries": delivery_status(session),
         }

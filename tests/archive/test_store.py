@@ -169,3 +169,21 @@ def test_due_urls_most_overdue_first_and_untracked_left_out(db):
     with db.session() as session:
         due = [t.url for t in due_urls(session, T0)]
     assert due == ["https://news.example/2", "https://news.example/1"]
+
+
+def test_tracking_a_retired_or_untracked_url_again_makes_it_due(db):
+    tid = new_url(db)
+    with db.session() as session:
+        tracked = session.get(TrackedURL, tid)
+        tracked.next_check_at = None  # retired by the refetch policy
+    later = T0 + timedelta(days=40)
+    with db.session() as session:
+        track(session, "https://news.example/a", now=later)
+    with db.session() as session:
+        assert [t.id for t in due_urls(session, later)] == [tid]
+        untrack(session, "https://news.example/a")
+    with db.session() as session:
+        assert list(due_urls(session, later)) == []
+        track(session, "https://news.example/a", now=later)
+    with db.session() as session:
+        assert [t.id for t in due_urls(session, later)] == [tid]

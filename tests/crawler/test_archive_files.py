@@ -65,7 +65,12 @@ def test_scrapy_crawl_articles_works_from_the_repo_root(redline_sqlite, site):
     redline("track", site.url("/a"))
     proc = subprocess.run(
         [str(Path(sys.executable).with_name("scrapy")), "crawl", "articles", "-a", "select=all"],
-        cwd=REPO, env=redline.env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=REPO,
+        env=redline.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert [c["outcome"] for c in redline.json("captures", site.url("/a"))] == ["new-version"]
@@ -122,3 +127,20 @@ def test_diff_with_fewer_than_two_versions_says_so(redline_sqlite, site):
     diff = redline.json("diff", site.url("/a"))
     assert [e["kind"] for e in diff["edits"]] == ["byline"]
     assert diff["summary"]["label"] == "metadata-only"
+
+
+def test_a_second_crawl_on_the_same_archive_is_refused(redline_sqlite, site):
+    from crawler.lock import CrawlLock
+
+    redline = redline_sqlite
+    serve(site, "/a", Story())
+    redline("track", site.url("/a"))
+    with CrawlLock(redline.data_dir) as lock:  # as the service holds it during a cycle
+        assert lock.acquired
+        proc = redline("crawl", "--all", check=False)
+        assert proc.returncode == 1 and "another crawl is running" in proc.stderr
+        assert site.requests("/a") == 0
+        # the service's own crawl process is told it runs under the lock
+        held = json.loads(redline("crawl", "--all", "--json", "--lock-held").stdout)
+        assert held["new_versions"] == 1
+    assert redline.crawl()["unchanged"] == 1  # released: crawls run again
