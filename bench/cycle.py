@@ -432,7 +432,8 @@ def db_size(path: Path) -> int:
 
 
 def crawl_env(data: Path, args: argparse.Namespace) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("REDLINE_") or k == "REDLINE_SHARED_DATA"}
     env.update(
         REDLINE_DATA_DIR=str(data),
         REDLINE_ALLOW_PRIVATE_NETWORKS="1",
@@ -616,6 +617,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fetch-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.fetch_only:
+        return fetch_only_main(args.fetch_only, args.concurrency, args.concurrency)
     if not (data_dir() / "html").is_dir():
         print(f"bench.cycle: benchmark data not found under {data_dir()} "
               "(set REDLINE_SHARED_DATA to the directory holding "
@@ -623,8 +626,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.serve:
         return serve_main()
-    if args.fetch_only:
-        return fetch_only_main(args.fetch_only, args.concurrency, args.concurrency)
     from archive.config import Config
 
     args.workers_resolved = Config(workers=args.workers).extraction_workers or 1
