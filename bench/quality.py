@@ -163,7 +163,7 @@ v3.0, except where otherwise stated</p><p>&copy; Crown copyright</p></footer>
 
 
 def cnn_page(version: dict[str, Any], seed: int) -> str:
-    """A lite.cnn.com-like page for one CNN version (built at run time, never stored)."""
+    """A page like CNN's text-only site for one CNN version (built at run time, never stored)."""
     title = str(version.get("title") or "")
     headline = _CNN_SUFFIX.sub("", title)
     authors = [str(a) for a in version.get("authors") or []]
