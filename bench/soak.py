@@ -247,6 +247,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "errors": counts["error_captures"] + len(errors),
         "error_captures": counts["error_captures"],
         "error_log_lines": len(errors),
+        "error_messages": [str(e.get("msg", e))[:300] for e in errors[:10]],
         "overlaps": overlaps(cycles),
         "cycles_skipped_locked": len(soak.events("cycle-skipped")),
         "tracked_urls": counts["tracked"],
