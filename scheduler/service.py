@@ -140,6 +140,21 @@ def _install_signals(stopping: threading.Event) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+def _quiesce(scheduler: BackgroundScheduler) -> None:
+    """Stop submitting jobs before the executor shuts down.
+
+    APScheduler 3 submits due jobs while holding its job-store lock and checks for "paused"
+    only before taking it; shutting the executor down while a submission waits for that lock
+    logs "Error submitting job".  Pausing, then passing through the lock once, makes sure no
+    submission is under way or can start when the executor goes away.
+    """
+    scheduler.pause()
+    lock = getattr(scheduler, "_jobstores_lock", None)  # APScheduler 3.x internal
+    if lock is not None:
+        with lock:
+            pass
+
+
 def run_service(config: Config, *, stopping: threading.Event | None = None) -> None:
     """Run until SIGTERM or SIGINT (or ``stopping`` is set); returns after a clean stop."""
     stop = stopping or threading.Event()
@@ -176,6 +191,7 @@ def run_service(config: Config, *, stopping: threading.Event | None = None) -> N
     finally:
         stop.set()
         if scheduler.running:
+            _quiesce(scheduler)
             scheduler.shutdown(wait=True)  # waits for a cycle in flight to wind down
         stopped = jobs.now_utc()
         status.update_state(
