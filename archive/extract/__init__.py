@@ -14,148 +14,28 @@ Modules, one concern each:
 * :mod:`.normalize` -- the canonical spelling of text (NFC, whitespace, quotes, entities);
 * :mod:`.chrome` -- filters for boilerplate lines trafilatura lets through;
 * :mod:`.history` -- a page's own dated change notes (GOV.UK "Updates to this page");
-* :mod:`.article` -- the :class:`Article` value object and its ``content_hash``.
+* :mod:`.article` -- the :class:`Article` value object and its ``content_hash``;
+* :mod:`.extractor` -- :func:`extract_article` itself.
+
+``extract_article`` is loaded on first use: importing :class:`Article` (as the store and the
+CLI do) must not pay for importing trafilatura.
 """
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING, Any
 
-from trafilatura import bare_extraction
-from trafilatura.settings import Document
-from trafilatura.utils import load_html
-
-from archive.enums import FailureReason
-from archive.errors import ExtractionError
 from archive.extract.article import Article
-from archive.extract.chrome import drop_chrome
-from archive.extract.decode import decode_body, undecodable_ratio
-from archive.extract.head import Head, read_head
-from archive.extract.headline import clean_headline, h1_texts, same_text, site_names
-from archive.extract.history import take_change_history
-from archive.extract.links import find_links
-from archive.extract.normalize import normalize_optional, split_paragraphs
-from archive.extract.timestamps import find_published, find_updated
+
+if TYPE_CHECKING:
+    from archive.extract.extractor import DEFAULT_MIN_CHARS, extract_article
 
 __all__ = ["DEFAULT_MIN_CHARS", "Article", "extract_article"]
 
-# Below this many characters of body text a page is not an article but a consent wall, a
-# paywall stub, an error page served with 200 or a JavaScript shell.  Those yield 0-150
-# characters once chrome is filtered, while the shortest genuine news items (wire briefs,
-# corrections) run to 300 and more.  Same default as Config.min_article_chars.
-DEFAULT_MIN_CHARS = 200
 
-# Extracted text with more undecodable characters than this is garbage, even when the markup
-# around it decoded well enough to pass :func:`decode_body`.
-MAX_BAD_TEXT_RATIO = 0.10
+def __getattr__(name: str) -> Any:
+    if name in {"extract_article", "DEFAULT_MIN_CHARS"}:
+        from archive.extract import extractor
 
-# How far into the body to look for the headline repeated as a paragraph (after a kicker
-# such as "Politics" or "Analysis" at most).
-HEADLINE_ECHO_DEPTH = 3
-
-# htmldate options for trafilatura's published-day fallback: no free-text search, which would
-# pick dates out of related-article lists and make the day depend on page chrome.
-_DATE_PARAMS = {"original_date": True, "extensive_search": False}
-
-_LANG_PART = re.compile(r"[-_]")
-
-
-def _language(head: Head, document: Document) -> str | None:
-    raw = (
-        head.html_lang
-        or head.first_meta("content-language", "og:locale", "language", "dc.language")
-        or document.language
-    )
-    if not raw:
-        return None
-    parts = [p for p in _LANG_PART.split(raw.strip().split(",")[0].strip()) if p]
-    if not parts or not parts[0].isalpha():
-        return None
-    tags = [parts[0].lower()]
-    for part in parts[1:]:
-        if len(part) == 2 and part.isalpha():
-            tags.append(part.upper())
-        elif len(part) == 4 and part.isalpha():
-            tags.append(part.title())
-        else:
-            tags.append(part.lower())
-    return "-".join(tags)
-
-
-def _drop_headline_echo(paragraphs: tuple[str, ...], titles: list[str]) -> tuple[str, ...]:
-    for index, paragraph in enumerate(paragraphs[:HEADLINE_ECHO_DEPTH]):
-        if any(same_text(paragraph, title) for title in titles if title):
-            return paragraphs[:index] + paragraphs[index + 1 :]
-    return paragraphs
-
-
-def extract_article(
-    body: bytes | str,
-    url: str,
-    *,
-    content_type: str | None = None,
-    min_chars: int = DEFAULT_MIN_CHARS,
-) -> Article:
-    """Extract the article from one fetched page.
-
-    Args:
-        body: the response body, raw bytes (decoded here) or already-decoded text.
-        url: the URL the page was fetched from; relative links resolve against it.
-        content_type: the ``Content-Type`` header, if known (charset and media type).
-        min_chars: body text shorter than this is an empty extraction.
-
-    Returns:
-        The normalised article.  Equal pages give equal articles and equal ``content_hash``.
-
-    Raises:
-        ExtractionError: ``NOT_HTML``, ``BAD_ENCODING`` or ``EMPTY_EXTRACTION``.
-    """
-    text = decode_body(body, content_type)
-    tree = load_html(text)
-    if tree is None:
-        raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
-    head = read_head(tree)
-    canonical_url, amp_url = find_links(tree, url)
-    history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
-    document = bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        deduplicate=False,
-        date_extraction_params=dict(_DATE_PARAMS),
-    )
-    if not isinstance(document, Document) or not document.text:
-        raise ExtractionError(FailureReason.EMPTY_EXTRACTION, "no text extracted (0 chars)")
-    if undecodable_ratio(document.text) > MAX_BAD_TEXT_RATIO:
-        raise ExtractionError(FailureReason.BAD_ENCODING, "article text is mostly undecodable")
-
-    names = site_names(head, url, document.sitename)
-    headline = clean_headline(document.title, h1_texts(tree), names)
-    paragraphs = drop_chrome(split_paragraphs(document.text))
-    paragraphs = _drop_headline_echo(paragraphs, [headline, document.title or ""])
-    paragraphs += tuple(p for p in history.notes if p not in paragraphs)
-    description = normalize_optional(document.description)
-    # A standfirst that repeats the description above the body is kept by trafilatura only
-    # when the body is short, so it would come and go as a story grows: it is reported once,
-    # as the description.
-    paragraphs = _drop_headline_echo(paragraphs, [description or ""])
-    chars = sum(len(p) for p in paragraphs)
-    if chars < min_chars:
-        raise ExtractionError(
-            FailureReason.EMPTY_EXTRACTION, f"{chars} chars of text, fewer than {min_chars}"
-        )
-
-    published_at = find_published(tree, head, document.date, history=history.published)
-    return Article(
-        headline=headline,
-        paragraphs=paragraphs,
-        byline=normalize_optional(document.author),
-        published_at=published_at,
-        updated_at=find_updated(tree, head, published_at, history=history.updated),
-        description=description,
-        language=_language(head, document),
-        canonical_url=canonical_url,
-        amp_url=amp_url,
-    )
+        return getattr(extractor, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
