@@ -117,8 +117,9 @@ def make_page(
     chrome: str | None = None,
 ) -> bytes:
     """Page ``i``: corpus page ``base`` with its own id, optionally edited and re-chromed."""
-    html = _TITLE.sub(lambda m: m.group(1) + m.group(2) + f" [a{i:05d}]".encode() + m.group(3),
-                      base, count=1)
+    html = _TITLE.sub(
+        lambda m: m.group(1) + m.group(2) + f" [a{i:05d}]".encode() + m.group(3), base, count=1
+    )
     html = _self_links(html, base_url + page_path(i))
     if edit is not None:
         html = html.replace(edit[0], edit[1], 1)
@@ -167,17 +168,28 @@ def serve_main() -> int:
                 break
             if what == "setup":
                 n = command["n"]
-                edits = {int(k): (bytes.fromhex(a), bytes.fromhex(b))
-                         for k, (a, b) in command["edits"].items()}
+                edits = {
+                    int(k): (bytes.fromhex(a), bytes.fromhex(b))
+                    for k, (a, b) in command["edits"].items()
+                }
             elif what == "serve":
                 edited |= set(command.get("edit", []))
                 chrome = command.get("chrome")
                 for i in range(n):
                     b = i % len(corpus)
-                    page = make_page(corpus[b], i, site.base_url,
-                                     edit=edits.get(b) if i in edited else None, chrome=chrome)
-                    site.set_page(page_path(i), page, conditional=command["conditional"],
-                                  last_modified=FIXED_LAST_MODIFIED)
+                    page = make_page(
+                        corpus[b],
+                        i,
+                        site.base_url,
+                        edit=edits.get(b) if i in edited else None,
+                        chrome=chrome,
+                    )
+                    site.set_page(
+                        page_path(i),
+                        page,
+                        conditional=command["conditional"],
+                        last_modified=FIXED_LAST_MODIFIED,
+                    )
             print(json.dumps({"ok": what}), flush=True)
     return 0
 
@@ -188,7 +200,10 @@ class SiteProcess:
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.cycle", "--serve"],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         self.base_url = str(self._read()["base_url"])
 
@@ -240,7 +255,7 @@ def check_base(b: int, html: bytes) -> dict[str, Any]:
     for paragraph in sorted(article.paragraphs, key=len, reverse=True)[:4]:
         words = paragraph.split()
         for start in range(0, max(len(words) - 5, 1), 3):
-            snippet = " ".join(words[start:start + 5]).encode("utf-8")
+            snippet = " ".join(words[start : start + 5]).encode("utf-8")
             if len(snippet) < 20 or page.count(snippet) != 1:
                 continue
             replacement = snippet.replace(b" ", b" reportedly ", 1)
@@ -253,8 +268,7 @@ def check_base(b: int, html: bytes) -> dict[str, Any]:
                 break
         if edit:
             break
-    return {"b": b, "error": None, "edit": edit,
-            "chrome_changes": hashes != {article.content_hash}}
+    return {"b": b, "error": None, "edit": edit, "chrome_changes": hashes != {article.content_hash}}
 
 
 def check_corpus(corpus: Sequence[bytes], used: int, workers: int) -> list[dict[str, Any]]:
@@ -285,7 +299,7 @@ def extraction_only(pages: Sequence[bytes], urls: Sequence[str], workers: int) -
     # fork: the workers are this process's children, so their CPU time shows in getrusage
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet) as pool:
-        list(pool.map(_trafilatura_job, pages[:workers * 2], urls[:workers * 2]))  # warm
+        list(pool.map(_trafilatura_job, pages[: workers * 2], urls[: workers * 2]))  # warm
         start = time.perf_counter()
         list(pool.map(_trafilatura_job, pages, urls, chunksize=1))
         return time.perf_counter() - start
@@ -308,24 +322,30 @@ def fetch_only_main(url_file: Path, concurrency: int, per_domain: int) -> int:
         def parse(self, response: Any, **kwargs: Any) -> Any:
             return None
 
-    process = CrawlerProcess({
-        "ROBOTSTXT_OBEY": True,
-        "CONCURRENT_REQUESTS": concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
-        "COOKIES_ENABLED": False,
-        "TELNETCONSOLE_ENABLED": False,
-        "LOG_LEVEL": "WARNING",
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-    })
+    process = CrawlerProcess(
+        {
+            "ROBOTSTXT_OBEY": True,
+            "CONCURRENT_REQUESTS": concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
+            "COOKIES_ENABLED": False,
+            "TELNETCONSOLE_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+            "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        }
+    )
     crawler = process.create_crawler(FetchOnly)
     process.crawl(crawler)
     process.start()
     assert crawler.stats is not None
     stats = crawler.stats.get_stats()
-    print(json.dumps({
-        "duration_s": (stats["finish_time"] - stats["start_time"]).total_seconds(),
-        "responses": int(stats.get("downloader/response_status_count/200", 0)),
-    }))
+    print(
+        json.dumps(
+            {
+                "duration_s": (stats["finish_time"] - stats["start_time"]).total_seconds(),
+                "responses": int(stats.get("downloader/response_status_count/200", 0)),
+            }
+        )
+    )
     return 0
 
 
@@ -409,8 +429,9 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[str, float, i
     cpu_before = children_cpu_s()
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                stderr=err, text=True)
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True
+        )
         sampler = RssSampler(proc.pid)
         out, _ = proc.communicate(timeout=1800)
         wall = time.perf_counter() - start
@@ -432,8 +453,11 @@ def db_size(path: Path) -> int:
 
 
 def crawl_env(data: Path, args: argparse.Namespace) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("REDLINE_") or k == "REDLINE_SHARED_DATA"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("REDLINE_") or k == "REDLINE_SHARED_DATA"
+    }
     env.update(
         REDLINE_DATA_DIR=str(data),
         REDLINE_ALLOW_PRIVATE_NETWORKS="1",
@@ -474,8 +498,9 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
     extract_errors = sorted(c["b"] for c in checks if c["error"])
     editable = [i for i in range(n) if i % len(corpus) in edits]
     step = max(len(editable) / max(round(n * CHANGED_FRACTION), 1), 1.0)
-    to_edit = [editable[int(k * step)] for k in range(min(round(n * CHANGED_FRACTION),
-                                                          len(editable)))]
+    to_edit = [
+        editable[int(k * step)] for k in range(min(round(n * CHANGED_FRACTION), len(editable)))
+    ]
 
     work = Path(tempfile.mkdtemp(prefix="redline-bench-"))
     site = SiteProcess()
@@ -493,9 +518,11 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
             before = db_size(db_path)
             out, wall, peak, cpu = run_measured(crawl, env)
             result = CycleResult(name, json.loads(out), wall, peak, cpu, db_size(db_path) - before)
-            say(f"  {name:<13} {result.rate():7.1f} pages/s  ({result.duration_s:.2f} s; "
+            say(
+                f"  {name:<13} {result.rate():7.1f} pages/s  ({result.duration_s:.2f} s; "
                 f"{result.summary['new_versions']} new, {result.summary['unchanged']} unchanged, "
-                f"{result.summary['not_modified']} 304, {result.summary['errors']} errors)")
+                f"{result.summary['not_modified']} 304, {result.summary['errors']} errors)"
+            )
             return result
 
         say(f"{n} URLs on {site.base_url}; {args.workers_resolved} extraction process(es)")
@@ -513,11 +540,22 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         url_file = work / "urls.txt"
         url_file.write_text("\n".join(urls), encoding="utf-8")
         out, fetch_wall, fetch_rss, fetch_cpu = run_measured(
-            [sys.executable, "-m", "bench.cycle", "--fetch-only", str(url_file),
-             "--concurrency", str(args.concurrency)], env)
+            [
+                sys.executable,
+                "-m",
+                "bench.cycle",
+                "--fetch-only",
+                str(url_file),
+                "--concurrency",
+                str(args.concurrency),
+            ],
+            env,
+        )
         fetch = json.loads(out)
-        say(f"  {'fetch-only':<13} {n / fetch['duration_s']:7.1f} pages/s  "
-            f"({fetch['duration_s']:.2f} s; {fetch['responses']} responses)")
+        say(
+            f"  {'fetch-only':<13} {n / fetch['duration_s']:7.1f} pages/s  "
+            f"({fetch['duration_s']:.2f} s; {fetch['responses']} responses)"
+        )
         cycles += [
             cycle("changed", conditional=False, edit=to_edit),
             cycle("identical", conditional=False),
@@ -539,8 +577,11 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         "benchmark": "cycle",
         "urls": n,
         "corpus_pages": len(corpus),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
         "extraction_workers": args.workers_resolved,
         "concurrency": args.concurrency,
         "pipeline_pages_per_s": round(pipeline, 1),
@@ -555,11 +596,14 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         "unchanged_over_changed": round(unchanged / pipeline, 2),
         "peak_rss_mb": round(max(c.peak_rss for c in cycles) / 2**20, 1),
         "db_bytes_per_unchanged_capture": round(
-            identical.db_growth / max(identical.summary["unchanged"], 1), 1),
+            identical.db_growth / max(identical.summary["unchanged"], 1), 1
+        ),
         "warc_bytes_per_page_all_cycles": round(warc_bytes / n, 1),
         "chrome_only_false_versions": by["chrome"].summary["new_versions"],
         "targets": {
-            "ratio_min": 0.8, "unchanged_ratio_min": 0.6, "unchanged_over_changed_min": 4.0,
+            "ratio_min": 0.8,
+            "unchanged_ratio_min": 0.6,
+            "unchanged_over_changed_min": 4.0,
         },
         "checks": {
             "changed_pages": len(to_edit),
@@ -568,10 +612,12 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
             "corpus_pages_whose_article_chrome_changes": chrome_sensitive,
         },
         "cycles": {c.name: c.to_dict() for c in cycles},
-        "fetch_only": {"crawl_s": round(fetch["duration_s"], 3),
-                       "process_wall_s": round(fetch_wall, 3),
-                       "cpu_s_whole_process_tree": round(fetch_cpu, 2),
-                       "peak_rss_mb": round(fetch_rss / 2**20, 1)},
+        "fetch_only": {
+            "crawl_s": round(fetch["duration_s"], 3),
+            "process_wall_s": round(fetch_wall, 3),
+            "cpu_s_whole_process_tree": round(fetch_cpu, 2),
+            "peak_rss_mb": round(fetch_rss / 2**20, 1),
+        },
         "extraction_only_s": round(extraction_s, 3),
         "extraction_only_cpu_s": round(extraction_cpu, 2),
         "cpu_ms_per_page": {
@@ -597,13 +643,18 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
     for name, value in rows:
         print(f"{name:<32}{value:>10}", file=out)
     print(f"\nratio (first / trafilatura)       {report['ratio']:>6}  (target >= 0.8)", file=out)
-    print(f"unchanged_ratio (10% / fetch)     {report['unchanged_ratio']:>6}  (target >= 0.6)",
-          file=out)
-    print(f"unchanged / changed               {report['unchanged_over_changed']:>6}  "
-          "(target >= 4)", file=out)
+    print(
+        f"unchanged_ratio (10% / fetch)     {report['unchanged_ratio']:>6}  (target >= 0.6)",
+        file=out,
+    )
+    print(
+        f"unchanged / changed               {report['unchanged_over_changed']:>6}  (target >= 4)",
+        file=out,
+    )
     print(f"peak RSS                          {report['peak_rss_mb']:>6} MB", file=out)
-    print(f"DB bytes per unchanged capture    {report['db_bytes_per_unchanged_capture']:>6}",
-          file=out)
+    print(
+        f"DB bytes per unchanged capture    {report['db_bytes_per_unchanged_capture']:>6}", file=out
+    )
     print(f"chrome-only false versions        {report['chrome_only_false_versions']:>6}", file=out)
 
 
@@ -611,8 +662,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--urls", type=int, default=1000, help="how many pages to track")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
-    parser.add_argument("--workers", type=int, default=0,
-                        help="extraction processes (0: redline's default)")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="extraction processes (0: redline's default)"
+    )
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fetch-only", type=Path, help=argparse.SUPPRESS)
@@ -620,9 +672,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.fetch_only:
         return fetch_only_main(args.fetch_only, args.concurrency, args.concurrency)
     if not (data_dir() / "html").is_dir():
-        print(f"bench.cycle: benchmark data not found under {data_dir()} "
-              "(set REDLINE_SHARED_DATA to the directory holding "
-              f"{BENCHMARK}/)", file=sys.stderr)
+        print(
+            f"bench.cycle: benchmark data not found under {data_dir()} "
+            "(set REDLINE_SHARED_DATA to the directory holding "
+            f"{BENCHMARK}/)",
+            file=sys.stderr,
+        )
         return 2
     if args.serve:
         return serve_main()
