@@ -69,7 +69,7 @@ def demo(
                 progress.advance(task)
                 console.print(
                     Text(
-                        f"round {number}: {describe_round(number)} -> "
+                        f"{describe_round(number)} -> "
                         f"{summary['new_versions']} new version(s), {summary['unchanged']} "
                         f"unchanged, {summary['errors']} error(s)"
                     )
