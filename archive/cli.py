@@ -6,17 +6,18 @@ the root command turns into one line on stderr.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from archive import queries, store
 from archive.cli_state import JsonOption, print_json, print_table, state
 from archive.diff import ChangeRecord, compare
 from archive.durations import format_duration, parse_duration, parse_instant
 from archive.enums import EditKind
-from archive.errors import NotEnoughVersionsError
+from archive.errors import NotEnoughVersionsError, VersionNotFoundError
 from archive.netguard import ensure_allowed
 from archive.urls import normalize_url
 
@@ -161,8 +162,6 @@ def show(
     if json_:
         print_json(row)
         return
-    from rich.text import Text
-
     st.console.print(Text(row["headline"], style="bold"))
     meta = [f"version {row['number']}"]
     if row["byline"]:
@@ -230,8 +229,6 @@ def _pick_pair(
         old, new = by_number.get(from_), by_number.get(to)
     for number, found in ((from_, old), (to, new)):
         if found is None:
-            from archive.errors import VersionNotFoundError
-
             raise VersionNotFoundError(f"{url!r} has no version {number}")
     return old, new
 
@@ -278,8 +275,6 @@ def changes(
 
 
 def format_duration_s(seconds: int | None) -> str:
-    from datetime import timedelta
-
     return format_duration(timedelta(seconds=seconds)) if seconds else "auto"
 
 

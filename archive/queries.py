@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from archive.errors import VersionNotFoundError
 from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
@@ -76,8 +76,6 @@ def capture_dict(capture: Capture, version_number: int | None) -> dict[str, Any]
 
 def list_tracked(session: Session, *, include_inactive: bool = False) -> list[dict[str, Any]]:
     """Every tracked URL (merged aliases left out), with its version count."""
-    from sqlalchemy import func
-
     counts = dict(
         session.execute(
             select(Version.tracked_url_id, func.count()).group_by(Version.tracked_url_id)
@@ -156,8 +154,6 @@ def changes(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Recorded changes across the archive, newest first."""
-    from sqlalchemy.orm import aliased
-
     old, new = aliased(Version), aliased(Version)
     query = (
         select(Change, TrackedURL.url, old.number, new.number, new.headline)

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from archive.capture import (
@@ -215,8 +216,6 @@ def as_stored(headers: list[tuple[str, str]], length: int) -> list[tuple[str, st
 def _with(
     facts: FetchFacts, *, location: WarcLocation | None = None, payload_digest: str | None = None
 ) -> FetchFacts:
-    from dataclasses import replace
-
     if location is not None:
         return replace(facts, warc_file=location.file, warc_offset=location.offset)
     return replace(facts, payload_digest=payload_digest)

@@ -9,7 +9,6 @@ service does), and prints what changed and where the archive is.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
 from archive.cli_state import state
+from archive.config import Config, child_environ
 from scheduler.demo.site import LocalSite
 from scheduler.demo.story import ARTICLE_PATHS, ROUNDS, describe_round, install_round
 
@@ -44,7 +44,7 @@ def demo(
     if target.exists() and any(target.iterdir()):
         raise typer.BadParameter(f"{target} is not empty; the demo needs a fresh directory")
     target.mkdir(parents=True, exist_ok=True)
-    env = demo_environment(target)
+    env = demo_environment(state(ctx).config, target)
     with LocalSite() as site:
         install_round(site, 1)
         urls = [site.url(path) for path in ARTICLE_PATHS]
@@ -77,16 +77,18 @@ def demo(
     print_outcome(console, env, target)
 
 
-def demo_environment(data_dir: Path) -> dict[str, str]:
-    """The child processes' environment: this archive, SQLite, loopback allowed."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
-    env.update(
-        REDLINE_DATA_DIR=str(data_dir),
-        REDLINE_ALLOW_PRIVATE_NETWORKS="1",  # the demo site is on 127.0.0.1
-        REDLINE_AUTOTHROTTLE="0",
-        REDLINE_LOG_LEVEL="ERROR",
+def demo_environment(config: Config, data_dir: Path) -> dict[str, str]:
+    """The child processes' environment: the user's settings, on this archive in SQLite,
+    with loopback allowed (the demo site is on 127.0.0.1)."""
+    return child_environ(
+        config.replace(
+            data_dir=data_dir,
+            database_url="",
+            allow_private_networks=True,
+            autothrottle=False,
+            log_level="ERROR",
+        )
     )
-    return env
 
 
 def _redline(env: dict[str, str], *args: str) -> str:
