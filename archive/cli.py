@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from archive import queries, store
-from archive.cli_state import JsonOption, print_json, print_table, state
+from archive.cli_state import JsonOption, Row, print_json, print_listing, state
 from archive.diff import ChangeRecord, compare
 from archive.durations import format_duration, parse_duration, parse_instant
 from archive.enums import EditKind
@@ -82,23 +82,18 @@ def list_urls(
     st = state(ctx)
     with st.database.session() as session:
         rows = queries.list_tracked(session, include_inactive=all_)
-    if json_:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
         st.console,
-        ["URL", "versions", "last checked", "next check", "every", "state"],
+        rows,
         [
-            (
-                r["url"],
-                r["versions"],
-                _short(r["last_checked_at"]),
-                _short(r["next_check_at"]) if r["active"] else "-",
-                format_duration_s(r["check_interval_s"]),
-                _url_state(r),
-            )
-            for r in rows
+            ("URL", lambda r: r["url"]),
+            ("versions", lambda r: r["versions"]),
+            ("last checked", lambda r: _short(r["last_checked_at"])),
+            ("next check", lambda r: _short(r["next_check_at"]) if r["active"] else "-"),
+            ("every", lambda r: format_duration_s(r["check_interval_s"])),
+            ("state", _url_state),
         ],
+        as_json=json_,
     )
 
 
@@ -107,16 +102,17 @@ def captures(ctx: typer.Context, url: UrlArg, json_: JsonOption = False) -> None
     st = state(ctx)
     with st.database.session() as session:
         rows = queries.captures_of(session, store.resolve(session, url))
-    if json_:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
         st.console,
-        ["fetched", "status", "outcome", "reason", "version"],
+        rows,
         [
-            (_short(r["fetched_at"]), r["http_status"], r["outcome"], r["reason"], r["version"])
-            for r in rows
+            ("fetched", lambda r: _short(r["fetched_at"])),
+            ("status", lambda r: r["http_status"]),
+            ("outcome", lambda r: r["outcome"]),
+            ("reason", lambda r: r["reason"]),
+            ("version", lambda r: r["version"]),
         ],
+        as_json=json_,
     )
 
 
@@ -128,22 +124,17 @@ def versions(ctx: typer.Context, url: UrlArg, json_: JsonOption = False) -> None
             queries.version_dict(v)
             for v in queries.versions_of(session, store.resolve(session, url))
         ]
-    if json_:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
         st.console,
-        ["#", "headline", "updated", "first seen", "last seen"],
+        rows,
         [
-            (
-                r["number"],
-                r["headline"],
-                _short(r["updated_at"]),
-                _short(r["first_seen_at"]),
-                _short(r["last_seen_at"]),
-            )
-            for r in rows
+            ("#", lambda r: r["number"]),
+            ("headline", lambda r: r["headline"]),
+            ("updated", lambda r: _short(r["updated_at"])),
+            ("first seen", lambda r: _short(r["first_seen_at"])),
+            ("last seen", lambda r: _short(r["last_seen_at"])),
         ],
+        as_json=json_,
     )
 
 
@@ -253,32 +244,33 @@ def changes(
     with st.database.session() as session:
         tracked = store.resolve(session, url) if url else None
         rows = queries.changes(session, since=when, tracked=tracked, kind=kind, limit=limit)
-    if json_:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
         st.console,
-        ["detected", "URL", "versions", "label", "kinds"],
+        rows,
         [
+            ("detected", lambda r: _short(r["detected_at"])),
+            ("URL", lambda r: r["url"]),
+            ("versions", lambda r: f"{r['from_version']}→{r['to_version']}"),
+            ("label", _change_label),
             (
-                _short(r["detected_at"]),
-                r["url"],
-                f"{r['from_version']}→{r['to_version']}",
-                r["label"]
-                + (" stealth" if r["stealth"] else "")
-                + (" revert" if r["reverted"] else ""),
-                ", ".join(f"{k}×{n}" if n > 1 else k for k, n in r["kinds"].items()),
-            )
-            for r in rows
+                "kinds",
+                lambda r: ", ".join(f"{k}×{n}" if n > 1 else k for k, n in r["kinds"].items()),
+            ),
         ],
+        as_json=json_,
     )
+
+
+def _change_label(row: Row) -> str:
+    marks = [mark for key, mark in (("stealth", "stealth"), ("reverted", "revert")) if row[key]]
+    return " ".join([str(row["label"]), *marks])
 
 
 def format_duration_s(seconds: int | None) -> str:
     return format_duration(timedelta(seconds=seconds)) if seconds else "auto"
 
 
-def _url_state(row: dict[str, Any]) -> str:
+def _url_state(row: Row) -> str:
     if not row["active"]:
         return "untracked"
     if row["taken_down"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -57,8 +57,30 @@ def print_json(data: Any) -> None:
 def print_table(
     console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = ""
 ) -> None:
-    table = Table(*columns, title=title or None, show_lines=False)
+    table = Table(title=title or None, show_lines=False)
+    for header in columns:
+        # fold, not "…": a cut URL or headline is no use to a reader
+        table.add_column(header, overflow="fold")
     for row in rows:
         # Text, not str: archived text is never read as Rich markup
         table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
     console.print(table)
+
+
+Row = Mapping[str, Any]
+Column = tuple[str, Callable[[Row], Any]]
+
+
+def print_listing(
+    console: Console, rows: Sequence[Row], columns: Sequence[Column], *, as_json: bool
+) -> None:
+    """A listing command's output: the rows as JSON, or a table of ``columns``.
+
+    Each column is a header and a function from a row to the cell shown under it.
+    """
+    if as_json:
+        print_json(list(rows))
+        return
+    print_table(
+        console, [header for header, _ in columns], [[cell(r) for _, cell in columns] for r in rows]
+    )

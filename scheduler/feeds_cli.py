@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from archive.cli_state import JsonOption, print_json, print_table, state
+from archive.cli_state import JsonOption, print_json, print_listing, state
 
 feeds_app = typer.Typer(
     name="feeds", help="Feeds and sitemaps whose new articles are tracked.", no_args_is_help=True
@@ -58,24 +58,19 @@ def list_(ctx: typer.Context, json_: JsonOption = False) -> None:
     st = state(ctx)
     with st.database.session() as session:
         rows = registry.list_feeds(session)
-    if json_:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
         st.console,
-        ["URL", "kind", "pattern", "tags", "last polled", "next poll", "errors"],
+        rows,
         [
-            (
-                r["url"],
-                r["kind"],
-                r["pattern"],
-                ",".join(r["tags"]),
-                r["last_polled_at"],
-                r["next_poll_at"],
-                r["consecutive_errors"],
-            )
-            for r in rows
+            ("URL", lambda r: r["url"]),
+            ("kind", lambda r: r["kind"]),
+            ("pattern", lambda r: r["pattern"]),
+            ("tags", lambda r: ",".join(r["tags"])),
+            ("last polled", lambda r: r["last_polled_at"]),
+            ("next poll", lambda r: r["next_poll_at"]),
+            ("errors", lambda r: r["consecutive_errors"]),
         ],
+        as_json=json_,
     )
 
 

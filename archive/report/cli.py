@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from archive.cli_state import JsonOption, print_json, print_table, state
+from archive.cli_state import JsonOption, print_json, print_listing, state
 from archive.enums import ChangeLabel, DeliveryMode
 from archive.report.subscriptions import (
     Scope,
@@ -139,23 +139,18 @@ def subscriptions(
     st = state(ctx)
     with st.database.session() as session:
         rows = list_subscriptions(session, email=email, include_inactive=inactive)
-    if json_:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
         st.console,
-        ["id", "email", "scope", "mode", "min", "sent/due/failed"],
+        rows,
         [
-            (
-                r["id"],
-                r["email"] + ("" if r["active"] else " (ended)"),
-                f"{r['scope']} {r['target']}" if r["target"] else r["scope"],
-                r["mode"],
-                r["min_label"] + (", headline only" if r["only_headline"] else ""),
-                "{sent}/{due}/{failed}".format(**r["deliveries"]),
-            )
-            for r in rows
+            ("id", lambda r: r["id"]),
+            ("email", lambda r: r["email"] + ("" if r["active"] else " (ended)")),
+            ("scope", lambda r: f"{r['scope']} {r['target']}" if r["target"] else r["scope"]),
+            ("mode", lambda r: r["mode"]),
+            ("min", lambda r: r["min_label"] + (", headline only" if r["only_headline"] else "")),
+            ("sent/due/failed", lambda r: "{sent}/{due}/{failed}".format(**r["deliveries"])),
         ],
+        as_json=json_,
     )
 
 
