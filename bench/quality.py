@@ -22,8 +22,11 @@ Mapping of kinds to labels, and why (see docs/diff-quality.md):
 
 * ``headline``: ``title_changed``;
 * ``paragraph_added`` / ``paragraph_removed``: blocks or paragraphs added / removed;
-* ``paragraph_changed``: blocks or paragraphs changed (GOV.UK: or the lead changed, which is a
-  paragraph of redline's body); ``paragraph_split`` and ``paragraph_merged`` count as changed;
+* ``paragraph_changed``: blocks or paragraphs changed (GOV.UK: or the lead changed; redline
+  reports the lead, which is the page's description, as a ``description`` edit);
+  ``paragraph_split`` and ``paragraph_merged`` count as changed;
+* ``paragraph_moved`` counts as removed and added: both labels are difflib sequence diffs,
+  which see a moved paragraph as deleted in one place and inserted in another;
 * ``updated`` (GOV.UK): ``last_updated_a != last_updated_b``;
 * ``correction_note`` (GOV.UK): a change note in ``change_notes_b`` not in ``change_notes_a``;
 * ``byline`` (CNN): the ``authors`` lists differ.
@@ -75,13 +78,22 @@ LABELLED = {
 
 # Edit kinds scored under another label: a split or a merge is a changed paragraph to a
 # block diff that has no such notion.
+# A move is a removal in one place and an addition in another to a sequence diff (difflib
+# has no moves: it keeps one of two swapped paragraphs and deletes and re-inserts the other).
 _SCORED_AS = {
-    EditKind.PARAGRAPH_SPLIT: "paragraph_changed",
-    EditKind.PARAGRAPH_MERGED: "paragraph_changed",
+    EditKind.PARAGRAPH_SPLIT: ("paragraph_changed",),
+    EditKind.PARAGRAPH_MERGED: ("paragraph_changed",),
+    EditKind.PARAGRAPH_MOVED: ("paragraph_removed", "paragraph_added"),
+}
+# GOV.UK's lead paragraph is the page's summary, which is also its meta description: redline
+# reports a standfirst that repeats the description once, as the ``description`` edit, where
+# the label says ``lead_changed`` (scored as a changed paragraph, see ``_govuk_truth``).
+_SCORED_AS_IN: dict[str, dict[EditKind, tuple[str, ...]]] = {
+    "govuk": {EditKind.DESCRIPTION: ("paragraph_changed",)},
 }
 _HISTORY_NOTE = re.compile(r"^Update(?: \([^()]{1,40}\))?: ")
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
-_LEAD = re.compile(r'<p class="gem-c-lead-paragraph">(.*?)</p>', re.DOTALL)
+_LEAD = re.compile(r'<p class="gem-c-lead-paragraph[^"]*"[^>]*>(.*?)</p>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _CNN_SUFFIX = re.compile(r"\s+\|\s+CNN[^|]*$")
 
@@ -253,14 +265,15 @@ def load_pairs(root: Path) -> list[Pair]:
     return pairs
 
 
-def scored_kinds(record: ChangeRecord) -> frozenset[str]:
+def scored_kinds(record: ChangeRecord, corpus: str = "") -> frozenset[str]:
     """The label kinds a change record claims (see the module docstring for the mapping)."""
+    scored_as = {**_SCORED_AS, **_SCORED_AS_IN.get(corpus, {})}
     kinds = set()
     for edit in record.edits:
         texts = edit.old_paragraphs + edit.new_paragraphs
         if texts and all(_HISTORY_NOTE.match(t) for t in texts):
             continue  # a change-history entry: scored through its correction_note edit
-        kinds.add(_SCORED_AS.get(edit.kind, edit.kind.value))
+        kinds.update(scored_as.get(edit.kind, (edit.kind.value,)))
     return frozenset(kinds)
 
 
@@ -273,7 +286,8 @@ def run_pair(pair: Pair) -> Outcome:
     if old.content_hash == new.content_hash:
         return Outcome(pair, new_version=False, kinds=frozenset())
     record = compare(old, new)
-    return Outcome(pair, new_version=True, kinds=scored_kinds(record), raw=record.kinds())
+    kinds = scored_kinds(record, pair.corpus)
+    return Outcome(pair, new_version=True, kinds=kinds, raw=record.kinds())
 
 
 def _ratio(num: int, den: int) -> float | None:
