@@ -268,7 +268,7 @@ def load_pairs(root: Path) -> list[Pair]:
 def scored_kinds(record: ChangeRecord, corpus: str = "") -> frozenset[str]:
     """The label kinds a change record claims (see the module docstring for the mapping)."""
     scored_as = {**_SCORED_AS, **_SCORED_AS_IN.get(corpus, {})}
-    kinds = set()
+    kinds: set[str] = set()
     for edit in record.edits:
         texts = edit.old_paragraphs + edit.new_paragraphs
         if texts and all(_HISTORY_NOTE.match(t) for t in texts):
