@@ -185,14 +185,15 @@ def _note_edits(
 ) -> list[Edit]:
     """Correction notes among the paragraphs this change brought, then the given notes."""
     edits = []
-    candidates = {
-        text: position
-        for edit in paragraph_edits
-        if edit.kind is not EditKind.PARAGRAPH_MOVED
-        for position, text in zip(edit.new_positions, edit.new_paragraphs, strict=True)
-    }
-    for note in find_new_notes(old.paragraphs, candidates):
-        position = next(p for t, p in candidates.items() if t.strip() == note)
+    # where the paragraphs this change added or edited are, by text (duplicates in order)
+    candidates: dict[str, list[int]] = {}
+    for edit in paragraph_edits:
+        if edit.kind is not EditKind.PARAGRAPH_MOVED:
+            for position, text in zip(edit.new_positions, edit.new_paragraphs, strict=True):
+                candidates.setdefault(text.strip(), []).append(position)
+    for note in find_new_notes(old.paragraphs, new.paragraphs, among=candidates):
+        positions = candidates[note]
+        position = positions.pop(0) if len(positions) > 1 else positions[0]
         edits.append(Edit(EditKind.CORRECTION_NOTE, new=note, new_positions=(position,)))
     known = {edit.new for edit in edits}
     before = {note.strip() for note in old_notes}

@@ -14,7 +14,8 @@ say, a government figure is not mistaken for the newsroom's own note.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Container, Iterable
 
 # Openers: a label followed by a colon or dash, at the start of the paragraph.
 _LABEL_RE = re.compile(
@@ -53,14 +54,25 @@ def is_note(text: str) -> bool:
     return bool(_LABEL_RE.search(text) or _STATEMENT_RE.search(text))
 
 
-def find_new_notes(old_texts: Iterable[str], new_texts: Iterable[str]) -> list[str]:
-    """Notes among ``new_texts`` that are not already among ``old_texts``, in order."""
-    before = {text.strip() for text in old_texts}
-    seen: set[str] = set()
+def find_new_notes(
+    old_texts: Iterable[str], new_texts: Iterable[str], *, among: Container[str] | None = None
+) -> list[str]:
+    """Notes that ``new_texts`` holds more often than ``old_texts``, in order.
+
+    Counted, not merely compared: a page whose history gains a second "Added translation"
+    has one new note.  With ``among``, only notes whose (stripped) text is in it are returned.
+
+    >>> find_new_notes(["Update: one."], ["Update: one.", "Update: one."])
+    ['Update: one.']
+    """
+    left = Counter(text.strip() for text in old_texts)
     found = []
     for text in new_texts:
         key = text.strip()
-        if key and key not in before and key not in seen and is_note(key):
-            seen.add(key)
+        if not key:
+            continue
+        if left[key] > 0:
+            left[key] -= 1
+        elif is_note(key) and (among is None or key in among):
             found.append(key)
     return found

@@ -97,17 +97,19 @@ def take_change_history(tree: HtmlElement) -> ChangeHistory:
     items: list[HtmlElement] = tree.xpath(_ITEM_XPATH)
     if not items:
         return ChangeHistory()
-    notes: list[str] = []
+    # Two entries may read the same ("Added translation" twice in a day): they are two notes.
+    # Only an entry shown twice (same words, same time) is one note.
+    notes: dict[tuple[str, datetime | None], None] = {}
     times: list[datetime] = []
     for item in items:
         day, note, when = _item_note(item)
         if when is not None:
             times.append(when)
         if note and not _FIRST_PUBLISHED.match(note):
-            notes.append(f"Update ({day}): {note}" if day else f"Update: {note}")
+            notes[f"Update ({day}): {note}" if day else f"Update: {note}", when] = None
     blocks = {id(b): b for b in (_history_block(item) for item in items)}
     for block in blocks.values():
         parent = block.getparent()
         if parent is not None:
             block.drop_tree()
-    return ChangeHistory(notes=tuple(dict.fromkeys(notes)), times=tuple(times))
+    return ChangeHistory(notes=tuple(note for note, _ in notes), times=tuple(times))

@@ -210,6 +210,13 @@ def test_only_new_notes_are_found():
     assert find_new_notes([note], [note, "Update: more."]) == ["Update: more."]
 
 
+def test_new_notes_are_counted_not_only_compared():
+    note = "Update (20 January 2020): Added translation"
+    assert find_new_notes([note], [note, note]) == [note]
+    assert find_new_notes([note, note], [note, note]) == []
+    assert find_new_notes([], [note, "Update: more."], among={"Update: more."}) == ["Update: more."]
+
+
 # ---- flapping ----------------------------------------------------------------------------
 
 

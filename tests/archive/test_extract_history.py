@@ -71,3 +71,16 @@ def test_a_new_note_is_a_correction_note_edit() -> None:
     assert notes == ["Update (20 January 2020): Added translation"]
     # control: the same history twice is no change at all
     assert compare(old, extract_article(page(MOVED, FIRST), "https://www.gov.uk/x")).is_empty
+
+
+def test_a_note_worded_like_an_earlier_one_is_still_a_new_note() -> None:
+    # the same words on the same day, a few minutes apart: GOV.UK pages show both entries
+    again = ("2020-01-20T12:31:02.000+00:00", "20 January 2020", "Added translation")
+    old = extract_article(page(ADDED, MOVED, FIRST), "https://www.gov.uk/news/x")
+    new = extract_article(page(again, ADDED, MOVED, FIRST), "https://www.gov.uk/news/x")
+    assert new.paragraphs.count("Update (20 January 2020): Added translation") == 2
+    record = compare(old, new)
+    assert record.kinds() == {"updated": 1, "paragraph_added": 1, "correction_note": 1}
+    # control: an entry the page shows twice (same time, same words) is one note
+    twice = extract_article(page(ADDED, ADDED, MOVED, FIRST), "https://www.gov.uk/news/x")
+    assert twice == old
