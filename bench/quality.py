@@ -230,12 +230,17 @@ def _visible_last_updated(fragment: str) -> str | None:
     return found.group(1) if found else None
 
 
-_CHANGE_TIME = re.compile(r'<time[^>]*class="[^"]*change-date[^"]*"[^>]*datetime="([^"]+)"')
+_TIME_TAG = re.compile(r"<time\b[^>]*>")
+_DATETIME = re.compile(r'datetime="([^"]+)"')
 
 
 def _newest_change(fragment: str) -> datetime | None:
     """The newest time in the page's change history (``<time datetime>``), if any."""
-    times = [datetime.fromisoformat(t) for t in _CHANGE_TIME.findall(fragment)]
+    times = [
+        datetime.fromisoformat(found.group(1))
+        for tag in _TIME_TAG.findall(fragment)
+        if "change-date" in tag and (found := _DATETIME.search(tag))
+    ]
     return max(times, default=None)
 
 
@@ -250,6 +255,15 @@ def _translation_links(fragment: str) -> int:
     return found.group(1).count("<li") if found else 0
 
 
+_CHANGE_ITEM = re.compile(r'<li class="[^"]*change-item[^"]*">(.*?)</li>', re.DOTALL)
+
+
+def _history_entries(fragment: str) -> Counter[str]:
+    """The entries of the page's change history as shown (day and note), but "First published"."""
+    entries = (_plain(item) for item in _CHANGE_ITEM.findall(fragment))
+    return Counter(e for e in entries if e and not e.lower().endswith("first published."))
+
+
 def _govuk_corrected(label: dict[str, Any], fragments: list[str]) -> frozenset[str]:
     """The label with the corrections documented in docs/diff-quality.md.
 
@@ -259,6 +273,9 @@ def _govuk_corrected(label: dict[str, Any], fragments: list[str]) -> frozenset[s
     * ``paragraph_added`` / ``paragraph_removed``: the label's body region takes in the
       language switcher (``<nav aria-label="Translations">``: "English", "Cymraeg"), whose
       entries are navigation, not text; they are not counted.
+    * ``correction_note``: the label reads notes only from ``change-note`` elements, so it
+      finds none on pages with the older history markup; the page shows a new note when its
+      history has an entry more (other than "First published.").
     """
     diff = label["machine_diff"]
     truth = set(_govuk_truth(label))
@@ -267,6 +284,10 @@ def _govuk_corrected(label: dict[str, Any], fragments: list[str]) -> frozenset[s
     truth.discard("updated")
     if days[0] != days[1] or (None not in newest and newest[0] != newest[1]):
         truth.add("updated")
+    if _history_entries(fragments[1]) - _history_entries(fragments[0]):
+        truth.add("correction_note")
+    else:
+        truth.discard("correction_note")
     links = [_translation_links(f) for f in fragments]
     if diff["body_blocks_added"] <= max(0, links[1] - links[0]):
         truth.discard("paragraph_added")
