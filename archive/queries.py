@@ -6,7 +6,7 @@ build on): timestamps in ISO 8601 with a UTC offset, enum values as their wire w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -211,3 +211,17 @@ def due_urls(
     if limit is not None:
         query = query.limit(limit)
     yield from session.scalars(query)
+
+
+def current_hashes(session: Session, ids: Iterable[int], *, batch: int = 500) -> dict[int, str]:
+    """The content hash of each given tracked URL's current version (URLs without one left out)."""
+    wanted = list(ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), batch):
+        rows = session.execute(
+            select(TrackedURL.id, Version.content_hash)
+            .join(Version, Version.id == TrackedURL.current_version_id)
+            .where(TrackedURL.id.in_(wanted[start : start + batch]))
+        )
+        found.update((int(i), str(h)) for i, h in rows)
+    return found

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from archive.capture import CaptureResult, Extracted, Failed, FetchFacts, NotModified, SamePayload
+from archive import record
+from archive.capture import (
+    CaptureResult,
+    Extracted,
+    Failed,
+    FetchFacts,
+    NextCheck,
+    NotModified,
+    SamePayload,
+)
 from archive.diff import compare
 from archive.diff.flapping import is_flapping
 from archive.diff.records import ChangeRecord
@@ -26,19 +33,28 @@ from archive.enums import CaptureOutcome, EventKind, FailureReason
 from archive.errors import InvalidURLError, UnknownURLError
 from archive.extract.article import Article
 from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
+from archive.record import (
+    FLAPPING_WINDOW,
+    PARAGRAPH_SEPARATOR,
+    TAKEDOWN_REASONS,
+    change_values,
+    recent_versions,
+    version_article,
+)
 from archive.urls import is_section_or_home, normalize_url, site_of
 
 logger = logging.getLogger(__name__)
 
-# Failures that mean the article itself is gone (as opposed to the site being unwell).
-TAKEDOWN_REASONS = frozenset(
-    {FailureReason.HTTP_404, FailureReason.HTTP_410, FailureReason.REDIRECTED_AWAY}
-)
-# How many recent transitions are looked at to decide whether a URL flaps between versions.
-FLAPPING_WINDOW = 6
-PARAGRAPH_SEPARATOR = "\n\n"
-
-NextCheck = Callable[[TrackedURL, CaptureOutcome, datetime], datetime | None]
+__all__ = [
+    "current_article",
+    "current_version_hash",
+    "find_tracked",
+    "record_capture",
+    "resolve",
+    "track",
+    "untrack",
+    "version_article",
+]
 
 
 def find_tracked(session: Session, url: str) -> TrackedURL | None:
@@ -118,20 +134,6 @@ def untrack(session: Session, url: str) -> TrackedURL:
     return tracked
 
 
-def version_article(version: Version) -> Article:
-    """The :class:`Article` a stored version holds."""
-    return Article(
-        headline=version.headline,
-        paragraphs=tuple(version.text.split(PARAGRAPH_SEPARATOR)) if version.text else (),
-        byline=version.byline,
-        published_at=version.published_at,
-        updated_at=version.updated_at,
-        description=version.description,
-        language=version.language,
-        canonical_url=version.canonical_url,
-    )
-
-
 def current_article(session: Session, tracked_url_id: int) -> tuple[int, Article] | None:
     """The current version's id and article, or None before the first version."""
     version = session.scalars(
@@ -159,15 +161,20 @@ def record_capture(
     *,
     next_check: NextCheck | None = None,
 ) -> Capture:
-    """Record one fetch and what it came to; returns the capture (not yet committed)."""
+    """Record one fetch and what it came to; returns the capture (not yet committed).
+
+    The common captures are written with prebuilt Core statements (:mod:`archive.record`);
+    those that create events (takedown, restore, a canonical link naming another URL) go
+    through the ORM below.
+    """
+    planned = record.plan(session, facts, result)
+    if planned is not None:
+        return record.write(session, planned, facts, result, next_check)
     tracked = session.get(TrackedURL, facts.tracked_url_id)
     if tracked is None:
         raise UnknownURLError(f"no tracked URL with id {facts.tracked_url_id}")
     if isinstance(result, Extracted):
         tracked = _follow_canonical(session, tracked, result.article, facts.fetched_at)
-    fast = _confirm_fast(session, tracked, facts, result)
-    if fast is not None:
-        return _bookkeep(session, tracked, facts, fast, next_check)
     capture = Capture(
         tracked_url_id=tracked.id,
         fetched_at=facts.fetched_at,
@@ -219,76 +226,6 @@ def _bookkeep(
         )
     session.flush()
     return capture
-
-
-def _confirm_fast(
-    session: Session, tracked: TrackedURL, facts: FetchFacts, result: CaptureResult
-) -> Capture | None:
-    """Record a capture that confirms the current version with three Core statements.
-
-    The common case of a refetch cycle (a byte-identical body, a 304, or an article whose text
-    did not change) needs no ORM unit of work: bump the current version's last-seen time,
-    insert the capture, point the version at it.  Returns None (nothing written) whenever the
-    general path is needed: no current version, a taken-down URL, a changed article.
-    """
-    version_id = tracked.current_version_id
-    if version_id is None or tracked.taken_down:
-        return None
-    if isinstance(result, SamePayload):
-        outcome = CaptureOutcome.UNCHANGED
-    elif isinstance(result, NotModified):
-        outcome = CaptureOutcome.NOT_MODIFIED
-    elif isinstance(result, Extracted):
-        current_hash = session.execute(_CURRENT_HASH, {"v_id": version_id}).scalar()
-        if current_hash is None or current_hash != result.article.content_hash:
-            return None
-        outcome = CaptureOutcome.UNCHANGED
-    else:
-        return None
-    seen = cast(
-        CursorResult[Any],
-        session.execute(_SEEN, {"v_id": version_id, "v_seen": facts.fetched_at}),
-    )
-    if seen.rowcount != 1:
-        return None
-    values = {
-        "tracked_url_id": tracked.id,
-        "fetched_at": facts.fetched_at,
-        "http_status": facts.http_status,
-        "final_url": facts.final_url,
-        "etag": facts.etag,
-        "last_modified": facts.last_modified,
-        "payload_digest": facts.payload_digest,
-        "warc_file": facts.warc_file,
-        "warc_offset": facts.warc_offset,
-        "outcome": str(outcome),
-        "reason": None,
-        "detail": None,
-        "version_id": version_id,
-    }
-    inserted = cast(CursorResult[Any], session.execute(_INSERT_CAPTURE, values))
-    capture_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
-    session.execute(_POINT_VERSION, {"v_id": version_id, "v_capture": capture_id})
-    # A detached record of what was written, for the caller (never added to the session).
-    return Capture(id=capture_id, **values)
-
-
-# The fast path's statements, built once: building and cache-keying a statement per capture
-# costs more than executing it.
-_VERSIONS = cast(Table, Version.__table__)
-_CAPTURES = cast(Table, Capture.__table__)
-_CURRENT_HASH = select(_VERSIONS.c.content_hash).where(_VERSIONS.c.id == bindparam("v_id"))
-_SEEN = (
-    update(_VERSIONS)
-    .where(_VERSIONS.c.id == bindparam("v_id"))
-    .values(last_seen_at=bindparam("v_seen"))
-)
-_POINT_VERSION = (
-    update(_VERSIONS)
-    .where(_VERSIONS.c.id == bindparam("v_id"))
-    .values(last_capture_id=bindparam("v_capture"))
-)
-_INSERT_CAPTURE = insert(_CAPTURES)
 
 
 def _event(
@@ -427,32 +364,16 @@ def _record_change(
     *,
     reverted: bool,
 ) -> Change:
-    recent = session.execute(
-        select(Change.from_version_id, Change.to_version_id)
-        .where(Change.tracked_url_id == tracked.id)
-        .order_by(Change.id.desc())
-        .limit(FLAPPING_WINDOW - 1)
-    ).all()[::-1]
-    # The versions the URL went through, oldest first, ending with this change's target.
-    sequence = [recent[0][0] if recent else old.id, *(to for _, to in recent), new.id]
+    sequence = recent_versions(session.connection(), tracked.id, old.id, new.id)
     flapping = is_flapping(sequence, FLAPPING_WINDOW)
-    payload = record.to_json()
-    summary = dict(payload.get("summary", {}))
-    summary["reverted_to"] = new.number if reverted else None
-    summary["flapping"] = flapping
     change = Change(
         tracked_url_id=tracked.id,
         from_version_id=old.id,
         to_version_id=new.id,
         capture_id=capture.id,
         detected_at=capture.fetched_at,
-        edits=payload.get("edits", []),
-        summary=summary,
-        label=record.label,
-        reverted=reverted,
-        stealth=record.stealth,
-        flapping=flapping,
         kinds=[ChangeKind(kind=k, count=n) for k, n in sorted(record.kinds().items())],
+        **change_values(record, reverted_to=new.number if reverted else None, flapping=flapping),
     )
     session.add(change)
     tracked.flapping = flapping

@@ -28,6 +28,7 @@ class FetchResult:
     failure: FailureReason | None = None
     detail: str = ""
     last_payload_digest: str | None = None  # of the last good capture, for the shortcut
+    current_hash: str | None = None  # of the current version's article when the crawl started
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

@@ -29,7 +29,7 @@ from archive.config import Config
 from archive.db import Database, open_database
 from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
-from archive.store import current_article, current_version_hash, record_capture
+from archive.store import current_article, record_capture
 from archive.urls import is_section_or_home
 from archive.warc import WarcLocation, WarcWriter, recover_warc_dir
 from crawler.items import FetchResult
@@ -176,15 +176,16 @@ class ArchivePipeline:
         facts = _with(facts, location=self._write(item))
         if isinstance(extracted, ExtractionError):
             return facts, Failed(extracted.reason, extracted.detail)
+        result = Extracted(extracted)
+        # The current version's hash is known from the crawl's start: the current article is
+        # loaded (to diff it in the pool) only when it differs.  The store checks again.
+        if item.current_hash is None or item.current_hash == result.content_hash:
+            return facts, result
         assert self.database is not None
         with self.database.session() as session:
-            # the hash first: the whole current article is loaded only when it differs
-            known = current_version_hash(session, item.tracked_url_id)
-            if known is None or known[1] == extracted.content_hash:
-                return facts, Extracted(extracted)
             current = current_article(session, item.tracked_url_id)
-        if current is None or current[1].content_hash == extracted.content_hash:
-            return facts, Extracted(extracted)
+        if current is None or current[1].content_hash == result.content_hash:
+            return facts, result
         change = await self.pool.compare(current[1], extracted)
         return facts, Extracted(extracted, based_on_version_id=current[0], change=change)
 

@@ -26,7 +26,7 @@ overrides), so that tests and demos can run the whole ladder in seconds.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
@@ -35,9 +35,9 @@ from archive.durations import parse_duration
 from archive.errors import ConfigError
 
 if TYPE_CHECKING:
+    from archive.capture import NextCheck, URLFacts
     from archive.config import Config
     from archive.enums import CaptureOutcome
-    from archive.models import TrackedURL
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -171,11 +171,8 @@ def next_check_at(
     return now + max(delay, MIN_DELAY)
 
 
-NextCheck = Callable[["TrackedURL", "CaptureOutcome", datetime], "datetime | None"]
-
-
-def url_state(tracked: TrackedURL) -> URLState:
-    """The policy's view of a tracked URL row."""
+def url_state(tracked: URLFacts) -> URLState:
+    """The policy's view of a tracked URL: plain values (the archive's ``TrackedState``)."""
     return URLState(
         added_at=tracked.added_at,
         last_changed_at=tracked.last_changed_at,
@@ -192,7 +189,7 @@ def policy_hook(config: Config, rng: random.Random | None = None) -> NextCheck:
     policy = Policy.from_config(config)
     generator = rng or random.Random()
 
-    def next_check(tracked: TrackedURL, outcome: CaptureOutcome, now: datetime) -> datetime | None:
+    def next_check(tracked: URLFacts, outcome: CaptureOutcome, now: datetime) -> datetime | None:
         return next_check_at(url_state(tracked), now, policy, generator)
 
     return next_check

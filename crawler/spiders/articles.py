@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import scrapy
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
@@ -15,7 +15,7 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from archive.config import Config
 from archive.db import open_database
 from archive.enums import FailureReason
-from archive.queries import due_urls
+from archive.queries import current_hashes, due_urls
 from archive.store import resolve
 from crawler.configure import HANDLED_STATUSES
 from crawler.items import FetchResult
@@ -26,7 +26,19 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-META_TRACKED = "redline_tracked"  # (tracked_url_id, last_payload_digest)
+# (tracked_url_id, last_payload_digest, the current version's content hash) at the crawl's start
+META_TRACKED = "redline_tracked"
+
+
+class Target(NamedTuple):
+    """A tracked URL to fetch, with what the pipeline needs to know of its last capture."""
+
+    id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    last_payload_digest: str | None
+    current_hash: str | None
 
 
 def headers_list(headers: Any) -> list[tuple[str, str]]:
@@ -61,6 +73,10 @@ def failure_reason(failure: Failure) -> tuple[FailureReason, str]:
     return FailureReason.CONNECTION, f"{type(exc).__name__}: {detail}"
 
 
+def _fields(t: Any) -> tuple[int, str, str | None, str | None, str | None]:
+    return t.id, t.url, t.etag, t.last_modified, t.last_payload_digest
+
+
 class ArticleSpider(scrapy.Spider):
     """Fetches tracked URLs: the due ones (default), all of them, or the URLs given."""
 
@@ -86,8 +102,8 @@ class ArticleSpider(scrapy.Spider):
         spider: ArticleSpider = super().from_crawler(crawler, *args, **kwargs)
         return spider
 
-    def targets(self) -> list[tuple[int, str, str | None, str | None, str | None]]:
-        """(id, url, etag, last_modified, last_payload_digest) of each URL to fetch."""
+    def targets(self) -> list[Target]:
+        """Each URL to fetch."""
         assert self.config is not None
         # the pipeline has opened (and upgraded) the database already: no Alembic check here
         database = open_database(self.config.sqlalchemy_url, upgrade=False)
@@ -109,7 +125,8 @@ class ArticleSpider(scrapy.Spider):
                     )
                 else:
                     rows = list(due_urls(session, datetime.now(UTC)))
-                return [(t.id, t.url, t.etag, t.last_modified, t.last_payload_digest) for t in rows]
+                hashes = current_hashes(session, (t.id for t in rows))
+                return [Target(*_fields(t), hashes.get(t.id)) for t in rows]
         finally:
             database.dispose()
 
@@ -117,22 +134,22 @@ class ArticleSpider(scrapy.Spider):
         targets = self.targets()
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("redline/expected", len(targets))
-        for tracked_id, url, etag, last_modified, digest in targets:
+        for target in targets:
             yield scrapy.Request(
-                url,
+                target.url,
                 callback=self.parse,
                 errback=self.failed,
                 dont_filter=True,
                 meta={
                     "handle_httpstatus_list": HANDLED_STATUSES,
-                    META_TRACKED: (tracked_id, digest),
-                    META_ORIGINAL_URL: url,
-                    META_VALIDATORS: (etag, last_modified),
+                    META_TRACKED: (target.id, target.last_payload_digest, target.current_hash),
+                    META_ORIGINAL_URL: target.url,
+                    META_VALIDATORS: (target.etag, target.last_modified),
                 },
             )
 
     def parse(self, response: Response, **kwargs: Any) -> Any:
-        tracked_id, digest = response.meta[META_TRACKED]
+        tracked_id, digest, current_hash = response.meta[META_TRACKED]
         original = response.meta[META_ORIGINAL_URL]
         yield FetchResult(
             tracked_url_id=tracked_id,
@@ -145,11 +162,12 @@ class ArticleSpider(scrapy.Spider):
             body=response.body,
             ip=str(response.ip_address) if response.ip_address else None,
             last_payload_digest=digest,
+            current_hash=current_hash,
         )
 
     def failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
-        tracked_id, digest = request.meta[META_TRACKED]
+        tracked_id, digest, current_hash = request.meta[META_TRACKED]
         reason, detail = failure_reason(failure)
         yield FetchResult(
             tracked_url_id=tracked_id,
@@ -158,4 +176,5 @@ class ArticleSpider(scrapy.Spider):
             failure=reason,
             detail=detail,
             last_payload_digest=digest,
+            current_hash=current_hash,
         )
