@@ -24,9 +24,9 @@ Mapping of kinds to labels, and why (see docs/diff-quality.md):
 * ``paragraph_added`` / ``paragraph_removed``: blocks or paragraphs added / removed;
 * ``paragraph_changed``: blocks or paragraphs changed (GOV.UK: or the lead changed; redline
   reports the lead, which is the page's description, as a ``description`` edit);
-  ``paragraph_split`` and ``paragraph_merged`` count as changed;
-* ``paragraph_moved`` counts as removed and added: both labels are difflib sequence diffs,
-  which see a moved paragraph as deleted in one place and inserted in another;
+* both labels are difflib sequence diffs, without moves, splits or merges: a
+  ``paragraph_moved`` counts as removed and added, a ``paragraph_split`` as changed and
+  added, a ``paragraph_merged`` as changed and removed (what difflib makes of each);
 * ``updated`` (GOV.UK): ``last_updated_a != last_updated_b``;
 * ``correction_note`` (GOV.UK): ``change_notes_b`` has a note more than ``change_notes_a``
   (counted as lists: a new note may repeat an old one's words);
@@ -81,11 +81,13 @@ LABELLED = {
 
 # Edit kinds scored under another label: a split or a merge is a changed paragraph to a
 # block diff that has no such notion.
-# A move is a removal in one place and an addition in another to a sequence diff (difflib
-# has no moves: it keeps one of two swapped paragraphs and deletes and re-inserts the other).
+# The labels are difflib sequence diffs, which know neither moves, splits nor merges: a move is
+# a deletion in one place and an insertion in another (difflib keeps one of two swapped
+# paragraphs and deletes and re-inserts the other); a split of one paragraph into k is one
+# changed block and k-1 inserted ones, a merge one changed block and k-1 deleted ones.
 _SCORED_AS = {
-    EditKind.PARAGRAPH_SPLIT: ("paragraph_changed",),
-    EditKind.PARAGRAPH_MERGED: ("paragraph_changed",),
+    EditKind.PARAGRAPH_SPLIT: ("paragraph_changed", "paragraph_added"),
+    EditKind.PARAGRAPH_MERGED: ("paragraph_changed", "paragraph_removed"),
     EditKind.PARAGRAPH_MOVED: ("paragraph_removed", "paragraph_added"),
 }
 # GOV.UK's lead paragraph is the page's summary, which is also its meta description: redline

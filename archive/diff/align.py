@@ -20,7 +20,9 @@ The steps, each deterministic:
    still ``MOVE_SIMILARITY`` alike.
 6. Whatever is left was removed or added.
 
-Similarity is the Dice coefficient of the two paragraphs' sets of folded words.
+Similarity is the Dice coefficient of the two paragraphs' sets of folded words; for changes
+(step 4), a short paragraph or one in the same place may also match by the ratio of its
+characters (``SHORT_WORDS``), as a reader sees a respelt list item or a reworded sentence.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from archive.diff.anchors import Any2, match_equal
 from archive.diff.significance import fold
@@ -44,6 +47,20 @@ CHANGED_SIMILARITY = 0.5
 # pair in the same slot is also "changed" when it opens with this many equal words (about
 # one clause: "Councillor Jane Smith, who proposed the motion, ...").
 SHARED_OPENING_WORDS = 5
+
+# Shared words undercount two kinds of in-place edit: in a short paragraph one respelt word
+# ("Drivers licenses" -> "Driver's licenses") or renamed part ("Create Technologies Ltd" ->
+# "Createc Ltd") halves the shared words, and a sentence reworded around the same facts ("As it
+# enters its sixth day, the conflict ..." -> "Now in its sixth day, the conflict ...") keeps
+# the text but swaps many words.  So for a short paragraph (at most SHORT_WORDS words), or one
+# in the same place (the same offset in its gap, give or take NEAR, counted from either end),
+# the ratio of matching characters (difflib) also counts against CHANGED_SIMILARITY.
+# Longer paragraphs that share less than CHAR_FLOOR of their words (Dice) are not compared by
+# character: unrelated paragraphs of one story share 0.15-0.35, and the character ratio of
+# two long texts costs far more than their word sets.
+SHORT_WORDS = 12
+NEAR = 1
+CHAR_FLOOR = 0.2
 
 # A paragraph that left its place and reappears elsewhere, edited, must be clearly the same
 # text: 0.8 keeps "moved" for paragraphs a reader would recognise at a glance.
@@ -127,6 +144,22 @@ class _Sides:
         """Dice coefficient of old paragraph ``i`` and new paragraph ``j``."""
         total = len(self.old_words[i]) + len(self.new_words[j])
         return 2 * self.overlap(i, j) / total if total else 1.0
+
+    def in_place_similarity(self, i: int, j: int, near: bool) -> float:
+        """``similarity``, or the better of it and the ratio of the two texts' characters for
+        a short paragraph or one ``near`` its old place (see ``SHORT_WORDS``)."""
+        score = self.similarity(i, j)
+        if score >= CHANGED_SIMILARITY:
+            return score
+        short = min(len(self.old_words.words(i)), len(self.new_words.words(j))) <= SHORT_WORDS
+        if not (short or (near and score >= CHAR_FLOOR)):
+            return score
+        matcher = SequenceMatcher(None, self.old[i], self.new[j], autojunk=False)
+        if matcher.real_quick_ratio() < CHANGED_SIMILARITY:
+            return score  # lengths too far apart: the ratio cannot reach the threshold
+        if matcher.quick_ratio() < CHANGED_SIMILARITY:
+            return score
+        return max(score, matcher.ratio())
 
     def take(self, kind: EditKind | None, old: tuple[int, ...], new: tuple[int, ...]) -> None:
         for i in old:
@@ -269,8 +302,13 @@ def _changes(sides: _Sides, gap: tuple[range, range]) -> None:
             continue
         for j in _band(k, len(old_range), new_range):
             if sides.new_free[j]:
-                score = sides.similarity(i, j)
-                same_slot = len(old_range) == len(new_range) and j - new_range.start == k
+                offset = j - new_range.start
+                near = (
+                    abs(offset - k) <= NEAR
+                    or abs((len(new_range) - offset) - (len(old_range) - k)) <= NEAR
+                )
+                score = sides.in_place_similarity(i, j, near)
+                same_slot = len(old_range) == len(new_range) and offset == k
                 if score >= CHANGED_SIMILARITY or (same_slot and _same_opening(sides, i, j)):
                     candidates.append((-score, i, j))
     accepted: list[Any2] = []

@@ -117,6 +117,47 @@ def test_edited_paragraph_next_to_an_added_one_is_not_a_split():
     assert found == ["paragraph_added", "paragraph_changed"]
 
 
+def test_short_paragraph_respelt_in_place_is_changed():
+    # one word respelt halves the shared words of a short list item; its characters match
+    old = ["Intro paragraph of the story.", "Drivers licenses", "Passports", "End."]
+    new = ["Intro paragraph of the story.", "Driver's licenses", "Passports", "End."]
+    assert [(p.kind, p.old, p.new) for p in align(old, new) if p.kind] == [
+        (EditKind.PARAGRAPH_CHANGED, (1,), (1,))
+    ]
+    # control: another item in its place is not the same item
+    other = ["Intro paragraph of the story.", "Birth certificates", "Passports", "End."]
+    found = sorted(p.kind.value for p in align(old, other) if p.kind)
+    assert found == ["paragraph_added", "paragraph_removed"]
+
+
+def test_sentence_reworded_in_place_is_changed():
+    # fewer than half the words are shared (Dice 0.38), most of the characters are (0.6)
+    old = [
+        "Intro.",
+        "Crews have rescued 233 people from the flooded valley since Friday, the mayor said at"
+        " a news conference on Sunday.",
+        "End.",
+    ]
+    new = [
+        "Intro.",
+        "Crews had pulled 236 people out of the flooded valley by Saturday, the governor told"
+        " reporters at a briefing.",
+        "End.",
+    ]
+    assert [(p.kind, p.old, p.new) for p in align(old, new) if p.kind] == [
+        (EditKind.PARAGRAPH_CHANGED, (1,), (1,))
+    ]
+    # control: an unrelated paragraph in the same place is a removal and an addition
+    other = [
+        "Intro.",
+        "Officials in the capital declined to comment on Tuesday, saying that a statement"
+        " would follow once the cabinet had met.",
+        "End.",
+    ]
+    found = sorted(p.kind.value for p in align(old, other) if p.kind)
+    assert found == ["paragraph_added", "paragraph_removed"]
+
+
 def test_full_rewrite_is_bounded_by_the_band(monkeypatch):
     old = [f"old {i} alpha beta gamma {i}" for i in range(300)]
     new = [f"new {i} delta epsilon zeta {i}" for i in range(300)]
