@@ -87,6 +87,27 @@ _DATELINE_REMNANT = re.compile(
     _FLAGS,
 )
 
+# A dateline alone on a line: "Published 14 September 2021", "Last updated: 7 May 2019, 10:02",
+# "Published 8 November 2018 Last updated 7 May 2019 - see all updates".  The times themselves
+# are read from the page's markup (``timestamps``, ``history``); as a paragraph the line comes
+# and goes with the page template (GOV.UK shows it at the foot of a page until the page has a
+# change history), which would be a paragraph edit that no reader made.
+_DAY = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)? [a-z]{3,9}\.?,? \d{4}"
+    r"|[a-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+    r"(?:,? (?:at )?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?)?"
+)
+_DATE_STATEMENT = (
+    r"(?:first published|published|posted|last updated|updated|last modified|modified)"
+    rf"(?: on)?\s*:?\s*{_DAY}"
+)
+_DATELINE = re.compile(
+    rf"^{_DATE_STATEMENT}(?:[\s,.|/·•–—-]+{_DATE_STATEMENT})*"
+    r"(?:[\s,.|/·•–—-]+(?:see|show|hide) all updates)?[\s.]*$",
+    _FLAGS,
+)
+
 # Subscription prompts and consent banners.
 _PROMPT = re.compile(
     r"^(?:subscribe(?: now| today| here)?|sign up(?: now| today| here)?"
@@ -108,6 +129,8 @@ def is_chrome(paragraph: str) -> bool:
     if _LABEL.match(paragraph) or _COUNTER.match(paragraph):
         return True
     if _RELATIVE_TIME.match(paragraph) or _DATELINE_REMNANT.match(paragraph):
+        return True
+    if _DATELINE.match(paragraph):
         return True
     if len(paragraph) <= MAX_CONSENT_CHARS and _CONSENT.match(paragraph):
         return True
