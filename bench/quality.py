@@ -115,6 +115,8 @@ class Pair:
     pages: tuple[str, str]
     # the label with documented corrections (docs/diff-quality.md), when it has any
     corrected: frozenset[str] | None = None
+    # whether the label shows a paragraph moved; None when its examples cannot tell
+    moved: bool | None = None
 
 
 @dataclass
@@ -307,6 +309,23 @@ def _cnn_truth(label: dict[str, Any]) -> frozenset[str]:
     return frozenset(truth)
 
 
+def _label_moved(counts: tuple[int, int], examples: dict[str, Any]) -> bool | None:
+    """Whether the label shows a paragraph moved, from its examples (at most 3 of a kind).
+
+    difflib has no moves: a moved paragraph is the same text deleted and inserted, or, inside
+    one replaced stretch, a "changed" block equal to itself.  Without such an example the
+    label shows no move only when its examples list every added and removed block.  Examples
+    are cut at 160 characters ("…"): two equal cut ones may be a move or an edit past the cut,
+    so they leave the question open.
+    """
+    added, removed = set(examples["added"]), set(examples["removed"])
+    same = (added & removed) | {c["a"] for c in examples["changed"] if c["a"] == c["b"]}
+    if any(not text.endswith("…") for text in same):
+        return True
+    complete = (len(examples["added"]), len(examples["removed"])) == counts
+    return False if complete and not same else None
+
+
 def load_pairs(root: Path) -> list[Pair]:
     """Every development pair of both corpora, with both pages built."""
     pairs = []
@@ -321,7 +340,13 @@ def load_pairs(root: Path) -> list[Pair]:
             govuk_page(fragments[0], label["url"], 1),
             govuk_page(fragments[1], label["url"], 2),
         )
-        pair = Pair(label["id"], "govuk", label["url"], label["kind"], truth, pages, corrected)
+        diff = label["machine_diff"]
+        moved = _label_moved(
+            (diff["body_blocks_added"], diff["body_blocks_removed"]), diff["body_examples"]
+        )
+        pair = Pair(
+            label["id"], "govuk", label["url"], label["kind"], truth, pages, corrected, moved
+        )
         pairs.append(pair)
     base = root / "cnn-lite-versions"
     for label in json.loads((base / "index.json").read_text(encoding="utf-8"))["pairs"]:
@@ -333,7 +358,13 @@ def load_pairs(root: Path) -> list[Pair]:
         if versions[0].get("authors") != versions[1].get("authors"):
             truth |= {"byline"}
         pages = (cnn_page(versions[0], 1), cnn_page(versions[1], 2))
-        pairs.append(Pair(label["id"], "cnn", label["url"], label["kind"], truth, pages))
+        diff = label["machine_diff"]
+        moved = _label_moved(
+            (diff["paragraphs_added"], diff["paragraphs_removed"]), diff["examples"]
+        )
+        pairs.append(
+            Pair(label["id"], "cnn", label["url"], label["kind"], truth, pages, moved=moved)
+        )
     return pairs
 
 
@@ -398,6 +429,7 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
                 }
         results[corpus] = {
             "pairs": len(chosen),
+            "moved": _score_moved(changed),
             "changed_pairs": len(changed),
             "version_gain_rate": _ratio(sum(o.new_version for o in changed), len(changed)),
             "unchanged_pairs": len(unchanged),
@@ -406,6 +438,23 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
             "kinds": per_kind,
         }
     return results
+
+
+def _score_moved(changed: list[Outcome]) -> dict[str, Any]:
+    """``paragraph_moved`` against the label, on the pairs whose label can tell (``moved``)."""
+    scope = [o for o in changed if o.pair.moved is not None]
+    said = {o.pair.id for o in scope if o.raw.get("paragraph_moved")}
+    tp = sum(1 for o in scope if o.pair.id in said and o.pair.moved)
+    fp = sum(1 for o in scope if o.pair.id in said and not o.pair.moved)
+    fn = sum(1 for o in scope if o.pair.id not in said and o.pair.moved)
+    return {
+        "decidable_pairs": len(scope),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": _ratio(tp, tp + fp),
+        "recall": _ratio(tp, tp + fn),
+    }
 
 
 def disagreements(outcomes: Iterable[Outcome]) -> list[dict[str, Any]]:
