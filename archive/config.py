@@ -117,6 +117,20 @@ class Config:
         60.0, "Seconds a stopping service waits for the crawl in flight before killing it."
     )
     log_format: str = _setting("json", "Service log lines: 'json' (one object a line) or 'text'.")
+    # -- crawl workers on a shared Redis queue (redline enqueue, redline worker) -----------
+    redis_url: str = _setting(
+        "",
+        "Redis URL of the shared crawl queue; when set, `redline run` queues the due URLs for"
+        " `redline worker` processes instead of crawling them itself.",
+    )
+    redis_prefix: str = _setting(
+        "redline", "Prefix of redline's Redis keys (one per archive sharing a Redis server)."
+    )
+    worker_lease_s: float = _setting(
+        3600.0,
+        "Seconds a queued URL is not queued again; a URL whose worker died before recording"
+        " its capture is queued again after this.",
+    )
     # -- diff reports by email (archive.report, scheduler.mail) ---------------------------
     smtp_host: str = _setting(
         "", "SMTP server for reports; empty writes each report into the Maildir in the data dir."

@@ -15,6 +15,7 @@
     ├── CrawlInProgressError        another crawl holds this data directory's crawl lock
     ├── ExtractionError             a page gave no article; carries ``reason``
     ├── DatabaseUnavailableError    the archive database cannot be opened or upgraded
+    ├── QueueUnavailableError       the Redis server of the crawl queue cannot be reached
     └── DeliveryError               a report could not be delivered
 
 Expected outcomes of a fetch (304, unchanged, 404...) are never exceptions: they are captures
@@ -85,6 +86,10 @@ class ExtractionError(RedlineError):
 
 class DatabaseUnavailableError(RedlineError):
     """The archive database cannot be reached, opened or upgraded."""
+
+
+class QueueUnavailableError(RedlineError):
+    """The Redis server of the shared crawl queue cannot be reached."""
 
 
 class DeliveryError(RedlineError):

@@ -18,6 +18,7 @@ from archive.config import load_config
 from archive.errors import RedlineError
 from archive.report import cli as report_cli
 from crawler import cli as crawler_cli
+from crawler import worker_cli
 from scheduler import commands as service_commands
 from scheduler import feeds_cli
 from scheduler import report_cli as send_report_cli
@@ -51,6 +52,7 @@ def root(
 
 archive_cli.register(app)
 crawler_cli.register(app, next_check=policy_hook)
+worker_cli.register(app, next_check=policy_hook)
 service_commands.register(app)
 feeds_cli.register(app)
 demo_command.register(app)

@@ -5,7 +5,8 @@ but the reference, ``"scheduler.jobs:refetch_due"``).  What they need (the setti
 database, the stop flag) is installed once per process by the service with :func:`install`.
 
 - :func:`refetch_due`: if any URL is due, one crawl cycle under the crawl lock; its figures go
-  to ``service_state``; then the reports, if the reports module is installed.
+  to ``service_state``; then the reports, if the reports module is installed.  With
+  ``redis_url`` set, the cycle queues the due URLs for ``redline worker`` processes instead.
 - :func:`poll_feeds`: polls the feeds that are due and wakes the refetch job when they found
   new URLs.
 - :func:`send_reports`: the periodic report run.
@@ -79,6 +80,9 @@ def refetch_due() -> None:
         due = status.count_due(session, now_utc())
     if due == 0:
         return
+    if ctx.config.redis_url:
+        queue_for_workers(ctx, due)
+        return
     with CrawlLock(ctx.config.data_dir) as lock:
         if not lock.acquired:
             logger.warning(
@@ -109,6 +113,21 @@ def refetch_due() -> None:
         status.record_error(ctx.database, finished, "capture", f"{count} x {reason}")
     if not ctx.stopping.is_set():
         call_reports(ctx)
+
+
+def queue_for_workers(ctx: ServiceContext, due: int) -> None:
+    """With a shared queue, a cycle hands the due URLs to ``redline worker`` processes."""
+    from crawler.distributed import enqueue_due
+
+    ctx.cycle += 1
+    try:
+        result = enqueue_due(ctx.config, ctx.database)
+    except Exception as exc:  # Redis down: the URLs stay due, the next cycle tries again
+        logger.error("could not queue the due URLs", extra=fields(event="enqueue-failed"))
+        status.record_error(ctx.database, now_utc(), "enqueue", f"{type(exc).__name__}: {exc}")
+        return
+    figures = {"cycle": ctx.cycle, "due": due, **result.to_dict()}
+    logger.info("due URLs queued for workers", extra=fields(event="cycle-queued", **figures))
 
 
 def poll_feeds() -> None:

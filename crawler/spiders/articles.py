@@ -15,6 +15,7 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from archive.config import Config
 from archive.db import open_database
 from archive.enums import FailureReason
+from archive.models import TrackedURL
 from archive.queries import current_hashes, due_urls
 from archive.store import resolve
 from crawler.configure import HANDLED_STATUSES
@@ -24,6 +25,7 @@ from crawler.middlewares import META_ORIGINAL_URL, META_VALIDATORS, BlockedDesti
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from sqlalchemy.orm import Session
     from twisted.python.failure import Failure
 
 # (tracked_url_id, last_payload_digest, the current version's content hash) at the crawl's start
@@ -73,8 +75,13 @@ def failure_reason(failure: Failure) -> tuple[FailureReason, str]:
     return FailureReason.CONNECTION, f"{type(exc).__name__}: {detail}"
 
 
-def _fields(t: Any) -> tuple[int, str, str | None, str | None, str | None]:
-    return t.id, t.url, t.etag, t.last_modified, t.last_payload_digest
+def targets_of(session: Session, rows: Sequence[TrackedURL]) -> list[Target]:
+    """The targets for these tracked URLs, with their current versions' hashes."""
+    hashes = current_hashes(session, (t.id for t in rows))
+    return [
+        Target(t.id, t.url, t.etag, t.last_modified, t.last_payload_digest, hashes.get(t.id))
+        for t in rows
+    ]
 
 
 class ArticleSpider(scrapy.Spider):
@@ -114,8 +121,6 @@ class ArticleSpider(scrapy.Spider):
                 elif self.select == "all":
                     from sqlalchemy import select
 
-                    from archive.models import TrackedURL
-
                     rows = list(
                         session.scalars(
                             select(TrackedURL)
@@ -125,8 +130,7 @@ class ArticleSpider(scrapy.Spider):
                     )
                 else:
                     rows = list(due_urls(session, datetime.now(UTC)))
-                hashes = current_hashes(session, (t.id for t in rows))
-                return [Target(*_fields(t), hashes.get(t.id)) for t in rows]
+                return targets_of(session, rows)
         finally:
             database.dispose()
 
@@ -135,18 +139,22 @@ class ArticleSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("redline/expected", len(targets))
         for target in targets:
-            yield scrapy.Request(
-                target.url,
-                callback=self.parse,
-                errback=self.failed,
-                dont_filter=True,
-                meta={
-                    "handle_httpstatus_list": HANDLED_STATUSES,
-                    META_TRACKED: (target.id, target.last_payload_digest, target.current_hash),
-                    META_ORIGINAL_URL: target.url,
-                    META_VALIDATORS: (target.etag, target.last_modified),
-                },
-            )
+            yield self.request_for(target)
+
+    def request_for(self, target: Target) -> scrapy.Request:
+        """The fetch of one target: conditional, every status handed to the pipeline."""
+        return scrapy.Request(
+            target.url,
+            callback=self.parse,
+            errback=self.failed,
+            dont_filter=True,
+            meta={
+                "handle_httpstatus_list": HANDLED_STATUSES,
+                META_TRACKED: (target.id, target.last_payload_digest, target.current_hash),
+                META_ORIGINAL_URL: target.url,
+                META_VALIDATORS: (target.etag, target.last_modified),
+            },
+        )
 
     def parse(self, response: Response, **kwargs: Any) -> Any:
         tracked_id, digest, current_hash = response.meta[META_TRACKED]

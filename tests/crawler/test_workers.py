@@ -1,0 +1,198 @@
+"""Crawl workers on a shared Redis queue: `redline enqueue` and two `redline worker` processes
+against one PostgreSQL archive and a real site on 127.0.0.1.  Needs Redis
+(REDLINE_TEST_REDIS_URL) and PostgreSQL (REDLINE_TEST_POSTGRES_URL)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from archive.claims import claim_due
+from archive.db import open_database
+from archive.models import TrackedURL
+from archive.store import track
+from crawler.distributed import QueueKeys, pop, push
+from tests.conftest import Redline, _postgres_schema_url, service_missing
+from tests.pages import Story, serve
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+
+PAGES = [f"/story-{i}" for i in range(6)]
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDLINE_TEST_REDIS_URL")
+    if not url:
+        service_missing("Redis", "REDLINE_TEST_REDIS_URL")
+    return url
+
+
+@pytest.fixture
+def prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own, deleted afterwards."""
+    from redis import Redis
+
+    client = Redis.from_url(redis_url)
+    name = f"redline-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    for key in client.scan_iter(f"{name}:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def postgres() -> Iterator[str]:
+    """A fresh PostgreSQL archive: the database workers on several machines share."""
+    yield from _postgres_schema_url()
+
+
+def test_queue_pushes_each_id_once_and_pops_in_order(redis_url, prefix):
+    from redis import Redis
+
+    client = Redis.from_url(redis_url)
+    keys = QueueKeys.for_prefix(prefix)
+    assert push(client, keys, [3, 1, 2]) == 3
+    assert push(client, keys, [2, 4]) == 1  # 2 is waiting already
+    assert pop(client, keys, 2) == [3, 1]
+    assert push(client, keys, [3]) == 1  # popped, so it may be queued again
+    assert pop(client, keys, 10) == [2, 4, 3]
+    assert pop(client, keys, 10) == []
+    client.close()
+
+
+def test_a_claim_leases_due_urls_so_they_are_not_claimed_twice(postgres):
+    database = open_database(postgres)
+    now = datetime.now(UTC)
+    with database.session() as session:
+        ids = [track(session, f"https://example.org/{i}", now=now)[0].id for i in range(3)]
+    now += timedelta(seconds=1)
+    with database.session() as session:
+        assert sorted(claim_due(session, now, lease_s=600)) == sorted(ids)
+    with database.session() as session:
+        assert claim_due(session, now, lease_s=600) == []
+        # the lease runs out: a worker that died never recorded a capture
+        later = now + timedelta(seconds=601)
+        assert sorted(claim_due(session, later, lease_s=600)) == sorted(ids)
+        leased = session.get(TrackedURL, ids[0])
+        assert leased is not None and leased.next_check_at is not None
+    database.dispose()
+
+
+def _worker(redline: Redline) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "scheduler.cli", "worker", "--max-idle", "3", "--json"],
+        env=redline.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _run_workers(redline: Redline, count: int) -> list[dict[str, int]]:
+    import json
+
+    procs = [_worker(redline) for _ in range(count)]
+    summaries = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        summaries.append(json.loads(out))
+    return summaries
+
+
+def test_two_workers_share_the_queue_and_archive_every_url_once(
+    postgres, redis_url, prefix, tmp_path, site
+):
+    redline = Redline(tmp_path / "data", postgres)
+    redline.env.update(REDLINE_REDIS_URL=redis_url, REDLINE_REDIS_PREFIX=prefix)
+    for path in PAGES:
+        serve(site, path, Story())
+        redline("track", site.url(path))
+
+    queued = redline.json("enqueue")
+    assert queued == {"claimed": len(PAGES), "queued": len(PAGES), "waiting": len(PAGES)}
+    assert redline.json("enqueue") == {"claimed": 0, "queued": 0, "waiting": len(PAGES)}
+
+    summaries = _run_workers(redline, 2)
+    assert sum(s["fetched"] for s in summaries) == len(PAGES)
+    assert sum(s["new_versions"] for s in summaries) == len(PAGES)
+    assert sum(s["errors"] for s in summaries) == 0
+    fetched = Counter(
+        url for url in (site.url(p) for p in PAGES) for _ in redline.json("captures", url)
+    )
+    assert set(fetched.values()) == {1}, fetched  # every URL once, by one worker or the other
+
+    # The next round: every URL is due again; one article really changes.
+    serve(site, PAGES[2], Story().but(headline="Palmyra back in government hands"))
+    redline("crawl", "--url", site.url(PAGES[0]))  # a local crawl next to the workers is fine
+    database = open_database(postgres)
+    with database.session() as session:
+        for tracked in session.query(TrackedURL):
+            tracked.next_check_at = datetime.now(UTC) - timedelta(seconds=1)
+    database.dispose()
+    assert redline.json("enqueue")["queued"] == len(PAGES)
+    summaries = _run_workers(redline, 2)
+    assert sum(s["new_versions"] for s in summaries) == 1
+    assert sum(s["unchanged"] + s["not_modified"] for s in summaries) == len(PAGES) - 1
+    versions = redline.json("versions", site.url(PAGES[2]))
+    assert [v["headline"] for v in versions][-1] == "Palmyra back in government hands"
+    assert len(redline.json("versions", site.url(PAGES[1]))) == 1
+
+
+def test_enqueue_and_worker_need_a_redis_url(redline_sqlite):
+    for command in (["enqueue"], ["worker", "--max-idle", "1"]):
+        proc = redline_sqlite(*command, check=False)
+        assert proc.returncode == 1
+        assert "set redis_url (REDLINE_REDIS_URL)" in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_the_service_queues_due_urls_for_workers_instead_of_crawling(
+    postgres, redis_url, prefix, tmp_path, site
+):
+    from redis import Redis
+
+    from tests.scheduler.servicerun import Service
+
+    redline = Redline(tmp_path / "data", postgres)
+    redline.env.update(REDLINE_REDIS_URL=redis_url, REDLINE_REDIS_PREFIX=prefix)
+    for path in PAGES[:3]:
+        serve(site, path, Story())
+        redline("track", site.url(path))
+    client = Redis.from_url(redis_url)
+    keys = QueueKeys.for_prefix(prefix)
+    service = Service(redline, tmp_path / "service.log").start()
+    try:
+        service.wait_until(lambda: client.llen(keys.due) == 3, timeout=60, what="three URLs queued")
+        assert service.events("cycle-queued")[0]["queued"] == 3
+        assert not service.events("cycle-started")  # nothing crawled by the service itself
+        assert service.stop() == 0
+    finally:
+        service.kill()
+    assert all(redline.json("captures", site.url(p)) == [] for p in PAGES[:3])
+    [summary] = _run_workers(redline, 1)
+    assert summary["new_versions"] == 3
+    assert client.llen(keys.due) == 0
+    client.close()
+
+
+def test_an_unreachable_queue_is_a_one_line_error_and_claims_nothing(redline_sqlite, site):
+    serve(site, "/a", Story())
+    redline_sqlite("track", site.url("/a"))
+    redline_sqlite.env["REDLINE_REDIS_URL"] = "redis://127.0.0.1:9/0"  # nothing listens there
+    for command in (["enqueue"], ["worker", "--max-idle", "1"]):
+        proc = redline_sqlite(*command, check=False)
+        assert proc.returncode == 1
+        assert "cannot reach the crawl queue at redis://127.0.0.1:9/0" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    [row] = redline_sqlite.json("list")
+    # still due: nothing was claimed
+    assert datetime.fromisoformat(row["next_check_at"]) <= datetime.now(UTC)
