@@ -20,6 +20,7 @@ AutoThrottle on its own, so N workers may send N times as much to one site.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -183,6 +184,7 @@ class WorkerSpider(RedisMixin, ArticleSpider):  # type: ignore[misc]
         ids = pop(self.server, keys, self.redis_batch_size)
         if not ids:
             return
+        self.spider_idle_start_time = int(time.time())  # --max-idle counts from the last work
         if self.database is None:
             # the pipeline has opened (and upgraded) the database already
             self.database = open_database(self.config.sqlalchemy_url, upgrade=False)
