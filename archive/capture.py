@@ -67,6 +67,17 @@ class Extracted:
 CaptureResult = Failed | NotModified | SamePayload | Extracted
 
 
+@dataclass(slots=True)
+class Recorded:
+    """What :func:`archive.store.record_capture` wrote: the capture row's id and outcome."""
+
+    id: int
+    fetched_at: datetime
+    outcome: CaptureOutcome
+    reason: FailureReason | None = None
+    version_id: int | None = None
+
+
 class URLFacts(Protocol):
     """What the refetch policy hook sees of a tracked URL after a capture: plain values.
 

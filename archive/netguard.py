@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -172,7 +173,49 @@ async def check_url_async(
     decided = _before_dns(url, allow_private)
     if isinstance(decided, Verdict):
         return decided
-    host, port = decided
+    return await _resolve_async(decided, resolve)
+
+
+class HostVerdicts:
+    """:func:`check_url_async` that keeps each host's verdict for ``ttl_s`` seconds.
+
+    A crawl fetches many pages of one site: resolving its name again for every request (in a
+    thread, as ``getaddrinfo`` blocks) costs more than the fetch's own bookkeeping.  Hosts that
+    do not resolve are not kept (the next request asks again).  Scrapy resolves the name again
+    to connect (and keeps its answer for the whole crawl), so the window between this check and
+    the connection is no wider than without the cache.
+    """
+
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        ttl_s: float = 60.0,
+        resolve: AsyncResolver | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.allow_private = allow_private
+        self.ttl_s = ttl_s
+        self._resolve = resolve
+        self._clock = clock
+        self._verdicts: dict[tuple[str, int], tuple[float, Verdict]] = {}
+
+    async def check(self, url: str) -> Verdict:
+        decided = _before_dns(url, self.allow_private)
+        if isinstance(decided, Verdict):
+            return decided
+        now = self._clock()
+        kept = self._verdicts.get(decided)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        verdict = await _resolve_async(decided, self._resolve)
+        if not verdict.unresolved:
+            self._verdicts[decided] = (now + self.ttl_s, verdict)
+        return verdict
+
+
+async def _resolve_async(target: tuple[str, int], resolve: AsyncResolver | None) -> Verdict:
+    host, port = target
     resolver = resolve or asyncio.get_running_loop().getaddrinfo
     try:
         infos = await resolver(host, port, type=socket.SOCK_STREAM)

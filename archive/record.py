@@ -31,6 +31,7 @@ from archive.capture import (
     FetchFacts,
     NextCheck,
     NotModified,
+    Recorded,
     SamePayload,
     TrackedState,
 )
@@ -96,8 +97,8 @@ def write(
     facts: FetchFacts,
     result: CaptureResult,
     next_check: NextCheck | None,
-) -> Capture:
-    """Write the capture :func:`plan` accepted; returns a detached record of its row."""
+) -> Recorded:
+    """Write the capture :func:`plan` accepted; returns what was written."""
     conn = session.connection()
     row = planned.row
     changed_at = row.last_changed_at
@@ -149,7 +150,7 @@ def write(
             check_interval_s=row.check_interval_s,
             tags=tuple(row.tags or ()),
         )
-        values["b_next"] = next_check(state, CaptureOutcome(capture.outcome), facts.fetched_at)
+        values["b_next"] = next_check(state, capture.outcome, facts.fetched_at)
         statement = _BOOKKEEP_AND_SCHEDULE
     conn.execute(statement, values)
     _expire(session, TrackedURL, row.id)
@@ -217,7 +218,7 @@ def _insert_capture(
     reason: FailureReason | None = None,
     detail: str = "",
     version_id: int | None = None,
-) -> Capture:
+) -> Recorded:
     values: dict[str, Any] = {
         "tracked_url_id": facts.tracked_url_id,
         "fetched_at": facts.fetched_at,
@@ -235,13 +236,12 @@ def _insert_capture(
     }
     inserted = cast(CursorResult[Any], conn.execute(_INSERT_CAPTURE, values))
     capture_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
-    # A detached record of what was written, for the caller (never added to a session).
-    return Capture(id=capture_id, **values)
+    return Recorded(capture_id, facts.fetched_at, outcome, reason, version_id)
 
 
 def _confirm(
     conn: Connection, facts: FetchFacts, version_id: int | None, outcome: CaptureOutcome
-) -> Capture:
+) -> Recorded:
     """A capture of the current version: insert it, and point the version at it."""
     if version_id is None:
         if outcome == CaptureOutcome.NOT_MODIFIED:
@@ -264,13 +264,13 @@ def _confirm(
     return capture
 
 
-def _seen(conn: Connection, version_id: int, capture: Capture) -> None:
+def _seen(conn: Connection, version_id: int, capture: Recorded) -> None:
     conn.execute(_SEEN, {"b_id": version_id, "b_seen": capture.fetched_at, "b_capture": capture.id})
 
 
 def _new_version(
     conn: Connection, row: AnyRow, facts: FetchFacts, result: Extracted, content_hash: str
-) -> tuple[Capture, bool | None]:
+) -> tuple[Recorded, bool | None]:
     """A capture whose article differs from the current one: a new version, or a revert.
 
     Returns the capture and, when there was a current version (a change is recorded), whether
@@ -306,7 +306,7 @@ def _new_version(
 
 
 def _version_values(
-    tracked_url_id: int, article: Article, content_hash: str, capture: Capture
+    tracked_url_id: int, article: Article, content_hash: str, capture: Recorded
 ) -> dict[str, Any]:
     return {
         "b_url": tracked_url_id,
@@ -329,7 +329,7 @@ def _version_values(
 def _record_change(
     conn: Connection,
     row: AnyRow,
-    capture: Capture,
+    capture: Recorded,
     version_id: int,
     result: Extracted,
     *,

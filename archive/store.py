@@ -24,6 +24,7 @@ from archive.capture import (
     FetchFacts,
     NextCheck,
     NotModified,
+    Recorded,
     SamePayload,
 )
 from archive.diff import compare
@@ -160,8 +161,8 @@ def record_capture(
     result: CaptureResult,
     *,
     next_check: NextCheck | None = None,
-) -> Capture:
-    """Record one fetch and what it came to; returns the capture (not yet committed).
+) -> Recorded:
+    """Record one fetch and what it came to; returns what was written (not yet committed).
 
     The common captures are written with prebuilt Core statements (:mod:`archive.record`);
     those that create events (takedown, restore, a canonical link naming another URL) go
@@ -196,7 +197,14 @@ def record_capture(
         _confirm_current(session, tracked, capture, CaptureOutcome.UNCHANGED)
     else:
         _record_article(session, tracked, capture, result)
-    return _bookkeep(session, tracked, facts, capture, next_check)
+    _bookkeep(session, tracked, facts, capture, next_check)
+    return Recorded(
+        capture.id,
+        capture.fetched_at,
+        CaptureOutcome(capture.outcome),
+        FailureReason(capture.reason) if capture.reason else None,
+        capture.version_id,
+    )
 
 
 def _bookkeep(
@@ -205,7 +213,7 @@ def _bookkeep(
     facts: FetchFacts,
     capture: Capture,
     next_check: NextCheck | None,
-) -> Capture:
+) -> None:
     """The tracked URL's bookkeeping after one capture; flushes."""
     tracked.last_checked_at = facts.fetched_at
     if capture.outcome == CaptureOutcome.ERROR:
@@ -225,7 +233,6 @@ def _bookkeep(
             tracked, CaptureOutcome(capture.outcome), facts.fetched_at
         )
     session.flush()
-    return capture
 
 
 def _event(

@@ -12,6 +12,7 @@ Numeric hosts are read the way browsers read them (the WHATWG URL standard's IPv
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Final
@@ -94,8 +95,9 @@ HOME_PATHS: Final = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_url(url: str) -> str:
-    """Validate ``url`` and return its one normalised spelling.
+    """Validate ``url`` and return its one normalised spelling (memoised: it is pure).
 
     The scheme and host are lowercased, non-ASCII hosts IDNA-encoded, numeric IPv4 hosts
     written as dotted quads, IPv6 hosts compressed, default ports, fragments and tracking

@@ -95,7 +95,7 @@ def crawl_with_progress(
             config,
             select=select,
             urls=urls,
-            progress=advance,
+            progress=advance if show else None,  # no bar to move: no call per capture
             next_check=next_check,
             log_level="WARNING" if show else None,
         )

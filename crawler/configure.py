@@ -34,6 +34,9 @@ def settings_for(config: Config) -> dict[str, Any]:
         "DOWNLOAD_DELAY": config.download_delay_s,
         "CONCURRENT_REQUESTS": config.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrent_requests_per_domain,
+        # Items processed at once per response.  The spider yields one item per response, and
+        # Scrapy starts this many worker tasks for every response (100 by default).
+        "CONCURRENT_ITEMS": 1,
         "DOWNLOAD_TIMEOUT": config.download_timeout_s,
         "DOWNLOAD_MAXSIZE": config.max_body_bytes,
         "DOWNLOAD_WARNSIZE": 0,

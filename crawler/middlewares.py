@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import IgnoreRequest
 
-from archive.netguard import check_url_async
+from archive.netguard import HostVerdicts
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -27,18 +27,20 @@ class NetworkGuardMiddleware:
     """Refuses private, loopback, link-local and multicast destinations.
 
     It runs on every request, redirects included (a redirect comes back through the
-    downloader middlewares as a new request), after resolving the host name.
+    downloader middlewares as a new request), after resolving the host name (each host's
+    verdict is kept for a minute: see :class:`archive.netguard.HostVerdicts`).
     """
 
     def __init__(self, allow_private: bool) -> None:
         self.allow_private = allow_private
+        self.verdicts = HostVerdicts(allow_private=allow_private)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NetworkGuardMiddleware:
         return cls(crawler.settings["REDLINE_CONFIG"].allow_private_networks)
 
     async def process_request(self, request: Request) -> None:
-        verdict = await check_url_async(request.url, allow_private=self.allow_private)
+        verdict = await self.verdicts.check(request.url)
         if verdict.blocked:
             crawler_stats_key = "redline/guard/blocked"
             logger.info("%s: %s (%s)", crawler_stats_key, request.url, verdict.why)

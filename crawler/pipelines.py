@@ -10,11 +10,8 @@ record.  Errors are recorded, never dropped.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from archive.capture import (
@@ -31,7 +28,7 @@ from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
 from archive.store import current_article, record_capture
 from archive.urls import is_section_or_home
-from archive.warc import WarcLocation, WarcWriter, recover_warc_dir
+from archive.warc import WarcLocation, WarcWriter, payload_digest, recover_warc_dir
 from crawler.items import FetchResult
 from crawler.workers import ExtractionPool
 
@@ -40,11 +37,6 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
-
-
-def payload_digest(body: bytes) -> str:
-    """The WARC-style payload digest: ``sha1:`` and the base32 SHA-1 of the body."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")  # noqa: S324
 
 
 def status_failure(status: int) -> FailureReason:
@@ -132,29 +124,18 @@ class ArchivePipeline:
 
     async def _judge(self, item: FetchResult) -> tuple[FetchFacts, CaptureResult]:
         assert self.warc is not None and self.pool is not None
-        facts = FetchFacts(
-            tracked_url_id=item.tracked_url_id,
-            fetched_at=item.fetched_at,
-            http_status=item.status,
-            final_url=item.final_url,
-            etag=item.header("ETag"),
-            last_modified=item.header("Last-Modified"),
-        )
         if item.failure is not None:
-            return facts, Failed(item.failure, item.detail)
+            return _facts(item), Failed(item.failure, item.detail)
         status = item.status or 0
         if status == 304:
-            return facts, NotModified()
+            return _facts(item), NotModified()
         digest = payload_digest(item.body)
-        facts = _with(facts, payload_digest=digest)
         if not 200 <= status < 300:
-            return _with(facts, location=self._write(item)), Failed(
-                status_failure(status), f"HTTP {status}"
-            )
+            failed = Failed(status_failure(status), f"HTTP {status}")
+            return _facts(item, digest, self._write(item, digest)), failed
         if item.final_url and is_section_or_home(item.url, item.final_url):
-            return _with(facts, location=self._write(item)), Failed(
-                FailureReason.REDIRECTED_AWAY, f"redirected to {item.final_url}"
-            )
+            failed = Failed(FailureReason.REDIRECTED_AWAY, f"redirected to {item.final_url}")
+            return _facts(item, digest, self._write(item, digest)), failed
         if digest == item.last_payload_digest:
             location = self.warc.write_revisit(
                 item.final_url or item.url,
@@ -166,14 +147,14 @@ class ArchivePipeline:
                 request_headers=item.request_headers,
                 fetched_at=item.fetched_at,
             )
-            return _with(facts, location=location), SamePayload()
+            return _facts(item, digest, location), SamePayload()
         extracted = await self.pool.extract(
             item.body,
             item.final_url or item.url,
             item.header("Content-Type"),
             self.config.min_article_chars,
         )
-        facts = _with(facts, location=self._write(item))
+        facts = _facts(item, digest, self._write(item, digest))
         if isinstance(extracted, ExtractionError):
             return facts, Failed(extracted.reason, extracted.detail)
         result = Extracted(extracted)
@@ -189,7 +170,7 @@ class ArchivePipeline:
         change = await self.pool.compare(current[1], extracted)
         return facts, Extracted(extracted, based_on_version_id=current[0], change=change)
 
-    def _write(self, item: FetchResult) -> WarcLocation:
+    def _write(self, item: FetchResult, digest: str) -> WarcLocation:
         assert self.warc is not None
         return self.warc.write_exchange(
             item.final_url or item.url,
@@ -200,7 +181,25 @@ class ArchivePipeline:
             body=item.body,
             fetched_at=item.fetched_at,
             ip=item.ip,
+            payload_digest=digest,
         )
+
+
+def _facts(
+    item: FetchResult, digest: str | None = None, location: WarcLocation | None = None
+) -> FetchFacts:
+    """The facts of a fetch: what Scrapy saw, the payload's digest and its WARC record."""
+    return FetchFacts(
+        tracked_url_id=item.tracked_url_id,
+        fetched_at=item.fetched_at,
+        http_status=item.status,
+        final_url=item.final_url,
+        etag=item.header("ETag"),
+        last_modified=item.header("Last-Modified"),
+        payload_digest=digest,
+        warc_file=location.file if location else None,
+        warc_offset=location.offset if location else None,
+    )
 
 
 # Scrapy hands over the body decoded (no gzip, no chunks): headers describing the transfer
@@ -212,11 +211,3 @@ def as_stored(headers: list[tuple[str, str]], length: int) -> list[tuple[str, st
     """Response headers that describe the decoded body as it is written to WARC."""
     kept = [(k, v) for k, v in headers if k.lower() not in TRANSFER_HEADERS]
     return [*kept, ("Content-Length", str(length))]
-
-
-def _with(
-    facts: FetchFacts, *, location: WarcLocation | None = None, payload_digest: str | None = None
-) -> FetchFacts:
-    if location is not None:
-        return replace(facts, warc_file=location.file, warc_offset=location.offset)
-    return replace(facts, payload_digest=payload_digest)

@@ -6,6 +6,7 @@ service runs each cycle in a child process (see ``docs/decisions.md``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,6 +41,11 @@ def run_crawl(
         settings["LOG_LEVEL"] = log_level
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
     process = CrawlerProcess(settings)
+    # Scrapy filters by level in its root handler only, after building every record (a DEBUG
+    # "Scraped from" line per item); at the loggers, records below the level are never built.
+    level = logging.getLevelName(str(settings["LOG_LEVEL"]).upper())
+    if isinstance(level, int):
+        logging.getLogger("scrapy").setLevel(level)
     crawler = process.create_crawler(ArticleSpider)
     process.crawl(crawler, select=select, urls=list(urls))
     process.start()
