@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
@@ -13,12 +14,18 @@ from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.extract.chrome import drop_chrome
 from archive.extract.decode import decode_body, undecodable_ratio
-from archive.extract.head import Head, read_head
-from archive.extract.headline import clean_headline, h1_texts, same_text, site_names
+from archive.extract.head import Head, read_head, stated_authors
+from archive.extract.headline import (
+    clean_headline,
+    h1_texts,
+    same_text,
+    shown_headline,
+    site_names,
+)
 from archive.extract.history import take_change_history
 from archive.extract.links import find_links
 from archive.extract.normalize import normalize_optional, split_paragraphs
-from archive.extract.timestamps import find_published, find_updated
+from archive.extract.timestamps import find_published, find_updated, hide_modified_stamps
 
 # Below this many characters of body text a page is not an article but a consent wall, a
 # paywall stub, an error page served with 200 or a JavaScript shell.  Those yield 0-150
@@ -63,6 +70,50 @@ def _language(head: Head, document: Document) -> str | None:
     return "-".join(tags)
 
 
+# Elements whose whitespace is rendered as written; everywhere else a run of whitespace is one
+# space to a reader, however the page's source is laid out.
+_PREFORMATTED = ("pre", "textarea", "listing", "plaintext", "xmp", "script", "style")
+_SOURCE_WHITESPACE = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")
+
+
+def _collapse_source_whitespace(tree: HtmlElement) -> None:
+    """Collapse whitespace runs in text as a browser does (outside preformatted elements).
+
+    trafilatura keeps the source's line breaks inside some paragraphs (those holding a
+    ``<br>``, for one), and a line break in its text is a paragraph break to us: re-indented
+    HTML would otherwise split a paragraph into one per source line.
+    """
+    kept = {d for root in tree.iter(*_PREFORMATTED) for d in root.iterdescendants()}
+    for element in tree.iter():
+        preformatted = element in kept or element.tag in _PREFORMATTED
+        if element.text and isinstance(element.tag, str) and not preformatted:
+            element.text = _SOURCE_WHITESPACE.sub(" ", element.text)
+        if element.tail and element not in kept:
+            element.tail = _SOURCE_WHITESPACE.sub(" ", element.tail)
+
+
+# A line above the body that names the author ("By Jane Doe", "5:45 AM PST 11/19/2019 by Jane
+# Doe") is the byline as the page prints it, not a paragraph: it is at most this long.
+MAX_BYLINE_LINE = 120
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|&)\s*")
+
+
+def _drop_byline_line(paragraphs: tuple[str, ...], byline: str | None) -> tuple[str, ...]:
+    """Remove the printed byline from the top of the body (it is ``byline`` already).
+
+    Otherwise a changed byline is also a changed paragraph, and a byline line that trafilatura
+    keeps on one fetch and not on the next makes a version of its own.
+    """
+    if not byline:
+        return paragraphs
+    names = [n.casefold() for n in _AUTHOR_SPLIT.split(byline) if len(n) > 2]
+    for index, paragraph in enumerate(paragraphs[: HEADLINE_ECHO_DEPTH + 1]):
+        line = paragraph.casefold()
+        if len(line) <= MAX_BYLINE_LINE and any(f"by {name}" in line for name in names):
+            return paragraphs[:index] + paragraphs[index + 1 :]
+    return paragraphs
+
+
 def _drop_headline_echo(paragraphs: tuple[str, ...], titles: list[str]) -> tuple[str, ...]:
     for index, paragraph in enumerate(paragraphs[:HEADLINE_ECHO_DEPTH]):
         if any(same_text(paragraph, title) for title in titles if title):
@@ -98,6 +149,8 @@ def extract_article(
     head = read_head(tree)
     canonical_url, amp_url = find_links(tree, url)
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
+    _collapse_source_whitespace(tree)
+    hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
     document = bare_extraction(
         tree,
         url=url,
@@ -113,9 +166,13 @@ def extract_article(
         raise ExtractionError(FailureReason.BAD_ENCODING, "article text is mostly undecodable")
 
     names = site_names(head, url, document.sitename)
-    headline = clean_headline(document.title, h1_texts(tree), names)
+    h1s = h1_texts(tree)
+    headline = clean_headline(document.title, h1s, names)
     paragraphs = drop_chrome(split_paragraphs(document.text))
     paragraphs = _drop_headline_echo(paragraphs, [headline, document.title or ""])
+    headline, paragraphs = shown_headline(headline, paragraphs, h1s, HEADLINE_ECHO_DEPTH)
+    byline = normalize_optional(document.author or stated_authors(head))
+    paragraphs = _drop_byline_line(paragraphs, byline)
     paragraphs += tuple(p for p in history.notes if p not in paragraphs)
     description = normalize_optional(document.description)
     # A standfirst that repeats the description above the body is kept by trafilatura only
@@ -132,7 +189,7 @@ def extract_article(
     return Article(
         headline=headline,
         paragraphs=paragraphs,
-        byline=normalize_optional(document.author),
+        byline=byline,
         published_at=published_at,
         updated_at=find_updated(tree, head, published_at, history=history.updated),
         description=description,

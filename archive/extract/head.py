@@ -8,6 +8,7 @@ sources live with the field they serve (:mod:`.timestamps`, :mod:`.headline`, :m
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -127,4 +128,46 @@ def jsonld_name(value: Any) -> str | None:
     if isinstance(value, list):
         names = [n for n in (jsonld_name(v) for v in value) if n]
         return names[0] if names else None
+    return None
+
+
+# <meta> keys that name the article's author (lower-cased), in order of preference.  Values
+# that are links (``article:author`` often is a profile URL) are not names.
+AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
+_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
+
+
+def _person_names(value: Any) -> list[str]:
+    """Names of the people in a JSON-LD ``author`` value (organisations left out)."""
+    names: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict):
+            kinds = item.get("@type") or item.get("type") or ""
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if any(isinstance(k, str) and k.lower() == "organization" for k in kinds):
+                continue
+            name = item.get("name")
+            if isinstance(name, str):
+                names.append(name)
+    return [n.strip() for n in names if n.strip() and "://" not in n]
+
+
+def stated_authors(head: Head) -> str | None:
+    """The authors the page states outside its text: JSON-LD article nodes, then ``<meta>``.
+
+    For pages whose byline trafilatura does not find (it reads ``"@type": "Person"`` in that
+    spelling only, for one).  Several people are joined with ``"; "``, as trafilatura does.
+    """
+    for node in head.jsonld:
+        if not is_article_node(node):
+            break  # article nodes come first
+        names = _person_names(node.get("author"))
+        if names:
+            return "; ".join(dict.fromkeys(names))
+    for key in AUTHOR_META:
+        value = head.first_meta(key)
+        if value and "://" not in value:
+            return _BY.sub("", value).strip() or None
     return None

@@ -163,3 +163,34 @@ def clean_headline(title: str | None, h1s: list[str], names: set[str]) -> str:
 def same_text(a: str, b: str) -> bool:
     """Whether two lines say the same words (case, punctuation and spacing aside)."""
     return bool(_key(a)) and _key(a) == _key(b)
+
+
+# An <h1> kept as the first paragraphs of the body is the headline the reader sees when it
+# shares this much of its vocabulary (Dice coefficient of the word sets) with the title.
+VARIANT_SIMILARITY = 0.5
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"\w+", text)}
+
+
+def shown_headline(
+    headline: str, paragraphs: tuple[str, ...], h1s: list[str], depth: int
+) -> tuple[str, tuple[str, ...]]:
+    """The headline as the page shows it, when its ``<h1>`` is a variant of the title.
+
+    Titles and ``<h1>`` often differ ("Sweden drops Assange rape investigation" in the title,
+    "Julian Assange: Sweden drops rape investigation" on the page), and trafilatura then keeps
+    the ``<h1>`` as the first paragraph of the body: a headline edit would read as a
+    paragraph edit too.  When one of the first ``depth`` paragraphs is an ``<h1>`` of the
+    page and a variant of ``headline``, it becomes the headline and leaves the body.
+    """
+    title_words = _words(headline)
+    for index, paragraph in enumerate(paragraphs[:depth]):
+        if not any(same_text(paragraph, h1) for h1 in h1s):
+            continue
+        words = _words(paragraph)
+        shared = 2 * len(words & title_words) / max(len(words) + len(title_words), 1)
+        if shared >= VARIANT_SIMILARITY:
+            return paragraph, paragraphs[:index] + paragraphs[index + 1 :]
+    return headline, paragraphs

@@ -50,6 +50,9 @@ UPDATED_META = (
     "dc.date.modified",
 )
 
+_UPDATED_KEYS = frozenset(UPDATED_META)
+_META_KEYS = ("property", "name", "itemprop")
+
 # Timestamps outside these years are parse accidents (epoch zero, "0001-01-01", typos), not
 # publication dates.  Fixed bounds rather than "now" keep extraction deterministic.
 MIN_YEAR = 1990
@@ -125,6 +128,20 @@ def _hints(element: HtmlElement) -> str:
     parent = element.getparent()
     parent_class = parent.get("class", "") if parent is not None else ""
     return " ".join((element.get("class", ""), element.get("itemprop", ""), parent_class))
+
+
+def hide_modified_stamps(tree: HtmlElement) -> None:
+    """Remove the ``<meta>`` modification times from the tree (after :func:`read_head`).
+
+    trafilatura's published day comes from htmldate, which falls back to a page's
+    ``article:modified_time`` when it finds no publication date: the published day would
+    then move with every update, and an update would read as a re-publication.  The
+    modification times are still read, from the :class:`Head` taken before.
+    """
+    for element in list(tree.iterfind(".//meta")):
+        key = next((element.get(a) for a in _META_KEYS if element.get(a)), None)
+        if key and key.strip().lower() in _UPDATED_KEYS:
+            element.drop_tree()
 
 
 def find_published(
