@@ -11,6 +11,7 @@ import pytest
 from archive.errors import ForbiddenDestinationError, InvalidURLError
 from archive.netguard import (
     AddrInfo,
+    HostVerdicts,
     Resolver,
     Verdict,
     check_address,
@@ -268,3 +269,40 @@ def test_ensure_allowed():
         ensure_allowed("file:///etc/passwd", allow_private=True)
     # a momentary DNS failure does not stop tracking: every fetch is checked again
     ensure_allowed("http://down.example/", allow_private=False, resolve=failing_resolver)
+
+
+def test_host_verdicts_resolve_each_host_once_per_ttl_and_never_keep_a_failure():
+    calls: list[str] = []
+    failing = {"gone.example"}
+
+    async def resolve(host, port, **kwargs):
+        calls.append(host)
+        if host in failing:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return fake_resolver("10.0.0.1" if host == "intranet.example" else PUBLIC_V4)(host, port)
+
+    now = [0.0]
+    verdicts = HostVerdicts(allow_private=False, ttl_s=60.0, resolve=resolve, clock=lambda: now[0])
+
+    async def run() -> list[Verdict]:
+        seen = [await verdicts.check(f"http://news.example/{n}") for n in range(3)]
+        seen += [await verdicts.check("http://intranet.example/a") for _ in range(2)]
+        seen += [await verdicts.check("http://gone.example/a") for _ in range(2)]
+        seen.append(await verdicts.check("http://0x7f.1/"))  # a literal: no DNS at all
+        now[0] = 61.0
+        seen.append(await verdicts.check("http://news.example/again"))
+        return seen
+
+    seen = asyncio.run(run())
+    assert [v.allowed for v in seen[:3]] == [True, True, True]
+    assert all(v.blocked and "10.0.0.1" in v.why for v in seen[3:5])
+    assert all(v.unresolved for v in seen[5:7])
+    assert seen[7].blocked and "loopback" in seen[7].why
+    assert seen[8].allowed
+    assert calls == [
+        "news.example",
+        "intranet.example",
+        "gone.example",
+        "gone.example",
+        "news.example",
+    ]

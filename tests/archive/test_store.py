@@ -187,3 +187,42 @@ def test_tracking_a_retired_or_untracked_url_again_makes_it_due(db):
         track(session, "https://news.example/a", now=later)
     with db.session() as session:
         assert [t.id for t in due_urls(session, later)] == [tid]
+
+
+def test_the_policy_hook_sees_plain_values_as_they_stand_after_the_capture(db):
+    tid = new_url(db)
+    seen = []
+
+    def hook(state, outcome, now):
+        seen.append(
+            (type(state).__name__, state.consecutive_errors, state.last_changed_at, outcome)
+        )
+        assert list(state.tags) == ["syria"] and state.added_at == T0
+        return now + timedelta(hours=1)
+
+    steps = [
+        (0, Extracted(A), {"payload_digest": "d1"}),
+        (5, Failed(FailureReason.HTTP_5XX, "HTTP 503"), {}),
+        (10, Extracted(B), {"payload_digest": "d2"}),
+    ]
+    for minutes, result, facts in steps:
+        with db.session() as session:
+            at = T0 + timedelta(minutes=minutes)
+            record_capture(session, FetchFacts(tid, at, **facts), result, next_check=hook)
+    assert seen == [
+        ("TrackedState", 0, None, CaptureOutcome.NEW_VERSION),
+        ("TrackedState", 1, None, CaptureOutcome.ERROR),
+        ("TrackedState", 0, T0 + timedelta(minutes=10), CaptureOutcome.NEW_VERSION),
+    ]
+    with db.session() as session:
+        assert session.get(TrackedURL, tid).next_check_at == T0 + timedelta(minutes=70)
+
+
+def test_a_tracked_url_loaded_in_the_session_is_current_after_a_capture(db):
+    tid = new_url(db)
+    with db.session() as session:
+        tracked = session.get(TrackedURL, tid)
+        assert tracked.current_version_id is None
+        recorded = record_capture(session, FetchFacts(tid, T0, 200), Extracted(A))
+        assert recorded.version_id is not None
+        assert tracked.current_version_id == recorded.version_id
