@@ -18,6 +18,7 @@ from archive.extract.head import Head, read_head, stated_authors
 from archive.extract.headline import (
     clean_headline,
     h1_texts,
+    page_title,
     same_text,
     shown_headline,
     site_names,
@@ -170,7 +171,8 @@ def extract_article(
     headline = clean_headline(document.title, h1s, names)
     paragraphs = drop_chrome(split_paragraphs(document.text))
     paragraphs = _drop_headline_echo(paragraphs, [headline, document.title or ""])
-    headline, paragraphs = shown_headline(headline, paragraphs, h1s, HEADLINE_ECHO_DEPTH)
+    titles = [headline, page_title(tree), head.first_meta("og:title", "twitter:title") or ""]
+    headline, paragraphs = shown_headline(titles, paragraphs, h1s, HEADLINE_ECHO_DEPTH)
     byline = normalize_optional(document.author or stated_authors(head))
     paragraphs = _drop_byline_line(paragraphs, byline)
     paragraphs += tuple(p for p in history.notes if p not in paragraphs)

@@ -80,6 +80,12 @@ def h1_texts(tree: HtmlElement) -> list[str]:
     return texts
 
 
+def page_title(tree: HtmlElement) -> str:
+    """The text of the page's ``<title>``, normalised ("" without one)."""
+    element = tree.find(".//title")
+    return normalize_text(element.text_content()) if element is not None else ""
+
+
 def _is_site(segment: str, names: Iterable[str]) -> bool:
     key = _key(segment)
     return bool(key) and any(
@@ -175,22 +181,24 @@ def _words(text: str) -> set[str]:
 
 
 def shown_headline(
-    headline: str, paragraphs: tuple[str, ...], h1s: list[str], depth: int
+    titles: list[str], paragraphs: tuple[str, ...], h1s: list[str], depth: int
 ) -> tuple[str, tuple[str, ...]]:
-    """The headline as the page shows it, when its ``<h1>`` is a variant of the title.
+    """The headline as the page shows it, when its ``<h1>`` is a variant of a title.
 
     Titles and ``<h1>`` often differ ("Sweden drops Assange rape investigation" in the title,
     "Julian Assange: Sweden drops rape investigation" on the page), and trafilatura then keeps
     the ``<h1>`` as the first paragraph of the body: a headline edit would read as a
     paragraph edit too.  When one of the first ``depth`` paragraphs is an ``<h1>`` of the
-    page and a variant of ``headline``, it becomes the headline and leaves the body.
+    page and a variant of one of ``titles`` (the headline so far first, then the page's
+    ``<title>`` and ``og:title``), it becomes the headline and leaves the body.
     """
-    title_words = _words(headline)
     for index, paragraph in enumerate(paragraphs[:depth]):
         if not any(same_text(paragraph, h1) for h1 in h1s):
             continue
         words = _words(paragraph)
-        shared = 2 * len(words & title_words) / max(len(words) + len(title_words), 1)
-        if shared >= VARIANT_SIMILARITY:
-            return paragraph, paragraphs[:index] + paragraphs[index + 1 :]
-    return headline, paragraphs
+        for title in titles:
+            title_words = _words(title)
+            shared = 2 * len(words & title_words) / max(len(words) + len(title_words), 1)
+            if shared >= VARIANT_SIMILARITY:
+                return paragraph, paragraphs[:index] + paragraphs[index + 1 :]
+    return titles[0], paragraphs

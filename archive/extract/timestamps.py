@@ -48,10 +48,11 @@ UPDATED_META = (
     "lastmod",
     "dcterms.modified",
     "dc.date.modified",
+    "last-modified",  # <meta http-equiv="Last-Modified">, and name= on some CMSs
 )
 
 _UPDATED_KEYS = frozenset(UPDATED_META)
-_META_KEYS = ("property", "name", "itemprop")
+_META_KEYS = ("property", "name", "itemprop", "http-equiv")
 
 # Timestamps outside these years are parse accidents (epoch zero, "0001-01-01", typos), not
 # publication dates.  Fixed bounds rather than "now" keep extraction deterministic.
