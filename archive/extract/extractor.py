@@ -14,7 +14,7 @@ from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.extract.chrome import drop_chrome
 from archive.extract.decode import decode_body, undecodable_ratio
-from archive.extract.head import Head, read_head, stated_authors
+from archive.extract.head import Head, drop_hidden_metadata, read_head, stated_authors
 from archive.extract.headline import (
     clean_headline,
     h1_texts,
@@ -151,6 +151,7 @@ def extract_article(
     canonical_url, amp_url = find_links(tree, url)
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
     _collapse_source_whitespace(tree)
+    drop_hidden_metadata(tree)
     hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
     document = bare_extraction(
         tree,

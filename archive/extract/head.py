@@ -171,3 +171,19 @@ def stated_authors(head: Head) -> str | None:
         if value and "://" not in value:
             return _BY.sub("", value).strip() or None
     return None
+
+
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def drop_hidden_metadata(tree: HtmlElement) -> None:
+    """Remove hidden microdata blocks (``itemscope`` elements styled ``display: none``).
+
+    Some CMSs repeat the article's metadata as invisible schema.org markup in the body (the
+    headline, author, description again); trafilatura reads it as text, so a headline edit
+    would also read as paragraph edits.  Nobody sees these blocks; call after
+    :func:`read_head`.
+    """
+    for element in tree.xpath("//*[@itemscope][@style]"):
+        if _HIDDEN.search(element.get("style", "")) and element.getparent() is not None:
+            element.drop_tree()
