@@ -9,9 +9,7 @@ the reactor's threads.  ``workers = -1`` runs everything inline (for debugging).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing
-import os
 import sys
 import types
 from collections.abc import Iterator
@@ -29,12 +27,6 @@ T = TypeVar("T")
 # The fork server imports this module (so trafilatura and the diff modules) once; every worker
 # forked from it starts with them loaded instead of importing them itself.
 PRELOAD = [__name__]
-# Workers run at this much lower priority than the crawl process.  The reactor thread is the
-# latency-bound part (a refetch cycle of mostly unchanged pages waits on it alone); the workers
-# are throughput-bound and lose nothing by yielding a core to it for the few milliseconds a
-# page it needs.  Without it, on a 2-core machine the reactor shares its core with two busy
-# workers whenever a page is being extracted.
-WORKER_NICENESS = 10
 
 
 def extract_job(body: bytes, url: str, content_type: str | None, min_chars: int) -> Any:
@@ -43,12 +35,6 @@ def extract_job(body: bytes, url: str, content_type: str | None, min_chars: int)
         return extract_article(body, url, content_type=content_type, min_chars=min_chars)
     except ExtractionError as exc:
         return exc
-
-
-def _lower_priority() -> None:
-    """Runs once in each worker as it starts (see :data:`WORKER_NICENESS`)."""
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
 
 
 def _warm() -> None:
@@ -89,9 +75,7 @@ class ExtractionPool:
     def _start(self) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        executor = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=_lower_priority
-        )
+        executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         with _main_module_hidden():  # the first submit starts every worker process
             warming = [executor.submit(_warm) for _ in range(self.workers)]
         self._executor = executor
