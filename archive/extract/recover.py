@@ -22,6 +22,9 @@ list of them, or two side by side), which is how stories list related stories; a
 caption label (credits, "Image caption"), which article-body annotations leave out; a
 caption the author wrote as paragraphs is text.  No rule reads an id or a class name, and
 the only host compared is the page's own.
+A wrapper with a single child (a block renderer's ``<div>`` around each paragraph, a
+call-to-action box around one link) counts as the element it wraps, so that such a template
+change leaves the text as it was.
 
 What must not live here: filters of text after extraction (that is :mod:`.chrome`).
 """
@@ -85,8 +88,22 @@ def _is_running_text(paragraph: HtmlElement) -> bool:
     return text - links >= MIN_PROSE_CHARS and links < text * MAX_PROSE_LINK_SHARE
 
 
+def _wrapped(element: HtmlElement) -> HtmlElement:
+    """The outermost single-child wrapper around an element (or the element itself).
+
+    Block renderers put each paragraph in a ``<div>`` of its own, and call-to-action boxes
+    hold one paragraph: such a wrapper is the paragraph, as far as its place in the text goes.
+    """
+    parent = element.getparent()
+    while parent is not None and len(parent) == 1 and parent.tag not in _TOP_TAGS:
+        element, parent = parent, parent.getparent()
+    return element
+
+
 class _Prose:
-    """Which elements hold running-text paragraphs, directly and a few levels down."""
+    """Which elements hold running-text paragraphs, directly and a few levels down (single-
+    child wrappers looked through, so that a template's wrapping does not change the answer).
+    """
 
     def __init__(self, tree: HtmlElement) -> None:
         self.direct: dict[HtmlElement, int] = {}
@@ -94,34 +111,34 @@ class _Prose:
         for paragraph in tree.iter("p"):
             if not _is_running_text(paragraph):
                 continue
-            parent = paragraph.getparent()
+            block = _wrapped(paragraph)
+            parent = block.getparent()
             if parent is not None:
                 self.direct[parent] = self.direct.get(parent, 0) + 1
-            for depth, ancestor in enumerate(paragraph.iterancestors()):
-                if depth >= FIGURE_PROSE_DEPTH:
+            for _ in range(FIGURE_PROSE_DEPTH):
+                if parent is None:
                     break
-                self.deep[ancestor] = self.deep.get(ancestor, 0) + 1
+                self.deep[parent] = self.deep.get(parent, 0) + 1
+                parent = _wrapped(parent).getparent()
 
     def enclosing(
         self, element: HtmlElement, max_depth: int
     ) -> tuple[HtmlElement, HtmlElement] | None:
-        """(child, container): the nearest prose container at most ``max_depth`` levels up,
-        and the element's ancestor (or itself) among that container's children."""
-        child = element
-        for depth, parent in enumerate(element.iterancestors()):
-            if depth >= max_depth or parent.tag in _TOP_TAGS:
-                break
+        """(child, container): the nearest prose container at most ``max_depth`` blocks up,
+        and the element's outermost block below it (the element or a box around it)."""
+        child = _wrapped(element)
+        for _ in range(max_depth):
+            parent = child.getparent()
+            if parent is None or parent.tag in _TOP_TAGS:
+                return None
             if self.direct.get(parent, 0) >= MIN_PROSE_PARAGRAPHS:
                 return child, parent
-            child = parent
+            child = _wrapped(parent)
         return None
 
     def around_figure(self, figure: HtmlElement) -> bool:
-        """Whether the block around a figure (single-child wrappers looked through) holds
-        running text a few levels down."""
-        parent = figure.getparent()
-        while parent is not None and len(parent) == 1 and parent.tag not in _TOP_TAGS:
-            parent = parent.getparent()
+        """Whether the block around a figure holds running text a few levels down."""
+        parent = _wrapped(figure).getparent()
         return parent is not None and self.deep.get(parent, 0) >= MIN_PROSE_PARAGRAPHS
 
 
@@ -213,7 +230,7 @@ def _lift_file_titles(links: list[HtmlElement], prose: _Prose) -> None:
                     ancestor.drop_tag()
             continue
         child, _ = place
-        if len(text) > MAX_LIFTED_CHARS or child is outer:
+        if len(text) > MAX_LIFTED_CHARS or child is _wrapped(outer):
             continue  # already a paragraph of the prose: the link pass makes it plain
         _paragraph_before(child, text)
         entry.drop_tree()
@@ -253,11 +270,12 @@ class _Units:
 
     def in_teaser_run(self, unit: HtmlElement) -> bool:
         """A list of two or more teasers, or a teaser beside another: related articles."""
-        if not self.is_teaser(unit):
+        block = _wrapped(unit)
+        if not self.is_teaser(block):
             return False
         if unit.tag in _LIST_TAGS and len(unit.findall("li")) >= 2:
             return True
-        for sibling in (_neighbour(unit, before=True), _neighbour(unit, before=False)):
+        for sibling in (_neighbour(block, before=True), _neighbour(block, before=False)):
             if sibling is not None and self.is_teaser(sibling):
                 return True
         return False

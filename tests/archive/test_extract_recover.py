@@ -208,3 +208,18 @@ def test_recovery_is_idempotent_and_leaves_plain_pages_alone() -> None:
     before = tostring(plain)
     recover_article_text(plain, URL)
     assert tostring(plain) == before
+
+
+def test_a_block_wrapper_per_paragraph_changes_nothing() -> None:
+    """A template that puts every paragraph in a block <div> of its own gives the same text:
+    wrappers with a single child are looked through."""
+    body = (
+        PROSE + '<p><a href="https://example.org/live">Watch the full live stream</a></p>'
+        "<ul><li><a href='https://youtu.be/a'>an introduction to the Flood Outlook</a></li>"
+        "<li><a href='https://youtu.be/b'>the Flood Outlook in action</a></li></ul>"
+        + PROSE.replace("Flood", "River")
+    )
+    wrapped = body.replace("<p>", '<div class="block"><p>').replace("</p>", "</p></div>")
+    wrapped = wrapped.replace("<ul>", '<div class="block"><ul>').replace("</ul>", "</ul></div>")
+    assert extract(wrapped).paragraphs == extract(body).paragraphs
+    assert "Watch the full live stream" in extract(body).paragraphs
