@@ -60,6 +60,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from html.entities import codepoint2name, name2codepoint
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive.diff import compare
 from archive.errors import ExtractionError
@@ -652,6 +653,10 @@ def edit_headline(src: Source, ed: Edited, rng: random.Random) -> None:
             return m.group()
         if norm(htmllib.unescape(m.group(3))) != norm(headline):
             return m.group()
+        if m.group(2).lower() == "a":  # a link to another story of the same name is not ours
+            href = attributes(m.group(1).strip()).get("href", "").strip()
+            if href not in ("", "#") and urlsplit(href).path != urlsplit(src.url).path:
+                return m.group()
         return m.group(1) + in_fragment(m.group(3)) + m.group(4)
 
     page = _HEADLINE_ELEMENT.sub(copy, page)
@@ -1174,21 +1179,33 @@ def layout_entities(page: str) -> str:
 
 
 def layout_wrappers(page: str, src: Source) -> str:
+    """A template change: every paragraph of the article's run of text in its own block
+    ``<div>``, with an extra class.  Every ``<p>`` from the first article paragraph to the
+    last is wrapped, as a CMS's block renderer does (not only those in the ground truth)."""
     paras = src.paragraphs(page)
-    for p in sorted(paras, key=lambda p: -p.start):
-        attrs = p.open_attrs
+    if not paras:
+        return page
+    first, last = paras[0].start, paras[-1].end
+    spans = opaque_spans(page)
+    blocks = [
+        m
+        for m in _P.finditer(page, first, last)
+        if not _inside(spans, m.start()) and not re.search(r"<(p|div|section)\b", m.group(2), re.I)
+    ]
+    for m in reversed(blocks):
+        attrs = m.group(1)
         if re.search(r"\bclass\s*=", attrs, re.I):
             attrs = re.sub(
                 r"""(\bclass\s*=\s*)(["'])([^"']*)\2""",
-                lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)} rich-text__p{m.group(2)}",
+                lambda c: f"{c.group(1)}{c.group(2)}{c.group(3)} rich-text__p{c.group(2)}",
                 attrs,
                 count=1,
                 flags=re.I,
             )
         else:
             attrs += ' class="rich-text__p"'
-        block = f'<div class="block block--paragraph"><p{attrs}>{p.inner}</p></div>'
-        page = page[: p.start] + block + page[p.end :]
+        block = f'<div class="block block--paragraph"><p{attrs}>{m.group(2)}</p></div>'
+        page = page[: m.start()] + block + page[m.end() :]
     return page
 
 

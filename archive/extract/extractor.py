@@ -93,6 +93,41 @@ def _collapse_source_whitespace(tree: HtmlElement) -> None:
             element.tail = _SOURCE_WHITESPACE.sub(" ", element.tail)
 
 
+# Class or id words of a wrapper that is page furniture, not layout: such a wrapper is kept,
+# since trafilatura reads these names to drop ads, share boxes and captions.
+_FURNITURE = re.compile(
+    r"(?<![a-z])(?:ads?|advert\w*|promo\w*|related|shar\w*|social|newsletter|subscri\w*"
+    r"|comments?|footer|nav\w*|menu|sidebar|widget|cookie\w*|banner|caption|credits?|byline"
+    r"|author|tags?)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def _unwrap_paragraph_blocks(tree: HtmlElement) -> None:
+    """Replace a ``<div>`` or ``<section>`` holding one ``<p>`` and nothing else by the ``<p>``.
+
+    Block-based CMS templates put every paragraph in its own wrapper; that is layout, and
+    renders like the bare paragraphs, but trafilatura's choice of what belongs to the
+    article shifts with it (loose text, lists and later blocks of the same story were
+    dropped, or junk kept): a re-templated page would make a new version with no edit.
+    Wrappers named as furniture (``ad``, ``share``, ``caption``...) are left alone.
+    """
+    for wrapper in list(tree.iter("div", "section")):
+        children = [c for c in wrapper if isinstance(c.tag, str)]
+        if len(children) != 1 or children[0].tag != "p":
+            continue
+        paragraph = children[0]
+        if (wrapper.text and wrapper.text.strip()) or (paragraph.tail and paragraph.tail.strip()):
+            continue
+        if _FURNITURE.search(" ".join((wrapper.get("class", ""), wrapper.get("id", "")))):
+            continue
+        parent = wrapper.getparent()
+        if parent is None or len(wrapper) != 1:  # comments beside the <p> stay where they are
+            continue
+        paragraph.tail = wrapper.tail
+        parent.replace(wrapper, paragraph)
+
+
 # A line above the body that names the author ("By Jane Doe", "5:45 AM PST 11/19/2019 by Jane
 # Doe") is the byline as the page prints it, not a paragraph: it is at most this long.
 MAX_BYLINE_LINE = 120
@@ -151,6 +186,7 @@ def extract_article(
     canonical_url, amp_url = find_links(tree, url)
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
     _collapse_source_whitespace(tree)
+    _unwrap_paragraph_blocks(tree)
     drop_hidden_metadata(tree)
     hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
     document = bare_extraction(
