@@ -26,6 +26,7 @@ from archive.extract.headline import (
 from archive.extract.history import take_change_history
 from archive.extract.links import find_links
 from archive.extract.normalize import normalize_optional, split_paragraphs
+from archive.extract.recover import recover_article_text
 from archive.extract.timestamps import find_published, find_updated, hide_modified_stamps
 
 # Below this many characters of body text a page is not an article but a consent wall, a
@@ -189,6 +190,7 @@ def extract_article(
     _unwrap_paragraph_blocks(tree)
     drop_hidden_metadata(tree)
     hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
+    recover_article_text(tree, url)  # article text trafilatura would drop, made plain
     document = bare_extraction(
         tree,
         url=url,
