@@ -36,16 +36,16 @@ FLOORS_FILE = Path(__file__).with_name("edit_quality_floors.json")
 
 # The committed minimum of every floor: a floor in the JSON below these is a silent lowering.
 MINIMUM_FLOORS: dict[str, Any] = {
-    "version_gain_rate": 0.97,
+    "version_gain_rate": 0.98,
     "false_versions_max": 0,
     "kinds": {
-        "headline": {"precision": 0.95, "recall": 0.95},
-        "updated": {"precision": 0.95, "recall": 0.95},
-        "byline": {"precision": 0.95, "recall": 0.95},
-        "paragraph_added": {"precision": 0.9, "recall": 0.95},
-        "paragraph_removed": {"precision": 0.9, "recall": 0.93},
-        "paragraph_changed": {"precision": 0.95, "recall": 0.95},
-        "paragraph_moved": {"precision": 0.95, "recall": 0.93},
+        "headline": {"precision": 1.0, "recall": 0.98},
+        "updated": {"precision": 1.0, "recall": 1.0},
+        "byline": {"precision": 1.0, "recall": 0.99},
+        "paragraph_added": {"precision": 0.95, "recall": 0.97},
+        "paragraph_removed": {"precision": 0.97, "recall": 0.95},
+        "paragraph_changed": {"precision": 0.97, "recall": 0.95},
+        "paragraph_moved": {"precision": 1.0, "recall": 0.95},
     },
 }
 
