@@ -27,8 +27,8 @@ MINIMUM_FLOORS = {
     "kinds": {
         "headline": {"precision": 0.99, "recall": 0.99},
         "byline": {"precision": 0.99, "recall": 0.99},
-        "paragraph_added": {"precision": 0.99, "recall": 0.94},
-        "paragraph_removed": {"precision": 0.98, "recall": 0.94},
+        "paragraph_added": {"precision": 0.99, "recall": 0.95},
+        "paragraph_removed": {"precision": 0.98, "recall": 0.95},
         "paragraph_changed": {"precision": 0.98, "recall": 0.98},
         "updated": {"precision": 0.63, "recall": 0.98},
         "correction_note": {"precision": 0.90, "recall": 0.98},

@@ -108,11 +108,22 @@ _DATELINE = re.compile(
     _FLAGS,
 )
 
+# What a sign-up prompt offers: "Sign up for our free morning briefing", "Subscribe to the
+# Daily newsletter".  A prompt is short and imperative and names only the thing offered; "Sign
+# up to the events through the ... website" is an instruction in the article (its object is
+# the story's own subject), so the object must be one of these, at most a few words in, with
+# at most a short purpose after it ("... for the latest news").
+_OFFER = (
+    r"(?:newsletters?|briefings?|e-?mails?|email updates|alerts?|updates|digests?|bulletins?"
+    r"|mailing lists?|accounts?|membership|subscriptions?|podcasts?|channels?|editions?|trial)"
+)
 # Subscription prompts and consent banners.
 _PROMPT = re.compile(
     r"^(?:subscribe(?: now| today| here)?|sign up(?: now| today| here)?"
+    r"|(?:subscribe|sign up|register)(?: now| today)? for free"
     r"|already (?:a subscriber|have an account)\W.*"
-    r"|(?:subscribe|sign up|register) (?:to|for) (?:our|the|a|free)\b.*"
+    r"|(?:subscribe|sign up|register) (?:to|for) (?:our|the|a|free)\b"
+    rf"(?: [\w'’-]+){{0,4}}? {_OFFER}(?: (?:for|to|and|with) [^.!?]{{0,60}})?[\W_]*"
     r"|(?:get|receive) (?:our|the) [\w ]*newsletter.*"
     r"|(?:this|the rest of this) (?:article|story|content) is (?:for|only available to|exclusive"
     r" to) (?:subscribers|members).*"

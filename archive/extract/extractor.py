@@ -129,6 +129,45 @@ def _unwrap_paragraph_blocks(tree: HtmlElement) -> None:
         parent.replace(wrapper, paragraph)
 
 
+def _lift_tables_from_list_items(tree: HtmlElement) -> None:
+    """Move a ``<table>`` that is a child of a list item out of its list, to just after it.
+
+    trafilatura flattens everything inside a list item into the item's one line, so a table
+    of figures or places kept in a list item ("- The boulders are at: Lat N Long W 50 15.37
+    ...") reads as one paragraph: a row added is that paragraph changed, not a row (a
+    paragraph) added as the reader sees it.  The items after it go into a second list of the
+    same kind after the table, and blocks after the table inside the item follow the table,
+    so the reading order is kept.
+    """
+    for table in list(tree.iter("table")):
+        item = table.getparent()
+        if item is None or item.tag != "li":
+            continue
+        container = item.getparent()
+        if container is None or container.tag not in ("ul", "ol"):
+            continue
+        trailing = list(table.itersiblings())
+        later_items = list(item.itersiblings())
+        for moved in (table, *trailing):  # keep the text around them where it was
+            if moved.tail and moved.tail.strip():
+                previous = moved.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + moved.tail
+                else:
+                    item.text = (item.text or "") + moved.tail
+            moved.tail = None
+        last: HtmlElement = container
+        for moved in (table, *trailing):
+            last.addnext(moved)
+            last = moved
+        if later_items:
+            rest = container.makeelement(container.tag, dict(container.attrib))
+            rest.extend(later_items)
+            last.addnext(rest)
+        if not (item.text or "").strip() and len(item) == 0:
+            container.remove(item)
+
+
 # A line above the body that names the author ("By Jane Doe", "5:45 AM PST 11/19/2019 by Jane
 # Doe") is the byline as the page prints it, not a paragraph: it is at most this long.
 MAX_BYLINE_LINE = 120
@@ -152,8 +191,11 @@ def _drop_byline_line(paragraphs: tuple[str, ...], byline: str | None) -> tuple[
 
 
 def _drop_headline_echo(paragraphs: tuple[str, ...], titles: list[str]) -> tuple[str, ...]:
+    """The paragraphs without the first near the top that repeats one of ``titles`` exactly
+    (punctuation and spacing aside).  A heading that repeats the headline in other letters
+    ("UK CUTS OFF ..." under "UK Cuts off ...") is a line the reader sees twice: text."""
     for index, paragraph in enumerate(paragraphs[:HEADLINE_ECHO_DEPTH]):
-        if any(same_text(paragraph, title) for title in titles if title):
+        if any(same_text(paragraph, title, exact_case=True) for title in titles if title):
             return paragraphs[:index] + paragraphs[index + 1 :]
     return paragraphs
 
@@ -188,6 +230,7 @@ def extract_article(
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
     _collapse_source_whitespace(tree)
     _unwrap_paragraph_blocks(tree)
+    _lift_tables_from_list_items(tree)
     drop_hidden_metadata(tree)
     hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
     recover_article_text(tree, url)  # article text trafilatura would drop, made plain

@@ -166,8 +166,11 @@ def clean_headline(title: str | None, h1s: list[str], names: set[str]) -> str:
     return headline
 
 
-def same_text(a: str, b: str) -> bool:
-    """Whether two lines say the same words (case, punctuation and spacing aside)."""
+def same_text(a: str, b: str, *, exact_case: bool = False) -> bool:
+    """Whether two lines say the same words (punctuation and spacing aside; case too unless
+    ``exact_case``)."""
+    if exact_case:
+        return bool(_NOT_ALNUM.sub("", a)) and _NOT_ALNUM.sub("", a) == _NOT_ALNUM.sub("", b)
     return bool(_key(a)) and _key(a) == _key(b)
 
 
@@ -192,8 +195,14 @@ def shown_headline(
     page and a variant of one of ``titles`` (the headline so far first, then the page's
     ``<title>`` and ``og:title``), it becomes the headline and leaves the body.
     """
+    # When an <h1> already reads exactly as the headline, that is the headline the page shows;
+    # another <h1> near the top that merely repeats it (in capitals, say) is a heading of the
+    # body, and an edit to it is a paragraph edit, not a headline one.
+    shown = titles[0] in h1s
     for index, paragraph in enumerate(paragraphs[:depth]):
         if not any(same_text(paragraph, h1) for h1 in h1s):
+            continue
+        if shown and paragraph != titles[0]:
             continue
         words = _words(paragraph)
         for title in titles:

@@ -259,3 +259,60 @@ def test_declared_charset_from_header_and_meta() -> None:
     assert via_header.headline == "Stadtrat beschließt neuen Radweg am Kanal"
     with_meta = text.replace("<head>", '<head><meta charset="windows-1252">').encode("cp1252")
     assert extract_article(with_meta, URL) == via_header
+
+
+# Pages below are made up in the shape of GOV.UK news pages (govuk-0655, govuk-0257 of the
+# diff-quality corpus); the shape contains public sector information licensed under the Open
+# Government Licence v3.0.
+_PROSE = "".join(
+    f"<p>Paragraph {i} of the story says what the department did and why it matters.</p>"
+    for i in range(5)
+)
+
+
+def _story(body: str, headline: str = "UK cuts off export finance to two countries") -> str:
+    return (
+        f"<html><head><title>{headline} - Example</title>"
+        f'<meta property="og:title" content="{headline}"></head><body>'
+        f'<h1 class="title">{headline}</h1><article>{body}</article></body></html>'
+    )
+
+
+def test_heading_repeating_the_headline_in_capitals_is_text() -> None:
+    caps = "<h1>UK CUTS OFF EXPORT FINANCE TO TWO COUNTRIES</h1>"
+    with_caps = extract_article(_story(caps + _PROSE), URL)
+    without = extract_article(_story(_PROSE), URL)
+    # the headline is the one the page shows in both, and the capitals heading a paragraph
+    assert with_caps.headline == without.headline == "UK cuts off export finance to two countries"
+    assert with_caps.paragraphs[0] == "UK CUTS OFF EXPORT FINANCE TO TWO COUNTRIES"
+    assert with_caps.paragraphs[1:] == without.paragraphs
+
+
+def test_exact_headline_echo_at_the_top_is_dropped() -> None:
+    echo = "<p>UK cuts off export finance to two countries</p>"
+    assert extract_article(_story(echo + _PROSE), URL) == extract_article(_story(_PROSE), URL)
+
+
+def _listed_table(rows: list[tuple[str, str]]) -> str:
+    cells = "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in rows)
+    return (
+        "<ul><li><p>The regulator is advising of the positions of the boulders below.</p></li>"
+        "<li><p>The boulders are at the following locations:</p>"
+        f"<table><tbody><tr><td>Lat N</td><td>Long W</td></tr>{cells}</tbody></table></li>"
+        "<li><p>Vessels should keep clear of these positions until further notice.</p></li></ul>"
+    )
+
+
+def test_table_in_a_list_item_keeps_its_rows() -> None:
+    rows = [("50 15.88", "000 27.86"), ("50 16.67", "000 23.24")]
+    article = extract_article(_story(_PROSE + _listed_table(rows)), URL)
+    assert article.paragraphs[-5:] == (
+        "- The boulders are at the following locations:",
+        "| Lat N | Long W |",
+        "| 50 15.88 | 000 27.86 |",
+        "| 50 16.67 | 000 23.24 |",
+        "- Vessels should keep clear of these positions until further notice.",
+    )
+    grown = _listed_table([("50 15.37", "000 31.69"), *rows])
+    added = extract_article(_story(_PROSE + grown), URL)
+    assert set(added.paragraphs) - set(article.paragraphs) == {"| 50 15.37 | 000 31.69 |"}

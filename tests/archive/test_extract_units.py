@@ -92,6 +92,10 @@ CHROME = [
     "Subscribe now",
     "Subscribe to our newsletter",
     "Sign up for our free morning briefing",
+    "Subscribe to our newsletter for the latest news.",
+    "Sign up for free email alerts",
+    "Register for free",
+    "Subscribe to the Example YouTube Channel for all of the latest videos, reviews, and more!",
     "Already a subscriber? Sign in",
     "This article is for subscribers only.",
     "We use cookies to improve your experience on our site.",
@@ -126,6 +130,10 @@ REAL = [
     "The regulator said websites must obtain consent before setting cookies.",
     "Share prices rose 3% in early trading.",
     "Posted workers earn less than local staff, the union says.",
+    # A sign-up that is the story's own instruction, not a prompt (GOV.UK, govuk-0049; contains
+    # public sector information licensed under the Open Government Licence v3.0).
+    "Sign up to the events through the Brexit Business Readiness Events website.",
+    "Register for the conference through the organiser's website by 3 May.",
     "42",
 ]
 
