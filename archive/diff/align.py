@@ -61,6 +61,10 @@ SHARED_OPENING_WORDS = 5
 SHORT_WORDS = 12
 NEAR = 1
 CHAR_FLOOR = 0.2
+# At most this many character comparisons per alignment: an article has a few dozen
+# paragraphs and a few edits, far below it; a rewrite of a 200 KB article would otherwise make
+# thousands (about 2 ms each), and past the budget the word sets alone decide.
+CHAR_BUDGET = 200
 
 # A paragraph that left its place and reappears elsewhere, edited, must be clearly the same
 # text: 0.8 keeps "moved" for paragraphs a reader would recognise at a glance.
@@ -132,6 +136,7 @@ class _Sides:
         self.new_free = [True] * len(new)
         self.result: list[Pairing] = []
         self._overlaps: dict[Any2, int] = {}
+        self.char_budget = CHAR_BUDGET
 
     def overlap(self, i: int, j: int) -> int:
         """Number of distinct words old paragraph ``i`` and new paragraph ``j`` share."""
@@ -152,8 +157,9 @@ class _Sides:
         if score >= CHANGED_SIMILARITY:
             return score
         short = min(len(self.old_words.words(i)), len(self.new_words.words(j))) <= SHORT_WORDS
-        if not (short or (near and score >= CHAR_FLOOR)):
+        if not (short or (near and score >= CHAR_FLOOR)) or self.char_budget <= 0:
             return score
+        self.char_budget -= 1
         matcher = SequenceMatcher(None, self.old[i], self.new[j], autojunk=False)
         if matcher.real_quick_ratio() < CHANGED_SIMILARITY:
             return score  # lengths too far apart: the ratio cannot reach the threshold
