@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from archive.models import TrackedURL
+from archive.queries import MOST_OVERDUE_FIRST, due_at
 
 
 def claim_due(
@@ -28,13 +29,8 @@ def claim_due(
     """
     query = (
         select(TrackedURL.id)
-        .where(
-            TrackedURL.active.is_(True),
-            TrackedURL.alias_of_id.is_(None),
-            TrackedURL.next_check_at.is_not(None),
-            TrackedURL.next_check_at <= now,
-        )
-        .order_by(TrackedURL.next_check_at, TrackedURL.id)
+        .where(*due_at(now))
+        .order_by(*MOST_OVERDUE_FIRST)
         .with_for_update(skip_locked=True)
     )
     if limit is not None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from archive.errors import VersionNotFoundError
@@ -189,6 +189,19 @@ def changes(
     ]
 
 
+def due_at(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The conditions of a tracked URL whose check is due at ``now``."""
+    return (
+        TrackedURL.active.is_(True),
+        TrackedURL.alias_of_id.is_(None),
+        TrackedURL.next_check_at.is_not(None),
+        TrackedURL.next_check_at <= now,
+    )
+
+
+MOST_OVERDUE_FIRST = (TrackedURL.next_check_at, TrackedURL.id)
+
+
 def due_urls(
     session: Session, now: datetime, *, limit: int | None = None, batch: int = 500
 ) -> Iterator[TrackedURL]:
@@ -199,13 +212,8 @@ def due_urls(
     """
     query = (
         select(TrackedURL)
-        .where(
-            TrackedURL.active.is_(True),
-            TrackedURL.alias_of_id.is_(None),
-            TrackedURL.next_check_at.is_not(None),
-            TrackedURL.next_check_at <= now,
-        )
-        .order_by(TrackedURL.next_check_at, TrackedURL.id)
+        .where(*due_at(now))
+        .order_by(*MOST_OVERDUE_FIRST)
         .execution_options(yield_per=batch)
     )
     if limit is not None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from archive.db import Database
 from archive.models import ServiceState, TrackedURL
-from archive.queries import iso
+from archive.queries import due_at, iso
 from archive.report.outbox import delivery_status
 
 RECENT_ERRORS: Final = 20
@@ -89,17 +89,7 @@ def record_cycle(database: Database, now: datetime, figures: dict[str, Any]) -> 
 
 def count_due(session: Session, now: datetime) -> int:
     return int(
-        session.scalar(
-            select(func.count())
-            .select_from(TrackedURL)
-            .where(
-                TrackedURL.active.is_(True),
-                TrackedURL.alias_of_id.is_(None),
-                TrackedURL.next_check_at.is_not(None),
-                TrackedURL.next_check_at <= now,
-            )
-        )
-        or 0
+        session.scalar(select(func.count()).select_from(TrackedURL).where(*due_at(now))) or 0
     )
 
 

@@ -8,7 +8,6 @@ reviewed commit.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 
 from bench.quality import evaluate, index_digests, score
+from tests.floors import assert_meets, assert_not_lowered, load_floors
 from tests.shared_data import require_shared
 
 FLOORS_FILE = Path(__file__).with_name("diff_quality_floors.json")
@@ -37,8 +37,7 @@ MINIMUM_FLOORS = {
 
 
 def floors() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(FLOORS_FILE.read_text(encoding="utf-8"))
-    return data
+    return load_floors(FLOORS_FILE)
 
 
 @cache
@@ -49,13 +48,7 @@ def measured() -> dict[str, Any]:
 
 
 def test_floors_never_go_down() -> None:
-    pinned = floors()
-    assert pinned["version_gain_rate"] >= MINIMUM_FLOORS["version_gain_rate"]
-    assert pinned["false_versions_max"] <= MINIMUM_FLOORS["false_versions_max"]
-    assert set(pinned["kinds"]) == set(MINIMUM_FLOORS["kinds"])
-    for kind, minimum in MINIMUM_FLOORS["kinds"].items():
-        for metric, value in minimum.items():
-            assert pinned["kinds"][kind][metric] >= value, (kind, metric)
+    assert_not_lowered(floors(), MINIMUM_FLOORS)
 
 
 @pytest.mark.corpus
@@ -71,9 +64,4 @@ def test_corpus_is_the_one_the_floors_were_measured_on() -> None:
 def test_quality_meets_the_floors() -> None:
     for name in floors()["corpora"]:
         require_shared(name)
-    pinned, got = floors(), measured()
-    assert got["false_versions"] <= pinned["false_versions_max"]
-    assert got["version_gain_rate"] >= pinned["version_gain_rate"]
-    for kind, floor in pinned["kinds"].items():
-        for metric, value in floor.items():
-            assert got["kinds"][kind][metric] >= value, (kind, metric, got["kinds"][kind])
+    assert_meets(measured(), floors())
