@@ -250,6 +250,11 @@ def test_kill_9_of_the_service_mid_cycle_loses_nothing_committed(
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     service.start()  # skips cycles while the orphan holds the crawl lock, then goes on
+    # The orphan may archive every page before the new service is up: wait for the service
+    # itself, or the SIGTERM below could arrive before it has installed its handler.
+    service.wait_until(
+        lambda: len(service.events("service-started")) >= 2, what="the restarted service up"
+    )
     service.wait_until(
         lambda: all(row["versions"] >= 1 for row in by_url(service).values()),
         timeout=120,
