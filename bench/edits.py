@@ -81,14 +81,7 @@ SCORED = (
     "paragraph_changed",
     "paragraph_moved",
 )
-GATED = (
-    "headline",
-    "updated",
-    "byline",
-    "paragraph_added",
-    "paragraph_removed",
-    "paragraph_changed",
-)
+GATED = tuple(kind for kind in SCORED if kind != "paragraph_moved")
 REAL_TRIALS = (
     "headline",
     "updated",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import scrapy
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
+from sqlalchemy import select
 from twisted.internet.error import ConnectionRefusedError as TxConnectionRefusedError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError
 from twisted.internet.error import TimeoutError as TxTimeoutError
@@ -119,8 +120,6 @@ class ArticleSpider(scrapy.Spider):
                 if self.select == "urls":
                     rows = [resolve(session, url) for url in self.urls]
                 elif self.select == "all":
-                    from sqlalchemy import select
-
                     rows = list(
                         session.scalars(
                             select(TrackedURL)
