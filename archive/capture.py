@@ -7,7 +7,7 @@ can be called from the crawler, a test or a replay tool alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Protocol
@@ -15,6 +15,7 @@ from typing import Protocol
 from archive.diff.records import ChangeRecord
 from archive.enums import CaptureOutcome, FailureReason
 from archive.extract.article import Article
+from archive.extract.version import extractor_version
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,31 @@ class SamePayload:
 
 
 @dataclass(frozen=True)
+class Reread:
+    """Version ``version_id``'s own stored payload, extracted again by this extractor.
+
+    Given when that version was read by another extractor (or an unknown one): the store then
+    re-keys the version to this reading (fields, hash, extractor) if it is still current, and
+    compares the new article with it, so that an extractor change is never taken for an edit.
+    """
+
+    version_id: int
+    article: Article
+
+
+@dataclass(frozen=True)
 class Extracted:
-    """The page gave an article; ``change`` was computed against version ``based_on``."""
+    """The page gave an article; ``change`` was computed against version ``based_on``.
+
+    ``extractor`` is the identity of the extractor that read it (stored on a new version);
+    ``reread`` the current version's payload read again by that extractor, if it was needed.
+    """
 
     article: Article
     based_on_version_id: int | None = None
     change: ChangeRecord | None = None
+    reread: Reread | None = None
+    extractor: str = field(default_factory=extractor_version)
 
     @cached_property
     def content_hash(self) -> str:

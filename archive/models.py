@@ -147,6 +147,9 @@ class Version(Base):
     canonical_url: Mapped[str | None] = mapped_column(String(2048))
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The extractor that read the stored fields and hash (archive.extract.version); None: one
+    # older than the column (unknown).
+    extractor_version: Mapped[str | None] = mapped_column(String(64))
     first_capture_id: Mapped[int | None] = mapped_column(
         ForeignKey("captures.id", use_alter=True, ondelete="SET NULL")
     )

@@ -16,6 +16,7 @@ records those.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias, cast
@@ -51,6 +52,8 @@ TAKEDOWN_REASONS: Final = frozenset(
 # How many recent transitions are looked at to decide whether a URL flaps between versions.
 FLAPPING_WINDOW: Final = 6
 PARAGRAPH_SEPARATOR: Final = "\n\n"
+
+logger = logging.getLogger(__name__)
 
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
@@ -115,7 +118,7 @@ def write(
         capture = _confirm(conn, facts, current_id, outcome)
     else:
         content_hash = result.content_hash
-        if current_id is not None and row.content_hash == content_hash:
+        if current_id is not None and _current_hash(conn, row, result) == content_hash:
             capture = _confirm(conn, facts, current_id, CaptureOutcome.UNCHANGED)
         else:
             capture, flapped = _new_version(conn, row, facts, result, content_hash)
@@ -157,6 +160,54 @@ def write(
     if current_id is not None:
         _expire(session, Version, current_id)
     return capture
+
+
+def reread_applies(
+    result: Extracted, current_version_id: int | None, current_extractor: str | None
+) -> bool:
+    """Whether ``result.reread`` is to re-key the current version (checked in the transaction).
+
+    Only if the version re-read is still the current one and is still keyed to another (or
+    an unknown) extractor: a concurrent capture may have re-keyed or replaced it meanwhile.
+    """
+    reread = result.reread
+    return (
+        reread is not None
+        and current_version_id is not None
+        and reread.version_id == current_version_id
+        and current_extractor != result.extractor
+    )
+
+
+def rekey_version(
+    conn: Connection, tracked_url_id: int, version_id: int, article: Article, extractor: str
+) -> bool:
+    """Store ``article`` (a re-reading of the version's payload) as version ``version_id``.
+
+    The version's fields, content hash and extractor become the re-reading's, so that later
+    captures compare with it directly.  Refused (False, logged) when another version of the
+    URL already has that hash: two versions would then be one article.
+    """
+    content_hash = article.content_hash
+    clash = conn.execute(_VERSION_BY_HASH, {"b_url": tracked_url_id, "b_hash": content_hash})
+    other = clash.first()
+    if other is not None and int(other[0]) != version_id:
+        logger.warning(
+            "not re-keying version %d of tracked URL %d: version id %d already has its new hash",
+            version_id,
+            tracked_url_id,
+            int(other[0]),
+        )
+        return False
+    values = {"b_id": version_id, "b_hash": content_hash, "b_extractor": extractor}
+    conn.execute(_REKEY, {**values, **_article_values(article)})
+    logger.info(
+        "version %d of tracked URL %d re-read and re-keyed to extractor %s",
+        version_id,
+        tracked_url_id,
+        extractor,
+    )
+    return True
 
 
 def version_article(version: Version | AnyRow) -> Article:
@@ -286,7 +337,10 @@ def _new_version(
         capture = _insert_capture(conn, facts, CaptureOutcome.NEW_VERSION)
         inserted = cast(
             CursorResult[Any],
-            conn.execute(_INSERT_VERSION, _version_values(row.id, article, content_hash, capture)),
+            conn.execute(
+                _INSERT_VERSION,
+                _version_values(row.id, article, content_hash, capture, result.extractor),
+            ),
         )
         version_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
         number = 0  # not needed: only a revert's number goes into the change's summary
@@ -305,11 +359,24 @@ def _new_version(
     return capture, flapping
 
 
-def _version_values(
-    tracked_url_id: int, article: Article, content_hash: str, capture: Recorded
-) -> dict[str, Any]:
+def _current_hash(conn: Connection, row: AnyRow, result: Extracted) -> str:
+    """The current version's hash to compare with, after re-keying it to ``result.reread``.
+
+    When the re-reading cannot be stored (another version has its hash) but equals the new
+    article, the re-reading's hash is still the one to compare with: the publisher changed
+    nothing.  The version keeps its old key, and the next capture reads it again.
+    """
+    if result.reread is None or not reread_applies(
+        result, row.current_version_id, row.extractor_version
+    ):
+        return str(row.content_hash)
+    article = result.reread.article
+    rekey_version(conn, row.id, int(row.current_version_id), article, result.extractor)
+    return article.content_hash
+
+
+def _article_values(article: Article) -> dict[str, Any]:
     return {
-        "b_url": tracked_url_id,
         "b_headline": article.headline,
         "b_byline": article.byline,
         "b_published": article.published_at,
@@ -320,7 +387,17 @@ def _version_values(
         "b_text": PARAGRAPH_SEPARATOR.join(
             p.replace(PARAGRAPH_SEPARATOR, "\n") for p in article.paragraphs
         ),
+    }
+
+
+def _version_values(
+    tracked_url_id: int, article: Article, content_hash: str, capture: Recorded, extractor: str
+) -> dict[str, Any]:
+    return {
+        "b_url": tracked_url_id,
+        **_article_values(article),
         "b_hash": content_hash,
+        "b_extractor": extractor,
         "b_capture": capture.id,
         "b_seen": capture.fetched_at,
     }
@@ -394,6 +471,7 @@ _TRACKED = (
         _T.c.taken_down,
         _T.c.flapping,
         _V.c.content_hash,
+        _V.c.extractor_version,
     )
     .select_from(_T.outerjoin(_V, _V.c.id == _T.c.current_version_id))
     .where(_T.c.id == bindparam("b_id"))
@@ -435,10 +513,27 @@ _INSERT_VERSION = insert(_V).values(
     canonical_url=bindparam("b_canonical"),
     text=bindparam("b_text"),
     content_hash=bindparam("b_hash"),
+    extractor_version=bindparam("b_extractor"),
     first_capture_id=bindparam("b_capture"),
     last_capture_id=bindparam("b_capture"),
     first_seen_at=bindparam("b_seen"),
     last_seen_at=bindparam("b_seen"),
+)
+_REKEY = (
+    update(_V)
+    .where(_V.c.id == bindparam("b_id"))
+    .values(
+        headline=bindparam("b_headline"),
+        byline=bindparam("b_byline"),
+        published_at=bindparam("b_published"),
+        updated_at=bindparam("b_updated"),
+        description=bindparam("b_description"),
+        language=bindparam("b_language"),
+        canonical_url=bindparam("b_canonical"),
+        text=bindparam("b_text"),
+        content_hash=bindparam("b_hash"),
+        extractor_version=bindparam("b_extractor"),
+    )
 )
 _CAPTURE_VERSION = (
     update(_C).where(_C.c.id == bindparam("b_id")).values(version_id=bindparam("b_version"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -43,13 +44,17 @@ from archive.record import (
     version_article,
 )
 from archive.urls import is_section_or_home, normalize_url, site_of
+from archive.warc import WarcLocation
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "CurrentVersion",
     "current_article",
+    "current_version",
     "current_version_hash",
     "find_tracked",
+    "payload_locations",
     "record_capture",
     "resolve",
     "track",
@@ -143,6 +148,75 @@ def current_article(session: Session, tracked_url_id: int) -> tuple[int, Article
         .where(TrackedURL.id == tracked_url_id)
     ).first()
     return None if version is None else (version.id, version_article(version))
+
+
+@dataclass(frozen=True)
+class CurrentVersion:
+    """The current version as the crawl compares with it: article, hash and extractor."""
+
+    id: int
+    article: Article
+    content_hash: str
+    extractor: str | None  # None: read by an extractor older than the column
+
+
+def current_version(session: Session, tracked_url_id: int) -> CurrentVersion | None:
+    """The current version (see :class:`CurrentVersion`), or None before the first version."""
+    version = session.scalars(
+        select(Version)
+        .join(TrackedURL, TrackedURL.current_version_id == Version.id)
+        .where(TrackedURL.id == tracked_url_id)
+    ).first()
+    if version is None:
+        return None
+    article = version_article(version)
+    return CurrentVersion(version.id, article, version.content_hash, version.extractor_version)
+
+
+def payload_locations(session: Session, version_id: int) -> list[WarcLocation]:
+    """The WARC response records a version was read from, the payload it was last seen in first.
+
+    A version's last capture may be a revisit (an identical payload, stored once) or a 304
+    (none stored): its payload is then found as the response record of the URL's earliest
+    capture with the same payload digest.  The version's first capture (always a response)
+    comes next, for when that one cannot be read.
+    """
+    version = session.get(Version, version_id)
+    if version is None:
+        return []
+    stored = (Capture.warc_file.is_not(None), Capture.warc_offset.is_not(None))
+    mine = (Capture.tracked_url_id == version.tracked_url_id, *stored)
+    digest = session.scalar(
+        select(Capture.payload_digest)
+        .where(*mine, Capture.version_id == version_id, Capture.payload_digest.is_not(None))
+        .order_by(Capture.id.desc())
+        .limit(1)
+    )
+    rows = []
+    if digest is not None:
+        rows.append(
+            session.execute(
+                select(Capture.warc_file, Capture.warc_offset, Capture.payload_digest)
+                .where(*mine, Capture.payload_digest == digest)
+                .order_by(Capture.id)
+                .limit(1)
+            ).first()
+        )
+    if version.first_capture_id is not None:
+        rows.append(
+            session.execute(
+                select(Capture.warc_file, Capture.warc_offset, Capture.payload_digest).where(
+                    Capture.id == version.first_capture_id, *stored
+                )
+            ).first()
+        )
+    locations: list[WarcLocation] = []
+    for row in rows:
+        if row is not None and row[0] is not None and row[1] is not None:
+            location = WarcLocation(row[0], row[1], 0, row[2] or "")
+            if location not in locations:
+                locations.append(location)
+    return locations
 
 
 def current_version_hash(session: Session, tracked_url_id: int) -> tuple[int, str] | None:
@@ -306,7 +380,20 @@ def _record_article(
     current = (
         session.get(Version, tracked.current_version_id) if tracked.current_version_id else None
     )
-    if current is not None and current.content_hash == article.content_hash:
+    current_hash = current.content_hash if current is not None else None
+    if (
+        current is not None
+        and result.reread is not None
+        and record.reread_applies(result, current.id, current.extractor_version)
+    ):
+        reread = result.reread.article
+        session.flush()
+        if record.rekey_version(
+            session.connection(), tracked.id, current.id, reread, result.extractor
+        ):
+            session.expire(current)
+        current_hash = reread.content_hash
+    if current is not None and current_hash == article.content_hash:
         _confirm_current(session, tracked, capture, CaptureOutcome.UNCHANGED)
         return
     capture.outcome = CaptureOutcome.NEW_VERSION
@@ -318,21 +405,21 @@ def _record_article(
     ).first()
     reverted = version is not None
     if version is None:
-        version = _new_version(session, tracked, capture, article)
+        version = _new_version(session, tracked, capture, article, result.extractor)
     version.last_capture_id = capture.id
     version.last_seen_at = capture.fetched_at
     capture.version_id = version.id
     if current is not None:
-        record = result.change
-        if record is None or result.based_on_version_id != current.id:
-            record = compare(version_article(current), article)
-        _record_change(session, tracked, capture, current, version, record, reverted=reverted)
+        change = result.change
+        if change is None or result.based_on_version_id != current.id:
+            change = compare(version_article(current), article)
+        _record_change(session, tracked, capture, current, version, change, reverted=reverted)
         tracked.last_changed_at = capture.fetched_at
     tracked.current_version_id = version.id
 
 
 def _new_version(
-    session: Session, tracked: TrackedURL, capture: Capture, article: Article
+    session: Session, tracked: TrackedURL, capture: Capture, article: Article, extractor: str
 ) -> Version:
     number = (
         session.scalar(select(func.max(Version.number)).where(Version.tracked_url_id == tracked.id))
@@ -352,6 +439,7 @@ def _new_version(
             p.replace(PARAGRAPH_SEPARATOR, "\n") for p in article.paragraphs
         ),
         content_hash=article.content_hash,
+        extractor_version=extractor,
         first_capture_id=capture.id,
         first_seen_at=capture.fetched_at,
         last_seen_at=capture.fetched_at,

@@ -3,9 +3,11 @@
 Order of work for a response with a body: payload digest; byte-identical to the last good
 capture means unchanged without extracting (a WARC ``revisit`` record); otherwise extract in
 the worker pool, write the exchange to WARC, diff against the current version in the pool if
-the article differs, then record the capture in one database transaction.  The WARC record is
-flushed before the transaction commits, so a committed capture never points at a missing
-record.  Errors are recorded, never dropped.
+the article differs, then record the capture in one database transaction.  When the current
+version was read by another extractor, its own stored payload is first read again by this one
+(in the pool): an extractor change is not an edit.  The WARC record is flushed before the
+transaction commits, so a committed capture never points at a missing record.  Errors are
+recorded, never dropped.
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ from archive.capture import (
     Failed,
     FetchFacts,
     NotModified,
+    Reread,
     SamePayload,
 )
 from archive.config import Config
 from archive.db import Database, open_database
 from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
-from archive.store import current_article, record_capture
+from archive.extract.article import Article
+from archive.store import CurrentVersion, current_version, payload_locations, record_capture
 from archive.urls import is_section_or_home
 from archive.warc import WarcLocation, WarcWriter, payload_digest, recover_warc_dir
 from crawler.items import FetchResult
@@ -164,11 +168,42 @@ class ArchivePipeline:
             return facts, result
         assert self.database is not None
         with self.database.session() as session:
-            current = current_article(session, item.tracked_url_id)
-        if current is None or current[1].content_hash == result.content_hash:
+            current = current_version(session, item.tracked_url_id)
+        if current is None or current.content_hash == result.content_hash:
             return facts, result
-        change = await self.pool.compare(current[1], extracted)
-        return facts, Extracted(extracted, based_on_version_id=current[0], change=change)
+        baseline, reread = current.article, None
+        if current.extractor != result.extractor:
+            reread = await self._reread(current, item)
+            if reread is not None:
+                if reread.article.content_hash == result.content_hash:
+                    return facts, Extracted(extracted, reread=reread)  # the extractor changed
+                baseline = reread.article  # a real edit: diff it without the extractor's noise
+        change = await self.pool.compare(baseline, extracted)
+        return facts, Extracted(
+            extracted, based_on_version_id=current.id, change=change, reread=reread
+        )
+
+    async def _reread(self, current: CurrentVersion, item: FetchResult) -> Reread | None:
+        """The current version's own payload read by this extractor; None if it cannot be."""
+        assert self.database is not None and self.pool is not None
+        with self.database.session() as session:
+            locations = payload_locations(session, current.id)
+        article = await self.pool.reextract(
+            self.config.warc_dir, locations, self.config.min_article_chars
+        )
+        if not isinstance(article, Article):
+            logger.warning(
+                "cannot re-read version %d of %s with the current extractor (%s: %s); it is"
+                " compared as stored, so an extractor change may show as an edit",
+                current.id,
+                item.url,
+                type(article).__name__,
+                article,
+            )
+            self.stats.inc_value("redline/reread/failed")
+            return None
+        self.stats.inc_value("redline/reread/done")
+        return Reread(current.id, article)
 
     def _write(self, item: FetchResult, digest: str) -> WarcLocation:
         assert self.warc is not None

@@ -15,6 +15,7 @@ import types
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from archive.diff import compare
@@ -22,6 +23,7 @@ from archive.diff.records import ChangeRecord
 from archive.errors import ExtractionError
 from archive.extract import extract_article
 from archive.extract.article import Article
+from archive.warc import WarcLocation, read_record
 
 T = TypeVar("T")
 # The fork server imports this module (so trafilatura and the diff modules) once; every worker
@@ -35,6 +37,31 @@ def extract_job(body: bytes, url: str, content_type: str | None, min_chars: int)
         return extract_article(body, url, content_type=content_type, min_chars=min_chars)
     except ExtractionError as exc:
         return exc
+
+
+def reextract_job(directory: str, locations: list[WarcLocation], min_chars: int) -> Any:
+    """Runs in a worker: the first readable stored response of ``locations``, extracted again.
+
+    Returns the article, or the ExtractionError, OSError or ValueError of the last location
+    tried (returned, not raised).  A revisit record (no payload) counts as unreadable.
+    """
+    failure: Exception = ValueError("no stored response")
+    for location in locations:
+        try:
+            stored = read_record(Path(directory), location)
+            if stored.record_type != "response":
+                raise ValueError(f"{location.file}:{location.offset} is a {stored.record_type}")
+        except (OSError, ValueError) as exc:
+            failure = exc
+            continue
+        content_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
+        try:
+            return extract_article(
+                stored.body, stored.target_uri, content_type=content_type, min_chars=min_chars
+            )
+        except ExtractionError as exc:
+            failure = exc
+    return failure
 
 
 def _warm() -> None:
@@ -97,6 +124,15 @@ class ExtractionPool:
     ) -> Article | ExtractionError:
         result: Article | ExtractionError = await self._run(
             extract_job, body, url, content_type, min_chars
+        )
+        return result
+
+    async def reextract(
+        self, directory: Path, locations: list[WarcLocation], min_chars: int
+    ) -> Article | ExtractionError | OSError | ValueError:
+        """Extract a stored payload again with this extractor (see :func:`reextract_job`)."""
+        result: Article | ExtractionError | OSError | ValueError = await self._run(
+            reextract_job, str(directory), locations, min_chars
         )
         return result
 

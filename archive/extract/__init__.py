@@ -15,7 +15,8 @@ Modules, one concern each:
 * :mod:`.chrome` -- filters for boilerplate lines trafilatura lets through;
 * :mod:`.history` -- a page's own dated change notes (GOV.UK "Updates to this page");
 * :mod:`.article` -- the :class:`Article` value object and its ``content_hash``;
-* :mod:`.extractor` -- :func:`extract_article` itself.
+* :mod:`.extractor` -- :func:`extract_article` itself;
+* :mod:`.version` -- ``EXTRACTOR_VERSION``, bumped whenever extraction output may change.
 
 ``extract_article`` is loaded on first use: importing :class:`Article` (as the store and the
 CLI do) must not pay for importing trafilatura.
@@ -26,11 +27,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from archive.extract.article import Article
+from archive.extract.version import EXTRACTOR_VERSION, extractor_version
 
 if TYPE_CHECKING:
     from archive.extract.extractor import DEFAULT_MIN_CHARS, extract_article
 
-__all__ = ["DEFAULT_MIN_CHARS", "Article", "extract_article"]
+__all__ = [
+    "DEFAULT_MIN_CHARS",
+    "EXTRACTOR_VERSION",
+    "Article",
+    "extract_article",
+    "extractor_version",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -35,7 +35,13 @@ def failure(body: bytes | str, **kwargs) -> ExtractionError:
 def test_public_api() -> None:
     import archive.extract as package
 
-    assert set(package.__all__) == {"Article", "DEFAULT_MIN_CHARS", "extract_article"}
+    assert set(package.__all__) == {
+        "Article",
+        "DEFAULT_MIN_CHARS",
+        "EXTRACTOR_VERSION",
+        "extract_article",
+        "extractor_version",
+    }
     assert DEFAULT_MIN_CHARS == 200
 
 
