@@ -43,3 +43,41 @@ def test_migrations_match_the_models(database_url):
         diff = compare_metadata(context, Base.metadata)
     database.dispose()
     assert diff == []
+
+
+def test_0003_keeps_existing_versions_and_marks_their_extractor_unknown(database_url):
+    """A database with versions at 0002 is upgraded: rows kept, extractor_version NULL."""
+    from sqlalchemy import text
+
+    database = open_database(database_url)
+    command.downgrade(alembic_config(database.engine), "0002")
+    with database.engine.begin() as conn:
+        assert "extractor_version" not in {
+            c["name"] for c in database.engine.dialect.get_columns(conn, "versions")
+        }
+        conn.execute(
+            text(
+                "INSERT INTO tracked_urls (id, url, site, added_at, tags, active,"
+                " consecutive_errors, taken_down, flapping)"
+                " VALUES (1, 'https://news.example/a', 'news.example', :at, '[]', true, 0,"
+                " false, false)"
+            ),
+            {"at": "2026-11-01 12:00:00"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO versions (id, tracked_url_id, number, headline, text, content_hash,"
+                " first_seen_at, last_seen_at) VALUES (1, 1, 1, 'Headline', 'Text.', 'abc',"
+                " :at, :at)"
+            ),
+            {"at": "2026-11-01 12:00:00"},
+        )
+    database.dispose()
+    reopened = open_database(database_url)
+    assert current_revision(reopened.engine) == HEAD_REVISION == "0003"
+    with reopened.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, content_hash, text, extractor_version FROM versions")
+        ).all()
+    reopened.dispose()
+    assert [tuple(r) for r in rows] == [(1, "abc", "Text.", None)]
