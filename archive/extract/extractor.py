@@ -7,7 +7,6 @@ import re
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
 
 from archive.enums import FailureReason
 from archive.errors import ExtractionError
@@ -26,6 +25,7 @@ from archive.extract.headline import (
 from archive.extract.history import take_change_history
 from archive.extract.links import find_links
 from archive.extract.normalize import normalize_optional, split_paragraphs
+from archive.extract.parse import parse_page
 from archive.extract.recover import recover_article_text
 from archive.extract.timestamps import find_published, find_updated, hide_modified_stamps
 
@@ -222,7 +222,7 @@ def extract_article(
         ExtractionError: ``NOT_HTML``, ``BAD_ENCODING`` or ``EMPTY_EXTRACTION``.
     """
     text = decode_body(body, content_type)
-    tree = load_html(text)
+    tree = parse_page(text)
     if tree is None:
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
     head = read_head(tree)

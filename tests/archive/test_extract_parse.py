@@ -1,0 +1,93 @@
+"""parse_page: trafilatura's tree, built with lxml's C-level element class lookup.
+
+The fast parser must be a pure speed change: the same tree and the same article as
+trafilatura's ``load_html`` on the repo's fixture pages and on the 181 corpus pages.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import lxml.html
+import pytest
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+import archive.extract.extractor as extractor
+from archive.errors import ExtractionError
+from archive.extract import extract_article
+from archive.extract.parse import parse_page
+from tests.shared_data import require_shared
+
+PAGES = Path(__file__).resolve().parents[1] / "pages"
+
+
+def _fixtures() -> list[Path]:
+    return sorted(PAGES.glob("*.html"))
+
+
+def _article_or_reason(body: bytes | str, url: str) -> object:
+    try:
+        return extract_article(body, url)
+    except ExtractionError as exc:
+        return exc.reason
+
+
+@pytest.mark.parametrize("path", _fixtures(), ids=lambda p: p.name)
+def test_same_tree_as_trafilatura(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    ours, theirs = parse_page(text), load_html(text)
+    assert ours is not None and theirs is not None
+    assert lxml.html.tostring(ours) == lxml.html.tostring(theirs)
+
+
+def test_every_element_is_a_plain_html_element() -> None:
+    tree = parse_page(
+        "<html><body><form><input name=q><select><option>a</option></select></form>"
+        "<p>text</p></body></html>"
+    )
+    assert tree is not None
+    assert {type(e) for e in tree.iter() if isinstance(e.tag, str)} == {HtmlElement}
+    # trafilatura's own parser hands out form classes: the lookup really is a different one
+    theirs = load_html("<html><body><form><input name=q></form><p>text</p></body></html>")
+    assert theirs is not None
+    assert type(theirs.find(".//input")) is not HtmlElement
+
+
+def test_xml_declaration_with_encoding_parses_through_bytes() -> None:
+    text = '<?xml version="1.0" encoding="utf-8"?><html><body><p>caf\u00e9 au lait</p></body></html>'
+    tree, theirs = parse_page(text), load_html(text)
+    assert tree is not None and theirs is not None
+    assert tree.text_content() == "caf\u00e9 au lait"
+    assert lxml.html.tostring(tree) == lxml.html.tostring(theirs)
+
+
+@pytest.mark.parametrize("text", ["", "just words, no markup at all", "{\"json\": true}"])
+def test_not_a_document_gives_none_like_trafilatura(text: str) -> None:
+    assert (parse_page(text) is None) == (load_html(text) is None)
+
+
+def _compare_articles(items: list[tuple[bytes | str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = [_article_or_reason(body, url) for body, url in items]
+    monkeypatch.setattr(extractor, "parse_page", load_html)
+    theirs = [_article_or_reason(body, url) for body, url in items]
+    assert ours == theirs
+
+
+def test_same_articles_on_the_fixture_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    items: list[tuple[bytes | str, str]] = [
+        (p.read_bytes(), f"https://news.example/{p.stem}") for p in _fixtures()
+    ]
+    _compare_articles(items, monkeypatch)
+
+
+@pytest.mark.corpus
+def test_same_articles_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = require_shared("article-extraction-benchmark")
+    items: list[tuple[bytes | str, str]] = [
+        (gzip.decompress(p.read_bytes()), f"https://news.example/{p.name.split('.')[0]}")
+        for p in sorted((root / "html").glob("*.html.gz"))
+    ]
+    assert len(items) == 181
+    _compare_articles(items, monkeypatch)
