@@ -56,19 +56,22 @@ def test_every_element_is_a_plain_html_element() -> None:
 
 
 def test_xml_declaration_with_encoding_parses_through_bytes() -> None:
-    text = '<?xml version="1.0" encoding="utf-8"?><html><body><p>caf\u00e9 au lait</p></body></html>'
+    declaration = '<?xml version="1.0" encoding="utf-8"?>'
+    text = declaration + "<html><body><p>caf\u00e9 au lait</p></body></html>"
     tree, theirs = parse_page(text), load_html(text)
     assert tree is not None and theirs is not None
     assert tree.text_content() == "caf\u00e9 au lait"
     assert lxml.html.tostring(tree) == lxml.html.tostring(theirs)
 
 
-@pytest.mark.parametrize("text", ["", "just words, no markup at all", "{\"json\": true}"])
+@pytest.mark.parametrize("text", ["", "just words, no markup at all", '{"json": true}'])
 def test_not_a_document_gives_none_like_trafilatura(text: str) -> None:
     assert (parse_page(text) is None) == (load_html(text) is None)
 
 
-def _compare_articles(items: list[tuple[bytes | str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+def _compare_articles(
+    items: list[tuple[bytes | str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     ours = [_article_or_reason(body, url) for body, url in items]
     monkeypatch.setattr(extractor, "parse_page", load_html)
     theirs = [_article_or_reason(body, url) for body, url in items]
