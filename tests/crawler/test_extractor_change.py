@@ -58,7 +58,10 @@ def versions_of(database, url):
 def changes_of(database, url):
     with database.session() as session:
         tracked = session.scalars(select(TrackedURL).where(TrackedURL.url == url)).one()
-        return session.scalars(select(Change).where(Change.tracked_url_id == tracked.id)).all()
+        found = session.scalars(select(Change).where(Change.tracked_url_id == tracked.id)).all()
+        for change in found:
+            change.kind_counts = {k.kind: k.count for k in change.kinds}  # loaded in the session
+        return found
 
 
 def test_an_extractor_change_is_not_reported_as_an_edit(redline, site, database_url):
@@ -99,7 +102,7 @@ def test_an_extractor_change_is_not_reported_as_an_edit(redline, site, database_
         assert P[1] in first.text and EDITED.paragraphs[1] in second.text
         [change] = changes_of(database, urls["/edited"])
         assert (change.from_version_id, change.to_version_id) == (first.id, second.id)
-        assert {k.kind: k.count for k in change.kinds} == {"paragraph_changed": 1}
+        assert change.kind_counts == {"paragraph_changed": 1}
         assert [e["kind"] for e in change.edits] == ["paragraph_changed"]
         # the stored texts say the same as the stored change
         stored = compare(version_article(first), version_article(second))
