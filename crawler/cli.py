@@ -74,6 +74,11 @@ def crawl_with_progress(
     show: bool = True,
 ) -> CrawlSummary:
     """One crawl cycle with a Rich progress bar on the terminal."""
+    from crawler.workers import ExtractionPool
+
+    # Started before Scrapy is imported: the workers get ready on another core meanwhile.
+    pool = ExtractionPool(config.extraction_workers)
+    pool.start()
     progress = Progress(
         TextColumn("crawling"),
         BarColumn(),
@@ -90,15 +95,19 @@ def crawl_with_progress(
     def advance(done: int, expected: int, what: str) -> None:
         progress.update(task, completed=done, total=expected or None, description=what)
 
-    with progress:
-        return run_crawl(
-            config,
-            select=select,
-            urls=urls,
-            progress=advance if show else None,  # no bar to move: no call per capture
-            next_check=next_check,
-            log_level="WARNING" if show else None,
-        )
+    try:
+        with progress:
+            return run_crawl(
+                config,
+                select=select,
+                urls=urls,
+                progress=advance if show else None,  # no bar to move: no call per capture
+                next_check=next_check,
+                log_level="WARNING" if show else None,
+                pool=pool,
+            )
+    finally:
+        pool.close()  # the crawl closed it, unless it failed before opening
 
 
 def print_summary(console: Any, summary: CrawlSummary) -> None:

@@ -63,10 +63,12 @@ class ArchivePipeline:
         config: Config,
         stats: StatsCollector,
         next_check: Callable[..., Any] | None = None,
+        pool: ExtractionPool | None = None,
     ) -> None:
         self.config = config
         self.stats = stats
         self.next_check = next_check
+        self._given_pool = pool
         self.database: Database | None = None
         self.warc: WarcWriter | None = None
         self.pool: ExtractionPool | None = None
@@ -78,6 +80,7 @@ class ArchivePipeline:
             crawler.settings["REDLINE_CONFIG"],
             crawler.stats,
             crawler.settings.get("REDLINE_NEXT_CHECK"),
+            crawler.settings.get("REDLINE_POOL"),
         )
 
     def open_spider(self) -> None:
@@ -86,7 +89,8 @@ class ArchivePipeline:
         if recovered:
             logger.warning("recovered %d WARC file(s) left open by a stopped crawl", len(recovered))
         self.warc = WarcWriter(self.config.warc_dir, max_bytes=self.config.warc_max_bytes)
-        self.pool = ExtractionPool(self.config.extraction_workers)
+        # a pool started by the caller before Scrapy was imported (see ExtractionPool.start)
+        self.pool = self._given_pool or ExtractionPool(self.config.extraction_workers)
 
     def close_spider(self) -> None:
         if self.pool is not None:

@@ -16,6 +16,7 @@ from archive.config import Config
 from crawler.configure import settings_for
 from crawler.extensions import CrawlSummary, ProgressCallback
 from crawler.spiders.articles import ArticleSpider
+from crawler.workers import ExtractionPool
 
 
 def run_crawl(
@@ -26,6 +27,7 @@ def run_crawl(
     progress: ProgressCallback | None = None,
     next_check: Callable[..., Any] | None = None,
     log_level: str | None = None,
+    pool: ExtractionPool | None = None,
 ) -> CrawlSummary:
     """Fetch the selected tracked URLs once and archive every capture.
 
@@ -33,10 +35,12 @@ def run_crawl(
         select: ``due`` (the URLs whose check is due), ``all``, or ``urls`` (those given).
         progress: called after each capture with (done, expected, outcome).
         next_check: the refetch policy hook, called for each capture by the archive.
+        pool: an extraction pool already started (the crawl closes it); one is made if None.
     """
     settings = settings_for(config)
     settings["REDLINE_PROGRESS"] = progress
     settings["REDLINE_NEXT_CHECK"] = next_check
+    settings["REDLINE_POOL"] = pool
     if log_level:
         settings["LOG_LEVEL"] = log_level
     settings["LOG_INSTALL_ROOT_HANDLER"] = True

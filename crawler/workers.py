@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import sys
+import threading
 import types
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +27,8 @@ from archive.extract.article import Article
 from archive.warc import WarcLocation, read_record
 
 T = TypeVar("T")
+# How long closing the pool waits for a start in progress (the fork server imports trafilatura).
+START_TIMEOUT_S = 120
 # The fork server imports this module (so trafilatura and the diff modules) once; every worker
 # forked from it starts with them loaded instead of importing them itself.
 PRELOAD = [__name__]
@@ -88,16 +91,35 @@ def _main_module_hidden() -> Iterator[None]:
 class ExtractionPool:
     """Runs extraction and diffs in worker processes and awaits them on the event loop.
 
-    The processes are started on the first job, not before: a cycle of byte-identical pages
-    and 304 answers never extracts, and must not pay for (nor wait at its end on) workers
-    importing trafilatura.  They are started from a thread, so that the reactor keeps
-    fetching while the fork server preloads the extraction modules.
+    :meth:`start` starts the processes from a thread, so that the caller goes on meanwhile:
+    ``redline crawl`` calls it first thing, and the fork server preloads the extraction
+    modules on another core while the crawl process imports Scrapy and opens the database.
+    On a real news site nearly every page needs extracting (its chrome changes on every
+    request, so its payload digest rarely matches), so the pool is wanted in almost every
+    cycle; a pool that nothing started is started on the first job instead.
     """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._executor: Executor | None = None
-        self._starting: asyncio.Future[None] | None = None
+        self._started: Future[None] | None = None
+
+    def start(self) -> None:
+        """Start the worker processes in the background (idempotent; no-op when inline)."""
+        if self.workers <= 0 or self._started is not None:
+            return
+        started: Future[None] = Future()
+        self._started = started
+
+        def run() -> None:
+            try:
+                self._start()
+            except BaseException as exc:  # handed to whoever awaits the pool
+                started.set_exception(exc)
+            else:
+                started.set_result(None)
+
+        threading.Thread(target=run, name="extraction-pool-start", daemon=True).start()
 
     def _start(self) -> None:
         context = multiprocessing.get_context("forkserver")
@@ -112,9 +134,11 @@ class ExtractionPool:
     async def _run(self, fn: Any, *args: Any) -> Any:
         if self.workers <= 0:
             return fn(*args)
-        if self._starting is None:
-            self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
-        await asyncio.shield(self._starting)
+        self.start()
+        assert self._started is not None
+        if not self._started.done():
+            await asyncio.shield(asyncio.wrap_future(self._started))
+        self._started.result()  # raises if the processes could not be started
         assert self._executor is not None
         future: Future[Any] = self._executor.submit(fn, *args)
         return await asyncio.wrap_future(future)
@@ -141,6 +165,11 @@ class ExtractionPool:
         return record
 
     def close(self) -> None:
+        """Stop the worker processes, once a start in progress has finished."""
+        if self._started is not None:
+            with suppress(Exception):  # a failed start has nothing to stop
+                self._started.result(timeout=START_TIMEOUT_S)
+            self._started = None
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

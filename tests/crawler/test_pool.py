@@ -1,0 +1,87 @@
+"""ExtractionPool: started in the background before the crawl, closed cleanly whatever state
+it is in, and the same articles as extracting inline."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import psutil
+import pytest
+
+from archive.extract import Article, extract_article
+from crawler.workers import ExtractionPool
+
+PAGE = (Path(__file__).resolve().parents[1] / "pages" / "extract-article.html").read_bytes()
+URL = "https://news.example/world/article"
+
+
+def _worker_pids(pool: ExtractionPool) -> list[int]:
+    executor = pool._executor
+    assert executor is not None
+    return list(executor._processes)  # type: ignore[attr-defined]
+
+
+def _wait_until_gone(pids: list[int]) -> bool:
+    _gone, alive = psutil.wait_procs([psutil.Process(p) for p in pids if psutil.pid_exists(p)], 10)
+    return not alive
+
+
+def test_start_runs_in_the_background_and_close_stops_the_workers() -> None:
+    pool = ExtractionPool(2)
+    pool.start()
+    pool.start()  # idempotent: one start, one set of workers
+    started = pool._started
+    assert started is not None
+    started.result(timeout=120)
+    pids = _worker_pids(pool)
+    assert len(pids) == 2 and all(psutil.pid_exists(p) for p in pids)
+    article = asyncio.run(pool.extract(PAGE, URL, "text/html", 200))
+    assert isinstance(article, Article)
+    assert article == extract_article(PAGE, URL, content_type="text/html")
+    pool.close()
+    assert _wait_until_gone(pids)
+    assert pool._executor is None
+
+
+def test_close_right_after_start_waits_for_it_and_leaves_no_worker() -> None:
+    pool = ExtractionPool(2)
+    pool.start()
+    pool.close()  # the start is still under way: close waits for it, then stops the workers
+    assert pool._executor is None and pool._started is None
+
+
+def test_a_pool_nobody_started_starts_on_its_first_job() -> None:
+    pool = ExtractionPool(1)
+    assert pool._started is None
+    try:
+        article = asyncio.run(pool.extract(PAGE, URL, "text/html", 200))
+        assert isinstance(article, Article)
+        assert pool._started is not None and pool._started.done()
+    finally:
+        pool.close()
+
+
+def test_inline_pool_never_starts_processes() -> None:
+    pool = ExtractionPool(-1)
+    pool.start()
+    assert pool._started is None
+    article = asyncio.run(pool.extract(PAGE, URL, "text/html", 200))
+    assert isinstance(article, Article)
+    pool.close()
+
+
+@pytest.mark.parametrize("workers", [1])
+def test_a_start_that_fails_is_reported_to_the_first_job(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = ExtractionPool(workers)
+
+    def broken() -> None:
+        raise OSError("no processes for you")
+
+    monkeypatch.setattr(pool, "_start", broken)
+    pool.start()
+    with pytest.raises(OSError, match="no processes"):
+        asyncio.run(pool.extract(PAGE, URL, "text/html", 200))
+    pool.close()  # nothing to stop, and no error
