@@ -85,3 +85,14 @@ def test_a_start_that_fails_is_reported_to_the_first_job(
     with pytest.raises(OSError, match="no processes"):
         asyncio.run(pool.extract(PAGE, URL, "text/html", 200))
     pool.close()  # nothing to stop, and no error
+
+
+def test_a_pool_survives_scrapys_copy_of_the_settings() -> None:
+    import copy
+
+    pool = ExtractionPool(1)
+    pool.start()
+    try:
+        assert copy.deepcopy({"REDLINE_POOL": pool})["REDLINE_POOL"] is pool
+    finally:
+        pool.close()
