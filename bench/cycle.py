@@ -221,6 +221,13 @@ class SiteProcess:
         self.proc.stdin.flush()
         self._read()
 
+    def cpu_s(self) -> float:
+        """CPU seconds the site process has used so far."""
+        import psutil
+
+        times = psutil.Process(self.proc.pid).cpu_times()
+        return round(float(times.user + times.system), 2)
+
     def close(self) -> None:
         with suppress(OSError, RuntimeError, ValueError):
             self.send(cmd="quit")
@@ -353,16 +360,26 @@ def fetch_only_main(url_file: Path, concurrency: int, per_domain: int) -> int:
 
 
 class RssSampler:
-    """Peak resident memory of a process and all its descendants, sampled every 20 ms."""
+    """Peak resident memory of a process and all its descendants, sampled every 20 ms, and
+    the CPU time of each of them as last seen (by role: the crawl process itself, the
+    extraction pool's fork server, its workers)."""
 
     def __init__(self, pid: int) -> None:
         import psutil
 
         self._root = psutil.Process(pid)
         self.peak = 0
+        self._cpu: dict[int, tuple[str, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
+
+    def _role(self, proc: Any) -> str:
+        if proc.pid == self._root.pid:
+            return "crawl"
+        if proc.ppid() == self._root.pid:
+            return "forkserver" if "forkserver" in " ".join(proc.cmdline()) else "other"
+        return "workers"
 
     def _run(self) -> None:
         import psutil
@@ -376,6 +393,9 @@ class RssSampler:
             for proc in procs:
                 with suppress(psutil.Error):
                     total += proc.memory_info().rss
+                    times = proc.cpu_times()
+                    role = self._cpu[proc.pid][0] if proc.pid in self._cpu else self._role(proc)
+                    self._cpu[proc.pid] = (role, times.user + times.system)
             self.peak = max(self.peak, total)
             self._stop.wait(0.02)
 
@@ -383,6 +403,13 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         return self.peak
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds by role, as last sampled (a process's last 20 ms may be missed)."""
+        roles: dict[str, float] = {}
+        for role, seconds in self._cpu.values():
+            roles[role] = roles.get(role, 0.0) + seconds
+        return {role: round(seconds, 2) for role, seconds in sorted(roles.items())}
 
 
 @dataclass
@@ -423,9 +450,12 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> tuple[str, float, int, float]:
-    """Run ``command``; returns its stdout, wall seconds, peak RSS of its process tree and the
-    CPU seconds of the tree (a figure that does not depend on what else loads the machine)."""
+def run_measured(
+    command: list[str], env: dict[str, str]
+) -> tuple[str, float, int, float, dict[str, float]]:
+    """Run ``command``; returns its stdout, wall seconds, peak RSS of its process tree, the
+    CPU seconds of the tree (a figure that does not depend on what else loads the machine) and
+    the CPU seconds of its processes by role, sampled."""
     cpu_before = children_cpu_s()
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
@@ -439,7 +469,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[str, float, i
         if proc.returncode != 0:
             err.seek(0)
             raise RuntimeError(f"{command} exited {proc.returncode}:\n{err.read()[-4000:]}")
-    return out, wall, peak, children_cpu_s() - cpu_before
+    return out, wall, peak, children_cpu_s() - cpu_before, sampler.cpu_by_role()
 
 
 def db_size(path: Path) -> int:
@@ -516,8 +546,10 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         def cycle(name: str, **serve: Any) -> CycleResult:
             site.send(cmd="serve", **serve)
             before = db_size(db_path)
-            out, wall, peak, cpu = run_measured(crawl, env)
+            site_before = site.cpu_s()
+            out, wall, peak, cpu, by_role = run_measured(crawl, env)
             result = CycleResult(name, json.loads(out), wall, peak, cpu, db_size(db_path) - before)
+            result.extra["cpu_s_by_process"] = {**by_role, "site": site.cpu_s() - site_before}
             say(
                 f"  {name:<13} {result.rate():7.1f} pages/s  ({result.duration_s:.2f} s; "
                 f"{result.summary['new_versions']} new, {result.summary['unchanged']} unchanged, "
@@ -539,7 +571,8 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         site.send(cmd="serve", conditional=False)
         url_file = work / "urls.txt"
         url_file.write_text("\n".join(urls), encoding="utf-8")
-        out, fetch_wall, fetch_rss, fetch_cpu = run_measured(
+        site_before = site.cpu_s()
+        out, fetch_wall, fetch_rss, fetch_cpu, fetch_by_role = run_measured(
             [
                 sys.executable,
                 "-m",
@@ -552,6 +585,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
             env,
         )
         fetch = json.loads(out)
+        fetch_by_role["site"] = site.cpu_s() - site_before
         say(
             f"  {'fetch-only':<13} {n / fetch['duration_s']:7.1f} pages/s  "
             f"({fetch['duration_s']:.2f} s; {fetch['responses']} responses)"
@@ -617,6 +651,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
             "process_wall_s": round(fetch_wall, 3),
             "cpu_s_whole_process_tree": round(fetch_cpu, 2),
             "peak_rss_mb": round(fetch_rss / 2**20, 1),
+            "cpu_s_by_process": fetch_by_role,
         },
         "extraction_only_s": round(extraction_s, 3),
         "extraction_only_cpu_s": round(extraction_cpu, 2),
