@@ -24,6 +24,7 @@ from archive.extract.headline import (
 )
 from archive.extract.history import take_change_history
 from archive.extract.links import find_links
+from archive.extract.metadata import read_metadata
 from archive.extract.normalize import normalize_optional, split_paragraphs
 from archive.extract.parse import parse_page
 from archive.extract.recover import recover_article_text
@@ -50,11 +51,11 @@ _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 _LANG_PART = re.compile(r"[-_]")
 
 
-def _language(head: Head, document: Document) -> str | None:
+def _language(head: Head, meta: Document) -> str | None:
     raw = (
         head.html_lang
         or head.first_meta("content-language", "og:locale", "language", "dc.language")
-        or document.language
+        or meta.language
     )
     if not raw:
         return None
@@ -234,10 +235,11 @@ def extract_article(
     drop_hidden_metadata(tree)
     hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
     recover_article_text(tree, url)  # article text trafilatura would drop, made plain
+    meta = read_metadata(tree, url, dict(_DATE_PARAMS))  # trafilatura's, minus unused fields
     document = bare_extraction(
         tree,
         url=url,
-        with_metadata=True,
+        with_metadata=False,
         include_comments=False,
         include_tables=True,
         deduplicate=False,
@@ -248,17 +250,17 @@ def extract_article(
     if undecodable_ratio(document.text) > MAX_BAD_TEXT_RATIO:
         raise ExtractionError(FailureReason.BAD_ENCODING, "article text is mostly undecodable")
 
-    names = site_names(head, url, document.sitename)
+    names = site_names(head, url, meta.sitename)
     h1s = h1_texts(tree)
-    headline = clean_headline(document.title, h1s, names)
+    headline = clean_headline(meta.title, h1s, names)
     paragraphs = drop_chrome(split_paragraphs(document.text))
-    paragraphs = _drop_headline_echo(paragraphs, [headline, document.title or ""])
+    paragraphs = _drop_headline_echo(paragraphs, [headline, meta.title or ""])
     titles = [headline, page_title(tree), head.first_meta("og:title", "twitter:title") or ""]
     headline, paragraphs = shown_headline(titles, paragraphs, h1s, HEADLINE_ECHO_DEPTH)
-    byline = normalize_optional(document.author or stated_authors(head))
+    byline = normalize_optional(meta.author or stated_authors(head))
     paragraphs = _drop_byline_line(paragraphs, byline)
     paragraphs += tuple(p for p in history.notes if p not in paragraphs)
-    description = normalize_optional(document.description)
+    description = normalize_optional(meta.description)
     # A standfirst that repeats the description above the body is kept by trafilatura only
     # when the body is short, so it would come and go as a story grows: it is reported once,
     # as the description.
@@ -269,7 +271,7 @@ def extract_article(
             FailureReason.EMPTY_EXTRACTION, f"{chars} chars of text, fewer than {min_chars}"
         )
 
-    published_at = find_published(tree, head, document.date, history=history.published)
+    published_at = find_published(tree, head, meta.date, history=history.published)
     return Article(
         headline=headline,
         paragraphs=paragraphs,
@@ -277,7 +279,7 @@ def extract_article(
         published_at=published_at,
         updated_at=find_updated(tree, head, published_at, history=history.updated),
         description=description,
-        language=_language(head, document),
+        language=_language(head, meta),
         canonical_url=canonical_url,
         amp_url=amp_url,
     )
