@@ -47,7 +47,8 @@ def _same_text(tree: HtmlElement, url: str) -> bool:
 
 
 def _items() -> list[tuple[str, bytes, str]]:
-    return [(p.name, p.read_bytes(), f"https://news.example/{p.stem}") for p in PAGES.glob("*.html")]
+    pages = sorted(PAGES.glob("*.html"))
+    return [(p.name, p.read_bytes(), f"https://news.example/{p.stem}") for p in pages]
 
 
 @pytest.mark.parametrize(("name", "body", "url"), _items(), ids=lambda v: str(v)[:40])
