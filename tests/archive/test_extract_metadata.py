@@ -23,7 +23,6 @@ from tests.shared_data import require_shared
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 DATE_PARAMS = {"original_date": True, "extensive_search": False}
-KWARGS = {"include_comments": False, "include_tables": True, "deduplicate": False}
 
 
 def _tree(body: bytes) -> HtmlElement:
@@ -40,10 +39,19 @@ def _same_metadata(tree: HtmlElement, url: str) -> list[str]:
 
 
 def _same_text(tree: HtmlElement, url: str) -> bool:
-    params = {"url": url, "date_extraction_params": dict(DATE_PARAMS), **KWARGS}
-    without = bare_extraction(deepcopy(tree), with_metadata=False, **params)
-    with_ = bare_extraction(deepcopy(tree), with_metadata=True, **params)
-    return (without and without.text) == (with_ and with_.text)
+    texts = []
+    for with_metadata in (False, True):
+        document = bare_extraction(
+            deepcopy(tree),
+            url=url,
+            with_metadata=with_metadata,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+            date_extraction_params=dict(DATE_PARAMS),
+        )
+        texts.append(getattr(document, "text", None))
+    return texts[0] == texts[1]
 
 
 def _items() -> list[tuple[str, bytes, str]]:
