@@ -26,7 +26,7 @@ from archive.extract.history import take_change_history
 from archive.extract.links import find_links
 from archive.extract.metadata import read_metadata
 from archive.extract.normalize import normalize_optional, split_paragraphs
-from archive.extract.parse import parse_page
+from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.recover import recover_article_text
 from archive.extract.timestamps import find_published, find_updated, hide_modified_stamps
 
@@ -71,28 +71,6 @@ def _language(head: Head, meta: Document) -> str | None:
         else:
             tags.append(part.lower())
     return "-".join(tags)
-
-
-# Elements whose whitespace is rendered as written; everywhere else a run of whitespace is one
-# space to a reader, however the page's source is laid out.
-_PREFORMATTED = ("pre", "textarea", "listing", "plaintext", "xmp", "script", "style")
-_SOURCE_WHITESPACE = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")
-
-
-def _collapse_source_whitespace(tree: HtmlElement) -> None:
-    """Collapse whitespace runs in text as a browser does (outside preformatted elements).
-
-    trafilatura keeps the source's line breaks inside some paragraphs (those holding a
-    ``<br>``, for one), and a line break in its text is a paragraph break to us: re-indented
-    HTML would otherwise split a paragraph into one per source line.
-    """
-    kept = {d for root in tree.iter(*_PREFORMATTED) for d in root.iterdescendants()}
-    for element in tree.iter():
-        preformatted = element in kept or element.tag in _PREFORMATTED
-        if element.text and isinstance(element.tag, str) and not preformatted:
-            element.text = _SOURCE_WHITESPACE.sub(" ", element.text)
-        if element.tail and element not in kept:
-            element.tail = _SOURCE_WHITESPACE.sub(" ", element.tail)
 
 
 # Class or id words of a wrapper that is page furniture, not layout: such a wrapper is kept,
@@ -223,13 +201,12 @@ def extract_article(
         ExtractionError: ``NOT_HTML``, ``BAD_ENCODING`` or ``EMPTY_EXTRACTION``.
     """
     text = decode_body(body, content_type)
-    tree = parse_page(text)
+    tree = parse_page(collapse_source_whitespace(text))
     if tree is None:
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
     head = read_head(tree)
     canonical_url, amp_url = find_links(tree, url)
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
-    _collapse_source_whitespace(tree)
     _unwrap_paragraph_blocks(tree)
     _lift_tables_from_list_items(tree)
     drop_hidden_metadata(tree)

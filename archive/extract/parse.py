@@ -15,6 +15,8 @@ parser options and the repairs before parsing are trafilatura's.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from lxml.html import (
     HtmlComment,
@@ -47,6 +49,35 @@ def _parser() -> HTMLParser:
 
 
 PARSER = _parser()
+
+# Elements whose whitespace is rendered as written (their source, up to the end tag); everywhere
+# else a run of whitespace is one space to a reader, however the page's source is laid out.
+_PREFORMATTED = re.compile(
+    r"<(pre|textarea|listing|xmp|script|style)\b.*?</\1\s*>|<plaintext\b.*", re.I | re.S
+)
+_SOURCE_WHITESPACE = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")
+
+
+def collapse_source_whitespace(text: str) -> str:
+    """The page's source with each whitespace run outside preformatted elements one space.
+
+    trafilatura keeps the source's line breaks inside some paragraphs (those holding a
+    ``<br>``, for one), and a line break in its text is a paragraph break to redline:
+    re-indented HTML would otherwise split a paragraph into one per source line.  Done on the
+    source, with one C-level substitution per stretch between preformatted elements, it costs
+    about 0.3 ms a page where collapsing every text node of the parsed tree cost 1.4 ms; the
+    articles are the same on the 181 corpus pages and the GOV.UK and CNN development pages
+    (attribute values are collapsed too, which a browser does not do; nothing redline reads
+    from an attribute depends on the source's line breaks).
+    """
+    parts: list[str] = []
+    position = 0
+    for block in _PREFORMATTED.finditer(text):
+        parts.append(_SOURCE_WHITESPACE.sub(" ", text[position : block.start()]))
+        parts.append(block.group(0))
+        position = block.end()
+    parts.append(_SOURCE_WHITESPACE.sub(" ", text[position:]))
+    return "".join(parts)
 
 
 def parse_page(text: str) -> HtmlElement | None:

@@ -7,6 +7,7 @@ trafilatura's ``load_html`` on the repo's fixture pages and on the 181 corpus pa
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import lxml.html
@@ -17,7 +18,7 @@ from trafilatura.utils import load_html
 import archive.extract.extractor as extractor
 from archive.errors import ExtractionError
 from archive.extract import extract_article
-from archive.extract.parse import parse_page
+from archive.extract.parse import collapse_source_whitespace, parse_page
 from tests.shared_data import require_shared
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
@@ -94,3 +95,42 @@ def test_same_articles_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
     ]
     assert len(items) == 181
     _compare_articles(items, monkeypatch)
+
+
+def test_source_whitespace_is_collapsed_outside_preformatted_elements() -> None:
+    source = (
+        "<html>\n  <head><title>A\n   title</title>\n"
+        "<script>var a = 1;\n\n  var b = 2;</script>\n"
+        "<STYLE>p {\n  color: red }</STYLE></head>\n"
+        "<body>\n\t<p>one\n   two\tthree</p>\n"
+        "<pre>  keep\n   this\n</pre>\n<textarea>a\n  b</textarea>\n"
+        "<p>after</p>\n</body></html>"
+    )
+    collapsed = collapse_source_whitespace(source)
+    assert "<title>A title</title>" in collapsed
+    assert "<script>var a = 1;\n\n  var b = 2;</script>" in collapsed
+    assert "<STYLE>p {\n  color: red }</STYLE>" in collapsed
+    assert "<p>one two three</p>" in collapsed
+    assert "<pre>  keep\n   this\n</pre>" in collapsed
+    assert "<textarea>a\n  b</textarea>" in collapsed
+    outside = re.sub(r"<(script|style|pre|textarea)>.*?</\1>", "", collapsed, flags=re.I | re.S)
+    assert not re.search(r"[\t\n\r\f]", outside)
+
+
+def test_a_reindented_page_parses_to_the_same_text() -> None:
+    flat = "<html><body><article><p>One sentence. <b>Two</b> sentences.</p></article></body></html>"
+    indented = (
+        "<html>\n  <body>\n    <article>\n      <p>\n        One sentence.\n        <b>Two</b>\n"
+        "        sentences.\n      </p>\n    </article>\n  </body>\n</html>"
+    )
+    texts = []
+    for source in (flat, indented):
+        tree = parse_page(collapse_source_whitespace(source))
+        assert tree is not None
+        texts.append(tree.text_content().strip())
+    assert texts == ["One sentence. Two sentences."] * 2
+
+
+def test_an_unclosed_plaintext_keeps_the_rest_of_the_page() -> None:
+    source = "<html><body><p>a\n b</p><plaintext>x\n  y\n"
+    assert collapse_source_whitespace(source) == "<html><body><p>a b</p><plaintext>x\n  y\n"
