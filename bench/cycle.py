@@ -16,9 +16,11 @@ fresh archive, then ``redline crawl --all --json`` runs in a subprocess for each
 5. ``not-modified``: the same bytes, now answering conditional requests with 304.
 
 Ceilings, measured in the same run: trafilatura alone extracting the same N pages in a process
-pool of the same size (``extraction_only``), and a plain Scrapy crawl of the same pages with a
-do-nothing callback (``fetch_only``).  Rates use the crawl's own duration (Scrapy's start and
-finish time); process start-up is reported separately.
+pool of the same size (``extraction_only``, right before and right after the first cycle), and
+a plain Scrapy crawl of the same pages with a do-nothing callback (``fetch_only``, right before
+and right after the 10%-changed cycle); each ceiling's rate is from the mean of its two
+durations.  Rates use the crawl's own duration (Scrapy's start and finish time); process
+start-up is reported separately.
 
     python -m bench.cycle --urls 1000 --out bench/results/cycle-1000.json
 """
@@ -558,40 +560,67 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
             return result
 
         say(f"{n} URLs on {site.base_url}; {args.workers_resolved} extraction process(es)")
-        # Each ceiling is measured right before the cycle it bounds, so that both see the same
-        # load on the machine.
+        # Each ceiling is measured right before and right after the cycle it bounds, and the
+        # mean of the two durations is used: the machine's speed (a shared VM's) drifts over
+        # minutes, and both ends bracket the cycle.
         pages = [make_page(corpus[i % len(corpus)], i, site.base_url) for i in range(n)]
-        cpu_before = children_cpu_s()
-        extraction_s = extraction_only(pages, urls, args.workers_resolved)
-        extraction_cpu = children_cpu_s() - cpu_before
-        del pages
-        say(f"  {'extract-only':<13} {n / extraction_s:7.1f} pages/s  ({extraction_s:.2f} s)")
-        cycles = [cycle("first", conditional=False)]
 
-        site.send(cmd="serve", conditional=False)
+        def extraction_ceiling(when: str) -> tuple[float, float]:
+            cpu_before = children_cpu_s()
+            seconds = extraction_only(pages, urls, args.workers_resolved)
+            say(f"  {'extract-only':<13} {n / seconds:7.1f} pages/s  ({seconds:.2f} s, {when})")
+            return seconds, children_cpu_s() - cpu_before
+
         url_file = work / "urls.txt"
         url_file.write_text("\n".join(urls), encoding="utf-8")
-        site_before = site.cpu_s()
-        out, fetch_wall, fetch_rss, fetch_cpu, fetch_by_role = run_measured(
-            [
-                sys.executable,
-                "-m",
-                "bench.cycle",
-                "--fetch-only",
-                str(url_file),
-                "--concurrency",
-                str(args.concurrency),
-            ],
-            env,
-        )
-        fetch = json.loads(out)
-        fetch_by_role["site"] = site.cpu_s() - site_before
-        say(
-            f"  {'fetch-only':<13} {n / fetch['duration_s']:7.1f} pages/s  "
-            f"({fetch['duration_s']:.2f} s; {fetch['responses']} responses)"
+
+        def fetch_ceiling(when: str) -> dict[str, Any]:
+            site_before = site.cpu_s()
+            out, wall, rss, cpu, by_role = run_measured(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.cycle",
+                    "--fetch-only",
+                    str(url_file),
+                    "--concurrency",
+                    str(args.concurrency),
+                ],
+                env,
+            )
+            fetch: dict[str, Any] = json.loads(out)
+            by_role["site"] = site.cpu_s() - site_before
+            say(
+                f"  {'fetch-only':<13} {n / fetch['duration_s']:7.1f} pages/s  "
+                f"({fetch['duration_s']:.2f} s; {fetch['responses']} responses, {when})"
+            )
+            return {**fetch, "wall": wall, "rss": rss, "cpu": cpu, "by_role": by_role}
+
+        extraction_before = extraction_ceiling("before")
+        cycles = [cycle("first", conditional=False)]
+        extraction_after = extraction_ceiling("after")
+        pages.clear()
+        extraction_s = (extraction_before[0] + extraction_after[0]) / 2
+        extraction_cpu = (extraction_before[1] + extraction_after[1]) / 2
+
+        site.send(cmd="serve", conditional=False)
+        fetch_before = fetch_ceiling("before")
+        cycles.append(cycle("changed", conditional=False, edit=to_edit))
+        fetch_after = fetch_ceiling("after")
+        fetch = {
+            "duration_s": (fetch_before["duration_s"] + fetch_after["duration_s"]) / 2,
+            "wall": (fetch_before["wall"] + fetch_after["wall"]) / 2,
+            "rss": max(fetch_before["rss"], fetch_after["rss"]),
+            "cpu": (fetch_before["cpu"] + fetch_after["cpu"]) / 2,
+            "by_role": fetch_before["by_role"],
+        }
+        fetch_wall, fetch_rss, fetch_cpu, fetch_by_role = (
+            fetch["wall"],
+            fetch["rss"],
+            fetch["cpu"],
+            fetch["by_role"],
         )
         cycles += [
-            cycle("changed", conditional=False, edit=to_edit),
             cycle("identical", conditional=False),
             cycle("chrome", conditional=False, chrome="c0ffee42"),
             cycle("not-modified", conditional=True, chrome="c0ffee42"),
@@ -654,6 +683,14 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
             "cpu_s_by_process": fetch_by_role,
         },
         "extraction_only_s": round(extraction_s, 3),
+        "extraction_only_pages_per_s_before_and_after": [
+            round(n / extraction_before[0], 1),
+            round(n / extraction_after[0], 1),
+        ],
+        "fetch_only_pages_per_s_before_and_after": [
+            round(n / fetch_before["duration_s"], 1),
+            round(n / fetch_after["duration_s"], 1),
+        ],
         "extraction_only_cpu_s": round(extraction_cpu, 2),
         "cpu_ms_per_page": {
             **{c.name: round(c.cpu_s / n * 1000, 2) for c in cycles},
