@@ -51,6 +51,11 @@ class Config:
     workers: int = _setting(
         0, "Extraction processes; 0 means one per CPU core, -1 extracts in the crawl process."
     )
+    extraction_nice: int = _setting(
+        10,
+        "Niceness added to the extraction processes (0-19), so fetching and archiving keep "
+        "their core; 0 makes them compete equally with every other process.",
+    )
     user_agent: str = _setting(
         "redline/0.1 (news article edit archive)",
         "User-Agent sent with every request; add a contact address for the sites you crawl.",

@@ -77,7 +77,7 @@ def crawl_with_progress(
     from crawler.workers import ExtractionPool
 
     # Started before Scrapy is imported: the workers get ready on another core meanwhile.
-    pool = ExtractionPool(config.extraction_workers)
+    pool = ExtractionPool(config.extraction_workers, config.extraction_nice)
     pool.start()
     progress = Progress(
         TextColumn("crawling"),

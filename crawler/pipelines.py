@@ -90,7 +90,9 @@ class ArchivePipeline:
             logger.warning("recovered %d WARC file(s) left open by a stopped crawl", len(recovered))
         self.warc = WarcWriter(self.config.warc_dir, max_bytes=self.config.warc_max_bytes)
         # a pool started by the caller before Scrapy was imported (see ExtractionPool.start)
-        self.pool = self._given_pool or ExtractionPool(self.config.extraction_workers)
+        self.pool = self._given_pool or ExtractionPool(
+            self.config.extraction_workers, self.config.extraction_nice
+        )
 
     def close_spider(self) -> None:
         if self.pool is not None:

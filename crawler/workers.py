@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import sys
 import threading
 import types
@@ -67,6 +68,18 @@ def reextract_job(directory: str, locations: list[WarcLocation], min_chars: int)
     return failure
 
 
+def _lower_priority(nice: int) -> None:
+    """Runs in each worker as it starts: lower its scheduling priority by ``nice``.
+
+    Extraction is bulk CPU work; the crawl process (fetching, politeness timing, the archive's
+    writes) is the one that must not wait for a core.  Measured on the 2-core development VM,
+    alternating runs of the 10%-changed benchmark cycle: 210 pages/s with the workers at
+    niceness 10 against 184 at 0, and a cycle that extracts every page within 2%.
+    """
+    if nice > 0:
+        os.nice(nice)
+
+
 def _warm() -> None:
     """Nothing: submitted once per worker at start so the first pages do not pay for imports."""
 
@@ -99,8 +112,9 @@ class ExtractionPool:
     cycle; a pool that nothing started is started on the first job instead.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, nice: int = 0) -> None:
         self.workers = workers
+        self.nice = max(nice, 0)  # raising a priority needs privileges: never asked
         self._executor: Executor | None = None
         self._started: Future[None] | None = None
 
@@ -127,7 +141,12 @@ class ExtractionPool:
     def _start(self) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        executor = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_lower_priority,
+            initargs=(self.nice,),
+        )
         with _main_module_hidden():  # the first submit starts every worker process
             warming = [executor.submit(_warm) for _ in range(self.workers)]
         self._executor = executor

@@ -96,3 +96,21 @@ def test_a_pool_survives_scrapys_copy_of_the_settings() -> None:
         assert copy.deepcopy({"REDLINE_POOL": pool})["REDLINE_POOL"] is pool
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize(("nice", "added"), [(10, 10), (0, 0), (-5, 0)])
+def test_workers_run_at_the_configured_niceness(nice: int, added: int) -> None:
+    own = psutil.Process().nice()
+    pool = ExtractionPool(1, nice)
+    pool.start()
+    try:
+        assert pool._started is not None
+        pool._started.result(timeout=120)
+        [pid] = _worker_pids(pool)
+        expected = min(own + added, 19)
+        assert psutil.Process(pid).nice() == expected
+        article = asyncio.run(pool.extract(PAGE, URL, "text/html", 200))
+        assert isinstance(article, Article)
+    finally:
+        pool.close()
+    assert psutil.Process().nice() == own  # the crawl process keeps its priority
