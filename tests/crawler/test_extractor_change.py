@@ -140,3 +140,29 @@ def test_without_the_old_payload_the_version_is_compared_as_stored(redline_sqlit
         assert [e["kind"] for e in change.edits] == ["paragraph_removed"]
     finally:
         database.dispose()
+
+
+def test_the_re_read_runs_in_the_extraction_processes(redline_sqlite, site):
+    """The same, with the current extractor's crawl on a real pool of worker processes: the
+    re-read's job (a WARC directory and record locations) crosses into a worker and back."""
+    redline = redline_sqlite
+    serve(site, "/same", BASE)
+    serve(site, "/edited", BASE)
+    urls = {p: site.url(p) for p in ("/same", "/edited")}
+    redline("track", *urls.values())
+    assert older_crawl(redline)["new_versions"] == 2  # inline: the older extractor's process
+    serve(site, "/edited", EDITED)
+    redline.env["REDLINE_WORKERS"] = "2"
+    summary = redline.crawl()
+    assert (summary["fetched"], summary["new_versions"], summary["unchanged"]) == (2, 1, 1)
+    database = open_database(redline_sqlite_url(redline))
+    try:
+        [same] = versions_of(database, urls["/same"])
+        assert same.extractor_version == extractor_version()  # re-read in a worker, re-keyed
+        assert same.text.startswith(P[0])
+        first, second = versions_of(database, urls["/edited"])
+        assert first.extractor_version == second.extractor_version == extractor_version()
+        [change] = changes_of(database, urls["/edited"])
+        assert [e["kind"] for e in change.edits] == ["paragraph_changed"]
+    finally:
+        database.dispose()
