@@ -118,7 +118,8 @@ def write(
         capture = _confirm(conn, facts, current_id, outcome)
     else:
         content_hash = result.content_hash
-        if current_id is not None and _current_hash(conn, row, result) == content_hash:
+        stored = (current_id, row.content_hash, row.extractor_version)
+        if current_id is not None and hash_to_compare(conn, row.id, stored, result) == content_hash:
             capture = _confirm(conn, facts, current_id, CaptureOutcome.UNCHANGED)
         else:
             capture, flapped = _new_version(conn, row, facts, result, content_hash)
@@ -162,24 +163,31 @@ def write(
     return capture
 
 
-def reread_applies(
-    result: Extracted, current_version_id: int | None, current_extractor: str | None
-) -> bool:
-    """Whether ``result.reread`` is to re-key the current version (checked in the transaction).
+def hash_to_compare(
+    conn: Connection,
+    tracked_url_id: int,
+    current: tuple[int, str, str | None],
+    result: Extracted,
+) -> str:
+    """The current version's hash to compare ``result`` with, re-keying the version first.
 
-    Only if the version re-read is still the current one and is still keyed to another (or
-    an unknown) extractor: a concurrent capture may have re-keyed or replaced it meanwhile.
+    ``current`` is the current version's (id, content hash, extractor).  When ``result.reread``
+    re-read that version and it is still current and still keyed to another (or an unknown)
+    extractor (a concurrent capture may have re-keyed or replaced it meanwhile), the version is
+    re-keyed to the re-reading and the re-reading's hash is returned.  When the re-reading
+    cannot be stored (another version has its hash) but equals the new article, its hash is
+    still the one to compare with: the publisher changed nothing; the version keeps its old
+    key, and the next capture reads it again.  Both write paths call this.
     """
+    version_id, content_hash, extractor = current
     reread = result.reread
-    return (
-        reread is not None
-        and current_version_id is not None
-        and reread.version_id == current_version_id
-        and current_extractor != result.extractor
-    )
+    if reread is None or reread.version_id != version_id or extractor == result.extractor:
+        return content_hash
+    _rekey_version(conn, tracked_url_id, version_id, reread.article, result.extractor)
+    return reread.article.content_hash
 
 
-def rekey_version(
+def _rekey_version(
     conn: Connection, tracked_url_id: int, version_id: int, article: Article, extractor: str
 ) -> bool:
     """Store ``article`` (a re-reading of the version's payload) as version ``version_id``.
@@ -359,22 +367,6 @@ def _new_version(
     return capture, flapping
 
 
-def _current_hash(conn: Connection, row: AnyRow, result: Extracted) -> str:
-    """The current version's hash to compare with, after re-keying it to ``result.reread``.
-
-    When the re-reading cannot be stored (another version has its hash) but equals the new
-    article, the re-reading's hash is still the one to compare with: the publisher changed
-    nothing.  The version keeps its old key, and the next capture reads it again.
-    """
-    if result.reread is None or not reread_applies(
-        result, row.current_version_id, row.extractor_version
-    ):
-        return str(row.content_hash)
-    article = result.reread.article
-    rekey_version(conn, row.id, int(row.current_version_id), article, result.extractor)
-    return article.content_hash
-
-
 def _article_values(article: Article) -> dict[str, Any]:
     return {
         "b_headline": article.headline,
@@ -501,40 +493,30 @@ _NEXT_NUMBER = (
     .where(_V.c.tracked_url_id == bindparam("b_url"))
     .scalar_subquery()
 )
+# What a version stores of its article (and the extractor that read it): inserted with a new
+# version, replaced when a version is re-keyed to a newer extractor's reading.
+_ARTICLE_COLUMNS: Final[dict[str, Any]] = {
+    "headline": bindparam("b_headline"),
+    "byline": bindparam("b_byline"),
+    "published_at": bindparam("b_published"),
+    "updated_at": bindparam("b_updated"),
+    "description": bindparam("b_description"),
+    "language": bindparam("b_language"),
+    "canonical_url": bindparam("b_canonical"),
+    "text": bindparam("b_text"),
+    "content_hash": bindparam("b_hash"),
+    "extractor_version": bindparam("b_extractor"),
+}
 _INSERT_VERSION = insert(_V).values(
     tracked_url_id=bindparam("b_url"),
     number=_NEXT_NUMBER,
-    headline=bindparam("b_headline"),
-    byline=bindparam("b_byline"),
-    published_at=bindparam("b_published"),
-    updated_at=bindparam("b_updated"),
-    description=bindparam("b_description"),
-    language=bindparam("b_language"),
-    canonical_url=bindparam("b_canonical"),
-    text=bindparam("b_text"),
-    content_hash=bindparam("b_hash"),
-    extractor_version=bindparam("b_extractor"),
+    **_ARTICLE_COLUMNS,
     first_capture_id=bindparam("b_capture"),
     last_capture_id=bindparam("b_capture"),
     first_seen_at=bindparam("b_seen"),
     last_seen_at=bindparam("b_seen"),
 )
-_REKEY = (
-    update(_V)
-    .where(_V.c.id == bindparam("b_id"))
-    .values(
-        headline=bindparam("b_headline"),
-        byline=bindparam("b_byline"),
-        published_at=bindparam("b_published"),
-        updated_at=bindparam("b_updated"),
-        description=bindparam("b_description"),
-        language=bindparam("b_language"),
-        canonical_url=bindparam("b_canonical"),
-        text=bindparam("b_text"),
-        content_hash=bindparam("b_hash"),
-        extractor_version=bindparam("b_extractor"),
-    )
-)
+_REKEY = update(_V).where(_V.c.id == bindparam("b_id")).values(**_ARTICLE_COLUMNS)
 _CAPTURE_VERSION = (
     update(_C).where(_C.c.id == bindparam("b_id")).values(version_id=bindparam("b_version"))
 )

@@ -50,9 +50,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "CurrentVersion",
-    "current_article",
     "current_version",
-    "current_version_hash",
     "find_tracked",
     "payload_locations",
     "record_capture",
@@ -140,16 +138,6 @@ def untrack(session: Session, url: str) -> TrackedURL:
     return tracked
 
 
-def current_article(session: Session, tracked_url_id: int) -> tuple[int, Article] | None:
-    """The current version's id and article, or None before the first version."""
-    version = session.scalars(
-        select(Version)
-        .join(TrackedURL, TrackedURL.current_version_id == Version.id)
-        .where(TrackedURL.id == tracked_url_id)
-    ).first()
-    return None if version is None else (version.id, version_article(version))
-
-
 @dataclass(frozen=True)
 class CurrentVersion:
     """The current version as the crawl compares with it: article, hash and extractor."""
@@ -217,16 +205,6 @@ def payload_locations(session: Session, version_id: int) -> list[WarcLocation]:
             if location not in locations:
                 locations.append(location)
     return locations
-
-
-def current_version_hash(session: Session, tracked_url_id: int) -> tuple[int, str] | None:
-    """The current version's id and content hash, or None (one indexed lookup, no ORM load)."""
-    row = session.execute(
-        select(Version.id, Version.content_hash)
-        .join(TrackedURL, TrackedURL.current_version_id == Version.id)
-        .where(TrackedURL.id == tracked_url_id)
-    ).first()
-    return None if row is None else (row[0], row[1])
 
 
 def record_capture(
@@ -380,19 +358,13 @@ def _record_article(
     current = (
         session.get(Version, tracked.current_version_id) if tracked.current_version_id else None
     )
-    current_hash = current.content_hash if current is not None else None
-    if (
-        current is not None
-        and result.reread is not None
-        and record.reread_applies(result, current.id, current.extractor_version)
-    ):
-        reread = result.reread.article
-        session.flush()
-        if record.rekey_version(
-            session.connection(), tracked.id, current.id, reread, result.extractor
-        ):
-            session.expire(current)
-        current_hash = reread.content_hash
+    current_hash = None
+    if current is not None:
+        session.flush()  # a re-keying writes on the session's connection
+        stored = (current.id, current.content_hash, current.extractor_version)
+        current_hash = record.hash_to_compare(session.connection(), tracked.id, stored, result)
+        if current_hash != current.content_hash:
+            session.expire(current)  # re-keyed (or to be re-read): load it again
     if current is not None and current_hash == article.content_hash:
         _confirm_current(session, tracked, capture, CaptureOutcome.UNCHANGED)
         return

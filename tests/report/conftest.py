@@ -170,9 +170,9 @@ class Archive:
     def edit(self, url_id: int, at: datetime, **changes: Any) -> int:
         """Record a new version of the article with ``changes``; returns the change id."""
         with self.db.session() as session:
-            current = store.current_article(session, url_id)
+            current = store.current_version(session, url_id)
             assert current is not None
-            article = replace(current[1], **changes)
+            article = replace(current.article, **changes)
             store.record_capture(session, FetchFacts(url_id, at), Extracted(article))
             session.flush()
             change = session.query(Change).order_by(Change.id.desc()).first()
