@@ -46,7 +46,26 @@ HEADLINE_ECHO_DEPTH = 3
 
 # htmldate options for trafilatura's published-day fallback: no free-text search, which would
 # pick dates out of related-article lists and make the day depend on page chrome.
-_DATE_PARAMS = {"original_date": True, "extensive_search": False}
+DATE_PARAMS = {"original_date": True, "extensive_search": False}
+
+
+def run_trafilatura(tree: HtmlElement, url: str, *, with_metadata: bool = False) -> Document | None:
+    """trafilatura's extraction of ``tree`` with redline's options (the tree is not changed).
+
+    redline reads the metadata itself (:func:`read_metadata`); ``with_metadata`` is for the
+    test that checks that the text does not depend on it.
+    """
+    document = bare_extraction(
+        tree,
+        url=url,
+        with_metadata=with_metadata,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+        date_extraction_params=dict(DATE_PARAMS),
+    )
+    return document if isinstance(document, Document) else None
+
 
 _LANG_PART = re.compile(r"[-_]")
 
@@ -212,17 +231,9 @@ def extract_article(
     drop_hidden_metadata(tree)
     hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
     recover_article_text(tree, url)  # article text trafilatura would drop, made plain
-    meta = read_metadata(tree, url, dict(_DATE_PARAMS))  # trafilatura's, minus unused fields
-    document = bare_extraction(
-        tree,
-        url=url,
-        with_metadata=False,
-        include_comments=False,
-        include_tables=True,
-        deduplicate=False,
-        date_extraction_params=dict(_DATE_PARAMS),
-    )
-    if not isinstance(document, Document) or not document.text:
+    meta = read_metadata(tree, url, dict(DATE_PARAMS))  # trafilatura's, minus unused fields
+    document = run_trafilatura(tree, url)
+    if document is None or not document.text:
         raise ExtractionError(FailureReason.EMPTY_EXTRACTION, "no text extracted (0 chars)")
     if undecodable_ratio(document.text) > MAX_BAD_TEXT_RATIO:
         raise ExtractionError(FailureReason.BAD_ENCODING, "article text is mostly undecodable")

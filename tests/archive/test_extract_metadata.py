@@ -13,16 +13,15 @@ from pathlib import Path
 
 import pytest
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 
 from archive.extract.decode import decode_body
+from archive.extract.extractor import DATE_PARAMS, run_trafilatura
 from archive.extract.metadata import FIELDS, read_metadata
 from archive.extract.parse import parse_page
 from tests.shared_data import require_shared
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
-DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
 
 def _tree(body: bytes) -> HtmlElement:
@@ -39,18 +38,10 @@ def _same_metadata(tree: HtmlElement, url: str) -> list[str]:
 
 
 def _same_text(tree: HtmlElement, url: str) -> bool:
-    texts = []
-    for with_metadata in (False, True):
-        document = bare_extraction(
-            deepcopy(tree),
-            url=url,
-            with_metadata=with_metadata,
-            include_comments=False,
-            include_tables=True,
-            deduplicate=False,
-            date_extraction_params=dict(DATE_PARAMS),
-        )
-        texts.append(getattr(document, "text", None))
+    texts = [
+        getattr(run_trafilatura(deepcopy(tree), url, with_metadata=with_metadata), "text", None)
+        for with_metadata in (False, True)
+    ]
     return texts[0] == texts[1]
 
 
