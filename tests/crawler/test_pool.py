@@ -4,6 +4,7 @@ it is in, and the same articles as extracting inline."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import psutil
@@ -47,7 +48,13 @@ def test_start_runs_in_the_background_and_close_stops_the_workers() -> None:
 def test_close_right_after_start_waits_for_it_and_leaves_no_worker() -> None:
     pool = ExtractionPool(2)
     pool.start()
-    pool.close()  # the start is still under way: close waits for it, then stops the workers
+    started = pool._started
+    assert started is not None and not started.done()  # the start is still under way
+    pool.close()  # so close waits for it, then stops the workers it started
+    assert started.done()
+    for thread in threading.enumerate():  # a close that did not wait: the start goes on
+        if thread.name == "extraction-pool-start":
+            thread.join(timeout=120)
     assert pool._executor is None and pool._started is None
 
 
