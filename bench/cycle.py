@@ -361,7 +361,7 @@ def fetch_only_main(url_file: Path, concurrency: int, per_domain: int) -> int:
 # -- measuring a crawl process --------------------------------------------------------------
 
 
-class RssSampler:
+class TreeSampler:
     """Peak resident memory of a process and all its descendants, sampled every 20 ms, and
     the CPU time of each of them as last seen (by role: the crawl process itself, the
     extraction pool's fork server, its workers)."""
@@ -464,7 +464,7 @@ def run_measured(
         proc = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True
         )
-        sampler = RssSampler(proc.pid)
+        sampler = TreeSampler(proc.pid)
         out, _ = proc.communicate(timeout=1800)
         wall = time.perf_counter() - start
         peak = sampler.stop()
@@ -607,19 +607,11 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         fetch_before = fetch_ceiling("before")
         cycles.append(cycle("changed", conditional=False, edit=to_edit))
         fetch_after = fetch_ceiling("after")
-        fetch = {
-            "duration_s": (fetch_before["duration_s"] + fetch_after["duration_s"]) / 2,
-            "wall": (fetch_before["wall"] + fetch_after["wall"]) / 2,
-            "rss": max(fetch_before["rss"], fetch_after["rss"]),
-            "cpu": (fetch_before["cpu"] + fetch_after["cpu"]) / 2,
-            "by_role": fetch_before["by_role"],
-        }
-        fetch_wall, fetch_rss, fetch_cpu, fetch_by_role = (
-            fetch["wall"],
-            fetch["rss"],
-            fetch["cpu"],
-            fetch["by_role"],
-        )
+        fetch_s = (fetch_before["duration_s"] + fetch_after["duration_s"]) / 2
+        fetch_wall = (fetch_before["wall"] + fetch_after["wall"]) / 2
+        fetch_rss = max(fetch_before["rss"], fetch_after["rss"])
+        fetch_cpu = (fetch_before["cpu"] + fetch_after["cpu"]) / 2
+        fetch_by_role = fetch_before["by_role"]
         cycles += [
             cycle("identical", conditional=False),
             cycle("chrome", conditional=False, chrome="c0ffee42"),
@@ -634,7 +626,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
     pipeline = by["first"].rate()
     extraction = n / extraction_s
     unchanged = by["changed"].rate()
-    fetch_rate = n / fetch["duration_s"]
+    fetch_rate = n / fetch_s
     identical = by["identical"]
     return {
         "benchmark": "cycle",
@@ -676,7 +668,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         },
         "cycles": {c.name: c.to_dict() for c in cycles},
         "fetch_only": {
-            "crawl_s": round(fetch["duration_s"], 3),
+            "crawl_s": round(fetch_s, 3),
             "process_wall_s": round(fetch_wall, 3),
             "cpu_s_whole_process_tree": round(fetch_cpu, 2),
             "peak_rss_mb": round(fetch_rss / 2**20, 1),
