@@ -116,12 +116,14 @@ def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
     return found
 
 
-def undecodable_ratio(text: str) -> float:
-    """Share of characters in ``text`` that are U+FFFD or control characters."""
+def undecodable_ratio(text: str, controls: int | None = None) -> float:
+    """Share of characters in ``text`` that are U+FFFD or control characters (``controls``:
+    their count, when the caller has it already)."""
     if not text:
         return 0.0
-    bad = text.count("\ufffd") + count_controls(text)
-    return bad / len(text)
+    if controls is None:
+        controls = count_controls(text)
+    return (text.count("\ufffd") + controls) / len(text)
 
 
 def _decode_bytes(body: bytes, content_type: str | None) -> str:
@@ -156,7 +158,7 @@ def decode_body(body: bytes | str, content_type: str | None = None) -> str:
     else:
         text = body
     controls = count_controls(text)
-    ratio = (text.count("\ufffd") + controls) / len(text) if text else 0.0
+    ratio = undecodable_ratio(text, controls)
     if ratio > MAX_BAD_CHAR_RATIO:
         raise ExtractionError(FailureReason.BAD_ENCODING, f"{ratio:.0%} of characters undecodable")
     if not _HTML_TAG.search(text, 0, HTML_SNIFF_CHARS):
