@@ -12,6 +12,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
@@ -134,3 +136,44 @@ def test_a_reindented_page_parses_to_the_same_text() -> None:
 def test_an_unclosed_plaintext_keeps_the_rest_of_the_page() -> None:
     source = "<html><body><p>a\n b</p><plaintext>x\n  y\n"
     assert collapse_source_whitespace(source) == "<html><body><p>a b</p><plaintext>x\n  y\n"
+
+
+# The first implementation: one regular expression for the preformatted elements (a lazy scan
+# to the end tag) and one for the whitespace.  The faster one must give the same source.
+_REFERENCE_BLOCK = re.compile(
+    r"<(pre|textarea|listing|xmp|script|style)\b.*?</\1\s*>|<plaintext\b.*", re.I | re.S
+)
+_REFERENCE_WHITESPACE = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")
+
+
+def _reference_collapse(text: str) -> str:
+    parts, position = [], 0
+    for block in _REFERENCE_BLOCK.finditer(text):
+        parts.append(_REFERENCE_WHITESPACE.sub(" ", text[position : block.start()]))
+        parts.append(block.group(0))
+        position = block.end()
+    parts.append(_REFERENCE_WHITESPACE.sub(" ", text[position:]))
+    return "".join(parts)
+
+
+_PIECES = [
+    *("<pre>", "</pre>", "</PRE >", "<pre-x>", "<prefix>", "<Script type=x>", "</script>"),
+    *("</scripts>", "</script\n>", "<style", "</style>", "<textarea a=1>", "</textArea>"),
+    *("<xmp>", "</xmp>", "<listing>", "</listing>", "<plaintext>", "<PLAINTEXT x>", "<p>"),
+    *("</p>", "<", "/", ">", " ", "  ", "\n", "\t", "\r", "\f", "\xa0", "\u2003", "a", "é"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_source_whitespace_collapses_as_the_reference_does(source: str) -> None:
+    assert collapse_source_whitespace(source) == _reference_collapse(source)
+
+
+def test_source_whitespace_collapses_as_the_reference_does_on_the_corpus() -> None:
+    root = require_shared("article-extraction-benchmark")
+    pages = sorted((root / "html").glob("*.html.gz"))
+    assert len(pages) == 181
+    for page in pages:
+        source = gzip.decompress(page.read_bytes()).decode("utf-8", "replace")
+        assert collapse_source_whitespace(source) == _reference_collapse(source), page.name
