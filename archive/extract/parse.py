@@ -52,12 +52,13 @@ PARSER = _parser()
 
 # Elements whose whitespace is rendered as written (their source, up to the end tag); everywhere
 # else a run of whitespace is one space to a reader, however the page's source is laid out.
-# (Tag names are case-insensitive in ASCII only, as in HTML.)
+# (Tag names are case-insensitive in ASCII only, as in HTML: the names are matched in ASCII
+# mode, the rest of each pattern as Unicode, as it always was.)
 _PREFORMATTED_START = re.compile(
-    r"<(?:(pre|textarea|listing|xmp|script|style)|plaintext)\b", re.I | re.A
+    r"<(?a:(?:(pre|textarea|listing|xmp|script|style)|plaintext))\b", re.I
 )
 _PREFORMATTED_END = {
-    name: re.compile(rf"</{name}\s*>", re.I | re.A)
+    name: re.compile(rf"</(?a:{name})\s*>", re.I)
     for name in ("pre", "textarea", "listing", "xmp", "script", "style")
 }
 _RUN_OF_SPACES = re.compile("  +")
