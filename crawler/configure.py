@@ -53,6 +53,9 @@ def settings_for(config: Config) -> dict[str, Any]:
             # before robots.txt (100) so a private destination is refused before anything
             "crawler.middlewares.NetworkGuardMiddleware": 50,
             "crawler.middlewares.ConditionalRequestMiddleware": 560,
+            # Scrapy's, without decoding the pages that cannot hold a refresh
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "crawler.middlewares.MetaRefreshMiddleware": 580,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.retry.BackoffRetryMiddleware": 550,
         },

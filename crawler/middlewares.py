@@ -1,17 +1,21 @@
-"""Downloader middlewares: the network guard and conditional requests."""
+"""Downloader middlewares: the network guard, conditional requests and meta refresh."""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefresh
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
 
 from archive.netguard import HostVerdicts
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
@@ -70,3 +74,37 @@ class ConditionalRequestMiddleware:
                 b"If-Modified-Since", last_modified.encode("latin-1", "replace")
             )
         return None
+
+
+# Scrapy looks for a meta refresh in a page's first 4,096 characters: at most 4 bytes each in
+# UTF-8 (and in any other ASCII-compatible encoding a page may use).
+META_REFRESH_WINDOW = 4 * 4096
+_REFRESH = re.compile(rb"refresh", re.I)
+
+
+def may_refresh(body: bytes) -> bool:
+    """Whether a page's first 4,096 characters may hold a meta refresh.
+
+    False only when the bytes they can take are ASCII-compatible (no NUL, so not UTF-16 or
+    UTF-32) and do not spell "refresh" in any case.
+    """
+    window = body[:META_REFRESH_WINDOW]
+    return b"\x00" in window or _REFRESH.search(window) is not None
+
+
+class MetaRefreshMiddleware(ScrapyMetaRefresh):
+    """Scrapy's ``MetaRefreshMiddleware``, which skips the pages that cannot hold a refresh.
+
+    Scrapy decodes the whole body to read its first 4,096 characters: about 0.3 ms of the
+    crawl process's time for an average news page, on every page.  A page whose first bytes
+    do not even spell "refresh" (nearly all) is passed on as it is; the others go through
+    Scrapy's own check.  Replaces Scrapy's at the same place (``METAREFRESH_*`` settings
+    apply).
+    """
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        if isinstance(response, HtmlResponse) and not may_refresh(response.body):
+            return response
+        return super().process_response(request, response)
