@@ -45,8 +45,14 @@ _QUOTES = str.maketrans(
     }
 )
 
-# Any run of Unicode whitespace (``\s`` in ``re`` covers NBSP, U+2009, U+202F, U+3000...).
-_WHITESPACE = re.compile(r"\s+")
+# Both at once (their characters are distinct), and a quick test for any of them.
+_INVISIBLE_AND_QUOTES = {**_INVISIBLE, **_QUOTES}
+_SPECIAL = re.compile("[" + "".join(map(chr, _INVISIBLE_AND_QUOTES)) + "]")
+
+# Any run of Unicode whitespace (``\s`` in ``re`` covers NBSP, U+2009, U+202F, U+3000...): a
+# run of two or more, or one that is not a plain space (a lone space is already what it
+# would become, and substituting every one of them was half the cost of this module).
+_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 
 # A well-formed entity left in text: named, decimal or hex, with its semicolon.  Requiring the
 # semicolon keeps prose such as "AT&T" or "R&D" untouched.
@@ -73,8 +79,10 @@ def normalize_text(text: str) -> str:
     "It's a test"
     """
     text = _unescape(text)
-    text = unicodedata.normalize("NFC", text)
-    text = text.translate(_INVISIBLE).translate(_QUOTES)
+    if not text.isascii():  # (ASCII text is NFC and has none of the characters translated)
+        text = unicodedata.normalize("NFC", text)
+        if _SPECIAL.search(text):  # str.translate looks every character up in Python
+            text = text.translate(_INVISIBLE_AND_QUOTES)
     return _WHITESPACE.sub(" ", text).strip()
 
 
