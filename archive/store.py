@@ -1,8 +1,9 @@
 """The archive's write path: tracking URLs and recording captures.
 
-Every capture is recorded in one transaction by :func:`record_capture`: the capture row, a new
+Every capture is recorded all or nothing by :func:`record_capture`: the capture row, a new
 version when the article changed, the change record with its indexed kinds, takedown / restore
-/ merge events and the tracked URL's bookkeeping.  The caller commits (``Database.session``);
+/ merge events and the tracked URL's bookkeeping.  The caller commits (``Database.session``;
+the crawl commits the captures that arrive together at once, :mod:`crawler.recorder`);
 nothing here commits half a capture.
 """
 

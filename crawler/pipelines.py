@@ -3,11 +3,11 @@
 Order of work for a response with a body: payload digest; byte-identical to the last good
 capture means unchanged without extracting (a WARC ``revisit`` record); otherwise extract in
 the worker pool, write the exchange to WARC, diff against the current version in the pool if
-the article differs, then record the capture in one database transaction.  When the current
-version was read by another extractor, its own stored payload is first read again by this one
-(in the pool): an extractor change is not an edit.  The WARC record is flushed before the
-transaction commits, so a committed capture never points at a missing record.  Errors are
-recorded, never dropped.
+the article differs, then record the capture, all or nothing (captures that arrive together
+share one transaction: :mod:`crawler.recorder`).  When the current version was read by another
+extractor, its own stored payload is first read again by this one (in the pool): an extractor
+change is not an edit.  The WARC record is written before the transaction commits, so a
+committed capture never points at a missing record.  Errors are recorded, never dropped.
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from archive.db import Database, open_database
 from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
 from archive.extract.article import Article
-from archive.store import CurrentVersion, current_version, payload_locations, record_capture
+from archive.store import CurrentVersion, current_version, payload_locations
 from archive.urls import is_section_or_home
 from archive.warc import WarcLocation, WarcWriter, payload_digest, recover_warc_dir
 from crawler.items import FetchResult
+from crawler.recorder import CaptureRecorder
 from crawler.workers import ExtractionPool
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class ArchivePipeline:
         self.database: Database | None = None
         self.warc: WarcWriter | None = None
         self.pool: ExtractionPool | None = None
+        self.recorder: CaptureRecorder | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -89,12 +91,16 @@ class ArchivePipeline:
         if recovered:
             logger.warning("recovered %d WARC file(s) left open by a stopped crawl", len(recovered))
         self.warc = WarcWriter(self.config.warc_dir, max_bytes=self.config.warc_max_bytes)
+        self.recorder = CaptureRecorder(self.database, self.next_check)
         # a pool started by the caller before Scrapy was imported (see ExtractionPool.start)
         self.pool = self._given_pool or ExtractionPool(
             self.config.extraction_workers, self.config.extraction_nice
         )
 
     def close_spider(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+            self.stats.set_value("redline/capture/groups", self.recorder.groups)
         if self.pool is not None:
             self.pool.close()
         if self.warc is not None:
@@ -109,28 +115,14 @@ class ArchivePipeline:
             logger.exception("internal error while archiving %s", item.url)
             facts = FetchFacts(item.tracked_url_id, item.fetched_at, item.status)
             result = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}")
-        outcome, reason = self._record(facts, result)
+        item.body = b""  # the WARC file has it now; free the memory while the group waits
+        assert self.recorder is not None
+        outcome, reason = await self.recorder.record(facts, result)
         self.stats.inc_value(f"redline/capture/{outcome}")
         if outcome == CaptureOutcome.ERROR:
             self.stats.inc_value(f"redline/capture/error/{reason}")
-        item.body = b""  # the archive has it now; free the memory
         item.detail = f"{outcome}" + (f" ({reason})" if reason else "")
         return item
-
-    def _record(self, facts: FetchFacts, result: CaptureResult) -> tuple[str, str | None]:
-        """Record the capture in one transaction; if that fails, record the failure instead."""
-        assert self.database is not None
-        try:
-            with self.database.session() as session:
-                capture = record_capture(session, facts, result, next_check=self.next_check)
-                return capture.outcome, capture.reason
-        except Exception as exc:  # the transaction rolled back: keep a trace of the fetch
-            logger.exception("could not record the capture of tracked URL %s", facts.tracked_url_id)
-            failed = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}"[:500])
-            bare = FetchFacts(facts.tracked_url_id, facts.fetched_at, facts.http_status)
-            with self.database.session() as session:  # without the hook: it may be what failed
-                capture = record_capture(session, bare, failed)
-                return capture.outcome, capture.reason
 
     async def _judge(self, item: FetchResult) -> tuple[FetchFacts, CaptureResult]:
         assert self.warc is not None and self.pool is not None
