@@ -37,6 +37,11 @@ def settings_for(config: Config) -> dict[str, Any]:
         # Items processed at once per response.  The spider yields one item per response, and
         # Scrapy starts this many worker tasks for every response (100 by default).
         "CONCURRENT_ITEMS": 1,
+        # Bytes of responses being processed before Scrapy stops starting downloads (5 MB by
+        # default: about 30 news pages).  A response waits here for its extraction and for its
+        # capture's group commit; 20 MB keeps the downloader busy meanwhile (3.5% more pages a
+        # second in the 10%-changed benchmark cycle, alternating runs on one archive).
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 20_000_000,
         "DOWNLOAD_TIMEOUT": config.download_timeout_s,
         "DOWNLOAD_MAXSIZE": config.max_body_bytes,
         "DOWNLOAD_WARNSIZE": 0,
