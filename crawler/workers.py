@@ -9,6 +9,7 @@ the reactor's threads.  ``workers = -1`` runs everything inline (for debugging).
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import sys
@@ -28,11 +29,13 @@ from archive.extract.article import Article
 from archive.warc import WarcLocation, read_record
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 # How long closing the pool waits for a start in progress (the fork server imports trafilatura).
 START_TIMEOUT_S = 120
-# The fork server imports this module (so trafilatura and the diff modules) once; every worker
-# forked from it starts with them loaded instead of importing them itself.
-PRELOAD = [__name__]
+# The fork server imports these once (this module, so trafilatura and the diff modules, and the
+# module that loads what they load on first use); every worker forked from it starts with all
+# of it loaded instead of loading it itself.
+PRELOAD = ["crawler.workers_preload"]
 
 
 def extract_job(body: bytes, url: str, content_type: str | None, min_chars: int) -> Any:
@@ -78,6 +81,29 @@ def _lower_priority(nice: int) -> None:
     """
     if nice > 0:
         os.nice(nice)
+
+
+def load_first_use_data() -> None:
+    """Load what the extraction and diff libraries load on their first use.
+
+    trafilatura's justext fallback builds its stoplists (every language's, about 0.17 s of
+    CPU) and courlan has ``tld`` read the public suffix list (0.09 s) the first time a page
+    needs them: in every worker of every crawl, where the fork server can do it once.  Run by
+    :mod:`crawler.workers_preload`.  A library that no longer has one of these paths costs a
+    worker that time again, nothing more: failures are logged and ignored.
+    """
+    from courlan import extract_domain
+    from lxml.html import fromstring
+
+    try:
+        from trafilatura.external import try_justext
+
+        try_justext(fromstring("<html><body><p>Warm-up.</p></body></html>"), None, None)
+        extract_domain("https://example.com/")  # not fast: the suffix list
+        article = Article("Warm-up", ("One paragraph.", "Another paragraph."))
+        compare(article, Article("Warm-up", ("One paragraph.", "Another one.")))
+    except Exception:  # an optimisation only
+        logger.debug("warm-up of the extraction libraries failed", exc_info=True)
 
 
 def _warm() -> None:

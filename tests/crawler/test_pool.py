@@ -4,6 +4,8 @@ it is in, and the same articles as extracting inline."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import psutil
 import pytest
 
 from archive.extract import Article, extract_article
-from crawler.workers import ExtractionPool
+from crawler.workers import PRELOAD, ExtractionPool
 
 PAGE = (Path(__file__).resolve().parents[1] / "pages" / "extract-article.html").read_bytes()
 URL = "https://news.example/world/article"
@@ -121,3 +123,27 @@ def test_workers_run_at_the_configured_niceness(nice: int, added: int) -> None:
     finally:
         pool.close()
     assert psutil.Process().nice() == own  # the crawl process keeps its priority
+
+
+_LOADED = (
+    "import sys, tld.utils, trafilatura.external as te\n"
+    "__import__(sys.argv[1])\n"
+    "print(te.JT_STOPLIST is not None, bool(tld.utils.get_tld_names_container()))\n"
+)
+
+
+def _loaded_after_importing(module: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, module], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_the_fork_server_loads_what_extraction_loads_on_first_use() -> None:
+    # justext's stoplists and the public suffix list: loaded once in the fork server, not
+    # by every worker on its first page
+    assert PRELOAD == ["crawler.workers_preload"]
+    assert _loaded_after_importing("crawler.workers_preload") == "True True"
+    # the twin: the modules alone leave both to the first page (so the crawl process,
+    # which imports them but never extracts, does not pay for it)
+    assert _loaded_after_importing("crawler.workers") == "False False"

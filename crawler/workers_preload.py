@@ -1,0 +1,10 @@
+"""Imported by the extraction pool's fork server only (``crawler.workers.PRELOAD``).
+
+Importing it loads the extraction and diff modules and the data they load on first use
+(:func:`crawler.workers.load_first_use_data`), once per crawl, in the fork server: every
+worker forked from it starts with all of it.  The crawl process itself never imports it.
+"""
+
+from crawler.workers import load_first_use_data
+
+load_first_use_data()
