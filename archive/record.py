@@ -477,7 +477,7 @@ _SEEN = (
 _VERSION_BY_HASH = select(_V.c.id, _V.c.number).where(
     _V.c.tracked_url_id == bindparam("b_url"), _V.c.content_hash == bindparam("b_hash")
 )
-_VERSION_ARTICLE = select(
+_ARTICLE_FIELDS = (
     _V.c.headline,
     _V.c.text,
     _V.c.byline,
@@ -486,7 +486,14 @@ _VERSION_ARTICLE = select(
     _V.c.description,
     _V.c.language,
     _V.c.canonical_url,
-).where(_V.c.id == bindparam("b_id"))
+)
+_VERSION_ARTICLE = select(*_ARTICLE_FIELDS).where(_V.c.id == bindparam("b_id"))
+# The tracked URL's current version: what the crawl compares a new article with.
+CURRENT_VERSION = (
+    select(_V.c.id, _V.c.content_hash, _V.c.extractor_version, *_ARTICLE_FIELDS)
+    .select_from(_T.join(_V, _V.c.id == _T.c.current_version_id))
+    .where(_T.c.id == bindparam("b_id"))
+)
 # The version's number is computed in the statement: one more than the URL's highest.
 _NEXT_NUMBER = (
     select(func.coalesce(func.max(_V.c.number), 0) + 1)

@@ -151,15 +151,10 @@ class CurrentVersion:
 
 def current_version(session: Session, tracked_url_id: int) -> CurrentVersion | None:
     """The current version (see :class:`CurrentVersion`), or None before the first version."""
-    version = session.scalars(
-        select(Version)
-        .join(TrackedURL, TrackedURL.current_version_id == Version.id)
-        .where(TrackedURL.id == tracked_url_id)
-    ).first()
-    if version is None:
+    row = session.connection().execute(record.CURRENT_VERSION, {"b_id": tracked_url_id}).first()
+    if row is None:
         return None
-    article = version_article(version)
-    return CurrentVersion(version.id, article, version.content_hash, version.extractor_version)
+    return CurrentVersion(row.id, version_article(row), row.content_hash, row.extractor_version)
 
 
 def payload_locations(session: Session, version_id: int) -> list[WarcLocation]:
