@@ -54,13 +54,9 @@ PARSER = _parser()
 # else a run of whitespace is one space to a reader, however the page's source is laid out.
 # (Tag names are case-insensitive in ASCII only, as in HTML: the names are matched in ASCII
 # mode, the rest of each pattern as Unicode, as it always was.)
-_PREFORMATTED_START = re.compile(
-    r"<(?a:(?:(pre|textarea|listing|xmp|script|style)|plaintext))\b", re.I
-)
-_PREFORMATTED_END = {
-    name: re.compile(rf"</(?a:{name})\s*>", re.I)
-    for name in ("pre", "textarea", "listing", "xmp", "script", "style")
-}
+_PREFORMATTED_NAMES = ("pre", "textarea", "listing", "xmp", "script", "style")  # and plaintext
+_PREFORMATTED_START = re.compile(rf"<(?a:(?:({'|'.join(_PREFORMATTED_NAMES)})|plaintext))\b", re.I)
+_PREFORMATTED_END = {name: re.compile(rf"</(?a:{name})\s*>", re.I) for name in _PREFORMATTED_NAMES}
 _RUN_OF_SPACES = re.compile("  +")
 
 
@@ -84,13 +80,16 @@ def collapse_source_whitespace(text: str) -> str:
     parts: list[str] = []
     position = 0
     search_from = 0
+    unclosed: set[str] = set()  # names with no end tag after some point: none after it either
     while start := _PREFORMATTED_START.search(text, search_from):
         name = start.group(1)
         if name is None:  # <plaintext>: the rest of the page
             parts += [_collapse(text[position : start.start()]), text[start.start() :]]
             return "".join(parts)
-        end = _PREFORMATTED_END[name.lower()].search(text, start.end())
+        name = name.lower()
+        end = None if name in unclosed else _PREFORMATTED_END[name].search(text, start.end())
         if end is None:  # never closed: not a preformatted element
+            unclosed.add(name)  # (so a hostile page of unclosed tags stays linear)
             search_from = start.start() + 1
             continue
         parts.append(_collapse(text[position : start.start()]))

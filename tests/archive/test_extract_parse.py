@@ -169,6 +169,7 @@ _PIECES = [
 @given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
 @example("<styleé</script\n></style>")  # a letter after the name: no element (Unicode \\b)
 @example("<pre>a</pre\xa0>  b")  # any Unicode space before an end tag's ">"
+@example("<script>a  b<SCRIPT>c  d</style>  <pre>e  f</pre>")  # unclosed twice, then closed
 def test_source_whitespace_collapses_as_the_reference_does(source: str) -> None:
     assert collapse_source_whitespace(source) == _reference_collapse(source)
 
