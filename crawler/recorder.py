@@ -8,15 +8,18 @@ payload has not changed; a group of about fifteen pays it once.
 
 When anything in a group fails (one capture's write, or the commit), the whole group is rolled
 back and every capture in it is recorded again on its own, exactly as without grouping: the
-one that failed is recorded as an error capture (``internal``) with the reason, the others as
-they were.  So a failure never takes a neighbour's capture with it.
+one that failed is recorded as an error capture (``internal-error``) with the reason, the
+others as they were.  So a failure never takes a neighbour's capture with it.  (A commit whose
+outcome cannot be known, the connection to PostgreSQL lost during ``COMMIT``, may then record
+the group's captures twice; a capture alone could record an extra error capture that way.)
 
-What a group commit changes: a crawl killed outright (``kill -9``, a power cut) loses the
-captures of the last window that were not committed yet, at most :data:`GROUP_WINDOW_S` of
-them.  Their WARC records stay in the WARC file (complete, but named by no capture) and their
-URLs are still due, so the next cycle fetches them again.  Nothing committed is lost, and the
-database and the WARC files stay sound.  A crawl stopped normally (Ctrl-C, SIGTERM, the end of
-the cycle) commits every capture.
+What a group commit changes: a crawl killed outright (``kill -9``, a power cut, the service's
+kill after ``shutdown_timeout_s``) loses the captures of its last window that were not
+committed yet: those of :data:`GROUP_WINDOW_S`, and of the commit in progress.  Their WARC
+records stay in the WARC file (complete, but named by no capture) and their URLs are still
+due, so the next cycle fetches them again.  Nothing committed is lost, and the database and
+the WARC files stay sound.  A crawl that stops gracefully (the end of the cycle, or Scrapy's
+stop on a first SIGINT or SIGTERM) commits every capture.
 """
 
 from __future__ import annotations
@@ -80,23 +83,33 @@ class CaptureRecorder:
         group, self._pending = self._pending, []
         if not group:
             return
+        outcomes: list[Outcome | Exception]
         try:
             with self.database.session() as session:
-                recorded = [
-                    record_capture(session, facts, result, next_check=self.next_check)
-                    for facts, result, _ in group
-                ]
-            outcomes: list[Outcome | BaseException] = [(r.outcome, r.reason) for r in recorded]
+                recorded = []
+                for facts, result, _ in group:
+                    recorded.append(
+                        record_capture(session, facts, result, next_check=self.next_check)
+                    )
+                    # Each capture reads what the previous ones wrote, never an object loaded
+                    # before their writes (most writes bypass the ORM's identity map).
+                    session.flush()
+                    session.expunge_all()
+            outcomes = [(r.outcome, r.reason) for r in recorded]
             if len(group) > 1:
                 self.groups += 1
-        except Exception:  # rolled back: record each on its own, as without grouping
-            if len(group) > 1:
-                logger.warning("a group of %d captures failed; recording each alone", len(group))
-            outcomes = [self._record_alone(facts, result) for facts, result, _ in group]
+        except Exception as exc:  # rolled back: record each on its own, as without grouping
+            if len(group) == 1:  # alone already: record the failure
+                outcomes = [self._record_failure(group[0][0], exc)]
+            else:
+                logger.warning(
+                    "a group of %d captures failed; recording each alone", len(group), exc_info=True
+                )
+                outcomes = [self._record_alone(facts, result) for facts, result, _ in group]
         for (_, _, future), outcome in zip(group, outcomes, strict=True):
             if future.done():  # cancelled: the crawl is stopping; the capture is recorded
                 continue
-            if isinstance(outcome, BaseException):
+            if isinstance(outcome, Exception):
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
@@ -106,22 +119,30 @@ class CaptureRecorder:
         self.flush()
 
     def _record_alone(self, facts: FetchFacts, result: CaptureResult) -> Outcome | Exception:
-        """Record one capture in its own transaction; if that fails, record the failure.
-
-        Returns the exception when even the failure cannot be recorded (the database is gone).
-        """
+        """Record one capture in its own transaction; if that fails, record the failure."""
         try:
             with self.database.session() as session:
                 capture = record_capture(session, facts, result, next_check=self.next_check)
                 return capture.outcome, capture.reason
-        except Exception as exc:  # the transaction rolled back: keep a trace of the fetch
-            logger.exception("could not record the capture of tracked URL %s", facts.tracked_url_id)
-            failed = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}"[:500])
-            bare = FetchFacts(facts.tracked_url_id, facts.fetched_at, facts.http_status)
+        except Exception as exc:  # the transaction rolled back
+            return self._record_failure(facts, exc)
+
+    def _record_failure(self, facts: FetchFacts, exc: Exception) -> Outcome | Exception:
+        """Keep a trace of a fetch whose capture could not be recorded: an error capture.
+
+        Returns the exception when even that cannot be recorded (the database is gone).
+        """
+        logger.error(
+            "could not record the capture of tracked URL %s",
+            facts.tracked_url_id,
+            exc_info=exc,
+        )
+        failed = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}"[:500])
+        bare = FetchFacts(facts.tracked_url_id, facts.fetched_at, facts.http_status)
         try:
             with self.database.session() as session:  # without the hook: it may be what failed
                 capture = record_capture(session, bare, failed)
                 return capture.outcome, capture.reason
-        except Exception as exc:
+        except Exception as again:
             logger.exception("nor its failure (tracked URL %s)", bare.tracked_url_id)
-            return exc
+            return again

@@ -17,7 +17,7 @@ from archive.db import open_database
 from archive.enums import FailureReason
 from archive.errors import UnknownURLError
 from archive.extract.article import Article
-from archive.models import Capture
+from archive.models import Capture, Change, Event, TrackedURL, Version
 from crawler.recorder import CaptureRecorder
 from tests.archive.test_store import T0, new_url
 
@@ -112,3 +112,108 @@ def test_a_failure_in_a_group_takes_no_neighbour_with_it(db):
         by_url = {url: (outcome, detail) for url, outcome, detail in rows}
     assert set(by_url) == set(ids)
     assert by_url[broken][0] == "error" and "policy failed" in by_url[broken][1]
+
+
+MAIN, AMP, OTHER = (f"https://news.example/{p}" for p in ("story", "amp/story", "other"))
+B = Article("Palmyra back in army hands", ARTICLE.paragraphs, canonical_url=MAIN)
+A_MAIN = Article(ARTICLE.headline, ARTICLE.paragraphs, canonical_url=MAIN)
+
+
+def _story(ids):
+    """Captures of one URL and its alias through both write paths, in an order where each
+    reads what the one before wrote: a version, a merge, a takedown, a restore with a new
+    version, a confirmation, a server error elsewhere, a revert."""
+    main, amp, other = ids
+    steps = [
+        (main, Extracted(A_MAIN)),  # prebuilt statements
+        (amp, Extracted(A_MAIN)),  # the ORM: a canonical link elsewhere, merged into main
+        (main, Failed(FailureReason.HTTP_404, "HTTP 404")),  # the ORM: a takedown
+        (main, Extracted(B)),  # the ORM: restored, with a new version
+        (main, SamePayload()),  # prebuilt: confirms B
+        (other, Failed(FailureReason.HTTP_5XX, "HTTP 503")),  # prebuilt
+        (main, Extracted(A_MAIN)),  # prebuilt: a revert to version 1
+    ]
+    return [(facts(url_id, minute), result) for minute, (url_id, result) in enumerate(steps)]
+
+
+def _state(database):
+    with database.session() as session:
+        number = {v.id: v.number for v in session.query(Version)}
+        url = {t.id: t.url for t in session.query(TrackedURL)}
+        return {
+            "captures": [
+                (url[c.tracked_url_id], c.outcome, c.reason, number.get(c.version_id))
+                for c in session.query(Capture).order_by(Capture.id)
+            ],
+            "tracked": sorted(
+                (
+                    t.url,
+                    t.active,
+                    t.taken_down,
+                    t.consecutive_errors,
+                    number.get(t.current_version_id),
+                )
+                for t in session.query(TrackedURL)
+            ),
+            "versions": sorted(
+                (url[v.tracked_url_id], v.number, v.headline) for v in session.query(Version)
+            ),
+            "events": [
+                (url[e.tracked_url_id], e.kind) for e in session.query(Event).order_by(Event.id)
+            ],
+            "changes": [
+                (number[c.from_version_id], number[c.to_version_id], c.reverted)
+                for c in session.query(Change).order_by(Change.id)
+            ],
+        }
+
+
+def test_a_group_records_what_the_captures_alone_record(db, tmp_path):
+    ids = [new_url(db, url) for url in (MAIN, AMP, OTHER)]
+    story = _story(ids)
+    grouped = CaptureRecorder(db, window_s=60, max_group=len(story))  # all seven in one group
+    assert record_all(grouped, story)
+    assert grouped.groups == 1
+    alone_db = open_database(f"sqlite:///{tmp_path / 'alone.sqlite'}")
+    try:
+        alone = CaptureRecorder(alone_db, window_s=0)
+        record_all(alone, _story([new_url(alone_db, url) for url in (MAIN, AMP, OTHER)]))
+        assert alone.groups == 0
+        expected = _state(alone_db)
+    finally:
+        alone_db.dispose()
+    assert _state(db) == expected
+    # and what that is: the story as told above
+    assert expected["events"] == [(AMP, "merged"), (MAIN, "takedown"), (MAIN, "restored")]
+    assert expected["changes"] == [(1, 2, False), (2, 1, True)]
+
+
+def test_a_cancelled_wait_still_records_its_capture(db):
+    [url_id] = urls(db, 1)
+    recorder = CaptureRecorder(db, window_s=60)
+
+    async def run():
+        task = asyncio.create_task(recorder.record(facts(url_id), Extracted(ARTICLE)))
+        await asyncio.sleep(0.01)
+        task.cancel()  # the crawl is stopping
+        await asyncio.gather(task, return_exceptions=True)
+        recorder.close()  # no InvalidStateError for the cancelled future
+
+    asyncio.run(run())
+    assert captures(db) == 1
+
+
+def test_a_failed_commit_records_each_capture_once(db):
+    ids = urls(db, 3)
+    failures = [RuntimeError("commit refused")]
+
+    def refuse_once(session):
+        if failures:
+            raise failures.pop()
+
+    event.listen(db.sessions, "before_commit", refuse_once)
+    recorder = CaptureRecorder(db)
+    outcomes = record_all(recorder, [(facts(i), Extracted(ARTICLE)) for i in ids])
+    assert outcomes == [("new-version", None)] * 3  # the group failed; each alone did not
+    assert recorder.groups == 0 and not failures
+    assert captures(db) == 3
