@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import META_REFRESH_WINDOW, may_refresh
+from archive.config import Config
+from crawler.configure import settings_for
+from crawler.middlewares import META_REFRESH_WINDOW, MetaRefreshMiddleware, may_refresh
 from tests.pages import Story, article_page, serve
 
 REFRESH = '<html><head><meta http-equiv="Refresh" content="0; url={target}"></head></html>'
@@ -19,6 +24,27 @@ def test_may_refresh_looks_for_the_word_in_the_window_only() -> None:
     assert not may_refresh(far)
     # not ASCII-compatible (UTF-16): always left to Scrapy's own check
     assert may_refresh("<html><body>no refresh</body></html>".encode("utf-16"))
+
+
+def test_the_crawl_uses_this_middleware_in_place_of_scrapys() -> None:
+    middlewares = settings_for(Config())["DOWNLOADER_MIDDLEWARES"]
+    assert middlewares["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"] is None
+    assert middlewares["crawler.middlewares.MetaRefreshMiddleware"] == 580  # Scrapy's place
+
+
+def test_a_page_without_refresh_is_passed_on_undecoded() -> None:
+    crawler = get_crawler(Spider)
+    crawler.spider = crawler._create_spider("test")
+    middleware = MetaRefreshMiddleware.from_crawler(crawler)
+    request = Request("https://news.example/a")
+    page = HtmlResponse(request.url, body=b"<html><head></head><body>text</body></html>")
+    assert middleware.process_response(request, page) is page
+    assert page._cached_ubody is None  # Scrapy's check would have decoded the whole body
+    # the twin: a page with a refresh is redirected by Scrapy's own check
+    target = "https://news.example/b"
+    refresh = REFRESH.format(target=target).encode()
+    redirected = middleware.process_response(request, HtmlResponse(request.url, body=refresh))
+    assert isinstance(redirected, Request) and redirected.url == target
 
 
 @pytest.mark.slow
