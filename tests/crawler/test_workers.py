@@ -196,3 +196,44 @@ def test_an_unreachable_queue_is_a_one_line_error_and_claims_nothing(redline_sql
     [row] = redline_sqlite.json("list")
     # still due: nothing was claimed
     assert datetime.fromisoformat(row["next_check_at"]) <= datetime.now(UTC)
+
+
+def test_workers_re_read_a_version_made_by_an_older_extractor(
+    postgres, redis_url, prefix, tmp_path, site
+):
+    """An extractor change is not an edit through the Redis workers either: the worker's
+    pool re-reads the older extractor's version from its WARC record (the data directory the
+    workers share), confirms the same article and records only the real edit."""
+    from archive.extract import extractor_version
+    from tests.crawler.test_extractor_change import (
+        BASE,
+        EDITED,
+        changes_of,
+        older_crawl,
+        versions_of,
+    )
+
+    redline = Redline(tmp_path / "data", postgres)
+    redline.env.update(REDLINE_REDIS_URL=redis_url, REDLINE_REDIS_PREFIX=prefix)
+    urls = {path: site.url(path) for path in ("/same", "/edited")}
+    for path in urls:
+        serve(site, path, BASE)
+    redline("track", *urls.values())
+    assert older_crawl(redline)["new_versions"] == 2
+    serve(site, "/edited", EDITED)
+    database = open_database(postgres)
+    try:
+        with database.session() as session:  # due again
+            for tracked in session.query(TrackedURL):
+                tracked.next_check_at = datetime.now(UTC) - timedelta(seconds=1)
+        assert redline.json("enqueue")["queued"] == 2
+        [summary] = _run_workers(redline, 1)
+        assert (summary["fetched"], summary["new_versions"], summary["unchanged"]) == (2, 1, 1)
+        [same] = versions_of(database, urls["/same"])
+        assert same.extractor_version == extractor_version()  # re-read, re-keyed
+        first, second = versions_of(database, urls["/edited"])
+        assert first.extractor_version == second.extractor_version == extractor_version()
+        [change] = changes_of(database, urls["/edited"])
+        assert [e["kind"] for e in change.edits] == ["paragraph_changed"]
+    finally:
+        database.dispose()
