@@ -115,7 +115,7 @@ class ArchivePipeline:
             logger.exception("internal error while archiving %s", item.url)
             facts = FetchFacts(item.tracked_url_id, item.fetched_at, item.status)
             result = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}")
-        item.body = b""  # the WARC file has it now; free the memory while the group waits
+        item.body = b""  # written to WARC, or never to be: free the memory while the group waits
         assert self.recorder is not None
         outcome, reason = await self.recorder.record(facts, result)
         self.stats.inc_value(f"redline/capture/{outcome}")

@@ -90,12 +90,12 @@ def load_first_use_data() -> None:
     CPU) and courlan has ``tld`` read the public suffix list (0.09 s) the first time a page
     needs them: in every worker of every crawl, where the fork server can do it once.  Run by
     :mod:`crawler.workers_preload`.  A library that no longer has one of these paths costs a
-    worker that time again, nothing more: failures are logged and ignored.
+    worker that time again, nothing more: a failure is ignored (logged at debug level where
+    logging is set up; the fork server has none).
     """
-    from courlan import extract_domain
-    from lxml.html import fromstring
-
     try:
+        from courlan import extract_domain
+        from lxml.html import fromstring
         from trafilatura.external import try_justext
 
         try_justext(fromstring("<html><body><p>Warm-up.</p></body></html>"), None, None)
