@@ -204,14 +204,7 @@ def test_workers_re_read_a_version_made_by_an_older_extractor(
     """An extractor change is not an edit through the Redis workers either: the worker's
     pool re-reads the older extractor's version from its WARC record (the data directory the
     workers share), confirms the same article and records only the real edit."""
-    from archive.extract import extractor_version
-    from tests.crawler.test_extractor_change import (
-        BASE,
-        EDITED,
-        changes_of,
-        older_crawl,
-        versions_of,
-    )
+    from tests.crawler.test_extractor_change import BASE, EDITED, assert_re_read, older_crawl
 
     redline = Redline(tmp_path / "data", postgres)
     redline.env.update(REDLINE_REDIS_URL=redis_url, REDLINE_REDIS_PREFIX=prefix)
@@ -229,11 +222,6 @@ def test_workers_re_read_a_version_made_by_an_older_extractor(
         assert redline.json("enqueue")["queued"] == 2
         [summary] = _run_workers(redline, 1)
         assert (summary["fetched"], summary["new_versions"], summary["unchanged"]) == (2, 1, 1)
-        [same] = versions_of(database, urls["/same"])
-        assert same.extractor_version == extractor_version()  # re-read, re-keyed
-        first, second = versions_of(database, urls["/edited"])
-        assert first.extractor_version == second.extractor_version == extractor_version()
-        [change] = changes_of(database, urls["/edited"])
-        assert [e["kind"] for e in change.edits] == ["paragraph_changed"]
+        assert_re_read(database, urls)
     finally:
         database.dispose()
