@@ -34,6 +34,8 @@ def settings_for(config: Config) -> dict[str, Any]:
         "DOWNLOAD_DELAY": config.download_delay_s,
         "CONCURRENT_REQUESTS": config.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrent_requests_per_domain,
+        # Scrapy's, keeping the per-site limit when no delay is set (see crawler/downloader.py)
+        "DOWNLOADER": "crawler.downloader.PoliteDownloader",
         # Items processed at once per response.  The spider yields one item per response, and
         # Scrapy starts this many worker tasks for every response (100 by default).
         "CONCURRENT_ITEMS": 1,

@@ -104,6 +104,8 @@ class LocalSite:
         self._pages: dict[str, _Page] = {}
         self._counts: dict[str, int] = {}
         self._log: list[RequestRecord] = []
+        self._in_flight = 0
+        self._most_in_flight = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -254,6 +256,7 @@ class LocalSite:
             self._pages.clear()
             self._counts.clear()
             self._log.clear()
+            self._most_in_flight = 0
 
     # -- what happened -------------------------------------------------------------------
 
@@ -271,7 +274,17 @@ class LocalSite:
         wanted = _route(path)
         return [r for r in records if r.path == wanted]
 
+    def most_in_flight(self) -> int:
+        """The most requests the site was answering at the same time."""
+        with self._lock:
+            return self._most_in_flight
+
     # -- used by the handler -------------------------------------------------------------
+
+    def _answering(self, change: int) -> None:
+        with self._lock:
+            self._in_flight += change
+            self._most_in_flight = max(self._most_in_flight, self._in_flight)
 
     def _note(self, record: RequestRecord) -> tuple[_Page | None, int]:
         with self._lock:
@@ -416,6 +429,21 @@ class _Handler(BaseHTTPRequestHandler):
         request_headers = {k.lower(): v for k, v in self.headers.items()}
         record = RequestRecord(self.command, _route(self.path), self.path, request_headers)
         page, number = site._note(record)
+        site._answering(+1)
+        try:
+            self._answer(site, page, number, request_headers, send_body=send_body)
+        finally:
+            site._answering(-1)
+
+    def _answer(
+        self,
+        site: LocalSite,
+        page: _Page | None,
+        number: int,
+        request_headers: dict[str, str],
+        *,
+        send_body: bool,
+    ) -> None:
         if page is not None and page.delay_s > 0 and not site._wait(page.delay_s):
             self.close_connection = True
             return
