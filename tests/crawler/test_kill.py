@@ -83,3 +83,43 @@ def test_kill_9_mid_crawl_loses_nothing_committed(redline_sqlite, site):
             fh.seek(offset)
             record = next(iter(ArchiveIterator(fh)))
             assert headline.encode() in record.content_stream().read()
+
+
+def test_a_stop_mid_crawl_commits_every_capture_it_archived(redline_sqlite, site):
+    """SIGTERM: Scrapy's graceful stop.  The captures waiting for their group's commit are
+    committed: every response written to WARC has its capture (a kill -9, above, may leave
+    the last group's records named by no capture)."""
+    redline = redline_sqlite
+    redline.env["REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN"] = "2"
+    paths = [f"/slow/{n}" for n in range(PAGES)]
+    for n, path in enumerate(paths):
+        story = Story(headline=f"Palmyra dispatch number {n}")
+        site.set_page(path, lambda k, s=story: article_page(s, k), delay_s=0.15)
+    redline("track", *(site.url(p) for p in paths))
+    db = redline.data_dir / "redline.sqlite"
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "scheduler.cli", "crawl", "--all", "--json"],
+        env=redline.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: committed_captures(db) >= 5)
+        os.kill(crawl.pid, signal.SIGTERM)
+        assert crawl.wait(timeout=60) == 0
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        stored = conn.execute(
+            "select count(*) from captures where warc_file is not null"
+        ).fetchone()[0]
+    assert 5 <= stored < PAGES, "the stop should land mid-crawl"
+    warc_dir = redline.data_dir / "warc"
+    assert not list(warc_dir.glob("*.open"))  # closed, not left for recovery
+    responses = 0
+    for path in warc_dir.glob("*.warc.gz"):
+        with open(path, "rb") as fh:
+            responses += sum(1 for r in ArchiveIterator(fh) if r.rec_type == "response")
+    assert responses == stored
