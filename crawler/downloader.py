@@ -9,41 +9,32 @@ at a time with a limit of 2).  With a delay, Scrapy takes one request a pass, an
 holds; redline's AutoThrottle (the default) always sets one, but ``autothrottle = false`` with
 ``download_delay_s = 0`` does not.
 
-Here a request scheduled but not yet started counts against its slot, and each pass is given
-only as much of the queue as the slot has room for.  ``tests/crawler/test_politeness.py``
-measures the requests a site answers at once, so a Scrapy that changes these internals fails
-it instead of going unnoticed.
+Here a request counts as transferring from the moment its download is scheduled: Scrapy's own
+loop then sees the right number of free places in every path (a delay, a pass started from a
+finished download, a task that runs at once).  Scrapy's ``_download`` adds it again (a set)
+and removes it when the download ends.  ``tests/crawler/test_politeness.py`` measures the
+requests a site answers at once, so a Scrapy that changes these internals fails it instead of
+going unnoticed.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 from scrapy.core.downloader import Downloader, Slot
 
 if TYPE_CHECKING:
     from scrapy import Request
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from twisted.internet.defer import Deferred
 
 
 class PoliteDownloader(Downloader):
     """Scrapy's downloader; see the module docstring for what it changes."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self._starting: set[Request] = set()  # scheduled, not yet transferring
-
-    def _process_queue(self, slot: Slot) -> None:
-        room = slot.free_transfer_slots() - len(self._starting & slot.active)
-        held = []
-        while len(slot.queue) > max(room, 0):
-            held.append(slot.queue.pop())  # the newest wait for the next pass
-        queued = [request for request, _ in slot.queue]
-        super()._process_queue(slot)
-        self._starting.update(queued[: len(queued) - len(slot.queue)])
-        slot.queue.extend(reversed(held))
-
-    async def _download(self, slot: Slot, request: Request) -> Response:
-        self._starting.discard(request)  # transferring from here on (Scrapy counts it)
-        return await super()._download(slot, request)
+    def _wait_for_download(  # a plain method: it runs when the download is scheduled
+        self, slot: Slot, request: Request, queue_dfd: Deferred[Response]
+    ) -> Coroutine[Any, Any, None]:
+        slot.transferring.add(request)
+        return super()._wait_for_download(slot, request, queue_dfd)

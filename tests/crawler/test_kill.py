@@ -91,6 +91,8 @@ def test_a_stop_mid_crawl_commits_every_capture_it_archived(redline_sqlite, site
     the last group's records named by no capture)."""
     redline = redline_sqlite
     redline.env["REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN"] = "2"
+    # a stop waits for every request handed to the downloader: hand it few at a time
+    redline.env["REDLINE_CONCURRENT_REQUESTS"] = "2"
     paths = [f"/slow/{n}" for n in range(PAGES)]
     for n, path in enumerate(paths):
         story = Story(headline=f"Palmyra dispatch number {n}")
