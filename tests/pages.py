@@ -161,3 +161,12 @@ def serve(
 ) -> None:
     """Serve ``story`` at ``path`` with chrome (the parts in ``vary``) changing per request."""
     site.set_page(path, lambda n: article_page(story, n, vary=vary), **kwargs)
+
+
+def serve_slow_pages(site: Any, count: int, delay_s: float) -> list[str]:
+    """Serve ``count`` distinct stories at ``/slow/N``, each answered after ``delay_s``."""
+    paths = [f"/slow/{n}" for n in range(count)]
+    for n, path in enumerate(paths):
+        story = Story(headline=f"Palmyra dispatch number {n}")
+        site.set_page(path, lambda k, s=story: article_page(s, k), delay_s=delay_s)
+    return paths

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.pages import Story, article_page
+from tests.pages import serve_slow_pages
 
 pytestmark = pytest.mark.slow
 PAGES = 40
@@ -36,21 +36,24 @@ def committed_captures(db: Path) -> int:
         return 0
 
 
-def test_kill_9_mid_crawl_loses_nothing_committed(redline_sqlite, site):
-    redline = redline_sqlite
-    redline.env["REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN"] = "2"
-    paths = [f"/slow/{n}" for n in range(PAGES)]
-    for n, path in enumerate(paths):
-        story = Story(headline=f"Palmyra dispatch number {n}")
-        site.set_page(path, lambda k, s=story: article_page(s, k), delay_s=0.15)
+def start_slow_crawl(redline, site) -> tuple[Path, subprocess.Popen[bytes]]:
+    """Track PAGES slow pages and start `redline crawl --all` on them; the database and the
+    crawl process."""
+    paths = serve_slow_pages(site, PAGES, delay_s=0.15)
     redline("track", *(site.url(p) for p in paths))
-    db = redline.data_dir / "redline.sqlite"
     crawl = subprocess.Popen(
         [sys.executable, "-m", "scheduler.cli", "crawl", "--all", "--json"],
         env=redline.env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    return redline.data_dir / "redline.sqlite", crawl
+
+
+def test_kill_9_mid_crawl_loses_nothing_committed(redline_sqlite, site):
+    redline = redline_sqlite
+    redline.env["REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN"] = "2"
+    db, crawl = start_slow_crawl(redline, site)
     try:
         wait_until(lambda: committed_captures(db) >= 5)
         os.kill(crawl.pid, signal.SIGKILL)
@@ -93,18 +96,7 @@ def test_a_stop_mid_crawl_commits_every_capture_it_archived(redline_sqlite, site
     redline.env["REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN"] = "2"
     # a stop waits for every request handed to the downloader: hand it few at a time
     redline.env["REDLINE_CONCURRENT_REQUESTS"] = "2"
-    paths = [f"/slow/{n}" for n in range(PAGES)]
-    for n, path in enumerate(paths):
-        story = Story(headline=f"Palmyra dispatch number {n}")
-        site.set_page(path, lambda k, s=story: article_page(s, k), delay_s=0.15)
-    redline("track", *(site.url(p) for p in paths))
-    db = redline.data_dir / "redline.sqlite"
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "crawl", "--all", "--json"],
-        env=redline.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    db, crawl = start_slow_crawl(redline, site)
     try:
         wait_until(lambda: committed_captures(db) >= 5)
         os.kill(crawl.pid, signal.SIGTERM)

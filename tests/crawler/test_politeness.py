@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages import Story, article_page
+from tests.pages import serve_slow_pages
 
 pytestmark = pytest.mark.slow
 PAGES = 12
@@ -17,10 +17,7 @@ def crawl_slow_pages(redline, site, *, per_site: int, autothrottle: bool) -> int
     redline.env["REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN"] = str(per_site)
     redline.env["REDLINE_AUTOTHROTTLE"] = "1" if autothrottle else "0"
     redline.env["REDLINE_DOWNLOAD_DELAY_S"] = "0"
-    paths = [f"/slow/{n}" for n in range(PAGES)]
-    for n, path in enumerate(paths):
-        story = Story(headline=f"Palmyra dispatch number {n}")
-        site.set_page(path, lambda k, s=story: article_page(s, k), delay_s=0.3)
+    paths = serve_slow_pages(site, PAGES, delay_s=0.3)
     redline("track", *(site.url(p) for p in paths))
     assert redline.crawl()["new_versions"] == PAGES
     return site.most_in_flight()
