@@ -471,7 +471,11 @@ def run_measured(
         if proc.returncode != 0:
             err.seek(0)
             raise RuntimeError(f"{command} exited {proc.returncode}:\n{err.read()[-4000:]}")
-    return out, wall, peak, children_cpu_s() - cpu_before, sampler.cpu_by_role()
+    by_role = sampler.cpu_by_role()
+    # getrusage counts only the descendants that were waited for: the crawl process, not the
+    # extraction pool's fork server and workers (nobody waits for them as the crawl exits)
+    tree_cpu = max(children_cpu_s() - cpu_before, sum(by_role.values()))
+    return out, wall, peak, tree_cpu, by_role
 
 
 def db_size(path: Path) -> int:

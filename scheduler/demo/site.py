@@ -431,11 +431,11 @@ class _Handler(BaseHTTPRequestHandler):
         page, number = site._note(record)
         site._answering(+1)
         try:
-            self._answer(site, page, number, request_headers, send_body=send_body)
+            self._respond(site, page, number, request_headers, send_body=send_body)
         finally:
             site._answering(-1)
 
-    def _answer(
+    def _respond(
         self,
         site: LocalSite,
         page: _Page | None,
