@@ -84,6 +84,11 @@ class Config:
     base_url: str = _setting(
         "http://127.0.0.1:8080", "Public address of the web viewer, used in links in reports."
     )
+    admin_token: str = _setting(
+        "",
+        "Token that opens the viewer's admin pages (track and untrack URLs and feeds); empty"
+        " means the viewer has no admin pages.",
+    )
     # -- the service (redline run) and its refetch policy --------------------------------
     refetch_cycle_s: float = _setting(
         60.0, "Seconds between the service's refetch cycles; each crawls the URLs that are due."

@@ -1,0 +1,74 @@
+"""Jinja2 templates for the viewer's pages, with autoescaping on for every template.
+
+Archived headlines, bylines and text are hostile input.  They reach templates only as plain
+strings, which Jinja2 escapes; the only markup inserted unescaped (``|safe``) is what
+:mod:`archive.render.html` builds, which escapes every piece of archived text itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC time for people: ``2026-12-06 14:53 UTC``; an empty string for None."""
+    if value is None:
+        return ""
+    return value.strftime(fmt) + " UTC"
+
+
+def iso(value: datetime | None) -> str:
+    """The ISO 8601 form for ``<time datetime>`` attributes."""
+    return value.isoformat() if value is not None else ""
+
+
+def query(base: Mapping[str, Any], **changes: Any) -> str:
+    """``?a=1&b=2``: the current filters with ``changes`` applied (None or "" drops one)."""
+    merged = {**base, **changes}
+    kept = {k: v for k, v in merged.items() if v not in (None, "")}
+    return "?" + urlencode(kept) if kept else "?"
+
+
+def build_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = when
+    env.filters["iso"] = iso
+    env.globals["query"] = query
+    return env
+
+
+class Templates:
+    """Renders the viewer's templates into HTML responses."""
+
+    def __init__(self, globals_: Mapping[str, Any] | None = None) -> None:
+        self.env = build_environment()
+        self.env.globals.update(globals_ or {})
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> HTMLResponse:
+        body = self.env.get_template(name).render(request=request, **(context or {}))
+        return HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
