@@ -1,0 +1,290 @@
+"""Memento (RFC 7089) for every tracked article: TimeMap, TimeGate and mementos.
+
+The routes follow the layout web-archive tools and aggregators expect, with the original URL
+as a raw path suffix (its query string included)::
+
+    /timemap/link/<original URL>       application/link-format: every version as a memento
+    /timegate/<original URL>           302 to the version live at Accept-Datetime
+    /memento/<YYYYMMDDhhmmss>/<original URL>   that version's text, with Memento headers
+
+Any URL redline folded into the article finds it: its URL, a canonical or AMP link, or an alias
+merged into it (:func:`archive.store.find_tracked`).  The choice of memento and its times are
+pure and live in :mod:`archive.web.timetravel`; links are written by
+:mod:`archive.web.linkformat`, which no archived URL can break.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from archive.errors import InvalidURLError
+from archive.models import Change, TrackedURL, Version
+from archive.store import find_tracked
+from archive.web.linkformat import Link, header_value, merge, render_links
+from archive.web.timetravel import (
+    BadDatetime,
+    Memento,
+    http_date,
+    live_at,
+    memento_times,
+    neighbours,
+    parse_http_date,
+    parse_stamp,
+)
+
+router = APIRouter(include_in_schema=False)
+
+LINK_FORMAT = "application/link-format"
+VARY = "accept-datetime"
+# ";" and "," are legal inside a link target, but plain splitters break on them: in the
+# viewer's own addresses, which carry the original URL in their path, they are encoded, and
+# :func:`original_candidates` decodes them again.
+_EMBED_ENCODED = {";": "%3B", ",": "%2C"}
+_EMBED_DECODE = re.compile(r"%(3[Bb]|2[Cc])")
+_ONE_SLASH_SCHEME = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class History:
+    """A tracked article's mementos and what the routes say about it."""
+
+    tracked: TrackedURL
+    mementos: list[Memento]
+    returns: list[tuple[datetime, int]]
+
+
+@contextmanager
+def _session(request: Request) -> Iterator[Session]:
+    with request.app.state.database.session() as session:
+        yield session
+
+
+def embed(url: str) -> str:
+    """``url`` as the path suffix of one of the viewer's Memento addresses."""
+    return "".join(_EMBED_ENCODED.get(ch, ch) for ch in url)
+
+
+def original_from(request: Request, prefix_segments: int) -> str:
+    """The original URL as the client wrote it, after ``prefix_segments`` path segments.
+
+    Taken from the raw request path (percent-encoding kept) and the raw query string, so that
+    ``/timegate/https://x.example/a?id=7`` gives ``https://x.example/a?id=7`` exactly.
+    """
+    raw = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
+    path = raw.decode("latin-1")
+    suffix = path.lstrip("/").split("/", prefix_segments)[-1]
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    if query:
+        suffix += "?" + query
+    # proxies and some clients merge "//" into "/"
+    return _ONE_SLASH_SCHEME.sub(lambda m: m.group(1) + "://", suffix)
+
+
+def original_candidates(original: str) -> list[str]:
+    """The spellings to look up: as given, then with the embedded ``;`` and ``,`` decoded."""
+    decoded = _EMBED_DECODE.sub(lambda m: unquote(m.group(0)), original)
+    return [original] if decoded == original else [original, decoded]
+
+
+def find_history(session: Session, original: str) -> History | None:
+    """The article ``original`` names, with its mementos; None when it is not tracked.
+
+    Raises:
+        InvalidURLError: ``original`` is not an http(s) URL.
+    """
+    tracked = None
+    for candidate in original_candidates(original):
+        tracked = find_tracked(session, candidate)
+        if tracked is not None:
+            break
+    if tracked is None:
+        return None
+    rows = session.execute(
+        select(Version.number, Version.first_seen_at).where(Version.tracked_url_id == tracked.id)
+    ).all()
+    target = aliased(Version)
+    returns = session.execute(
+        select(Change.detected_at, target.number)
+        .join(target, target.id == Change.to_version_id)
+        .where(Change.tracked_url_id == tracked.id, Change.reverted.is_(True))
+    ).all()
+    return History(
+        tracked,
+        memento_times([(number, at) for number, at in rows]),
+        [(at, number) for at, number in returns],
+    )
+
+
+class Addresses:
+    """The absolute addresses of one article's Memento resources on this viewer."""
+
+    def __init__(self, request: Request, original: str) -> None:
+        self.base = str(request.base_url).rstrip("/")
+        self.original = original
+        self._embedded = embed(original)
+
+    @property
+    def timemap(self) -> str:
+        return f"{self.base}/timemap/link/{self._embedded}"
+
+    @property
+    def timegate(self) -> str:
+        return f"{self.base}/timegate/{self._embedded}"
+
+    def memento(self, memento: Memento) -> str:
+        return f"{self.base}/memento/{memento.stamp}/{self._embedded}"
+
+    def memento_link(self, memento: Memento, *rels: str) -> Link:
+        return Link(self.memento(memento), rels, (("datetime", http_date(memento.at)),))
+
+
+def timemap_links(addresses: Addresses, mementos: list[Memento]) -> list[Link]:
+    """The TimeMap: original, self (with from and until), timegate and one link per memento."""
+    links = [
+        Link(addresses.original, ("original",)),
+        Link(
+            addresses.timemap,
+            ("self",),
+            (
+                ("type", LINK_FORMAT),
+                ("from", http_date(mementos[0].at)),
+                ("until", http_date(mementos[-1].at)),
+            ),
+        ),
+        Link(addresses.timegate, ("timegate",)),
+    ]
+    for index, memento in enumerate(mementos):
+        rels = ("first",) * (index == 0) + ("last",) * (index == len(mementos) - 1)
+        links.append(addresses.memento_link(memento, *rels, "memento"))
+    return links
+
+
+def around_links(addresses: Addresses, mementos: list[Memento], chosen: Memento) -> list[Link]:
+    """The chosen memento and its first/prev/next/last neighbours, merged by target."""
+    links = [addresses.memento_link(chosen, "memento")]
+    for rel, memento in neighbours(mementos, chosen).items():
+        links.append(addresses.memento_link(memento, rel, "memento"))
+    return merge(links)
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status, headers=headers)
+
+
+def _lookup(request: Request, session: Session, segments: int) -> History | JSONResponse:
+    original = original_from(request, segments)
+    try:
+        found = find_history(session, original)
+    except InvalidURLError:
+        return _error(400, "not an http(s) URL")
+    if found is None or not found.mementos:
+        return _error(404, "no archived versions of this URL")
+    return found
+
+
+@router.api_route("/timemap/link/{original:path}", methods=["GET", "HEAD"])
+def timemap(request: Request, original: str) -> Response:
+    """Every version of the article as a memento, in link-format."""
+    with _session(request) as session:
+        found = _lookup(request, session, 2)
+    if isinstance(found, Response):
+        return found
+    addresses = Addresses(request, found.tracked.url)
+    body = render_links(timemap_links(addresses, found.mementos), ",\n") + "\n"
+    return Response(body, media_type=LINK_FORMAT)
+
+
+@router.api_route("/timegate/{original:path}", methods=["GET", "HEAD"])
+def timegate(request: Request, original: str) -> Response:
+    """302 to the version live at ``Accept-Datetime`` (no header: the latest)."""
+    vary = {"Vary": VARY}
+    asked = request.headers.get("accept-datetime")
+    when = None
+    if asked is not None:
+        try:
+            when = parse_http_date(asked)
+        except BadDatetime:
+            return _error(400, "Accept-Datetime must be an RFC 1123 date in GMT", vary)
+    with _session(request) as session:
+        found = _lookup(request, session, 1)
+    if isinstance(found, Response):
+        found.headers["Vary"] = VARY
+        return found
+    addresses = Addresses(request, found.tracked.url)
+    chosen = live_at(found.mementos, when, found.returns)
+    links = [
+        Link(addresses.original, ("original",)),
+        Link(addresses.timemap, ("timemap",), (("type", LINK_FORMAT),)),
+        *around_links(addresses, found.mementos, chosen),
+    ]
+    return Response(
+        status_code=302,
+        headers={**vary, "Location": addresses.memento(chosen), "Link": header_value(links)},
+    )
+
+
+@router.api_route("/memento/{stamp}/{original:path}", methods=["GET", "HEAD"])
+def memento(request: Request, stamp: str, original: str) -> Response:
+    """One version's text, with ``Memento-Datetime`` and its Memento links.
+
+    A stamp that names no memento exactly redirects to the memento live at that time.
+    """
+    try:
+        at = parse_stamp(stamp)
+    except BadDatetime as exc:
+        return _error(400, str(exc))
+    with _session(request) as session:
+        found = _lookup(request, session, 2)
+        if isinstance(found, Response):
+            return found
+        addresses = Addresses(request, found.tracked.url)
+        exact = [m for m in found.mementos if m.at == at]
+        if not exact:
+            chosen = live_at(found.mementos, at, found.returns)
+            return Response(status_code=302, headers={"Location": addresses.memento(chosen)})
+        [chosen] = exact
+        version = session.scalars(
+            select(Version).where(
+                Version.tracked_url_id == found.tracked.id, Version.number == chosen.number
+            )
+        ).one()
+        body = version_page(found.tracked, version, chosen)
+    links = [
+        Link(addresses.original, ("original",)),
+        Link(addresses.timegate, ("timegate",)),
+        Link(addresses.timemap, ("timemap",), (("type", LINK_FORMAT),)),
+        *around_links(addresses, found.mementos, chosen),
+    ]
+    return HTMLResponse(
+        body, headers={"Memento-Datetime": http_date(chosen.at), "Link": header_value(links)}
+    )
+
+
+def version_page(tracked: TrackedURL, version: Version, chosen: Memento) -> str:
+    """The version's text as a small HTML page; every archived string escaped."""
+    paragraphs = "\n".join(
+        f"<p>{html.escape(p)}</p>" for p in version.text.split("\n\n") if p.strip()
+    )
+    byline = f'<p class="byline">{html.escape(version.byline)}</p>' if version.byline else ""
+    return (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(version.headline)} (version {version.number})</title>"
+        '<link rel="stylesheet" href="/static/viewer.css"></head>\n'
+        f"<body><main><article><h1>{html.escape(version.headline)}</h1>{byline}"
+        f'<p class="meta">Version {version.number} of '
+        f'<a href="/articles/{tracked.id}">{html.escape(tracked.url)}</a>, archived '
+        f'<time datetime="{chosen.at.isoformat()}">{http_date(chosen.at)}</time></p>\n'
+        f"{paragraphs}</article></main></body></html>\n"
+    )
