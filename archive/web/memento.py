@@ -15,22 +15,21 @@ pure and live in :mod:`archive.web.timetravel`; links are written by
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from archive.errors import InvalidURLError
 from archive.models import Change, TrackedURL, Version
+from archive.record import PARAGRAPH_SEPARATOR
 from archive.store import find_tracked
+from archive.web.deps import SessionDep, TemplatesDep
 from archive.web.linkformat import Link, header_value, merge, render_links
 from archive.web.timetravel import (
     BadDatetime,
@@ -62,12 +61,6 @@ class History:
     tracked: TrackedURL
     mementos: list[Memento]
     returns: list[tuple[datetime, int]]
-
-
-@contextmanager
-def _session(request: Request) -> Iterator[Session]:
-    with request.app.state.database.session() as session:
-        yield session
 
 
 def embed(url: str) -> str:
@@ -194,10 +187,9 @@ def _lookup(request: Request, session: Session, segments: int) -> History | JSON
 
 
 @router.api_route("/timemap/link/{original:path}", methods=["GET", "HEAD"])
-def timemap(request: Request, original: str) -> Response:
+def timemap(request: Request, session: SessionDep, original: str) -> Response:
     """Every version of the article as a memento, in link-format."""
-    with _session(request) as session:
-        found = _lookup(request, session, 2)
+    found = _lookup(request, session, 2)
     if isinstance(found, Response):
         return found
     addresses = Addresses(request, found.tracked.url)
@@ -206,7 +198,7 @@ def timemap(request: Request, original: str) -> Response:
 
 
 @router.api_route("/timegate/{original:path}", methods=["GET", "HEAD"])
-def timegate(request: Request, original: str) -> Response:
+def timegate(request: Request, session: SessionDep, original: str) -> Response:
     """302 to the version live at ``Accept-Datetime`` (no header: the latest)."""
     vary = {"Vary": VARY}
     asked = request.headers.get("accept-datetime")
@@ -216,8 +208,7 @@ def timegate(request: Request, original: str) -> Response:
             when = parse_http_date(asked)
         except BadDatetime:
             return _error(400, "Accept-Datetime must be an RFC 1123 date in GMT", vary)
-    with _session(request) as session:
-        found = _lookup(request, session, 1)
+    found = _lookup(request, session, 1)
     if isinstance(found, Response):
         found.headers["Vary"] = VARY
         return found
@@ -235,7 +226,9 @@ def timegate(request: Request, original: str) -> Response:
 
 
 @router.api_route("/memento/{stamp}/{original:path}", methods=["GET", "HEAD"])
-def memento(request: Request, stamp: str, original: str) -> Response:
+def memento(
+    request: Request, session: SessionDep, templates: TemplatesDep, stamp: str, original: str
+) -> Response:
     """One version's text, with ``Memento-Datetime`` and its Memento links.
 
     A stamp that names no memento exactly redirects to the memento live at that time.
@@ -244,47 +237,32 @@ def memento(request: Request, stamp: str, original: str) -> Response:
         at = parse_stamp(stamp)
     except BadDatetime as exc:
         return _error(400, str(exc))
-    with _session(request) as session:
-        found = _lookup(request, session, 2)
-        if isinstance(found, Response):
-            return found
-        addresses = Addresses(request, found.tracked.url)
-        exact = [m for m in found.mementos if m.at == at]
-        if not exact:
-            chosen = live_at(found.mementos, at, found.returns)
-            return Response(status_code=302, headers={"Location": addresses.memento(chosen)})
-        [chosen] = exact
-        version = session.scalars(
-            select(Version).where(
-                Version.tracked_url_id == found.tracked.id, Version.number == chosen.number
-            )
-        ).one()
-        body = version_page(found.tracked, version, chosen)
+    found = _lookup(request, session, 2)
+    if isinstance(found, Response):
+        return found
+    addresses = Addresses(request, found.tracked.url)
+    exact = [m for m in found.mementos if m.at == at]
+    if not exact:
+        chosen = live_at(found.mementos, at, found.returns)
+        return Response(status_code=302, headers={"Location": addresses.memento(chosen)})
+    [chosen] = exact
+    version = session.scalars(
+        select(Version).where(
+            Version.tracked_url_id == found.tracked.id, Version.number == chosen.number
+        )
+    ).one()
     links = [
         Link(addresses.original, ("original",)),
         Link(addresses.timegate, ("timegate",)),
         Link(addresses.timemap, ("timemap",), (("type", LINK_FORMAT),)),
         *around_links(addresses, found.mementos, chosen),
     ]
-    return HTMLResponse(
-        body, headers={"Memento-Datetime": http_date(chosen.at), "Link": header_value(links)}
-    )
-
-
-def version_page(tracked: TrackedURL, version: Version, chosen: Memento) -> str:
-    """The version's text as a small HTML page; every archived string escaped."""
-    paragraphs = "\n".join(
-        f"<p>{html.escape(p)}</p>" for p in version.text.split("\n\n") if p.strip()
-    )
-    byline = f'<p class="byline">{html.escape(version.byline)}</p>' if version.byline else ""
-    return (
-        "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(version.headline)} (version {version.number})</title>"
-        '<link rel="stylesheet" href="/static/viewer.css"></head>\n'
-        f"<body><main><article><h1>{html.escape(version.headline)}</h1>{byline}"
-        f'<p class="meta">Version {version.number} of '
-        f'<a href="/articles/{tracked.id}">{html.escape(tracked.url)}</a>, archived '
-        f'<time datetime="{chosen.at.isoformat()}">{http_date(chosen.at)}</time></p>\n'
-        f"{paragraphs}</article></main></body></html>\n"
-    )
+    headers = {"Memento-Datetime": http_date(chosen.at), "Link": header_value(links)}
+    context = {
+        "tracked": found.tracked,
+        "version": version,
+        "at": chosen.at,
+        "timemap": addresses.timemap,
+        "paragraphs": [p for p in version.text.split(PARAGRAPH_SEPARATOR) if p.strip()],
+    }
+    return templates.render(request, "memento.html", context, headers=headers)

@@ -8,8 +8,10 @@ FastAPI app around the machine-interface routers and the database.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -74,11 +76,10 @@ V3 = Article(
 )
 
 
-def machine_app(db: Database) -> FastAPI:
-    """The machine-interface routers over ``db``, as the viewer includes them."""
-    from archive.web import memento
+def machine_app(db: Database, data_dir: Path | None = None) -> FastAPI:
+    """The viewer (``create_app``) over ``db``."""
+    from archive.config import load_config
+    from archive.web.app import create_app
 
-    app = FastAPI()
-    app.state.database = db
-    app.include_router(memento.router)
-    return app
+    config = load_config(environ={}, data_dir=data_dir or Path(tempfile.gettempdir()))
+    return create_app(config, database=db)
