@@ -63,6 +63,13 @@ _HTML_TAG = re.compile(
 # C0 controls other than tab, LF, FF and CR: never in text, and lxml refuses some of them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+# A numeric character reference, decimal or hex, with or without its ';' (HTML reads both).
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+# Code points that XML 1.0 does not allow (C0 controls other than tab, LF and CR; surrogates;
+# U+FFFE and U+FFFF) and that libxml2 still hands over when a page names them by reference.
+# trafilatura builds its output as XML: one such character anywhere in the tree makes it drop
+# the whole document.  NUL and surrogates are left alone: libxml2 reads them as U+FFFD.
+_XML_FORBIDDEN = frozenset([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 
 
 def count_controls(text: str) -> int:
@@ -74,6 +81,32 @@ def count_controls(text: str) -> int:
     """
     encoded = text.encode("utf-8", "surrogatepass")
     return len(encoded) - len(encoded.translate(None, _CONTROL_BYTES))
+
+
+def _neutral(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    try:
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    except ValueError:  # pragma: no cover - the pattern only matches digits
+        return match.group(0)
+    if code in _XML_FORBIDDEN:
+        # a vertical tab is a word processor's line break: a space; the rest are dropped, as
+        # the raw characters are
+        return " " if code == 0x0B else ""
+    return match.group(0)
+
+
+def neutralise_control_references(text: str) -> str:
+    """``text`` without numeric character references to characters XML cannot hold.
+
+    ``&#11;``, ``&#x1b``, ``&#65534;``... (decimal or hex, with or without ``;``): the raw
+    characters are removed by :func:`decode_body`, but a reference reaches the parsed tree,
+    and a single one makes trafilatura discard the whole article.  A reference to a vertical
+    tab becomes a space (word processors write it for a line break), the others nothing.
+    """
+    if "&#" not in text:
+        return text
+    return _NUMERIC_REFERENCE.sub(_neutral, text)
 
 
 def media_type(content_type: str | None) -> str | None:
@@ -165,4 +198,4 @@ def decode_body(body: bytes | str, content_type: str | None = None) -> str:
         raise ExtractionError(FailureReason.NOT_HTML, "no HTML markup")
     if controls:
         text = _CONTROL.sub("", text)
-    return text
+    return neutralise_control_references(text)

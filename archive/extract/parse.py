@@ -10,7 +10,8 @@ article-extraction-benchmark pages, a tenth of the extraction.
 Here every element is a plain ``HtmlElement`` chosen by lxml's C-level default lookup.  Nothing
 on the extraction path uses the form-specific classes, and the extracted articles are the same
 (``tests/archive/test_extract_parse.py`` checks it against ``load_html`` on the fixture pages).  The
-parser options and the repairs before parsing are trafilatura's.
+parser options and the repairs before parsing are trafilatura's, except ``huge_tree``: a single
+text node or attribute over libxml2's 10,000,000-byte limit no longer ends the document.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def _parser() -> HTMLParser:
         encoding="utf-8",
         remove_comments=True,
         remove_pis=True,
+        # Without it libxml2 stops at the first text node or attribute over 10,000,000 bytes
+        # (an inline JSON state, a data: URL) and the article after it is lost.  The body is
+        # bounded by max_body_bytes already, and the HTML parser expands no entities.
+        huge_tree=True,
     )
     parser.set_element_class_lookup(
         etree.ElementDefaultClassLookup(
