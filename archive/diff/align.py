@@ -18,7 +18,10 @@ The steps, each deterministic:
    ``CHANGED_SIMILARITY``.
 5. **Moves with edits**: leftover old and new paragraphs in different places that are
    still ``MOVE_SIMILARITY`` alike.
-6. Whatever is left was removed or added.
+6. **Re-splits**: a leftover new paragraph whose words stand, in order, in the old
+   paragraph its changed neighbour came from is the rest of that paragraph, split off
+   (a split, not an addition); the mirror for a leftover old paragraph (a merge).
+7. Whatever is left was removed or added.
 
 Similarity is the Dice coefficient of the two paragraphs' sets of folded words; for changes
 (step 4), a short paragraph or one in the same place may also match by the ratio of its
@@ -196,6 +199,7 @@ def align(old: Sequence[str], new: Sequence[str]) -> list[Pairing]:
         _splits(sides, gap, merge=True)
         _changes(sides, gap)
     _fuzzy_moves(sides)
+    _resplits(sides)
     for i, free in enumerate(sides.old_free):
         if free:
             sides.take(EditKind.PARAGRAPH_REMOVED, (i,), ())
@@ -348,3 +352,85 @@ def _fuzzy_moves(sides: _Sides) -> None:
     for _, i, j in candidates:
         if sides.old_free[i] and sides.new_free[j]:
             sides.take(EditKind.PARAGRAPH_MOVED, (i,), (j,))
+
+
+# A leftover paragraph is the split-off part of its changed neighbour's paragraph only when
+# it has at least this many words: two-word lines ("Read more", a name) occur in anything.
+MIN_RESPLIT_WORDS = 3
+
+
+def _inside(part: list[str], whole: list[str]) -> bool:
+    """True when the words of ``part`` stand, in order and together, in ``whole``."""
+    if len(part) < MIN_RESPLIT_WORDS or len(part) >= len(whole):
+        return False
+    return f" {' '.join(part)} " in f" {' '.join(whole)} "
+
+
+def _resplits(sides: _Sides) -> None:
+    """Re-read "changed + added" as a split and "changed + removed" as a merge.
+
+    Extraction may cut a paragraph differently once a neighbour is edited or removed (a
+    ``<br>`` read as a break on one fetch and not on the next): the paragraph that lost its
+    tail is "changed", and the tail, a text that was there all along, would be "added".  A
+    leftover new paragraph next to a changed (or split) one whose words stand, in order, in
+    that one's old paragraph (and not already in its new ones) is one more part of the split;
+    the mirror, a leftover old paragraph inside the new text of its changed (or merged)
+    neighbour, is one more part of a merge.  A leftover new paragraph inside a leftover old
+    one is that paragraph, cut down (changed), not a removal and an addition.
+    """
+    grew = True
+    while grew:
+        grew = _extend(sides, merge=False) | _extend(sides, merge=True)
+    old_left = sum(sides.old_free)
+    if old_left * sum(sides.new_free) > MAX_MOVE_PAIRS:
+        return  # a rewrite, not an edit: as for moves with edits
+    for j, free in enumerate(sides.new_free):
+        if not free:
+            continue
+        part = sides.new_words.words(j)
+        i = next(
+            (
+                i
+                for i, left in enumerate(sides.old_free)
+                if left and _inside(part, sides.old_words.words(i))
+            ),
+            None,
+        )
+        if i is not None:
+            sides.take(EditKind.PARAGRAPH_CHANGED, (i,), (j,))
+
+
+def _extend(sides: _Sides, *, merge: bool) -> bool:
+    """One pass of ``_resplits``' splits (or, with ``merge``, merges); True if any grew."""
+    grows = EditKind.PARAGRAPH_MERGED if merge else EditKind.PARAGRAPH_SPLIT
+    owner: dict[int, int] = {}
+    for index, pairing in enumerate(sides.result):
+        whole, parts = (pairing.new, pairing.old) if merge else (pairing.old, pairing.new)
+        if pairing.kind in (EditKind.PARAGRAPH_CHANGED, grows) and len(whole) == 1:
+            owner.update((k, index) for k in parts)
+    free = sides.old_free if merge else sides.new_free
+    part_words, whole_words = (
+        (sides.old_words, sides.new_words) if merge else (sides.new_words, sides.old_words)
+    )
+    grew = False
+    for j, left in enumerate(free):
+        if not left:
+            continue
+        part = part_words.words(j)
+        for k in (j - 1, j + 1):
+            if k not in owner:
+                continue
+            index = owner[k]
+            pairing = sides.result[index]
+            (w,), parts = (pairing.new, pairing.old) if merge else (pairing.old, pairing.new)
+            if not _inside(part, whole_words.words(w)) or any(
+                _inside(part, part_words.words(p)) for p in parts
+            ):
+                continue
+            run = tuple(sorted((*parts, j)))
+            sides.result[index] = Pairing(grows, run, (w,)) if merge else Pairing(grows, (w,), run)
+            free[j] = False
+            owner[j] = index
+            grew = True
+            break
+    return grew

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from archive.diff.align import Pairing, align
@@ -65,6 +66,9 @@ def compare(
         skip = 1 if headline.old_positions else 0
     edits.extend(_metadata_edits(old, new))
     paragraph_edits = _paragraph_edits(old.paragraphs[skip:], new.paragraphs[skip:], skip, budget)
+    if headline is not None:
+        headline, paragraph_edits = _take_headline_copies(headline, paragraph_edits, old, new)
+        edits[0] = headline
     edits.extend(paragraph_edits)
     edits.extend(_note_edits(old, new, paragraph_edits, old_notes, new_notes))
     return ChangeRecord(edits=tuple(edits), summary=summarize(old, new, edits))
@@ -115,6 +119,52 @@ def _headline_edit(old: Article, new: Article, budget: Budget) -> Edit | None:
         words=words,
         significance=significance,
     )
+
+
+def _take_headline_copies(
+    headline: Edit, paragraph_edits: list[Edit], old: Article, new: Article
+) -> tuple[Edit, list[Edit]]:
+    """The headline edit with the body copies of the headline that changed with it.
+
+    Extraction drops a copy of the headline near the top of the body (a subtitle, a teaser, a
+    breadcrumb, a caption) as an echo of it.  When the headline changes and the copy keeps the
+    old wording, the new version no longer recognises it as an echo: the copy reads as an added
+    paragraph that no one wrote.  So, with the headline changed, a paragraph added that reads as
+    the old headline, a paragraph removed that reads as the new one, and a paragraph changed
+    from the old headline to the new one are part of the headline edit (which carries their
+    positions, so that ``rebuild`` still replays the body).
+    """
+    old_key, new_key = fold(old.headline), fold(new.headline)
+    if not old_key or not new_key or old_key == new_key:
+        return headline, paragraph_edits
+
+    def is_copy(edit: Edit) -> bool:
+        olds = [fold(p) for p in edit.old_paragraphs]
+        news = [fold(p) for p in edit.new_paragraphs]
+        if edit.kind is EditKind.PARAGRAPH_ADDED:
+            return news == [old_key]
+        if edit.kind is EditKind.PARAGRAPH_REMOVED:
+            return olds == [new_key]
+        return edit.kind is EditKind.PARAGRAPH_CHANGED and (olds, news) == ([old_key], [new_key])
+
+    copies = [edit for edit in paragraph_edits if is_copy(edit)]
+    if not copies:
+        return headline, paragraph_edits
+    old_positions, new_positions = list(headline.old_positions), list(headline.new_positions)
+    old_texts, new_texts = list(headline.old_paragraphs), list(headline.new_paragraphs)
+    for copy in copies:
+        old_positions += copy.old_positions
+        new_positions += copy.new_positions
+        old_texts += copy.old_paragraphs
+        new_texts += copy.new_paragraphs
+    merged = replace(
+        headline,
+        old_positions=tuple(old_positions),
+        new_positions=tuple(new_positions),
+        old_paragraphs=tuple(old_texts),
+        new_paragraphs=tuple(new_texts),
+    )
+    return merged, [edit for edit in paragraph_edits if not is_copy(edit)]
 
 
 def _paragraph_edits(

@@ -57,7 +57,9 @@ class Edit:
     ``old_positions``/``old_paragraphs`` (empty for an added paragraph; several for a merge)
     and ``new_positions``/``new_paragraphs`` (empty for a removed paragraph; several for a
     split).  Edits whose text differs carry ``words``, the word-level diff of the old text
-    against the new (paragraphs joined by a space), and a ``significance``.  A
+    against the new (paragraphs joined by a space), and a ``significance``.  A ``headline``
+    edit's ``words`` diff the two headlines; its paragraphs, when it has any, are the copies
+    of the headline in the body that changed with it (see ``engine``).  A
     ``correction_note`` carries the note in ``new`` and, when the note is a paragraph, its
     position in ``new_positions``.
     """

@@ -81,6 +81,44 @@ def test_headline_echoed_at_top_of_body_is_reported_once_as_headline():
     assert only(record, EditKind.HEADLINE).new_positions == (0,)
 
 
+@pytest.mark.parametrize("where", [0, 1, 3])
+def test_a_copy_keeping_the_old_headline_is_part_of_the_headline_edit(where):
+    """Extraction drops the headline's echo (a subtitle, teaser, breadcrumb or caption
+    repeating it) from the old version; once the headline changes, the copy still reads as the
+    old headline and is left in the new body.  It is not a paragraph someone added."""
+    headline = "Council votes to shut Elm Street library for good"
+    paragraphs = list(BODY)
+    paragraphs.insert(where, ARTICLE.headline)
+    new = replace(ARTICLE, headline=headline, paragraphs=tuple(paragraphs))
+    record = check_rebuild(ARTICLE, new)
+    assert record.kinds() == {"headline": 1}
+    edit = only(record, EditKind.HEADLINE)
+    assert (edit.old, edit.new) == (ARTICLE.headline, headline)
+    assert (edit.new_positions, edit.new_paragraphs) == ((where,), (ARTICLE.headline,))
+    # the mirror: the old page had a teaser that the new headline now repeats
+    back = check_rebuild(new, ARTICLE)
+    assert back.kinds() == {"headline": 1}
+
+
+def test_a_copy_of_the_headline_changed_with_it_is_part_of_the_headline_edit():
+    headline = "Council votes to shut Elm Street library for good"
+    old = body(BODY[0], ARTICLE.headline, *BODY[1:])
+    new = replace(ARTICLE, headline=headline, paragraphs=(BODY[0], headline, *BODY[1:]))
+    assert check_rebuild(old, new).kinds() == {"headline": 1}
+
+
+def test_twin_a_paragraph_added_beside_a_stale_headline_copy_is_still_added():
+    headline = "Council votes to shut Elm Street library for good"
+    added = "The decision was taken by nine votes to four after a three-hour debate."
+    new = replace(ARTICLE, headline=headline, paragraphs=(ARTICLE.headline, added, *BODY))
+    record = check_rebuild(ARTICLE, new)
+    assert record.kinds() == {"headline": 1, "paragraph_added": 1}
+    assert only(record, EditKind.PARAGRAPH_ADDED).new_paragraphs == (added,)
+    # without a headline edit, the same paragraph is a paragraph like any other
+    same = replace(ARTICLE, paragraphs=(ARTICLE.headline, *BODY))
+    assert check_rebuild(ARTICLE, same).kinds() == {"paragraph_added": 1}
+
+
 def test_updated_timestamp_changed_is_metadata_only():
     new = replace(ARTICLE, updated_at=datetime(2024, 5, 2, 8, 30, tzinfo=UTC))
     record = check_rebuild(ARTICLE, new)

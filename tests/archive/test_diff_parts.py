@@ -117,6 +117,57 @@ def test_edited_paragraph_next_to_an_added_one_is_not_a_split():
     assert found == ["paragraph_added", "paragraph_changed"]
 
 
+SENTENCES = (
+    "The mayor said the budget would pass on Monday.",
+    "It includes new money for schools.",
+    "Opposition councillors said they would vote against it.",
+    "They walked out in protest.",
+    "The vote is expected at noon.",
+    "The result will be published within the hour.",
+    "Residents can read the full budget online.",
+    "Copies are at the town hall from next week.",
+    "A spokesperson declined to comment further.",
+    "The council meets again in March.",
+    "Police closed the road for two hours.",
+    "Traffic was diverted through the village.",
+    "Shops on the high street stayed open.",
+    "The fire service was not called.",
+)
+
+
+def _join(*indexes: int) -> str:
+    return " ".join(SENTENCES[k] for k in indexes)
+
+
+def test_a_neighbour_re_split_after_a_removal_invents_no_addition():
+    """A paragraph removed, and extraction cuts its neighbours anew: every sentence of the
+    new version was in the old one, so nothing is added."""
+    old = [_join(0, 1), _join(2, 3, 4, 5, 6, 7), _join(8, 9, 10), _join(11, 12, 13)]
+    new = [_join(2, 3, 4), _join(5), _join(6, 7, 8, 9, 10), _join(11, 12, 13)]
+    found = [(p.kind.value, p.old, p.new) for p in align(old, new) if p.kind]
+    assert ("paragraph_removed", (0,), ()) in found
+    assert not [kind for kind, _, _ in found if kind == "paragraph_added"], found
+
+
+def test_the_split_off_parts_of_a_changed_paragraph_are_a_split():
+    old = ["Intro line here.", _join(0, 1, 2, 3), "End line here."]
+    new = ["Intro line here.", _join(0, 1).replace("Monday", "Tuesday"), _join(2), _join(3)]
+    new.append("End line here.")
+    found = [(p.kind, p.old, p.new) for p in align(old, new) if p.kind]
+    assert found == [(EditKind.PARAGRAPH_SPLIT, (1,), (1, 2, 3))]
+    # the mirror: paragraphs joined onto their edited neighbour are a merge, not removals
+    found = [(p.kind, p.old, p.new) for p in align(new, old) if p.kind]
+    assert found == [(EditKind.PARAGRAPH_MERGED, (1, 2, 3), (1,))]
+
+
+def test_twin_a_new_paragraph_beside_a_changed_one_is_added():
+    old = ["Intro line here.", _join(0, 1), _join(4), "End line here."]
+    new = ["Intro line here.", _join(0).replace("Monday", "Tuesday"), _join(2, 3), _join(4)]
+    new.append("End line here.")
+    found = sorted(p.kind.value for p in align(old, new) if p.kind)
+    assert found == ["paragraph_added", "paragraph_changed"]
+
+
 def test_short_paragraph_respelt_in_place_is_changed():
     # one word respelt halves the shared words of a short list item; its characters match
     old = ["Intro paragraph of the story.", "Drivers licenses", "Passports", "End."]

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.diff import ChangeRecord, compare, rebuild
+from archive.enums import EditKind
 from archive.extract.article import Article
 
 # A small vocabulary makes similar, duplicated and split-looking paragraphs likely.
@@ -104,6 +105,9 @@ def test_comparison_is_deterministic(pair):
 def test_word_diffs_join_back_to_their_texts(pair):
     old, new = pair
     for edit in compare(old, new).edits:
-        if edit.words and edit.old_paragraphs:
+        if edit.kind is EditKind.HEADLINE:  # its words are the headline's; its paragraphs
+            assert "".join(t for op, t in edit.words if op <= 0) == edit.old  # the body
+            assert "".join(t for op, t in edit.words if op >= 0) == edit.new  # copies of it
+        elif edit.words and edit.old_paragraphs:
             assert "".join(t for op, t in edit.words if op <= 0) == " ".join(edit.old_paragraphs)
             assert "".join(t for op, t in edit.words if op >= 0) == " ".join(edit.new_paragraphs)
