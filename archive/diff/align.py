@@ -375,29 +375,13 @@ def _resplits(sides: _Sides) -> None:
     leftover new paragraph next to a changed (or split) one whose words stand, in order, in
     that one's old paragraph (and not already in its new ones) is one more part of the split;
     the mirror, a leftover old paragraph inside the new text of its changed (or merged)
-    neighbour, is one more part of a merge.  A leftover new paragraph inside a leftover old
-    one is that paragraph, cut down (changed), not a removal and an addition.
+    neighbour, is one more part of a merge.  A leftover new paragraph inside a paragraph
+    that is gone stays an addition: the old paragraph was removed and a line of it came back
+    on its own (the labels of real revisions read it so too).
     """
     grew = True
     while grew:
         grew = _extend(sides, merge=False) | _extend(sides, merge=True)
-    old_left = sum(sides.old_free)
-    if old_left * sum(sides.new_free) > MAX_MOVE_PAIRS:
-        return  # a rewrite, not an edit: as for moves with edits
-    for j, free in enumerate(sides.new_free):
-        if not free:
-            continue
-        part = sides.new_words.words(j)
-        i = next(
-            (
-                i
-                for i, left in enumerate(sides.old_free)
-                if left and _inside(part, sides.old_words.words(i))
-            ),
-            None,
-        )
-        if i is not None:
-            sides.take(EditKind.PARAGRAPH_CHANGED, (i,), (j,))
 
 
 def _extend(sides: _Sides, *, merge: bool) -> bool:

@@ -3,7 +3,8 @@
 Sources, most explicit first: ``<meta>`` tags (``article:published_time``,
 ``article:modified_time``, ``og:updated_time``, ``itemprop=dateModified``...), JSON-LD
 ``datePublished`` / ``dateModified`` (article nodes first, ``@graph`` and lists included),
-``itemprop`` and ``<time datetime>`` elements of the article, and last htmldate.  trafilatura's
+``itemprop`` and ``<time datetime>`` elements of the article, and last htmldate.  For
+``updated_at`` every source is read and the latest time wins (``find_updated``).  trafilatura's
 metadata carries only a published *day*, so it is the last resort for ``published_at``;
 ``updated_at`` falls back to htmldate's ``original_date=False`` without the free-text search,
 which would pick up dates from related-article lists and make the result depend on chrome.
@@ -181,16 +182,31 @@ def find_updated(
 ) -> datetime | None:
     """The last-modified time stated by the page, or ``None`` when it states none.
 
-    ``history`` is the newest entry of the page's change history after its first publication,
-    if any; a page with a change history but no such entry has not been updated.
+    Every source is read and, when they disagree, **the latest time wins** (see
+    ``docs/design.md``): the modification ``<meta>`` tags, JSON-LD ``dateModified`` (the first
+    node that has one, article nodes first), ``itemprop=dateModified``, the newest entry of
+    the page's change history (``history``), the first ``<time>`` marked as updated, and a
+    visible "Updated <day>" line (day precision: it counts only when its day is later than
+    every other source's).  A CMS moves the time where its template writes it and leaves
+    the other places stale (a ``<meta>`` added by a plugin, a cached JSON-LD block, the
+    printed line), and an update never moves a modification time back, so the newest time
+    stated anywhere is the page's last modification.
     """
-    found = (
-        _first(head.first_meta(key) for key in UPDATED_META)
-        or _first(_jsonld_dates(head, "dateModified"))
-        or _first(_itemprop(tree, "dateModified"))
-        or history
-        or _first(t.get("datetime") for t in _time_elements(tree)[1])
-    )
+    stated = [
+        when
+        for when in (
+            _latest(head.first_meta(key) for key in UPDATED_META),
+            _first(_jsonld_dates(head, "dateModified")),
+            _latest(_itemprop(tree, "dateModified")),
+            history,
+            _first(t.get("datetime") for t in _time_elements(tree)[1]),
+        )
+        if when is not None
+    ]
+    found = max(stated, default=None)
+    shown = visible_update_day(tree)
+    if shown is not None and (found is None or shown.date() > found.date()):
+        found = shown
     if found is not None:
         return found
     guess = parse_datetime(
@@ -205,4 +221,72 @@ def find_updated(
     # only says something new when it is later than what we already know.
     if guess is not None and (published is None or guess > published):
         return guess
+    return None
+
+
+def _latest(values: Iterable[object]) -> datetime | None:
+    return max((w for w in map(parse_datetime, values) if w is not None), default=None)
+
+
+# A visible update line: "Updated 7 May 2019", "Last updated: May 7, 2019 10:02 am",
+# "Updated on 2019-05-07".  English month names; other languages' lines are left to the
+# markup sources.
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_VISIBLE_UPDATE = re.compile(
+    r"^\W*(?:last\s+)?(?:updated|modified)(?:\s+on)?\s*:?\s*"
+    r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[a-z]{3,9})\.?,?\s+(?P<y1>\d{4})"
+    r"|(?P<m2>[a-z]{3,9})\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4})"
+    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))\b",
+    re.IGNORECASE,
+)
+# The line is short; a longer text that opens so is a sentence of the story.
+MAX_UPDATE_LINE = 80
+_UPDATE_LINE_XPATH = (
+    "//body//*[not(self::script or self::style or self::noscript)]"
+    "[not(ancestor::nav or ancestor::aside or ancestor::footer)]"
+    "[text()[contains(translate(., 'UPDATEMOFI', 'updatemofi'), 'updated')"
+    " or contains(translate(., 'UPDATEMOFI', 'updatemofi'), 'modified')]]"
+)
+
+
+def visible_update_day(tree: HtmlElement) -> datetime | None:
+    """The day of the first visible "Updated <day>" line, at midnight UTC, if any."""
+    for element in tree.xpath(_UPDATE_LINE_XPATH):
+        text = " ".join(element.text_content().split())
+        if len(text) > MAX_UPDATE_LINE:
+            continue
+        match = _VISIBLE_UPDATE.match(text)
+        if match is None:
+            continue
+        parts = match.groupdict()
+        year = parts["y1"] or parts["y2"] or parts["y3"]
+        day = parts["d1"] or parts["d2"] or parts["d3"]
+        month_text = (parts["m1"] or parts["m2"] or "").casefold()
+        month = int(parts["m3"]) if parts["m3"] else _MONTHS.get(month_text, 0)
+        try:
+            when = datetime(int(year), month, int(day), tzinfo=UTC)
+        except ValueError:
+            continue
+        if MIN_YEAR <= when.year <= MAX_YEAR:
+            return when
     return None

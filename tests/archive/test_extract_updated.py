@@ -1,0 +1,125 @@
+"""Which modification time a page states when its sources disagree: the latest wins.
+
+A CMS moves the update time where its template writes it and leaves the other places stale, so
+each source is changed alone here and must move ``updated_at`` on its own; and a page whose
+sources did not move keeps its time (the twin).  See docs/design.md.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from lxml.html import document_fromstring
+
+from archive.diff import compare
+from archive.extract import extract_article
+from archive.extract.head import read_head
+from archive.extract.timestamps import find_published, find_updated, visible_update_day
+
+BEFORE = "2024-03-05T10:45:00+00:00"
+LATER = "2024-03-06T08:15:00+00:00"
+PUBLISHED = "2024-03-04T09:00:00+00:00"
+
+
+def _sources(**later: bool) -> tuple[str, str]:
+    """Head and body stating BEFORE everywhere, except the sources named, which say LATER."""
+
+    def when(name: str) -> str:
+        return LATER if later.get(name) else BEFORE
+
+    day = "6 March 2024" if later.get("visible") else "5 March 2024"
+    head = (
+        f'<meta property="article:published_time" content="{PUBLISHED}">'
+        f'<meta property="article:modified_time" content="{when("meta")}">'
+        f'<meta property="og:updated_time" content="{when("og")}">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        f'"datePublished": "{PUBLISHED}", "dateModified": "{when("jsonld")}"}}</script>'
+    )
+    body = (
+        "<article><h1>Headline</h1>"
+        f'<span itemprop="dateModified" content="{when("itemprop")}"></span>'
+        f'<time class="updated" datetime="{when("time")}">changed</time>'
+        f'<p class="dateline">Updated {day}</p><p>Text.</p></article>'
+    )
+    return head, body
+
+
+def _updated(head_html: str, body_html: str) -> datetime | None:
+    tree = document_fromstring(f"<html><head>{head_html}</head><body>{body_html}</body></html>")
+    head = read_head(tree)
+    return find_updated(tree, head, find_published(tree, head, None))
+
+
+def test_every_source_agreeing_gives_their_time() -> None:
+    assert _updated(*_sources()) == datetime(2024, 3, 5, 10, 45, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("source", ["meta", "og", "jsonld", "itemprop", "time"])
+def test_each_source_moving_alone_moves_the_update_time(source: str) -> None:
+    assert _updated(*_sources(**{source: True})) == datetime(2024, 3, 6, 8, 15, tzinfo=UTC)
+
+
+def test_a_visible_update_day_alone_moves_it_to_that_day() -> None:
+    assert _updated(*_sources(visible=True)) == datetime(2024, 3, 6, tzinfo=UTC)
+
+
+def test_a_visible_day_does_not_override_a_time_on_the_same_day() -> None:
+    head, body = _sources(meta=True)  # the meta says 6 March 08:15; the line 5 March
+    assert _updated(head, body.replace("5 March 2024", "6 March 2024")) == datetime(
+        2024, 3, 6, 8, 15, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("Updated 7 May 2019", datetime(2019, 5, 7, tzinfo=UTC)),
+        ("Last updated: May 7, 2019 10:02 am", datetime(2019, 5, 7, tzinfo=UTC)),
+        ("Updated on 2019-05-07", datetime(2019, 5, 7, tzinfo=UTC)),
+        ("Modified 7th Sept. 2019", datetime(2019, 9, 7, tzinfo=UTC)),
+        ("Updated 31 February 2019", None),  # no such day
+        ("Updated 5 minutes ago", None),
+        ("Updated figures on 7 May 2019 showed the council had overspent", None),
+    ],
+)
+def test_visible_update_lines(line: str, day: datetime | None) -> None:
+    tree = document_fromstring(f"<html><body><div><span>{line}</span></div></body></html>")
+    assert visible_update_day(tree) == day
+
+
+def test_a_visible_line_in_navigation_is_not_the_page_s() -> None:
+    tree = document_fromstring(
+        "<html><body><aside><p>Updated 9 May 2030</p></aside><p>Text.</p></body></html>"
+    )
+    assert visible_update_day(tree) is None
+
+
+_BODY = "".join(
+    f"<p>Paragraph {n} of the story, long enough to be the article that trafilatura keeps "
+    f"when it reads this page about the harbour works.</p>"
+    for n in range(1, 5)
+)
+
+
+def _page(extra_head: str, shown_day: str) -> str:
+    return (
+        "<html><head><title>Harbour works to start in spring</title>"
+        f'<meta property="article:published_time" content="{PUBLISHED}">{extra_head}</head>'
+        "<body><article><h1>Harbour works to start in spring</h1>"
+        f'<p class="dateline">Updated {shown_day}</p>{_BODY}</article></body></html>'
+    )
+
+
+def test_a_meta_added_while_the_visible_date_stays_is_an_update() -> None:
+    old = extract_article(_page("", "5 March 2024"), "https://news.example/harbour")
+    new = extract_article(
+        _page(f'<meta property="article:modified_time" content="{LATER}">', "5 March 2024"),
+        "https://news.example/harbour",
+    )
+    assert old.updated_at == datetime(2024, 3, 5, tzinfo=UTC)
+    assert new.updated_at == datetime(2024, 3, 6, 8, 15, tzinfo=UTC)
+    assert compare(old, new).kinds() == {"updated": 1}
+    # twin: the same page fetched again is the same article
+    again = extract_article(_page("", "5 March 2024"), "https://news.example/harbour")
+    assert again.content_hash == old.content_hash
