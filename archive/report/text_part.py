@@ -1,6 +1,6 @@
 """The report's text/plain part: the same content as the HTML, readable without colour.
 
-Word diffs use the terminal renderer's markers (``[-deleted-]`` and ``{+inserted+}``, as
+Word diffs use the plain renderer's markers (``[-deleted-]`` and ``{+inserted+}``, as
 ``wdiff`` prints them), so the text part needs no styling to show what changed.
 """
 
@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archive.render.terminal import render_text
+from archive.render.text import render_text
 from archive.report.bounds import bound
 from archive.report.headers import clean_header_text
 from archive.report.html_part import HEADLINE_CHARS, group_by_site
 from archive.report.items import Envelope, Recipient, ReportItem
 from archive.report.routes import absolute, diff_path
-
-#: No hard wrapping: mail clients wrap paragraphs to the window themselves, and a hard break
-#: inside a ``[-…-]`` marker would make the diff harder to read (bounds keep paragraphs short).
-WIDTH = 10_000
 
 
 def text_part(
@@ -42,7 +38,9 @@ def text_part(
             f"Unsubscribe: {unsubscribe_url}",
         ]
     )
-    # Rich pads lines; trailing spaces only cost quoted-printable "=20"s.  The signature
+    # No hard wrapping: mail clients wrap paragraphs to the window themselves, and a hard break
+    # inside a ``[-…-]`` marker would make the diff harder to read (bounds keep paragraphs
+    # short).  Trailing spaces only cost quoted-printable "=20"s.  The signature
     # separator "-- " keeps its space (RFC 3676), so that clients can hide what follows.
     text = "\n".join(line.rstrip() for line in "\n".join(lines).split("\n"))
     return text.replace("\n--\nredline sends", "\n-- \nredline sends") + "\n"
@@ -60,7 +58,7 @@ def _item(item: ReportItem, base_url: str) -> list[str]:
         "",
         bounded.summary,
         # the renderer's first line is the summary of the shown edits only: replaced above
-        render_text(bounded.record, width=WIDTH).rstrip("\n").partition("\n")[2],
+        render_text(bounded.record).rstrip("\n").partition("\n")[2],
     ]
     if bounded.more:
         lines.append(f"and {bounded.more} more edit{'s' if bounded.more != 1 else ''}")

@@ -15,7 +15,8 @@ from archive.diff import ChangeRecord, compare
 from archive.extract.article import Article
 from archive.render.describe import numbers, summary_line
 from archive.render.html import render_inline, render_side_by_side
-from archive.render.terminal import render_change, render_text
+from archive.render.text import render_text as render_plain
+from scheduler.cli.render import render_change, render_text
 
 HOSTILE = '<script>alert("x")</script> "onload=alert(1) x=\' [bold red]shout[/bold red] &amp;'
 
@@ -111,6 +112,19 @@ def test_terminal_colour_output_has_styles_without_markers(record):
     assert "\x1b[" in text
     assert "[-Monday-]" not in text
     assert "[bold red]shout[/bold red]" in text
+
+
+def test_plain_text_is_the_terminal_output_without_colour(record):
+    # the email text part uses the plain renderer; it must read as the terminal one does
+    tabbed = compare(
+        OLD, replace(NEW, paragraphs=(*NEW.paragraphs, "A\ttab and a \x0bvertical tab \r."))
+    )
+    for change in (record, tabbed):
+        rich_lines = render_text(change, heading="[i]h", width=10_000).split("\n")
+        plain = render_plain(change, heading="[i]h")
+        assert plain == "\n".join(line.rstrip() for line in rich_lines)
+        assert "[-Monday-]{+Tuesday+}" in plain
+    assert "\x0b" not in render_plain(tabbed) and "\t" not in render_plain(tabbed)
 
 
 def test_render_change_is_a_rich_renderable(record):

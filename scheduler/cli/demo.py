@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
-from archive.cli_state import state
 from archive.config import Config, child_environ
+from scheduler.cli.state import state
 from scheduler.demo.site import LocalSite
 from scheduler.demo.story import ARTICLE_PATHS, ROUNDS, describe_round, install_round
 

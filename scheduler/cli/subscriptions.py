@@ -1,18 +1,18 @@
-"""The subscription commands: ``subscribe``, ``unsubscribe`` and ``subscriptions``.
+"""Subscriptions and reports: ``subscribe``, ``unsubscribe``, ``subscriptions`` and ``report``.
 
-Thin over :mod:`archive.report.subscriptions`; ``redline report`` (which sends) lives in the
-scheduler, because sending is a side effect the service drives.
+Thin over :mod:`archive.report.subscriptions` and, for sending the reports that are due now (or
+showing them with ``--dry-run``), :func:`scheduler.reports.send_due_reports`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
-from archive.cli_state import JsonOption, print_json, print_listing, state
 from archive.enums import ChangeLabel, DeliveryMode
 from archive.report.subscriptions import (
     Scope,
@@ -27,6 +27,8 @@ from archive.report.subscriptions import (
 from archive.report.subscriptions import (
     unsubscribe as end_subscriptions,
 )
+from scheduler.cli.state import JsonOption, print_json, print_listing, print_table, state
+from scheduler.reports import send_due_reports
 
 
 class Only(StrEnum):
@@ -45,10 +47,11 @@ AllOpt = Annotated[bool, typer.Option("--all", help="Changes of every tracked ar
 
 
 def register(app: typer.Typer) -> None:
-    """Add the subscription commands to the root app."""
+    """Add the subscription and report commands to the root app."""
     app.command("subscribe")(subscribe)
     app.command("unsubscribe")(unsubscribe)
     app.command("subscriptions")(subscriptions)
+    app.command("report")(report)
 
 
 def subscribe(
@@ -170,3 +173,44 @@ def _scope(
         return None
     kind, target = given[0]
     return normalize_scope(kind, target)
+
+
+def report(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the messages; send and record nothing.")
+    ] = False,
+    to: Annotated[str | None, typer.Option(help="Only the reports owed to this address.")] = None,
+    json_: JsonOption = False,
+) -> None:
+    """Send the reports due now: immediate ones, and digests whose period has ended."""
+    st = state(ctx)
+    summary = send_due_reports(st.config, dry_run=dry_run, to=to, database=st.database)
+    if json_:
+        print_json(summary)
+        return
+    if dry_run:
+        _print_preview(st.console, summary)
+        return
+    print_table(
+        st.console,
+        ["to", "subject", "outcome", "error"],
+        [(m["to"], m["subject"], m["outcome"], m["error"]) for m in summary["messages"]],
+    )
+    st.console.print(
+        f"{summary['sent']} sent, {summary['retrying']} to retry, {summary['failed']} failed"
+        f" ({summary['queued']} newly due)",
+        markup=False,
+    )
+
+
+def _print_preview(console: Any, summary: dict[str, Any]) -> None:
+    if not summary["messages"]:
+        console.print("nothing is due", markup=False)
+    for message in summary["messages"]:
+        header = "\n".join(
+            f"{name}: {message[key]}"
+            for name, key in (("To", "to"), ("Subject", "subject"), ("Message-ID", "message_id"))
+        )
+        console.print(Text(header + "\n\n" + message["text"]))
+        console.print(Text("-" * 72))

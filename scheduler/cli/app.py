@@ -1,4 +1,4 @@
-"""The root command, ``redline``: settings read once, every package's commands registered.
+"""The root command, ``redline``: settings read once, every command group registered.
 
 ``main()`` turns any ``RedlineError`` into one line on stderr and a non-zero exit status, so
 that no traceback reaches the user.
@@ -12,17 +12,10 @@ from typing import Annotated
 
 import typer
 
-from archive import cli as archive_cli
-from archive.cli_state import CliState
 from archive.config import load_config
 from archive.errors import RedlineError
-from archive.report import cli as report_cli
-from crawler import cli as crawler_cli
-from crawler import worker_cli
-from scheduler import commands as service_commands
-from scheduler import feeds_cli
-from scheduler import report_cli as send_report_cli
-from scheduler.demo import command as demo_command
+from scheduler.cli import articles, crawl, demo, feeds, service, subscriptions, workers
+from scheduler.cli.state import CliState
 from scheduler.policy import policy_hook
 
 app = typer.Typer(
@@ -50,14 +43,13 @@ def root(
         ctx.call_on_close(ctx.obj.close)
 
 
-archive_cli.register(app)
-crawler_cli.register(app, next_check=policy_hook)
-worker_cli.register(app, next_check=policy_hook)
-service_commands.register(app)
-feeds_cli.register(app)
-demo_command.register(app)
-report_cli.register(app)
-send_report_cli.register(app)
+articles.register(app)
+crawl.register(app, next_check=policy_hook)
+workers.register(app, next_check=policy_hook)
+service.register(app)
+feeds.register(app)
+demo.register(app)
+subscriptions.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,7 +74,3 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     if isinstance(result, int) and result:
         sys.exit(result)
-
-
-if __name__ == "__main__":
-    main()

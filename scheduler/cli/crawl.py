@@ -1,4 +1,4 @@
-"""The crawler's command: ``redline crawl``."""
+"""``redline crawl``: one refetch cycle now, with a progress bar on the terminal."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archive import store
-from archive.cli_state import JsonOption, print_json, state
 from archive.config import Config
 from archive.errors import CrawlInProgressError
 from crawler.lock import CrawlLock
+from scheduler.cli.state import JsonOption, print_json, state
 
 if TYPE_CHECKING:
     from crawler.extensions import CrawlSummary

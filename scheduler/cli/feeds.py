@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from archive.cli_state import JsonOption, print_json, print_listing, state
+from scheduler.cli.state import JsonOption, print_json, print_listing, state
 
 feeds_app = typer.Typer(
     name="feeds", help="Feeds and sitemaps whose new articles are tracked.", no_args_is_help=True

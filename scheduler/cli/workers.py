@@ -11,10 +11,10 @@ from typing import Annotated, Any
 
 import typer
 
-from archive.cli_state import JsonOption, print_json, state
 from archive.config import Config
 from archive.errors import ConfigError
-from crawler.cli import print_summary
+from scheduler.cli.crawl import print_summary
+from scheduler.cli.state import JsonOption, print_json, state
 
 
 def _distributed() -> ModuleType:

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from archive.cli_state import JsonOption, print_json, state
 from archive.durations import parse_duration
+from scheduler.cli.state import JsonOption, print_json, state
 
 
 def register(app: typer.Typer) -> None:

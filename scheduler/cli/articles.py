@@ -13,13 +13,13 @@ import typer
 from rich.text import Text
 
 from archive import queries, store
-from archive.cli_state import JsonOption, Row, print_json, print_listing, state
 from archive.diff import ChangeRecord, compare
 from archive.durations import format_duration, parse_duration, parse_instant
 from archive.enums import EditKind
 from archive.errors import NotEnoughVersionsError, VersionNotFoundError
 from archive.netguard import ensure_allowed
 from archive.urls import normalize_url
+from scheduler.cli.state import JsonOption, Row, print_json, print_listing, state
 
 UrlArg = Annotated[str, typer.Argument(help="A tracked URL (or its canonical or AMP form).")]
 
@@ -197,7 +197,7 @@ def diff(
     if json_:
         print_json(payload)
         return
-    from archive.render.terminal import render_change
+    from scheduler.cli.render import render_change
 
     heading = f"{tracked.url}  v{old_v.number} → v{new_v.number}"
     # colour on a terminal; [-deleted-]{+inserted+} markers where colour would be lost
