@@ -13,12 +13,11 @@ import typer
 from rich.text import Text
 
 from archive import queries, store
-from archive.diff import ChangeRecord, compare
 from archive.durations import format_duration, parse_duration, parse_instant
 from archive.enums import EditKind
-from archive.errors import NotEnoughVersionsError, VersionNotFoundError
 from archive.netguard import ensure_allowed
 from archive.urls import normalize_url
+from archive.version_diff import diff_versions
 from scheduler.cli.state import JsonOption, Row, print_json, print_listing, state
 
 UrlArg = Annotated[str, typer.Argument(help="A tracked URL (or its canonical or AMP form).")]
@@ -177,51 +176,18 @@ def diff(
     st = state(ctx)
     with st.database.session() as session:
         tracked = store.resolve(session, url)
-        all_versions = queries.versions_of(session, tracked)
-        old_v, new_v = _pick_pair(tracked.url, all_versions, from_, to)
-        stored = queries.change_between(session, tracked, old_v, new_v)
-        old, new = store.version_article(old_v), store.version_article(new_v)
-        record = (
-            ChangeRecord.from_json({"edits": stored.edits, "summary": stored.summary})
-            if stored is not None
-            else compare(old, new)
-        )
-        payload: dict[str, Any] = {
-            "url": tracked.url,
-            "from_version": old_v.number,
-            "to_version": new_v.number,
-            **record.to_json(),
-        }
-        if stored is not None:
-            payload["summary"] = dict(stored.summary)
+        found = diff_versions(session, tracked, from_, to)
+        payload = found.to_json()
     if json_:
         print_json(payload)
         return
     from scheduler.cli.render import render_change
 
-    heading = f"{tracked.url}  v{old_v.number} → v{new_v.number}"
+    heading = f"{found.url}  v{found.old.number} → v{found.new.number}"
     # colour on a terminal; [-deleted-]{+inserted+} markers where colour would be lost
-    st.console.print(render_change(record, heading=heading, markers=not st.console.is_terminal))
-
-
-def _pick_pair(
-    url: str, all_versions: list[Any], from_: int | None, to: int | None
-) -> tuple[Any, Any]:
-    by_number = {v.number: v for v in all_versions}
-    if len(all_versions) < 2 and (from_ is None or to is None):
-        raise NotEnoughVersionsError(
-            f"{url!r} has {len(all_versions)} version(s); a diff needs two"
-        )
-    if from_ is None:
-        old, new = all_versions[-2], all_versions[-1]
-    elif to is None:
-        old, new = by_number.get(from_), all_versions[-1]
-    else:
-        old, new = by_number.get(from_), by_number.get(to)
-    for number, found in ((from_, old), (to, new)):
-        if found is None:
-            raise VersionNotFoundError(f"{url!r} has no version {number}")
-    return old, new
+    st.console.print(
+        render_change(found.record, heading=heading, markers=not st.console.is_terminal)
+    )
 
 
 def changes(

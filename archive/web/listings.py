@@ -1,0 +1,308 @@
+"""The JSON API's and the feeds' lists: articles and changes, filtered, in keyset pages.
+
+Filters mean what they mean on the viewer's pages: ``text`` searches the current headline and
+the URL, ``site`` and ``tag`` match exactly, ``state`` is the article's state, ``kind`` keeps
+articles (or changes) with at least one edit of that kind and ``label`` changes of at least
+that significance.  Each page is read after the sort key of the previous page's last item
+(:mod:`archive.web.cursors`), never with an offset.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from archive.enums import ChangeLabel, EditKind
+from archive.models import Change, ChangeKind, TrackedURL, Version
+from archive.web import api_models as out
+
+MAX_TEXT_CHARS = 200
+
+
+class ArticleState(StrEnum):
+    OK = "ok"
+    TAKEN_DOWN = "taken-down"
+    FLAPPING = "flapping"
+    ERRORS = "errors"
+    INACTIVE = "inactive"
+
+
+class ArticleSort(StrEnum):
+    CHANGED = "changed"  # last change first (never changed last)
+    VERSIONS = "versions"  # most versions first
+    ADDED = "added"  # most recently tracked first
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    text: str | None = None
+    site: str | None = None
+    tag: str | None = None
+    state: ArticleState | None = None
+    kind: EditKind | None = None
+    sort: ArticleSort = ArticleSort.CHANGED
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    since: datetime | None = None
+    article_id: int | None = None
+    site: str | None = None
+    tag: str | None = None
+    kind: EditKind | None = None
+    label: ChangeLabel | None = None  # this label or a larger one
+
+
+def tag_condition(tag: str) -> ColumnElement[bool]:
+    """``tag`` is one of a tracked URL's tags: its JSON spelling inside the stored list."""
+    return cast(TrackedURL.tags, String).like(f"%{_escape_like(json.dumps(tag))}%", escape="\\")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def state_of(tracked: Any) -> ArticleState:
+    if tracked.taken_down:
+        return ArticleState.TAKEN_DOWN
+    if tracked.flapping:
+        return ArticleState.FLAPPING
+    if tracked.consecutive_errors:
+        return ArticleState.ERRORS
+    if not tracked.active:
+        return ArticleState.INACTIVE
+    return ArticleState.OK
+
+
+def _state_condition(state: ArticleState) -> ColumnElement[bool]:
+    taken_down, flapping = TrackedURL.taken_down.is_(True), TrackedURL.flapping.is_(True)
+    errors, inactive = TrackedURL.consecutive_errors > 0, TrackedURL.active.is_(False)
+    if state is ArticleState.TAKEN_DOWN:
+        return taken_down
+    if state is ArticleState.FLAPPING:
+        return and_(~taken_down, flapping)
+    if state is ArticleState.ERRORS:
+        return and_(~taken_down, ~flapping, errors)
+    if state is ArticleState.INACTIVE:
+        return and_(~taken_down, ~flapping, ~errors, inactive)
+    return and_(~taken_down, ~flapping, ~errors, ~inactive)
+
+
+def _article_conditions(query: ArticleFilter, current: Any) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
+    if query.text:
+        pattern = "%" + _escape_like(query.text[:MAX_TEXT_CHARS].lower()) + "%"
+        conditions.append(
+            or_(
+                func.lower(current.headline).like(pattern, escape="\\"),
+                func.lower(TrackedURL.url).like(pattern, escape="\\"),
+            )
+        )
+    if query.site:
+        conditions.append(TrackedURL.site == query.site)
+    if query.tag:
+        conditions.append(tag_condition(query.tag))
+    if query.state is not None:
+        conditions.append(_state_condition(query.state))
+    if query.kind is not None:
+        conditions.append(
+            exists().where(
+                Change.tracked_url_id == TrackedURL.id,
+                ChangeKind.change_id == Change.id,
+                ChangeKind.kind == query.kind.value,
+            )
+        )
+    return conditions
+
+
+def _after(keys: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows after ``values`` in descending order of ``keys`` (the last key unique)."""
+    first, rest = keys[0], keys[1:]
+    if not rest:
+        return first < values[0]  # type: ignore[no-any-return]
+    return or_(first < values[0], and_(first == values[0], _after(rest, values[1:])))
+
+
+def articles(
+    session: Session, query: ArticleFilter, after: list[Any] | None, size: int
+) -> tuple[list[out.Article], list[Any] | None]:
+    """One page of articles and the key to read the next one from (None on the last)."""
+    current = aliased(Version)
+    n_versions = (
+        select(func.count())
+        .where(Version.tracked_url_id == TrackedURL.id)
+        .correlate(TrackedURL)
+        .scalar_subquery()
+    )
+    conditions = _article_conditions(query, current)
+    if query.sort is ArticleSort.VERSIONS:
+        keys: list[Any] = [n_versions, TrackedURL.id]
+        order: list[Any] = [n_versions.desc(), TrackedURL.id.desc()]
+    elif query.sort is ArticleSort.ADDED:
+        keys = [TrackedURL.added_at, TrackedURL.id]
+        order = [TrackedURL.added_at.desc(), TrackedURL.id.desc()]
+    else:
+        # never-changed articles (NULL) come last, newest id first
+        changed = func.coalesce(TrackedURL.last_changed_at, TrackedURL.added_at)
+        never = TrackedURL.last_changed_at.is_(None)
+        keys, order = [changed, TrackedURL.id], [changed.desc(), TrackedURL.id.desc()]
+        order.insert(0, never)
+    if after is not None:
+        conditions.append(_after_articles(query, keys, after))
+    rows = session.execute(
+        select(TrackedURL, current.headline, current.number, n_versions)
+        .outerjoin(current, current.id == TrackedURL.current_version_id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(size + 1)
+    ).all()
+    items = [
+        out.Article(
+            id=t.id,
+            url=t.url,
+            canonical_url=t.canonical_url,
+            site=t.site,
+            tags=list(t.tags or ()),
+            state=state_of(t).value,
+            headline=headline,
+            versions=int(count or 0),
+            current_version=number,
+            added_at=t.added_at,
+            last_checked_at=t.last_checked_at,
+            last_changed_at=t.last_changed_at,
+        )
+        for t, headline, number, count in rows[:size]
+    ]
+    if len(rows) <= size:
+        return items, None
+    last, _, _, count = rows[size - 1]
+    return items, _article_key(query.sort, last, int(count or 0))
+
+
+def _article_key(sort: ArticleSort, tracked: TrackedURL, versions: int) -> list[Any]:
+    if sort is ArticleSort.VERSIONS:
+        return [versions, tracked.id]
+    if sort is ArticleSort.ADDED:
+        return [tracked.added_at.isoformat(), tracked.id]
+    changed = tracked.last_changed_at
+    return [changed is None, (changed or tracked.added_at).isoformat(), tracked.id]
+
+
+def _after_articles(query: ArticleFilter, keys: list[Any], after: list[Any]) -> ColumnElement[bool]:
+    if query.sort is ArticleSort.VERSIONS:
+        return _after(keys, [int(after[0]), int(after[1])])
+    if query.sort is ArticleSort.ADDED:
+        return _after(keys, [datetime.fromisoformat(after[0]), int(after[1])])
+    never, at, last_id = bool(after[0]), datetime.fromisoformat(after[1]), int(after[2])
+    within = _after(keys, [at, last_id])
+    if never:  # only never-changed articles are left
+        return and_(TrackedURL.last_changed_at.is_(None), within)
+    return or_(
+        TrackedURL.last_changed_at.is_(None), and_(TrackedURL.last_changed_at.is_not(None), within)
+    )
+
+
+def changes(
+    session: Session, query: ChangeFilter, after: list[Any] | None, size: int
+) -> tuple[list[out.Change], list[Any] | None]:
+    """One page of recorded changes, newest first, and the key of the next page."""
+    old, new = aliased(Version), aliased(Version)
+    conditions: list[ColumnElement[bool]] = []
+    if query.since is not None:
+        conditions.append(Change.detected_at >= query.since)
+    if query.article_id is not None:
+        conditions.append(Change.tracked_url_id == query.article_id)
+    if query.site:
+        conditions.append(TrackedURL.site == query.site)
+    if query.tag:
+        conditions.append(tag_condition(query.tag))
+    if query.kind is not None:
+        conditions.append(
+            exists().where(ChangeKind.change_id == Change.id, ChangeKind.kind == query.kind.value)
+        )
+    if query.label is not None:
+        wanted = [label.value for label in ChangeLabel if label.rank >= query.label.rank]
+        conditions.append(Change.label.in_(wanted))
+    if after is not None:
+        conditions.append(
+            _after(
+                [Change.detected_at, Change.id], [datetime.fromisoformat(after[0]), int(after[1])]
+            )
+        )
+    rows = session.execute(
+        select(
+            Change.id,
+            Change.tracked_url_id,
+            TrackedURL.url,
+            Change.detected_at,
+            old.number,
+            new.number,
+            old.headline,
+            new.headline,
+            Change.label,
+            Change.reverted,
+            Change.stealth,
+            Change.flapping,
+        )
+        .join(TrackedURL, TrackedURL.id == Change.tracked_url_id)
+        .join(old, old.id == Change.from_version_id)
+        .join(new, new.id == Change.to_version_id)
+        .where(*conditions)
+        .order_by(Change.detected_at.desc(), Change.id.desc())
+        .limit(size + 1)
+    ).all()
+    kinds = change_kinds(session, [row[0] for row in rows[:size]])
+    items = [
+        out.Change(
+            id=row[0],
+            article_id=row[1],
+            url=row[2],
+            detected_at=row[3],
+            from_version=row[4],
+            to_version=row[5],
+            old_headline=row[6],
+            headline=row[7],
+            label=_label(row[8]),
+            kinds=kinds.get(row[0], {}),
+            reverted=row[9],
+            stealth=row[10],
+            flapping=row[11],
+        )
+        for row in rows[:size]
+    ]
+    if len(rows) <= size:
+        return items, None
+    last = rows[size - 1]
+    return items, [last[3].isoformat(), last[0]]
+
+
+def change_kinds(session: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Edit counts per kind of each change, in ``EditKind`` order."""
+    order = {kind.value: i for i, kind in enumerate(EditKind)}
+    found: dict[int, list[tuple[str, int]]] = {}
+    if ids:
+        rows = session.execute(
+            select(ChangeKind.change_id, ChangeKind.kind, ChangeKind.count).where(
+                ChangeKind.change_id.in_(list(ids))
+            )
+        )
+        for change_id, kind, count in rows:
+            found.setdefault(change_id, []).append((kind, count))
+    return {
+        change_id: dict(sorted(pairs, key=lambda p: order.get(p[0], len(order))))
+        for change_id, pairs in found.items()
+    }
+
+
+def _label(value: str) -> ChangeLabel:
+    try:
+        return ChangeLabel(value)
+    except ValueError:
+        return ChangeLabel.MAJOR
