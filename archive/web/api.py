@@ -11,9 +11,7 @@ request whose ``If-None-Match`` names the current tag gets ``304 Not Modified``.
 text never changes once written, but its ``last_seen_at`` moves while it is current and a new
 extractor may re-key it (docs/design.md), so the tag follows the body and the lifetime is short.
 
-The schema is ``/openapi.json``; ``/api/docs`` renders it as a page of the viewer (no script:
-the viewer's Content-Security-Policy allows none inline, and Swagger UI would need one and
-files from another host).
+The schema is ``/openapi.json``; :mod:`archive.web.api_docs` renders it as a page.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -36,7 +34,7 @@ from archive.store import find_tracked
 from archive.version_diff import diff_versions
 from archive.web import api_models as out
 from archive.web import cursors, listings
-from archive.web.deps import SessionDep, TemplatesDep
+from archive.web.deps import SessionDep
 from archive.web.timetravel import memento_times
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -331,82 +329,3 @@ def changes(
     query = listings.ChangeFilter(when, article, site, tag, kind, label)
     items, key = listings.changes(session, query, _after(cursor, 2), limit)
     return out.ChangePage(items=items, next=_paged(request, response, key))
-
-
-@router.get("/docs", include_in_schema=False, response_class=HTMLResponse)
-def docs(request: Request, templates: TemplatesDep) -> HTMLResponse:
-    """The API's reference, rendered from its OpenAPI schema on the server."""
-    schema = request.app.openapi()
-    operations = []
-    for path, methods in schema.get("paths", {}).items():
-        for method, operation in methods.items():
-            if not path.startswith("/api/"):
-                continue
-            parameters = [
-                {
-                    "name": p.get("name", ""),
-                    "in": p.get("in", ""),
-                    "required": bool(p.get("required")),
-                    "description": p.get("description")
-                    or p.get("schema", {}).get("description", ""),
-                    "type": schema_type(p.get("schema", {})),
-                }
-                for p in operation.get("parameters", [])
-            ]
-            answers = [
-                {
-                    "status": status,
-                    "description": answer.get("description", ""),
-                    "type": schema_type(
-                        answer.get("content", {}).get("application/json", {}).get("schema", {})
-                    ),
-                }
-                for status, answer in operation.get("responses", {}).items()
-            ]
-            operations.append(
-                {
-                    "method": method.upper(),
-                    "path": path,
-                    "operationId": operation.get("operationId", ""),
-                    "summary": operation.get("summary", ""),
-                    "description": operation.get("description", ""),
-                    "parameters": parameters,
-                    "answers": answers,
-                }
-            )
-    schemas = [
-        {
-            "name": name,
-            "description": spec.get("description", ""),
-            "fields": [
-                {"name": field, "type": schema_type(sub), "description": sub.get("description", "")}
-                for field, sub in spec.get("properties", {}).items()
-            ],
-        }
-        for name, spec in schema.get("components", {}).get("schemas", {}).items()
-    ]
-    return templates.render(
-        request, "api_docs.html", {"operations": operations, "schemas": schemas}
-    )
-
-
-def schema_type(schema: dict[str, Any]) -> str:
-    """A JSON schema in a few words: ``integer``, ``string or null``, ``list of Article``."""
-    if "$ref" in schema:
-        return str(schema["$ref"]).rsplit("/", 1)[-1]
-    if "anyOf" in schema:
-        return " or ".join(schema_type(s) for s in schema["anyOf"])
-    if "enum" in schema:
-        return "one of " + ", ".join(str(v) for v in schema["enum"])
-    kind = schema.get("type", "")
-    if kind == "array":
-        items = schema.get("items") or {}
-        if "prefixItems" in schema:
-            return "[" + ", ".join(schema_type(s) for s in schema["prefixItems"]) + "]"
-        return "list of " + schema_type(items) if items else "list"
-    if kind == "object" and "additionalProperties" in schema:
-        extra = schema["additionalProperties"]
-        return "map to " + schema_type(extra) if isinstance(extra, dict) else "object"
-    if schema.get("format") == "date-time":
-        return "date-time"
-    return str(kind) if kind else "any"
