@@ -17,6 +17,8 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from archive.report.routes import article_path, diff_path
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -51,6 +53,8 @@ def build_environment() -> jinja2.Environment:
     env.filters["when"] = when
     env.filters["iso"] = iso
     env.globals["query"] = query
+    env.globals["diff_path"] = diff_path
+    env.globals["article_path"] = article_path
     return env
 
 

@@ -1,0 +1,773 @@
+"""Reading the archive for people browsing it: typed, immutable results for the viewer's pages.
+
+Each function takes a session and plain filter values and returns frozen dataclasses (never
+ORM objects, so nothing lazy-loads after the session closes).  Lists are paginated by offset
+(pages of a fixed size) because people jump to page numbers; machine clients use the JSON API's
+cursors instead.  Tag filters match a tag exactly on SQLite and PostgreSQL alike, by its JSON
+spelling inside the stored list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, String, cast, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from archive.diff.records import ChangeRecord
+from archive.enums import ChangeLabel, EditKind
+from archive.extract.article import Article
+from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
+from archive.record import version_article
+from archive.render.describe import summary_line
+
+T = TypeVar("T")
+
+PAGE_SIZE = 25
+MAX_QUERY_CHARS = 200
+
+
+class ArticleState(StrEnum):
+    """An article's state as the list filters it (``redline list`` shows the same)."""
+
+    OK = "ok"
+    TAKEN_DOWN = "taken-down"
+    FLAPPING = "flapping"
+    ERRORS = "errors"
+    INACTIVE = "inactive"
+
+
+class ArticleSort(StrEnum):
+    CHANGED = "changed"  # last change first
+    VERSIONS = "versions"  # most versions first
+    ADDED = "added"  # most recently tracked first
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, its number (from 1) and the total count."""
+
+    items: tuple[T, ...]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """Filters of the latest-changes list; None means no filter."""
+
+    site: str | None = None
+    tag: str | None = None
+    kind: EditKind | None = None
+    label: ChangeLabel | None = None  # this label or a larger one
+    url_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    """One recorded change, with what a list needs to show it."""
+
+    change_id: int
+    url_id: int
+    url: str
+    site: str
+    tags: tuple[str, ...]
+    from_version: int
+    to_version: int
+    old_headline: str
+    new_headline: str
+    detected_at: datetime
+    label: ChangeLabel
+    kinds: tuple[tuple[str, int], ...]
+    reverted: bool
+    stealth: bool
+    flapping: bool
+    chars_inserted: int
+    chars_deleted: int
+    summary: str
+
+    @property
+    def headline_changed(self) -> bool:
+        return self.old_headline != self.new_headline
+
+    @property
+    def has_correction_note(self) -> bool:
+        return any(kind == EditKind.CORRECTION_NOTE.value for kind, _ in self.kinds)
+
+    @property
+    def size(self) -> int:
+        return self.chars_inserted + self.chars_deleted
+
+
+@dataclass(frozen=True)
+class ArticleItem:
+    """One tracked article in a list, with its current headline and counts."""
+
+    url_id: int
+    url: str
+    site: str
+    tags: tuple[str, ...]
+    headline: str | None
+    versions: int
+    changes: int
+    added_at: datetime
+    last_checked_at: datetime | None
+    last_changed_at: datetime | None
+    state: ArticleState
+
+
+@dataclass(frozen=True)
+class VersionItem:
+    """One version's metadata (no text)."""
+
+    number: int
+    headline: str
+    byline: str | None
+    published_at: datetime | None
+    updated_at: datetime | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class CaptureItem:
+    """One fetch of the article: the evidence behind versions and errors."""
+
+    capture_id: int
+    fetched_at: datetime
+    http_status: int | None
+    outcome: str
+    reason: str | None
+    detail: str | None
+    version: int | None
+    final_url: str | None
+    payload_digest: str | None
+    warc_file: str | None
+    warc_offset: int | None
+
+
+@dataclass(frozen=True)
+class EventItem:
+    kind: str  # takedown / restored / merged
+    at: datetime
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class ChangeStep:
+    """One recorded change of an article, for its timeline and for stepping through edits."""
+
+    change_id: int
+    from_version: int
+    to_version: int
+    detected_at: datetime
+    label: ChangeLabel
+    kinds: tuple[tuple[str, int], ...]
+    reverted: bool
+    stealth: bool
+    flapping: bool
+    chars_inserted: int
+    chars_deleted: int
+
+    @property
+    def size(self) -> int:
+        return self.chars_inserted + self.chars_deleted
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Everything the article page shows."""
+
+    article: ArticleItem
+    canonical_url: str | None
+    alias_of: int | None
+    current_version: int | None
+    versions: tuple[VersionItem, ...]
+    captures: tuple[CaptureItem, ...]
+    events: tuple[EventItem, ...]
+    changes: tuple[ChangeStep, ...]
+
+
+@dataclass(frozen=True)
+class VersionDetail:
+    """One version with its text, its neighbours and the capture it was first read from."""
+
+    url_id: int
+    url: str
+    site: str
+    version: VersionItem
+    description: str | None
+    language: str | None
+    canonical_url: str | None
+    paragraphs: tuple[str, ...]
+    previous: int | None
+    next: int | None
+    latest: int
+    evidence: CaptureItem | None  # the first capture that served this version
+    captures: int  # how many captures served it
+
+
+@dataclass(frozen=True)
+class DiffData:
+    """Two versions of an article and the change between them."""
+
+    url_id: int
+    url: str
+    site: str
+    old: VersionItem
+    new: VersionItem
+    old_article: Article
+    new_article: Article
+    record: ChangeRecord
+    recorded: ChangeStep | None  # the stored change, when the pair is one
+    previous: ChangeStep | None  # the article's change before this one
+    next: ChangeStep | None  # and after it
+    versions: tuple[int, ...]
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _page_number(page: int) -> int:
+    return max(1, page)
+
+
+def _tag_condition(tag: str) -> ColumnElement[bool]:
+    """``tag`` is one of a tracked URL's tags (its JSON spelling inside the stored list)."""
+    spelled = json.dumps(tag)
+    escaped = spelled.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(TrackedURL.tags, String).like(f"%{escaped}%", escape="\\")
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _state(tracked: Any) -> ArticleState:
+    if tracked.taken_down:
+        return ArticleState.TAKEN_DOWN
+    if tracked.flapping:
+        return ArticleState.FLAPPING
+    if tracked.consecutive_errors:
+        return ArticleState.ERRORS
+    if not tracked.active:
+        return ArticleState.INACTIVE
+    return ArticleState.OK
+
+
+def _state_condition(state: ArticleState) -> ColumnElement[bool]:
+    if state is ArticleState.TAKEN_DOWN:
+        return TrackedURL.taken_down.is_(True)
+    if state is ArticleState.FLAPPING:
+        return TrackedURL.flapping.is_(True)
+    if state is ArticleState.ERRORS:
+        return TrackedURL.consecutive_errors > 0
+    if state is ArticleState.INACTIVE:
+        return TrackedURL.active.is_(False)
+    return (
+        TrackedURL.taken_down.is_(False)
+        & TrackedURL.flapping.is_(False)
+        & (TrackedURL.consecutive_errors == 0)
+        & TrackedURL.active.is_(True)
+    )
+
+
+def _kinds(change: Change) -> tuple[tuple[str, int], ...]:
+    order = {kind.value: i for i, kind in enumerate(EditKind)}
+    return tuple(sorted(((k.kind, k.count) for k in change.kinds), key=lambda p: order[p[0]]))
+
+
+def _label(value: str) -> ChangeLabel:
+    try:
+        return ChangeLabel(value)
+    except ValueError:
+        return ChangeLabel.MAJOR
+
+
+def _step(change: Change, from_number: int, to_number: int) -> ChangeStep:
+    summary = change.summary or {}
+    return ChangeStep(
+        change_id=change.id,
+        from_version=from_number,
+        to_version=to_number,
+        detected_at=change.detected_at,
+        label=_label(change.label),
+        kinds=_kinds(change),
+        reverted=change.reverted,
+        stealth=change.stealth,
+        flapping=change.flapping,
+        chars_inserted=int(summary.get("chars_inserted", 0)),
+        chars_deleted=int(summary.get("chars_deleted", 0)),
+    )
+
+
+def _version_item(version: Version) -> VersionItem:
+    return VersionItem(
+        number=version.number,
+        headline=version.headline,
+        byline=version.byline,
+        published_at=version.published_at,
+        updated_at=version.updated_at,
+        first_seen_at=version.first_seen_at,
+        last_seen_at=version.last_seen_at,
+        content_hash=version.content_hash,
+    )
+
+
+def _capture_item(capture: Capture, number: int | None) -> CaptureItem:
+    return CaptureItem(
+        capture_id=capture.id,
+        fetched_at=capture.fetched_at,
+        http_status=capture.http_status,
+        outcome=capture.outcome,
+        reason=capture.reason,
+        detail=capture.detail,
+        version=number,
+        final_url=capture.final_url,
+        payload_digest=capture.payload_digest,
+        warc_file=capture.warc_file,
+        warc_offset=capture.warc_offset,
+    )
+
+
+def _label_at_least(label: ChangeLabel) -> ColumnElement[bool]:
+    return Change.label.in_([v.value for v in ChangeLabel if v.rank >= label.rank])
+
+
+# -- lists -------------------------------------------------------------------------------
+
+
+def latest_changes(
+    session: Session,
+    filters: ChangeFilter = ChangeFilter(),
+    *,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Page[ChangeItem]:
+    """Recorded changes, newest first, with old and new headlines."""
+    page = _page_number(page)
+    old, new = aliased(Version), aliased(Version)
+    conditions: list[ColumnElement[bool]] = []
+    if filters.site:
+        conditions.append(TrackedURL.site == filters.site)
+    if filters.tag:
+        conditions.append(_tag_condition(filters.tag))
+    if filters.kind is not None:
+        conditions.append(
+            exists().where(ChangeKind.change_id == Change.id, ChangeKind.kind == filters.kind.value)
+        )
+    if filters.label is not None:
+        conditions.append(_label_at_least(filters.label))
+    if filters.url_id is not None:
+        conditions.append(Change.tracked_url_id == filters.url_id)
+    base = (
+        select(Change, TrackedURL, old.number, old.headline, new.number, new.headline)
+        .join(TrackedURL, TrackedURL.id == Change.tracked_url_id)
+        .join(old, old.id == Change.from_version_id)
+        .join(new, new.id == Change.to_version_id)
+        .where(*conditions)
+    )
+    total = session.scalar(
+        select(func.count())
+        .select_from(Change)
+        .join(TrackedURL, TrackedURL.id == Change.tracked_url_id)
+        .where(*conditions)
+    )
+    rows = session.execute(
+        base.order_by(Change.detected_at.desc(), Change.id.desc())
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    items = []
+    for change, tracked, old_number, old_headline, new_number, new_headline in rows:
+        record = ChangeRecord.from_json({"edits": change.edits, "summary": change.summary})
+        step = _step(change, old_number, new_number)
+        items.append(
+            ChangeItem(
+                change_id=change.id,
+                url_id=tracked.id,
+                url=tracked.url,
+                site=tracked.site,
+                tags=tuple(tracked.tags or ()),
+                from_version=old_number,
+                to_version=new_number,
+                old_headline=old_headline,
+                new_headline=new_headline,
+                detected_at=change.detected_at,
+                label=step.label,
+                kinds=step.kinds,
+                reverted=change.reverted,
+                stealth=change.stealth,
+                flapping=change.flapping,
+                chars_inserted=step.chars_inserted,
+                chars_deleted=step.chars_deleted,
+                summary=summary_line(record),
+            )
+        )
+    return Page(tuple(items), page, size, int(total or 0))
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """Search and filters of the article list; None or "" means no filter."""
+
+    text: str | None = None  # in the current headline or the URL
+    site: str | None = None
+    tag: str | None = None
+    state: ArticleState | None = None
+    kind: EditKind | None = None  # has at least one change with an edit of this kind
+    sort: ArticleSort = ArticleSort.CHANGED
+
+
+def search_articles(
+    session: Session,
+    query: ArticleQuery = ArticleQuery(),
+    *,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Page[ArticleItem]:
+    """Tracked articles (merged aliases left out) matching ``query``, sorted and paginated."""
+    page = _page_number(page)
+    versions = (
+        select(Version.tracked_url_id.label("url_id"), func.count().label("n"))
+        .group_by(Version.tracked_url_id)
+        .subquery()
+    )
+    changes = (
+        select(Change.tracked_url_id.label("url_id"), func.count().label("n"))
+        .group_by(Change.tracked_url_id)
+        .subquery()
+    )
+    current = aliased(Version)
+    conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
+    if query.text:
+        pattern = _like(query.text[:MAX_QUERY_CHARS])
+        conditions.append(
+            or_(
+                func.lower(current.headline).like(pattern, escape="\\"),
+                func.lower(TrackedURL.url).like(pattern, escape="\\"),
+            )
+        )
+    if query.site:
+        conditions.append(TrackedURL.site == query.site)
+    if query.tag:
+        conditions.append(_tag_condition(query.tag))
+    if query.state is not None:
+        conditions.append(_state_condition(query.state))
+    if query.kind is not None:
+        conditions.append(
+            exists().where(
+                Change.tracked_url_id == TrackedURL.id,
+                ChangeKind.change_id == Change.id,
+                ChangeKind.kind == query.kind.value,
+            )
+        )
+    n_versions = func.coalesce(versions.c.n, 0)
+    n_changes = func.coalesce(changes.c.n, 0)
+    joined = (
+        select(TrackedURL, current.headline, n_versions, n_changes)
+        .outerjoin(current, current.id == TrackedURL.current_version_id)
+        .outerjoin(versions, versions.c.url_id == TrackedURL.id)
+        .outerjoin(changes, changes.c.url_id == TrackedURL.id)
+        .where(*conditions)
+    )
+    if query.sort is ArticleSort.VERSIONS:
+        order: tuple[Any, ...] = (n_versions.desc(), TrackedURL.id.desc())
+    elif query.sort is ArticleSort.ADDED:
+        order = (TrackedURL.added_at.desc(), TrackedURL.id.desc())
+    else:
+        order = (
+            TrackedURL.last_changed_at.is_(None),
+            TrackedURL.last_changed_at.desc(),
+            TrackedURL.id.desc(),
+        )
+    total = session.scalar(
+        select(func.count())
+        .select_from(TrackedURL)
+        .outerjoin(current, current.id == TrackedURL.current_version_id)
+        .where(*conditions)
+    )
+    rows = session.execute(joined.order_by(*order).limit(size).offset((page - 1) * size)).all()
+    items = tuple(
+        ArticleItem(
+            url_id=tracked.id,
+            url=tracked.url,
+            site=tracked.site,
+            tags=tuple(tracked.tags or ()),
+            headline=headline,
+            versions=int(nv),
+            changes=int(nc),
+            added_at=tracked.added_at,
+            last_checked_at=tracked.last_checked_at,
+            last_changed_at=tracked.last_changed_at,
+            state=_state(tracked),
+        )
+        for tracked, headline, nv, nc in rows
+    )
+    return Page(items, page, size, int(total or 0))
+
+
+def sites(session: Session) -> tuple[str, ...]:
+    """Every site with a tracked article, sorted."""
+    return tuple(
+        session.scalars(
+            select(TrackedURL.site)
+            .where(TrackedURL.alias_of_id.is_(None))
+            .distinct()
+            .order_by(TrackedURL.site)
+        )
+    )
+
+
+def tags(session: Session) -> tuple[str, ...]:
+    """Every tag of a tracked article, sorted."""
+    found: set[str] = set()
+    for spelled in session.scalars(select(cast(TrackedURL.tags, String)).distinct()):
+        try:
+            values = json.loads(spelled) if spelled else []
+        except ValueError:
+            continue
+        found.update(str(v) for v in values if isinstance(v, str))
+    return tuple(sorted(found))
+
+
+# -- one article ---------------------------------------------------------------------------
+
+
+def _article_item(session: Session, tracked: TrackedURL) -> ArticleItem:
+    headline = (
+        session.scalar(select(Version.headline).where(Version.id == tracked.current_version_id))
+        if tracked.current_version_id
+        else None
+    )
+    n_versions = session.scalar(
+        select(func.count()).select_from(Version).where(Version.tracked_url_id == tracked.id)
+    )
+    n_changes = session.scalar(
+        select(func.count()).select_from(Change).where(Change.tracked_url_id == tracked.id)
+    )
+    return ArticleItem(
+        url_id=tracked.id,
+        url=tracked.url,
+        site=tracked.site,
+        tags=tuple(tracked.tags or ()),
+        headline=headline,
+        versions=int(n_versions or 0),
+        changes=int(n_changes or 0),
+        added_at=tracked.added_at,
+        last_checked_at=tracked.last_checked_at,
+        last_changed_at=tracked.last_changed_at,
+        state=_state(tracked),
+    )
+
+
+def change_steps(session: Session, url_id: int) -> tuple[ChangeStep, ...]:
+    """The article's recorded changes, oldest first."""
+    old, new = aliased(Version), aliased(Version)
+    rows = session.execute(
+        select(Change, old.number, new.number)
+        .join(old, old.id == Change.from_version_id)
+        .join(new, new.id == Change.to_version_id)
+        .where(Change.tracked_url_id == url_id)
+        .order_by(Change.detected_at, Change.id)
+    ).all()
+    return tuple(_step(change, a, b) for change, a, b in rows)
+
+
+def timeline(session: Session, url_id: int) -> Timeline | None:
+    """The article page's content, or None for an unknown id."""
+    tracked = session.get(TrackedURL, url_id)
+    if tracked is None:
+        return None
+    versions = session.scalars(
+        select(Version).where(Version.tracked_url_id == url_id).order_by(Version.number)
+    ).all()
+    numbers = {v.id: v.number for v in versions}
+    captures = session.scalars(
+        select(Capture)
+        .where(Capture.tracked_url_id == url_id)
+        .order_by(Capture.fetched_at, Capture.id)
+    ).all()
+    events = session.scalars(
+        select(Event).where(Event.tracked_url_id == url_id).order_by(Event.at, Event.id)
+    ).all()
+    return Timeline(
+        article=_article_item(session, tracked),
+        canonical_url=tracked.canonical_url,
+        alias_of=tracked.alias_of_id,
+        current_version=numbers.get(tracked.current_version_id or -1),
+        versions=tuple(_version_item(v) for v in versions),
+        captures=tuple(
+            _capture_item(c, numbers.get(c.version_id) if c.version_id else None) for c in captures
+        ),
+        events=tuple(EventItem(e.kind, e.at, e.detail) for e in events),
+        changes=change_steps(session, url_id),
+    )
+
+
+def alias_target(session: Session, url_id: int) -> int | None:
+    """The article a merged URL was folded into, if ``url_id`` is such an alias."""
+    return session.scalar(select(TrackedURL.alias_of_id).where(TrackedURL.id == url_id))
+
+
+def _version_row(session: Session, url_id: int, number: int) -> Version | None:
+    return session.scalars(
+        select(Version).where(Version.tracked_url_id == url_id, Version.number == number)
+    ).first()
+
+
+def version_detail(session: Session, url_id: int, number: int) -> VersionDetail | None:
+    """Version ``number`` of article ``url_id``, or None if either is unknown."""
+    tracked = session.get(TrackedURL, url_id)
+    version = _version_row(session, url_id, number) if tracked is not None else None
+    if tracked is None or version is None:
+        return None
+    neighbours = session.execute(
+        select(
+            select(func.max(Version.number))
+            .where(Version.tracked_url_id == url_id, Version.number < number)
+            .scalar_subquery(),
+            select(func.min(Version.number))
+            .where(Version.tracked_url_id == url_id, Version.number > number)
+            .scalar_subquery(),
+            select(func.max(Version.number))
+            .where(Version.tracked_url_id == url_id)
+            .scalar_subquery(),
+        )
+    ).one()
+    evidence = evidence_capture(session, version)
+    served = session.scalar(
+        select(func.count()).select_from(Capture).where(Capture.version_id == version.id)
+    )
+    return VersionDetail(
+        url_id=tracked.id,
+        url=tracked.url,
+        site=tracked.site,
+        version=_version_item(version),
+        description=version.description,
+        language=version.language,
+        canonical_url=version.canonical_url,
+        paragraphs=version_article(version).paragraphs,
+        previous=neighbours[0],
+        next=neighbours[1],
+        latest=int(neighbours[2]),
+        evidence=evidence,
+        captures=int(served or 0),
+    )
+
+
+def evidence_capture(session: Session, version: Version) -> CaptureItem | None:
+    """The capture a version was first read from (a response record), if it is known."""
+    capture = session.get(Capture, version.first_capture_id) if version.first_capture_id else None
+    if capture is None:
+        capture = session.scalars(
+            select(Capture)
+            .where(Capture.version_id == version.id, Capture.warc_file.is_not(None))
+            .order_by(Capture.id)
+        ).first()
+    return _capture_item(capture, version.number) if capture is not None else None
+
+
+def capture_of(session: Session, url_id: int, capture_id: int) -> CaptureItem | None:
+    """One capture of article ``url_id``, or None."""
+    row = session.execute(
+        select(Capture, Version.number)
+        .outerjoin(Version, Version.id == Capture.version_id)
+        .where(Capture.id == capture_id, Capture.tracked_url_id == url_id)
+    ).first()
+    return _capture_item(row[0], row[1]) if row is not None else None
+
+
+def diff_data(session: Session, url_id: int, from_number: int, to_number: int) -> DiffData | None:
+    """The change of article ``url_id`` between two version numbers (stored or computed).
+
+    A pair that the archive recorded as a change reads its stored record, so the page shows
+    exactly what reports said; any other pair is compared now.  None when the article or a
+    version is unknown.
+    """
+    tracked = session.get(TrackedURL, url_id)
+    if tracked is None:
+        return None
+    old = _version_row(session, url_id, from_number)
+    new = _version_row(session, url_id, to_number)
+    if old is None or new is None:
+        return None
+    steps = change_steps(session, url_id)
+    stored = session.scalars(
+        select(Change)
+        .where(
+            Change.tracked_url_id == url_id,
+            Change.from_version_id == old.id,
+            Change.to_version_id == new.id,
+        )
+        .order_by(Change.id.desc())
+    ).first()
+    old_article, new_article = version_article(old), version_article(new)
+    if stored is not None:
+        record = ChangeRecord.from_json({"edits": stored.edits, "summary": stored.summary})
+    else:
+        from archive.diff import compare  # only for pairs the crawl did not record
+
+        record = compare(old_article, new_article)
+    recorded, previous, following = _neighbours(steps, stored.id if stored else None, to_number)
+    versions = session.scalars(
+        select(Version.number).where(Version.tracked_url_id == url_id).order_by(Version.number)
+    ).all()
+    return DiffData(
+        url_id=tracked.id,
+        url=tracked.url,
+        site=tracked.site,
+        old=_version_item(old),
+        new=_version_item(new),
+        old_article=old_article,
+        new_article=new_article,
+        record=record,
+        recorded=recorded,
+        previous=previous,
+        next=following,
+        versions=tuple(versions),
+    )
+
+
+def _neighbours(
+    steps: Sequence[ChangeStep], change_id: int | None, to_number: int
+) -> tuple[ChangeStep | None, ChangeStep | None, ChangeStep | None]:
+    """The recorded step shown (if any), and the steps before and after it."""
+    index = next((i for i, s in enumerate(steps) if s.change_id == change_id), None)
+    if index is None:  # not a recorded pair: place it after the last change reaching `to`
+        reaching = [i for i, s in enumerate(steps) if s.to_version == to_number]
+        if not reaching:
+            return None, None, None
+        last = reaching[-1]
+        return None, steps[last], steps[last + 1] if last + 1 < len(steps) else None
+    previous = steps[index - 1] if index > 0 else None
+    following = steps[index + 1] if index + 1 < len(steps) else None
+    return steps[index], previous, following
+
+
+def version_location(session: Session, url_id: int, number: int) -> CaptureItem | None:
+    """The capture whose response record holds version ``number``'s payload, for replay."""
+    version = _version_row(session, url_id, number)
+    if version is None:
+        return None
+    return evidence_capture(session, version)
