@@ -1,12 +1,15 @@
 """The archive's read path: listings, timelines, due URLs and recorded changes.
 
-Listings come back as JSON-ready dicts (the ``--json`` contract of the CLI, which other tools
-build on): timestamps in ISO 8601 with a UTC offset, enum values as their wire words.
+Listings come back as frozen rows (:class:`TrackedRow`, :class:`VersionRow`,
+:class:`CaptureRow`, :class:`EventRow`, :class:`ChangeRow`) with Python values, shared by the
+CLI and the viewer.  Each row's ``to_json()`` is the ``--json`` contract of the CLI, which other
+tools build on: timestamps in ISO 8601 with a UTC offset, enum values as their wire words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,60 +24,204 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def tracked_dict(tracked: TrackedURL, *, versions: int | None = None) -> dict[str, Any]:
-    return {
-        "url": tracked.url,
-        "canonical_url": tracked.canonical_url,
-        "site": tracked.site,
-        "tags": list(tracked.tags),
-        "active": tracked.active,
-        "added_at": iso(tracked.added_at),
-        "last_checked_at": iso(tracked.last_checked_at),
-        "last_changed_at": iso(tracked.last_changed_at),
-        "next_check_at": iso(tracked.next_check_at),
-        "check_interval_s": tracked.check_interval_s,
-        "consecutive_errors": tracked.consecutive_errors,
-        "taken_down": tracked.taken_down,
-        "flapping": tracked.flapping,
-        "versions": versions,
-    }
+@dataclass(frozen=True, slots=True)
+class TrackedRow:
+    """A tracked URL as listings show it, with its version count."""
+
+    url: str
+    canonical_url: str | None
+    site: str
+    tags: tuple[str, ...]
+    active: bool
+    added_at: datetime | None
+    last_checked_at: datetime | None
+    last_changed_at: datetime | None
+    next_check_at: datetime | None
+    check_interval_s: int | None
+    consecutive_errors: int
+    taken_down: bool
+    flapping: bool
+    versions: int | None = None
+
+    @classmethod
+    def of(cls, tracked: TrackedURL, *, versions: int | None = None) -> TrackedRow:
+        return cls(
+            url=tracked.url,
+            canonical_url=tracked.canonical_url,
+            site=tracked.site,
+            tags=tuple(tracked.tags),
+            active=tracked.active,
+            added_at=tracked.added_at,
+            last_checked_at=tracked.last_checked_at,
+            last_changed_at=tracked.last_changed_at,
+            next_check_at=tracked.next_check_at,
+            check_interval_s=tracked.check_interval_s,
+            consecutive_errors=tracked.consecutive_errors,
+            taken_down=tracked.taken_down,
+            flapping=tracked.flapping,
+            versions=versions,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "site": self.site,
+            "tags": list(self.tags),
+            "active": self.active,
+            "added_at": iso(self.added_at),
+            "last_checked_at": iso(self.last_checked_at),
+            "last_changed_at": iso(self.last_changed_at),
+            "next_check_at": iso(self.next_check_at),
+            "check_interval_s": self.check_interval_s,
+            "consecutive_errors": self.consecutive_errors,
+            "taken_down": self.taken_down,
+            "flapping": self.flapping,
+            "versions": self.versions,
+        }
 
 
-def version_dict(version: Version, *, with_text: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "number": version.number,
-        "headline": version.headline,
-        "byline": version.byline,
-        "published_at": iso(version.published_at),
-        "updated_at": iso(version.updated_at),
-        "description": version.description,
-        "language": version.language,
-        "canonical_url": version.canonical_url,
-        "content_hash": version.content_hash,
-        "first_seen_at": iso(version.first_seen_at),
-        "last_seen_at": iso(version.last_seen_at),
-    }
-    if with_text:
-        data["text"] = version.text
-    return data
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """One version of an article; ``text`` only when asked for (``None`` otherwise)."""
+
+    number: int
+    headline: str
+    byline: str | None
+    published_at: datetime | None
+    updated_at: datetime | None
+    description: str | None
+    language: str | None
+    canonical_url: str | None
+    content_hash: str
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+    text: str | None = None
+
+    @classmethod
+    def of(cls, version: Version, *, with_text: bool = False) -> VersionRow:
+        return cls(
+            number=version.number,
+            headline=version.headline,
+            byline=version.byline,
+            published_at=version.published_at,
+            updated_at=version.updated_at,
+            description=version.description,
+            language=version.language,
+            canonical_url=version.canonical_url,
+            content_hash=version.content_hash,
+            first_seen_at=version.first_seen_at,
+            last_seen_at=version.last_seen_at,
+            text=version.text if with_text else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "number": self.number,
+            "headline": self.headline,
+            "byline": self.byline,
+            "published_at": iso(self.published_at),
+            "updated_at": iso(self.updated_at),
+            "description": self.description,
+            "language": self.language,
+            "canonical_url": self.canonical_url,
+            "content_hash": self.content_hash,
+            "first_seen_at": iso(self.first_seen_at),
+            "last_seen_at": iso(self.last_seen_at),
+        }
+        if self.text is not None:
+            data["text"] = self.text
+        return data
 
 
-def capture_dict(capture: Capture, version_number: int | None) -> dict[str, Any]:
-    return {
-        "fetched_at": iso(capture.fetched_at),
-        "http_status": capture.http_status,
-        "outcome": capture.outcome,
-        "reason": capture.reason,
-        "detail": capture.detail,
-        "version": version_number,
-        "final_url": capture.final_url,
-        "payload_digest": capture.payload_digest,
-        "warc_file": capture.warc_file,
-        "warc_offset": capture.warc_offset,
-    }
+@dataclass(frozen=True, slots=True)
+class CaptureRow:
+    """One fetch of a URL: what came back, what it was recorded as, where its WARC record is."""
+
+    fetched_at: datetime | None
+    http_status: int | None
+    outcome: str
+    reason: str | None
+    detail: str | None
+    version: int | None
+    final_url: str | None
+    payload_digest: str | None
+    warc_file: str | None
+    warc_offset: int | None
+
+    @classmethod
+    def of(cls, capture: Capture, version_number: int | None) -> CaptureRow:
+        return cls(
+            fetched_at=capture.fetched_at,
+            http_status=capture.http_status,
+            outcome=capture.outcome,
+            reason=capture.reason,
+            detail=capture.detail,
+            version=version_number,
+            final_url=capture.final_url,
+            payload_digest=capture.payload_digest,
+            warc_file=capture.warc_file,
+            warc_offset=capture.warc_offset,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fetched_at": iso(self.fetched_at),
+            "http_status": self.http_status,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "detail": self.detail,
+            "version": self.version,
+            "final_url": self.final_url,
+            "payload_digest": self.payload_digest,
+            "warc_file": self.warc_file,
+            "warc_offset": self.warc_offset,
+        }
 
 
-def list_tracked(session: Session, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """A takedown, restore or merge event."""
+
+    kind: str
+    at: datetime | None
+    detail: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "at": iso(self.at), "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """A recorded change as listings show it: which article, which versions, what kinds."""
+
+    url: str
+    detected_at: datetime | None
+    from_version: int
+    to_version: int
+    headline: str
+    label: str
+    kinds: Mapping[str, int]
+    reverted: bool
+    stealth: bool
+    flapping: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "detected_at": iso(self.detected_at),
+            "from_version": self.from_version,
+            "to_version": self.to_version,
+            "headline": self.headline,
+            "label": self.label,
+            "kinds": dict(self.kinds),
+            "reverted": self.reverted,
+            "stealth": self.stealth,
+            "flapping": self.flapping,
+        }
+
+
+def list_tracked(session: Session, *, include_inactive: bool = False) -> list[TrackedRow]:
     """Every tracked URL (merged aliases left out), with its version count."""
     counts = dict(
         session.execute(
@@ -84,7 +231,7 @@ def list_tracked(session: Session, *, include_inactive: bool = False) -> list[di
     query = select(TrackedURL).where(TrackedURL.alias_of_id.is_(None)).order_by(TrackedURL.id)
     if not include_inactive:
         query = query.where(TrackedURL.active.is_(True))
-    return [tracked_dict(t, versions=counts.get(t.id, 0)) for t in session.scalars(query)]
+    return [TrackedRow.of(t, versions=counts.get(t.id, 0)) for t in session.scalars(query)]
 
 
 def versions_of(session: Session, tracked: TrackedURL) -> list[Version]:
@@ -111,19 +258,19 @@ def version_of(session: Session, tracked: TrackedURL, number: int | None = None)
     return version
 
 
-def captures_of(session: Session, tracked: TrackedURL) -> list[dict[str, Any]]:
+def captures_of(session: Session, tracked: TrackedURL) -> list[CaptureRow]:
     rows = session.execute(
         select(Capture, Version.number)
         .outerjoin(Version, Version.id == Capture.version_id)
         .where(Capture.tracked_url_id == tracked.id)
         .order_by(Capture.fetched_at, Capture.id)
     ).all()
-    return [capture_dict(capture, number) for capture, number in rows]
+    return [CaptureRow.of(capture, number) for capture, number in rows]
 
 
-def events_of(session: Session, tracked: TrackedURL) -> list[dict[str, Any]]:
+def events_of(session: Session, tracked: TrackedURL) -> list[EventRow]:
     return [
-        {"kind": e.kind, "at": iso(e.at), "detail": e.detail}
+        EventRow(kind=e.kind, at=e.at, detail=e.detail)
         for e in session.scalars(
             select(Event).where(Event.tracked_url_id == tracked.id).order_by(Event.id)
         )
@@ -152,7 +299,7 @@ def changes(
     tracked: TrackedURL | None = None,
     kind: str | None = None,
     limit: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ChangeRow]:
     """Recorded changes across the archive, newest first."""
     old, new = aliased(Version), aliased(Version)
     query = (
@@ -173,18 +320,18 @@ def changes(
     if limit is not None:
         query = query.limit(limit)
     return [
-        {
-            "url": url,
-            "detected_at": iso(change.detected_at),
-            "from_version": from_number,
-            "to_version": to_number,
-            "headline": headline,
-            "label": change.label,
-            "kinds": {k.kind: k.count for k in change.kinds},
-            "reverted": change.reverted,
-            "stealth": change.stealth,
-            "flapping": change.flapping,
-        }
+        ChangeRow(
+            url=url,
+            detected_at=change.detected_at,
+            from_version=from_number,
+            to_version=to_number,
+            headline=headline,
+            label=change.label,
+            kinds={k.kind: k.count for k in change.kinds},
+            reverted=change.reverted,
+            stealth=change.stealth,
+            flapping=change.flapping,
+        )
         for change, url, from_number, to_number, headline in session.execute(query)
     ]
 

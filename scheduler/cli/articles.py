@@ -18,7 +18,7 @@ from archive.enums import EditKind
 from archive.netguard import ensure_allowed
 from archive.urls import normalize_url
 from archive.version_diff import diff_versions
-from scheduler.cli.state import JsonOption, Row, print_json, print_listing, state
+from scheduler.cli.state import JsonOption, print_json, print_listing, state
 
 UrlArg = Annotated[str, typer.Argument(help="A tracked URL (or its canonical or AMP form).")]
 
@@ -85,11 +85,11 @@ def list_urls(
         st.console,
         rows,
         [
-            ("URL", lambda r: r["url"]),
-            ("versions", lambda r: r["versions"]),
-            ("last checked", lambda r: _short(r["last_checked_at"])),
-            ("next check", lambda r: _short(r["next_check_at"]) if r["active"] else "-"),
-            ("every", lambda r: format_duration_s(r["check_interval_s"])),
+            ("URL", lambda r: r.url),
+            ("versions", lambda r: r.versions),
+            ("last checked", lambda r: _short(r.last_checked_at)),
+            ("next check", lambda r: _short(r.next_check_at) if r.active else "-"),
+            ("every", lambda r: format_duration_s(r.check_interval_s)),
             ("state", _url_state),
         ],
         as_json=json_,
@@ -105,11 +105,11 @@ def captures(ctx: typer.Context, url: UrlArg, json_: JsonOption = False) -> None
         st.console,
         rows,
         [
-            ("fetched", lambda r: _short(r["fetched_at"])),
-            ("status", lambda r: r["http_status"]),
-            ("outcome", lambda r: r["outcome"]),
-            ("reason", lambda r: r["reason"]),
-            ("version", lambda r: r["version"]),
+            ("fetched", lambda r: _short(r.fetched_at)),
+            ("status", lambda r: r.http_status),
+            ("outcome", lambda r: r.outcome),
+            ("reason", lambda r: r.reason),
+            ("version", lambda r: r.version),
         ],
         as_json=json_,
     )
@@ -120,18 +120,18 @@ def versions(ctx: typer.Context, url: UrlArg, json_: JsonOption = False) -> None
     st = state(ctx)
     with st.database.session() as session:
         rows = [
-            queries.version_dict(v)
+            queries.VersionRow.of(v)
             for v in queries.versions_of(session, store.resolve(session, url))
         ]
     print_listing(
         st.console,
         rows,
         [
-            ("#", lambda r: r["number"]),
-            ("headline", lambda r: r["headline"]),
-            ("updated", lambda r: _short(r["updated_at"])),
-            ("first seen", lambda r: _short(r["first_seen_at"])),
-            ("last seen", lambda r: _short(r["last_seen_at"])),
+            ("#", lambda r: r.number),
+            ("headline", lambda r: r.headline),
+            ("updated", lambda r: _short(r.updated_at)),
+            ("first seen", lambda r: _short(r.first_seen_at)),
+            ("last seen", lambda r: _short(r.last_seen_at)),
         ],
         as_json=json_,
     )
@@ -146,23 +146,23 @@ def show(
     """Print one version of an article (default: the current one)."""
     st = state(ctx)
     with st.database.session() as session:
-        row = queries.version_dict(
+        row = queries.VersionRow.of(
             queries.version_of(session, store.resolve(session, url), version), with_text=True
         )
     if json_:
-        print_json(row)
+        print_json(row.to_json())
         return
-    st.console.print(Text(row["headline"], style="bold"))
-    meta = [f"version {row['number']}"]
-    if row["byline"]:
-        meta.append(f"by {row['byline']}")
-    if row["published_at"]:
-        meta.append(f"published {row['published_at']}")
-    if row["updated_at"]:
-        meta.append(f"updated {row['updated_at']}")
+    st.console.print(Text(row.headline, style="bold"))
+    meta = [f"version {row.number}"]
+    if row.byline:
+        meta.append(f"by {row.byline}")
+    if row.published_at:
+        meta.append(f"published {row.published_at.isoformat()}")
+    if row.updated_at:
+        meta.append(f"updated {row.updated_at.isoformat()}")
     st.console.print(Text(" · ".join(meta), style="dim"))
     st.console.print()
-    st.console.print(Text(row["text"]))
+    st.console.print(Text(row.text or ""))
 
 
 def diff(
@@ -214,39 +214,39 @@ def changes(
         st.console,
         rows,
         [
-            ("detected", lambda r: _short(r["detected_at"])),
-            ("URL", lambda r: r["url"]),
-            ("versions", lambda r: f"{r['from_version']}→{r['to_version']}"),
+            ("detected", lambda r: _short(r.detected_at)),
+            ("URL", lambda r: r.url),
+            ("versions", lambda r: f"{r.from_version}→{r.to_version}"),
             ("label", _change_label),
             (
                 "kinds",
-                lambda r: ", ".join(f"{k}×{n}" if n > 1 else k for k, n in r["kinds"].items()),
+                lambda r: ", ".join(f"{k}×{n}" if n > 1 else k for k, n in r.kinds.items()),
             ),
         ],
         as_json=json_,
     )
 
 
-def _change_label(row: Row) -> str:
-    marks = [mark for key, mark in (("stealth", "stealth"), ("reverted", "revert")) if row[key]]
-    return " ".join([str(row["label"]), *marks])
+def _change_label(row: queries.ChangeRow) -> str:
+    marks = [mark for flag, mark in ((row.stealth, "stealth"), (row.reverted, "revert")) if flag]
+    return " ".join([str(row.label), *marks])
 
 
 def format_duration_s(seconds: int | None) -> str:
     return format_duration(timedelta(seconds=seconds)) if seconds else "auto"
 
 
-def _url_state(row: Row) -> str:
-    if not row["active"]:
+def _url_state(row: queries.TrackedRow) -> str:
+    if not row.active:
         return "untracked"
-    if row["taken_down"]:
+    if row.taken_down:
         return "taken down"
-    if row["flapping"]:
+    if row.flapping:
         return "flapping"
-    if row["consecutive_errors"]:
-        return f"{row['consecutive_errors']} error(s)"
+    if row.consecutive_errors:
+        return f"{row.consecutive_errors} error(s)"
     return "ok"
 
 
-def _short(value: str | None) -> str:
-    return value[:19].replace("T", " ") if value else "-"
+def _short(value: datetime | None) -> str:
+    return value.isoformat()[:19].replace("T", " ") if value else "-"

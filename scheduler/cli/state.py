@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 import typer
 from rich.console import Console
@@ -67,19 +67,32 @@ def print_table(
     console.print(table)
 
 
-Row = Mapping[str, Any]
-Column = tuple[str, Callable[[Row], Any]]
+R = TypeVar("R")
+Column = tuple[str, Callable[[R], Any]]
+
+
+class JsonRow(Protocol):
+    """A typed result: a frozen dataclass with its JSON form."""
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def jsonable(row: JsonRow | Mapping[str, Any] | object) -> Any:
+    """A typed result's JSON form (its ``to_json()``); anything else as it is."""
+    to_json = getattr(row, "to_json", None)
+    return to_json() if callable(to_json) else row
 
 
 def print_listing(
-    console: Console, rows: Sequence[Row], columns: Sequence[Column], *, as_json: bool
+    console: Console, rows: Sequence[R], columns: Sequence[Column[R]], *, as_json: bool
 ) -> None:
     """A listing command's output: the rows as JSON, or a table of ``columns``.
 
-    Each column is a header and a function from a row to the cell shown under it.
+    Rows are typed results (with ``to_json()``) or JSON-ready mappings.  Each column is a
+    header and a function from a row to the cell shown under it.
     """
     if as_json:
-        print_json(list(rows))
+        print_json([jsonable(r) for r in rows])
         return
     print_table(
         console, [header for header, _ in columns], [[cell(r) for _, cell in columns] for r in rows]

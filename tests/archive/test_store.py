@@ -55,7 +55,7 @@ def test_track_normalises_and_never_duplicates(db):
         again, created_again = track(session, "https://news.example/a", now=T0, tags=["x"])
     assert created and not created_again and first.id == again.id
     with db.session() as session:
-        assert [r["url"] for r in list_tracked(session)] == ["https://news.example/a"]
+        assert [r.url for r in list_tracked(session)] == ["https://news.example/a"]
         assert resolve(session, "https://news.example/a?fbclid=1").tags == ["x"]
         with pytest.raises(UnknownURLError):
             resolve(session, "https://news.example/other")
@@ -81,7 +81,7 @@ def test_versions_unchanged_not_modified_and_errors(db):
         assert [e["kind"] for e in change.edits] == ["headline"]
         assert {k.kind for k in change.kinds} == {"headline"}
         rows = captures_of(session, tracked)
-        assert [r["outcome"] for r in rows] == [
+        assert [r.outcome for r in rows] == [
             "new-version",
             "unchanged",
             "unchanged",
@@ -89,8 +89,8 @@ def test_versions_unchanged_not_modified_and_errors(db):
             "error",
             "new-version",
         ]
-        assert [r["version"] for r in rows] == [1, 1, 1, 1, None, 2]
-        assert rows[0]["fetched_at"].endswith("+00:00")
+        assert [r.version for r in rows] == [1, 1, 1, 1, None, 2]
+        assert rows[0].to_json()["fetched_at"].endswith("+00:00")
         first = session.query(Version).filter_by(number=1).one()
         assert first.last_seen_at == T0 + timedelta(minutes=15)
 
@@ -109,14 +109,14 @@ def test_revert_points_to_the_existing_version_and_flapping_is_marked(db):
         numbers = [v.number for v in session.query(Version).order_by(Version.number)]
         assert numbers == [1, 2]  # a revert is no new version
         rows = changes(session, tracked=session.get(TrackedURL, tid))
-        assert [(r["from_version"], r["to_version"]) for r in rows] == [
+        assert [(r.from_version, r.to_version) for r in rows] == [
             (2, 1),
             (1, 2),
             (2, 1),
             (1, 2),
         ]
-        assert [r["reverted"] for r in rows] == [True, True, True, False]
-        assert rows[0]["flapping"] and not rows[-1]["flapping"]
+        assert [r.reverted for r in rows] == [True, True, True, False]
+        assert rows[0].flapping and not rows[-1].flapping
         assert session.get(TrackedURL, tid).flapping
 
 
@@ -155,7 +155,7 @@ def test_canonical_link_merges_into_the_tracked_article(db):
     merged = Article(A.headline, A.paragraphs, canonical_url="https://news.example/story")
     capture(db, amp, Extracted(merged), 1)
     with db.session() as session:
-        assert [r["url"] for r in list_tracked(session)] == ["https://news.example/story"]
+        assert [r.url for r in list_tracked(session)] == ["https://news.example/story"]
         assert resolve(session, "https://news.example/amp/story").id == main
         assert session.query(Capture).filter_by(tracked_url_id=main).count() == 2
 
