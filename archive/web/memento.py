@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session, aliased
 
 from archive.errors import InvalidURLError
 from archive.models import Change, TrackedURL, Version
-from archive.record import PARAGRAPH_SEPARATOR
 from archive.store import find_tracked
-from archive.web.deps import SessionDep, TemplatesDep
+from archive.web import pages
+from archive.web.deps import ConfigDep, SessionDep, TemplatesDep
 from archive.web.linkformat import Link, header_value, merge, render_links
 from archive.web.timetravel import (
     BadDatetime,
@@ -227,7 +227,12 @@ def timegate(request: Request, session: SessionDep, original: str) -> Response:
 
 @router.api_route("/memento/{stamp}/{original:path}", methods=["GET", "HEAD"])
 def memento(
-    request: Request, session: SessionDep, templates: TemplatesDep, stamp: str, original: str
+    request: Request,
+    session: SessionDep,
+    templates: TemplatesDep,
+    config: ConfigDep,
+    stamp: str,
+    original: str,
 ) -> Response:
     """One version's text, with ``Memento-Datetime`` and its Memento links.
 
@@ -246,23 +251,14 @@ def memento(
         chosen = live_at(found.mementos, at, found.returns)
         return Response(status_code=302, headers={"Location": addresses.memento(chosen)})
     [chosen] = exact
-    version = session.scalars(
-        select(Version).where(
-            Version.tracked_url_id == found.tracked.id, Version.number == chosen.number
-        )
-    ).one()
+    # the version's own page, as the viewer shows it, with the Memento headers
+    page = pages.version(request, session, templates, config, found.tracked.id, chosen.number)
     links = [
         Link(addresses.original, ("original",)),
         Link(addresses.timegate, ("timegate",)),
         Link(addresses.timemap, ("timemap",), (("type", LINK_FORMAT),)),
         *around_links(addresses, found.mementos, chosen),
     ]
-    headers = {"Memento-Datetime": http_date(chosen.at), "Link": header_value(links)}
-    context = {
-        "tracked": found.tracked,
-        "version": version,
-        "at": chosen.at,
-        "timemap": addresses.timemap,
-        "paragraphs": [p for p in version.text.split(PARAGRAPH_SEPARATOR) if p.strip()],
-    }
-    return templates.render(request, "memento.html", context, headers=headers)
+    page.headers["Memento-Datetime"] = http_date(chosen.at)
+    page.headers["Link"] = header_value(links)
+    return page
