@@ -1,4 +1,4 @@
-"""WARC files: every fetched exchange is kept, byte for byte, in WARC/1.1 (written with warcio).
+"""WARC files: every fetched exchange is kept, as received, in WARC/1.1 (written with warcio).
 
 This module owns the files under the WARC directory: their names, their rotation, their
 recovery after a crash, and reading one record back for replay.  It knows nothing of the
@@ -24,8 +24,22 @@ Layout and guarantees:
   is held (their writer is alive).  Writers open files lazily, on the first record, so fork
   extraction workers before the first write: a forked child shares the lock.
 
-Bodies are stored as given, with the headers as given: the caller passes a body that matches
-its headers (a decoded body must not keep ``Content-Encoding`` or chunked ``Transfer-Encoding``).
+What a response record holds (the fidelity choice; ``docs/design.md`` gives the reasons):
+
+- The payload is the body as the server sent it, content coding included: a page served with
+  ``Content-Encoding: gzip`` is stored gzip-compressed, with that header, as Heritrix,
+  warcprox and wget store it.  :attr:`StoredRecord.content` decodes it.
+- Two things are normalised, because the HTTP client removes them before redline sees the
+  response.  The transfer framing: a chunked body is stored de-chunked, without its
+  ``Transfer-Encoding`` header, and ``Content-Length`` then states the stored payload's
+  length (a ``Content-Length`` that was received is set to that length too, which it already
+  is for a complete body; a response delimited by the connection's close keeps having none).
+  And the header names' case: Scrapy and Twisted title-case them (``Etag``, ``X-Cache-Status``)
+  and group a repeated name's values together; the values are kept as received, apart from
+  CR and LF, which are replaced by spaces so that no header can break the record.
+- A revisit record holds the new response's headers, normalised the same way against the
+  payload it refers to (``payload_length``), so that a replay of the revisit with the stored
+  original's payload is what the server sent.
 """
 
 from __future__ import annotations
@@ -103,10 +117,21 @@ class StoredRecord:
     body: bytes  # the payload as stored; empty for a revisit
     refers_to_uri: str | None  # revisit only: the record holding the payload
     refers_to_date: str | None
+    record_id: str = ""  # WARC-Record-ID
+    refers_to_record_id: str | None = None  # revisit only: WARC-Refers-To
 
     @property
     def response(self) -> StoredResponse:
         return StoredResponse(self.status, self.headers, self.body)
+
+    @property
+    def content(self) -> bytes:
+        """The payload with its ``Content-Encoding`` undone: the page itself.
+
+        Raises:
+            ValueError: a coding this Python cannot decode, or a corrupt compressed payload.
+        """
+        return decode_content(self.headers, self.body)
 
 
 def payload_digest(body: bytes) -> str:
@@ -159,10 +184,12 @@ class WarcWriter:
     ) -> WarcLocation:
         """Write a ``response`` record and its ``request`` record; return the response's place.
 
-        ``reason`` defaults to the standard phrase for ``status``.  ``fetched_at`` must be
-        timezone-aware; it becomes the WARC-Date of both records.  ``payload_digest``, when the
-        caller has it already, must be :func:`payload_digest` of ``body``: it saves hashing the
-        body once more.
+        ``response_headers`` and ``body`` are the response as received (content coding kept);
+        the transfer framing is normalised as the module docstring says.  ``reason`` defaults
+        to the standard phrase for ``status``.  ``fetched_at`` must be timezone-aware; it
+        becomes the WARC-Date of both records.  ``payload_digest``, when the caller has it
+        already, must be :func:`payload_digest` of ``body``: it saves hashing the body once
+        more.
         """
         date = _warc_date(fetched_at)
         extra = {"WARC-IP-Address": ip} if ip else {}
@@ -173,7 +200,9 @@ class WarcWriter:
             "response",
             payload=io.BytesIO(body),
             length=len(body),
-            http_headers=_response_headers(status, reason, response_headers),
+            http_headers=_response_headers(
+                status, reason, stored_headers(response_headers, len(body))
+            ),
             warc_headers_dict={"WARC-Date": date, **extra},
         )
         digest = str(response.rec_headers.get_header("WARC-Payload-Digest"))
@@ -185,9 +214,10 @@ class WarcWriter:
         url: str,
         *,
         refers_to_uri: str,
-        refers_to_date: datetime | None = None,
+        refers_to_date: datetime | str | None = None,
         refers_to_record_id: str | None = None,
         payload_digest: str,
+        payload_length: int,
         status: int,
         reason: str = "",
         response_headers: Headers,
@@ -199,8 +229,12 @@ class WarcWriter:
         """Write a ``revisit`` record (identical payload digest) and its ``request`` record.
 
         The revisit holds the new response's headers but no payload; its
-        ``WARC-Refers-To-Target-URI`` / ``-Date`` / ``WARC-Refers-To`` point at the capture
-        that holds the payload, as far as the caller knows them.
+        ``WARC-Refers-To-Target-URI`` / ``-Date`` / ``WARC-Refers-To`` must name the response
+        record that holds the payload (:func:`read_record` gives them: its ``target_uri``,
+        ``date``, a WARC-Date string taken as written, and ``record_id``).  A replay tool looks
+        the original up by them, and serves its payload under these headers, so
+        ``payload_length``, the length of that stored payload, replaces the received framing
+        headers as in :meth:`write_exchange`.
         """
         if not payload_digest:
             raise ValueError("a revisit needs the payload digest of the record it refers to")
@@ -209,14 +243,18 @@ class WarcWriter:
         revisit = self._warcio.create_warc_record(
             url,
             "revisit",
-            http_headers=_response_headers(status, reason, response_headers),
+            http_headers=_response_headers(
+                status, reason, stored_headers(response_headers, payload_length)
+            ),
             warc_headers_dict={"WARC-Date": date, **extra},
         )
         fields = revisit.rec_headers
         fields.add_header("WARC-Profile", REVISIT_PROFILE)
         fields.add_header("WARC-Refers-To-Target-URI", refers_to_uri)
-        if refers_to_date is not None:
-            fields.add_header("WARC-Refers-To-Date", _warc_date(refers_to_date))
+        if isinstance(refers_to_date, datetime):
+            refers_to_date = _warc_date(refers_to_date)
+        if refers_to_date:
+            fields.add_header("WARC-Refers-To-Date", refers_to_date)
         if refers_to_record_id:
             fields.add_header("WARC-Refers-To", refers_to_record_id)
         fields.add_header("WARC-Payload-Digest", payload_digest)
@@ -338,8 +376,10 @@ class WarcWriter:
         self._warcinfo_id = str(warcinfo.rec_headers.get_header("WARC-Record-ID"))
 
 
-def read_record(directory: Path, location: WarcLocation) -> StoredRecord:
+def read_record(directory: Path, location: WarcLocation, *, payload: bool = True) -> StoredRecord:
     """Read the response or revisit record at ``location`` (its file open or closed).
+
+    With ``payload=False`` only the WARC and HTTP headers are read (``body`` is empty).
 
     Raises:
         FileNotFoundError: the file is gone under both names.
@@ -357,7 +397,7 @@ def read_record(directory: Path, location: WarcLocation) -> StoredRecord:
                 f"{location.file}:{location.offset} holds a {record.rec_type} record, "
                 "not a response"
             )
-        body = b"" if record.rec_type == "revisit" else record.raw_stream.read()
+        body = b"" if record.rec_type == "revisit" or not payload else record.raw_stream.read()
         fields = record.rec_headers
         result = StoredRecord(
             record_type=record.rec_type,
@@ -369,6 +409,8 @@ def read_record(directory: Path, location: WarcLocation) -> StoredRecord:
             body=body,
             refers_to_uri=fields.get_header("WARC-Refers-To-Target-URI"),
             refers_to_date=fields.get_header("WARC-Refers-To-Date"),
+            record_id=fields.get_header("WARC-Record-ID") or "",
+            refers_to_record_id=fields.get_header("WARC-Refers-To"),
         )
         iterator.close()
         return result
@@ -443,6 +485,84 @@ def _clean_headers(headers: Headers) -> Headers:
     """Headers with CR and LF replaced: one stray newline would corrupt the record."""
     table = str.maketrans("\r\n", "  ")
     return [(name.translate(table), value.translate(table)) for name, value in headers]
+
+
+def stored_headers(headers: Headers, payload_length: int) -> Headers:
+    """``headers`` as received, with the transfer framing of a payload of ``payload_length``.
+
+    ``Transfer-Encoding`` is dropped (the body is stored de-chunked) and ``Content-Length``
+    states ``payload_length``, in the place of the first of them.  Headers with neither (a
+    body delimited by the connection's close) are returned as they are.
+    """
+    out: Headers = []
+    length_set = False
+    for name, value in headers:
+        if name.lower() in _FRAMING_HEADERS:
+            if not length_set:
+                out.append(("Content-Length", str(payload_length)))
+                length_set = True
+            continue
+        out.append((name, value))
+    return out
+
+
+_FRAMING_HEADERS: Final = frozenset({"content-length", "transfer-encoding"})
+
+
+def decode_content(headers: Headers, body: bytes) -> bytes:
+    """``body`` with the ``Content-Encoding`` of ``headers`` undone (gzip, deflate, br, zstd).
+
+    Raises:
+        ValueError: an unknown coding, one whose library is not installed, or a corrupt body.
+    """
+    codings = [
+        coding.strip().lower()
+        for name, value in headers
+        if name.lower() == "content-encoding"
+        for coding in value.split(",")
+        if coding.strip() and coding.strip().lower() != "identity"
+    ]
+    for coding in reversed(codings):  # the last coding applied is undone first
+        body = _decode_one(coding, body)
+    return body
+
+
+def _decode_one(coding: str, body: bytes) -> bytes:
+    try:
+        if coding in ("gzip", "x-gzip"):
+            return _gunzip(body)
+        if coding == "deflate":
+            try:
+                return zlib.decompress(body)
+            except zlib.error:  # raw deflate, as some servers send it
+                return zlib.decompress(body, -zlib.MAX_WBITS)
+        if coding == "br":
+            import brotli  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+            return bytes(brotli.decompress(body))
+        if coding == "zstd":
+            import zstandard  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+            return bytes(zstandard.ZstdDecompressor().decompressobj().decompress(body))
+    except ImportError as exc:
+        raise ValueError(f"cannot decode Content-Encoding {coding}: {exc}") from None
+    except Exception as exc:  # each library raises its own error for a corrupt stream
+        raise ValueError(f"corrupt {coding} payload: {exc}") from None
+    raise ValueError(f"unknown Content-Encoding: {coding}")
+
+
+def _gunzip(body: bytes) -> bytes:
+    """Every gzip member of ``body``, decompressed (trailing garbage ignored, as browsers do)."""
+    out = []
+    while body:
+        decompressor = zlib.decompressobj(_GZIP_WBITS)
+        out.append(decompressor.decompress(body))
+        if not decompressor.eof:
+            raise ValueError("truncated gzip payload")
+        body = decompressor.unused_data
+        if not body.startswith(b"\x1f\x8b"):
+            break
+    return b"".join(out)
 
 
 def _response_headers(status: int, reason: str, headers: Headers) -> StatusAndHeaders:

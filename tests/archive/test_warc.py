@@ -7,6 +7,7 @@ index``) and its ``ArchiveIterator``, not only with the module's reader.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -28,9 +29,11 @@ from archive.warc import (
     REVISIT_PROFILE,
     WarcLocation,
     WarcWriter,
+    decode_content,
     read_record,
     read_response,
     recover_warc_dir,
+    stored_headers,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -189,6 +192,7 @@ def test_revisit_record(tmp_path):
             refers_to_date=original_time + timedelta(seconds=7),
             refers_to_record_id="<urn:uuid:12345678-1234-5678-1234-567812345678>",
             payload_digest=original.payload_digest,
+            payload_length=len(page(7)),
             status=200,
             reason="",
             response_headers=[("Content-Type", "text/html"), ("ETag", '"v1"')],
@@ -199,10 +203,22 @@ def test_revisit_record(tmp_path):
             "https://news.example/story/7?id=7",
             refers_to_uri="https://news.example/story/7?id=7",
             payload_digest=original.payload_digest,
+            payload_length=len(page(7)),
             status=200,
             response_headers=[],
             request_headers=[],
             fetched_at=FETCHED_AT + timedelta(days=2),
+        )
+        chunked = writer.write_revisit(
+            "https://news.example/story/7?id=7",
+            refers_to_uri="https://news.example/story/7?id=7",
+            refers_to_date="2026-11-22T04:00:07.123456Z",  # as read from the original
+            payload_digest=original.payload_digest,
+            payload_length=len(page(7)),
+            status=200,
+            response_headers=[("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")],
+            request_headers=[],
+            fetched_at=FETCHED_AT + timedelta(days=3),
         )
     (path,) = warc_files(tmp_path)
     warcio_check(path)
@@ -218,6 +234,15 @@ def test_revisit_record(tmp_path):
     assert fields.get_header("WARC-Refers-To") == "<urn:uuid:12345678-1234-5678-1234-567812345678>"
     assert fields.get_header("WARC-Date") == "2026-11-23T04:00:00.123456Z"
     assert record.payload == b""
+    # its headers describe the payload it refers to (a replay serves that under them)
+    assert record.http_headers.get_header("Content-Length") is None  # none was received
+    assert by_offset[chunked.offset].http_headers.headers == [
+        ("Content-Type", "text/html"),
+        ("Content-Length", str(len(page(7)))),
+    ]
+    assert by_offset[chunked.offset].rec_headers.get_header("WARC-Refers-To-Date") == (
+        "2026-11-22T04:00:07.123456Z"
+    )
     assert revisit.payload_digest == original.payload_digest
 
     found = records(path)
@@ -237,7 +262,83 @@ def test_revisit_record(tmp_path):
     stored = read_record(tmp_path, revisit)
     assert stored.record_type == "revisit"
     assert stored.refers_to_uri == "https://news.example/story/7?id=7"
+    assert stored.refers_to_record_id == "<urn:uuid:12345678-1234-5678-1234-567812345678>"
+    assert stored.record_id == fields.get_header("WARC-Record-ID")
     assert read_response(tmp_path, original).body == page(7)
+
+
+def test_framing_headers_describe_the_stored_payload():
+    received = [
+        ("Content-Type", "text/html"),
+        ("Transfer-Encoding", "chunked"),
+        ("Content-Encoding", "gzip"),
+        ("X-Cache", "HIT"),
+    ]
+    # de-chunked: Content-Length in Transfer-Encoding's place, the content coding kept
+    assert stored_headers(received, 42) == [
+        ("Content-Type", "text/html"),
+        ("Content-Length", "42"),
+        ("Content-Encoding", "gzip"),
+        ("X-Cache", "HIT"),
+    ]
+    # a received Content-Length stays where it was, stating the stored length
+    assert stored_headers([("Content-Length", "99"), ("ETag", '"x"')], 7) == [
+        ("Content-Length", "7"),
+        ("ETag", '"x"'),
+    ]
+    # both (a broken server): one Content-Length
+    assert stored_headers([("Content-Length", "9"), ("Transfer-Encoding", "chunked")], 3) == [
+        ("Content-Length", "3")
+    ]
+    # delimited by the connection's close: nothing to describe, nothing added
+    assert stored_headers([("Content-Type", "text/html")], 5) == [("Content-Type", "text/html")]
+
+
+def test_a_response_is_stored_as_received_and_decoded_on_demand(tmp_path):
+    html = page(4)
+    sent = gzip.compress(html)
+    received = [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
+    with WarcWriter(tmp_path, max_bytes=10**9) as writer:
+        location = write_page(
+            writer, 4, body=sent, response_headers=[*received, ("Transfer-Encoding", "chunked")]
+        )
+    (path,) = warc_files(tmp_path)
+    warcio_check(path)
+    stored = read_record(tmp_path, location)
+    assert stored.body == sent and stored.payload_digest == sha1_digest(sent)
+    assert stored.headers == [*received, ("Content-Length", str(len(sent)))]
+    assert stored.content == html
+    assert stored.record_id.startswith("<urn:uuid:")
+    headers_only = read_record(tmp_path, location, payload=False)
+    assert headers_only.body == b"" and headers_only.record_id == stored.record_id
+
+
+@pytest.mark.parametrize(
+    ("coding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send it
+        ("identity", lambda b: b),
+    ],
+)
+def test_decode_content(coding, encode):
+    body = page(5)
+    assert decode_content([("content-encoding", coding)], encode(body)) == body
+
+
+def test_decode_content_undoes_codings_in_reverse_order_and_refuses_the_unknown():
+    body = page(6)
+    twice = gzip.compress(zlib.compress(body))
+    assert decode_content([("Content-Encoding", "deflate, gzip")], twice) == body
+    assert decode_content([("Content-Type", "text/html")], body) == body
+    with pytest.raises(ValueError, match="unknown Content-Encoding"):
+        decode_content([("Content-Encoding", "compress")], body)
+    with pytest.raises(ValueError, match="corrupt gzip"):
+        decode_content([("Content-Encoding", "gzip")], b"not gzip at all")
+    with pytest.raises(ValueError, match="truncated"):
+        decode_content([("Content-Encoding", "gzip")], gzip.compress(body)[:-20])
 
 
 def test_dates_are_converted_to_utc_and_naive_dates_refused(tmp_path):
