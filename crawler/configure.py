@@ -65,6 +65,8 @@ def settings_for(config: Config) -> dict[str, Any]:
             "crawler.middlewares.MetaRefreshMiddleware": 580,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.retry.BackoffRetryMiddleware": 550,
+            # each response as received, before redirects are followed and bodies decoded
+            "crawler.wire.ReceivedMiddleware": 650,
         },
         "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
         "EXTENSIONS": {"crawler.extensions.CrawlProgress": 500},

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from archive.enums import FailureReason
+from crawler.wire import Received
 
 
 @dataclass
@@ -29,6 +30,10 @@ class FetchResult:
     detail: str = ""
     last_payload_digest: str | None = None  # of the last good capture, for the shortcut
     current_hash: str | None = None  # of the current version's article when the crawl started
+    # The final response as received (``body`` is Scrapy's, decoded), and the responses of the
+    # fetch before it (redirect hops, retried attempts): all go to WARC as received.
+    received: Received | None = None
+    hops: list[Received] = field(default_factory=list)
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

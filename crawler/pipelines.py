@@ -30,11 +30,13 @@ from archive.db import Database, open_database
 from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
 from archive.extract.article import Article
+from archive.originals import original_record
 from archive.store import CurrentVersion, current_version, payload_locations
 from archive.urls import is_section_or_home
-from archive.warc import WarcLocation, WarcWriter, payload_digest, recover_warc_dir
+from archive.warc import Headers, WarcLocation, WarcWriter, payload_digest, recover_warc_dir
 from crawler.items import FetchResult
 from crawler.recorder import CaptureRecorder
+from crawler.wire import write_received
 from crawler.workers import ExtractionPool
 
 if TYPE_CHECKING:
@@ -115,7 +117,8 @@ class ArchivePipeline:
             logger.exception("internal error while archiving %s", item.url)
             facts = FetchFacts(item.tracked_url_id, item.fetched_at, item.status)
             result = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}")
-        item.body = b""  # written to WARC, or never to be: free the memory while the group waits
+        # written to WARC, or never to be: free the memory while the group waits
+        item.body, item.received, item.hops = b"", None, []
         assert self.recorder is not None
         outcome, reason = await self.recorder.record(facts, result)
         self.stats.inc_value(f"redline/capture/{outcome}")
@@ -126,12 +129,13 @@ class ArchivePipeline:
 
     async def _judge(self, item: FetchResult) -> tuple[FetchFacts, CaptureResult]:
         assert self.warc is not None and self.pool is not None
+        self._write_hops(item)
         if item.failure is not None:
             return _facts(item), Failed(item.failure, item.detail)
         status = item.status or 0
         if status == 304:
             return _facts(item), NotModified()
-        digest = payload_digest(item.body)
+        digest = payload_digest(stored_response(item)[1])
         if not 200 <= status < 300:
             failed = Failed(status_failure(status), f"HTTP {status}")
             return _facts(item, digest, self._write(item, digest)), failed
@@ -139,17 +143,7 @@ class ArchivePipeline:
             failed = Failed(FailureReason.REDIRECTED_AWAY, f"redirected to {item.final_url}")
             return _facts(item, digest, self._write(item, digest)), failed
         if digest == item.last_payload_digest:
-            location = self.warc.write_revisit(
-                item.final_url or item.url,
-                refers_to_uri=item.final_url or item.url,
-                payload_digest=digest,
-                status=status,
-                reason="",
-                response_headers=item.response_headers,
-                request_headers=item.request_headers,
-                fetched_at=item.fetched_at,
-            )
-            return _facts(item, digest, location), SamePayload()
+            return _facts(item, digest, self._write_revisit(item, digest)), SamePayload()
         extracted = await self.pool.extract(
             item.body,
             item.final_url or item.url,
@@ -203,18 +197,49 @@ class ArchivePipeline:
         self.stats.inc_value("redline/reread/done")
         return Reread(current.id, article)
 
+    def _write_hops(self, item: FetchResult) -> None:
+        """The responses before the final one (redirects, retried attempts), each its own record."""
+        assert self.warc is not None
+        for hop in item.hops:
+            write_received(self.warc, hop)
+
     def _write(self, item: FetchResult, digest: str) -> WarcLocation:
         assert self.warc is not None
+        headers, body = stored_response(item)
         return self.warc.write_exchange(
             item.final_url or item.url,
             request_headers=item.request_headers,
             status=item.status or 0,
             reason="",
-            response_headers=as_stored(item.response_headers, len(item.body)),
-            body=item.body,
+            response_headers=headers,
+            body=body,
             fetched_at=item.fetched_at,
             ip=item.ip,
             payload_digest=digest,
+        )
+
+    def _write_revisit(self, item: FetchResult, digest: str) -> WarcLocation:
+        """A revisit naming the record that holds the payload; the payload if none is found."""
+        assert self.warc is not None and self.database is not None
+        with self.database.session() as session:
+            original = original_record(session, self.config.warc_dir, item.tracked_url_id, digest)
+        if original is None:
+            logger.info("no stored record of %s's payload %s: storing it again", item.url, digest)
+            return self._write(item, digest)
+        headers, body = stored_response(item)
+        return self.warc.write_revisit(
+            item.final_url or item.url,
+            refers_to_uri=original.target_uri,
+            refers_to_date=original.date,
+            refers_to_record_id=original.record_id,
+            payload_digest=digest,
+            payload_length=len(body),
+            status=item.status or 0,
+            reason="",
+            response_headers=headers,
+            request_headers=item.request_headers,
+            fetched_at=item.fetched_at,
+            ip=item.ip,
         )
 
 
@@ -235,12 +260,13 @@ def _facts(
     )
 
 
-# Scrapy hands over the body decoded (no gzip, no chunks): headers describing the transfer
-# encoding would make the stored record lie about its own payload.
-TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+def stored_response(item: FetchResult) -> tuple[Headers, bytes]:
+    """The response headers and body to store: as received when the crawl kept them.
 
-
-def as_stored(headers: list[tuple[str, str]], length: int) -> list[tuple[str, str]]:
-    """Response headers that describe the decoded body as it is written to WARC."""
-    kept = [(k, v) for k, v in headers if k.lower() not in TRANSFER_HEADERS]
-    return [*kept, ("Content-Length", str(length))]
+    Otherwise (an item made without the downloader middleware) Scrapy's decoded body, without
+    the ``Content-Encoding`` it no longer has; the writer sets the framing headers.
+    """
+    if item.received is not None:
+        return item.received.response_headers, item.received.body
+    headers = [(k, v) for k, v in item.response_headers if k.lower() != "content-encoding"]
+    return headers, item.body

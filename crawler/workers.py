@@ -58,13 +58,14 @@ def reextract_job(directory: str, locations: list[WarcLocation], min_chars: int)
             stored = read_record(Path(directory), location)
             if stored.record_type != "response":
                 raise ValueError(f"{location.file}:{location.offset} is a {stored.record_type}")
+            page = stored.content  # stored as received: gzip-compressed, for one
         except (OSError, ValueError) as exc:
             failure = exc
             continue
         content_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
         try:
             return extract_article(
-                stored.body, stored.target_uri, content_type=content_type, min_chars=min_chars
+                page, stored.target_uri, content_type=content_type, min_chars=min_chars
             )
         except ExtractionError as exc:
             failure = exc

@@ -22,6 +22,7 @@ from archive.store import resolve
 from crawler.configure import HANDLED_STATUSES
 from crawler.items import FetchResult
 from crawler.middlewares import META_ORIGINAL_URL, META_VALIDATORS, BlockedDestinationError
+from crawler.wire import received, received_before_failure
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -158,6 +159,7 @@ class ArticleSpider(scrapy.Spider):
     def parse(self, response: Response, **kwargs: Any) -> Any:
         tracked_id, digest, current_hash = response.meta[META_TRACKED]
         original = response.meta[META_ORIGINAL_URL]
+        hops, final = received(response)
         yield FetchResult(
             tracked_url_id=tracked_id,
             url=original,
@@ -170,6 +172,8 @@ class ArticleSpider(scrapy.Spider):
             ip=str(response.ip_address) if response.ip_address else None,
             last_payload_digest=digest,
             current_hash=current_hash,
+            received=final,
+            hops=hops,
         )
 
     def failed(self, failure: Failure) -> Any:
@@ -184,4 +188,5 @@ class ArticleSpider(scrapy.Spider):
             detail=detail,
             last_payload_digest=digest,
             current_hash=current_hash,
+            hops=received_before_failure(request),
         )
