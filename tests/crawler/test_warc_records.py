@@ -145,7 +145,8 @@ def test_a_revisit_whose_original_record_is_gone_stores_the_payload_again(redlin
     assert not responses(records, site.url("/a"), "revisit")  # a revisit of nothing: no
     (again,) = responses(records, site.url("/a"))
     assert again["payload"] == page.encode()
-    (capture,) = [c for c in redline.json("captures", site.url("/a")) if c["outcome"] == "unchanged"]
+    captures = redline.json("captures", site.url("/a"))
+    (capture,) = [c for c in captures if c["outcome"] == "unchanged"]
     assert (capture["warc_file"], capture["warc_offset"]) == (again["file"], again["offset"])
 
 
