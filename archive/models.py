@@ -87,7 +87,7 @@ class TrackedURL(Base):
     check_interval_s: Mapped[int | None] = mapped_column(Integer)  # per-URL override
     consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
     last_checked_at: Mapped[datetime | None]
-    last_changed_at: Mapped[datetime | None]
+    last_changed_at: Mapped[datetime | None] = mapped_column(index=True)
     # conditional GET and the identical-payload shortcut: from the last successful capture
     etag: Mapped[str | None] = mapped_column(String(512))
     last_modified: Mapped[str | None] = mapped_column(String(128))
@@ -108,7 +108,10 @@ class Capture(Base):
     """One fetch of a tracked URL; append-only."""
 
     __tablename__ = "captures"
-    __table_args__ = (Index("ix_captures_url_time", "tracked_url_id", "fetched_at"),)
+    __table_args__ = (
+        Index("ix_captures_url_time", "tracked_url_id", "fetched_at"),
+        Index("ix_captures_version_id", "version_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracked_url_id: Mapped[int] = mapped_column(ForeignKey("tracked_urls.id", ondelete="CASCADE"))

@@ -74,10 +74,38 @@ def test_0003_keeps_existing_versions_and_marks_their_extractor_unknown(database
         )
     database.dispose()
     reopened = open_database(database_url)
-    assert current_revision(reopened.engine) == HEAD_REVISION == "0003"
+    assert current_revision(reopened.engine) == HEAD_REVISION
     with reopened.engine.connect() as conn:
         rows = conn.execute(
             text("SELECT id, content_hash, text, extractor_version FROM versions")
         ).all()
     reopened.dispose()
     assert [tuple(r) for r in rows] == [(1, "abc", "Text.", None)]
+
+
+def test_0004_indexes_serve_the_viewer(database_url):
+    """The viewer's indexes exist after an upgrade from 0003 (SQLite's plan uses them) and go
+    with a downgrade."""
+    from sqlalchemy import inspect, text
+
+    database = open_database(database_url)
+    command.downgrade(alembic_config(database.engine), "0003")
+    database.dispose()
+    reopened = open_database(database_url)
+    assert current_revision(reopened.engine) == HEAD_REVISION == "0004"
+    inspector = inspect(reopened.engine)
+    assert "ix_captures_version_id" in {i["name"] for i in inspector.get_indexes("captures")}
+    assert "ix_tracked_urls_last_changed_at" in {
+        i["name"] for i in inspector.get_indexes("tracked_urls")
+    }
+    if reopened.engine.dialect.name == "sqlite":
+        with reopened.engine.connect() as conn:
+            plan = conn.execute(
+                text("EXPLAIN QUERY PLAN SELECT count(*) FROM captures WHERE version_id = 1")
+            ).all()
+        assert "ix_captures_version_id" in " ".join(row[3] for row in plan)
+    command.downgrade(alembic_config(reopened.engine), "0003")
+    assert "ix_captures_version_id" not in {
+        index["name"] for index in inspect(reopened.engine).get_indexes("captures")
+    }
+    reopened.dispose()
