@@ -14,7 +14,7 @@ import typer
 
 from archive.config import load_config
 from archive.errors import RedlineError
-from scheduler.cli import articles, crawl, demo, feeds, service, subscriptions, workers
+from scheduler.cli import articles, crawl, demo, feeds, serve, service, subscriptions, workers
 from scheduler.cli.state import CliState
 from scheduler.policy import policy_hook
 
@@ -50,6 +50,7 @@ service.register(app)
 feeds.register(app)
 demo.register(app)
 subscriptions.register(app)
+serve.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

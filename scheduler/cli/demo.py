@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
 from archive.config import Config, child_environ
+from scheduler.cli.serve import DEFAULT_PORT, run_viewer, serve_command
 from scheduler.cli.state import state
 from scheduler.demo.site import LocalSite
 from scheduler.demo.story import ARTICLE_PATHS, ROUNDS, describe_round, install_round
@@ -37,6 +38,12 @@ def demo(
         typer.Option(help="Where to keep the demo archive (default: a new temporary directory)."),
     ] = None,
     rounds: Annotated[int, typer.Option(min=2, max=ROUNDS, help="Story rounds to play.")] = ROUNDS,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then keep the web viewer running on the archive.")
+    ] = False,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="The viewer's port with --serve.")
+    ] = DEFAULT_PORT,
 ) -> None:
     """Run redline offline on a developing story served from 127.0.0.1."""
     console = state(ctx).console
@@ -75,6 +82,19 @@ def demo(
                     )
                 )
     print_outcome(console, env, target)
+    archive = state(ctx).config.replace(data_dir=target, database_url="")
+    command = serve_command(archive, port=port)
+    if not serve:
+        console.print(Text("See the story's edits in a browser:", style="bold"))
+        console.print(Text(f"  {command}"), soft_wrap=True)
+        console.print(f"  then open http://127.0.0.1:{port}/")
+        return
+    console.print(
+        Text(f"Serving the viewer ({command}); press Ctrl-C to stop.", style="bold"),
+        soft_wrap=True,
+    )
+    state(ctx).close()
+    run_viewer(archive, port=port)
 
 
 def demo_environment(config: Config, data_dir: Path) -> dict[str, str]:

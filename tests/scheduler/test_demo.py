@@ -14,6 +14,7 @@ def test_demo_shows_headline_and_timestamp_changes(redline_sqlite, tmp_path):
     proc = redline_sqlite("demo", "--data-dir", str(target), timeout=600)
     assert "change(s) recorded" in proc.stdout
     assert f"The archive is in {target}" in proc.stdout.replace("\n", "")
+    assert f"redline --data-dir {target} serve\n" in proc.stdout  # the viewer, on this archive
     assert (target / "redline.sqlite").exists() and list((target / "warc").glob("*.warc.gz"))
     # the archive it leaves behind holds the story's edits
     redline_sqlite.env["REDLINE_DATA_DIR"] = str(target)

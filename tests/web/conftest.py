@@ -165,12 +165,12 @@ def build_archive(base: Path, database_url: str) -> Crawled:
 
 
 @pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def crawled(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Crawled]:
-    """An archive built by real crawls, on SQLite and on PostgreSQL (one per test module)."""
+    """An archive built by real crawls, on SQLite and on PostgreSQL (one per test session)."""
     base = tmp_path_factory.mktemp("crawled")
     if request.param == "sqlite":
         yield build_archive(base, "")

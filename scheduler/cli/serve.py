@@ -1,0 +1,66 @@
+"""``redline serve``: the web viewer, its JSON API, Atom feeds and Memento, over HTTP (uvicorn).
+
+It binds 127.0.0.1 by default; exposing the archive to a network is a deliberate ``--host``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from archive.config import Config
+from scheduler.cli.state import state
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 exposes the viewer to the network.")
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port to listen on.")] = (
+        DEFAULT_PORT
+    ),
+) -> None:
+    """Serve the web viewer, JSON API, Atom feeds and Memento until SIGTERM or SIGINT."""
+    st = state(ctx)
+    config = st.config
+    st.close()
+    run_viewer(config, host=host, port=port)
+
+
+def serve_command(config: Config, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> str:
+    """The ``redline serve`` command line for the archive ``config`` names."""
+    parts = ["redline", "--data-dir", str(config.data_dir), "serve"]
+    if host != DEFAULT_HOST:
+        parts += ["--host", host]
+    if port != DEFAULT_PORT:
+        parts += ["--port", str(port)]
+    return " ".join(parts)
+
+
+def run_viewer(config: Config, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Build the viewer for ``config`` and serve it with uvicorn until interrupted."""
+    import uvicorn
+
+    from archive.web.app import create_app
+
+    app = create_app(config)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"redline: serving {config.data_dir} at http://{shown}:{port}/", flush=True)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=config.log_level.lower(),
+        server_header=False,
+        proxy_headers=False,
+        access_log=config.log_level.upper() == "DEBUG",
+    )
