@@ -11,14 +11,15 @@ is not under the URL being fetched now.  The database knows where each capture's
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from archive.models import Capture
-from archive.warc import StoredRecord, WarcLocation, read_record
+from archive.warc import WarcLocation, read_warc_fields
 
 logger = logging.getLogger(__name__)
 
@@ -27,34 +28,50 @@ logger = logging.getLogger(__name__)
 CANDIDATES: Final = 5
 
 
+# Built once: the statement is on the path of every unchanged page (the crawl's commonest).
+_CANDIDATES: Final = (
+    select(Capture.warc_file, Capture.warc_offset)
+    .where(
+        Capture.tracked_url_id == bindparam("url_id"),
+        Capture.payload_digest == bindparam("digest"),
+        Capture.warc_file.is_not(None),
+        Capture.warc_offset.is_not(None),
+    )
+    .order_by(Capture.fetched_at, Capture.id)  # the (tracked URL, time) index's order
+    .limit(CANDIDATES)
+)
+
+
+@dataclass(frozen=True)
+class Original:
+    """What a revisit record says of the response record holding its payload."""
+
+    target_uri: str  # WARC-Target-URI
+    date: str  # WARC-Date, as written
+    record_id: str  # WARC-Record-ID
+
+
 def original_record(
     session: Session, warc_dir: Path, tracked_url_id: int, digest: str
-) -> StoredRecord | None:
-    """The response record holding payload ``digest`` among the URL's captures (headers only).
+) -> Original | None:
+    """The response record holding payload ``digest`` among the URL's captures.
 
     The URL's earliest readable capture whose record is a ``response`` with that very
     ``WARC-Payload-Digest``; None when there is none (files deleted, or no such capture), in
     which case the payload must be stored again instead of revisited.
     """
-    rows = session.execute(
-        select(Capture.warc_file, Capture.warc_offset)
-        .where(
-            Capture.tracked_url_id == tracked_url_id,
-            Capture.payload_digest == digest,
-            Capture.warc_file.is_not(None),
-            Capture.warc_offset.is_not(None),
-        )
-        .order_by(Capture.id)
-        .limit(CANDIDATES)
-    ).all()
+    rows = session.execute(_CANDIDATES, {"url_id": tracked_url_id, "digest": digest}).all()
     for warc_file, warc_offset in rows:
         assert warc_file is not None and warc_offset is not None  # selected so
-        location = WarcLocation(warc_file, warc_offset, 0, digest)
         try:
-            stored = read_record(warc_dir, location, payload=False)
-        except Exception as exc:  # a missing or damaged file: try the next copy
+            fields = read_warc_fields(warc_dir, WarcLocation(warc_file, warc_offset, 0, digest))
+        except (OSError, ValueError) as exc:  # a missing or damaged file: try the next copy
             logger.debug("cannot read %s:%s: %s", warc_file, warc_offset, exc)
             continue
-        if stored.record_type == "response" and stored.payload_digest == digest:
-            return stored
+        if fields.get("warc-type") == "response" and fields.get("warc-payload-digest") == digest:
+            uri, date, record_id = (
+                fields.get(name) for name in ("warc-target-uri", "warc-date", "warc-record-id")
+            )
+            if uri and date and record_id:
+                return Original(uri, date, record_id)
     return None

@@ -32,6 +32,7 @@ from archive.warc import (
     decode_content,
     read_record,
     read_response,
+    read_warc_fields,
     recover_warc_dir,
     stored_headers,
 )
@@ -311,6 +312,26 @@ def test_a_response_is_stored_as_received_and_decoded_on_demand(tmp_path):
     assert stored.record_id.startswith("<urn:uuid:")
     headers_only = read_record(tmp_path, location, payload=False)
     assert headers_only.body == b"" and headers_only.record_id == stored.record_id
+
+
+def test_read_warc_fields_reads_what_warcio_reads(tmp_path):
+    with WarcWriter(tmp_path, max_bytes=10**9) as writer:
+        first = write_page(writer, 1, body=page(1, size=200_000))
+        second = write_page(writer, 2)
+    for location in (first, second):
+        fields = read_warc_fields(tmp_path, location)
+        stored = read_record(tmp_path, location)
+        assert fields["warc-type"] == "response"
+        assert fields["warc-record-id"] == stored.record_id
+        assert fields["warc-target-uri"] == stored.target_uri
+        assert fields["warc-date"] == stored.date
+        assert fields["warc-payload-digest"] == location.payload_digest
+    (path,) = warc_files(tmp_path)
+    for wrong in (first.offset + 1, path.stat().st_size, first.offset + first.length - 10):
+        with pytest.raises(ValueError, match="no WARC record"):
+            read_warc_fields(tmp_path, WarcLocation(first.file, wrong, 0, ""))
+    with pytest.raises(FileNotFoundError):
+        read_warc_fields(tmp_path, WarcLocation("gone.warc.gz", 0, 0, ""))
 
 
 @pytest.mark.parametrize(
