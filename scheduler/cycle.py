@@ -23,30 +23,31 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 from archive.config import Config, child_environ
 from crawler.lock import CrawlLock
+from crawler.summary import CrawlSummary
 
 logger = logging.getLogger(__name__)
 
 POLL_S: Final = 0.2  # how often a running cycle looks at the stop flag
 
 
-@dataclass
+@dataclass(frozen=True)
 class CycleResult:
     """A cycle's figures (the crawl summary plus what the service measured)."""
 
     exit_code: int
     wall_s: float
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: CrawlSummary | None = None  # None: the crawl printed no readable summary
     stopped: bool = False
 
     def figures(self) -> dict[str, Any]:
-        crawl_s = float(self.summary.get("duration_s") or 0.0)
+        crawl_s = self.summary.duration_s if self.summary is not None else 0.0
         return {
-            **self.summary,
+            **(self.summary.to_dict() if self.summary is not None else {}),
             "exit_code": self.exit_code,
             "wall_s": round(self.wall_s, 3),
             "overhead_s": round(max(self.wall_s - crawl_s, 0.0), 3),
@@ -93,14 +94,15 @@ def run_cycle(config: Config, lock: CrawlLock, stopping: threading.Event) -> Cyc
     )
 
 
-def read_summary(out: str) -> dict[str, Any]:
-    """The JSON summary ``crawl --json`` prints last (any stray lines before it are ignored)."""
+def read_summary(out: str) -> CrawlSummary | None:
+    """The JSON summary ``crawl --json`` prints last (any stray lines before it are ignored);
+    ``None`` when there is none or it cannot be read."""
     start = 0 if out.startswith("{") else out.rfind("\n{") + 1
     if not out.strip() or (start == 0 and not out.startswith("{")):
-        return {}
+        return None
     try:
         summary = json.loads(out[start:])
-    except json.JSONDecodeError:
+        return CrawlSummary.from_dict(summary) if isinstance(summary, dict) else None
+    except (ValueError, TypeError, AttributeError):  # JSONDecodeError is a ValueError
         logger.warning("unreadable crawl summary: %r", out[-500:])
-        return {}
-    return summary if isinstance(summary, dict) else {}
+        return None

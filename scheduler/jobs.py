@@ -5,7 +5,7 @@ but the reference, ``"scheduler.jobs:refetch_due"``).  What they need (the setti
 database, the stop flag) is installed once per process by the service with :func:`install`.
 
 - :func:`refetch_due`: if any URL is due, one crawl cycle under the crawl lock; its figures go
-  to ``service_state``; then the reports, if the reports module is installed.  With
+  to ``service_state``; then the reports that are due.  With
   ``redis_url`` set, the cycle queues the due URLs for ``redline worker`` processes instead.
 - :func:`poll_feeds`: polls the feeds that are due and wakes the refetch job when they found
   new URLs.
@@ -14,13 +14,12 @@ database, the stop flag) is installed once per process by the service with :func
 
 from __future__ import annotations
 
-import importlib
 import logging
 import random
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from archive.config import Config
 from archive.db import Database
@@ -29,6 +28,7 @@ from scheduler import status
 from scheduler.cycle import run_cycle
 from scheduler.feeds import poll_due_feeds
 from scheduler.logs import fields
+from scheduler.reports import ReportRun, send_due_reports
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 REFETCH_JOB = "refetch"
 FEEDS_JOB = "poll-feeds"
 REPORTS_JOB = "send-reports"
-REPORTS_MODULE = "scheduler.reports"
 
 
 @dataclass
@@ -109,7 +108,7 @@ def refetch_due() -> None:
         status.record_error(
             ctx.database, finished, "crawl", f"cycle {ctx.cycle}: crawl exited {result.exit_code}"
         )
-    for reason, count in (result.summary.get("errors_by_reason") or {}).items():
+    for reason, count in (result.summary.errors_by_reason if result.summary else {}).items():
         status.record_error(ctx.database, finished, "capture", f"{count} x {reason}")
     if not ctx.stopping.is_set():
         call_reports(ctx)
@@ -164,21 +163,14 @@ def poll_feeds() -> None:
             job.modify(next_run_time=now_utc())
 
 
-def call_reports(ctx: ServiceContext) -> dict[str, Any] | None:
-    """``scheduler.reports.send_due_reports(config)`` when that module is installed."""
+def call_reports(ctx: ServiceContext) -> ReportRun | None:
+    """:func:`scheduler.reports.send_due_reports`, its failure recorded rather than raised."""
     try:
-        module = importlib.import_module(REPORTS_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != REPORTS_MODULE:
-            logger.warning("reports unavailable: %s", exc)
-        return None
-    try:
-        result: dict[str, Any] = module.send_due_reports(ctx.config, now=now_utc())
+        return send_due_reports(ctx.config, now=now_utc())
     except Exception as exc:  # a mail failure must not stop the service
         logger.exception("sending reports failed")
         status.record_error(ctx.database, now_utc(), "reports", f"{type(exc).__name__}: {exc}")
         return None
-    return result
 
 
 def send_reports() -> None:

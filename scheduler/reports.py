@@ -10,7 +10,7 @@ across crashes, retries and two senders running at the same time.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
@@ -39,6 +39,75 @@ ENQUEUE_TRIES = 3
 DIGEST_MODES = (DeliveryMode.HOURLY, DeliveryMode.DAILY)
 
 
+@dataclass(frozen=True, slots=True)
+class ReportMessage:
+    """One report message of a run: to whom, what became of it, and (dry run) its text."""
+
+    to: str | None
+    subject: str | None
+    message_id: str
+    deliveries: tuple[int, ...]
+    changes: tuple[str, ...]
+    outcome: str  # sent, retrying, failed, skipped, or dry-run
+    error: str | None = None
+    text: str | None = None  # the text/plain part (dry run only)
+    message: str | None = None  # the whole message (dry run only)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "to": self.to,
+            "subject": self.subject,
+            "message_id": self.message_id,
+            "deliveries": list(self.deliveries),
+            "changes": list(self.changes),
+            "outcome": self.outcome,
+            "error": self.error,
+        }
+        if self.outcome == "dry-run":
+            data["text"] = self.text or ""
+            data["message"] = self.message or ""
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRun:
+    """What one :func:`send_due_reports` run did."""
+
+    queued: int
+    digests: int
+    messages: tuple[ReportMessage, ...]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for m in self.messages if m.outcome == outcome)
+
+    @property
+    def sent(self) -> int:
+        return self.count("sent")
+
+    @property
+    def retrying(self) -> int:
+        return self.count("retrying")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    @property
+    def skipped(self) -> int:
+        return self.count("skipped")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "queued": self.queued,
+            "digests": self.digests,
+            "sent": self.sent,
+            "retrying": self.retrying,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "messages": [m.to_json() for m in self.messages],
+        }
+
+
 @dataclass(frozen=True)
 class _Run:
     """The values one run needs, read once from the settings."""
@@ -61,7 +130,7 @@ def send_due_reports(
     to: str | None = None,
     transport: Transport | None = None,
     database: Database | None = None,
-) -> dict[str, Any]:
+) -> ReportRun:
     """Send every report that is due now (or, with ``dry_run``, compose them and record nothing).
 
     Args:
@@ -73,9 +142,9 @@ def send_due_reports(
         database: an open archive database (default: opened from the settings).
 
     Returns:
-        ``{"queued", "digests", "sent", "retrying", "failed", "skipped", "messages": [...]}``
-        where each message is ``{"to", "subject", "message_id", "changes", "outcome",
-        "error"}`` (and ``"message"``, the whole text, in a dry run).
+        the run: messages queued, digests sealed, and each message with its outcome (and, in
+        a dry run, its text and the whole message); ``to_json()`` is what
+        ``redline report --json`` prints.
     """
     run = _settings(config, now or datetime.now(UTC))
     email = normalize_email(to) if to else None
@@ -87,7 +156,7 @@ def send_due_reports(
         queued, sealed = _prepare(db, run, boundaries, email)
         with db.session() as session:
             batches = outbox.due_batches(session, run.now, email=email)
-        messages = []
+        messages: list[ReportMessage] = []
         if batches:
             sender = transport if transport is not None else transport_from_config(config)
             messages = [_deliver(db, run, batch, sender) for batch in batches]
@@ -143,7 +212,7 @@ def _prepare(
     raise AssertionError("unreachable")
 
 
-def _deliver(db: Database, run: _Run, batch: outbox.Batch, transport: Transport) -> dict[str, Any]:
+def _deliver(db: Database, run: _Run, batch: outbox.Batch, transport: Transport) -> ReportMessage:
     """Claim, compose, send and record one message."""
     session = db.sessions()
     try:
@@ -182,7 +251,7 @@ def _record_failure(
     attempts: int,
     error: DeliveryError,
     message: Any = None,
-) -> dict[str, Any]:
+) -> ReportMessage:
     final = error.permanent or attempts >= run.max_attempts
     with db.session() as session:
         if final:
@@ -196,24 +265,24 @@ def _record_failure(
 
 def _preview(
     db: Database, run: _Run, boundaries: dict[DeliveryMode, datetime], email: str | None
-) -> dict[str, Any]:
+) -> ReportRun:
     """What a run would send now, composed in a transaction that is rolled back."""
     session = db.sessions()
     try:
         queued = outbox.enqueue(session, run.now, domain=run.domain, email=email)
         sealed = outbox.seal_digests(session, boundaries, domain=run.domain, email=email)
-        messages = []
+        messages: list[ReportMessage] = []
         for batch in outbox.due_batches(session, run.now, email=email):
             recipient, items = outbox.load_report(session, batch)
             envelope = Envelope(run.sender, batch.message_id, run.now, run.base_url)
             message = compose_report(recipient, items, envelope)
             plain = message.get_body(("plain",))
             messages.append(
-                {
-                    **_result(batch, message, "dry-run"),
-                    "text": plain.get_content() if plain is not None else "",
-                    "message": message.as_string(),
-                }
+                replace(
+                    _result(batch, message, "dry-run"),
+                    text=plain.get_content() if plain is not None else "",
+                    message=message.as_string(),
+                )
             )
     finally:
         session.rollback()
@@ -223,23 +292,17 @@ def _preview(
 
 def _result(
     batch: outbox.Batch, message: Any, outcome: str, error: str | None = None
-) -> dict[str, Any]:
-    return {
-        "to": str(message["To"]) if message is not None else None,
-        "subject": str(message["Subject"]) if message is not None else None,
-        "message_id": batch.message_id,
-        "deliveries": list(batch.delivery_ids),
-        "changes": message["X-Redline-Changes"].split() if message is not None else [],
-        "outcome": outcome,
-        "error": error,
-    }
+) -> ReportMessage:
+    return ReportMessage(
+        to=str(message["To"]) if message is not None else None,
+        subject=str(message["Subject"]) if message is not None else None,
+        message_id=batch.message_id,
+        deliveries=tuple(batch.delivery_ids),
+        changes=tuple(message["X-Redline-Changes"].split()) if message is not None else (),
+        outcome=outcome,
+        error=error,
+    )
 
 
-def _summary(queued: int, sealed: int, messages: list[dict[str, Any]]) -> dict[str, Any]:
-    outcomes = [m["outcome"] for m in messages]
-    return {
-        "queued": queued,
-        "digests": sealed,
-        **{name: outcomes.count(name) for name in ("sent", "retrying", "failed", "skipped")},
-        "messages": messages,
-    }
+def _summary(queued: int, sealed: int, messages: list[ReportMessage]) -> ReportRun:
+    return ReportRun(queued=queued, digests=sealed, messages=tuple(messages))

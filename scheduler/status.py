@@ -15,7 +15,9 @@ serialised by a lock, because the service's jobs run in threads.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import func, select, text
@@ -93,24 +95,20 @@ def count_due(session: Session, now: datetime) -> int:
     )
 
 
-def _next_runs(session: Session) -> dict[str, str | None]:
+def _next_runs(session: Session) -> dict[str, datetime | None]:
     """The persisted jobs' next run times, read from APScheduler's table without unpickling."""
     try:
         rows = session.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")).all()
     except OperationalError:  # the service never ran: the table does not exist yet
         session.rollback()
         return {}
-    from datetime import UTC
-
     return {
-        str(job_id): (
-            datetime.fromtimestamp(float(when), UTC).isoformat() if when is not None else None
-        )
+        str(job_id): datetime.fromtimestamp(float(when), UTC) if when is not None else None
         for job_id, when in rows
     }
 
 
-def _state_word(service: dict[str, Any], now: datetime) -> str:
+def _state_word(service: Mapping[str, Any], now: datetime) -> str:
     state = str(service.get("state") or "never-started")
     beat = service.get("heartbeat_at")
     if state in {"running", "stopping"} and beat:
@@ -120,27 +118,66 @@ def _state_word(service: dict[str, Any], now: datetime) -> str:
     return state
 
 
-def service_status(database: Database, now: datetime) -> dict[str, Any]:
-    """Everything ``redline status`` shows, as a JSON-ready dict."""
+@dataclass(frozen=True, slots=True)
+class ServiceStatus:
+    """Everything ``redline status`` shows.
+
+    The stored objects (``service``, ``last_cycle``, the totals, ``recent_errors`` and
+    ``deliveries``) are kept as the JSON objects they are stored as (see the module's
+    docstring); ``to_json()`` is what ``redline status --json`` prints.
+    """
+
+    state: str  # never-started, running, stopping, stopped, or stale
+    service: Mapping[str, Any]
+    next_runs: Mapping[str, datetime | None]
+    tracked: int
+    due: int
+    last_cycle: Mapping[str, Any] | None
+    refetch_totals: Mapping[str, Any]
+    feed_totals: Mapping[str, Any]
+    recent_errors: tuple[Mapping[str, Any], ...]
+    deliveries: Mapping[str, Any]
+
+    @property
+    def next_run(self) -> datetime | None:
+        """The earliest next run of the service's jobs."""
+        return min((v for v in self.next_runs.values() if v is not None), default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "service": dict(self.service),
+            "next_runs": {job: iso(when) for job, when in self.next_runs.items()},
+            "next_run": iso(self.next_run),
+            "tracked": self.tracked,
+            "due": self.due,
+            "last_cycle": dict(self.last_cycle) if self.last_cycle is not None else None,
+            "refetch_totals": dict(self.refetch_totals),
+            "feed_totals": dict(self.feed_totals),
+            "recent_errors": [dict(item) for item in self.recent_errors],
+            "deliveries": dict(self.deliveries),
+        }
+
+
+def service_status(database: Database, now: datetime) -> ServiceStatus:
+    """Everything ``redline status`` shows."""
     with database.session() as session:
         service = get_state(session, "service")
-        runs = _next_runs(session)
         tracked = int(
             session.scalar(
                 select(func.count()).select_from(TrackedURL).where(TrackedURL.active.is_(True))
             )
             or 0
         )
-        return {
-            "state": _state_word(service, now),
-            "service": service,
-            "next_runs": runs,
-            "next_run": min((v for v in runs.values() if v), default=None),
-            "tracked": tracked,
-            "due": count_due(session, now),
-            "last_cycle": get_state(session, "last_cycle") or None,
-            "refetch_totals": get_state(session, "refetch_totals"),
-            "feed_totals": get_state(session, "feed_totals"),
-            "recent_errors": get_state(session, "recent_errors").get("items", []),
-            "deliveries": delivery_status(session),
-        }
+        return ServiceStatus(
+            state=_state_word(service, now),
+            service=service,
+            next_runs=_next_runs(session),
+            tracked=tracked,
+            due=count_due(session, now),
+            last_cycle=get_state(session, "last_cycle") or None,
+            refetch_totals=get_state(session, "refetch_totals"),
+            feed_totals=get_state(session, "feed_totals"),
+            recent_errors=tuple(get_state(session, "recent_errors").get("items", [])),
+            deliveries=delivery_status(session),
+        )

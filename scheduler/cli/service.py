@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -43,18 +44,16 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
     st = state(ctx)
     report = service_status(st.database, datetime.now(UTC))
     if json_:
-        print_json(report)
+        print_json(report.to_json())
         return
     console = st.console
-    service = report["service"]
-    console.print(
-        f"service: {report['state']}" + (f" (pid {service['pid']})" if service.get("pid") else ""),
-        markup=False,
-    )
-    console.print(f"next run: {report['next_run'] or '-'}", markup=False)
-    console.print(f"tracked: {report['tracked']}, due now: {report['due']}", markup=False)
-    console.print(_cycle_line(report["last_cycle"]), markup=False)
-    totals = report["refetch_totals"]
+    pid = report.service.get("pid")
+    console.print(f"service: {report.state}" + (f" (pid {pid})" if pid else ""), markup=False)
+    next_run = report.next_run.isoformat() if report.next_run else "-"
+    console.print(f"next run: {next_run}", markup=False)
+    console.print(f"tracked: {report.tracked}, due now: {report.due}", markup=False)
+    console.print(_cycle_line(report.last_cycle), markup=False)
+    totals = report.refetch_totals
     if totals:
         console.print(
             f"since the start: {totals.get('cycles', 0)} cycles, "
@@ -62,7 +61,7 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
             f"versions, {totals.get('errors', 0)} errors",
             markup=False,
         )
-    mail = report["deliveries"]
+    mail = report.deliveries
     console.print(
         f"reports: {mail['sent']} sent, {mail['due']} due ({mail['retrying']} retrying), "
         f"{mail['failed']} failed",
@@ -73,14 +72,14 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
             f"  {item['state']} to {item['email']} after {item['attempts']} tries: {item['error']}",
             markup=False,
         )
-    errors = report["recent_errors"]
+    errors = report.recent_errors
     if errors:
         console.print("recent errors:", markup=False)
         for item in errors[-5:]:
             console.print(f"  {item['at']} {item['what']}: {item['detail']}", markup=False)
 
 
-def _cycle_line(cycle: dict[str, Any] | None) -> str:
+def _cycle_line(cycle: Mapping[str, Any] | None) -> str:
     if not cycle:
         return "last cycle: none yet"
     return (

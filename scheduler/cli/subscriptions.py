@@ -28,7 +28,7 @@ from archive.report.subscriptions import (
     unsubscribe as end_subscriptions,
 )
 from scheduler.cli.state import JsonOption, print_json, print_listing, print_table, state
-from scheduler.reports import send_due_reports
+from scheduler.reports import ReportRun, send_due_reports
 
 
 class Only(StrEnum):
@@ -187,7 +187,7 @@ def report(
     st = state(ctx)
     summary = send_due_reports(st.config, dry_run=dry_run, to=to, database=st.database)
     if json_:
-        print_json(summary)
+        print_json(summary.to_json())
         return
     if dry_run:
         _print_preview(st.console, summary)
@@ -195,22 +195,26 @@ def report(
     print_table(
         st.console,
         ["to", "subject", "outcome", "error"],
-        [(m["to"], m["subject"], m["outcome"], m["error"]) for m in summary["messages"]],
+        [(m.to, m.subject, m.outcome, m.error) for m in summary.messages],
     )
     st.console.print(
-        f"{summary['sent']} sent, {summary['retrying']} to retry, {summary['failed']} failed"
-        f" ({summary['queued']} newly due)",
+        f"{summary.sent} sent, {summary.retrying} to retry, {summary.failed} failed"
+        f" ({summary.queued} newly due)",
         markup=False,
     )
 
 
-def _print_preview(console: Any, summary: dict[str, Any]) -> None:
-    if not summary["messages"]:
+def _print_preview(console: Any, summary: ReportRun) -> None:
+    if not summary.messages:
         console.print("nothing is due", markup=False)
-    for message in summary["messages"]:
+    for message in summary.messages:
         header = "\n".join(
-            f"{name}: {message[key]}"
-            for name, key in (("To", "to"), ("Subject", "subject"), ("Message-ID", "message_id"))
+            f"{name}: {value}"
+            for name, value in (
+                ("To", message.to),
+                ("Subject", message.subject),
+                ("Message-ID", message.message_id),
+            )
         )
-        console.print(Text(header + "\n\n" + message["text"]))
+        console.print(Text(header + "\n\n" + (message.text or "")))
         console.print(Text("-" * 72))

@@ -37,7 +37,7 @@ from datetime import datetime
 from archive.config import load_config
 from scheduler.reports import send_due_reports
 summary = send_due_reports(load_config(), now=datetime.fromisoformat(sys.argv[1]))
-print(json.dumps({k: v for k, v in summary.items() if k != "messages"}))
+print(json.dumps({k: v for k, v in summary.to_json().items() if k != "messages"}))
 """
 
 

@@ -45,15 +45,15 @@ def test_one_change_is_mailed_once_through_smtp(db, archive, data_dir, smtp_serv
         paragraphs=reworded(0, "taken back", "recaptured"),
     )
     summary = send_due_reports(config, now=LATER, database=db)
-    assert (summary["queued"], summary["sent"], summary["retrying"]) == (1, 1, 0)
+    assert (summary.queued, summary.sent, summary.retrying) == (1, 1, 0)
     [message] = smtp_server.sink.parsed()
     assert smtp_server.sink.recipients == [["reader@example.org"]]
-    assert message["Message-ID"] == summary["messages"][0]["message_id"]
+    assert message["Message-ID"] == summary.messages[0].message_id
     html = message.get_body(("html",)).get_content()
     assert "https://viewer.example/articles/1/diff/1..2" in html
     # a second run owes nothing and sends nothing
     again = send_due_reports(config, now=LATER + timedelta(hours=1), database=db)
-    assert (again["queued"], again["sent"]) == (0, 0)
+    assert (again.queued, again.sent) == (0, 0)
     assert len(smtp_server.sink.messages) == 1
     assert status(db)["sent"] == 1
 
@@ -67,22 +67,19 @@ def test_temporary_refusal_is_retried_with_backoff_and_then_delivered(
     archive.edit(a, T0, headline="New headline")
     smtp_server.sink.replies = ["451 4.3.0 Mailbox busy, try again", "452 4.3.1 Still busy"]
     first = send_due_reports(config, now=LATER, database=db)
-    assert first["retrying"] == 1 and "451" in first["messages"][0]["error"]
+    assert first.retrying == 1 and "451" in first.messages[0].error
     shown = status(db)
     assert shown["retrying"] == 1 and shown["recent_errors"][0]["error"].endswith("try again")
     # not before the backoff has passed (60 s after the first try)...
-    assert (
-        send_due_reports(config, now=LATER + timedelta(seconds=30), database=db)["messages"] == []
-    )
+    assert send_due_reports(config, now=LATER + timedelta(seconds=30), database=db).messages == ()
     second = send_due_reports(config, now=LATER + timedelta(seconds=61), database=db)
-    assert second["retrying"] == 1
+    assert second.retrying == 1
     # ...and the second wait is twice as long
     assert (
-        send_due_reports(config, now=LATER + timedelta(seconds=61 + 90), database=db)["messages"]
-        == []
+        send_due_reports(config, now=LATER + timedelta(seconds=61 + 90), database=db).messages == ()
     )
     third = send_due_reports(config, now=LATER + timedelta(seconds=61 + 121), database=db)
-    assert third["sent"] == 1
+    assert third.sent == 1
     assert len(smtp_server.sink.messages) == 1
     assert (status(db)["sent"], status(db)["retrying"], status(db)["recent_errors"]) == (1, 0, [])
 
@@ -93,8 +90,8 @@ def test_permanent_refusal_is_not_retried(db, archive, data_dir, smtp_server):
     subscribe_all(db)
     archive.edit(a, T0, headline="New headline")
     smtp_server.sink.replies = ["550 5.1.1 No such mailbox"]
-    assert send_due_reports(config, now=LATER, database=db)["failed"] == 1
-    assert send_due_reports(config, now=LATER + timedelta(days=1), database=db)["messages"] == []
+    assert send_due_reports(config, now=LATER, database=db).failed == 1
+    assert send_due_reports(config, now=LATER + timedelta(days=1), database=db).messages == ()
     shown = status(db)
     assert shown["failed"] == 1 and "550" in shown["recent_errors"][0]["error"]
     assert smtp_server.sink.messages == []
@@ -106,8 +103,8 @@ def test_attempts_run_out(db, archive, data_dir, smtp_server):
     subscribe_all(db)
     archive.edit(a, T0, headline="New headline")
     smtp_server.sink.replies = ["421 4.7.0 Go away"] * 2
-    assert send_due_reports(config, now=LATER, database=db)["retrying"] == 1
-    assert send_due_reports(config, now=LATER + timedelta(hours=1), database=db)["failed"] == 1
+    assert send_due_reports(config, now=LATER, database=db).retrying == 1
+    assert send_due_reports(config, now=LATER + timedelta(hours=1), database=db).failed == 1
     assert status(db)["failed"] == 1
 
 
@@ -128,16 +125,12 @@ def test_digest_batches_three_changes_into_one_message(db, archive, data_dir, sm
     ]
     # during the day (and just before 07:00 Paris = 06:00 UTC next day): nothing goes out
     for hour in (1, 6, 20):
-        assert (
-            send_due_reports(config, now=T0 + timedelta(hours=hour), database=db)["messages"] == []
-        )
+        assert send_due_reports(config, now=T0 + timedelta(hours=hour), database=db).messages == ()
     boundary = T0.replace(hour=6) + timedelta(days=1)
-    assert (
-        send_due_reports(config, now=boundary - timedelta(seconds=1), database=db)["messages"] == []
-    )
+    assert send_due_reports(config, now=boundary - timedelta(seconds=1), database=db).messages == ()
     late = archive.edit(b, boundary + timedelta(minutes=10), headline="After the boundary")
     summary = send_due_reports(config, now=boundary + timedelta(minutes=30), database=db)
-    assert (summary["digests"], summary["sent"]) == (1, 1)
+    assert (summary.digests, summary.sent) == (1, 1)
     [message] = smtp_server.sink.parsed()
     assert message["X-Redline-Changes"].split() == [str(c) for c in changes]
     assert message["Subject"].startswith(
@@ -148,11 +141,9 @@ def test_digest_batches_three_changes_into_one_message(db, archive, data_dir, sm
     assert text.index("== meridian.example ==") < text.index("== other.example ==")
     assert "{+Sappers+}" in text and "{+Friday+}" in text and "After the boundary" not in text
     # the change after the boundary waits for the next day's digest
-    assert (
-        send_due_reports(config, now=boundary + timedelta(hours=23), database=db)["messages"] == []
-    )
+    assert send_due_reports(config, now=boundary + timedelta(hours=23), database=db).messages == ()
     nxt = send_due_reports(config, now=boundary + timedelta(days=1), database=db)
-    assert nxt["sent"] == 1
+    assert nxt.sent == 1
     assert smtp_server.sink.parsed()[1]["X-Redline-Changes"] == str(late)
 
 
@@ -162,8 +153,8 @@ def test_hourly_digest_and_next_digest_time(db, archive, data_dir, smtp_server):
     subscribe_all(db, "hourly@example.org", DeliveryMode.HOURLY)
     archive.edit(a, T0 + timedelta(minutes=10), headline="One")
     archive.edit(a, T0 + timedelta(minutes=20), headline="Two")
-    assert send_due_reports(config, now=T0 + timedelta(minutes=59), database=db)["messages"] == []
-    assert send_due_reports(config, now=T0 + timedelta(minutes=61), database=db)["sent"] == 1
+    assert send_due_reports(config, now=T0 + timedelta(minutes=59), database=db).messages == ()
+    assert send_due_reports(config, now=T0 + timedelta(minutes=61), database=db).sent == 1
     assert next_digest_at(config, T0 + timedelta(minutes=61)) == T0 + timedelta(hours=2)
 
 
@@ -174,7 +165,7 @@ def test_maildir_default_writes_messages_the_mailbox_module_reads(db, archive, d
     subscribe_all(db)
     subscribe_all(db, "second@example.org")
     archive.edit(a, T0, headline="Syrian regime recaptures Palmyra")
-    assert send_due_reports(config, now=LATER, database=db)["sent"] == 2
+    assert send_due_reports(config, now=LATER, database=db).sent == 2
     box = mailbox.Maildir(data_dir / "Maildir", create=False)
     messages = sorted(box, key=lambda m: m["Delivered-To"])
     assert [m["Delivered-To"] for m in messages] == ["reader@example.org", "second@example.org"]
@@ -273,8 +264,8 @@ def test_tls_and_authentication(db, archive, data_dir, tls_files, security):
             tls_context=_client_tls(tls_files),
         )
         failed = send_due_reports(config, now=LATER, database=db, transport=wrong)
-        assert failed["retrying"] == 1  # a bad password is a setting to fix, not a lost report
-        assert "535" in failed["messages"][0]["error"]
+        assert failed.retrying == 1  # a bad password is a setting to fix, not a lost report
+        assert "535" in failed.messages[0].error
         right = SMTPTransport(
             "127.0.0.1",
             port,
@@ -286,7 +277,7 @@ def test_tls_and_authentication(db, archive, data_dir, tls_files, security):
         sent = send_due_reports(
             config, now=LATER + timedelta(hours=1), database=db, transport=right
         )
-        assert sent["sent"] == 1
+        assert sent.sent == 1
         assert len(sink.messages) == 1
         assert auth.logins[-1] == ("redline", "s3cret")
         # an untrusted certificate is refused (temporary: the report stays due)

@@ -23,7 +23,7 @@ def database(sqlite_url: str) -> Iterator[Database]:
 
 
 def test_fresh_archive_has_never_run(database: Database) -> None:
-    report = status.service_status(database, NOW)
+    report = status.service_status(database, NOW).to_json()
     assert report["state"] == "never-started"
     assert report["last_cycle"] is None and report["next_run"] is None
     assert report["due"] == 0 and report["recent_errors"] == []
@@ -42,7 +42,7 @@ def test_cycles_errors_and_due_urls_are_reported(database: Database) -> None:
     status.record_cycle(database, NOW, {"cycle": 2, "fetched": 2, "exit_code": 1})
     for i in range(status.RECENT_ERRORS + 5):
         status.record_error(database, NOW, "capture", f"error {i}")
-    report = status.service_status(database, NOW)
+    report = status.service_status(database, NOW).to_json()
     assert report["due"] == 1  # the retired URL is never due
     assert report["last_cycle"] == {
         "cycle": 2,
@@ -64,9 +64,9 @@ def test_a_silent_running_service_is_stale(database: Database) -> None:
     status.update_state(
         database, "service", NOW, state="running", pid=1, heartbeat_at=NOW.isoformat()
     )
-    assert status.service_status(database, NOW + timedelta(seconds=5))["state"] == "running"
+    assert status.service_status(database, NOW + timedelta(seconds=5)).state == "running"
     later = NOW + timedelta(seconds=4 * status.HEARTBEAT_S)
-    assert status.service_status(database, later)["state"] == "stale"
+    assert status.service_status(database, later).state == "stale"
 
 
 def test_status_command_prints_text_and_json(redline_sqlite: Redline) -> None:
