@@ -35,8 +35,8 @@ from typing import Any
 
 import psutil
 
+from scheduler.demo.pages import PARAGRAPHS, Story, article_page
 from scheduler.demo.site import LocalSite
-from tests.pages import PARAGRAPHS, Story, article_page
 
 
 class Soak:

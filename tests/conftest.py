@@ -11,11 +11,12 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
 from scheduler.demo.site import LocalSite
+from tests.support import unavailable
 
 KEEP = {
     "REDLINE_TEST_POSTGRES_URL",
@@ -25,12 +26,9 @@ KEEP = {
 }
 
 
-def service_missing(what: str, variable: str) -> None:
-    """Skip with a reason, or fail when CI is set (a green CI must not hide a skipped suite)."""
-    message = f"{what} not configured: set {variable}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI is set, so this is a failure, not a skip)")
-    pytest.skip(message)
+def service_missing(what: str, variable: str) -> NoReturn:
+    """Skip with a reason, or fail when CI is set (``tests.support.unavailable``)."""
+    unavailable(f"{what} not configured: set {variable}")
 
 
 @pytest.fixture(autouse=True)

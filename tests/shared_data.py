@@ -2,8 +2,8 @@
 
 The data sits outside the repository: ``$REDLINE_SHARED_DATA`` when set, else ``../shared/data``
 next to the repository root.  Tests that need it call :func:`require_shared`, which skips with
-a reason when the data is absent -- or fails, when ``REDLINE_REQUIRE_SHARED_DATA=1`` says a
-skip would hide a missing suite (CI sets it).
+a reason when the data is absent -- or fails, when ``CI`` or ``REDLINE_REQUIRE_SHARED_DATA=1``
+says a skip would hide a missing suite (``tests.support.unavailable``).
 
     from tests.shared_data import require_shared
     root = require_shared("article-extraction-benchmark")
@@ -14,10 +14,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
+from tests.support import unavailable
 
 ENV_DIR = "REDLINE_SHARED_DATA"
-ENV_REQUIRE = "REDLINE_REQUIRE_SHARED_DATA"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -29,17 +28,9 @@ def shared_data_dir() -> Path:
     return (REPO_ROOT.parent / "shared" / "data").resolve()
 
 
-def shared_data_required() -> bool:
-    """Whether a missing corpus must fail rather than skip."""
-    return os.environ.get(ENV_REQUIRE, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 def require_shared(*parts: str) -> Path:
     """The path of a corpus under the shared data directory; skip (or fail) when absent."""
     path = shared_data_dir().joinpath(*parts)
-    if path.exists():
-        return path
-    message = f"shared data not found: {path} (set {ENV_DIR})"
-    if shared_data_required():
-        pytest.fail(f"{message}; {ENV_REQUIRE} is set, so this is a failure, not a skip")
-    pytest.skip(message)
+    if not path.exists():
+        unavailable(f"shared data not found: {path} (set {ENV_DIR})", corpus=True)
+    return path

@@ -7,25 +7,16 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.pages import serve_slow_pages
+from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 PAGES = 40
-
-
-def wait_until(predicate, timeout=60.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError("condition not met in time")
 
 
 def committed_captures(db: Path) -> int:
@@ -55,7 +46,7 @@ def test_kill_9_mid_crawl_loses_nothing_committed(redline_sqlite, site):
     redline.env["REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN"] = "2"
     db, crawl = start_slow_crawl(redline, site)
     try:
-        wait_until(lambda: committed_captures(db) >= 5)
+        wait_until(lambda: committed_captures(db) >= 5, timeout=60)
         os.kill(crawl.pid, signal.SIGKILL)
         crawl.wait(timeout=30)
     finally:
@@ -98,7 +89,7 @@ def test_a_stop_mid_crawl_commits_every_capture_it_archived(redline_sqlite, site
     redline.env["REDLINE_CONCURRENT_REQUESTS"] = "2"
     db, crawl = start_slow_crawl(redline, site)
     try:
-        wait_until(lambda: committed_captures(db) >= 5)
+        wait_until(lambda: committed_captures(db) >= 5, timeout=60)
         os.kill(crawl.pid, signal.SIGTERM)
         assert crawl.wait(timeout=60) == 0
     finally:

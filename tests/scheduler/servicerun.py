@@ -6,12 +6,12 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import Redline
+from tests.support import wait_until
 
 # The service's schedule shrunk to seconds: tiers x 0.002 (10 min -> 1.2 s, 1 h -> 7.2 s;
 # the first tier ends 21.6 s after the last change), a cycle a second.
@@ -57,15 +57,15 @@ class Service:
         return found
 
     def wait_until(self, condition: Callable[[], Any], timeout: float = 60, what: str = "") -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = condition()
-            if value:
-                return value
-            if self.proc is not None and self.proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise AssertionError(f"timed out waiting for {what or condition}\n{self.tail()}")
+        """``tests.support.wait_until``, giving up when the service has exited."""
+        return wait_until(
+            condition,
+            timeout,
+            0.2,
+            what=what,
+            give_up=lambda: self.proc is not None and self.proc.poll() is not None,
+            details=self.tail,
+        )
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 90) -> int:
         assert self.proc is not None
