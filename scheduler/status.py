@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from archive.db import Database
@@ -97,11 +96,9 @@ def count_due(session: Session, now: datetime) -> int:
 
 def _next_runs(session: Session) -> dict[str, datetime | None]:
     """The persisted jobs' next run times, read from APScheduler's table without unpickling."""
-    try:
-        rows = session.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")).all()
-    except OperationalError:  # the service never ran: the table does not exist yet
-        session.rollback()
-        return {}
+    if not inspect(session.connection()).has_table("apscheduler_jobs"):
+        return {}  # the service never ran on this archive: its job store has no table yet
+    rows = session.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")).all()
     return {
         str(job_id): datetime.fromtimestamp(float(when), UTC) if when is not None else None
         for job_id, when in rows

@@ -16,8 +16,9 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def database(sqlite_url: str) -> Iterator[Database]:
-    db = open_database(sqlite_url)
+def database(database_url: str) -> Iterator[Database]:
+    """A fresh archive on SQLite and on PostgreSQL, which the service never ran on."""
+    db = open_database(database_url)
     yield db
     db.dispose()
 
@@ -69,7 +70,34 @@ def test_a_silent_running_service_is_stale(database: Database) -> None:
     assert status.service_status(database, later).state == "stale"
 
 
-def test_status_command_prints_text_and_json(redline_sqlite: Redline) -> None:
-    text = redline_sqlite("status").stdout
+def test_status_command_prints_text_and_json(redline: Redline) -> None:
+    text = redline("status").stdout
     assert "service: never-started" in text and "last cycle: none yet" in text
-    assert redline_sqlite.json("status")["state"] == "never-started"
+    assert redline.json("status")["state"] == "never-started"
+
+
+def test_next_runs_are_read_from_the_job_store(database: Database) -> None:
+    import sqlalchemy as sa
+
+    # the columns status reads of APScheduler's SQLAlchemyJobStore table
+    jobs = sa.Table(
+        "apscheduler_jobs",
+        sa.MetaData(),
+        sa.Column("id", sa.Unicode(191), primary_key=True),
+        sa.Column("next_run_time", sa.Float(25), index=True),
+        sa.Column("job_state", sa.LargeBinary, nullable=False),
+    )
+    with database.engine.begin() as conn:
+        jobs.create(conn)
+        for job, minutes in (("refetch", 5), ("poll-feeds", 1)):
+            when = (NOW + timedelta(minutes=minutes)).timestamp()
+            conn.execute(jobs.insert().values(id=job, next_run_time=when, job_state=b""))
+        conn.execute(jobs.insert().values(id="paused", next_run_time=None, job_state=b""))
+    report = status.service_status(database, NOW)
+    assert report.next_runs == {
+        "refetch": NOW + timedelta(minutes=5),
+        "poll-feeds": NOW + timedelta(minutes=1),
+        "paused": None,
+    }
+    assert report.next_run == NOW + timedelta(minutes=1)
+    assert report.to_json()["next_run"] == (NOW + timedelta(minutes=1)).isoformat()
