@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import pytest
 
 from archive.config import load_config
 from scheduler.cli.serve import serve_command
+from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -45,18 +45,23 @@ def fetch(url: str, data: bytes | None = None) -> tuple[int, str, dict[str, str]
 
 
 def wait_until_up(proc: subprocess.Popen[str], base: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            output = proc.stdout.read() if proc.stdout else ""
-            raise AssertionError(f"the viewer exited {proc.returncode}: {output}")
+    def up() -> bool:
         try:
-            if fetch(base + "/")[0] == 200:
-                return
+            return fetch(base + "/")[0] == 200
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the viewer did not answer in time")
+            return False
+
+    wait_until(
+        up,
+        timeout,
+        0.2,
+        what="the viewer answering",
+        give_up=lambda: proc.poll() is not None,
+        details=lambda: (
+            f"the viewer exited {proc.returncode}: "
+            + (proc.stdout.read() if proc.stdout and proc.poll() is not None else "")
+        ),
+    )
 
 
 class Running:
