@@ -7,7 +7,7 @@ Run ``python -m bench.viewer --out bench/results/viewer.json``.  It
    per version and a takedown for 1% of them, written with bulk Core inserts.  Changes are real
    ``compare()`` records of a few template stories, specialised per article, so every diff
    page renders real edits;
-2. starts the viewer with uvicorn in a subprocess on 127.0.0.1;
+2. starts the viewer (``redline serve``, uvicorn) in a subprocess on 127.0.0.1;
 3. loads the home page, the article list (with a search, and with filters), an article's
    timeline, a version, a diff, a TimeMap and the JSON API, a fixed number of requests each,
    interleaved at random, from 8 concurrent HTTP clients (httpx, asyncio);
@@ -48,6 +48,7 @@ from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Versi
 ARTICLES = 10_000
 VERSIONS_PER_ARTICLE = 5
 CLIENTS = 8
+SERVE = ("serve", "--port")
 REQUESTS_PER_PAGE = 300
 TARGET_P95_MS = 50.0
 TARGET_RSS_MB = 300.0
@@ -233,11 +234,12 @@ def free_port() -> int:
 
 @contextmanager
 def viewer(data_dir: Path, port: int) -> Iterator[psutil.Process]:
-    """The viewer in a subprocess on 127.0.0.1:``port``; yields its process once it answers."""
+    """``redline serve`` (uvicorn) in a subprocess on 127.0.0.1:``port``, with default settings
+    and the log level at WARNING; yields its process once it answers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
-    env["REDLINE_DATA_DIR"] = str(data_dir)
+    env["REDLINE_LOG_LEVEL"] = "WARNING"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.viewer", "--serve", str(port)],
+        [sys.executable, "-m", "scheduler.cli", "--data-dir", str(data_dir), *SERVE, str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
     )
@@ -257,17 +259,6 @@ def viewer(data_dir: Path, port: int) -> Iterator[psutil.Process]:
     finally:
         proc.terminate()
         proc.wait(30)
-
-
-def serve(port: int) -> None:
-    """The viewer over the archive in ``REDLINE_DATA_DIR`` (run in the benchmark's subprocess)."""
-    import uvicorn
-
-    from archive.config import load_config
-    from archive.web.app import create_app
-
-    app = create_app(load_config())
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def page_requests(articles: int, per_page: int, seed: int) -> list[tuple[str, str]]:
@@ -309,7 +300,7 @@ async def load(base: str, pairs: list[tuple[str, str]], clients: int) -> dict[st
         queue.put_nowait(pair)
 
     async def client() -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=base, timeout=300) as http:
             while not queue.empty():
                 name, path = queue.get_nowait()
                 started = time.perf_counter()
@@ -420,11 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=REQUESTS_PER_PAGE, help="per page")
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
-    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve:
-        serve(args.serve)
-        return 0
     result = run(args)
     print_table(result)
     if args.out:

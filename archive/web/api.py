@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -26,6 +27,8 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive import queries
+from archive.browse import ArticleSort, ArticleState
 from archive.durations import parse_instant
 from archive.enums import ChangeLabel, EditKind
 from archive.errors import ConfigError, InvalidURLError, RedlineError
@@ -107,16 +110,16 @@ def articles(
     q: Annotated[str | None, Query(max_length=200, description="In headline or URL.")] = None,
     site: Text = None,
     tag: Text = None,
-    state: listings.ArticleState | None = None,
+    state: ArticleState | None = None,
     kind: Annotated[EditKind | None, Query(description="Has a change with this edit.")] = None,
-    sort: listings.ArticleSort = listings.ArticleSort.CHANGED,
+    sort: ArticleSort = ArticleSort.CHANGED,
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> out.ArticlePage:
     """Tracked articles matching the search and filters, as on the articles page."""
     _clean(q=q, site=site, tag=tag)
     query = listings.ArticleFilter(q, site, tag, state, kind, sort)
-    size = 2 if sort in (listings.ArticleSort.VERSIONS, listings.ArticleSort.ADDED) else 3
+    size = 2 if sort in (ArticleSort.VERSIONS, ArticleSort.ADDED) else 3
     items, key = listings.articles(session, query, _after(cursor, size), limit)
     return out.ArticlePage(items=items, next=_paged(request, response, key))
 
@@ -162,19 +165,8 @@ def article(session: SessionDep, article_id: ArticleId) -> out.ArticleDetail:
 
 
 def _version(version: Version) -> out.Version:
-    return out.Version(
-        number=version.number,
-        headline=version.headline,
-        byline=version.byline,
-        published_at=version.published_at,
-        updated_at=version.updated_at,
-        description=version.description,
-        language=version.language,
-        canonical_url=version.canonical_url,
-        content_hash=version.content_hash,
-        first_seen_at=version.first_seen_at,
-        last_seen_at=version.last_seen_at,
-    )
+    """The version as ``redline versions --json`` shows it (:class:`archive.queries.VersionRow`)."""
+    return out.Version.model_validate(queries.VersionRow.of(version), from_attributes=True)
 
 
 @router.get("/articles/{article_id}/versions", response_model=out.VersionPage, summary="Versions")
@@ -248,22 +240,8 @@ def captures(
     if after is not None:
         query = query.where(Capture.id > int(after[0]))
     rows = session.execute(query.order_by(Capture.id).limit(limit + 1)).all()
-    items = [
-        out.Capture(
-            id=c.id,
-            fetched_at=c.fetched_at,
-            http_status=c.http_status,
-            outcome=c.outcome,
-            reason=c.reason,
-            detail=c.detail,
-            version=n,
-            final_url=c.final_url,
-            payload_digest=c.payload_digest,
-            warc_file=c.warc_file,
-            warc_offset=c.warc_offset,
-        )
-        for c, n in rows[:limit]
-    ]
+    # the fields of ``redline captures --json`` (archive.queries.CaptureRow), with the id
+    items = [out.Capture(id=c.id, **asdict(queries.CaptureRow.of(c, n))) for c, n in rows[:limit]]
     key = [rows[limit - 1][0].id] if len(rows) > limit else None
     return out.CapturePage(items=items, next=_paged(request, response, key))
 

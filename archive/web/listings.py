@@ -13,31 +13,17 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from archive.browse import ArticleSort, ArticleState
 from archive.enums import ChangeLabel, EditKind
 from archive.models import Change, ChangeKind, TrackedURL, Version
 from archive.web import api_models as out
 
 MAX_TEXT_CHARS = 200
-
-
-class ArticleState(StrEnum):
-    OK = "ok"
-    TAKEN_DOWN = "taken-down"
-    FLAPPING = "flapping"
-    ERRORS = "errors"
-    INACTIVE = "inactive"
-
-
-class ArticleSort(StrEnum):
-    CHANGED = "changed"  # last change first (never changed last)
-    VERSIONS = "versions"  # most versions first
-    ADDED = "added"  # most recently tracked first
 
 
 @dataclass(frozen=True)
@@ -70,6 +56,7 @@ def _escape_like(text: str) -> str:
 
 
 def state_of(tracked: Any) -> ArticleState:
+    """The article's one state, in this order: taken down, flapping, errors, inactive, ok."""
     if tracked.taken_down:
         return ArticleState.TAKEN_DOWN
     if tracked.flapping:
@@ -82,6 +69,7 @@ def state_of(tracked: Any) -> ArticleState:
 
 
 def _state_condition(state: ArticleState) -> ColumnElement[bool]:
+    """Articles whose :func:`state_of` is ``state`` (each article in exactly one state)."""
     taken_down, flapping = TrackedURL.taken_down.is_(True), TrackedURL.flapping.is_(True)
     errors, inactive = TrackedURL.consecutive_errors > 0, TrackedURL.active.is_(False)
     if state is ArticleState.TAKEN_DOWN:
