@@ -79,3 +79,41 @@ def test_only_the_settings_module_reads_the_environment():
                 ):
                     offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert offenders == []
+
+
+def documented_commands() -> dict[str, str]:
+    """Each command row of the README's table: the command's name and its synopsis."""
+    names = sorted(command_names(app), key=len, reverse=True)
+    rows: dict[str, str] = {}
+    for match in re.finditer(r"^\| `redline ([^`]+)` \|", README, re.M):
+        synopsis = match.group(1).replace("\\|", "|")
+        name = next((n for n in names if synopsis == n or synopsis.startswith(n + " ")), synopsis)
+        assert name not in rows, f"`redline {name}` has two rows in the README's table"
+        rows[name] = synopsis[len(name) :]
+    return rows
+
+
+def real_options(name: str) -> tuple[set[str], set[str]]:
+    """The options of ``redline NAME``: every spelling, and the long names shown in help."""
+    command = typer.main.get_command(app)
+    for part in name.split():
+        command = command.commands[part]  # type: ignore[attr-defined]
+    spellings, shown = set(), set()
+    for param in command.params:
+        if param.param_type_name != "option" or getattr(param, "hidden", False):
+            continue
+        spellings.update(param.opts + param.secondary_opts)
+        shown.update(o for o in param.opts if o.startswith("--"))
+    return spellings, shown
+
+
+def test_documented_options_are_the_real_ones():
+    rows = documented_commands()
+    assert set(rows) == set(command_names(app)) - {"feeds"}, "commands and table rows differ"
+    wrong = []
+    for name, synopsis in rows.items():
+        documented = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", synopsis))
+        spellings, shown = real_options(name)
+        wrong += [f"redline {name}: no option {o}" for o in sorted(documented - spellings)]
+        wrong += [f"redline {name}: {o} is not documented" for o in sorted(shown - documented)]
+    assert wrong == []
