@@ -8,7 +8,7 @@ strings, which Jinja2 escapes; the only markup inserted unescaped (``|safe``) is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +28,19 @@ def when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return value.strftime(fmt) + " UTC"
+
+
+def stamp(value: str | None) -> str:
+    """A metadata value for people: an ISO 8601 time as :func:`when` shows it, else as is."""
+    if not value:
+        return value or ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    return when(moment.astimezone(UTC))
 
 
 def iso(value: datetime | None) -> str:
@@ -52,6 +65,7 @@ def build_environment() -> jinja2.Environment:
     )
     env.filters["when"] = when
     env.filters["iso"] = iso
+    env.filters["stamp"] = stamp
     env.globals["query"] = query
     env.globals["diff_path"] = diff_path
     env.globals["article_path"] = article_path

@@ -50,12 +50,13 @@ NEW_PARAGRAPH = (
     "A convoy carrying food and medicine reached the eastern districts on Friday morning, the"
     " first to arrive since the start of the siege, aid workers said."
 )
+OLD_HEADLINE = Story().headline
+NEW_HEADLINE = "Palmyra back in government hands"
 #: The story's three versions: a headline rewrite with a reworded paragraph, then a move.
 STORY_VERSIONS = (
     Story(),
-    Story(headline="Palmyra back in government hands", paragraphs=(P[0], REWORDED, *P[2:]),
-          updated=LATER),
-    Story(headline="Palmyra back in government hands", paragraphs=(P[0], P[3], REWORDED, P[2],
+    Story(headline=NEW_HEADLINE, paragraphs=(P[0], REWORDED, *P[2:]), updated=LATER),
+    Story(headline=NEW_HEADLINE, paragraphs=(P[0], P[3], REWORDED, P[2],
           P[4], NEW_PARAGRAPH), updated=LATEST),
 )  # fmt: skip
 #: Hostile text: markup, an event handler, a javascript: URL, a closing title, CR/LF and

@@ -15,12 +15,9 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.warc import payload_digest
 from archive.web.replay import SNAPSHOT_POLICY
 from archive.web.security import PAGE_POLICY
-from tests.web.conftest import NEW_PARAGRAPH, REWORDED, P
+from tests.web.conftest import NEW_HEADLINE, NEW_PARAGRAPH, OLD_HEADLINE, REWORDED, P
 
 pytestmark = pytest.mark.slow
-
-OLD_HEADLINE = "Army retakes Palmyra after three-month siege"
-NEW_HEADLINE = "Palmyra back in government hands"
 
 
 def parsed(html: str) -> tuple[set[str], set[str], list[str]]:
