@@ -31,6 +31,9 @@ class FailureReason(StrEnum):
     TOO_LARGE = "too-large"
     BAD_ENCODING = "bad-encoding"
     EMPTY_EXTRACTION = "empty-extraction"
+    CONSENT_WALL = "consent-wall"  # a consent overlay and no article outside it
+    PAYWALL = "paywall"  # a paywall or registration prompt over a truncated body
+    SOFT_404 = "soft-404"  # an error page served with a success status
     BLOCKED_DESTINATION = "blocked-destination"
     ROBOTS_DISALLOWED = "robots-disallowed"
     NOT_MODIFIED_WITHOUT_VERSION = "not-modified-without-version"

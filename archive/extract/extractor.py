@@ -29,6 +29,7 @@ from archive.extract.normalize import normalize_optional, split_paragraphs
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.recover import recover_article_text
 from archive.extract.timestamps import find_published, find_updated, hide_modified_stamps
+from archive.extract.walls import read_wall_signals
 
 # Below this many characters of body text a page is not an article but a consent wall, a
 # paywall stub, an error page served with 200 or a JavaScript shell.  Those yield 0-150
@@ -224,6 +225,7 @@ def extract_article(
     if tree is None:
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
     head = read_head(tree)
+    walls = read_wall_signals(tree, head)  # before anything below changes the tree
     canonical_url, amp_url = find_links(tree, url)
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
     _unwrap_paragraph_blocks(tree)
@@ -234,7 +236,8 @@ def extract_article(
     meta = read_metadata(tree, url, dict(DATE_PARAMS))  # trafilatura's, minus unused fields
     document = run_trafilatura(tree, url)
     if document is None or not document.text:
-        raise ExtractionError(FailureReason.EMPTY_EXTRACTION, "no text extracted (0 chars)")
+        wall = walls.judge((), min_chars)
+        raise wall or ExtractionError(FailureReason.EMPTY_EXTRACTION, "no text extracted (0 chars)")
     if undecodable_ratio(document.text) > MAX_BAD_TEXT_RATIO:
         raise ExtractionError(FailureReason.BAD_ENCODING, "article text is mostly undecodable")
 
@@ -253,6 +256,9 @@ def extract_article(
     # when the body is short, so it would come and go as a story grows: it is reported once,
     # as the description.
     paragraphs = _drop_headline_echo(paragraphs, [description or ""])
+    wall = walls.judge(paragraphs, min_chars)
+    if wall is not None:  # a consent wall, a paywall stub or an error page: not an article
+        raise wall
     chars = sum(len(p) for p in paragraphs)
     if chars < min_chars:
         raise ExtractionError(

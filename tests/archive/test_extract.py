@@ -160,9 +160,9 @@ def test_deterministic() -> None:
 # --- failures -------------------------------------------------------------------------------
 
 
-def test_consent_wall_is_empty_extraction() -> None:
+def test_consent_wall_is_a_consent_wall() -> None:
     error = failure(page("consent-wall"))
-    assert error.reason is FailureReason.EMPTY_EXTRACTION
+    assert error.reason is FailureReason.CONSENT_WALL
     assert "0 chars" in error.detail
 
 

@@ -87,7 +87,7 @@ ERROR_CASES = {
     "/loop": "redirect-loop",
     "/report.pdf": "not-html",
     "/huge": "too-large",
-    "/consent": "empty-extraction",
+    "/consent": "consent-wall",
     "/paywall": "empty-extraction",
 }
 
