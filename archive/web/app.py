@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from archive.config import Config
 from archive.db import Database, open_database
 from archive.web import errors
+from archive.web.admin import FeedRegistry
 from archive.web.security import SecurityHeaders
 from archive.web.templating import STATIC_DIR, Templates
 
@@ -43,8 +44,13 @@ def router_modules(config: Config) -> Iterator[ModuleType]:
         yield module
 
 
-def create_app(config: Config, *, database: Database | None = None) -> FastAPI:
-    """The viewer over the archive ``config`` names (or over ``database``, if given)."""
+def create_app(
+    config: Config, *, database: Database | None = None, feeds: FeedRegistry | None = None
+) -> FastAPI:
+    """The viewer over the archive ``config`` names (or over ``database``, if given).
+
+    ``feeds`` lets the admin pages (when ``admin_token`` is set) manage feeds too.
+    """
     db = database or open_database(config.sqlalchemy_url)
 
     @asynccontextmanager
@@ -63,6 +69,7 @@ def create_app(config: Config, *, database: Database | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.database = db
+    app.state.feeds = feeds
     app.state.templates = Templates({"admin_enabled": bool(config.admin_token)})
     errors.install(app)
     app.add_middleware(SecurityHeaders)

@@ -50,9 +50,13 @@ def run_viewer(config: Config, *, host: str = DEFAULT_HOST, port: int = DEFAULT_
     """Build the viewer for ``config`` and serve it with uvicorn until interrupted."""
     import uvicorn
 
+    from archive.web.admin import FeedRegistry
     from archive.web.app import create_app
+    from scheduler.feeds import add_feed, list_feeds, remove_feed
 
-    app = create_app(config)
+    app = create_app(
+        config, feeds=FeedRegistry(add=add_feed, remove=remove_feed, listing=list_feeds)
+    )
     shown = f"[{host}]" if ":" in host else host
     print(f"redline: serving {config.data_dir} at http://{shown}:{port}/", flush=True)
     uvicorn.run(
