@@ -1,7 +1,8 @@
 """What a crawl writes to WARC: responses as received (content coding kept), each redirect hop
 as a record of its own, and revisit records that name the record holding their payload and
 describe it.  Checked with warcio's reader on the files a real crawl of a real local site
-leaves, and with ``warcio check``."""
+leaves, and with ``warcio check``.  What touches the database (the digests, finding a
+revisit's original) runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -69,10 +70,7 @@ def responses(records: list[dict[str, Any]], uri: str, kind: str = "response") -
     return [r for r in records if r["type"] == kind and r["uri"] == uri]
 
 
-def test_a_gzip_encoded_page_is_stored_as_received_and_its_revisit_describes_it(
-    redline_sqlite, site
-):
-    redline = redline_sqlite
+def test_a_gzip_encoded_page_is_stored_as_received_and_its_revisit_describes_it(redline, site):
     html = article_page(Story(), 1).encode()
     sent = gzip.compress(html, mtime=0)
     site.set_page("/gz", sent, headers={"Content-Encoding": "gzip"}, conditional=False)
@@ -111,9 +109,8 @@ def test_a_plain_page_is_stored_byte_for_byte(redline_sqlite, site):
 
 
 def test_a_revisit_after_a_move_to_a_new_slug_refers_to_the_record_holding_the_payload(
-    redline_sqlite, site
+    redline, site
 ):
-    redline = redline_sqlite
     page = article_page(Story(), 1)
     site.set_page("/2026/03/story", page, conditional=False)
     redline("track", site.url("/2026/03/story"))
@@ -132,8 +129,7 @@ def test_a_revisit_after_a_move_to_a_new_slug_refers_to_the_record_holding_the_p
     assert header(revisit, "Content-Length") == str(len(original["payload"]))
 
 
-def test_a_revisit_whose_original_record_is_gone_stores_the_payload_again(redline_sqlite, site):
-    redline = redline_sqlite
+def test_a_revisit_whose_original_record_is_gone_stores_the_payload_again(redline, site):
     page = article_page(Story(), 1)
     site.set_page("/a", page, conditional=False)
     redline("track", site.url("/a"))

@@ -147,6 +147,41 @@ def test_two_workers_share_the_queue_and_archive_every_url_once(
     assert len(redline.json("versions", site.url(PAGES[1]))) == 1
 
 
+def test_a_worker_keeps_redirect_hops_and_compressed_pages_as_received(
+    postgres, redis_url, prefix, tmp_path, site
+):
+    """A redirect goes back through scrapy-redis's queue: the hops kept so far go with it."""
+    import gzip
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    from tests.pages import article_page
+
+    redline = Redline(tmp_path / "data", postgres)
+    redline.env.update(REDLINE_REDIS_URL=redis_url, REDLINE_REDIS_PREFIX=prefix)
+    sent = gzip.compress(article_page(Story(), 1).encode(), mtime=0)
+    site.set_page("/gz", sent, headers={"Content-Encoding": "gzip"}, conditional=False)
+    site.redirect("/tracked", "/gz")
+    redline("track", site.url("/tracked"))
+    assert redline.json("enqueue")["queued"] == 1
+    (summary,) = _run_workers(redline, 1)
+    assert summary["new_versions"] == 1
+    found = []
+    for path in sorted((redline.data_dir / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    found.append(
+                        (uri, record.http_headers.get_statuscode(), record.raw_stream.read())
+                    )
+    assert [(uri, status) for uri, status, _ in found] == [
+        (site.url("/tracked"), "301"),
+        (site.url("/gz"), "200"),
+    ]
+    assert found[1][2] == sent
+
+
 def test_enqueue_and_worker_need_a_redis_url(redline_sqlite):
     for command in (["enqueue"], ["worker", "--max-idle", "1"]):
         proc = redline_sqlite(*command, check=False)
