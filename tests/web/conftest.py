@@ -59,6 +59,17 @@ STORY_VERSIONS = (
     Story(headline=NEW_HEADLINE, paragraphs=(P[0], P[3], REWORDED, P[2],
           P[4], NEW_PARAGRAPH), updated=LATEST),
 )  # fmt: skip
+#: A quiet article: a stealth edit that adds a correction note (the declared update time stays),
+#: then the page is gone (a takedown).
+CORRECTION = (
+    "Correction: An earlier version of this article said the city fell in November. It fell in"
+    " December."
+)
+QUIET = Story(headline="Museum reopens after restoration")
+QUIET_VERSIONS = (
+    QUIET,
+    QUIET.but(paragraphs=(P[0], REWORDED, *P[2:], CORRECTION)),
+)
 #: Hostile text: markup, an event handler, a javascript: URL, a closing title, CR/LF and
 #: link-format metacharacters, in the headline, the byline and the text.
 HOSTILE = '</title><script>window.__pwned=1</script><img src=x onerror="alert(1)">'
@@ -115,6 +126,8 @@ class Crawled:
     hostile_id: int
     story_url: str
     hostile_url: str
+    quiet_id: int = 0
+    quiet_url: str = ""
 
     def config(self, **overrides: object) -> Config:
         return load_config(
@@ -131,13 +144,19 @@ def build_archive(base: Path, database_url: str) -> Crawled:
         site.set_page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
         redline = Redline(base / "data", database_url or None)
         story_url, hostile_url = site.url("/news/palmyra"), site.url("/news/hostile")
+        quiet_url = site.url("/news/quiet")
         redline("subscribe", "desk@example.org", "--all", "--mode", "immediate", "--min", "trivial")
         redline("track", story_url, "--tag", "syria", "--tag", "middle east")
         redline("track", hostile_url, "--tag", "hostile")
+        redline("track", quiet_url, "--tag", "culture")
         for round_ in range(3):
             serve(site, "/news/palmyra", STORY_VERSIONS[round_])
             hostile = HOSTILE_VERSIONS[min(round_, 1)]
             site.set_page("/news/hostile", lambda n, s=hostile: hostile_page(s, n))
+            if round_ < 2:
+                serve(site, "/news/quiet", QUIET_VERSIONS[round_])
+            else:
+                site.remove_page("/news/quiet")
             redline.crawl()
     crawled = Crawled(
         redline=redline,
@@ -147,6 +166,7 @@ def build_archive(base: Path, database_url: str) -> Crawled:
         hostile_id=0,
         story_url=story_url,
         hostile_url=hostile_url,
+        quiet_url=quiet_url,
     )
     database = open_database(crawled.config().sqlalchemy_url)
     try:
@@ -160,6 +180,8 @@ def build_archive(base: Path, database_url: str) -> Crawled:
         data_dir=base / "data",
         story_id=ids[story_url],
         hostile_id=ids[hostile_url],
+        quiet_id=ids[quiet_url],
+        quiet_url=quiet_url,
         story_url=story_url,
         hostile_url=hostile_url,
     )

@@ -79,8 +79,12 @@ def viewer_url(archive: Crawled) -> Iterator[str]:
 class Watched:
     """A browser page whose dialogs and requests are recorded."""
 
-    def __init__(self, browser: Any, viewport: dict[str, int], *, mobile: bool = False) -> None:
-        self.context = browser.new_context(viewport=viewport, is_mobile=mobile, has_touch=mobile)
+    def __init__(
+        self, browser: Any, viewport: dict[str, int], *, mobile: bool = False, scheme: str = "light"
+    ) -> None:
+        self.context = browser.new_context(
+            viewport=viewport, is_mobile=mobile, has_touch=mobile, color_scheme=scheme
+        )
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
         self.requests: list[str] = []
@@ -273,3 +277,32 @@ def test_phone_layout(phone, viewer_url, archive, artefacts):
         phone.shot(artefacts, name)
     expect(page.locator("h1")).to_be_visible()
     assert phone.dialogs == []
+
+
+def luminance(css_colour: str) -> float:
+    red, green, blue = (
+        int(part) for part in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3]
+    )
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def test_dark_colour_scheme(browser, viewer_url, archive, artefacts):
+    for scheme in ("dark", "light"):
+        watched = Watched(browser, DESKTOP, scheme=scheme)
+        try:
+            page = watched.page
+            page.goto(f"{viewer_url}/articles/{archive.story_id}/diff/1..2")
+            background = luminance(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+            text = luminance(page.evaluate("getComputedStyle(document.body).color"))
+            inserted = page.locator("p.para.changed ins").first
+            ins_text = luminance(inserted.evaluate("e => getComputedStyle(e).color"))
+            ins_back = luminance(inserted.evaluate("e => getComputedStyle(e).backgroundColor"))
+            if scheme == "dark":
+                assert background < 0.2 and text > 0.7
+                assert ins_text > ins_back + 0.4  # light words on a dark highlight
+            else:
+                assert background > 0.9 and text < 0.2
+                assert ins_back > ins_text + 0.4
+            watched.shot(artefacts, f"desktop-diff-{scheme}")
+        finally:
+            watched.close()

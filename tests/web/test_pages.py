@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.warc import payload_digest
 from archive.web.replay import SNAPSHOT_POLICY
 from archive.web.security import PAGE_POLICY
-from tests.web.conftest import NEW_HEADLINE, NEW_PARAGRAPH, OLD_HEADLINE, REWORDED, P
+from tests.web.conftest import CORRECTION, NEW_HEADLINE, NEW_PARAGRAPH, OLD_HEADLINE, REWORDED, P
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +82,7 @@ def test_home_filters_by_kind_tag_and_site(viewer, crawled):
     # a tag that is a prefix of a real one matches nothing
     assert "No change matches" in viewer.get("/?tag=middle").text
     assert "No change matches" in viewer.get("/?site=elsewhere.example").text
-    assert viewer.get("/?site=127.0.0.1").text.count("See the diff") == 3
+    assert viewer.get("/?site=127.0.0.1").text.count("See the diff") == 4
     # the tag's feed is advertised
     assert 'href="/feeds/tags/hostile.atom"' in viewer.get("/?tag=hostile").text
 
@@ -112,12 +112,14 @@ def test_articles_search_filter_sort_and_paginate(viewer, crawled):
     assert f'href="/articles/{crawled.hostile_id}"' not in moved
     ok = main_of(viewer.get("/articles?state=ok").text)
     assert f'href="/articles/{crawled.story_id}"' in ok
-    assert "No article matches" in viewer.get("/articles?state=taken-down").text
+    taken_down = main_of(viewer.get("/articles?state=taken-down").text)
+    assert f'href="/articles/{crawled.quiet_id}"' in taken_down
+    assert f'href="/articles/{crawled.story_id}"' not in taken_down
     by_versions = main_of(viewer.get("/articles?sort=versions").text)
     assert by_versions.index(f'href="/articles/{crawled.story_id}"') < by_versions.index(
         f'href="/articles/{crawled.hostile_id}"'
     )
-    assert "2 in all" in viewer.get("/articles").text
+    assert "3 in all" in viewer.get("/articles").text
     assert "No article matches" in viewer.get("/articles?page=2").text
 
 
@@ -252,3 +254,65 @@ def test_unknown_versions_of_snapshots_are_404(viewer, crawled):
     for tail in ("raw", "snapshot", "payload", "record.warc.gz"):
         assert viewer.get(f"/articles/{crawled.story_id}/versions/7/{tail}").status_code == 404
         assert viewer.get(f"/articles/999/versions/1/{tail}").status_code == 404
+
+
+def test_stealth_edits_correction_notes_and_takedowns_are_flagged(viewer, crawled):
+    quiet = crawled.quiet_id
+    home = main_of(viewer.get("/?tag=culture").text)
+    assert "stealth edit" in home and "correction note" in home
+    diff = unescape(main_of(viewer.get(f"/articles/{quiet}/diff/1..2").text))
+    assert '<span class="label stealth"' in diff
+    assert '<span class="label note">correction note</span>' in diff
+    assert CORRECTION in diff
+    assert re.search(r'<p class="para [a-z-]+ note"', diff)  # the note paragraph is marked
+    timeline = main_of(viewer.get(f"/articles/{quiet}").text)
+    assert '<span class="label takedown">taken down</span>' in timeline
+    assert '<span class="label state taken-down">taken down</span>' in timeline
+    # the twin: the story's changes declare a new update time, so none is flagged stealth
+    story = main_of(viewer.get(f"/articles/{crawled.story_id}/diff/2..3").text)
+    assert "label stealth" not in story and "label note" not in story
+
+
+HOSTILE_MARKUP = ("<script>", "<img src=x", "<svg onload", "<b>town", '"alert(1)"', "\r\n")
+
+
+def test_hostile_text_is_escaped_on_every_page(viewer, crawled):
+    hostile = crawled.hostile_id
+    paths = [
+        "/",
+        "/articles?q=rebels",
+        f"/articles/{hostile}",
+        f"/articles/{hostile}/versions/1",
+        f"/articles/{hostile}/versions/2",
+        f"/articles/{hostile}/diff/1..2",
+        f"/articles/{hostile}/diff/1..2?view=side-by-side",
+        f"/articles/{hostile}/diff/1..2?only=changes",
+        f"/articles/{hostile}/versions/2/raw",
+    ]
+    for path in paths:
+        page = viewer.get(path)
+        assert page.status_code == 200, path
+        html = page.text
+        assert "window.__pwned" in html or path.startswith("/articles?"), path  # it is shown
+        for markup in HOSTILE_MARKUP:
+            assert markup not in html, (path, markup)
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert "<" not in title, path  # "</title>" in a headline cannot end the title
+        tags, attributes, _ = parsed(html)
+        assert not [a for a in attributes if a.startswith("on")], path
+        assert tags <= ALLOWED_VIEWER_TAGS, (path, tags - ALLOWED_VIEWER_TAGS)
+        assert html.count("<script") == 1  # the viewer's own static script only
+    version = viewer.get(f"/articles/{hostile}/versions/2").text
+    assert "&lt;/title&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" in version
+    cite = re.search(r"<textarea[^>]*>(.*?)</textarea>", version, re.S).group(1)
+    snippet = unescape(cite)  # the HTML a reader copies: the headline escaped inside it too
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+
+
+ALLOWED_VIEWER_TAGS = {
+    "html", "head", "meta", "title", "link", "script", "body", "a", "span", "header", "div",
+    "nav", "form", "input", "main", "p", "h1", "h2", "h3", "ol", "ul", "li", "del", "ins",
+    "footer", "select", "option", "label", "button", "time", "table", "thead", "tbody", "tr",
+    "th", "td", "dl", "dt", "dd", "section", "article", "svg", "line", "rect", "text",
+    "details", "summary", "textarea", "iframe", "kbd", "code",
+}  # fmt: skip
