@@ -12,6 +12,7 @@ checked against the code (``tests/test_docs.py``).
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import types
@@ -235,10 +236,19 @@ def _coerce(name: str, raw: Any, typ: Any) -> Any:
                 raise ValueError(f"not an integer: {raw!r}")
             return int(raw)
         if typ is float:
-            return float(raw)
+            return _seconds(name, float(raw)) if name.endswith("_s") else float(raw)
         return str(raw)
     except ValueError as exc:
         raise ConfigError(f"setting {name}: {exc}") from None
+
+
+def _seconds(name: str, value: float) -> float:
+    """A setting in seconds: finite and not negative; a timeout also more than zero."""
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"not a number of seconds: {value!r} (give 0 or more)")
+    if name.endswith("_timeout_s") and value == 0:
+        raise ValueError("a timeout must be more than 0 seconds")
+    return value
 
 
 def load_config(
@@ -270,7 +280,7 @@ def load_config(
     if path.exists():
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read {path}: {exc}") from None
         unknown = sorted(set(table) - names)
         if unknown:

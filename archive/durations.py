@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 from archive.errors import ConfigError
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: The longest duration accepted: a century (an interval, or how long ago), far beyond any use,
+#: and well inside what dates and the database can hold.
+MAX_DURATION = timedelta(days=36525)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
 
 
@@ -15,12 +18,15 @@ def parse_duration(text: str) -> timedelta:
     """``"30m"`` -> 30 minutes; units s, m, h, d, w.
 
     Raises:
-        ConfigError: not a positive duration with a unit.
+        ConfigError: not a positive duration with a unit, or longer than :data:`MAX_DURATION`.
     """
     match = _DURATION.match(text)
     if not match or float(match.group(1)) <= 0:
         raise ConfigError(f"not a duration: {text!r} (use a number and s, m, h, d or w: 30m)")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+    seconds = float(match.group(1)) * _UNITS[match.group(2).lower()]
+    if seconds > MAX_DURATION.total_seconds():
+        raise ConfigError(f"duration too long: {text!r} (at most {MAX_DURATION.days} days)")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(delta: timedelta) -> str:

@@ -88,6 +88,10 @@ class DatabaseUnavailableError(RedlineError):
     """The archive database cannot be reached, opened or upgraded."""
 
 
+class StorageError(RedlineError):
+    """The data directory or the WARC files cannot be written."""
+
+
 class QueueUnavailableError(RedlineError):
     """The Redis server of the shared crawl queue cannot be reached."""
 

@@ -259,12 +259,15 @@ def _ipv4_host(labels: list[str], url: str) -> str:
 
 
 def _idna_label(label: str, url: str) -> str:
-    if label.isascii():
+    if label.isascii() and not label.startswith("xn--"):
         return label
     try:
+        if label.isascii():  # an A-label must decode to a valid IDN ("xn--a" does not)
+            idna.decode(label)
+            return label
         return idna.encode(label, uts46=True).decode("ascii")
-    except idna.IDNAError as exc:
-        raise InvalidURLError(f"host cannot be IDNA-encoded in URL {url!r}: {exc}") from None
+    except (idna.IDNAError, UnicodeError) as exc:
+        raise InvalidURLError(f"host is not a valid IDN in URL {url!r}: {exc}") from None
 
 
 def _normalize_percent(text: str, safe: frozenset[int]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -54,24 +54,33 @@ serve.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The ``redline`` console script."""
+    """The ``redline`` console script: every error is one line on stderr and a non-zero exit
+    status (1, or 2 for a usage error), never a traceback."""
     try:
         result = app(args=argv, prog_name="redline", standalone_mode=False)
     except RedlineError as exc:
-        print(f"redline: error: {exc}", file=sys.stderr)
-        sys.exit(1)
+        fail(str(exc), 1)
     except typer.Abort:
-        print("redline: aborted", file=sys.stderr)
-        sys.exit(130)
+        fail("aborted", 130)
     except typer.TyperException as exc:  # usage errors: Typer vendors click, so no click import
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            print(f"redline: error: {exc}", file=sys.stderr)
-        sys.exit(getattr(exc, "exit_code", 2))
+        ctx = getattr(exc, "ctx", None)
+        code = getattr(exc, "exit_code", 2)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None and code == 2 else ""
+        fail(exc.format_message() + hint, code)
+    except OSError as exc:  # a file or directory the command needed (read-only, not a dir...)
+        fail(str(exc), 1)
     except KeyboardInterrupt:
-        print("redline: interrupted", file=sys.stderr)
-        sys.exit(130)
+        fail("interrupted", 130)
     if isinstance(result, int) and result:
         sys.exit(result)
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line (SQLAlchemy's "Background on this error" note left out)."""
+    lines = (line.strip() for line in message.splitlines())
+    return " ".join(x for x in lines if x and not x.startswith("(Background on this error"))
+
+
+def fail(message: str, code: int) -> NoReturn:
+    print(f"redline: error: {one_line(message)}", file=sys.stderr)
+    sys.exit(code)

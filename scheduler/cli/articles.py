@@ -197,7 +197,7 @@ def changes(
     ] = None,
     url: Annotated[str | None, typer.Option(help="Only this tracked URL.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only changes holding this edit kind.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
     json_: JsonOption = False,
 ) -> None:
     """List recorded changes across the archive, newest first."""

@@ -12,7 +12,7 @@ from archive import store
 from archive.config import Config
 from archive.errors import CrawlInProgressError
 from crawler.lock import CrawlLock
-from scheduler.cli.state import JsonOption, print_json, state
+from scheduler.cli.state import JsonOption, check_archive, print_json, state
 
 if TYPE_CHECKING:
     from crawler.extensions import CrawlSummary
@@ -43,6 +43,7 @@ def register(
         st = state(ctx)
         if all_ and url:
             raise typer.BadParameter("give --all or --url, not both")
+        check_archive(st)
         if url:
             with st.database.session() as session:
                 url = [store.resolve(session, u).url for u in url]

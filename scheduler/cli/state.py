@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol, TypeVar
@@ -20,6 +21,7 @@ from rich.text import Text
 
 from archive.config import Config
 from archive.db import Database, open_database
+from archive.errors import StorageError
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -42,6 +44,29 @@ class CliState:
         if self._database is not None:
             self._database.dispose()
             self._database = None
+
+
+def check_archive(st: CliState) -> None:
+    """Fail now, in one line, when a crawl could record nothing: the archive database must open
+    (it is created or upgraded if need be) and the WARC directory must be writable.
+
+    Inside Scrapy such a failure is only logged, and the crawl would end as a success that
+    fetched nothing, which cron, systemd and the service would take for a good cycle.
+
+    Raises:
+        DatabaseUnavailableError: the database cannot be opened or upgraded.
+        StorageError: the WARC directory cannot be created or written.
+    """
+    _ = st.database  # opens it, creating or upgrading the schema if need be
+    directory = st.config.warc_dir
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise StorageError(
+            f"cannot write WARC files in {directory}: {exc.strerror or exc}"
+        ) from None
 
 
 def state(ctx: typer.Context) -> CliState:

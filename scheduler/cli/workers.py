@@ -14,7 +14,7 @@ import typer
 from archive.config import Config
 from archive.errors import ConfigError
 from scheduler.cli.crawl import print_summary
-from scheduler.cli.state import JsonOption, print_json, state
+from scheduler.cli.state import JsonOption, check_archive, print_json, state
 
 
 def _distributed() -> ModuleType:
@@ -63,6 +63,7 @@ def register(
     ) -> None:
         """Fetch and archive the URLs queued in Redis, until stopped (needs redis_url)."""
         st = state(ctx)
+        check_archive(st)
         st.close()  # the worker opens its own connections
         summary = _distributed().run_worker(
             st.config,
