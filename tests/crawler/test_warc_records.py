@@ -209,3 +209,35 @@ def test_a_stored_gzip_payload_is_decoded_for_the_re_reading(tmp_path):
     article = reextract_job(str(tmp_path), [location], 200)
     assert isinstance(article, Article), article
     assert article.headline == Story().headline
+
+
+def test_the_middleware_sees_responses_before_redirects_and_decoding():
+    from scrapy.settings import default_settings
+
+    from archive.config import Config
+    from crawler.configure import settings_for
+
+    base = default_settings.DOWNLOADER_MIDDLEWARES_BASE
+    ours = settings_for(Config())["DOWNLOADER_MIDDLEWARES"]["crawler.wire.ReceivedMiddleware"]
+    # process_response runs from the highest number down
+    redirect = base["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"]
+    decode = base["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"]
+    stats = base["scrapy.downloadermiddlewares.stats.DownloaderStats"]
+    assert decode < redirect < ours < stats
+
+
+def test_a_page_with_a_meta_refresh_is_kept_as_its_own_record(redline_sqlite, site):
+    redline = redline_sqlite
+    page = article_page(Story(), 1)
+    site.set_page("/news/palmyra", page, conditional=False)
+    refresh = (
+        f'<html><head><meta http-equiv="refresh" content="0; url={site.url("/news/palmyra")}">'
+    )
+    site.set_page("/r/palmyra", refresh, conditional=False)
+    redline("track", site.url("/r/palmyra"))
+    assert redline.crawl()["new_versions"] == 1
+    records = warc_records(redline.data_dir)
+    (hop,) = responses(records, site.url("/r/palmyra"))
+    (final,) = responses(records, site.url("/news/palmyra"))
+    assert (hop["status"], hop["payload"]) == ("200", refresh.encode())
+    assert final["payload"] == page.encode()
