@@ -9,6 +9,7 @@ service does), and prints what changed and where the archive is.
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -51,13 +52,21 @@ def demo(
     if target.exists() and any(target.iterdir()):
         raise typer.BadParameter(f"{target} is not empty; the demo needs a fresh directory")
     target.mkdir(parents=True, exist_ok=True)
-    env = demo_environment(state(ctx).config, target)
+    user = state(ctx).config
+    env = demo_environment(user, target)
+    console.print(
+        f"The demo keeps its own SQLite archive in {target}"
+        + ("; your database_url is not used." if user.database_url else "."),
+        soft_wrap=True,
+        markup=False,
+    )
     with LocalSite() as site:
         install_round(site, 1)
         urls = [site.url(path) for path in ARTICLE_PATHS]
         _redline(env, "track", *urls, "--tag", "palmyra")
         console.print(
-            f"Serving a developing story at {site.base_url}; tracking {len(urls)} articles."
+            f"Serving a developing story at {site.base_url}; tracking {len(urls)} articles.",
+            soft_wrap=True,
         )
         progress = Progress(
             TextColumn("round {task.completed}/{task.total}"),
@@ -71,19 +80,19 @@ def demo(
             task = progress.add_task("", total=rounds)
             for number in range(1, rounds + 1):
                 install_round(site, number)
-                progress.update(task, description=describe_round(number))
+                progress.update(task, description=describe_round(number, rounds))
                 summary = json.loads(_redline(env, "crawl", "--all", "--json"))
                 progress.advance(task)
                 console.print(
                     Text(
-                        f"{describe_round(number)} -> "
+                        f"{describe_round(number, rounds)} -> "
                         f"{summary['new_versions']} new version(s), {summary['unchanged']} "
                         f"unchanged, {summary['errors']} error(s)"
                     )
                 )
-    print_outcome(console, env, target)
-    archive = state(ctx).config.replace(data_dir=target, database_url="")
-    command = serve_command(archive, port=port)
+    print_outcome(console, env, target, hint(user, target, "list"))
+    archive = user.replace(data_dir=target, database_url="")
+    command = database_prefix(user) + serve_command(archive, port=port)
     if not serve:
         console.print(Text("See the story's edits in a browser:", style="bold"))
         console.print(Text(f"  {command}"), soft_wrap=True)
@@ -127,7 +136,18 @@ def _redline(env: dict[str, str], *args: str) -> str:
     return proc.stdout
 
 
-def print_outcome(console: Console, env: dict[str, str], data_dir: Path) -> None:
+def database_prefix(user: Config) -> str:
+    """What a command needs in front of it to open the demo's SQLite archive rather than the
+    database the user's settings name (an empty ``REDLINE_DATABASE_URL`` means SQLite)."""
+    return "REDLINE_DATABASE_URL= " if user.database_url else ""
+
+
+def hint(user: Config, data_dir: Path, *args: str) -> str:
+    """A command line on the demo's archive that works as printed, in the user's shell."""
+    return database_prefix(user) + shlex.join(["redline", "--data-dir", str(data_dir), *args])
+
+
+def print_outcome(console: Console, env: dict[str, str], data_dir: Path, explore: str) -> None:
     changes: list[dict[str, Any]] = json.loads(_redline(env, "changes", "--json"))
     console.print()
     console.print(Text(f"{len(changes)} change(s) recorded:", style="bold"))
@@ -143,9 +163,10 @@ def print_outcome(console: Console, env: dict[str, str], data_dir: Path) -> None
         newest = changes[0]
         console.print()
         console.print(
-            Text(f"The newest change, as `redline diff {newest['url']}` shows it:", style="bold")
+            Text(f"The newest change, as `redline diff {newest['url']}` shows it:", style="bold"),
+            soft_wrap=True,
         )
         colour = {"FORCE_COLOR": "1"} if console.is_terminal else {}
         console.print(Text.from_ansi(_redline({**env, **colour}, "diff", newest["url"])))
-    console.print(Text(f"The archive is in {data_dir}", style="bold"))
-    console.print(f"Explore it with: redline --data-dir {data_dir} list")
+    console.print(Text(f"The archive is in {data_dir}", style="bold"), soft_wrap=True)
+    console.print(Text(f"Explore it with: {explore}"), soft_wrap=True)

@@ -5,6 +5,7 @@ It binds 127.0.0.1 by default; exposing the archive to a network is a deliberate
 
 from __future__ import annotations
 
+import shlex
 from typing import Annotated
 
 import typer
@@ -43,7 +44,7 @@ def serve_command(config: Config, host: str = DEFAULT_HOST, port: int = DEFAULT_
         parts += ["--host", host]
     if port != DEFAULT_PORT:
         parts += ["--port", str(port)]
-    return " ".join(parts)
+    return shlex.join(parts)
 
 
 def run_viewer(config: Config, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:

@@ -123,11 +123,12 @@ def _round(n: int) -> Round:
     return STORY[n - 1]
 
 
-def describe_round(n: int) -> str:
-    """One line for the demo's output, e.g. ``"Round 2/5 (2 Mar 2017 18:20 UTC): ..."``."""
+def describe_round(n: int, played: int = ROUNDS) -> str:
+    """One line for the demo's output, e.g. ``"Round 2/5 (2 Mar 2017 18:20 UTC): ..."``, when
+    ``played`` rounds are played."""
     r = _round(n)
     latest = max(datetime.fromisoformat(a.modified) for a in r.articles.values())
-    return f"Round {n}/{ROUNDS} ({latest.day} {latest:%b %Y %H:%M} UTC): {r.summary}"
+    return f"Round {n}/{played} ({latest.day} {latest:%b %Y %H:%M} UTC): {r.summary}"
 
 
 def pages_for_round(n: int, base_url: str = "") -> dict[str, Callable[[int], str]]:
