@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, String, cast, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from archive.diff.records import ChangeRecord
 from archive.enums import ChangeLabel, EditKind
@@ -50,24 +50,20 @@ class ArticleSort(StrEnum):
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a list: its items, its number (from 1) and the total count."""
+    """One page of a list: its items, its number (from 1), and whether another page follows.
+
+    There is no total: counting every match costs as much as the whole list on a large
+    archive, and readers step through pages.
+    """
 
     items: tuple[T, ...]
     number: int
     size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+    has_next: bool
 
     @property
     def has_previous(self) -> bool:
         return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
 
 
 @dataclass(frozen=True)
@@ -380,26 +376,19 @@ def latest_changes(
         conditions.append(_label_at_least(filters.label))
     if filters.url_id is not None:
         conditions.append(Change.tracked_url_id == filters.url_id)
-    base = (
+    rows = session.execute(
         select(Change, TrackedURL, old.number, old.headline, new.number, new.headline)
         .join(TrackedURL, TrackedURL.id == Change.tracked_url_id)
         .join(old, old.id == Change.from_version_id)
         .join(new, new.id == Change.to_version_id)
         .where(*conditions)
-    )
-    total = session.scalar(
-        select(func.count())
-        .select_from(Change)
-        .join(TrackedURL, TrackedURL.id == Change.tracked_url_id)
-        .where(*conditions)
-    )
-    rows = session.execute(
-        base.order_by(Change.detected_at.desc(), Change.id.desc())
-        .limit(size)
+        .options(selectinload(Change.kinds))
+        .order_by(Change.detected_at.desc(), Change.id.desc())
+        .limit(size + 1)
         .offset((page - 1) * size)
     ).all()
     items = []
-    for change, tracked, old_number, old_headline, new_number, new_headline in rows:
+    for change, tracked, old_number, old_headline, new_number, new_headline in rows[:size]:
         record = ChangeRecord.from_json({"edits": change.edits, "summary": change.summary})
         step = _step(change, old_number, new_number)
         items.append(
@@ -424,7 +413,7 @@ def latest_changes(
                 summary=summary_line(record),
             )
         )
-    return Page(tuple(items), page, size, int(total or 0))
+    return Page(tuple(items), page, size, len(rows) > size)
 
 
 @dataclass(frozen=True)
@@ -446,18 +435,12 @@ def search_articles(
     page: int = 1,
     size: int = PAGE_SIZE,
 ) -> Page[ArticleItem]:
-    """Tracked articles (merged aliases left out) matching ``query``, sorted and paginated."""
+    """Tracked articles (merged aliases left out) matching ``query``, sorted and paginated.
+
+    The page's rows are found first; their version and change counts are then read for those
+    rows only (counting for every article would cost as much as the whole list).
+    """
     page = _page_number(page)
-    versions = (
-        select(Version.tracked_url_id.label("url_id"), func.count().label("n"))
-        .group_by(Version.tracked_url_id)
-        .subquery()
-    )
-    changes = (
-        select(Change.tracked_url_id.label("url_id"), func.count().label("n"))
-        .group_by(Change.tracked_url_id)
-        .subquery()
-    )
     current = aliased(Version)
     conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
     if query.text:
@@ -475,23 +458,20 @@ def search_articles(
     if query.state is not None:
         conditions.append(_state_condition(query.state))
     if query.kind is not None:
-        conditions.append(
-            exists().where(
-                Change.tracked_url_id == TrackedURL.id,
-                ChangeKind.change_id == Change.id,
-                ChangeKind.kind == query.kind.value,
-            )
+        # Nested EXISTS: the article's changes by their index, then each one's kinds by the
+        # primary key; stops at the first match (a planner left free to start from every
+        # change of that kind takes seconds on a large archive).
+        has_kind = exists().where(
+            ChangeKind.change_id == Change.id, ChangeKind.kind == query.kind.value
         )
-    n_versions = func.coalesce(versions.c.n, 0)
-    n_changes = func.coalesce(changes.c.n, 0)
-    joined = (
-        select(TrackedURL, current.headline, n_versions, n_changes)
-        .outerjoin(current, current.id == TrackedURL.current_version_id)
-        .outerjoin(versions, versions.c.url_id == TrackedURL.id)
-        .outerjoin(changes, changes.c.url_id == TrackedURL.id)
-        .where(*conditions)
-    )
+        conditions.append(exists().where(Change.tracked_url_id == TrackedURL.id, has_kind))
     if query.sort is ArticleSort.VERSIONS:
+        n_versions = (
+            select(func.count())
+            .select_from(Version)
+            .where(Version.tracked_url_id == TrackedURL.id)
+            .scalar_subquery()
+        )
         order: tuple[Any, ...] = (n_versions.desc(), TrackedURL.id.desc())
     elif query.sort is ArticleSort.ADDED:
         order = (TrackedURL.added_at.desc(), TrackedURL.id.desc())
@@ -501,13 +481,27 @@ def search_articles(
             TrackedURL.last_changed_at.desc(),
             TrackedURL.id.desc(),
         )
-    total = session.scalar(
-        select(func.count())
-        .select_from(TrackedURL)
-        .outerjoin(current, current.id == TrackedURL.current_version_id)
-        .where(*conditions)
+    found = select(TrackedURL.id)
+    if query.text:
+        found = found.outerjoin(current, current.id == TrackedURL.current_version_id)
+    page_ids = list(
+        session.scalars(
+            found.where(*conditions).order_by(*order).limit(size + 1).offset((page - 1) * size)
+        )
     )
-    rows = session.execute(joined.order_by(*order).limit(size).offset((page - 1) * size)).all()
+    loaded = {
+        tracked.id: (tracked, headline)
+        for tracked, headline in session.execute(
+            select(TrackedURL, current.headline)
+            .outerjoin(current, current.id == TrackedURL.current_version_id)
+            .where(TrackedURL.id.in_(page_ids[:size]))
+        )
+    }
+    rows = [loaded[i] for i in page_ids[:size] if i in loaded]
+    shown = rows
+    ids = [tracked.id for tracked, _ in shown]
+    versions = _counts(session, Version.tracked_url_id, ids)
+    changes = _counts(session, Change.tracked_url_id, ids)
     items = tuple(
         ArticleItem(
             url_id=tracked.id,
@@ -515,28 +509,31 @@ def search_articles(
             site=tracked.site,
             tags=tuple(tracked.tags or ()),
             headline=headline,
-            versions=int(nv),
-            changes=int(nc),
+            versions=versions.get(tracked.id, 0),
+            changes=changes.get(tracked.id, 0),
             added_at=tracked.added_at,
             last_checked_at=tracked.last_checked_at,
             last_changed_at=tracked.last_changed_at,
             state=_state(tracked),
         )
-        for tracked, headline, nv, nc in rows
+        for tracked, headline in shown
     )
-    return Page(items, page, size, int(total or 0))
+    return Page(items, page, size, len(page_ids) > size)
+
+
+def _counts(session: Session, column: Any, ids: Sequence[int]) -> dict[int, int]:
+    """Rows per tracked URL id among ``ids``, for ``column`` (a table's tracked_url_id)."""
+    if not ids:
+        return {}
+    found = session.execute(
+        select(column, func.count()).where(column.in_(ids)).group_by(column)
+    ).all()
+    return {int(url_id): int(n) for url_id, n in found}
 
 
 def sites(session: Session) -> tuple[str, ...]:
-    """Every site with a tracked article, sorted."""
-    return tuple(
-        session.scalars(
-            select(TrackedURL.site)
-            .where(TrackedURL.alias_of_id.is_(None))
-            .distinct()
-            .order_by(TrackedURL.site)
-        )
-    )
+    """Every site with a tracked URL, sorted."""
+    return tuple(session.scalars(select(TrackedURL.site).distinct().order_by(TrackedURL.site)))
 
 
 def tags(session: Session) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ reports link to come from :mod:`archive.report.routes`, so a link in a mail alwa
 from __future__ import annotations
 
 import math
+import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from html import escape
@@ -15,6 +16,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from archive import browse
 from archive.enums import ChangeLabel, EditKind
@@ -45,6 +47,22 @@ def choice(enum: type[E], value: str | None, name: str) -> E | None:
         return enum(value)
     except ValueError:
         raise HTTPException(400, f"Unknown {name}: {value[:60]!r}.") from None
+
+
+#: Seconds the site and tag lists of the filter forms are reused (reading every article's tags
+#: on each request would cost more than the page itself on a large archive).
+CHOICES_TTL_S = 60.0
+
+
+def filter_choices(request: Request, session: Session) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The sites and tags the filter forms offer, read at most once a minute per app."""
+    cached = getattr(request.app.state, "filter_choices", None)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < CHOICES_TTL_S:
+        return cached[1], cached[2]
+    sites, tags = browse.sites(session), browse.tags(session)
+    request.app.state.filter_choices = (now, sites, tags)
+    return sites, tags
 
 
 def tag_feed(tag: str) -> str:
@@ -92,14 +110,15 @@ def home(
         label=choice(ChangeLabel, label, "significance"),
     )
     listing = browse.latest_changes(session, filters, page=page)
+    sites, tags = filter_choices(request, session)
     return templates.render(
         request,
         "home.html",
         {
             "listing": listing,
             "filters": {"site": site, "tag": tag, "kind": kind, "label": label},
-            "sites": browse.sites(session),
-            "tags": browse.tags(session),
+            "sites": sites,
+            "tags": tags,
             "kinds": list(EditKind),
             "labels": list(ChangeLabel),
             "feed": tag_feed(tag) if tag else "/feeds/changes.atom",
@@ -131,6 +150,7 @@ def articles(
         sort=choice(browse.ArticleSort, sort, "sort order") or browse.ArticleSort.CHANGED,
     )
     listing = browse.search_articles(session, query, page=page)
+    sites, tags = filter_choices(request, session)
     return templates.render(
         request,
         "articles.html",
@@ -144,8 +164,8 @@ def articles(
                 "kind": kind,
                 "sort": sort,
             },
-            "sites": browse.sites(session),
-            "tags": browse.tags(session),
+            "sites": sites,
+            "tags": tags,
             "kinds": list(EditKind),
             "states": list(browse.ArticleState),
             "sorts": list(browse.ArticleSort),

@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive import browse
+from archive.db import open_database
 from archive.warc import payload_digest
 from archive.web.replay import SNAPSHOT_POLICY
 from archive.web.security import PAGE_POLICY
@@ -119,7 +121,8 @@ def test_articles_search_filter_sort_and_paginate(viewer, crawled):
     assert by_versions.index(f'href="/articles/{crawled.story_id}"') < by_versions.index(
         f'href="/articles/{crawled.hostile_id}"'
     )
-    assert "3 in all" in viewer.get("/articles").text
+    listed = main_of(viewer.get("/articles").text)
+    assert listed.count('<a class="headline"') == 3 and 'rel="next"' not in listed
     assert "No article matches" in viewer.get("/articles?page=2").text
 
 
@@ -316,3 +319,21 @@ ALLOWED_VIEWER_TAGS = {
     "th", "td", "dl", "dt", "dd", "section", "article", "svg", "line", "rect", "text",
     "details", "summary", "textarea", "iframe", "kbd", "code",
 }  # fmt: skip
+
+
+def test_lists_page_through_every_item_once(crawled):
+    database = open_database(crawled.config().sqlalchemy_url)
+    try:
+        with database.session() as session:
+            pages = [browse.search_articles(session, page=n, size=2) for n in (1, 2)]
+            assert [p.has_next for p in pages] == [True, False]
+            ids = [a.url_id for p in pages for a in p.items]
+            assert sorted(ids) == sorted({crawled.story_id, crawled.hostile_id, crawled.quiet_id})
+            changes = [browse.latest_changes(session, page=n, size=3) for n in (1, 2)]
+            assert [p.has_next for p in changes] == [True, False]
+            seen = [c.change_id for p in changes for c in p.items]
+            assert len(seen) == len(set(seen)) == 4
+            dates = [c.detected_at for p in changes for c in p.items]
+            assert dates == sorted(dates, reverse=True)
+    finally:
+        database.dispose()
