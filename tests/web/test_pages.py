@@ -337,3 +337,19 @@ def test_lists_page_through_every_item_once(crawled):
             assert dates == sorted(dates, reverse=True)
     finally:
         database.dispose()
+
+
+def test_every_page_advertises_an_atom_feed_that_answers(viewer, crawled):
+    story = crawled.story_id
+    for path in ("/", "/?tag=middle+east", "/articles", f"/articles/{story}",
+                 f"/articles/{story}/versions/2", f"/articles/{story}/diff/1..2",
+                 f"/articles/{story}/versions/2/raw"):  # fmt: skip
+        page = viewer.get(path)
+        found = re.findall(
+            r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)">',
+            page.text,
+        )
+        assert len(found) == 1, path
+        feed = viewer.get(unescape(found[0]))
+        assert feed.status_code == 200, (path, found[0])
+        assert feed.headers["content-type"].startswith("application/atom+xml")
