@@ -18,11 +18,14 @@ import logging
 import random
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Final
+
+from sqlalchemy import func, select
 
 from archive.config import Config
 from archive.db import Database
+from archive.models import TrackedURL
 from crawler.lock import CrawlLock
 from scheduler import status
 from scheduler.cycle import run_cycle
@@ -38,6 +41,8 @@ logger = logging.getLogger(__name__)
 REFETCH_JOB = "refetch"
 FEEDS_JOB = "poll-feeds"
 REPORTS_JOB = "send-reports"
+#: The refetch job never wakes sooner than this after a cycle to serve a URL falling due.
+WAKE_FLOOR_S: Final = 10.0
 
 
 @dataclass
@@ -71,10 +76,50 @@ def now_utc() -> datetime:
 
 
 def refetch_due() -> None:
-    """Crawl the due URLs once (skipped when nothing is due or another crawl holds the lock)."""
+    """Crawl the due URLs once (skipped when nothing is due or another crawl holds the lock),
+    then wake for the earliest URL due next (:func:`wake_for_earliest_due`)."""
     ctx = context()
     if ctx.stopping.is_set():
         return
+    try:
+        _refetch_due(ctx)
+    finally:
+        if not ctx.stopping.is_set():
+            wake_for_earliest_due(ctx)
+
+
+def wake_for_earliest_due(ctx: ServiceContext) -> datetime | None:
+    """Move the refetch job's next run forward to when the earliest URL falls due, at least
+    :data:`WAKE_FLOOR_S` from now; returns the new run time, or ``None`` if unchanged.
+
+    The job's interval (``refetch_cycle_s``) is only the longest wait: a URL tracked with
+    ``--every 10s`` is checked every 10 s, not every cycle.  The floor keeps a URL with a tiny
+    interval (or many URLs falling due one after another) from waking the service in a loop.
+    """
+    job = ctx.scheduler.get_job(REFETCH_JOB) if ctx.scheduler is not None else None
+    if job is None or job.next_run_time is None:
+        return None
+    with ctx.database.session() as session:
+        earliest: datetime | None = session.scalar(
+            select(func.min(TrackedURL.next_check_at)).where(
+                TrackedURL.active.is_(True),
+                TrackedURL.alias_of_id.is_(None),
+                TrackedURL.next_check_at.is_not(None),
+            )
+        )
+    if earliest is None:
+        return None
+    if earliest.tzinfo is None:
+        earliest = earliest.replace(tzinfo=UTC)
+    wake = max(earliest, now_utc() + timedelta(seconds=WAKE_FLOOR_S))
+    if wake >= job.next_run_time:
+        return None
+    job.modify(next_run_time=wake)
+    logger.info("next refetch at %s, when the next URL falls due", wake.isoformat())
+    return wake
+
+
+def _refetch_due(ctx: ServiceContext) -> None:
     with ctx.database.session() as session:
         due = status.count_due(session, now_utc())
     if due == 0:

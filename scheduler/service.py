@@ -7,7 +7,8 @@ survives restarts.  The main thread only waits for a stop signal and writes a he
 Jobs (:mod:`scheduler.jobs`), each with an explicit id, ``coalesce``, ``max_instances=1`` (a
 cycle that runs long is never overlapped by the next) and a misfire grace time:
 
-- ``refetch`` every ``refetch_cycle_s``: crawls the due URLs in a child process;
+- ``refetch`` every ``refetch_cycle_s`` at most: crawls the due URLs in a child process,
+  then wakes sooner if a URL falls due sooner (``jobs.wake_for_earliest_due``);
 - ``poll-feeds`` every ``min(feed_poll_interval_s, 60 s)``: polls the feeds that are due;
 - ``send-reports`` every ``report_interval_s``.
 
