@@ -26,6 +26,7 @@ class FailureReason(StrEnum):
     CONNECTION = "connection-failed"
     DNS = "dns-failed"
     REDIRECT_LOOP = "redirect-loop"
+    REDIRECT_REFUSED = "redirect-refused"  # to a scheme other than http(s): file:, ftp:, data:
     REDIRECTED_AWAY = "redirected-away"  # to a home or section page: the article is gone
     NOT_HTML = "not-html"
     TOO_LARGE = "too-large"
@@ -35,6 +36,7 @@ class FailureReason(StrEnum):
     PAYWALL = "paywall"  # a paywall or registration prompt over a truncated body
     SOFT_404 = "soft-404"  # an error page served with a success status
     BLOCKED_DESTINATION = "blocked-destination"
+    URL_TOO_LONG = "url-too-long"  # longer than redline stores (archive.urls.MAX_URL_CHARS)
     ROBOTS_DISALLOWED = "robots-disallowed"
     NOT_MODIFIED_WITHOUT_VERSION = "not-modified-without-version"
     INTERNAL = "internal-error"

@@ -33,7 +33,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from archive.errors import ForbiddenDestinationError, InvalidURLError
-from archive.urls import DEFAULT_PORTS, normalize_url
+from archive.urls import DEFAULT_PORTS, MAX_URL_CHARS, normalize_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # What getaddrinfo returns: (family, type, proto, canonname, sockaddr); sockaddr[0] is the IP.
@@ -233,10 +233,16 @@ def ensure_allowed(
     fetch is checked again, and the crawler records the DNS failure.
 
     Raises:
-        InvalidURLError: not an http(s) URL redline can track.
+        InvalidURLError: not an http(s) URL redline can track, or one longer than
+            ``MAX_URL_CHARS`` once normalised.
         ForbiddenDestinationError: the destination is refused; the message says why.
     """
-    normalize_url(url)  # raises InvalidURLError with the precise reason
+    normalized = normalize_url(url)  # raises InvalidURLError with the precise reason
+    if len(normalized) > MAX_URL_CHARS:
+        raise InvalidURLError(
+            f"URL too long: {len(normalized)} characters; redline tracks URLs of up to"
+            f" {MAX_URL_CHARS}"
+        )
     verdict = check_url(url, allow_private=allow_private, resolve=resolve)
     if verdict.blocked and not verdict.unresolved:
         raise ForbiddenDestinationError(f"refused destination {url!r}: {verdict.why}")

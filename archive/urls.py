@@ -26,6 +26,8 @@ ALLOWED_SCHEMES: Final = frozenset({"http", "https"})
 
 # Default ports are dropped: "http://x:80/" and "http://x/" are the same resource.
 DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+# The longest URL redline tracks or fetches: the width of the archive's URL columns.
+MAX_URL_CHARS: Final = 2048
 
 # Query parameters that only say how a reader arrived (campaign, click and share trackers).
 # They never select content, so keeping them would make one article look like many URLs.

@@ -48,6 +48,9 @@ def settings_for(config: Config) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": config.max_body_bytes,
         "DOWNLOAD_WARNSIZE": 0,
         "REDIRECT_MAX_TIMES": config.redirect_max,
+        # Scrapy's URL-length filter drops a request with no errback, so nothing would be
+        # recorded: the network guard refuses over-long URLs instead, as a failed capture.
+        "URLLENGTH_LIMIT": 0,
         "RETRY_ENABLED": config.retry_times > 0,
         "RETRY_TIMES": config.retry_times,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],

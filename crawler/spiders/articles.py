@@ -21,7 +21,7 @@ from archive.queries import current_hashes, due_urls
 from archive.store import resolve
 from crawler.configure import HANDLED_STATUSES
 from crawler.items import FetchResult
-from crawler.middlewares import META_ORIGINAL_URL, META_VALIDATORS, BlockedDestinationError
+from crawler.middlewares import META_ORIGINAL_URL, META_VALIDATORS, RefusedRequest
 from crawler.wire import received, received_before_failure
 
 if TYPE_CHECKING:
@@ -58,8 +58,10 @@ def failure_reason(failure: Failure) -> tuple[FailureReason, str]:
     """Map a download failure onto a reason and a one-line detail."""
     exc = failure.value
     detail = str(exc) or type(exc).__name__
-    if isinstance(exc, BlockedDestinationError):
-        return FailureReason.BLOCKED_DESTINATION, detail
+    if isinstance(exc, RefusedRequest):  # refused by a middleware, which names the reason
+        return exc.reason, detail
+    if isinstance(exc, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in detail:  # decompression bomb
+        return FailureReason.TOO_LARGE, detail
     if isinstance(exc, IgnoreRequest):
         if "robots.txt" in detail:
             return FailureReason.ROBOTS_DISALLOWED, detail
