@@ -22,6 +22,8 @@ story, one trial per edit:
 * ``paragraph_changed`` (``changed_words``: two or three words replaced; ``changed_sentence``: a
   sentence rewritten, or one appended where no sentence stands alone in a text node);
 * ``multi``: two to four of the above at once;
+* ``added_by_box``: a new paragraph right before or after an in-article box (below) that
+  rotates between the two requests (the box family depends on the page);
 
 and, which must give no new version:
 
@@ -29,6 +31,12 @@ and, which must give no new version:
   token 1, version B with token 2: ad slots, an in-article ad and related-links box, a "Most
   read" list with "N minutes ago", comment counters, CSRF tokens, cache-busting asset URLs, a
   menu that gains an item);
+* ``chrome_newsletter``, ``chrome_promo``, ``chrome_ad``, ``chrome_most_read``,
+  ``chrome_embed``, ``chrome_donation``: on top of that, a box of one family inside the article
+  (``scheduler.demo.boxes``: a sign-up box with a form, a "read more" promo, an ad slot with sponsored
+  text, a "most read" list, a podcast or video embed with its caption, a donation appeal; named
+  by class or bare, in the page's language), different on each request, between other
+  paragraphs, and on one request in six not there;
 * ``layout_whitespace``, ``layout_attributes``, ``layout_entities``, ``layout_wrappers``:
   whitespace re-flowed, attributes in reverse order, characters re-serialised as other
   entities, paragraphs wrapped in ``<div>`` and given extra classes.
@@ -38,7 +46,9 @@ Positions and words come from a seeded RNG per (seed, page, trial).  Each trial 
 the kinds redline reports are scored against the kinds applied, per kind, as precision and
 recall over trials.  ``--crawl-sample N`` serves N trials (distinct pages) from a ``LocalSite``
 and records them through the real ``redline crawl`` path, to confirm that the crawl records
-what the in-process path computes.  Results keep page ids, kinds and short reasons only.
+what the in-process path computes.  ``--trials a,b`` runs only the named trials (for trying
+out a change; the figures are the full run's).  Results keep page ids, kinds and short reasons
+only.
 """
 
 from __future__ import annotations
@@ -65,6 +75,7 @@ from urllib.parse import urlsplit
 from archive.diff import compare
 from archive.errors import ExtractionError
 from archive.extract import Article, extract_article
+from scheduler.demo.boxes import FAMILIES, box, language
 from bench.quality import shared_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,9 +103,13 @@ REAL_TRIALS = (
     "changed_sentence",
     "paragraph_moved",
     "multi",
+    "added_by_box",
 )
+#: Chrome-only trials with a box of one family inside the article (``scheduler.demo.boxes``).
+BOX_TRIALS = tuple(f"chrome_{family}" for family in FAMILIES)
 NULL_TRIALS = (
     "chrome",
+    *BOX_TRIALS,
     "layout_whitespace",
     "layout_attributes",
     "layout_entities",
@@ -1244,6 +1259,12 @@ def reported_kinds(old: Article, new: Article) -> tuple[frozenset[str], dict[str
 def build(src: Source, name: str, seed: int) -> tuple[str, str, set[str], list[str]]:
     """The two served pages of one trial, the kinds applied and notes."""
     rng = random.Random(f"{seed}:{src.key}:{name}")
+    if name in BOX_TRIALS:
+        family = name.removeprefix("chrome_")
+        a = with_box(chrome(src.page, 1, src), src, family, seed, 1)
+        return a, with_box(chrome(src.page, 2, src), src, family, seed, 2), set(), [family]
+    if name == "added_by_box":
+        return _added_by_box(src, seed, rng)
     if name in NULL_TRIALS:
         a = chrome(src.page, 1, src)
         if name == "chrome":
@@ -1257,6 +1278,52 @@ def build(src: Source, name: str, seed: int) -> tuple[str, str, set[str], list[s
     ed = Edited(src.page, set())
     (edit_multi if name == "multi" else EDITS[name])(src, ed, rng)
     return chrome(src.page, 1, src), chrome(ed.page, 2, src), ed.kinds, ed.notes
+
+
+def with_box(
+    page: str, src: Source, family: str, seed: int, token: int, *, after: str | None = None
+) -> str:
+    """``page`` with an in-article box of ``family`` as served on request ``token``.
+
+    The box rotates per request like a site's A/B-tested slot: a new box every time, after
+    a paragraph picked per request (after the article paragraph whose text is ``after``, when
+    given), and on one request in six not there at all (but always when ``after`` is given).
+    """
+    rng = random.Random(f"box:{seed}:{src.key}:{family}:{token}")
+    paras = src.paragraphs(page)
+    if after is not None:
+        paras = [p for p in paras if p.text == after][:1]
+    elif rng.random() < 1 / 6 or len(paras) < 2:
+        return page
+    else:
+        paras = paras[:-1]  # between two paragraphs of the article
+    if not paras:
+        return page
+    at = rng.choice(paras).end
+    return page[:at] + "\n" + box(family, rng, language(src.page)) + "\n" + page[at:]
+
+
+def _added_by_box(
+    src: Source, seed: int, rng: random.Random
+) -> tuple[str, str, set[str], list[str]]:
+    """A real paragraph added right next to an in-article box (the box's twin): before the
+    box or after it; the box itself rotates as in the chrome-only trials."""
+    family = FAMILIES[int(hashlib.sha1(src.key.encode()).hexdigest(), 16) % len(FAMILIES)]
+    options = _choose(src, Edited(src.page, set()), rng)
+    anchor = rng.choice(options[:-1] or options)
+    new = sentence(rng) + " " + sentence(rng)
+    added = f"\n<p{anchor.open_attrs}>{htmllib.escape(new)}</p>"
+    box_first = rng.random() < 0.5
+    a = with_box(chrome(src.page, 1, src), src, family, seed, 1, after=anchor.text)
+    b = chrome(src.page, 2, src)
+    box_b = with_box(b, src, family, seed, 2, after=anchor.text)
+    at = next(p for p in src.paragraphs(b) if p.text == anchor.text).end
+    if box_first:  # anchor, box, new paragraph
+        box_end = at + len(box_b) - len(b)
+        b = box_b[:box_end] + added + box_b[box_end:]
+    else:  # anchor, new paragraph, box
+        b = box_b[:at] + added + box_b[at:]
+    return a, b, {"paragraph_added"}, [family, "box first" if box_first else "box after"]
 
 
 def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Trial]:
@@ -1460,10 +1527,13 @@ def table(results: dict[str, Any]) -> str:
 
 
 def evaluate(
-    root: Path, seed: int = DEFAULT_SEED, pages: int | None = None
+    root: Path,
+    seed: int = DEFAULT_SEED,
+    pages: int | None = None,
+    names: Sequence[str] = TRIALS,
 ) -> tuple[list[Source], list[Trial]]:
     sources = load_sources(root, pages)
-    trials = [t for s in sources for t in run_source(s, seed)]
+    trials = [t for s in sources for t in run_source(s, seed, names)]
     return sources, trials
 
 
@@ -1477,10 +1547,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--pages", type=int, default=None)
     parser.add_argument("--crawl-sample", type=int, default=14)
+    parser.add_argument(
+        "--trials",
+        default=",".join(TRIALS),
+        help="comma-separated trial names to run (default: all; a subset is for trying out)",
+    )
     args = parser.parse_args(argv)
+    names = [name for name in args.trials.split(",") if name]
+    unknown = sorted(set(names) - set(TRIALS))
+    if unknown:
+        parser.error(f"unknown trials: {', '.join(unknown)}")
     root = shared_dir()
     started = time.perf_counter()
-    sources, trials = evaluate(root, args.seed, args.pages)
+    sources, trials = evaluate(root, args.seed, args.pages, names)
     elapsed = time.perf_counter() - started
     results = score(trials)
     report: dict[str, Any] = {

@@ -2,6 +2,7 @@
 use it too, and ``bench`` does not import ``tests``); this name re-exports it for the tests."""
 
 from scheduler.demo.pages import (
+    BOX_KINDS,
     CHROME_KINDS,
     DEFAULT_VARY,
     PARAGRAPHS,
@@ -12,6 +13,7 @@ from scheduler.demo.pages import (
 )
 
 __all__ = [
+    "BOX_KINDS",
     "CHROME_KINDS",
     "DEFAULT_VARY",
     "PARAGRAPHS",

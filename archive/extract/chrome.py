@@ -36,8 +36,13 @@ _LABEL = re.compile(
     r"|image (?:copyright|caption|source)|media caption|getty images|skip (?:to )?\w+ content"
     r"|(?:top|back to top|related|related (?:articles|stories|content|topics)|more on this story)"
     r")[\W_]*$"
+    # Ad labels in the other languages of the corpora.
+    r"|^(?:anzeige|werbung|gesponsert|publicit[ée]|sponsoris[ée]|publicidad|patrocinado"
+    r"|pubblicit[àa]|sponsorizzato|publicidade|реклама|на правах рекламы)[\W_]*$"
     # "Read more: <another headline>" teasers: a label, a colon and at most a headline's length.
-    r"|^(?:read more|related|see also|recommended|most read)\s*:.{0,120}$",
+    r"|^(?:read more|related|see also|recommended|most read|also read|lesen sie auch"
+    r"|mehr zum thema|lire aussi|[àa] lire aussi|lee también|leggi anche|leia também"
+    r"|leia mais|veja também|читайте также|по теме)\s*:.{0,120}$",
     _FLAGS,
 )
 

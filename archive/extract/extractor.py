@@ -23,6 +23,7 @@ from archive.extract.headline import (
     site_names,
 )
 from archive.extract.history import take_change_history
+from archive.extract.inline_chrome import drop_inline_chrome
 from archive.extract.links import find_links
 from archive.extract.metadata import read_metadata
 from archive.extract.normalize import normalize_optional, split_paragraphs
@@ -228,6 +229,7 @@ def extract_article(
     walls = read_wall_signals(tree, head)  # before anything below changes the tree
     canonical_url, amp_url = find_links(tree, url)
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
+    drop_inline_chrome(tree, url)  # sign-up boxes, promos, ad slots... inside the article
     _unwrap_paragraph_blocks(tree)
     _lift_tables_from_list_items(tree)
     drop_hidden_metadata(tree)

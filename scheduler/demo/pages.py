@@ -13,9 +13,12 @@ and the ``menu`` and inline ``script`` variants that the default leaves alone.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
+
+from scheduler.demo.boxes import FAMILIES, box
 
 PARAGRAPHS = (
     "Government forces said on Thursday that they had taken back the desert city of Palmyra,"
@@ -33,6 +36,9 @@ PARAGRAPHS = (
 
 # Chrome parts that follow the seed; the default set is what ``article_page`` always varied.
 DEFAULT_VARY = frozenset({"related", "ads", "cachebust", "comments", "ago", "csrf"})
+# Boxes inside the article (``scheduler.demo.boxes``: sign-up, promo, ad, most read, embed,
+# donation), after its second paragraph: a different one on every request, none on every third.
+BOX_KINDS = tuple(f"box_{family}" for family in FAMILIES)
 CHROME_KINDS = (
     "menu",  # navigation entries come and go ("Live: ..." items)
     "related",  # related / most-read lists rotate, with tracking parameters
@@ -44,6 +50,7 @@ CHROME_KINDS = (
     "ago",  # the "N minutes ago" label
     "entities",  # the same text re-serialised with character references
     "whitespace",  # the same markup re-indented and re-wrapped
+    *BOX_KINDS,
 )
 
 
@@ -108,7 +115,12 @@ def _article_page(story: Story, seed: int, vary: frozenset[str]) -> str:
         f'<li><a href="/news/{i}?ref=rel{at("related")}">{escape(t)}</a></li>'
         for i, t in enumerate(rotated[:4])
     )
-    paragraphs = "\n".join(f"<p>{_text(p, seed, vary)}</p>" for p in story.paragraphs)
+    blocks = [f"<p>{_text(p, seed, vary)}</p>" for p in story.paragraphs]
+    for kind in BOX_KINDS:  # after the second paragraph, new on every request, or not there
+        if kind in vary and seed % 3:
+            made = box(kind.removeprefix("box_"), random.Random(f"{kind}:{seed}"))
+            blocks.insert(min(2, len(blocks)), made)
+    paragraphs = "\n".join(blocks)
     state = (
         f'<script>window.__STATE__ = {{"views": {at("script") * 37 + 1000}, '
         f'"bucket": "{"ab"[at("script") % 2]}"}};</script>'

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages import CHROME_KINDS, PARAGRAPHS, Story, serve
+from tests.pages import BOX_KINDS, CHROME_KINDS, PARAGRAPHS, Story, serve
 
 pytestmark = pytest.mark.slow
 
@@ -177,3 +177,28 @@ def test_chrome_only_changes_add_no_version_and_the_twin_does(redline, site):
     assert not any(url in rows for url in chrome)
     for kind, url in zip(kinds, twins, strict=True):
         assert [r["kinds"] for r in rows[url]] == [{"paragraph_changed": 1}], kind
+
+
+def test_boxes_inside_the_article_add_no_version_and_a_paragraph_beside_one_is_found(redline, site):
+    """Each family of in-article box (sign-up, promo, ad, most read, embed, donation) changes
+    on every request between two paragraphs: no version.  Its twin gains a real paragraph
+    right beside the box: exactly one paragraph added, with its text."""
+    added = BASE.but(paragraphs=(*P[:2], NEW_PARAGRAPH, *P[2:]))
+    kinds = {kind: frozenset({kind}) for kind in BOX_KINDS}
+    for kind, vary in kinds.items():
+        serve(site, f"/box/{kind}", BASE, vary=vary)
+        serve(site, f"/box-twin/{kind}", BASE, vary=vary)
+    boxes = [site.url(f"/box/{kind}") for kind in kinds]
+    twins = [site.url(f"/box-twin/{kind}") for kind in kinds]
+    redline("track", *boxes, *twins)
+    assert redline.crawl()["new_versions"] == 2 * len(kinds)
+    for kind, vary in kinds.items():
+        serve(site, f"/box-twin/{kind}", added, vary=vary)
+    for _ in range(2):  # the boxes change again on every fetch (and one fetch in three has none)
+        summary = redline.crawl()
+        assert summary["errors"] == 0
+    rows = change_rows(redline)
+    assert not any(url in rows for url in boxes), [u for u in boxes if u in rows]
+    for kind, url in zip(kinds, twins, strict=True):
+        assert [r["kinds"] for r in rows[url]] == [{"paragraph_added": 1}], kind
+        assert edits_of(redline, url)["paragraph_added"]["new_paragraphs"] == [NEW_PARAGRAPH]
