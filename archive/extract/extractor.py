@@ -24,6 +24,7 @@ from archive.extract.headline import (
 )
 from archive.extract.history import take_change_history
 from archive.extract.inline_chrome import drop_inline_chrome
+from archive.extract.layout import unwrap_layout_tables
 from archive.extract.links import find_links
 from archive.extract.metadata import read_metadata
 from archive.extract.normalize import normalize_optional, split_paragraphs
@@ -230,6 +231,7 @@ def extract_article(
     canonical_url, amp_url = find_links(tree, url)
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
     drop_inline_chrome(tree, url)  # sign-up boxes, promos, ad slots... inside the article
+    unwrap_layout_tables(tree)  # an article laid out in a table cell: its paragraphs
     _unwrap_paragraph_blocks(tree)
     _lift_tables_from_list_items(tree)
     drop_hidden_metadata(tree)
