@@ -32,11 +32,11 @@ and, which must give no new version:
   read" list with "N minutes ago", comment counters, CSRF tokens, cache-busting asset URLs, a
   menu that gains an item);
 * ``chrome_newsletter``, ``chrome_promo``, ``chrome_ad``, ``chrome_most_read``,
-  ``chrome_embed``, ``chrome_donation``: on top of that, a box of one family inside the article
-  (``scheduler.demo.boxes``: a sign-up box with a form, a "read more" promo, an ad slot with sponsored
-  text, a "most read" list, a podcast or video embed with its caption, a donation appeal; named
-  by class or bare, in the page's language), different on each request, between other
-  paragraphs, and on one request in six not there;
+  ``chrome_embed``, ``chrome_donation``: on top of that, a box of one family inside the
+  article (``scheduler.demo.boxes``: a sign-up box with a form, a "read more" promo, an ad slot
+  with sponsored text, a "most read" list, a podcast or video embed with its caption, a
+  donation appeal; named by class or bare, in the page's language), different on each
+  request, between other paragraphs, and on one request in six not there;
 * ``layout_whitespace``, ``layout_attributes``, ``layout_entities``, ``layout_wrappers``:
   whitespace re-flowed, attributes in reverse order, characters re-serialised as other
   entities, paragraphs wrapped in ``<div>`` and given extra classes.
@@ -75,8 +75,8 @@ from urllib.parse import urlsplit
 from archive.diff import compare
 from archive.errors import ExtractionError
 from archive.extract import Article, extract_article
-from scheduler.demo.boxes import FAMILIES, box, language
 from bench.quality import shared_dir
+from scheduler.demo.boxes import FAMILIES, box, language
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARK = "article-extraction-benchmark"

@@ -7,12 +7,15 @@ different box on every call: the markup is one of several templates (named by cl
 role as CMSs do, or bare: only its structure says what it is), and the words, stories and
 numbers rotate.  Texts exist in English, German, French, Spanish, Italian, Portuguese and
 Russian; other languages get the English ones.  ``bench.edits`` serves them between two crawls
-(chrome-only trials and their twins) and ``tests.pages`` puts them in the crawl tests' pages.
+(chrome-only trials and their twins) and ``scheduler.demo.pages`` puts them in the crawl
+tests' pages.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 
 FAMILIES = ("newsletter", "promo", "ad", "most_read", "embed", "donation")
@@ -235,82 +238,117 @@ def language(page: str) -> str:
 
 def box(family: str, rng: random.Random, lang: str = "en") -> str:
     """One in-article box of ``family``, different on every call (see the module docstring)."""
+    if family not in _MAKERS:
+        raise ValueError(f"unknown family {family!r}")
     texts = _TEXTS.get(lang, _TEXTS["en"])
     tag = rng.randrange(1_000_000)
     stories = rng.sample(_STORIES, 5)
     bare = rng.random() < 0.4  # no telling class names: only the structure says what it is
-    if family == "newsletter":
-        k = rng.choice((0, 3))
-        heading, pitch, button = (escape(t) for t in texts["newsletter"][k : k + 3])
-        form = (
-            f'<form action="/newsletter?src={tag}" method="post">'
-            f'<input type="email" name="email" placeholder="you@example.com">'
-            f'<input type="hidden" name="t" value="{tag}"><button type="submit">{button}</button>'
-            "</form>"
-        )
-        if bare:
-            return f"<div><h3>{heading}</h3><p>{pitch}</p>{form}</div>"
+    return _MAKERS[family](_Parts(rng, texts, tag, stories, bare))
+
+
+@dataclass(frozen=True)
+class _Parts:
+    rng: random.Random
+    texts: dict[str, tuple[str, ...]]
+    tag: int
+    stories: list[str]
+    bare: bool
+
+
+def _newsletter(p: _Parts) -> str:
+    k = p.rng.choice((0, 3))
+    heading, pitch, button = (escape(t) for t in p.texts["newsletter"][k : k + 3])
+    form = (
+        f'<form action="/newsletter?src={p.tag}" method="post">'
+        f'<input type="email" name="email" placeholder="you@example.com">'
+        f'<input type="hidden" name="t" value="{p.tag}"><button type="submit">{button}</button>'
+        "</form>"
+    )
+    if p.bare:
+        return f"<div><h3>{heading}</h3><p>{pitch}</p>{form}</div>"
+    return (
+        f'<div class="newsletter-signup inline-signup" data-variant="{p.tag % 3}">'
+        f"<h3>{heading}</h3><p>{pitch}</p>{form}</div>"
+    )
+
+
+def _promo(p: _Parts) -> str:
+    label = escape(p.rng.choice(p.texts["promo"]))
+    if p.bare:
         return (
-            f'<div class="newsletter-signup inline-signup" data-variant="{tag % 3}">'
-            f"<h3>{heading}</h3><p>{pitch}</p>{form}</div>"
+            f'<p><strong>{label}:</strong> <a href="/story/{p.tag}">{escape(p.stories[0])}</a></p>'
         )
-    if family == "promo":
-        label = escape(rng.choice(texts["promo"]))
-        story = escape(stories[0])
-        if bare:
-            return f'<p><strong>{label}:</strong> <a href="/story/{tag}">{story}</a></p>'
-        links = "".join(
-            f'<li><a href="/story/{tag}-{k}?ref=inline">{escape(s)}</a></li>'
-            for k, s in enumerate(stories[:3])
-        )
+    links = "".join(
+        f'<li><a href="/story/{p.tag}-{k}?ref=inline">{escape(s)}</a></li>'
+        for k, s in enumerate(p.stories[:3])
+    )
+    return (
+        f'<aside class="related-content read-more" role="complementary">'
+        f"<h4>{label}</h4><ul>{links}</ul></aside>"
+    )
+
+
+def _ad(p: _Parts) -> str:
+    label = escape(p.rng.choice(p.texts["ad"]))
+    pitch = escape(p.rng.choice(p.texts["ad_pitch"]))
+    if p.bare:
         return (
-            f'<aside class="related-content read-more" role="complementary">'
-            f"<h4>{label}</h4><ul>{links}</ul></aside>"
+            f'<div data-ad-slot="{p.tag}"><span>{label}</span>'
+            f'<p>{pitch} <a href="https://ads.example/c?{p.tag}">{pitch.split()[0]}</a></p></div>'
         )
-    if family == "ad":
-        label = escape(rng.choice(texts["ad"]))
-        pitch = escape(rng.choice(texts["ad_pitch"]))
-        if bare:
-            return (
-                f'<div data-ad-slot="{tag}"><span>{label}</span>'
-                f'<p>{pitch} <a href="https://ads.example/c?{tag}">{pitch.split()[0]}</a></p></div>'
-            )
+    return (
+        f'<div class="ad-container sponsored" id="div-gpt-ad-{p.tag}" aria-label="{label}">'
+        f'<span class="ad-label">{label}</span><p>{pitch}</p></div>'
+    )
+
+
+def _most_read(p: _Parts) -> str:
+    heading = escape(p.rng.choice(p.texts["most_read"]))
+    items = "".join(
+        f'<li><a href="/story/{p.tag}-{k}">{escape(s)}</a></li>' for k, s in enumerate(p.stories)
+    )
+    if p.bare:
+        return f"<div><h3>{heading}</h3><ol>{items}</ol></div>"
+    return f'<section class="most-popular widget"><h3>{heading}</h3><ol>{items}</ol></section>'
+
+
+def _embed(p: _Parts) -> str:
+    label = escape(p.rng.choice(p.texts["embed"]))
+    length = f"{p.rng.randint(1, 9)}:{p.rng.randint(10, 59)}"
+    caption = f"{label}: {escape(p.stories[0])} ({length})"
+    if p.rng.random() < 0.5:
+        player = f'<iframe src="https://player.example/embed/{p.tag}" allowfullscreen></iframe>'
+        if p.bare:
+            return f"<figure>{player}<figcaption>{caption}</figcaption></figure>"
         return (
-            f'<div class="ad-container sponsored" id="div-gpt-ad-{tag}" aria-label="{label}">'
-            f'<span class="ad-label">{label}</span><p>{pitch}</p></div>'
+            f'<figure class="video-embed media-player">{player}'
+            f"<figcaption>{caption}</figcaption></figure>"
         )
-    if family == "most_read":
-        heading = escape(rng.choice(texts["most_read"]))
-        items = "".join(
-            f'<li><a href="/story/{tag}-{k}">{escape(s)}</a></li>' for k, s in enumerate(stories)
-        )
-        if bare:
-            return f"<div><h3>{heading}</h3><ol>{items}</ol></div>"
-        return f'<section class="most-popular widget"><h3>{heading}</h3><ol>{items}</ol></section>'
-    if family == "embed":
-        label = escape(rng.choice(texts["embed"]))
-        caption = f"{label}: {escape(stories[0])} ({rng.randint(1, 9)}:{rng.randint(10, 59)})"
-        if rng.random() < 0.5:
-            player = f'<iframe src="https://player.example/embed/{tag}" allowfullscreen></iframe>'
-            if bare:
-                return f"<figure>{player}<figcaption>{caption}</figcaption></figure>"
-            return (
-                f'<figure class="video-embed media-player">{player}'
-                f"<figcaption>{caption}</figcaption></figure>"
-            )
-        audio = f'<audio controls src="https://audio.example/ep{tag}.mp3"></audio>'
-        if bare:
-            return f"<div>{audio}<p>{caption}</p></div>"
-        return f'<div class="podcast-embed">{audio}<p>{caption}</p></div>'
-    if family == "donation":
-        k = rng.choice((0, 3))
-        heading, appeal, button = (escape(t) for t in texts["donation"][k : k + 3])
-        link = f'<a href="/support?via=inline-{tag}">{button}</a>'
-        if bare:
-            return f"<div><p><strong>{heading}</strong></p><p>{appeal}</p><p>{link}</p></div>"
-        return (
-            f'<div class="contribution-appeal" data-epic="{tag % 5}"><h3>{heading}</h3>'
-            f'<p>{appeal}</p><a class="button button--cta" href="/support?via={tag}">{button}</a>'
-            "</div>"
-        )
-    raise ValueError(f"unknown family {family!r}")
+    audio = f'<audio controls src="https://audio.example/ep{p.tag}.mp3"></audio>'
+    if p.bare:
+        return f"<div>{audio}<p>{caption}</p></div>"
+    return f'<div class="podcast-embed">{audio}<p>{caption}</p></div>'
+
+
+def _donation(p: _Parts) -> str:
+    k = p.rng.choice((0, 3))
+    heading, appeal, button = (escape(t) for t in p.texts["donation"][k : k + 3])
+    if p.bare:
+        link = f'<a href="/support?via=inline-{p.tag}">{button}</a>'
+        return f"<div><p><strong>{heading}</strong></p><p>{appeal}</p><p>{link}</p></div>"
+    return (
+        f'<div class="contribution-appeal" data-epic="{p.tag % 5}"><h3>{heading}</h3>'
+        f'<p>{appeal}</p><a class="button button--cta" href="/support?via={p.tag}">{button}</a>'
+        "</div>"
+    )
+
+
+_MAKERS: dict[str, Callable[[_Parts], str]] = {
+    "newsletter": _newsletter,
+    "promo": _promo,
+    "ad": _ad,
+    "most_read": _most_read,
+    "embed": _embed,
+    "donation": _donation,
+}

@@ -1,6 +1,7 @@
 """Chrome inside the article (``archive.extract.inline_chrome``): each family of in-article box
-leaves no trace in the extracted article, in every template and language ``bench.boxes``
-writes, while a real paragraph beside it, and look-alikes of every rule, are kept."""
+leaves no trace in the extracted article, in every template and language that
+``scheduler.demo.boxes`` writes, while a real paragraph beside it, and look-alikes of every
+rule, are kept."""
 
 from __future__ import annotations
 
