@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from archive.diff.records import ChangeRecord
 from archive.enums import ChangeLabel, EditKind
 from archive.extract.article import Article
-from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
+from archive.models import Capture, Change, ChangeKind, TrackedURL, Version
+from archive.queries import CaptureRow, EventRow, VersionRow, captures_of, events_of
 from archive.record import version_article
 from archive.render.describe import summary_line
 
@@ -131,20 +132,6 @@ class ArticleItem:
 
 
 @dataclass(frozen=True)
-class VersionItem:
-    """One version's metadata (no text)."""
-
-    number: int
-    headline: str
-    byline: str | None
-    published_at: datetime | None
-    updated_at: datetime | None
-    first_seen_at: datetime
-    last_seen_at: datetime
-    content_hash: str
-
-
-@dataclass(frozen=True)
 class CaptureItem:
     """One fetch of the article: the evidence behind versions and errors."""
 
@@ -159,13 +146,6 @@ class CaptureItem:
     payload_digest: str | None
     warc_file: str | None
     warc_offset: int | None
-
-
-@dataclass(frozen=True)
-class EventItem:
-    kind: str  # takedown / restored / merged
-    at: datetime
-    detail: str | None
 
 
 @dataclass(frozen=True)
@@ -197,9 +177,9 @@ class Timeline:
     canonical_url: str | None
     alias_of: int | None
     current_version: int | None
-    versions: tuple[VersionItem, ...]
-    captures: tuple[CaptureItem, ...]
-    events: tuple[EventItem, ...]
+    versions: tuple[VersionRow, ...]
+    captures: tuple[CaptureRow, ...]
+    events: tuple[EventRow, ...]
     changes: tuple[ChangeStep, ...]
 
 
@@ -210,7 +190,7 @@ class VersionDetail:
     url_id: int
     url: str
     site: str
-    version: VersionItem
+    version: VersionRow
     description: str | None
     language: str | None
     canonical_url: str | None
@@ -229,8 +209,8 @@ class DiffData:
     url_id: int
     url: str
     site: str
-    old: VersionItem
-    new: VersionItem
+    old: VersionRow
+    new: VersionRow
     old_article: Article
     new_article: Article
     record: ChangeRecord
@@ -314,19 +294,6 @@ def _step(change: Change, from_number: int, to_number: int) -> ChangeStep:
         flapping=change.flapping,
         chars_inserted=int(summary.get("chars_inserted", 0)),
         chars_deleted=int(summary.get("chars_deleted", 0)),
-    )
-
-
-def _version_item(version: Version) -> VersionItem:
-    return VersionItem(
-        number=version.number,
-        headline=version.headline,
-        byline=version.byline,
-        published_at=version.published_at,
-        updated_at=version.updated_at,
-        first_seen_at=version.first_seen_at,
-        last_seen_at=version.last_seen_at,
-        content_hash=version.content_hash,
     )
 
 
@@ -600,24 +567,14 @@ def timeline(session: Session, url_id: int) -> Timeline | None:
         select(Version).where(Version.tracked_url_id == url_id).order_by(Version.number)
     ).all()
     numbers = {v.id: v.number for v in versions}
-    captures = session.scalars(
-        select(Capture)
-        .where(Capture.tracked_url_id == url_id)
-        .order_by(Capture.fetched_at, Capture.id)
-    ).all()
-    events = session.scalars(
-        select(Event).where(Event.tracked_url_id == url_id).order_by(Event.at, Event.id)
-    ).all()
     return Timeline(
         article=_article_item(session, tracked),
         canonical_url=tracked.canonical_url,
         alias_of=tracked.alias_of_id,
         current_version=numbers.get(tracked.current_version_id or -1),
-        versions=tuple(_version_item(v) for v in versions),
-        captures=tuple(
-            _capture_item(c, numbers.get(c.version_id) if c.version_id else None) for c in captures
-        ),
-        events=tuple(EventItem(e.kind, e.at, e.detail) for e in events),
+        versions=tuple(VersionRow.of(v) for v in versions),
+        captures=tuple(captures_of(session, tracked)),
+        events=tuple(events_of(session, tracked)),
         changes=change_steps(session, url_id),
     )
 
@@ -660,7 +617,7 @@ def version_detail(session: Session, url_id: int, number: int) -> VersionDetail 
         url_id=tracked.id,
         url=tracked.url,
         site=tracked.site,
-        version=_version_item(version),
+        version=VersionRow.of(version),
         description=version.description,
         language=version.language,
         canonical_url=version.canonical_url,
@@ -734,8 +691,8 @@ def diff_data(session: Session, url_id: int, from_number: int, to_number: int) -
         url_id=tracked.id,
         url=tracked.url,
         site=tracked.site,
-        old=_version_item(old),
-        new=_version_item(new),
+        old=VersionRow.of(old),
+        new=VersionRow.of(new),
         old_article=old_article,
         new_article=new_article,
         record=record,

@@ -77,12 +77,12 @@ def version_path(url_id: int, number: int) -> str:
     return f"/articles/{int(url_id)}/versions/{int(number)}"
 
 
-def robust_link(original: str, version_url: str, at: datetime, text: str) -> str:
+def robust_link(original: str, version_url: str, at: datetime | None, text: str) -> str:
     """A Robust Links anchor (``data-originalurl``, ``data-versionurl``, ``data-versiondate``)."""
+    date = f' data-versiondate="{at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}"' if at else ""
     return (
         f'<a href="{escape(original)}" data-originalurl="{escape(original)}"'
-        f' data-versionurl="{escape(version_url)}"'
-        f' data-versiondate="{at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}">'
+        f' data-versionurl="{escape(version_url)}"{date}>'
         f"{escape(' '.join(text.split()))}</a>"
     )
 
