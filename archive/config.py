@@ -168,6 +168,9 @@ class Config:
     mail_max_attempts: int = _setting(
         10, "Tries of a report before it is marked failed (a 5xx reply fails it at once)."
     )
+    webhook_timeout_s: float = _setting(
+        10.0, "Seconds before a webhook request (connection or answer) times out."
+    )
 
     @property
     def sqlalchemy_url(self) -> str:

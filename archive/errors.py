@@ -97,8 +97,14 @@ class QueueUnavailableError(RedlineError):
 
 
 class DeliveryError(RedlineError):
-    """A report could not be delivered; ``permanent`` means retrying will not help."""
+    """A report could not be delivered; ``permanent`` means retrying will not help.
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    ``retry_after_s`` is the wait the destination asked for (an HTTP ``Retry-After``), if any.
+    """
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after_s: float | None = None
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.retry_after_s = retry_after_s

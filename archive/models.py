@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -234,12 +235,19 @@ class Feed(Base):
 
 
 class Subscription(Base):
-    """Someone who wants mail about changes in a scope (a URL, a tag, a site, or everything)."""
+    """Someone who wants reports of changes in a scope (a URL, a tag, a site, or everything).
+
+    Reports go by email, to a signed webhook or through Apprise (``kind``).
+    """
 
     __tablename__ = "subscriptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), index=True)
+    # the destination: an email address, a webhook URL or an Apprise URL (see ``kind``)
+    email: Mapped[str] = mapped_column(String(2048), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="email", server_default="email")
+    secret: Mapped[str | None] = mapped_column(String(128))  # a webhook's signing secret
+    card: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     scope: Mapped[str] = mapped_column(String(8))  # url / tag / site / all
     target: Mapped[str | None] = mapped_column(String(2048))  # the URL, tag or host
     mode: Mapped[str] = mapped_column(String(16))  # DeliveryMode

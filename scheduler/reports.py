@@ -10,6 +10,7 @@ across crashes, retries and two senders running at the same time.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -22,10 +23,10 @@ from archive.db import Database, open_database
 from archive.enums import DeliveryMode
 from archive.errors import ConfigError, DeliveryError
 from archive.report import outbox
-from archive.report.compose import compose_report
 from archive.report.items import Envelope
 from archive.report.schedule import period_start, zone
-from archive.report.subscriptions import normalize_email
+from archive.report.subscriptions import normalize_destination
+from scheduler.channels import ChannelSettings, Outgoing, prepare
 from scheduler.mail import Transport, retry_delay, transport_from_config
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ class _Run:
     lease: timedelta
     max_attempts: int
     retry_base_s: float
+    channels: ChannelSettings
 
 
 def send_due_reports(
@@ -147,7 +149,7 @@ def send_due_reports(
         ``redline report --json`` prints.
     """
     run = _settings(config, now or datetime.now(UTC))
-    email = normalize_email(to) if to else None
+    email = normalize_destination(to) if to else None
     boundaries = digest_boundaries(config, run.now)
     db = database or open_database(config.sqlalchemy_url)
     try:
@@ -156,10 +158,14 @@ def send_due_reports(
         queued, sealed = _prepare(db, run, boundaries, email)
         with db.session() as session:
             batches = outbox.due_batches(session, run.now, email=email)
-        messages: list[ReportMessage] = []
-        if batches:
-            sender = transport if transport is not None else transport_from_config(config)
-            messages = [_deliver(db, run, batch, sender) for batch in batches]
+        made: list[Transport] = [transport] if transport is not None else []
+
+        def mail_transport() -> Transport:
+            if not made:  # built on first use: a run with webhooks only needs no mail settings
+                made.append(transport_from_config(config))
+            return made[0]
+
+        messages = [_deliver(db, run, batch, mail_transport) for batch in batches]
     finally:
         if database is None:
             db.dispose()
@@ -192,6 +198,12 @@ def _settings(config: Config, now: datetime) -> _Run:
         lease=max(MIN_CLAIM_LEASE, timedelta(seconds=20 * config.smtp_timeout_s)),
         max_attempts=max(1, config.mail_max_attempts),
         retry_base_s=config.mail_retry_base_s,
+        channels=ChannelSettings(
+            envelope_from=address,
+            allow_private=config.allow_private_networks,
+            webhook_timeout_s=config.webhook_timeout_s,
+            user_agent=config.user_agent,
+        ),
     )
 
 
@@ -212,8 +224,10 @@ def _prepare(
     raise AssertionError("unreachable")
 
 
-def _deliver(db: Database, run: _Run, batch: outbox.Batch, transport: Transport) -> ReportMessage:
-    """Claim, compose, send and record one message."""
+def _deliver(
+    db: Database, run: _Run, batch: outbox.Batch, transport: Callable[[], Transport]
+) -> ReportMessage:
+    """Claim, compose, send and record one message (an email, a webhook POST, a chat message)."""
     session = db.sessions()
     try:
         if not outbox.claim(session, batch, run.now, lease=run.lease):
@@ -225,22 +239,21 @@ def _deliver(db: Database, run: _Run, batch: outbox.Batch, transport: Transport)
         session.commit()
     finally:
         session.close()
+    envelope = Envelope(run.sender, batch.message_id, run.now, run.base_url)
     try:
-        message = compose_report(
-            recipient,
-            items,
-            Envelope(run.sender, batch.message_id, run.now, run.base_url),
-        )
+        message = prepare(recipient, items, envelope, transport=transport, settings=run.channels)
+    except DeliveryError as exc:  # e.g. Apprise uninstalled since the subscription was made
+        return _record_failure(db, run, batch, attempts, exc)
     except Exception as exc:  # a composition bug must not hold up everyone else's reports
         logger.exception("cannot compose report %s", batch.message_id)
         return _record_failure(db, run, batch, attempts, DeliveryError(f"cannot compose: {exc}"))
     try:
-        transport.send(message, sender=run.envelope_from, recipients=[recipient.email])
+        message.send()
     except DeliveryError as exc:
         return _record_failure(db, run, batch, attempts, exc, message)
     with db.session() as session:
         outbox.mark_sent(session, batch, run.now)
-    logger.info("report %s sent to %s", batch.message_id, recipient.email)
+    logger.info("report %s sent to %s", batch.message_id, message.to)
     return _result(batch, message, "sent")
 
 
@@ -250,14 +263,17 @@ def _record_failure(
     batch: outbox.Batch,
     attempts: int,
     error: DeliveryError,
-    message: Any = None,
+    message: Outgoing | None = None,
 ) -> ReportMessage:
     final = error.permanent or attempts >= run.max_attempts
     with db.session() as session:
         if final:
             outbox.mark_failed(session, batch, str(error))
         else:
-            retry_at = run.now + retry_delay(attempts, base_s=run.retry_base_s)
+            wait = retry_delay(attempts, base_s=run.retry_base_s)
+            if error.retry_after_s is not None:  # the destination said how long (Retry-After)
+                wait = max(wait, timedelta(seconds=error.retry_after_s))
+            retry_at = run.now + wait
             outbox.mark_retry(session, batch, str(error), retry_at)
     logger.warning("report %s %s: %s", batch.message_id, "failed" if final else "deferred", error)
     return _result(batch, message, "failed" if final else "retrying", str(error))
@@ -275,14 +291,11 @@ def _preview(
         for batch in outbox.due_batches(session, run.now, email=email):
             recipient, items = outbox.load_report(session, batch)
             envelope = Envelope(run.sender, batch.message_id, run.now, run.base_url)
-            message = compose_report(recipient, items, envelope)
-            plain = message.get_body(("plain",))
+            message = prepare(
+                recipient, items, envelope, transport=_no_transport, settings=run.channels
+            )
             messages.append(
-                replace(
-                    _result(batch, message, "dry-run"),
-                    text=plain.get_content() if plain is not None else "",
-                    message=message.as_string(),
-                )
+                replace(_result(batch, message, "dry-run"), text=message.text, message=message.raw)
             )
     finally:
         session.rollback()
@@ -290,15 +303,19 @@ def _preview(
     return _summary(queued, sealed, messages)
 
 
+def _no_transport() -> Transport:
+    raise AssertionError("a dry run sends nothing")
+
+
 def _result(
-    batch: outbox.Batch, message: Any, outcome: str, error: str | None = None
+    batch: outbox.Batch, message: Outgoing | None, outcome: str, error: str | None = None
 ) -> ReportMessage:
     return ReportMessage(
-        to=str(message["To"]) if message is not None else None,
-        subject=str(message["Subject"]) if message is not None else None,
+        to=message.to if message is not None else None,
+        subject=message.subject if message is not None else None,
         message_id=batch.message_id,
         deliveries=tuple(batch.delivery_ids),
-        changes=tuple(message["X-Redline-Changes"].split()) if message is not None else (),
+        changes=tuple(str(c) for c in message.changes) if message is not None else (),
         outcome=outcome,
         error=error,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from archive.diff.records import ChangeRecord
 from archive.enums import DeliveryMode, EditKind
@@ -17,11 +18,14 @@ from archive.enums import DeliveryMode, EditKind
 class Recipient:
     """Who a report goes to, and how to let them stop it."""
 
-    email: str
+    email: str  # the destination: an address, a webhook URL or an Apprise URL
     token: str  # the subscription's unsubscribe token
     mode: DeliveryMode
     scope: str  # url / tag / site / all
     target: str | None = None
+    kind: str = "email"  # archive.report.destinations.DestinationKind
+    secret: str | None = None  # a webhook's signing secret
+    card: bool = False  # attach a diff card to immediate Apprise reports
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class ReportItem:
     detected_at: datetime
     record: ChangeRecord
     reverted: bool = False
+    #: the summary as the archive stored it (what ``redline diff --json`` prints)
+    stored_summary: dict[str, Any] | None = None
 
     @property
     def headline_changed(self) -> bool:

@@ -1,7 +1,8 @@
 """The exactly-once bookkeeping of reports: what is owed, what is in flight, what was sent.
 
 One ``Delivery`` row per (subscription, change) pair, unique in the database, is the promise
-that this change is reported to this subscriber once.  Its life::
+that this change is reported to this subscriber once, whatever the destination (email, a
+webhook, an Apprise channel).  Its life::
 
     enqueue ─► due ──claim──► (sending) ──accepted──► sent
                 │               │  └──4xx / connection──► due, retried later ─► … ─► failed
@@ -24,7 +25,8 @@ that this change is reported to this subscriber once.  Its life::
 So a crash before the claim sends later; a crash between the claim and the server's answer
 retries after the lease; a crash after the answer and before ``mark_sent`` commits is the one
 window that repeats a message, and the repeat carries the same Message-ID, which mail clients
-treat as one message.  Nothing here commits: the caller (``scheduler.reports``) commits after
+treat as one message (a webhook's ``webhook-id`` is that Message-ID, so receivers deduplicate
+on it the same way).  Nothing here commits: the caller (``scheduler.reports``) commits after
 each step, which is what makes the steps durable in that order.
 """
 
@@ -44,6 +46,7 @@ from sqlalchemy.orm import Session, aliased
 from archive.diff.records import ChangeRecord
 from archive.enums import DeliveryMode
 from archive.models import Change, Delivery, Subscription, TrackedURL, Version
+from archive.report.destinations import mask
 from archive.report.items import Recipient, ReportItem
 from archive.report.matching import owed_changes
 
@@ -52,8 +55,8 @@ class DeliveryState(StrEnum):
     """Where one delivery stands (the ``deliveries.state`` column)."""
 
     DUE = "due"  # owed; not sent yet (maybe waiting for its next attempt)
-    SENT = "sent"  # the mail server accepted it
-    FAILED = "failed"  # refused permanently (5xx) or out of attempts
+    SENT = "sent"  # the mail server (or the webhook, or the Apprise service) accepted it
+    FAILED = "failed"  # refused permanently (SMTP 5xx, HTTP 4xx) or out of attempts
     CANCELLED = "cancelled"  # the subscription ended before it was sent
 
 
@@ -250,6 +253,9 @@ def load_report(session: Session, batch: Batch) -> tuple[Recipient, list[ReportI
         mode=DeliveryMode(subscription.mode),
         scope=subscription.scope,
         target=subscription.target,
+        kind=subscription.kind,
+        secret=subscription.secret,
+        card=subscription.card,
     )
     old, new = aliased(Version), aliased(Version)
     rows = session.execute(
@@ -274,6 +280,7 @@ def load_report(session: Session, batch: Batch) -> tuple[Recipient, list[ReportI
             detected_at=change.detected_at,
             record=ChangeRecord.from_json({"edits": change.edits, "summary": change.summary}),
             reverted=change.reverted,
+            stored_summary=change.summary,
         )
         for change, tracked, old_version, new_version in rows
     ]
@@ -297,8 +304,8 @@ def delivery_status(session: Session, *, recent: int = 5) -> dict[str, Any]:
     )
     errors: list[dict[str, Any]] = []
     seen: set[str | None] = set()
-    for delivery, email in session.execute(
-        select(Delivery, Subscription.email)
+    for delivery, email, kind in session.execute(
+        select(Delivery, Subscription.email, Subscription.kind)
         .join(Subscription, Subscription.id == Delivery.subscription_id)
         .where(Delivery.last_error.is_not(None))
         .order_by(Delivery.id.desc())
@@ -309,7 +316,8 @@ def delivery_status(session: Session, *, recent: int = 5) -> dict[str, Any]:
         seen.add(delivery.message_id)
         errors.append(
             {
-                "email": email,
+                "email": mask(kind, email),
+                "kind": kind,
                 "message_id": delivery.message_id,
                 "state": delivery.state,
                 "attempts": delivery.attempts,

@@ -27,6 +27,15 @@ def diff_path(url_id: int, from_version: int, to_version: int) -> str:
     return f"/articles/{int(url_id)}/diff/{int(from_version)}..{int(to_version)}"
 
 
+#: The diff card of a change (a 1200×675 PNG drawn from the viewer's card template).
+CARD_ROUTE = "/articles/{url_id:int}/card/{from_version:int}..{to_version:int}.png"
+
+
+def card_path(url_id: int, from_version: int, to_version: int) -> str:
+    """The viewer's PNG card of the change of ``url_id`` between two version numbers."""
+    return f"/articles/{int(url_id)}/card/{int(from_version)}..{int(to_version)}.png"
+
+
 def article_path(url_id: int) -> str:
     """The viewer's page of one tracked article (its timeline)."""
     return f"/articles/{int(url_id)}"

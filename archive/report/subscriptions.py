@@ -1,4 +1,7 @@
-"""Subscriptions: who wants mail about which articles, kept in the archive database.
+"""Subscriptions: who wants reports about which articles, kept in the archive database.
+
+A subscription's destination is an email address, a webhook URL or an Apprise URL
+(:mod:`archive.report.destinations`); a webhook gets a signing secret when it is created.
 
 A subscription has a scope (one URL, a tag, a site, or every tracked article), a delivery mode
 (immediate, hourly or daily digest), the smallest change label worth a mail, and optionally
@@ -23,6 +26,8 @@ from sqlalchemy.orm import Session
 from archive.enums import ChangeLabel, DeliveryMode
 from archive.errors import SubscriptionError, UnknownSubscriptionError
 from archive.models import Delivery, Subscription
+from archive.report.destinations import DestinationKind, check_apprise, check_webhook, kind_of, mask
+from archive.report.signing import new_secret
 from archive.urls import normalize_url, site_of
 
 SCOPES = ("url", "tag", "site", "all")
@@ -53,6 +58,36 @@ def normalize_email(address: str) -> str:
     if not parsed.username or ("." not in parsed.domain and parsed.domain != "localhost"):
         raise SubscriptionError(f"not an email address: {address!r}")
     return parsed.addr_spec
+
+
+def normalize_destination(value: str) -> str:
+    """``value`` in the form it is stored and looked up in (no network check).
+
+    Raises:
+        SubscriptionError: a malformed email address.
+    """
+    if kind_of(value) is DestinationKind.EMAIL:
+        return normalize_email(value)
+    text = value.strip()
+    if not text or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise SubscriptionError("a destination URL cannot hold spaces or control characters")
+    return text
+
+
+def check_destination(value: str, *, allow_private: bool) -> tuple[DestinationKind, str]:
+    """The kind and stored form of ``value``, after the checks its kind needs.
+
+    Raises:
+        SubscriptionError: malformed, or an Apprise URL without Apprise installed.
+        ForbiddenDestinationError: the network guard refuses a webhook or Apprise host.
+    """
+    kind = kind_of(value)
+    destination = normalize_destination(value)
+    if kind is DestinationKind.WEBHOOK:
+        check_webhook(destination, allow_private=allow_private)
+    elif kind is DestinationKind.APPRISE:
+        check_apprise(destination, allow_private=allow_private)
+    return kind, destination
 
 
 def normalize_scope(kind: str, target: str | None) -> Scope:
@@ -87,9 +122,21 @@ def subscribe(
     mode: DeliveryMode = DeliveryMode.IMMEDIATE,
     min_label: ChangeLabel = ChangeLabel.MINOR,
     only_headline: bool = False,
+    card: bool = False,
+    allow_private: bool = False,
 ) -> tuple[Subscription, bool]:
-    """Subscribe ``email`` to ``scope``; returns the subscription and whether it is new."""
-    address = normalize_email(email)
+    """Subscribe the destination ``email`` (an address or a URL) to ``scope``.
+
+    Returns the subscription and whether it is new; a new webhook subscription holds its
+    signing secret in ``secret`` (the caller shows it once).
+
+    Raises:
+        SubscriptionError: a malformed destination, or ``card`` on one that is not Apprise.
+        ForbiddenDestinationError: the network guard refuses the destination.
+    """
+    kind, address = check_destination(email, allow_private=allow_private)
+    if card and kind is not DestinationKind.APPRISE:
+        raise SubscriptionError("--card is for Apprise destinations")
     existing = _find(session, address, scope)
     if existing is not None:
         if not existing.active:
@@ -97,9 +144,13 @@ def subscribe(
             existing.created_at = now
         existing.mode, existing.min_label = mode.value, min_label.value
         existing.only_headline = only_headline
+        existing.card = card
         return existing, False
     subscription = Subscription(
         email=address,
+        kind=kind.value,
+        secret=new_secret() if kind is DestinationKind.WEBHOOK else None,
+        card=card,
         scope=scope.kind,
         target=scope.target,
         mode=mode.value,
@@ -132,14 +183,15 @@ def unsubscribe(
     if token is not None:
         query = query.where(Subscription.token == token)
     elif email is not None:
-        query = query.where(Subscription.email == normalize_email(email))
+        query = query.where(Subscription.email == normalize_destination(email))
         if scope is not None:
             query = query.where(Subscription.scope == scope.kind, _target_is(scope.target))
     else:
         raise SubscriptionError("give an address or a token")
     found = list(session.scalars(query.order_by(Subscription.id)))
     if not found:
-        raise UnknownSubscriptionError(f"no active subscription for {email or 'that token'!r}")
+        shown = mask(kind_of(email), email) if email else "that token"
+        raise UnknownSubscriptionError(f"no active subscription for {shown!r}")
     for subscription in found:
         subscription.active = False
     session.execute(
@@ -156,7 +208,7 @@ def list_subscriptions(
     """Subscriptions as JSON-ready dicts, with their delivery counts per state."""
     query = select(Subscription).order_by(Subscription.email, Subscription.id)
     if email is not None:
-        query = query.where(Subscription.email == normalize_email(email))
+        query = query.where(Subscription.email == normalize_destination(email))
     if not include_inactive:
         query = query.where(Subscription.active.is_(True))
     counts: dict[int, dict[str, int]] = {}
@@ -170,9 +222,12 @@ def list_subscriptions(
 
 
 def subscription_dict(subscription: Subscription, counts: dict[str, int]) -> dict[str, Any]:
+    """One subscription, JSON-ready; the destination masked (secrets are never listed)."""
     return {
         "id": subscription.id,
-        "email": subscription.email,
+        "email": mask(subscription.kind, subscription.email),
+        "kind": subscription.kind,
+        "card": subscription.card,
         "scope": subscription.scope,
         "target": subscription.target,
         "mode": subscription.mode,
@@ -205,7 +260,9 @@ __all__ = [
     "Scope",
     "SubscriptionError",
     "UnknownSubscriptionError",
+    "check_destination",
     "list_subscriptions",
+    "normalize_destination",
     "normalize_email",
     "normalize_scope",
     "subscribe",

@@ -37,7 +37,14 @@ class Only(StrEnum):
     HEADLINE = "headline"
 
 
-EmailArg = Annotated[str, typer.Argument(help="The subscriber's email address.")]
+EmailArg = Annotated[
+    str,
+    typer.Argument(
+        help="Where reports go: an email address, a webhook URL (https://…) or an Apprise URL"
+        " (slack://…, matrix://…, ntfy://…).",
+        metavar="DESTINATION",
+    ),
+]
 UrlOpt = Annotated[str | None, typer.Option("--url", help="Changes of this article.")]
 TagOpt = Annotated[str | None, typer.Option("--tag", help="Changes of articles with this tag.")]
 SiteOpt = Annotated[
@@ -71,9 +78,18 @@ def subscribe(
     only: Annotated[
         Only | None, typer.Option(help="Only changes that rewrite the headline.")
     ] = None,
+    card: Annotated[
+        bool,
+        typer.Option(
+            "--card", help="Attach a diff card (PNG) to immediate reports (Apprise destinations)."
+        ),
+    ] = False,
     json_: JsonOption = False,
 ) -> None:
-    """Mail EMAIL when articles in a scope change (one of --url, --tag, --site, --all)."""
+    """Report to DESTINATION when articles in a scope change (one of --url, --tag, --site, --all).
+
+    A webhook's signing secret is printed once, when the subscription is created.
+    """
     st = state(ctx)
     scope = _scope(url, tag, site, all_, required=True)
     assert scope is not None
@@ -86,8 +102,12 @@ def subscribe(
             mode=mode,
             min_label=min_,
             only_headline=only is Only.HEADLINE,
+            card=card,
+            allow_private=st.config.allow_private_networks,
         )
         row = {**subscription_dict(subscription, {}), "created": created}
+        if created and subscription.secret:  # shown this once; never listed
+            row["secret"] = subscription.secret
     if json_:
         print_json(row)
         return
@@ -98,6 +118,12 @@ def subscribe(
         f"{verb} {row['email']} to {what} ({row['mode']}, at least {row['min_label']}{extra})",
         markup=False,
     )
+    if "secret" in row:
+        st.console.print(
+            f"webhook signing secret (shown only now): {row['secret']}",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def unsubscribe(
@@ -147,7 +173,8 @@ def subscriptions(
         rows,
         [
             ("id", lambda r: r["id"]),
-            ("email", lambda r: r["email"] + ("" if r["active"] else " (ended)")),
+            ("destination", lambda r: r["email"] + ("" if r["active"] else " (ended)")),
+            ("kind", lambda r: r["kind"] + (", card" if r["card"] else "")),
             ("scope", lambda r: f"{r['scope']} {r['target']}" if r["target"] else r["scope"]),
             ("mode", lambda r: r["mode"]),
             ("min", lambda r: r["min_label"] + (", headline only" if r["only_headline"] else "")),

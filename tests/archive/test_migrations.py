@@ -92,7 +92,7 @@ def test_0004_indexes_serve_the_viewer(database_url):
     command.downgrade(alembic_config(database.engine), "0003")
     database.dispose()
     reopened = open_database(database_url)
-    assert current_revision(reopened.engine) == HEAD_REVISION == "0004"
+    assert current_revision(reopened.engine) == HEAD_REVISION
     inspector = inspect(reopened.engine)
     assert "ix_captures_version_id" in {i["name"] for i in inspector.get_indexes("captures")}
     assert "ix_tracked_urls_last_changed_at" in {
@@ -109,3 +109,27 @@ def test_0004_indexes_serve_the_viewer(database_url):
         index["name"] for index in inspect(reopened.engine).get_indexes("captures")
     }
     reopened.dispose()
+
+
+def test_0005_makes_existing_subscriptions_email_ones(database_url):
+    """Subscriptions made at 0004 are upgraded: rows kept, kind 'email', no secret, no card."""
+    from sqlalchemy import text
+
+    database = open_database(database_url)
+    command.downgrade(alembic_config(database.engine), "0004")
+    with database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO subscriptions (id, email, scope, target, mode, min_label,"
+                " only_headline, created_at, active, token) VALUES (1, 'desk@example.org',"
+                " 'all', NULL, 'immediate', 'minor', false, :at, true, 'tok')"
+            ),
+            {"at": "2026-11-01 12:00:00"},
+        )
+    database.dispose()
+    reopened = open_database(database_url)
+    assert current_revision(reopened.engine) == HEAD_REVISION == "0005"
+    with reopened.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, email, kind, secret, card FROM subscriptions")).all()
+    reopened.dispose()
+    assert [tuple(r) for r in rows] == [(1, "desk@example.org", "email", None, False)]
