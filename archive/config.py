@@ -171,6 +171,9 @@ class Config:
     webhook_timeout_s: float = _setting(
         10.0, "Seconds before a webhook request (connection or answer) times out."
     )
+    chromium_path: str = _setting(
+        "", "Chromium that draws diff cards; empty means the chromium on PATH (Debian's package)."
+    )
 
     @property
     def sqlalchemy_url(self) -> str:

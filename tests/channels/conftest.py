@@ -135,6 +135,7 @@ def archive(db: Database) -> Archive:
 
 @pytest.fixture
 def config(data_dir: Path, database_url: str) -> Config:
+    data_dir.mkdir(parents=True, exist_ok=True)  # on PostgreSQL, nothing else makes it
     return make_config(
         data_dir,
         REDLINE_DATABASE_URL=database_url,
