@@ -142,6 +142,11 @@ class Config:
         "Seconds a queued URL is not queued again; a URL whose worker died before recording"
         " its capture is queued again after this.",
     )
+    site_slot_lease_s: float = _setting(
+        30.0,
+        "Seconds a worker's hold on one of a site's shared request slots lasts; renewed while"
+        " its download runs, so a killed worker's slots are free again after this.",
+    )
     # -- diff reports by email (archive.report, scheduler.mail) ---------------------------
     smtp_host: str = _setting(
         "", "SMTP server for reports; empty writes each report into the Maildir in the data dir."

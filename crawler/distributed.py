@@ -14,8 +14,9 @@ of ids in the list: an id is pushed once however often it is claimed), and scrap
 ``<prefix>:requests`` and ``<prefix>:dupefilter``.  Pushing and popping are Lua scripts, so the
 list and the set never disagree, whoever is killed when.
 
-Politeness is per worker: each one keeps to ``concurrent_requests_per_domain`` and
-AutoThrottle on its own, so N workers may send N times as much to one site.
+Politeness is shared: before each download a worker takes one of the site's slots in Redis
+(:mod:`crawler.site_slots`, ``<prefix>:site:<host>:…``), so ``concurrent_requests_per_domain``
+and the download delay hold for all workers together; a killed worker's slots expire.
 """
 
 from __future__ import annotations
@@ -224,6 +225,7 @@ def worker_settings(config: Config, *, max_idle_s: int = 0) -> dict[str, Any]:
         "REDIS_URL": config.redis_url,
         "REDIS_START_URLS_KEY": keys.due,
         "MAX_IDLE_TIME_BEFORE_CLOSE": max_idle_s,
+        "REDLINE_SHARED_SITE_SLOTS": True,  # per-site limits over all workers (downloader.py)
     }
 
 

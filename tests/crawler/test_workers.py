@@ -260,3 +260,145 @@ def test_workers_re_read_a_version_made_by_an_older_extractor(
         assert_re_read(database, urls)
     finally:
         database.dispose()
+
+
+# -- politeness shared by the workers ------------------------------------------------------
+
+
+def _redline_for_workers(postgres, redis_url, prefix, tmp_path, per_site: int) -> Redline:
+    redline = Redline(tmp_path / "data", postgres)
+    redline.env.update(
+        REDLINE_REDIS_URL=redis_url,
+        REDLINE_REDIS_PREFIX=prefix,
+        REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN=str(per_site),
+        # each worker takes only what it may fetch at once, so all three get a share
+        REDLINE_CONCURRENT_REQUESTS=str(per_site),
+        REDLINE_DOWNLOAD_DELAY_S="0",
+    )
+    return redline
+
+
+def test_three_workers_keep_one_site_limit_together(postgres, redis_url, prefix, tmp_path, site):
+    """Three workers, a limit of 2: the site never answers more than 2 requests at once (each
+    worker alone would send 2, so 6 without the shared slots), and the limit is what holds
+    them back (2 at once are reached)."""
+    from tests.pages import serve_slow_pages
+
+    redline = _redline_for_workers(postgres, redis_url, prefix, tmp_path, per_site=2)
+    paths = serve_slow_pages(site, 24, delay_s=0.5)
+    redline("track", *(site.url(p) for p in paths))
+    assert redline.json("enqueue")["queued"] == len(paths)
+    summaries = _run_workers(redline, 3)
+    assert sum(s["new_versions"] for s in summaries) == len(paths)
+    assert sum(1 for s in summaries if s["fetched"]) >= 2, summaries  # they did share the work
+    assert site.most_in_flight() == 2
+
+
+def test_workers_share_several_sites_and_fetch_every_url_once_a_cycle(
+    postgres, redis_url, prefix, tmp_path
+):
+    """Two sites (two host names, so two slots), three workers, two cycles: each URL fetched
+    exactly once a cycle, and neither site ever answers more than its limit at once."""
+    from scheduler.demo.site import LocalSite
+
+    with LocalSite() as one, LocalSite() as two:
+        redline = _redline_for_workers(postgres, redis_url, prefix, tmp_path, per_site=2)
+        urls: dict[str, tuple[LocalSite, str]] = {}
+        for running, host in ((one, "127.0.0.1"), (two, "localhost")):
+            running.set_page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+            for n in range(8):
+                path = f"/news/{n}"
+                serve(running, path, Story(headline=f"Dispatch {host} {n}"), delay_s=0.3)
+                urls[running.url(path).replace("127.0.0.1", host)] = (running, path)
+        redline("track", *urls)
+        for cycle in (1, 2):
+            if cycle == 2:
+                database = open_database(postgres)
+                with database.session() as session:
+                    for tracked in session.query(TrackedURL):
+                        tracked.next_check_at = datetime.now(UTC) - timedelta(seconds=1)
+                database.dispose()
+            assert redline.json("enqueue")["queued"] == len(urls)
+            summaries = _run_workers(redline, 3)
+            assert sum(s["fetched"] for s in summaries) == len(urls)
+            assert sum(s["errors"] for s in summaries) == 0
+            for url, (running, path) in urls.items():
+                assert running.requests(path) == cycle, url
+                assert len(redline.json("captures", url)) == cycle, url
+        assert one.most_in_flight() <= 2 and two.most_in_flight() <= 2
+
+
+def test_a_killed_workers_site_slot_expires(postgres, redis_url, prefix, tmp_path, site):
+    """A worker holds a site's only slot for a download longer than the lease: the lease is
+    renewed while it runs; killed with SIGKILL, the slot is free again within the lease."""
+    import time
+
+    from redis import Redis
+
+    from crawler.site_slots import SiteSlots
+
+    redline = _redline_for_workers(postgres, redis_url, prefix, tmp_path, per_site=1)
+    redline.env["REDLINE_SITE_SLOT_LEASE_S"] = "3"
+    redline.env["REDLINE_DOWNLOAD_TIMEOUT_S"] = "60"
+    serve(site, "/slow", Story(), delay_s=60)
+    redline("track", site.url("/slow"))
+    assert redline.json("enqueue")["queued"] == 1
+    client = Redis.from_url(redis_url)
+    slots = SiteSlots(client, prefix, lease_s=3)
+    worker = _worker(redline)
+    try:
+        deadline = time.monotonic() + 60
+        while site.requests("/slow") == 0:
+            assert worker.poll() is None and time.monotonic() < deadline, "no request came"
+            time.sleep(0.05)
+        time.sleep(6)  # twice the lease: still held, because it is renewed
+        assert slots.holders("127.0.0.1") == 1
+        assert slots.try_acquire("127.0.0.1", "probe", limit=1) > 0  # the slot is taken
+        worker.kill()
+        worker.wait(timeout=30)
+        killed_at = time.monotonic()
+        while slots.try_acquire("127.0.0.1", "probe", limit=1) > 0:
+            assert time.monotonic() - killed_at < 3 + 1.0, "the killed worker's slot stayed"
+            time.sleep(0.05)
+        assert slots.holders("127.0.0.1") == 1  # the probe's
+        slots.release("127.0.0.1", "probe")
+        assert slots.holders("127.0.0.1") == 0
+    finally:
+        worker.kill()
+        worker.communicate(timeout=30)
+        client.close()
+
+
+def test_site_slots_keep_the_limit_and_the_delay(redis_url, prefix):
+    import time
+
+    from redis import Redis
+
+    from crawler.site_slots import SiteSlots
+
+    client = Redis.from_url(redis_url)
+    slots = SiteSlots(client, prefix, lease_s=30)
+    assert slots.try_acquire("a.example", "1", limit=2) == 0
+    assert slots.try_acquire("a.example", "2", limit=2) == 0
+    assert slots.try_acquire("a.example", "3", limit=2) > 0  # full
+    assert slots.try_acquire("b.example", "4", limit=2) == 0  # another site has its own
+    slots.release("a.example", "1")
+    assert slots.try_acquire("a.example", "3", limit=2) == 0
+    assert slots.holders("a.example") == 2 and slots.holders("b.example") == 1
+    # a delay between starts, whoever starts: the wait is the rest of the delay
+    assert slots.try_acquire("c.example", "5", limit=5, delay_s=0.5) == 0
+    wait_ms = slots.try_acquire("c.example", "6", limit=5, delay_s=0.5)
+    assert 0 < wait_ms <= 500
+    time.sleep(wait_ms / 1000 + 0.01)
+    assert slots.try_acquire("c.example", "6", limit=5, delay_s=0.5) == 0
+    # a lease runs out unless renewed
+    short = SiteSlots(client, prefix, lease_s=0.3)
+    assert short.try_acquire("d.example", "7", limit=1) == 0
+    time.sleep(0.2)
+    assert short.renew("d.example", "7")
+    time.sleep(0.2)
+    assert short.try_acquire("d.example", "8", limit=1) > 0  # renewed: still held
+    time.sleep(0.35)
+    assert not short.renew("d.example", "7")
+    assert short.try_acquire("d.example", "8", limit=1) == 0
+    client.close()
