@@ -8,6 +8,7 @@ import email
 import email.policy
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -97,7 +98,9 @@ def test_every_viewer_link_in_a_report_answers_200(served, crawled):
 
 def test_serve_command_names_the_archive():
     config = load_config(environ={}, data_dir=Path("/srv/redline demo"))
-    assert serve_command(config) == "redline --data-dir /srv/redline demo serve"
+    command = serve_command(config)
+    assert command == "redline --data-dir '/srv/redline demo' serve"  # quoted for a shell
+    assert shlex.split(command) == ["redline", "--data-dir", "/srv/redline demo", "serve"]
     assert serve_command(config, port=9000).endswith("serve --port 9000")
 
 
