@@ -10,11 +10,14 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
+from fastapi.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import browse
+from archive.config import load_config
 from archive.db import open_database
 from archive.warc import payload_digest
+from archive.web.app import create_app
 from archive.web.replay import SNAPSHOT_POLICY
 from archive.web.security import PAGE_POLICY
 from tests.web.conftest import CORRECTION, NEW_HEADLINE, NEW_PARAGRAPH, OLD_HEADLINE, REWORDED, P
@@ -353,3 +356,16 @@ def test_every_page_advertises_an_atom_feed_that_answers(viewer, crawled):
         feed = viewer.get(unescape(found[0]))
         assert feed.status_code == 200, (path, found[0])
         assert feed.headers["content-type"].startswith("application/atom+xml")
+
+
+def test_a_viewer_without_the_warc_files_answers_404_not_500(crawled, tmp_path):
+    """A viewer on another machine than the crawler (same database, no WARC files)."""
+    database_url = crawled.database_url or f"sqlite:///{crawled.data_dir / 'redline.sqlite'}"
+    config = load_config(environ={}, data_dir=tmp_path / "elsewhere", database_url=database_url)
+    with TestClient(create_app(config), raise_server_exceptions=False) as client:
+        version = f"/articles/{crawled.story_id}/versions/1"
+        assert client.get(version).status_code == 200
+        for tail in ("snapshot", "payload", "record.warc.gz"):
+            response = client.get(f"{version}/{tail}")
+            assert response.status_code == 404, tail
+            assert "is not in this viewer's data directory" in unescape(response.text)
