@@ -465,6 +465,9 @@ def disagreements(outcomes: Iterable[Outcome]) -> list[dict[str, Any]]:
         labelled = LABELLED[o.pair.corpus]
         missed = sorted(o.pair.truth - o.kinds)
         extra = sorted(k for k in o.kinds - o.pair.truth if k in labelled)
+        said_moved = bool(o.raw.get("paragraph_moved"))
+        if o.pair.moved is not None and o.pair.kind == "changed" and said_moved != o.pair.moved:
+            (missed if o.pair.moved else extra).append("paragraph_moved")
         if missed or extra or o.new_version != expected_version:
             rows.append(
                 {
