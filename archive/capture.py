@@ -1,16 +1,15 @@
 """What the crawler hands the archive for one fetch: facts, plus what the page came to.
 
 These are plain values (no Scrapy, no database), so the write path in :mod:`archive.store`
-can be called from the crawler, a test or a replay tool alike.
+can be called from the crawler, a test or a replay tool alike; :mod:`archive.decision` decides
+what each comes to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Protocol
 
 from archive.diff.records import ChangeRecord
 from archive.enums import CaptureOutcome, FailureReason
@@ -96,37 +95,3 @@ class Recorded:
     outcome: CaptureOutcome
     reason: FailureReason | None = None
     version_id: int | None = None
-
-
-class URLFacts(Protocol):
-    """What the refetch policy hook sees of a tracked URL after a capture: plain values.
-
-    :class:`TrackedState` (the write path's own record) and the ORM's ``TrackedURL`` both have
-    these attributes, so a hook never needs an ORM object.
-    """
-
-    @property
-    def added_at(self) -> datetime: ...
-    @property
-    def last_changed_at(self) -> datetime | None: ...
-    @property
-    def consecutive_errors(self) -> int: ...
-    @property
-    def check_interval_s(self) -> int | None: ...
-    @property
-    def tags(self) -> Sequence[str]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class TrackedState:
-    """A tracked URL's policy facts, as they stand once a capture is recorded."""
-
-    added_at: datetime
-    last_changed_at: datetime | None
-    consecutive_errors: int
-    check_interval_s: int | None
-    tags: Sequence[str]
-
-
-NextCheck = Callable[[URLFacts, CaptureOutcome, datetime], datetime | None]
-"""The refetch policy hook: when to check the URL next (None: retired)."""

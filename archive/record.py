@@ -1,285 +1,207 @@
-"""The common cases of :func:`archive.store.record_capture`, written with prebuilt Core statements.
+"""The executor of the capture write path: reads, then writes a :class:`~archive.decision.Plan`.
 
-A refetch cycle records thousands of captures, nearly all of one of a few shapes: the current
-version confirmed (identical payload, 304, same article), a new version or a revert, a plain
-error.  Each is written here with statements built once at import time, on the session's
-connection and in its transaction: no ORM object is loaded or flushed (building, cache-keying
-and flushing ORM statements used to cost more than SQLite itself).  A confirming capture is one
-SELECT, one INSERT and two UPDATEs.
+:func:`record_capture` records one fetch, all or nothing, inside the caller's transaction (the
+caller commits: ``Database.session``, or the crawl's group commit in :mod:`crawler.recorder`):
 
-:func:`plan` reads the tracked URL's row and decides; it returns None (nothing read is kept,
-nothing written) for the captures that create events (a takedown, a restore, a canonical link
-naming another URL, which may merge two tracked URLs): the ORM path in :mod:`archive.store`
-records those.
+1. read the tracked URL's row with its current version (one SELECT);
+2. a page whose canonical link names another tracked article may merge into it
+   (:func:`archive.decision.merge_into`): the alias is updated, a ``merged`` event recorded,
+   and the capture goes on with the article's row;
+3. read what the decision needs besides the row (:func:`archive.decision.needs`): nothing for
+   most captures;
+4. decide (:func:`archive.decision.decide`, pure: every rule is there, the refetch policy too);
+5. write the plan: the capture, a new version or the version confirmed, a re-keying, the
+   change with its kinds, events, and the tracked URL's bookkeeping.
+
+Every statement is built once, at import time, and executed on the session's connection: no
+ORM object is loaded or flushed (building, cache-keying and flushing ORM statements used to
+cost more than SQLite itself).  A confirming capture is one SELECT, one INSERT and two UPDATEs.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import random
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Final, TypeAlias, cast
+from dataclasses import fields
+from typing import Any, Final, cast
 
-from sqlalchemy import Connection, Row, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from archive.capture import (
-    CaptureResult,
-    Extracted,
-    Failed,
-    FetchFacts,
-    NextCheck,
-    NotModified,
-    Recorded,
-    SamePayload,
-    TrackedState,
-)
-from archive.diff import compare
-from archive.diff.flapping import is_flapping
-from archive.diff.records import ChangeRecord
-from archive.enums import CaptureOutcome, FailureReason
-from archive.errors import InvalidURLError, UnknownURLError
+from archive import decision
+from archive.capture import CaptureResult, FetchFacts, Recorded
+from archive.decision import Lookups, Plan, URLRow
+from archive.enums import CaptureOutcome, EventKind
+from archive.errors import UnknownURLError
 from archive.extract.article import Article
-from archive.models import Capture, Change, ChangeKind, TrackedURL, Version
-from archive.urls import is_section_or_home, normalize_url
-
-# Failures that mean the article itself is gone (as opposed to the site being unwell).
-TAKEDOWN_REASONS: Final = frozenset(
-    {FailureReason.HTTP_404, FailureReason.HTTP_410, FailureReason.REDIRECTED_AWAY}
-)
-# How many recent transitions are looked at to decide whether a URL flaps between versions.
-FLAPPING_WINDOW: Final = 6
-PARAGRAPH_SEPARATOR: Final = "\n\n"
+from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
+from archive.policy import DEFAULT_POLICY, Policy
 
 logger = logging.getLogger(__name__)
 
-AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+__all__ = ["CURRENT_VERSION", "record_capture"]
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What :func:`plan` read: the tracked URL's row, and its new AMP link if any."""
+def record_capture(
+    session: Session,
+    facts: FetchFacts,
+    result: CaptureResult,
+    *,
+    policy: Policy | None = DEFAULT_POLICY,
+    rng: random.Random | None = None,
+) -> Recorded:
+    """Record one fetch and what it came to; returns what was written (not yet committed).
 
-    row: AnyRow
-    amp_url: str | None
-
-
-def plan(session: Session, facts: FetchFacts, result: CaptureResult) -> Plan | None:
-    """The tracked URL's row if this capture can be written here; None for the ORM path.
+    ``policy`` schedules the URL's next check (build it with ``Policy.from_config``); None
+    leaves the next check as it is (for the error capture the crawl records when recording a
+    capture failed, since the policy may be what failed).
 
     Raises:
         UnknownURLError: no tracked URL has the id.
     """
-    row = session.connection().execute(_TRACKED, {"b_id": facts.tracked_url_id}).first()
-    if row is None:
-        raise UnknownURLError(f"no tracked URL with id {facts.tracked_url_id}")
-    if row.taken_down:
-        return None  # any capture either keeps it down or restores it: both are events
-    if (
-        isinstance(result, Failed)
-        and result.reason in TAKEDOWN_REASONS
-        and row.current_version_id is not None
-    ):
-        return None  # a takedown
-    amp_url = row.amp_url
-    if isinstance(result, Extracted):
-        article = result.article
-        if _names_other_article(row.url, article.canonical_url):
-            return None  # a canonical link elsewhere: recorded, and maybe a merge
-        if article.amp_url:
-            with contextlib.suppress(InvalidURLError):
-                amp_url = normalize_url(article.amp_url)
-    return Plan(row, amp_url)
-
-
-def write(
-    session: Session,
-    planned: Plan,
-    facts: FetchFacts,
-    result: CaptureResult,
-    next_check: NextCheck | None,
-) -> Recorded:
-    """Write the capture :func:`plan` accepted; returns what was written."""
+    session.flush()  # what the caller changed through the ORM is read below
     conn = session.connection()
-    row = planned.row
-    changed_at = row.last_changed_at
-    flapping = row.flapping
-    current_id = row.current_version_id
-    if isinstance(result, Failed):
-        capture = _insert_capture(conn, facts, CaptureOutcome.ERROR, result.reason, result.detail)
-    elif isinstance(result, NotModified | SamePayload):
-        outcome = (
-            CaptureOutcome.NOT_MODIFIED
-            if isinstance(result, NotModified)
-            else CaptureOutcome.UNCHANGED
+    row = _read_row(conn, facts.tracked_url_id)
+    touched = [row.id]
+    links = decision.links(row, result)
+    if links.canonical is not None:
+        other = conn.execute(_NAMED, {"b_url": links.canonical, "b_id": row.id}).first()
+        if other is not None and decision.merge_into(row, links.canonical, other.id, other.url):
+            _merge(conn, row, links, other, facts)
+            row = _read_row(conn, other.id)  # with the alias's tags added
+            touched.append(row.id)
+            links = decision.Links(row.amp_url, None)
+    plan = decision.decide(
+        row,
+        facts,
+        result,
+        _lookups(conn, row, decision.needs(row, result)),
+        amp_url=links.amp_url,
+        canonical_url=links.canonical,
+        policy=policy,
+        rng=rng,
+    )
+    recorded = _write(conn, plan, facts)
+    for url_id in touched:
+        _expire(session, TrackedURL, url_id)
+    for version_id in (row.current_version_id, recorded.version_id):
+        if version_id is not None:
+            _expire(session, Version, version_id)
+    return recorded
+
+
+# -- reads -------------------------------------------------------------------------------------
+
+_ROW_FIELDS: Final = tuple(f.name for f in fields(URLRow))
+
+
+def _read_row(conn: Connection, tracked_url_id: int) -> URLRow:
+    found = conn.execute(_TRACKED, {"b_id": tracked_url_id}).first()
+    if found is None:
+        raise UnknownURLError(f"no tracked URL with id {tracked_url_id}")
+    return URLRow(*found)  # type: ignore[call-arg]  # the columns in the fields' order
+
+
+def _lookups(conn: Connection, row: URLRow, needs: decision.Needs) -> Lookups:
+    if needs is decision.NOTHING:
+        return decision.NO_LOOKUPS
+    clash_id: int | None = None
+    known: tuple[int, int] | None = None
+    article: Article | None = None
+    if needs.clash_hash is not None:
+        clash = conn.execute(_VERSION_BY_HASH, {"b_url": row.id, "b_hash": needs.clash_hash})
+        first = clash.first()
+        clash_id = int(first[0]) if first is not None else None
+    if needs.version_hash is not None:
+        by_hash = conn.execute(_VERSION_BY_HASH, {"b_url": row.id, "b_hash": needs.version_hash})
+        first = by_hash.first()
+        known = (int(first[0]), int(first[1])) if first is not None else None
+    if needs.current_article:
+        current = conn.execute(_VERSION_ARTICLE, {"b_id": row.current_version_id}).one()
+        article = decision.version_article(current)
+    recent: list[tuple[int, int]] = []
+    if needs.recent_changes:
+        recent = [(int(a), int(b)) for a, b in conn.execute(_RECENT_CHANGES, {"b_url": row.id})]
+    return Lookups(clash_id, known, article, recent)
+
+
+# -- writes ------------------------------------------------------------------------------------
+
+
+def _merge(
+    conn: Connection, row: URLRow, links: decision.Links, other: Any, facts: FetchFacts
+) -> None:
+    """Make ``row`` an alias of ``other`` (the article its canonical link names)."""
+    conn.execute(
+        _ALIAS,
+        {
+            "b_id": row.id,
+            "b_other": other.id,
+            "b_canonical": links.canonical,
+            "b_amp": links.amp_url,
+        },
+    )
+    conn.execute(_TAGS, {"b_id": other.id, "b_tags": decision.merged_tags(row.tags, other.tags)})
+    _event(conn, row.id, EventKind.MERGED, decision.merged_detail(other.url), facts, None)
+
+
+def _write(conn: Connection, plan: Plan, facts: FetchFacts) -> Recorded:
+    verdict, url_id = plan.verdict, plan.tracked_url_id
+    if verdict.rekey is not None:
+        _rekey(conn, url_id, verdict.rekey)
+    elif verdict.rekey_refused is not None:
+        logger.warning(
+            "not re-keying version %d of tracked URL %d: another version already has its new hash",
+            verdict.rekey_refused,
+            url_id,
         )
-        capture = _confirm(conn, facts, current_id, outcome)
-    else:
-        content_hash = result.content_hash
-        stored = (current_id, row.content_hash, row.extractor_version)
-        if current_id is not None and hash_to_compare(conn, row.id, stored, result) == content_hash:
-            capture = _confirm(conn, facts, current_id, CaptureOutcome.UNCHANGED)
-        else:
-            capture, flapped = _new_version(conn, row, facts, result, content_hash)
-            current_id = capture.version_id
-            if flapped is not None:
-                changed_at, flapping = facts.fetched_at, flapped
-    failed = capture.outcome == CaptureOutcome.ERROR
-    errors = row.consecutive_errors + 1 if failed else 0
+    capture = _insert_capture(conn, url_id, verdict, facts)
+    version_id = verdict.version_id
+    if verdict.new_version is not None:
+        version_id = _insert_version(conn, url_id, verdict.new_version, capture)
+        conn.execute(_CAPTURE_VERSION, {"b_id": capture.id, "b_version": version_id})
+        capture.version_id = version_id
+    elif version_id is not None:
+        conn.execute(
+            _SEEN, {"b_id": version_id, "b_seen": capture.fetched_at, "b_capture": capture.id}
+        )
+    if verdict.change is not None:
+        assert version_id is not None
+        _insert_change(conn, url_id, verdict.change, capture, version_id)
+    for kind, detail in plan.events:
+        _event(conn, url_id, kind, detail, facts, capture.id)
+    kept = plan.bookkeeping
     values: dict[str, Any] = {
-        "b_id": row.id,
+        "b_id": url_id,
         "b_checked": facts.fetched_at,
-        "b_errors": errors,
-        "b_etag": row.etag,
-        "b_last_modified": row.last_modified,
-        "b_digest": row.last_payload_digest,
-        "b_current": current_id,
-        "b_changed": changed_at,
-        "b_amp": planned.amp_url,
-        "b_flapping": flapping,
+        "b_errors": kept.consecutive_errors,
+        "b_etag": kept.etag,
+        "b_last_modified": kept.last_modified,
+        "b_digest": kept.last_payload_digest,
+        "b_changed": kept.last_changed_at,
+        "b_amp": kept.amp_url,
+        "b_canonical": kept.canonical_url,
+        "b_down": kept.taken_down,
+        "b_flapping": kept.flapping,
     }
-    if not failed:
-        if facts.etag or facts.last_modified or capture.outcome != CaptureOutcome.NOT_MODIFIED:
-            values["b_etag"], values["b_last_modified"] = facts.etag, facts.last_modified
-        if facts.payload_digest:
-            values["b_digest"] = facts.payload_digest
     statement = _BOOKKEEP
-    if next_check is not None:
-        state = TrackedState(
-            added_at=row.added_at,
-            last_changed_at=changed_at,
-            consecutive_errors=errors,
-            check_interval_s=row.check_interval_s,
-            tags=tuple(row.tags or ()),
-        )
-        values["b_next"] = next_check(state, capture.outcome, facts.fetched_at)
-        statement = _BOOKKEEP_AND_SCHEDULE
+    if verdict.outcome == CaptureOutcome.NEW_VERSION:
+        values["b_current"] = version_id
+        statement = _BOOKKEEP_AND_CURRENT
+    if kept.schedule:
+        values["b_next"] = kept.next_check_at
+        statement = _SCHEDULE[statement]
     conn.execute(statement, values)
-    _expire(session, TrackedURL, row.id)
-    if current_id is not None:
-        _expire(session, Version, current_id)
     return capture
 
 
-def hash_to_compare(
-    conn: Connection,
-    tracked_url_id: int,
-    current: tuple[int, str, str | None],
-    result: Extracted,
-) -> str:
-    """The current version's hash to compare ``result`` with, re-keying the version first.
-
-    ``current`` is the current version's (id, content hash, extractor).  When ``result.reread``
-    re-read that version and it is still current and still keyed to another (or an unknown)
-    extractor (a concurrent capture may have re-keyed or replaced it meanwhile), the version is
-    re-keyed to the re-reading and the re-reading's hash is returned.  When the re-reading
-    cannot be stored (another version has its hash) but equals the new article, its hash is
-    still the one to compare with: the publisher changed nothing; the version keeps its old
-    key, and the next capture reads it again.  Both write paths call this.
-    """
-    version_id, content_hash, extractor = current
-    reread = result.reread
-    if reread is None or reread.version_id != version_id or extractor == result.extractor:
-        return content_hash
-    _rekey_version(conn, tracked_url_id, version_id, reread.article, result.extractor)
-    return reread.article.content_hash
-
-
-def _rekey_version(
-    conn: Connection, tracked_url_id: int, version_id: int, article: Article, extractor: str
-) -> bool:
-    """Store ``article`` (a re-reading of the version's payload) as version ``version_id``.
-
-    The version's fields, content hash and extractor become the re-reading's, so that later
-    captures compare with it directly.  Refused (False, logged) when another version of the
-    URL already has that hash: two versions would then be one article.
-    """
-    content_hash = article.content_hash
-    clash = conn.execute(_VERSION_BY_HASH, {"b_url": tracked_url_id, "b_hash": content_hash})
-    other = clash.first()
-    if other is not None and int(other[0]) != version_id:
-        logger.warning(
-            "not re-keying version %d of tracked URL %d: version id %d already has its new hash",
-            version_id,
-            tracked_url_id,
-            int(other[0]),
-        )
-        return False
-    values = {"b_id": version_id, "b_hash": content_hash, "b_extractor": extractor}
-    conn.execute(_REKEY, {**values, **_article_values(article)})
-    logger.info(
-        "version %d of tracked URL %d re-read and re-keyed to extractor %s",
-        version_id,
-        tracked_url_id,
-        extractor,
-    )
-    return True
-
-
-def version_article(version: Version | AnyRow) -> Article:
-    """The :class:`Article` a stored version (an ORM object or a row) holds."""
-    return Article(
-        headline=version.headline,
-        paragraphs=tuple(version.text.split(PARAGRAPH_SEPARATOR)) if version.text else (),
-        byline=version.byline,
-        published_at=version.published_at,
-        updated_at=version.updated_at,
-        description=version.description,
-        language=version.language,
-        canonical_url=version.canonical_url,
-    )
-
-
-def change_values(
-    record: ChangeRecord, *, reverted_to: int | None, flapping: bool
-) -> dict[str, Any]:
-    """The columns of a change row that come from its record (edits, summary, flags)."""
-    payload = record.to_json()
-    summary = dict(payload.get("summary", {}))
-    summary["reverted_to"] = reverted_to
-    summary["flapping"] = flapping
-    return {
-        "edits": payload.get("edits", []),
-        "summary": summary,
-        "label": record.label,
-        "reverted": reverted_to is not None,
-        "stealth": record.stealth,
-        "flapping": flapping,
-    }
-
-
-def recent_versions(conn: Connection, tracked_url_id: int, from_id: int, to_id: int) -> list[int]:
-    """The versions the URL went through, oldest first, ending with a change to ``to_id``."""
-    recent = conn.execute(_RECENT_CHANGES, {"b_url": tracked_url_id}).all()[::-1]
-    return [recent[0][0] if recent else from_id, *(to for _, to in recent), to_id]
-
-
-# -- internals ------------------------------------------------------------------------------
-
-
-def _names_other_article(url: str, canonical_url: str | None) -> bool:
-    """Whether a page's canonical link names another article than its tracked URL."""
-    if not canonical_url:
-        return False
-    try:
-        canonical = normalize_url(canonical_url)
-    except InvalidURLError:
-        return False
-    return canonical != url and not is_section_or_home(url, canonical)
-
-
 def _insert_capture(
-    conn: Connection,
-    facts: FetchFacts,
-    outcome: CaptureOutcome,
-    reason: FailureReason | None = None,
-    detail: str = "",
-    version_id: int | None = None,
+    conn: Connection, tracked_url_id: int, verdict: decision.Verdict, facts: FetchFacts
 ) -> Recorded:
     values: dict[str, Any] = {
-        "tracked_url_id": facts.tracked_url_id,
+        "tracked_url_id": tracked_url_id,
         "fetched_at": facts.fetched_at,
         "http_status": facts.http_status,
         "final_url": facts.final_url,
@@ -288,83 +210,16 @@ def _insert_capture(
         "payload_digest": facts.payload_digest,
         "warc_file": facts.warc_file,
         "warc_offset": facts.warc_offset,
-        "outcome": str(outcome),
-        "reason": str(reason) if reason is not None else None,
-        "detail": detail[:2000] or None,
-        "version_id": version_id,
+        "outcome": str(verdict.outcome),
+        "reason": str(verdict.reason) if verdict.reason is not None else None,
+        "detail": verdict.detail,
+        "version_id": verdict.version_id,
     }
     inserted = cast(CursorResult[Any], conn.execute(_INSERT_CAPTURE, values))
     capture_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
-    return Recorded(capture_id, facts.fetched_at, outcome, reason, version_id)
-
-
-def _confirm(
-    conn: Connection, facts: FetchFacts, version_id: int | None, outcome: CaptureOutcome
-) -> Recorded:
-    """A capture of the current version: insert it, and point the version at it."""
-    if version_id is None:
-        if outcome == CaptureOutcome.NOT_MODIFIED:
-            return _insert_capture(
-                conn,
-                facts,
-                CaptureOutcome.ERROR,
-                FailureReason.NOT_MODIFIED_WITHOUT_VERSION,
-                "304 answered before any version was archived",
-            )
-        return _insert_capture(
-            conn,
-            facts,
-            CaptureOutcome.ERROR,
-            FailureReason.INTERNAL,
-            "identical payload but no current version",
-        )
-    capture = _insert_capture(conn, facts, outcome, version_id=version_id)
-    _seen(conn, version_id, capture)
-    return capture
-
-
-def _seen(conn: Connection, version_id: int, capture: Recorded) -> None:
-    conn.execute(_SEEN, {"b_id": version_id, "b_seen": capture.fetched_at, "b_capture": capture.id})
-
-
-def _new_version(
-    conn: Connection, row: AnyRow, facts: FetchFacts, result: Extracted, content_hash: str
-) -> tuple[Recorded, bool | None]:
-    """A capture whose article differs from the current one: a new version, or a revert.
-
-    Returns the capture and, when there was a current version (a change is recorded), whether
-    the URL now flaps.
-    """
-    article = result.article
-    known = conn.execute(_VERSION_BY_HASH, {"b_url": row.id, "b_hash": content_hash}).first()
-    if known is not None:
-        version_id, number = int(known[0]), int(known[1])
-        capture = _insert_capture(conn, facts, CaptureOutcome.NEW_VERSION, version_id=version_id)
-        _seen(conn, version_id, capture)
-    else:
-        capture = _insert_capture(conn, facts, CaptureOutcome.NEW_VERSION)
-        inserted = cast(
-            CursorResult[Any],
-            conn.execute(
-                _INSERT_VERSION,
-                _version_values(row.id, article, content_hash, capture, result.extractor),
-            ),
-        )
-        version_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
-        number = 0  # not needed: only a revert's number goes into the change's summary
-        conn.execute(_CAPTURE_VERSION, {"b_id": capture.id, "b_version": version_id})
-    capture.version_id = version_id
-    if row.current_version_id is None:
-        return capture, None
-    flapping = _record_change(
-        conn,
-        row,
-        capture,
-        version_id,
-        result,
-        reverted_to=number if known is not None else None,
+    return Recorded(
+        capture_id, facts.fetched_at, verdict.outcome, verdict.reason, verdict.version_id
     )
-    return capture, flapping
 
 
 def _article_values(article: Article) -> dict[str, Any]:
@@ -376,58 +231,84 @@ def _article_values(article: Article) -> dict[str, Any]:
         "b_description": article.description,
         "b_language": article.language,
         "b_canonical": article.canonical_url,
-        "b_text": PARAGRAPH_SEPARATOR.join(
-            p.replace(PARAGRAPH_SEPARATOR, "\n") for p in article.paragraphs
-        ),
+        "b_text": decision.version_text(article),
     }
 
 
-def _version_values(
-    tracked_url_id: int, article: Article, content_hash: str, capture: Recorded, extractor: str
-) -> dict[str, Any]:
-    return {
+def _insert_version(
+    conn: Connection, tracked_url_id: int, new: decision.NewVersion, capture: Recorded
+) -> int:
+    values = {
         "b_url": tracked_url_id,
-        **_article_values(article),
-        "b_hash": content_hash,
-        "b_extractor": extractor,
+        **_article_values(new.article),
+        "b_hash": new.content_hash,
+        "b_extractor": new.extractor,
         "b_capture": capture.id,
         "b_seen": capture.fetched_at,
     }
+    inserted = cast(CursorResult[Any], conn.execute(_INSERT_VERSION, values))
+    return int(inserted.inserted_primary_key[0])  # type: ignore[index]
 
 
-def _record_change(
+def _rekey(conn: Connection, tracked_url_id: int, rekey: decision.Rekey) -> None:
+    """Store a re-reading of the version's payload as the version (fields, hash, extractor)."""
+    values = {
+        "b_id": rekey.version_id,
+        "b_hash": rekey.article.content_hash,
+        "b_extractor": rekey.extractor,
+    }
+    conn.execute(_REKEY, {**values, **_article_values(rekey.article)})
+    logger.info(
+        "version %d of tracked URL %d re-read and re-keyed to extractor %s",
+        rekey.version_id,
+        tracked_url_id,
+        rekey.extractor,
+    )
+
+
+def _insert_change(
     conn: Connection,
-    row: AnyRow,
+    tracked_url_id: int,
+    change: decision.NewChange,
     capture: Recorded,
     version_id: int,
-    result: Extracted,
-    *,
-    reverted_to: int | None,
-) -> bool:
-    """Insert the change from the current version to ``version_id``; returns flapping."""
-    current_id = int(row.current_version_id)
-    record = result.change
-    if record is None or result.based_on_version_id != current_id:
-        current = conn.execute(_VERSION_ARTICLE, {"b_id": current_id}).one()
-        record = compare(version_article(current), result.article)
-    flapping = is_flapping(recent_versions(conn, row.id, current_id, version_id), FLAPPING_WINDOW)
+) -> None:
     values = {
-        "tracked_url_id": row.id,
-        "from_version_id": current_id,
+        "tracked_url_id": tracked_url_id,
+        "from_version_id": change.from_version_id,
         "to_version_id": version_id,
         "capture_id": capture.id,
         "detected_at": capture.fetched_at,
-        **change_values(record, reverted_to=reverted_to, flapping=flapping),
+        **decision.change_values(change),
     }
     inserted = cast(CursorResult[Any], conn.execute(_INSERT_CHANGE, values))
     change_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
     kinds = [
         {"change_id": change_id, "kind": kind, "count": n}
-        for kind, n in sorted(record.kinds().items())
+        for kind, n in sorted(change.record.kinds().items())
     ]
     if kinds:
         conn.execute(_INSERT_KIND, kinds)
-    return flapping
+
+
+def _event(
+    conn: Connection,
+    tracked_url_id: int,
+    kind: EventKind,
+    detail: str,
+    facts: FetchFacts,
+    capture_id: int | None,
+) -> None:
+    conn.execute(
+        _INSERT_EVENT,
+        {
+            "tracked_url_id": tracked_url_id,
+            "kind": str(kind),
+            "at": facts.fetched_at,
+            "capture_id": capture_id,
+            "detail": detail,
+        },
+    )
 
 
 def _expire(session: Session, model: type[Any], ident: int) -> None:
@@ -445,30 +326,43 @@ _V = cast(Table, Version.__table__)
 _C = cast(Table, Capture.__table__)
 _CH = cast(Table, Change.__table__)
 _K = cast(Table, ChangeKind.__table__)
+_E = cast(Table, Event.__table__)
 
+# The columns of a URLRow, in its order.
 _TRACKED = (
     select(
-        _T.c.id,
-        _T.c.url,
-        _T.c.amp_url,
-        _T.c.added_at,
-        _T.c.tags,
-        _T.c.check_interval_s,
-        _T.c.consecutive_errors,
-        _T.c.last_changed_at,
-        _T.c.etag,
-        _T.c.last_modified,
-        _T.c.last_payload_digest,
-        _T.c.current_version_id,
-        _T.c.taken_down,
-        _T.c.flapping,
+        *(_T.c[name] for name in _ROW_FIELDS[:-2]),
         _V.c.content_hash,
         _V.c.extractor_version,
     )
     .select_from(_T.outerjoin(_V, _V.c.id == _T.c.current_version_id))
     .where(_T.c.id == bindparam("b_id"))
 )
+# The tracked article a canonical link names: by its URL or its own canonical link, not an
+# alias, the first tracked.
+_NAMED = (
+    select(_T.c.id, _T.c.url, _T.c.tags)
+    .where(
+        (_T.c.url == bindparam("b_url")) | (_T.c.canonical_url == bindparam("b_url")),
+        _T.c.id != bindparam("b_id"),
+        _T.c.alias_of_id.is_(None),
+    )
+    .order_by(_T.c.id)
+    .limit(1)
+)
+_ALIAS = (
+    update(_T)
+    .where(_T.c.id == bindparam("b_id"))
+    .values(
+        alias_of_id=bindparam("b_other"),
+        active=False,
+        canonical_url=bindparam("b_canonical"),
+        amp_url=bindparam("b_amp"),
+    )
+)
+_TAGS = update(_T).where(_T.c.id == bindparam("b_id")).values(tags=bindparam("b_tags"))
 _INSERT_CAPTURE = insert(_C)
+_INSERT_EVENT = insert(_E)
 _SEEN = (
     update(_V)
     .where(_V.c.id == bindparam("b_id"))
@@ -531,7 +425,7 @@ _RECENT_CHANGES = (
     select(_CH.c.from_version_id, _CH.c.to_version_id)
     .where(_CH.c.tracked_url_id == bindparam("b_url"))
     .order_by(_CH.c.id.desc())
-    .limit(FLAPPING_WINDOW - 1)
+    .limit(decision.FLAPPING_WINDOW - 1)
 )
 _INSERT_CHANGE = insert(_CH)
 _INSERT_KIND = insert(_K)
@@ -541,10 +435,15 @@ _BOOKKEEPING: Mapping[str, Any] = {
     "etag": bindparam("b_etag"),
     "last_modified": bindparam("b_last_modified"),
     "last_payload_digest": bindparam("b_digest"),
-    "current_version_id": bindparam("b_current"),
     "last_changed_at": bindparam("b_changed"),
     "amp_url": bindparam("b_amp"),
+    "canonical_url": bindparam("b_canonical"),
+    "taken_down": bindparam("b_down"),
     "flapping": bindparam("b_flapping"),
 }
 _BOOKKEEP = update(_T).where(_T.c.id == bindparam("b_id")).values(**_BOOKKEEPING)
-_BOOKKEEP_AND_SCHEDULE = _BOOKKEEP.values(next_check_at=bindparam("b_next"))
+_BOOKKEEP_AND_CURRENT = _BOOKKEEP.values(current_version_id=bindparam("b_current"))
+_SCHEDULE = {
+    statement: statement.values(next_check_at=bindparam("b_next"))
+    for statement in (_BOOKKEEP, _BOOKKEEP_AND_CURRENT)
+}

@@ -72,5 +72,4 @@ def settings_for(config: Config) -> dict[str, Any]:
             "crawler.wire.ReceivedMiddleware": 650,
         },
         "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
-        "EXTENSIONS": {"crawler.extensions.CrawlProgress": 500},
     }

@@ -22,7 +22,7 @@ and the download delay hold for all workers together; a killed worker's slots ex
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from archive.config import Config
 from archive.db import Database, open_database
 from archive.errors import ConfigError, QueueUnavailableError
 from archive.models import TrackedURL
+from archive.policy import Policy
 from crawler.configure import settings_for
 from crawler.extensions import CrawlSummary
 from crawler.spiders.articles import ArticleSpider, targets_of
@@ -233,15 +234,15 @@ def run_worker(
     config: Config,
     *,
     max_idle_s: int = 0,
-    next_check: Callable[..., Any] | None = None,
     log_level: str | None = None,
 ) -> CrawlSummary:
     """Fetch queued URLs until stopped (SIGTERM, Ctrl-C) or idle for ``max_idle_s`` (> 0).
 
-    A stop is graceful, as for a crawl: requests in flight finish and are recorded.
+    A stop is graceful, as for a crawl: requests in flight finish and are recorded.  The
+    archive schedules each URL's next check from ``config``, as for a crawl.
     """
+    Policy.from_config(config)  # a bad refetch_* setting is an error before the worker starts
     settings = worker_settings(config, max_idle_s=max_idle_s)
-    settings["REDLINE_NEXT_CHECK"] = next_check
     if log_level:
         settings["LOG_LEVEL"] = log_level
     process = CrawlerProcess(settings)

@@ -20,22 +20,20 @@ ProgressCallback = Callable[[int, int, str], None]  # (done, expected, what the 
 
 
 class CrawlProgress:
-    """Calls the ``REDLINE_PROGRESS`` callback after each archived fetch."""
+    """Calls ``callback`` after each archived fetch of ``crawler`` (its ``item_scraped`` signal).
 
-    def __init__(self, crawler: Crawler, callback: ProgressCallback | None) -> None:
+    Made by whoever runs the crawl and wants to watch it (``run_crawl``): a callback is a
+    runtime object, so it never rides in Scrapy's settings.
+    """
+
+    def __init__(self, crawler: Crawler, callback: ProgressCallback) -> None:
         self.crawler = crawler
         self.callback = callback
         self.done = 0
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
-        extension = cls(crawler, crawler.settings.get("REDLINE_PROGRESS"))
-        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
-        return extension
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
     def item_scraped(self, item: FetchResult, **kwargs: Any) -> None:
         self.done += 1
-        if self.callback is not None:
-            assert self.crawler.stats is not None
-            expected = int(self.crawler.stats.get_value("redline/expected", 0) or 0)
-            self.callback(self.done, expected, item.detail)
+        assert self.crawler.stats is not None
+        expected = int(self.crawler.stats.get_value("redline/expected", 0) or 0)
+        self.callback(self.done, expected, item.detail)

@@ -13,8 +13,7 @@ committed capture never points at a missing record.  Errors are recorded, never 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from archive.capture import (
     CaptureResult,
@@ -31,11 +30,13 @@ from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.originals import original_record
+from archive.policy import Policy
 from archive.store import CurrentVersion, current_version, payload_locations
 from archive.urls import is_section_or_home
 from archive.warc import Headers, WarcLocation, WarcWriter, payload_digest, recover_warc_dir
 from crawler.items import FetchResult
 from crawler.recorder import CaptureRecorder
+from crawler.spiders.articles import ArticleSpider
 from crawler.wire import write_received
 from crawler.workers import ExtractionPool
 
@@ -65,12 +66,11 @@ class ArchivePipeline:
         self,
         config: Config,
         stats: StatsCollector,
-        next_check: Callable[..., Any] | None = None,
         pool: ExtractionPool | None = None,
     ) -> None:
         self.config = config
+        self.policy = Policy.from_config(config)  # applied by the archive to every capture
         self.stats = stats
-        self.next_check = next_check
         self._given_pool = pool
         self.database: Database | None = None
         self.warc: WarcWriter | None = None
@@ -80,12 +80,10 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         assert crawler.stats is not None
-        return cls(
-            crawler.settings["REDLINE_CONFIG"],
-            crawler.stats,
-            crawler.settings.get("REDLINE_NEXT_CHECK"),
-            crawler.settings.get("REDLINE_POOL"),
-        )
+        # a pool the caller started early is a crawl argument (ArticleSpider.extraction_pool)
+        spider = crawler.spider
+        pool = spider.extraction_pool if isinstance(spider, ArticleSpider) else None
+        return cls(crawler.settings["REDLINE_CONFIG"], crawler.stats, pool)
 
     def open_spider(self) -> None:
         self.database = open_database(self.config.sqlalchemy_url)
@@ -93,7 +91,7 @@ class ArchivePipeline:
         if recovered:
             logger.warning("recovered %d WARC file(s) left open by a stopped crawl", len(recovered))
         self.warc = WarcWriter(self.config.warc_dir, max_bytes=self.config.warc_max_bytes)
-        self.recorder = CaptureRecorder(self.database, self.next_check)
+        self.recorder = CaptureRecorder(self.database, self.policy)
         # a pool started by the caller before Scrapy was imported (see ExtractionPool.start)
         self.pool = self._given_pool or ExtractionPool(
             self.config.extraction_workers, self.config.extraction_nice

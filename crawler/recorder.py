@@ -28,9 +28,10 @@ import asyncio
 import logging
 from typing import Final
 
-from archive.capture import CaptureResult, Failed, FetchFacts, NextCheck
+from archive.capture import CaptureResult, Failed, FetchFacts
 from archive.db import Database
 from archive.enums import FailureReason
+from archive.policy import DEFAULT_POLICY, Policy
 from archive.store import record_capture
 
 logger = logging.getLogger(__name__)
@@ -51,13 +52,13 @@ class CaptureRecorder:
     def __init__(
         self,
         database: Database,
-        next_check: NextCheck | None = None,
+        policy: Policy = DEFAULT_POLICY,
         *,
         window_s: float = GROUP_WINDOW_S,
         max_group: int = GROUP_MAX,
     ) -> None:
         self.database = database
-        self.next_check = next_check
+        self.policy = policy
         self.window_s = window_s
         self.max_group = max_group
         self._pending: list[tuple[FetchFacts, CaptureResult, asyncio.Future[Outcome]]] = []
@@ -88,9 +89,7 @@ class CaptureRecorder:
             with self.database.session() as session:
                 recorded = []
                 for facts, result, _ in group:
-                    recorded.append(
-                        record_capture(session, facts, result, next_check=self.next_check)
-                    )
+                    recorded.append(record_capture(session, facts, result, policy=self.policy))
                     # Each capture reads what the previous ones wrote, never an object loaded
                     # before their writes (most writes bypass the ORM's identity map).
                     session.flush()
@@ -122,7 +121,7 @@ class CaptureRecorder:
         """Record one capture in its own transaction; if that fails, record the failure."""
         try:
             with self.database.session() as session:
-                capture = record_capture(session, facts, result, next_check=self.next_check)
+                capture = record_capture(session, facts, result, policy=self.policy)
                 return capture.outcome, capture.reason
         except Exception as exc:  # the transaction rolled back
             return self._record_failure(facts, exc)
@@ -140,8 +139,8 @@ class CaptureRecorder:
         failed = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}"[:500])
         bare = FetchFacts(facts.tracked_url_id, facts.fetched_at, facts.http_status)
         try:
-            with self.database.session() as session:  # without the hook: it may be what failed
-                capture = record_capture(session, bare, failed)
+            with self.database.session() as session:  # unscheduled: the policy may have failed
+                capture = record_capture(session, bare, failed, policy=None)
                 return capture.outcome, capture.reason
         except Exception as again:
             logger.exception("nor its failure (tracked URL %s)", bare.tracked_url_id)

@@ -7,14 +7,14 @@ service runs each cycle in a child process (see ``docs/decisions.md``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from scrapy.crawler import CrawlerProcess
 
 from archive.config import Config
+from archive.policy import Policy
 from crawler.configure import settings_for
-from crawler.extensions import CrawlSummary, ProgressCallback
+from crawler.extensions import CrawlProgress, CrawlSummary, ProgressCallback
 from crawler.spiders.articles import ArticleSpider
 from crawler.workers import ExtractionPool
 
@@ -25,7 +25,6 @@ def run_crawl(
     select: str = "due",
     urls: Sequence[str] = (),
     progress: ProgressCallback | None = None,
-    next_check: Callable[..., Any] | None = None,
     log_level: str | None = None,
     pool: ExtractionPool | None = None,
 ) -> CrawlSummary:
@@ -34,13 +33,13 @@ def run_crawl(
     Args:
         select: ``due`` (the URLs whose check is due), ``all``, or ``urls`` (those given).
         progress: called after each capture with (done, expected, outcome).
-        next_check: the refetch policy hook, called for each capture by the archive.
         pool: an extraction pool already started (the crawl closes it); one is made if None.
+
+    The archive schedules each URL's next check from ``config`` (its ``refetch_*`` settings),
+    as for every other entry point.
     """
+    Policy.from_config(config)  # a bad refetch_* setting is an error before the crawl starts
     settings = settings_for(config)
-    settings["REDLINE_PROGRESS"] = progress
-    settings["REDLINE_NEXT_CHECK"] = next_check
-    settings["REDLINE_POOL"] = pool
     if log_level:
         settings["LOG_LEVEL"] = log_level
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
@@ -51,7 +50,10 @@ def run_crawl(
     if isinstance(level, int):
         logging.getLogger("scrapy").setLevel(level)
     crawler = process.create_crawler(ArticleSpider)
-    process.crawl(crawler, select=select, urls=list(urls))
+    if progress is not None:
+        CrawlProgress(crawler, progress)
+    # runtime objects are crawl arguments, never settings (Scrapy copies its settings)
+    process.crawl(crawler, select=select, urls=list(urls), extraction_pool=pool)
     process.start()
     assert crawler.stats is not None
     return CrawlSummary.from_stats(crawler.stats.get_stats())

@@ -145,9 +145,6 @@ class ExtractionPool:
         self._executor: Executor | None = None
         self._started: Future[None] | None = None
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> ExtractionPool:
-        return self  # a handle on processes: Scrapy deep-copies its settings, which hold it
-
     def start(self) -> None:
         """Start the worker processes in the background (idempotent; no-op when inline)."""
         if self.workers <= 0 or self._started is not None:

@@ -23,6 +23,7 @@ from crawler.configure import HANDLED_STATUSES
 from crawler.items import FetchResult
 from crawler.middlewares import META_ORIGINAL_URL, META_VALIDATORS, RefusedRequest
 from crawler.wire import received, received_before_failure
+from crawler.workers import ExtractionPool
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -98,14 +99,18 @@ class ArticleSpider(scrapy.Spider):
         select: str = "due",
         urls: Sequence[str] | str = (),
         config: Config | None = None,
+        extraction_pool: ExtractionPool | None = None,
         **kwargs: Any,
     ) -> None:
+        """``extraction_pool``: a pool already started by the caller (the pipeline uses it and
+        closes it); without one, the pipeline makes its own."""
         super().__init__(**kwargs)
         if select not in {"due", "all", "urls"}:
             raise ValueError(f"select must be due, all or urls, not {select!r}")
         self.select = select
         self.urls = [u for u in urls.split(",") if u] if isinstance(urls, str) else list(urls)
         self.config = config
+        self.extraction_pool = extraction_pool
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:

@@ -16,7 +16,6 @@ from archive.config import load_config
 from archive.errors import RedlineError
 from scheduler.cli import articles, crawl, demo, feeds, serve, service, subscriptions, workers
 from scheduler.cli.state import CliState
-from scheduler.policy import policy_hook
 
 app = typer.Typer(
     name="redline",
@@ -44,8 +43,8 @@ def root(
 
 
 articles.register(app)
-crawl.register(app, next_check=policy_hook)
-workers.register(app, next_check=policy_hook)
+crawl.register(app)
+workers.register(app)
 service.register(app)
 feeds.register(app)
 demo.register(app)

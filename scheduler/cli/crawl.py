@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archive import store
-from archive.config import Config
 from archive.errors import CrawlInProgressError
 from crawler.lock import CrawlLock
 from scheduler.cli.state import JsonOption, check_archive, print_json, state
@@ -18,14 +16,8 @@ if TYPE_CHECKING:
     from crawler.extensions import CrawlSummary
 
 
-def register(
-    app: typer.Typer, next_check: Callable[[Config], Callable[..., Any]] | None = None
-) -> None:
-    """Add ``crawl``.
-
-    ``next_check`` builds, from the settings read at command time, the refetch policy hook the
-    archive applies to each capture (``scheduler.policy.policy_hook``).
-    """
+def register(app: typer.Typer) -> None:
+    """Add ``crawl``."""
 
     @app.command()
     def crawl(
@@ -57,7 +49,6 @@ def register(
                 st.config,
                 "urls" if url else ("all" if all_ else "due"),
                 url,
-                next_check(st.config) if next_check is not None else None,
                 show=not json_,
             )
         if json_:
@@ -70,7 +61,6 @@ def crawl_with_progress(
     config: Any,
     select: str,
     urls: list[str],
-    next_check: Callable[..., Any] | None,
     *,
     show: bool = True,
 ) -> CrawlSummary:
@@ -103,7 +93,6 @@ def crawl_with_progress(
                 select=select,
                 urls=urls,
                 progress=advance if show else None,  # no bar to move: no call per capture
-                next_check=next_check,
                 log_level="WARNING" if show else None,
                 pool=pool,
             )

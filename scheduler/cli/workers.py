@@ -5,13 +5,11 @@ See :mod:`crawler.distributed` for how the queue works.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import ModuleType
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from archive.config import Config
 from archive.errors import ConfigError
 from scheduler.cli.crawl import print_summary
 from scheduler.cli.state import JsonOption, check_archive, print_json, state
@@ -28,10 +26,8 @@ def _distributed() -> ModuleType:
     return distributed
 
 
-def register(
-    app: typer.Typer, next_check: Callable[[Config], Callable[..., Any]] | None = None
-) -> None:
-    """Add ``enqueue`` and ``worker``; ``next_check`` as for ``crawl``."""
+def register(app: typer.Typer) -> None:
+    """Add ``enqueue`` and ``worker``."""
 
     @app.command()
     def enqueue(
@@ -65,11 +61,7 @@ def register(
         st = state(ctx)
         check_archive(st)
         st.close()  # the worker opens its own connections
-        summary = _distributed().run_worker(
-            st.config,
-            max_idle_s=max_idle,
-            next_check=next_check(st.config) if next_check is not None else None,
-        )
+        summary = _distributed().run_worker(st.config, max_idle_s=max_idle)
         if json_:
             print_json(summary.to_dict())
         else:

@@ -12,6 +12,7 @@ from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import UnknownURLError
 from archive.extract.article import Article
 from archive.models import Capture, Change, Event, TrackedURL, Version
+from archive.policy import Policy
 from archive.queries import captures_of, changes, due_urls, list_tracked
 from archive.store import record_capture, resolve, track, untrack
 
@@ -189,33 +190,35 @@ def test_tracking_a_retired_or_untracked_url_again_makes_it_due(db):
         assert [t.id for t in due_urls(session, later)] == [tid]
 
 
-def test_the_policy_hook_sees_plain_values_as_they_stand_after_the_capture(db):
+def test_the_policy_schedules_from_the_state_as_it_stands_after_the_capture(db):
     tid = new_url(db)
-    seen = []
-
-    def hook(state, outcome, now):
-        seen.append(
-            (type(state).__name__, state.consecutive_errors, state.last_changed_at, outcome)
-        )
-        assert list(state.tags) == ["syria"] and state.added_at == T0
-        return now + timedelta(hours=1)
-
-    steps = [
-        (0, Extracted(A), {"payload_digest": "d1"}),
-        (5, Failed(FailureReason.HTTP_5XX, "HTTP 503"), {}),
-        (10, Extracted(B), {"payload_digest": "d2"}),
+    exact = Policy(jitter=0.0)
+    tagged = Policy(jitter=0.0, tag_intervals={"syria": timedelta(hours=1)})
+    steps = [  # (minutes, result, facts, policy, next check in minutes)
+        (0, Extracted(A), {"payload_digest": "d1"}, exact, 10),  # young: every 10 minutes
+        (5, Failed(FailureReason.HTTP_5XX, "HTTP 503"), {}, exact, 5 + 20),  # one error: x2
+        (10, Extracted(B), {"payload_digest": "d2"}, exact, 10 + 10),  # changed: errors reset
+        (15, SamePayload(), {"payload_digest": "d2"}, tagged, 15 + 60),  # the tag's interval
     ]
-    for minutes, result, facts in steps:
+    for minutes, result, facts, policy, expected in steps:
         with db.session() as session:
             at = T0 + timedelta(minutes=minutes)
-            record_capture(session, FetchFacts(tid, at, **facts), result, next_check=hook)
-    assert seen == [
-        ("TrackedState", 0, None, CaptureOutcome.NEW_VERSION),
-        ("TrackedState", 1, None, CaptureOutcome.ERROR),
-        ("TrackedState", 0, T0 + timedelta(minutes=10), CaptureOutcome.NEW_VERSION),
-    ]
+            record_capture(session, FetchFacts(tid, at, **facts), result, policy=policy)
+        with db.session() as session:
+            tracked = session.get(TrackedURL, tid)
+            assert tracked.next_check_at == T0 + timedelta(minutes=expected), minutes
+    # the twin: a URL retired by the policy (old, quiet) gets no next check; one left
+    # unscheduled (the crawl's last-resort error capture) keeps the one it had
     with db.session() as session:
-        assert session.get(TrackedURL, tid).next_check_at == T0 + timedelta(minutes=70)
+        at = T0 + timedelta(days=60)
+        record_capture(session, FetchFacts(tid, at, 200), SamePayload(), policy=exact)
+        assert session.get(TrackedURL, tid).next_check_at is None
+        session.get(TrackedURL, tid).next_check_at = at
+    with db.session() as session:
+        failed = Failed(FailureReason.INTERNAL, "boom")
+        record_capture(session, FetchFacts(tid, at, 200), failed, policy=None)
+    with db.session() as session:
+        assert session.get(TrackedURL, tid).next_check_at == at
 
 
 def test_a_tracked_url_loaded_in_the_session_is_current_after_a_capture(db):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from tests.crawler.test_entry_points import scrapy_crawl
 from tests.pages import Story, article_page, serve
 
 pytestmark = pytest.mark.slow
@@ -63,16 +64,7 @@ def test_scrapy_crawl_articles_works_from_the_repo_root(redline_sqlite, site):
     redline = redline_sqlite
     serve(site, "/a", Story())
     redline("track", site.url("/a"))
-    proc = subprocess.run(
-        [str(Path(sys.executable).with_name("scrapy")), "crawl", "articles", "-a", "select=all"],
-        cwd=REPO,
-        env=redline.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    scrapy_crawl(redline, "-a", "select=all")
     assert [c["outcome"] for c in redline.json("captures", site.url("/a"))] == ["new-version"]
 
 

@@ -96,17 +96,6 @@ def test_a_start_that_fails_is_reported_to_the_first_job(
     pool.close()  # nothing to stop, and no error
 
 
-def test_a_pool_survives_scrapys_copy_of_the_settings() -> None:
-    import copy
-
-    pool = ExtractionPool(1)
-    pool.start()
-    try:
-        assert copy.deepcopy({"REDLINE_POOL": pool})["REDLINE_POOL"] is pool
-    finally:
-        pool.close()
-
-
 @pytest.mark.parametrize(("nice", "added"), [(10, 10), (0, 0), (-5, 0)])
 def test_workers_run_at_the_configured_niceness(nice: int, added: int) -> None:
     own = psutil.Process().nice()

@@ -18,6 +18,7 @@ from archive.enums import FailureReason
 from archive.errors import UnknownURLError
 from archive.extract.article import Article
 from archive.models import Capture, Change, Event, TrackedURL, Version
+from archive.policy import Policy
 from crawler.recorder import CaptureRecorder
 from tests.archive.test_store import T0, new_url
 
@@ -93,25 +94,21 @@ def test_a_full_group_is_committed_at_once(db):
 def test_a_failure_in_a_group_takes_no_neighbour_with_it(db):
     ids = urls(db, 4)
     broken = ids[1]
-
-    def next_check(state, outcome, at):  # the refetch policy fails for one URL
-        if at == T0 + timedelta(seconds=broken):
-            raise RuntimeError("policy failed")
-        return at + timedelta(hours=1)
-
-    recorder = CaptureRecorder(db, next_check)
+    with db.session() as session:  # the refetch policy fails for one URL: its tag's interval
+        session.get(TrackedURL, broken).tags = ["forever"]  # overflows a datetime
+    recorder = CaptureRecorder(db, Policy(tag_intervals={"forever": timedelta(days=10**8)}))
     items = [(FetchFacts(i, T0 + timedelta(seconds=i), 200), Extracted(ARTICLE)) for i in ids]
     items.append((facts(10_000), Failed(FailureReason.HTTP_5XX, "HTTP 503")))  # no such URL
     outcomes = record_all(recorder, items)
     assert outcomes[0] == outcomes[2] == outcomes[3] == ("new-version", None)
-    assert outcomes[1] == ("error", "internal-error")  # recorded, with the reason, without the hook
+    assert outcomes[1] == ("error", "internal-error")  # recorded, with the reason, unscheduled
     assert isinstance(outcomes[4], UnknownURLError)  # nothing to record it against
     assert recorder.groups == 0  # the group was rolled back and each recorded alone
     with db.session() as session:
         rows = session.execute(select(Capture.tracked_url_id, Capture.outcome, Capture.detail))
         by_url = {url: (outcome, detail) for url, outcome, detail in rows}
     assert set(by_url) == set(ids)
-    assert by_url[broken][0] == "error" and "policy failed" in by_url[broken][1]
+    assert by_url[broken][0] == "error" and "OverflowError" in by_url[broken][1]
 
 
 MAIN, AMP, OTHER = (f"https://news.example/{p}" for p in ("story", "amp/story", "other"))

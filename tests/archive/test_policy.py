@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from archive.config import Config
 from archive.errors import ConfigError
-from scheduler.policy import (
+from archive.policy import (
     MIN_DELAY,
     SLOWEST,
     STILL_CHANGING,

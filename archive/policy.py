@@ -2,8 +2,9 @@
 
 :func:`next_check_at` takes what is known about a URL (:class:`URLState`), the time, the
 overrides in force and a random generator, and returns the next check, or ``None`` when the URL
-is retired.  :func:`policy_hook` adapts it to the ``next_check`` hook that
-:func:`archive.store.record_capture` calls for every capture.
+is retired.  The archive's write path applies it to every capture it records
+(:mod:`archive.record`), with the :class:`Policy` built from the settings
+(:meth:`Policy.from_config`), whatever the entry point.
 
 How the interval is chosen, in order:
 
@@ -35,9 +36,7 @@ from archive.durations import parse_duration
 from archive.errors import ConfigError
 
 if TYPE_CHECKING:
-    from archive.capture import NextCheck, URLFacts
     from archive.config import Config
-    from archive.enums import CaptureOutcome
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -47,7 +46,6 @@ __all__ = [
     "URLState",
     "next_check_at",
     "parse_tag_intervals",
-    "policy_hook",
     "tier_interval",
 ]
 
@@ -169,27 +167,3 @@ def next_check_at(
     spread = min(max(policy.jitter, 0.0), MAX_JITTER)
     delay = interval * (1 + rng.uniform(-spread, spread))
     return now + max(delay, MIN_DELAY)
-
-
-def url_state(tracked: URLFacts) -> URLState:
-    """The policy's view of a tracked URL: plain values (the archive's ``TrackedState``)."""
-    return URLState(
-        added_at=tracked.added_at,
-        last_changed_at=tracked.last_changed_at,
-        consecutive_errors=tracked.consecutive_errors or 0,
-        interval_override=(
-            timedelta(seconds=tracked.check_interval_s) if tracked.check_interval_s else None
-        ),
-        tags=tuple(tracked.tags or ()),
-    )
-
-
-def policy_hook(config: Config, rng: random.Random | None = None) -> NextCheck:
-    """The ``next_check`` hook :func:`archive.store.record_capture` calls for each capture."""
-    policy = Policy.from_config(config)
-    generator = rng or random.Random()
-
-    def next_check(tracked: URLFacts, outcome: CaptureOutcome, now: datetime) -> datetime | None:
-        return next_check_at(url_state(tracked), now, policy, generator)
-
-    return next_check
