@@ -96,6 +96,30 @@ def test_a_start_that_fails_is_reported_to_the_first_job(
     pool.close()  # nothing to stop, and no error
 
 
+def test_the_crawl_uses_the_pool_its_caller_started(tmp_path: Path) -> None:
+    """A started pool reaches the pipeline as a crawl argument, never through the settings."""
+    from scrapy.utils.test import get_crawler
+
+    from archive.config import Config
+    from crawler.configure import settings_for
+    from crawler.pipelines import ArchivePipeline
+    from crawler.spiders.articles import ArticleSpider
+
+    settings = settings_for(Config(data_dir=tmp_path))
+    started = ExtractionPool(1)
+    for given in (started, None):  # the twin: without one, the pipeline makes its own
+        crawler = get_crawler(ArticleSpider, settings)
+        assert all(value is not started for value in crawler.settings.copy_to_dict().values())
+        crawler.spider = ArticleSpider.from_crawler(crawler, extraction_pool=given)
+        pipeline = ArchivePipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        try:
+            assert pipeline.pool is not None
+            assert (pipeline.pool is started) == (given is started)
+        finally:
+            pipeline.close_spider()
+
+
 @pytest.mark.parametrize(("nice", "added"), [(10, 10), (0, 0), (-5, 0)])
 def test_workers_run_at_the_configured_niceness(nice: int, added: int) -> None:
     own = psutil.Process().nice()
