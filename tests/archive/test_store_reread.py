@@ -1,8 +1,8 @@
-"""The store's side of a re-read (``Extracted.reread``), on both write paths and backends.
+"""The store's side of a re-read (``Extracted.reread``), on both backends.
 
-The prebuilt path (``archive.record``) records ordinary captures; the ORM path
-(``archive.store``) those of a taken-down URL, among others.  Both re-key the current version
-to the re-reading when it is still current and still keyed to another extractor, then compare.
+The write path re-keys the current version to the re-reading when it is still current and
+still keyed to another extractor, then compares; for a URL being served and for a taken-down
+one (whose next good capture is also a restore).
 """
 
 from __future__ import annotations
@@ -53,12 +53,12 @@ def changes(db, tracked_id):
         return session.scalars(select(Change).where(Change.tracked_url_id == tracked_id)).all()
 
 
-@pytest.fixture(params=["prebuilt", "orm"])
+@pytest.fixture(params=["served", "taken-down"])
 def older_version(request, db):
-    """A URL whose one version was read by the older extractor; on the ORM path, taken down."""
+    """A URL whose one version was read by the older extractor; taken down, or not."""
     tid = new_url(db)
     first = capture(db, tid, Extracted(OLD_READ, extractor=OLDER), 0)
-    if request.param == "orm":
+    if request.param == "taken-down":
         capture(db, tid, Failed(FailureReason.HTTP_404, "HTTP 404"), 5)
     return tid, first.version_id
 

@@ -117,18 +117,18 @@ A_MAIN = Article(ARTICLE.headline, ARTICLE.paragraphs, canonical_url=MAIN)
 
 
 def _story(ids):
-    """Captures of one URL and its alias through both write paths, in an order where each
-    reads what the one before wrote: a version, a merge, a takedown, a restore with a new
-    version, a confirmation, a server error elsewhere, a revert."""
+    """Captures of one URL and its alias, of every kind the write path records, in an order
+    where each reads what the one before wrote: a version, a merge, a takedown, a restore with
+    a new version, a confirmation, a server error elsewhere, a revert."""
     main, amp, other = ids
     steps = [
-        (main, Extracted(A_MAIN)),  # prebuilt statements
-        (amp, Extracted(A_MAIN)),  # the ORM: a canonical link elsewhere, merged into main
-        (main, Failed(FailureReason.HTTP_404, "HTTP 404")),  # the ORM: a takedown
-        (main, Extracted(B)),  # the ORM: restored, with a new version
-        (main, SamePayload()),  # prebuilt: confirms B
-        (other, Failed(FailureReason.HTTP_5XX, "HTTP 503")),  # prebuilt
-        (main, Extracted(A_MAIN)),  # prebuilt: a revert to version 1
+        (main, Extracted(A_MAIN)),  # version 1
+        (amp, Extracted(A_MAIN)),  # a canonical link elsewhere: merged into main
+        (main, Failed(FailureReason.HTTP_404, "HTTP 404")),  # a takedown
+        (main, Extracted(B)),  # restored, with a new version
+        (main, SamePayload()),  # confirms B
+        (other, Failed(FailureReason.HTTP_5XX, "HTTP 503")),  # an error elsewhere
+        (main, Extracted(A_MAIN)),  # a revert to version 1
     ]
     return [(facts(url_id, minute), result) for minute, (url_id, result) in enumerate(steps)]
 
