@@ -30,7 +30,8 @@ class CrawlProgress:
         self.crawler = crawler
         self.callback = callback
         self.done = 0
-        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        # held strongly by the crawler's signals: nothing else keeps this object
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped, weak=False)
 
     def item_scraped(self, item: FetchResult, **kwargs: Any) -> None:
         self.done += 1
