@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from archive import decision
 from archive.capture import CaptureResult, FetchFacts, Recorded
-from archive.decision import Lookups, Plan, URLRow
+from archive.decision import Lookups, Plan, URLRow, version_article
 from archive.enums import CaptureOutcome, EventKind
 from archive.errors import UnknownURLError
 from archive.extract.article import Article
@@ -41,7 +41,7 @@ from archive.policy import DEFAULT_POLICY, Policy
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CURRENT_VERSION", "record_capture"]
+__all__ = ["CURRENT_VERSION", "record_capture", "version_article"]
 
 
 def record_capture(
@@ -120,7 +120,7 @@ def _lookups(conn: Connection, row: URLRow, needs: decision.Needs) -> Lookups:
         known = (int(first[0]), int(first[1])) if first is not None else None
     if needs.current_article:
         current = conn.execute(_VERSION_ARTICLE, {"b_id": row.current_version_id}).one()
-        article = decision.version_article(current)
+        article = version_article(current)
     recent: list[tuple[int, int]] = []
     if needs.recent_changes:
         recent = [(int(a), int(b)) for a, b in conn.execute(_RECENT_CHANGES, {"b_url": row.id})]

@@ -25,7 +25,6 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from archive.decision import PARAGRAPH_SEPARATOR
 from archive.errors import InvalidURLError
 from archive.models import Change, TrackedURL, Version
 from archive.store import find_tracked
