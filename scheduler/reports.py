@@ -23,10 +23,10 @@ from archive.db import Database, open_database
 from archive.enums import DeliveryMode
 from archive.errors import ConfigError, DeliveryError
 from archive.report import outbox
-from archive.report.items import Envelope
+from archive.report.items import Envelope, ReportItem
 from archive.report.schedule import period_start, zone
 from archive.report.subscriptions import normalize_destination
-from scheduler.channels import ChannelSettings, Outgoing, prepare
+from scheduler.channels import CardRenderer, ChannelSettings, Outgoing, prepare
 from scheduler.mail import Transport, retry_delay, transport_from_config
 
 logger = logging.getLogger(__name__)
@@ -203,8 +203,20 @@ def _settings(config: Config, now: datetime) -> _Run:
             allow_private=config.allow_private_networks,
             webhook_timeout_s=config.webhook_timeout_s,
             user_agent=config.user_agent,
+            card_renderer=_card_renderer(config.chromium_path),
         ),
     )
+
+
+def _card_renderer(chromium: str) -> CardRenderer:
+    """Draws the card of a reported change (``--card``); Playwright is imported when used."""
+
+    def render(item: ReportItem, base_url: str) -> bytes:
+        from archive.web.card import render_item_card
+
+        return render_item_card(item, base_url, chromium)
+
+    return render
 
 
 def _prepare(

@@ -14,7 +14,7 @@ same ``webhook-id``::
          "article": {"id", "url", "site", "headline": {"old", "new"}},
          "versions": {"from", "to"},
          "diff": {"url", "from_version", "to_version", "edits", "summary"},
-         "links": {"diff", "article"},
+         "links": {"diff", "article", "card"},
          "text": "<the change as chat text, neutralised>"}],
        "unsubscribe": "<one-click unsubscribe address>"}}
 
@@ -33,7 +33,13 @@ from typing import Any
 from archive.enums import DeliveryMode
 from archive.report.chat_text import chat_message
 from archive.report.items import Envelope, Recipient, ReportItem
-from archive.report.routes import absolute, article_path, diff_path, unsubscribe_path
+from archive.report.routes import (
+    absolute,
+    article_path,
+    card_path,
+    diff_path,
+    unsubscribe_path,
+)
 from archive.report.signing import webhook_id
 
 CHANGE_EVENT = "change.recorded"
@@ -96,6 +102,7 @@ def change_json(item: ReportItem, recipient: Recipient, base_url: str) -> dict[s
         "links": {
             "diff": absolute(base_url, diff_path(*steps)),
             "article": absolute(base_url, article_path(item.url_id)),
+            "card": absolute(base_url, card_path(*steps)),
         },
         "text": text,
     }

@@ -14,7 +14,7 @@ import typer
 
 from archive.config import load_config
 from archive.errors import RedlineError
-from scheduler.cli import articles, crawl, demo, feeds, serve, service, subscriptions, workers
+from scheduler.cli import articles, card, crawl, demo, feeds, serve, service, subscriptions, workers
 from scheduler.cli.state import CliState
 
 app = typer.Typer(
@@ -49,6 +49,7 @@ service.register(app)
 feeds.register(app)
 demo.register(app)
 subscriptions.register(app)
+card.register(app)
 serve.register(app)
 
 

@@ -58,6 +58,7 @@ class Receiver:
 
     ``answers``: (status, headers) for the next requests, then 200 for good.
     ``delay_s``: a pause before answering (after keeping the request).
+    ``fetched``: the paths of GET requests (a probe that a page must never reach).
     """
 
     port: int = 0
@@ -65,6 +66,7 @@ class Receiver:
     answers: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     delay_s: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    fetched: list[str] = field(default_factory=list)  # paths of GET requests (probes)
 
     @property
     def url(self) -> str:
@@ -91,6 +93,16 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(b"ok")
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the sender was killed while waiting for the answer
+
+        def do_GET(self) -> None:
+            with receiver.lock:
+                receiver.fetched.append(self.path)
+            try:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

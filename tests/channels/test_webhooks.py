@@ -66,6 +66,7 @@ def test_a_change_is_posted_once_signed_in_the_diff_json_shape(db, archive, conf
     assert change["versions"] == {"from": 1, "to": 2}
     assert change["links"]["diff"] == "https://viewer.example/articles/1/diff/1..2"
     assert change["links"]["article"] == "https://viewer.example/articles/1"
+    assert change["links"]["card"] == "https://viewer.example/articles/1/card/1..2.png"
     assert "recaptured" in change["text"]
     # a second run owes nothing and posts nothing
     again = send_due_reports(config, now=LATER + timedelta(hours=1), database=db)
