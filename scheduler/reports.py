@@ -303,9 +303,13 @@ def _preview(
         for batch in outbox.due_batches(session, run.now, email=email):
             recipient, items = outbox.load_report(session, batch)
             envelope = Envelope(run.sender, batch.message_id, run.now, run.base_url)
-            message = prepare(
-                recipient, items, envelope, transport=_no_transport, settings=run.channels
-            )
+            try:
+                message = prepare(
+                    recipient, items, envelope, transport=_no_transport, settings=run.channels
+                )
+            except DeliveryError as exc:  # e.g. an Apprise destination without Apprise
+                messages.append(_result(batch, None, "dry-run", str(exc)))
+                continue
             messages.append(
                 replace(_result(batch, message, "dry-run"), text=message.text, message=message.raw)
             )

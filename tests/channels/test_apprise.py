@@ -4,6 +4,7 @@ and secrets in the URL never show in listings, status or errors.  On SQLite and 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import timedelta
@@ -139,3 +140,21 @@ def test_without_apprise_an_apprise_destination_is_refused_in_one_line(tmp_path)
     # email still works without it
     proc = run("subscribe", "desk@example.org", "--all")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_dry_run_shows_each_channel_and_sends_nothing(db, archive, config, receiver):
+    add_subscription(db, f"json://127.0.0.1:{receiver.port}/apprise")
+    add_subscription(db, receiver.url + "/hook")
+    a = archive.track("https://meridian.example/a")
+    archive.edit(a, T0, headline="New headline")
+    preview = send_due_reports(config, now=LATER, database=db, dry_run=True)
+    chat, hook = preview.messages
+    assert chat.outcome == hook.outcome == "dry-run"
+    assert chat.text.startswith("Army retakes Palmyra after three-month siege → New headline")
+    assert json.loads(hook.text)["data"]["changes"][0]["article"]["headline"]["new"] == (
+        "New headline"
+    )
+    assert receiver.received == []
+    # nothing was recorded: the real run sends both
+    assert send_due_reports(config, now=LATER, database=db).sent == 2
+    assert len(receiver.received) == 2
