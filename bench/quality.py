@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.diff import ChangeRecord, compare
-from archive.enums import EditKind
+from archive.enums import EditKind, FailureReason
 from archive.errors import ExtractionError
 from archive.extract import extract_article
 
@@ -128,6 +128,7 @@ class Outcome:
     kinds: frozenset[str]
     raw: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    wall: bool = False  # a page of the pair is a wall (an error page captured with 200...)
 
 
 def shared_dir() -> Path:
@@ -380,12 +381,21 @@ def scored_kinds(record: ChangeRecord, corpus: str = "") -> frozenset[str]:
     return frozenset(kinds)
 
 
+# A page the wall guard refuses is not a revision of the article: some labelled GOV.UK
+# snapshots are the site's "Page not found" page, captured with status 200.  Such pairs are
+# counted apart (``wall_pairs``), not as versions the crawl failed to find.
+WALL_REASONS = frozenset(
+    {FailureReason.CONSENT_WALL, FailureReason.PAYWALL, FailureReason.SOFT_404}
+)
+
+
 def run_pair(pair: Pair) -> Outcome:
     """Extract both pages and compare them, as the crawl does."""
     try:
         old, new = (extract_article(page, pair.url) for page in pair.pages)
     except ExtractionError as error:
-        return Outcome(pair, new_version=False, kinds=frozenset(), error=str(error))
+        wall = error.reason in WALL_REASONS
+        return Outcome(pair, new_version=False, kinds=frozenset(), error=str(error), wall=wall)
     if old.content_hash == new.content_hash:
         return Outcome(pair, new_version=False, kinds=frozenset())
     record = compare(old, new)
@@ -411,8 +421,8 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
     results: dict[str, Any] = {}
     for corpus in ("all", "govuk", "cnn"):
         chosen = [o for o in outcomes if corpus in ("all", o.pair.corpus)]
-        changed = [o for o in chosen if o.pair.kind == "changed"]
-        unchanged = [o for o in chosen if o.pair.kind in UNCHANGED_KINDS]
+        changed = [o for o in chosen if o.pair.kind == "changed" and not o.wall]
+        unchanged = [o for o in chosen if o.pair.kind in UNCHANGED_KINDS and not o.wall]
         per_kind = {}
         for kind in KINDS:
             scope = [o for o in changed if kind in LABELLED[o.pair.corpus]]
@@ -435,6 +445,7 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
             "unchanged_pairs": len(unchanged),
             "false_versions": sum(o.new_version for o in unchanged),
             "extraction_errors": sum(1 for o in chosen if o.error),
+            "wall_pairs": sum(1 for o in chosen if o.wall),
             "kinds": per_kind,
         }
     return results

@@ -27,8 +27,11 @@ MINIMUM_FLOORS = {
     "kinds": {
         "headline": {"precision": 0.99, "recall": 0.99},
         "byline": {"precision": 0.99, "recall": 0.99},
-        "paragraph_added": {"precision": 0.99, "recall": 0.95},
-        "paragraph_removed": {"precision": 0.98, "recall": 0.95},
+        # 0.95 before 27 labelled GOV.UK pairs turned out to hold the site's "Page not found"
+        # page (captured with 200): the soft-404 guard refuses it, and those pairs, which all
+        # counted as added and removed paragraphs found, are scored apart (wall_pairs)
+        "paragraph_added": {"precision": 0.99, "recall": 0.945},
+        "paragraph_removed": {"precision": 0.98, "recall": 0.94},
         "paragraph_changed": {"precision": 0.98, "recall": 0.98},
         "updated": {"precision": 0.63, "recall": 0.98},
         "correction_note": {"precision": 0.90, "recall": 0.98},

@@ -13,8 +13,8 @@ Evidence, chosen to generalise beyond a few phrases:
   (``role=dialog``/``alertdialog``, ``aria-modal``, ``<dialog>``) and forms whose buttons
   accept, reject or manage consent.  A wrapper that holds the page's ``<article>`` or
   ``<main>`` is not an overlay.  The page is a wall when the extracted text left outside the
-  overlays is shorter than an article (``min_chars``): an article under a cookie banner keeps
-  its text outside the banner.
+  overlays is shorter than an article (``min_chars``) and no longer than the overlays' own
+  text: an article under a cookie banner keeps its text outside the banner.
 * **Paywall** (``paywall``, registration walls too): a prompt (paywall, regwall,
   Piano/Tinypass, Poool, Zephr, Pelcro, LaterPay... by id or class) that says more than its
   buttons, holds a subscribe, sign-in or register control, and stands where the article's text
@@ -201,7 +201,10 @@ class WallSignals:
             return ExtractionError(FailureReason.PAYWALL, f"paywall: {why}; {chars} chars of text")
         if self.consent_texts:
             outside = sum(len(p) for p in paragraphs if not self._in_consent(p))
-            if outside < min_chars:
+            # the overlay holds most of what the page says (an iframe overlay, all of it); a
+            # short page beside a small banner is left to the min_chars rule, as before
+            overlay = sum(len(t) for t in self.consent_texts) or min_chars
+            if outside < min_chars and overlay >= outside:
                 vendor = f" ({self.consent_vendor})" if self.consent_vendor else ""
                 return ExtractionError(
                     FailureReason.CONSENT_WALL,
