@@ -78,6 +78,12 @@ class Config:
     warc_max_bytes: int = _setting(
         1024 * 1024 * 1024, "Size at which a WARC file is closed and a new one started."
     )
+    warc_retention: str = _setting(
+        "versions",
+        "Raw exchanges kept in WARC: 'versions' (those of captures that made a version or an"
+        " event, and errors; an unchanged capture keeps only its row and payload digest) or"
+        " 'all' (every capture's: a response, or a revisit for a byte-identical payload).",
+    )
     min_article_chars: int = _setting(
         200, "Extracted text shorter than this is an empty extraction, not a version."
     )
@@ -223,6 +229,10 @@ def settings_fields() -> list[dataclasses.Field[Any]]:
     return list(dataclasses.fields(Config))
 
 
+# Settings that take one of a few words.
+_CHOICES: dict[str, tuple[str, ...]] = {"warc_retention": ("all", "versions")}
+
+
 def env_name(name: str) -> str:
     return ENV_PREFIX + name.upper()
 
@@ -248,7 +258,10 @@ def _coerce(name: str, raw: Any, typ: Any) -> Any:
             return int(raw)
         if typ is float:
             return _seconds(name, float(raw)) if name.endswith("_s") else float(raw)
-        return str(raw)
+        text = str(raw)
+        if name in _CHOICES and text not in _CHOICES[name]:
+            raise ValueError(f"{text!r} is not one of {', '.join(_CHOICES[name])}")
+        return text
     except ValueError as exc:
         raise ConfigError(f"setting {name}: {exc}") from None
 

@@ -7,7 +7,8 @@ the article differs, then record the capture, all or nothing (captures that arri
 share one transaction: :mod:`crawler.recorder`).  When the current version was read by another
 extractor, its own stored payload is first read again by this one (in the pool): an extractor
 change is not an edit.  The WARC record is written before the transaction commits, so a
-committed capture never points at a missing record.  Errors are recorded, never dropped.
+committed capture never points at a missing record; with ``warc_retention = versions`` a
+capture found unchanged writes none (:mod:`archive.retention`).  Errors are recorded, never dropped.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.originals import original_record
 from archive.policy import Policy
+from archive.retention import ALL, keeps_exchange
 from archive.store import CurrentVersion, current_version, payload_locations
 from archive.urls import is_section_or_home
 from archive.warc import Headers, WarcLocation, WarcWriter, payload_digest, recover_warc_dir
@@ -141,21 +143,22 @@ class ArchivePipeline:
             failed = Failed(FailureReason.REDIRECTED_AWAY, f"redirected to {item.final_url}")
             return _facts(item, digest, self._write(item, digest)), failed
         if digest == item.last_payload_digest:
-            return _facts(item, digest, self._write_revisit(item, digest)), SamePayload()
+            return _facts(item, digest, self._write_revisit_if_kept(item, digest)), SamePayload()
         extracted = await self.pool.extract(
             item.body,
             item.final_url or item.url,
             item.header("Content-Type"),
             self.config.min_article_chars,
         )
-        facts = _facts(item, digest, self._write(item, digest))
         if isinstance(extracted, ExtractionError):
+            facts = _facts(item, digest, self._write(item, digest))
             return facts, Failed(extracted.reason, extracted.detail)
         result = Extracted(extracted)
         # The current version's hash is known from the crawl's start: the current article is
         # loaded (to diff it in the pool) only when it differs.  The store checks again.
         if item.current_hash is None or item.current_hash == result.content_hash:
-            return facts, result
+            return _facts(item, digest, self._write_if_kept(item, digest, result)), result
+        facts = _facts(item, digest, self._write(item, digest))
         assert self.database is not None
         with self.database.session() as session:
             current = current_version(session, item.tracked_url_id)
@@ -172,6 +175,39 @@ class ArchivePipeline:
         return facts, Extracted(
             extracted, based_on_version_id=current.id, change=change, reread=reread
         )
+
+    def _write_revisit_if_kept(self, item: FetchResult, digest: str) -> WarcLocation | None:
+        """A byte-identical payload: its revisit record, unless warc_retention drops it."""
+        if not self._keeps_exchange(item, None, None):
+            return None
+        return self._write_revisit(item, digest)
+
+    def _write_if_kept(
+        self, item: FetchResult, digest: str, result: Extracted
+    ) -> WarcLocation | None:
+        """The exchange of an article the crawl found new or unchanged (see warc_retention)."""
+        if item.current_hash is not None and not self._keeps_exchange(
+            item, result.content_hash, result.article.canonical_url
+        ):
+            return None
+        return self._write(item, digest)
+
+    def _keeps_exchange(
+        self, item: FetchResult, content_hash: str | None, canonical_url: str | None
+    ) -> bool:
+        """Whether a capture the crawl judges unchanged keeps its exchange in WARC
+        (:mod:`archive.retention`)."""
+        if self.config.warc_retention == ALL:
+            return True
+        assert self.database is not None
+        with self.database.session() as session:
+            return keeps_exchange(
+                session,
+                self.config.warc_retention,
+                item.tracked_url_id,
+                content_hash,
+                canonical_url,
+            )
 
     async def _reread(self, current: CurrentVersion, item: FetchResult) -> Reread | None:
         """The current version's own payload read by this extractor; None if it cannot be."""

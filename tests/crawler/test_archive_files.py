@@ -25,6 +25,7 @@ def warcio(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_warc_files_hold_exchanges_and_revisits_that_warcio_accepts(redline_sqlite, site):
     redline = redline_sqlite
+    redline.env["REDLINE_WARC_RETENTION"] = "all"  # every capture's record, revisits included
     site.set_page("/static", article_page(Story(), 1), conditional=False)
     serve(site, "/changing", Story())
     site.set_page("/gone", "<html><body>gone</body></html>", status=410)

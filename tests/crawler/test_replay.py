@@ -249,6 +249,7 @@ def header(headers: list[tuple[str, str]], name: str) -> str | None:
 
 def test_every_capture_replays_in_pywb_as_the_site_sent_it(redline_sqlite, wire_site, pywb):
     redline = redline_sqlite
+    redline.env["REDLINE_WARC_RETENTION"] = "all"  # every capture's record, revisits included
     html = "text/html; charset=utf-8"
 
     def article(n: int) -> bytes:

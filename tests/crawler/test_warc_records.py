@@ -71,6 +71,7 @@ def responses(records: list[dict[str, Any]], uri: str, kind: str = "response") -
 
 
 def test_a_gzip_encoded_page_is_stored_as_received_and_its_revisit_describes_it(redline, site):
+    redline.env["REDLINE_WARC_RETENTION"] = "all"  # the revisits are what is tested
     html = article_page(Story(), 1).encode()
     sent = gzip.compress(html, mtime=0)
     site.set_page("/gz", sent, headers={"Content-Encoding": "gzip"}, conditional=False)
@@ -111,6 +112,7 @@ def test_a_plain_page_is_stored_byte_for_byte(redline_sqlite, site):
 def test_a_revisit_after_a_move_to_a_new_slug_refers_to_the_record_holding_the_payload(
     redline, site
 ):
+    redline.env["REDLINE_WARC_RETENTION"] = "all"  # the revisits are what is tested
     page = article_page(Story(), 1)
     site.set_page("/2026/03/story", page, conditional=False)
     redline("track", site.url("/2026/03/story"))
@@ -130,6 +132,7 @@ def test_a_revisit_after_a_move_to_a_new_slug_refers_to_the_record_holding_the_p
 
 
 def test_a_revisit_whose_original_record_is_gone_stores_the_payload_again(redline, site):
+    redline.env["REDLINE_WARC_RETENTION"] = "all"  # the revisits are what is tested
     page = article_page(Story(), 1)
     site.set_page("/a", page, conditional=False)
     redline("track", site.url("/a"))
