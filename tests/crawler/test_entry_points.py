@@ -23,18 +23,20 @@ ROOT = Path(__file__).resolve().parents[2]
 MINUTE = timedelta(minutes=1)
 
 
-def scrapy_crawl(redline, *args: str) -> None:
-    """``scrapy crawl articles ARGS`` from the repository root, as a user runs it."""
+def run_from_root(redline, *command: str) -> str:
+    """Run ``command`` from the repository root in the archive's environment; its stdout."""
     proc = subprocess.run(
-        [str(Path(sys.executable).with_name("scrapy")), "crawl", "articles", *args],
-        cwd=ROOT,
-        env=redline.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        command, cwd=ROOT, env=redline.env, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+def scrapy_crawl(redline, *args: str) -> None:
+    """``scrapy crawl articles ARGS`` from the repository root, as a user runs it."""
+    run_from_root(
+        redline, str(Path(sys.executable).with_name("scrapy")), "crawl", "articles", *args
+    )
 
 
 def redline_crawl(redline, urls: list[str]) -> None:

@@ -5,11 +5,11 @@ connected to the crawler's ``item_scraped`` signal, never carried in Scrapy's se
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 import pytest
 
+from tests.crawler.test_entry_points import run_from_root
 from tests.pages import Story, serve
 
 pytestmark = pytest.mark.slow
@@ -26,16 +26,8 @@ print(json.dumps(calls))
 
 
 def crawl_with_progress(redline) -> list[list[object]]:
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env=redline.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    calls: list[list[object]] = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = run_from_root(redline, sys.executable, "-c", SCRIPT)
+    calls: list[list[object]] = json.loads(out.strip().splitlines()[-1])
     return calls
 
 
