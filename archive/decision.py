@@ -45,6 +45,7 @@ __all__ = [
     "Plan",
     "URLRow",
     "Verdict",
+    "canonical_elsewhere",
     "change_values",
     "decide",
     "links",
@@ -103,12 +104,26 @@ class Links:
     canonical: str | None
 
 
-def links(row: URLRow, result: CaptureResult) -> Links:
-    """The AMP link to store and the canonical link to follow (see :class:`Links`).
+def canonical_elsewhere(url: str, canonical_url: str | None) -> str | None:
+    """A page's canonical link, normalised, when it names another article than ``url``.
 
-    A canonical link to a home or section page (a common misconfiguration) is ignored, so that
-    it can never merge unrelated articles.
+    None when there is none, when it is not a URL, when it names ``url`` itself, and when it
+    names a home or section page (a common misconfiguration, ignored so that it can never merge
+    unrelated articles).
     """
+    if not canonical_url:
+        return None
+    try:
+        canonical = normalize_url(canonical_url)
+    except InvalidURLError:
+        return None
+    if canonical == url or is_section_or_home(url, canonical):
+        return None
+    return canonical
+
+
+def links(row: URLRow, result: CaptureResult) -> Links:
+    """The AMP link to store and the canonical link to follow (see :class:`Links`)."""
     if not isinstance(result, Extracted):
         return Links(row.amp_url, None)
     article = result.article
@@ -116,15 +131,7 @@ def links(row: URLRow, result: CaptureResult) -> Links:
     if article.amp_url:
         with contextlib.suppress(InvalidURLError):
             amp_url = normalize_url(article.amp_url)
-    if not article.canonical_url:
-        return Links(amp_url, None)
-    try:
-        canonical = normalize_url(article.canonical_url)
-    except InvalidURLError:
-        return Links(amp_url, None)
-    if canonical == row.url or is_section_or_home(row.url, canonical):
-        return Links(amp_url, None)
-    return Links(amp_url, canonical)
+    return Links(amp_url, canonical_elsewhere(row.url, article.canonical_url))
 
 
 def merge_into(row: URLRow, canonical: str, other_id: int, other_url: str) -> bool:

@@ -24,9 +24,8 @@ from typing import Final
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from archive.errors import InvalidURLError
+from archive.decision import canonical_elsewhere
 from archive.models import TrackedURL, Version
-from archive.urls import is_section_or_home, normalize_url
 
 ALL: Final = "all"
 VERSIONS: Final = "versions"
@@ -60,16 +59,4 @@ def keeps_exchange(
         return True
     if content_hash is not None and row.content_hash != content_hash:
         return True
-    return _names_other_article(row.url, canonical_url)
-
-
-def _names_other_article(url: str, canonical_url: str | None) -> bool:
-    """Whether a canonical link names another article than ``url`` (the store's rule: a link
-    to a home or section page is ignored)."""
-    if not canonical_url:
-        return False
-    try:
-        canonical = normalize_url(canonical_url)
-    except InvalidURLError:
-        return True  # in doubt, keep the exchange
-    return canonical != url and not is_section_or_home(url, canonical)
+    return canonical_elsewhere(row.url, canonical_url) is not None  # the write path's rule
