@@ -126,6 +126,12 @@ def _time_elements(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlEleme
     return ordered, updated
 
 
+def _published_too(element: HtmlElement) -> bool:
+    """Whether the element's own markup also names it the publication time."""
+    own = " ".join((element.get("class", ""), element.get("itemprop", "")))
+    return bool(_PUBLISHED_CLASS.search(own) and _UPDATED_CLASS.search(own))
+
+
 def _hints(element: HtmlElement) -> str:
     parent = element.getparent()
     parent_class = parent.get("class", "") if parent is not None else ""
@@ -185,13 +191,15 @@ def find_updated(
     Every source is read and, when they disagree, **the latest time wins** (see
     ``docs/design.md``): the modification ``<meta>`` tags, JSON-LD ``dateModified`` (the first
     node that has one, article nodes first), ``itemprop=dateModified``, the newest entry of
-    the page's change history (``history``), the first ``<time>`` marked as updated, and a
+    the page's change history (``history``), the first ``<time>`` marked as updated (one
+    marked published as well counts only when no other source states a time), and a
     visible "Updated <day>" line (day precision: it counts only when its day is later than
     every other source's).  A CMS moves the time where its template writes it and leaves
     the other places stale (a ``<meta>`` added by a plugin, a cached JSON-LD block, the
     printed line), and an update never moves a modification time back, so the newest time
     stated anywhere is the page's last modification.
     """
+    updated_times = _time_elements(tree)[1]
     stated = [
         when
         for when in (
@@ -199,11 +207,14 @@ def find_updated(
             _first(_jsonld_dates(head, "dateModified")),
             _latest(_itemprop(tree, "dateModified")),
             history,
-            _first(t.get("datetime") for t in _time_elements(tree)[1]),
+            _first(t.get("datetime") for t in updated_times if not _published_too(t)),
         )
         if when is not None
     ]
-    found = max(stated, default=None)
+    # A <time> marked both published and updated (hAtom's "published updated", which WordPress
+    # themes print on a post they take as unmodified) states the publication time; as a source
+    # it would outrank a modification time moved elsewhere, so it counts only alone.
+    found = max(stated, default=None) or _first(t.get("datetime") for t in updated_times)
     shown = visible_update_day(tree)
     if shown is not None and (found is None or shown.date() > found.date()):
         found = shown

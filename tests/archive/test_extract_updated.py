@@ -123,3 +123,47 @@ def test_a_meta_added_while_the_visible_date_stays_is_an_update() -> None:
     # twin: the same page fetched again is the same article
     again = extract_article(_page("", "5 March 2024"), "https://news.example/harbour")
     assert again.content_hash == old.content_hash
+
+
+def _blog_page(modified: str, *, extra_time: str = "") -> str:
+    """A blog post whose theme prints its publication time on one <time> marked "published
+    updated" (hAtom, as themes do for a post they think unmodified), later than the
+    modification time its head states (a modification stamp older than the publication)."""
+    return (
+        "<html><head><title>Ferry timetable changes for winter</title>"
+        '<meta property="article:published_time" content="2024-03-08T07:30:00+00:00">'
+        f'<meta property="article:modified_time" content="{modified}">'
+        '<script type="application/ld+json">{"@type": "BlogPosting", '
+        f'"datePublished": "2024-03-08T07:30:00+00:00", "dateModified": "{modified}"}}</script>'
+        "</head><body><article><h1>Ferry timetable changes for winter</h1>"
+        '<div class="entry-meta"><span class="posted-on"><a href="/ferry">'
+        '<time class="entry-date published updated" datetime="2024-03-08T07:30:00+00:00">'
+        f"08/03/2024</time>{extra_time}</a></span></div>{_BODY}</article></body></html>"
+    )
+
+
+def test_a_time_marked_published_and_updated_does_not_hide_a_moved_modification() -> None:
+    url = "https://news.example/ferry"
+    old = extract_article(_blog_page(BEFORE), url)
+    new = extract_article(_blog_page(LATER), url)
+    assert old.updated_at == datetime(2024, 3, 5, 10, 45, tzinfo=UTC)
+    assert new.updated_at == datetime(2024, 3, 6, 8, 15, tzinfo=UTC)
+    assert compare(old, new).kinds() == {"updated": 1}
+    # twin: nothing moved, nothing changed
+    assert extract_article(_blog_page(BEFORE), url).content_hash == old.content_hash
+
+
+def test_a_time_marked_published_and_updated_counts_when_nothing_else_states_one() -> None:
+    body = (
+        '<article><time class="entry-date published updated" '
+        'datetime="2024-03-08T07:30:00+00:00">8 March</time><p>Text.</p></article>'
+    )
+    assert _updated("", body) == datetime(2024, 3, 8, 7, 30, tzinfo=UTC)
+
+
+def test_an_updated_time_beside_the_published_one_still_wins_when_later() -> None:
+    # the theme's markup once the post is modified: a second <time> marked updated only
+    later = '<time class="updated" datetime="2024-03-09T12:00:00+00:00">9 March</time>'
+    tree = document_fromstring(_blog_page(BEFORE, extra_time=later))
+    head = read_head(tree)
+    assert find_updated(tree, head, None) == datetime(2024, 3, 9, 12, 0, tzinfo=UTC)
