@@ -207,6 +207,10 @@ def test_the_service_queues_due_urls_for_workers_instead_of_crawling(
     service = Service(redline, tmp_path / "service.log").start()
     try:
         service.wait_until(lambda: client.llen(keys.due) == 3, timeout=60, what="three URLs queued")
+        # The ids reach Redis just before the service logs the cycle: wait for the line too.
+        service.wait_until(
+            lambda: service.events("cycle-queued"), timeout=30, what="the queued cycle logged"
+        )
         assert service.events("cycle-queued")[0]["queued"] == 3
         assert not service.events("cycle-started")  # nothing crawled by the service itself
         assert service.stop() == 0
