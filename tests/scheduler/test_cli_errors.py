@@ -3,6 +3,8 @@ values, unreadable settings, usage errors, database errors, and an archive a cra
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from tests.conftest import Redline
@@ -86,3 +88,28 @@ def test_a_data_directory_that_is_a_file_is_one_line(redline_sqlite: Redline, tm
     blocker.write_text("not a directory")
     redline.env["REDLINE_DATA_DIR"] = str(blocker / "data")
     one_line_error(redline("crawl", check=False), "Not a directory")
+
+
+def _mount(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
+
+
+def test_a_read_only_data_directory_is_one_line(tmp_path) -> None:
+    """An archive on a filesystem that has become read-only (a full disk remounted, a snapshot):
+    the crawl cannot write, and says so in one line with a non-zero status."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    if _mount("-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mnt)).returncode != 0:
+        pytest.skip("mounting a filesystem needs root (CAP_SYS_ADMIN)")
+    try:
+        redline = Redline(mnt / "data", None)
+        redline("track", "https://news.example/a")
+        assert _mount("-o", "remount,ro", str(mnt)).returncode == 0
+        with pytest.raises(OSError):
+            (mnt / "data" / "probe").write_text("x")
+        for args in (("crawl", "--all"), ("crawl", "--all", "--json")):
+            proc = redline(*args, check=False)
+            one_line_error(proc, "cannot open the archive database")
+            assert proc.stdout == ""
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
