@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, String, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from archive.diff.records import ChangeRecord
@@ -234,12 +234,13 @@ def _tag_condition(tag: str) -> ColumnElement[bool]:
     return cast(TrackedURL.tags, String).like(f"%{escaped}%", escape="\\")
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def escape_like(text: str) -> str:
+    """``text`` with the LIKE wildcards and the escape character escaped (escape ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _state(tracked: Any) -> ArticleState:
+def state_of(tracked: Any) -> ArticleState:
+    """The article's one state, in this order: taken down, flapping, errors, inactive, ok."""
     if tracked.taken_down:
         return ArticleState.TAKEN_DOWN
     if tracked.flapping:
@@ -251,21 +252,19 @@ def _state(tracked: Any) -> ArticleState:
     return ArticleState.OK
 
 
-def _state_condition(state: ArticleState) -> ColumnElement[bool]:
+def state_condition(state: ArticleState) -> ColumnElement[bool]:
+    """Articles whose :func:`state_of` is ``state`` (each article in exactly one state)."""
+    taken_down, flapping = TrackedURL.taken_down.is_(True), TrackedURL.flapping.is_(True)
+    errors, inactive = TrackedURL.consecutive_errors > 0, TrackedURL.active.is_(False)
     if state is ArticleState.TAKEN_DOWN:
-        return TrackedURL.taken_down.is_(True)
+        return taken_down
     if state is ArticleState.FLAPPING:
-        return TrackedURL.flapping.is_(True)
+        return and_(~taken_down, flapping)
     if state is ArticleState.ERRORS:
-        return TrackedURL.consecutive_errors > 0
+        return and_(~taken_down, ~flapping, errors)
     if state is ArticleState.INACTIVE:
-        return TrackedURL.active.is_(False)
-    return (
-        TrackedURL.taken_down.is_(False)
-        & TrackedURL.flapping.is_(False)
-        & (TrackedURL.consecutive_errors == 0)
-        & TrackedURL.active.is_(True)
-    )
+        return and_(~taken_down, ~flapping, ~errors, inactive)
+    return and_(~taken_down, ~flapping, ~errors, ~inactive)
 
 
 def _kinds(change: Change) -> tuple[tuple[str, int], ...]:
@@ -411,7 +410,7 @@ def search_articles(
     current = aliased(Version)
     conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
     if query.text:
-        pattern = _like(query.text[:MAX_QUERY_CHARS])
+        pattern = f"%{escape_like(query.text[:MAX_QUERY_CHARS].lower())}%"
         conditions.append(
             or_(
                 func.lower(current.headline).like(pattern, escape="\\"),
@@ -423,7 +422,7 @@ def search_articles(
     if query.tag:
         conditions.append(_tag_condition(query.tag))
     if query.state is not None:
-        conditions.append(_state_condition(query.state))
+        conditions.append(state_condition(query.state))
     if query.kind is not None:
         # Nested EXISTS: the article's changes by their index, then each one's kinds by the
         # primary key; stops at the first match (a planner left free to start from every
@@ -481,7 +480,7 @@ def search_articles(
             added_at=tracked.added_at,
             last_checked_at=tracked.last_checked_at,
             last_changed_at=tracked.last_changed_at,
-            state=_state(tracked),
+            state=state_of(tracked),
         )
         for tracked, headline in shown
     )
@@ -541,7 +540,7 @@ def _article_item(session: Session, tracked: TrackedURL) -> ArticleItem:
         added_at=tracked.added_at,
         last_checked_at=tracked.last_checked_at,
         last_changed_at=tracked.last_changed_at,
-        state=_state(tracked),
+        state=state_of(tracked),
     )
 
 

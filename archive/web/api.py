@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive import queries
-from archive.browse import ArticleSort, ArticleState
+from archive.browse import ArticleSort, ArticleState, state_of
 from archive.durations import parse_instant
 from archive.enums import ChangeLabel, EditKind
 from archive.errors import ConfigError, InvalidURLError, RedlineError
@@ -146,7 +146,7 @@ def article(session: SessionDep, article_id: ArticleId) -> out.ArticleDetail:
         canonical_url=tracked.canonical_url,
         site=tracked.site,
         tags=list(tracked.tags or ()),
-        state=listings.state_of(tracked).value,
+        state=state_of(tracked).value,
         headline=current.headline if current else None,
         versions=int(versions),
         current_version=current.number if current else None,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from archive.browse import ArticleSort, ArticleState
+from archive.browse import ArticleSort, ArticleState, escape_like, state_condition, state_of
 from archive.enums import ChangeLabel, EditKind
 from archive.models import Change, ChangeKind, TrackedURL, Version
 from archive.web import api_models as out
@@ -48,45 +48,13 @@ class ChangeFilter:
 
 def tag_condition(tag: str) -> ColumnElement[bool]:
     """``tag`` is one of a tracked URL's tags: its JSON spelling inside the stored list."""
-    return cast(TrackedURL.tags, String).like(f"%{_escape_like(json.dumps(tag))}%", escape="\\")
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def state_of(tracked: Any) -> ArticleState:
-    """The article's one state, in this order: taken down, flapping, errors, inactive, ok."""
-    if tracked.taken_down:
-        return ArticleState.TAKEN_DOWN
-    if tracked.flapping:
-        return ArticleState.FLAPPING
-    if tracked.consecutive_errors:
-        return ArticleState.ERRORS
-    if not tracked.active:
-        return ArticleState.INACTIVE
-    return ArticleState.OK
-
-
-def _state_condition(state: ArticleState) -> ColumnElement[bool]:
-    """Articles whose :func:`state_of` is ``state`` (each article in exactly one state)."""
-    taken_down, flapping = TrackedURL.taken_down.is_(True), TrackedURL.flapping.is_(True)
-    errors, inactive = TrackedURL.consecutive_errors > 0, TrackedURL.active.is_(False)
-    if state is ArticleState.TAKEN_DOWN:
-        return taken_down
-    if state is ArticleState.FLAPPING:
-        return and_(~taken_down, flapping)
-    if state is ArticleState.ERRORS:
-        return and_(~taken_down, ~flapping, errors)
-    if state is ArticleState.INACTIVE:
-        return and_(~taken_down, ~flapping, ~errors, inactive)
-    return and_(~taken_down, ~flapping, ~errors, ~inactive)
+    return cast(TrackedURL.tags, String).like(f"%{escape_like(json.dumps(tag))}%", escape="\\")
 
 
 def _article_conditions(query: ArticleFilter, current: Any) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
     if query.text:
-        pattern = "%" + _escape_like(query.text[:MAX_TEXT_CHARS].lower()) + "%"
+        pattern = "%" + escape_like(query.text[:MAX_TEXT_CHARS].lower()) + "%"
         conditions.append(
             or_(
                 func.lower(current.headline).like(pattern, escape="\\"),
@@ -98,7 +66,7 @@ def _article_conditions(query: ArticleFilter, current: Any) -> list[ColumnElemen
     if query.tag:
         conditions.append(tag_condition(query.tag))
     if query.state is not None:
-        conditions.append(_state_condition(query.state))
+        conditions.append(state_condition(query.state))
     if query.kind is not None:
         conditions.append(
             # nested, so that SQLite walks the article's changes and then their kinds: with one
