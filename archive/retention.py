@@ -11,24 +11,30 @@ canonical link naming another article), and errors.
 
 The crawl decides before the capture is recorded (the WARC record must exist before the
 capture that names it commits), from what the archive holds at that moment:
-:func:`keeps_exchange`, which in doubt keeps it.  Only another capture of the same URL
-committed between that check and this capture's commit could leave a version without its own
-record (a due URL is claimed by one worker; a manual ``redline crawl --url`` run next to them
-could); a version's payload then cannot be re-read, as when its WARC file is deleted.
+:func:`keeps_exchange`, which in doubt keeps it.  ``redline storage apply`` reads the same
+rule after the fact, from what each capture came to: :func:`stored_exchanges`.  Only another
+capture of the same URL committed between that check and this capture's commit could leave a
+version without its own record (a due URL is claimed by one worker; a manual ``redline crawl
+--url`` run next to them could); a version's payload then cannot be re-read, as when its WARC
+file is deleted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from archive.decision import canonical_elsewhere
-from archive.models import TrackedURL, Version
+from archive.enums import CaptureOutcome, EventKind
+from archive.models import Capture, Change, Event, TrackedURL, Version
 
 ALL: Final = "all"
 VERSIONS: Final = "versions"
+MODES: Final = (ALL, VERSIONS)
 
 _STATE: Final = (
     select(TrackedURL.url, TrackedURL.taken_down, Version.content_hash)
@@ -60,3 +66,58 @@ def keeps_exchange(
     if content_hash is not None and row.content_hash != content_hash:
         return True
     return canonical_elsewhere(row.url, canonical_url) is not None  # the write path's rule
+
+
+@dataclass(frozen=True, slots=True)
+class StoredExchange:
+    """A capture that names a WARC record, and whether the retention requires that record."""
+
+    capture_id: int
+    warc_file: str
+    warc_offset: int
+    required: bool
+    tracked_url_id: int = 0
+    payload_digest: str | None = None
+
+
+def stored_exchanges(session: Session, retention: str) -> Iterator[StoredExchange]:
+    """Every capture naming a WARC record, with whether ``retention`` requires it, after the fact.
+
+    The rule of :func:`keeps_exchange`, read from what each capture came to instead of what
+    it might come to: under ``versions`` an ``unchanged`` capture's record is not required
+    unless the capture made something, namely a version (its first capture), a change (a
+    return to an earlier version), an event (a restore; a merge, whose ``merged`` event names
+    no capture but is dated with the capture recorded for the article merged into).  Every
+    other outcome keeps its record: new versions and errors (a 304 answer stores none).
+    Under ``all`` every record is required.
+
+    A revisit record that is kept needs the response record holding its payload; that record
+    is found in the WARC files, not here (``archive.storage`` keeps it).
+    """
+    stored = (
+        select(Capture.id, Capture.warc_file, Capture.warc_offset, Capture.outcome)
+        .add_columns(Capture.tracked_url_id, Capture.fetched_at, Capture.payload_digest)
+        .where(Capture.warc_file.is_not(None), Capture.warc_offset.is_not(None))
+        .order_by(Capture.id)
+    )
+    if retention != VERSIONS:
+        for row in session.execute(stored):
+            yield StoredExchange(row[0], row[1], row[2], True, row[4], row[6])
+        return
+    made: set[int] = set()
+    for column in (Version.first_capture_id, Change.capture_id, Event.capture_id):
+        made.update(i for i in session.scalars(select(column).where(column.is_not(None))) if i)
+    alias = aliased(TrackedURL)
+    merged = {
+        (target, at)
+        for target, at in session.execute(
+            select(alias.alias_of_id, Event.at)
+            .join(alias, alias.id == Event.tracked_url_id)
+            .where(Event.kind == str(EventKind.MERGED), alias.alias_of_id.is_not(None))
+        )
+    }
+    for capture_id, warc_file, warc_offset, outcome, url_id, at, digest in session.execute(stored):
+        required = (
+            outcome != CaptureOutcome.UNCHANGED or capture_id in made or (url_id, at) in merged
+        )
+        yield StoredExchange(capture_id, warc_file, warc_offset, required, url_id, digest)

@@ -14,7 +14,18 @@ import typer
 
 from archive.config import load_config
 from archive.errors import RedlineError
-from scheduler.cli import articles, card, crawl, demo, feeds, serve, service, subscriptions, workers
+from scheduler.cli import (
+    articles,
+    card,
+    crawl,
+    demo,
+    feeds,
+    serve,
+    service,
+    storage,
+    subscriptions,
+    workers,
+)
 from scheduler.cli.state import CliState
 
 app = typer.Typer(
@@ -51,6 +62,7 @@ demo.register(app)
 subscriptions.register(app)
 card.register(app)
 serve.register(app)
+storage.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
