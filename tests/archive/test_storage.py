@@ -303,4 +303,10 @@ def test_apply_refuses_to_run_while_a_crawl_holds_the_lock(redline_sqlite, site)
         proc = redline("storage", "apply", check=False)
         assert proc.returncode == 1 and "a crawl is running" in proc.stderr
         assert files(redline) == before
-    assert json.loads(redline("storage", "apply", "--json").stdout)["captures_cleared"] == 1
+    done = json.loads(redline("storage", "apply", "--json").stdout)
+    assert done["captures_cleared"] == 1
+    # the second crawl's file held nothing else: it is gone, not rewritten to its warcinfo
+    (rewrite,) = done["rewrites"]
+    assert rewrite["new_file"] is None and rewrite["bytes_after"] == 0
+    assert set(files(redline)) == set(before) - {rewrite["file"]}
+    assert [r.outcome for r in captures(redline).values() if r.file] == ["new-version"]

@@ -229,3 +229,43 @@ def test_a_tracked_url_loaded_in_the_session_is_current_after_a_capture(db):
         recorded = record_capture(session, FetchFacts(tid, T0, 200), Extracted(A))
         assert recorded.version_id is not None
         assert tracked.current_version_id == recorded.version_id
+
+
+def test_retention_after_the_fact_keeps_what_made_a_version_an_event_or_a_merge(db):
+    from archive.retention import stored_exchanges
+
+    main = new_url(db, "https://news.example/story")
+    amp = new_url(db, "https://news.example/amp/story")
+    own = {"canonical_url": "https://news.example/story"}
+    article = Article(A.headline, A.paragraphs, **own)
+    made = {}
+    steps = [
+        ("first", main, Extracted(article)),  # version 1
+        ("chrome", main, Extracted(article)),  # unchanged: not required
+        ("merge", amp, Extracted(article)),  # unchanged under main, but it made the merge
+        ("edit", main, Extracted(Article(B.headline, B.paragraphs, **own))),  # version 2
+        ("back", main, Extracted(article)),  # a return to version 1: a change
+        ("gone", main, Failed(FailureReason.HTTP_404, "HTTP 404")),  # takedown
+        ("restored", main, SamePayload()),  # unchanged, but it made the restore
+        ("again", main, SamePayload()),  # unchanged: not required
+    ]
+    for minutes, (name, url_id, result) in enumerate(steps):
+        outcome, _, _ = capture(
+            db,
+            url_id,
+            result,
+            minutes,
+            warc_file=f"{name}.warc.gz",
+            warc_offset=0,
+            payload_digest="sha1:X",
+        )
+        made[name] = outcome
+    assert made["merge"] == made["restored"] == made["chrome"] == CaptureOutcome.UNCHANGED
+    assert made["back"] == CaptureOutcome.NEW_VERSION
+    with db.session() as session:
+        versions = {
+            e.warc_file.split(".")[0]: e.required for e in stored_exchanges(session, "versions")
+        }
+        everything = {e.warc_file: e.required for e in stored_exchanges(session, "all")}
+    assert [n for n, required in versions.items() if not required] == ["chrome", "again"]
+    assert len(versions) == len(steps) and all(everything.values())
