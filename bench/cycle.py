@@ -10,9 +10,10 @@ fresh archive, then ``redline crawl --all --json`` runs in a subprocess for each
    byte-identical (served without validators, so no 304 shortcut);
 3. ``identical``: every page byte-identical again (pure "unchanged" captures; the database
    growth per capture is measured here);
-4. ``chrome``: every page gets new chrome (an ad slot, a comment counter, a CSRF token in a
-   meta tag, a hidden input and a script), the article untouched: each is re-extracted and
-   must come out unchanged (``chrome_only_false_versions`` counts the ones that do not);
+4. ``chrome``: every page gets new chrome (``scheduler.demo.chrome``: a site menu, ad slots,
+   a most-read list, a comment counter, CSRF tokens in a meta tag and a hidden input, a script,
+   cache-busted asset URLs), the article untouched: each is re-extracted and must come out
+   unchanged (``chrome_only_false_versions`` counts the ones that do not);
 5. ``not-modified``: the same bytes, now answering conditional requests with 304.
 
 Ceilings, measured in the same run: trafilatura alone extracting the same N pages in a process
@@ -50,6 +51,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from scheduler.demo.chrome import dress
+
 BENCHMARK = "article-extraction-benchmark"
 CHANGED_FRACTION = 0.10
 FIXED_LAST_MODIFIED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -80,8 +83,6 @@ _TITLE = re.compile(rb"(<title[^>]*>)(.*?)(</title>)", re.IGNORECASE | re.DOTALL
 _LINK = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
 _REL = re.compile(rb"""\brel\s*=\s*["']?([^"'>]*)""", re.IGNORECASE)
 _HREF = re.compile(rb"""(\bhref\s*=\s*)(["'])[^"']*\2""", re.IGNORECASE)
-_HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
-_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 
 def page_path(i: int) -> str:
@@ -131,22 +132,12 @@ def make_page(
 
 
 def add_chrome(html: bytes, token: str, i: int) -> bytes:
-    """What changes on every request of a real news page, outside the article."""
-    counter = (sum(token.encode()) * 7919 + i * 31) % 5000
-    meta = f'<meta name="csrf-token" content="{token}{i}">'.encode()
-    block = (
-        f'<aside class="ad-slot" id="ad-{token}"><a href="/promo?c={token}">Advertisement</a>'
-        f"</aside>"
-        f'<nav class="trending"><a href="/trending/{token}">Trending now</a></nav>'
-        f'<div class="comment-count" data-n="{counter}">{counter} comments</div>'
-        f'<form class="newsletter"><input type="hidden" name="csrf" value="{token}{i}"></form>'
-        f'<script>window.__state={{"csrf":"{token}{i}","views":{counter * 13}}};</script>'
-    ).encode()
-    html, found = _HEAD_END.subn(lambda m: meta + m.group(0), html, count=1)
-    if not found:
-        html = meta + html
-    html, found = _BODY_END.subn(lambda m: block + m.group(0), html, count=1)
-    return html if found else html + block
+    """What changes on every request of a real news page, outside the article: the request
+    chrome of ``scheduler.demo.chrome`` (a site menu, ad slots, CSRF and request-id tokens, a
+    most-read list with "N minutes ago" labels, a comment count, an inline script's state and
+    cache-busted asset URLs) for request ``token`` of page ``i``.  The bytes are read as
+    Latin-1, so any ASCII-compatible encoding passes through unchanged."""
+    return dress(html.decode("latin-1"), page_path(i), token).encode("latin-1")
 
 
 # -- the site, in its own process -----------------------------------------------------------

@@ -33,7 +33,7 @@ and, which must give no new version:
   menu that gains an item);
 * ``chrome_newsletter``, ``chrome_promo``, ``chrome_ad``, ``chrome_most_read``,
   ``chrome_embed``, ``chrome_donation``: on top of that, a box of one family inside the
-  article (``scheduler.demo.boxes``: a sign-up box with a form, a "read more" promo, an ad slot
+  article (``scheduler.demo.chrome``: a sign-up box with a form, a "read more" promo, an ad slot
   with sponsored text, a "most read" list, a podcast or video embed with its caption, a
   donation appeal; named by class or bare, in the page's language), different on each
   request, between other paragraphs, and on one request in six not there;
@@ -76,7 +76,8 @@ from archive.diff import compare
 from archive.errors import ExtractionError
 from archive.extract import Article, extract_article
 from bench.quality import shared_dir
-from scheduler.demo.boxes import FAMILIES, box, language
+from scheduler.demo.chrome import FAMILIES, box, dress, insert, language, opaque_spans
+from scheduler.demo.chrome import inside as _inside
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARK = "article-extraction-benchmark"
@@ -105,7 +106,7 @@ REAL_TRIALS = (
     "multi",
     "added_by_box",
 )
-#: Chrome-only trials with a box of one family inside the article (``scheduler.demo.boxes``).
+#: Chrome-only trials with a box of one family inside the article (``scheduler.demo.chrome``).
 BOX_TRIALS = tuple(f"chrome_{family}" for family in FAMILIES)
 NULL_TRIALS = (
     "chrome",
@@ -122,10 +123,6 @@ MIN_PARAGRAPH_CHARS = 40
 
 # --- raw HTML scanning ---------------------------------------------------------------------------
 
-_OPAQUE = re.compile(
-    r"<!--.*?-->|<(script|style|noscript|template|textarea|pre)\b[^>]*>.*?</\1\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
 _P = re.compile(r"<p\b([^>]*)>(.*?)</p\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _WS = re.compile(r"[ \t\n\r\f]+")
@@ -149,28 +146,6 @@ _START_TAG = re.compile(
     r"<([A-Za-z][\w:-]*)((?:\s+[^\s=/>\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)"
     r"\s*(/?)>"
 )
-
-
-def opaque_spans(page: str) -> list[tuple[int, int]]:
-    """Comments, scripts, styles and other raw-text elements: never edited as text."""
-    return [m.span() for m in _OPAQUE.finditer(page)]
-
-
-def insert(
-    page: str, where: re.Pattern[str], text: str, *, after: bool = False, last: bool = False
-) -> tuple[str, int]:
-    """``text`` before (or after) the first (or last) match of ``where`` outside scripts."""
-    spans = opaque_spans(page)
-    found = [m for m in where.finditer(page) if not _inside(spans, m.start())]
-    if not found:
-        return page, 0
-    m = found[-1] if last else found[0]
-    at = m.end() if after else m.start()
-    return page[:at] + text + page[at:], 1
-
-
-def _inside(spans: Sequence[tuple[int, int]], start: int) -> bool:
-    return any(a <= start < b for a, b in spans)
 
 
 def plain(fragment: str) -> str:
@@ -1056,71 +1031,17 @@ def edit_multi(src: Source, ed: Edited, rng: random.Random) -> None:
 
 # --- chrome and layout -------------------------------------------------------------------------
 
-_STORIES = (
-    "Markets slide as investors weigh rate outlook",
-    "Storm warnings issued for coastal towns",
-    "Five things to know before the weekend",
-    "Opinion: the quiet crisis in local newsrooms",
-    "Watch: the moment the bridge reopened",
-    "Transfer window: the deals that could still happen",
-    "How a small town rebuilt its high street",
-    "The best podcasts of the month",
-)
-
 
 def chrome(page: str, token: int, src: Source) -> str:
-    """What changes on every request of a real news page, outside the article."""
-    rng = random.Random(f"chrome:{src.key}:{token}")
-    digest = hashlib.sha1(f"{src.key}:{token}".encode()).hexdigest()[:10]
-    stories = rng.sample(_STORIES, 4)
-    count = rng.randint(3, 4000)
-    # cache-busting asset URLs
-    page = re.sub(
-        r"""(<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["'][^"'?#>]+\.(?:js|css))(["'?])""",
-        lambda m: m.group(1) + f"?v={digest}" + ("&" if m.group(2) == "?" else m.group(2)),
-        page,
-        flags=re.IGNORECASE,
-    )
-    head = (
-        f'<meta name="csrf-token" content="{digest}">'
-        f'<meta name="request-id" content="req-{digest}">'
-    )
-    menu_items = ["News", "Sport", "Business", "Culture"] + (["Live"] if token % 2 == 0 else [])
-    top = (
-        '<nav class="site-menu"><ul>'
-        + "".join(f'<li><a href="/{m.lower()}?ref={digest}">{m}</a></li>' for m in menu_items)
-        + f'</ul></nav><div class="ad-slot ad-leaderboard" id="ad-{digest}">'
-        f'<a href="/promo?c={digest}">Advertisement</a></div>'
-    )
-    most_read = "".join(
-        f'<li><a href="/story/{digest}-{k}">{htmllib.escape(s)}</a> '
-        f'<span class="ago">{rng.randint(2, 59)} minutes ago</span></li>'
-        for k, s in enumerate(stories)
-    )
-    bottom = (
-        f'<aside class="most-read"><h2>Most read</h2><ol>{most_read}</ol></aside>'
-        f'<div class="comment-count" data-n="{count}">{count} comments</div>'
-        f'<form class="newsletter"><input type="hidden" name="csrf" value="{digest}">'
-        '<input type="email" name="email"><button>Sign up</button></form>'
-        f'<script>window.__state={{"csrf":"{digest}","views":{count * 13}}};</script>'
-    )
-    related = (
-        '<aside class="related-links"><h3>Related</h3><ul>'
-        + "".join(
-            f'<li><a href="/story/{digest}-r{k}">{htmllib.escape(s)}</a></li>'
-            for k, s in enumerate(stories[:2])
-        )
-        + f'</ul></aside><div class="ad-slot ad-inline" data-slot="{digest}">'
-        "<span>Advertisement</span></div>"
-    )
-    paras = src.paragraphs(page)
-    if len(paras) >= 3:
-        at = paras[min(2, len(paras) - 2)].end
-        page = page[:at] + related + page[at:]
-    page, _ = insert(page, _HEAD_END, head)
-    page, _ = insert(page, _BODY_START, top, after=True)
-    page, _ = insert(page, _BODY_END, bottom, last=True)
-    return page
+    """What changes on every request of a real news page, outside the article
+    (``scheduler.demo.chrome.dress``), with its inline boxes after the article's third
+    paragraph (or the last but one)."""
+
+    def third(served: str) -> int | None:
+        paras = src.paragraphs(served)
+        return paras[min(2, len(paras) - 2)].end if len(paras) >= 3 else None
+
+    return dress(page, src.key, token, inline_at=third)
 
 
 def _outside_opaque(page: str, fn: Callable[[str], str]) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
 
-from scheduler.demo.boxes import FAMILIES, box
+from scheduler.demo.chrome import FAMILIES, box
 
 PARAGRAPHS = (
     "Government forces said on Thursday that they had taken back the desert city of Palmyra,"
@@ -36,7 +36,7 @@ PARAGRAPHS = (
 
 # Chrome parts that follow the seed; the default set is what ``article_page`` always varied.
 DEFAULT_VARY = frozenset({"related", "ads", "cachebust", "comments", "ago", "csrf"})
-# Boxes inside the article (``scheduler.demo.boxes``: sign-up, promo, ad, most read, embed,
+# Boxes inside the article (``scheduler.demo.chrome``: sign-up, promo, ad, most read, embed,
 # donation), after its second paragraph: a different one on every request, none on every third.
 BOX_KINDS = tuple(f"box_{family}" for family in FAMILIES)
 CHROME_KINDS = (

@@ -21,13 +21,13 @@ Example::
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
+from scheduler.demo.chrome import token
 from scheduler.demo.site import LocalSite
 from scheduler.demo.story_text import (
     HERITAGE_PATH,
@@ -235,18 +235,13 @@ def _article_html(spec: PageSpec, a: ArticleState) -> str:
 # -- the chrome (different on every request) -----------------------------------------------
 
 
-def _token(*parts: object, length: int = 16) -> str:
-    """A deterministic random-looking token for ids, CSRF values and build numbers."""
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:length]
-
-
 def _rotate(items: tuple[str, ...], k: int, shown: int) -> list[str]:
     start = k % len(items)
     return [items[(start + i) % len(items)] for i in range(shown)]
 
 
 def _minutes_ago(path: str, k: int, i: int) -> int:
-    return int(_token(path, k, i, length=4), 16) % 50 + 2 + i * 2
+    return int(token(path, k, i, length=4), 16) % 50 + 2 + i * 2
 
 
 def _header(r: Round, path: str, k: int) -> str:
@@ -256,7 +251,7 @@ def _header(r: Round, path: str, k: int) -> str:
     )
     return (
         '<header class="site-header">\n'
-        f'<div class="ad-slot ad-leaderboard" id="ad-{_token(path, k, "top", length=10)}" '
+        f'<div class="ad-slot ad-leaderboard" id="ad-{token(path, k, "top", length=10)}" '
         'data-slot="leaderboard"><span class="ad-label">Advertisement</span></div>\n'
         f'<div class="masthead"><a class="logo" href="/">{SITE_NAME}</a>'
         f'<span class="edition-date">{_EDITIONS[r.number - 1]}</span>'
@@ -269,7 +264,7 @@ def _header(r: Round, path: str, k: int) -> str:
 
 def _sidebar(r: Round, path: str, k: int) -> str:
     most_read = "".join(
-        f'<li><a href="/news/{_token(t, length=8)}">{escape(t)}</a></li>'
+        f'<li><a href="/news/{token(t, length=8)}">{escape(t)}</a></li>'
         for t in _rotate(_MOST_READ_POOL, k, _MOST_READ_SHOWN)
     )
     others = [(p, a.headline) for p, a in r.articles.items() if p != path]
@@ -279,7 +274,7 @@ def _sidebar(r: Round, path: str, k: int) -> str:
         for i, (p, h) in enumerate(others[k % len(others) :] + others[: k % len(others)])
     )
     latest += "".join(
-        f'<li><a href="/news/{_token(t, length=8)}">{escape(t)}</a> '
+        f'<li><a href="/news/{token(t, length=8)}">{escape(t)}</a> '
         f'<span class="ago">{_minutes_ago(path, k, i + 9)} minutes ago</span></li>'
         for i, t in enumerate(_rotate(_MOST_READ_POOL, k * 7 + 3, _LATEST_SHOWN - len(others)))
     )
@@ -287,14 +282,14 @@ def _sidebar(r: Round, path: str, k: int) -> str:
         '<aside class="sidebar" role="complementary">\n'
         f'<section class="related-links latest-news"><h2>Latest</h2><ul>{latest}</ul></section>\n'
         f'<section class="most-read"><h2>Most read</h2><ol>{most_read}</ol></section>\n'
-        f'<div class="ad-slot ad-mpu" id="ad-{_token(path, k, "mpu", length=10)}" '
+        f'<div class="ad-slot ad-mpu" id="ad-{token(path, k, "mpu", length=10)}" '
         'data-slot="mpu"><span class="ad-label">Advertisement</span></div>\n'
         "</aside>"
     )
 
 
 def _tools(path: str, k: int) -> str:
-    comments = 140 + k * 3 + int(_token(path, length=2), 16) % 40
+    comments = 140 + k * 3 + int(token(path, length=2), 16) % 40
     return (
         '<aside class="article-tools share-tools">'
         '<a class="share-facebook" href="#share">Share on Facebook</a> '
@@ -307,7 +302,7 @@ def _footer(path: str, k: int) -> str:
     return (
         '<footer class="site-footer">\n'
         '<form class="newsletter-signup" action="/newsletter" method="post">'
-        f'<input type="hidden" name="csrf_token" value="{_token("csrf", path, k, length=32)}">'
+        f'<input type="hidden" name="csrf_token" value="{token("csrf", path, k, length=32)}">'
         "<label>The Morning Briefing, in your inbox before breakfast</label>"
         '<input type="email" name="email" placeholder="you@example.com">'
         "<button>Sign me up</button></form>\n"
@@ -319,7 +314,7 @@ def _footer(path: str, k: int) -> str:
 
 
 def _page(r: Round, path: str, k: int, head: str, main: str) -> str:
-    build = _token("build", r.number, k, length=8)
+    build = token("build", r.number, k, length=8)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -331,7 +326,7 @@ def _page(r: Round, path: str, k: int, head: str, main: str) -> str:
         f'<main class="page">\n{main}\n{_tools(path, k) if main.startswith("<article") else ""}\n'
         f"{_sidebar(r, path, k)}\n</main>\n"
         f"{_footer(path, k)}\n"
-        f'<script>window.__pageView = "{_token("pv", path, k)}";</script>\n'
+        f'<script>window.__pageView = "{token("pv", path, k)}";</script>\n'
         "</body>\n</html>\n"
     )
 

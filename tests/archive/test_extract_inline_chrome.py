@@ -1,6 +1,6 @@
 """Chrome inside the article (``archive.extract.inline_chrome``): each family of in-article box
 leaves no trace in the extracted article, in every template and language that
-``scheduler.demo.boxes`` writes, while a real paragraph beside it, and look-alikes of every
+``scheduler.demo.chrome`` writes, while a real paragraph beside it, and look-alikes of every
 rule, are kept."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from lxml.html import document_fromstring
 
 from archive.extract import extract_article
 from archive.extract.inline_chrome import drop_inline_chrome
-from scheduler.demo.boxes import FAMILIES, box
+from scheduler.demo.chrome import FAMILIES, box
 
 URL = "https://www.northport-gazette.example/news/2024/03/harbour"
 PARAGRAPHS = (

@@ -1,28 +1,11 @@
-"""Chrome that news sites put *inside* the article, between two of its paragraphs, written for
-the project: newsletter sign-up boxes, "read more" promos, ad slots with sponsored text, "most
-read" lists, podcast and video embeds with captions, and donation appeals.
-
-Sites vary these per request (A/B tests, rotation), so ``box(family, rng, lang)`` gives a
-different box on every call: the markup is one of several templates (named by class and ARIA
-role as CMSs do, or bare: only its structure says what it is), and the words, stories and
-numbers rotate.  Texts exist in English, German, French, Spanish, Italian, Portuguese and
-Russian; other languages get the English ones.  ``bench.edits`` serves them between two crawls
-(chrome-only trials and their twins) and ``scheduler.demo.pages`` puts them in the crawl
-tests' pages.
+"""The words of the page chrome that :mod:`scheduler.demo.chrome` builds, written for the project:
+the in-article boxes' texts in seven languages, and the stories their lists and the per-request
+most-read lists link to.  ``chrome`` owns the markup.
 """
-
-from __future__ import annotations
-
-import random
-from collections.abc import Callable
-from dataclasses import dataclass
-from html import escape
-
-FAMILIES = ("newsletter", "promo", "ad", "most_read", "embed", "donation")
 
 # Per language: newsletter (heading, pitch, button), promo label, ad label, ad pitch,
 # most-read heading, watch / listen labels, donation (heading, appeal, button).
-_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
+TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "newsletter": (
             "Sign up to our free morning newsletter",
@@ -210,7 +193,7 @@ _TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-_STORIES = (
+BOX_STORIES = (
     "Markets slide as investors weigh rate outlook",
     "Storm warnings issued for coastal towns",
     "Five things to know before the weekend",
@@ -223,132 +206,14 @@ _STORIES = (
     "A night shift with the coastguard",
 )
 
-
-def language(page: str) -> str:
-    """The two-letter language of a page's ``<html lang>``, when boxes exist for it."""
-    head = page[:4000].lower()
-    at = head.find("<html")
-    if at >= 0:
-        tag = head[at : head.find(">", at)]
-        for lang in _TEXTS:
-            if f'lang="{lang}' in tag or f"lang='{lang}" in tag or f"lang={lang}" in tag:
-                return lang
-    return "en"
-
-
-def box(family: str, rng: random.Random, lang: str = "en") -> str:
-    """One in-article box of ``family``, different on every call (see the module docstring)."""
-    if family not in _MAKERS:
-        raise ValueError(f"unknown family {family!r}")
-    texts = _TEXTS.get(lang, _TEXTS["en"])
-    tag = rng.randrange(1_000_000)
-    stories = rng.sample(_STORIES, 5)
-    bare = rng.random() < 0.4  # no telling class names: only the structure says what it is
-    return _MAKERS[family](_Parts(rng, texts, tag, stories, bare))
-
-
-@dataclass(frozen=True)
-class _Parts:
-    rng: random.Random
-    texts: dict[str, tuple[str, ...]]
-    tag: int
-    stories: list[str]
-    bare: bool
-
-
-def _newsletter(p: _Parts) -> str:
-    k = p.rng.choice((0, 3))
-    heading, pitch, button = (escape(t) for t in p.texts["newsletter"][k : k + 3])
-    form = (
-        f'<form action="/newsletter?src={p.tag}" method="post">'
-        f'<input type="email" name="email" placeholder="you@example.com">'
-        f'<input type="hidden" name="t" value="{p.tag}"><button type="submit">{button}</button>'
-        "</form>"
-    )
-    if p.bare:
-        return f"<div><h3>{heading}</h3><p>{pitch}</p>{form}</div>"
-    return (
-        f'<div class="newsletter-signup inline-signup" data-variant="{p.tag % 3}">'
-        f"<h3>{heading}</h3><p>{pitch}</p>{form}</div>"
-    )
-
-
-def _promo(p: _Parts) -> str:
-    label = escape(p.rng.choice(p.texts["promo"]))
-    if p.bare:
-        return (
-            f'<p><strong>{label}:</strong> <a href="/story/{p.tag}">{escape(p.stories[0])}</a></p>'
-        )
-    links = "".join(
-        f'<li><a href="/story/{p.tag}-{k}?ref=inline">{escape(s)}</a></li>'
-        for k, s in enumerate(p.stories[:3])
-    )
-    return (
-        f'<aside class="related-content read-more" role="complementary">'
-        f"<h4>{label}</h4><ul>{links}</ul></aside>"
-    )
-
-
-def _ad(p: _Parts) -> str:
-    label = escape(p.rng.choice(p.texts["ad"]))
-    pitch = escape(p.rng.choice(p.texts["ad_pitch"]))
-    if p.bare:
-        return (
-            f'<div data-ad-slot="{p.tag}"><span>{label}</span>'
-            f'<p>{pitch} <a href="https://ads.example/c?{p.tag}">{pitch.split()[0]}</a></p></div>'
-        )
-    return (
-        f'<div class="ad-container sponsored" id="div-gpt-ad-{p.tag}" aria-label="{label}">'
-        f'<span class="ad-label">{label}</span><p>{pitch}</p></div>'
-    )
-
-
-def _most_read(p: _Parts) -> str:
-    heading = escape(p.rng.choice(p.texts["most_read"]))
-    items = "".join(
-        f'<li><a href="/story/{p.tag}-{k}">{escape(s)}</a></li>' for k, s in enumerate(p.stories)
-    )
-    if p.bare:
-        return f"<div><h3>{heading}</h3><ol>{items}</ol></div>"
-    return f'<section class="most-popular widget"><h3>{heading}</h3><ol>{items}</ol></section>'
-
-
-def _embed(p: _Parts) -> str:
-    label = escape(p.rng.choice(p.texts["embed"]))
-    length = f"{p.rng.randint(1, 9)}:{p.rng.randint(10, 59)}"
-    caption = f"{label}: {escape(p.stories[0])} ({length})"
-    if p.rng.random() < 0.5:
-        player = f'<iframe src="https://player.example/embed/{p.tag}" allowfullscreen></iframe>'
-        if p.bare:
-            return f"<figure>{player}<figcaption>{caption}</figcaption></figure>"
-        return (
-            f'<figure class="video-embed media-player">{player}'
-            f"<figcaption>{caption}</figcaption></figure>"
-        )
-    audio = f'<audio controls src="https://audio.example/ep{p.tag}.mp3"></audio>'
-    if p.bare:
-        return f"<div>{audio}<p>{caption}</p></div>"
-    return f'<div class="podcast-embed">{audio}<p>{caption}</p></div>'
-
-
-def _donation(p: _Parts) -> str:
-    k = p.rng.choice((0, 3))
-    heading, appeal, button = (escape(t) for t in p.texts["donation"][k : k + 3])
-    if p.bare:
-        link = f'<a href="/support?via=inline-{p.tag}">{button}</a>'
-        return f"<div><p><strong>{heading}</strong></p><p>{appeal}</p><p>{link}</p></div>"
-    return (
-        f'<div class="contribution-appeal" data-epic="{p.tag % 5}"><h3>{heading}</h3>'
-        f'<p>{appeal}</p><a class="button button--cta" href="/support?via={p.tag}">{button}</a>'
-        "</div>"
-    )
-
-
-_MAKERS: dict[str, Callable[[_Parts], str]] = {
-    "newsletter": _newsletter,
-    "promo": _promo,
-    "ad": _ad,
-    "most_read": _most_read,
-    "embed": _embed,
-    "donation": _donation,
-}
+# The stories of the per-request chrome's most-read and related lists (``request_chrome``).
+REQUEST_STORIES = (
+    "Markets slide as investors weigh rate outlook",
+    "Storm warnings issued for coastal towns",
+    "Five things to know before the weekend",
+    "Opinion: the quiet crisis in local newsrooms",
+    "Watch: the moment the bridge reopened",
+    "Transfer window: the deals that could still happen",
+    "How a small town rebuilt its high street",
+    "The best podcasts of the month",
+)
