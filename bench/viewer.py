@@ -12,7 +12,10 @@ Run ``python -m bench.viewer --out bench/results/viewer.json``.  It
    timeline, a version, a diff, a TimeMap and the JSON API, a fixed number of requests each,
    interleaved at random, from 8 concurrent HTTP clients (httpx, asyncio);
 4. reports p50 and p95 latency per page and the server's peak RSS (psutil, sampled), prints a
-   table and writes JSON.
+   table and writes JSON (only when every request answered 200: any other answer stops it).
+
+``--data-dir DIR`` keeps the archive in DIR (``tests/web/test_bench_viewer.py`` runs this at
+16 articles and checks it).
 
 Targets (issue "Web viewer"): p95 under 50 ms for each page, peak RSS under 300 MB.
 """
@@ -345,7 +348,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="redline-bench-viewer-") as tmp:
-        data_dir = Path(tmp)
+        data_dir = args.data_dir or Path(tmp)
+        data_dir.mkdir(parents=True, exist_ok=True)
         figures = fill(f"sqlite:///{data_dir / 'redline.sqlite'}", args.articles)
         print(f"archive: {figures}", flush=True)
         port = free_port()
@@ -411,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=REQUESTS_PER_PAGE, help="per page")
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--data-dir", type=Path, help="write the archive here and keep it (default: a temporary)"
+    )
     args = parser.parse_args(argv)
     result = run(args)
     print_table(result)

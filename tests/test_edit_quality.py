@@ -1,10 +1,11 @@
 """The edit-detection gate: secret CMS-style edits on the 181 real pages of
 ``article-extraction-benchmark``, served between two crawls in chrome that changes on every
-request, scored by ``bench.edits`` against the kinds applied.  The figures must stay at or above
-the floors pinned in ``tests/edit_quality_floors.json``; the corpus must be the one the floors
-were measured on (sha256 of ``ground-truth.json``); a floor may only go up: lowering one in the
-JSON fails ``test_floors_never_go_down`` until the constant below is lowered too, in the same
-reviewed commit.  See docs/edit-quality.md.
+request, scored by ``scheduler.evaluation.edits`` (which ``bench.edits`` runs too) against the
+kinds applied.  The figures must stay at or above the floors pinned in
+``tests/edit_quality_floors.json``; the corpus must be the one the floors were measured on
+(sha256 of ``ground-truth.json``); a floor may only go up: lowering one in the JSON fails
+``test_floors_never_go_down`` until the constant below is lowered too, in the same reviewed
+commit.  See docs/edit-quality.md.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from bench.edits import (
+from scheduler.evaluation.edits import (
     BENCHMARK,
     BOX_TRIALS,
     GATED,
