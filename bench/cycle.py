@@ -13,7 +13,10 @@ fresh archive, then ``redline crawl --all --json`` runs in a subprocess for each
 4. ``chrome``: every page gets new chrome (``scheduler.demo.chrome``: a site menu, ad slots,
    a most-read list, a comment counter, CSRF tokens in a meta tag and a hidden input, a script,
    cache-busted asset URLs), the article untouched: each is re-extracted and must come out
-   unchanged (``chrome_only_false_versions`` counts the ones that do not);
+   unchanged (``chrome_only_false_versions`` counts the ones that do not); the archive's
+   growth in this cycle, database and WARC files together, per capture is
+   ``bytes_per_chrome_only_capture`` (under 1 KB with ``--warc-retention versions``, the
+   default, which stores no exchange for such a capture);
 5. ``not-modified``: the same bytes, now answering conditional requests with 304.
 
 Ceilings, measured in the same run: trafilatura alone extracting the same N pages in a process
@@ -413,6 +416,7 @@ class CycleResult:
     peak_rss: int
     cpu_s: float
     db_growth: int = 0
+    warc_growth: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -433,6 +437,7 @@ class CycleResult:
             "cpu_s_whole_process_tree": round(self.cpu_s, 2),
             "load_average_1min_after": round(os.getloadavg()[0], 2),
             "db_growth_bytes": self.db_growth,
+            "warc_growth_bytes": self.warc_growth,
             **self.extra,
         }
 
@@ -469,6 +474,11 @@ def run_measured(
     return out, wall, peak, tree_cpu, by_role
 
 
+def warc_size(directory: Path) -> int:
+    """Bytes of every file in the WARC directory (none yet: 0)."""
+    return sum(f.stat().st_size for f in directory.glob("*")) if directory.is_dir() else 0
+
+
 def db_size(path: Path) -> int:
     """The database file's size after folding the WAL into it."""
     with sqlite3.connect(path) as conn:
@@ -496,6 +506,7 @@ def crawl_env(data: Path, args: argparse.Namespace) -> dict[str, str]:
         REDLINE_DOWNLOAD_TIMEOUT_S="60",
         REDLINE_LOG_LEVEL="WARNING",
         REDLINE_WORKERS=str(args.workers),
+        REDLINE_WARC_RETENTION=args.warc_retention,
     )
     return env
 
@@ -542,10 +553,18 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
 
         def cycle(name: str, **serve: Any) -> CycleResult:
             site.send(cmd="serve", **serve)
-            before = db_size(db_path)
+            before, warc_before = db_size(db_path), warc_size(data / "warc")
             site_before = site.cpu_s()
             out, wall, peak, cpu, by_role = run_measured(crawl, env)
-            result = CycleResult(name, json.loads(out), wall, peak, cpu, db_size(db_path) - before)
+            result = CycleResult(
+                name,
+                json.loads(out),
+                wall,
+                peak,
+                cpu,
+                db_size(db_path) - before,
+                warc_size(data / "warc") - warc_before,
+            )
             result.extra["cpu_s_by_process"] = {**by_role, "site": site.cpu_s() - site_before}
             say(
                 f"  {name:<13} {result.rate():7.1f} pages/s  ({result.duration_s:.2f} s; "
@@ -612,7 +631,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
             cycle("chrome", conditional=False, chrome="c0ffee42"),
             cycle("not-modified", conditional=True, chrome="c0ffee42"),
         ]
-        warc_bytes = sum(f.stat().st_size for f in (data / "warc").glob("*"))
+        warc_bytes = warc_size(data / "warc")
     finally:
         site.close()
         shutil.rmtree(work, ignore_errors=True)
@@ -623,6 +642,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
     unchanged = by["changed"].rate()
     fetch_rate = n / fetch_s
     identical = by["identical"]
+    chrome = by["chrome"]
     return {
         "benchmark": "cycle",
         "urls": n,
@@ -649,11 +669,17 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
             identical.db_growth / max(identical.summary["unchanged"], 1), 1
         ),
         "warc_bytes_per_page_all_cycles": round(warc_bytes / n, 1),
+        # the whole archive's growth (database and WARC) per capture in the chrome-only cycle
+        "bytes_per_chrome_only_capture": round(
+            (chrome.db_growth + chrome.warc_growth) / max(chrome.summary["fetched"], 1), 1
+        ),
+        "warc_retention": args.warc_retention,
         "chrome_only_false_versions": by["chrome"].summary["new_versions"],
         "targets": {
             "ratio_min": 0.8,
             "unchanged_ratio_min": 0.6,
             "unchanged_over_changed_min": 4.0,
+            "bytes_per_chrome_only_capture_max": 1024,
         },
         "checks": {
             "changed_pages": len(to_edit),
@@ -714,6 +740,11 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
     print(
         f"DB bytes per unchanged capture    {report['db_bytes_per_unchanged_capture']:>6}", file=out
     )
+    print(
+        f"bytes per chrome-only capture     {report['bytes_per_chrome_only_capture']:>6}"
+        f"  (DB + WARC, warc_retention = {report['warc_retention']}; target < 1024)",
+        file=out,
+    )
     print(f"chrome-only false versions        {report['chrome_only_false_versions']:>6}", file=out)
 
 
@@ -725,6 +756,12 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, default=0, help="extraction processes (0: redline's default)"
     )
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
+    parser.add_argument(
+        "--warc-retention",
+        choices=("versions", "all"),
+        default="versions",
+        help="the crawls' warc_retention (default: versions, redline's default)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fetch-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
