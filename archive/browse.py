@@ -17,15 +17,23 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, defer
 
-from archive.diff.records import ChangeRecord
+from archive.diff.records import ChangeRecord, Summary
 from archive.enums import ChangeLabel, EditKind
 from archive.extract.article import Article
 from archive.models import Capture, Change, ChangeKind, TrackedURL, Version
-from archive.queries import CaptureRow, EventRow, VersionRow, captures_of, events_of
+from archive.queries import (
+    NEW_VERSION,
+    OLD_VERSION,
+    CaptureRow,
+    EventRow,
+    VersionRow,
+    captures_of,
+    events_of,
+)
 from archive.record import version_article
-from archive.render.describe import summary_line
+from archive.render.describe import summary_text
 
 T = TypeVar("T")
 
@@ -132,23 +140,6 @@ class ArticleItem:
 
 
 @dataclass(frozen=True)
-class CaptureItem:
-    """One fetch of the article: the evidence behind versions and errors."""
-
-    capture_id: int
-    fetched_at: datetime
-    http_status: int | None
-    outcome: str
-    reason: str | None
-    detail: str | None
-    version: int | None
-    final_url: str | None
-    payload_digest: str | None
-    warc_file: str | None
-    warc_offset: int | None
-
-
-@dataclass(frozen=True)
 class ChangeStep:
     """One recorded change of an article, for its timeline and for stepping through edits."""
 
@@ -198,7 +189,7 @@ class VersionDetail:
     previous: int | None
     next: int | None
     latest: int
-    evidence: CaptureItem | None  # the first capture that served this version
+    evidence: CaptureRow | None  # the first capture that served this version
     captures: int  # how many captures served it
 
 
@@ -239,6 +230,21 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def text_condition(session: Session, text: str) -> ColumnElement[bool]:
+    """The article's current headline or its URL contains ``text``, in any letter case.
+
+    SQLite's LIKE ignores ASCII case by itself and its lower() folds ASCII only, so there the
+    columns are matched as stored (the same matches; a lower() per row costs as much as the
+    rest of the scan); other databases lower-case both sides.
+    """
+    pattern = f"%{escape_like(text[:MAX_QUERY_CHARS].lower())}%"
+    headline: ColumnElement[Any] = TrackedURL.current_headline.expression
+    url: ColumnElement[Any] = TrackedURL.url.expression
+    if session.get_bind().dialect.name != "sqlite":
+        headline, url = func.lower(headline), func.lower(url)
+    return or_(headline.like(pattern, escape="\\"), url.like(pattern, escape="\\"))
+
+
 def state_of(tracked: Any) -> ArticleState:
     """The article's one state, in this order: taken down, flapping, errors, inactive, ok."""
     if tracked.taken_down:
@@ -267,9 +273,24 @@ def state_condition(state: ArticleState) -> ColumnElement[bool]:
     return and_(~taken_down, ~flapping, ~errors, ~inactive)
 
 
-def _kinds(change: Change) -> tuple[tuple[str, int], ...]:
-    order = {kind.value: i for i, kind in enumerate(EditKind)}
-    return tuple(sorted(((k.kind, k.count) for k in change.kinds), key=lambda p: order[p[0]]))
+_KIND_ORDER = {kind.value: i for i, kind in enumerate(EditKind)}
+
+
+def change_kinds(session: Session, ids: Sequence[int]) -> dict[int, tuple[tuple[str, int], ...]]:
+    """Edit counts per kind of each of the changes ``ids``, in ``EditKind`` order (one query)."""
+    found: dict[int, list[tuple[str, int]]] = {}
+    if ids:
+        rows = session.execute(
+            select(ChangeKind.change_id, ChangeKind.kind, ChangeKind.count).where(
+                ChangeKind.change_id.in_(list(ids))
+            )
+        )
+        for change_id, kind, count in rows:
+            found.setdefault(change_id, []).append((kind, count))
+    return {
+        change_id: tuple(sorted(pairs, key=lambda p: _KIND_ORDER.get(p[0], len(_KIND_ORDER))))
+        for change_id, pairs in found.items()
+    }
 
 
 def _label(value: str) -> ChangeLabel:
@@ -279,7 +300,22 @@ def _label(value: str) -> ChangeLabel:
         return ChangeLabel.MAJOR
 
 
-def _step(change: Change, from_number: int, to_number: int) -> ChangeStep:
+#: The columns of a change that a :class:`ChangeStep` reads (not its edits).
+_STEP_COLUMNS = (
+    Change.id,
+    Change.detected_at,
+    Change.label,
+    Change.summary,
+    Change.reverted,
+    Change.stealth,
+    Change.flapping,
+)
+
+
+def _step(
+    change: Any, kinds: tuple[tuple[str, int], ...], from_number: int, to_number: int
+) -> ChangeStep:
+    """A step from a row of :data:`_STEP_COLUMNS` (or a ``Change``) and its kinds."""
     summary = change.summary or {}
     return ChangeStep(
         change_id=change.id,
@@ -287,28 +323,12 @@ def _step(change: Change, from_number: int, to_number: int) -> ChangeStep:
         to_version=to_number,
         detected_at=change.detected_at,
         label=_label(change.label),
-        kinds=_kinds(change),
+        kinds=kinds,
         reverted=change.reverted,
         stealth=change.stealth,
         flapping=change.flapping,
         chars_inserted=int(summary.get("chars_inserted", 0)),
         chars_deleted=int(summary.get("chars_deleted", 0)),
-    )
-
-
-def _capture_item(capture: Capture, number: int | None) -> CaptureItem:
-    return CaptureItem(
-        capture_id=capture.id,
-        fetched_at=capture.fetched_at,
-        http_status=capture.http_status,
-        outcome=capture.outcome,
-        reason=capture.reason,
-        detail=capture.detail,
-        version=number,
-        final_url=capture.final_url,
-        payload_digest=capture.payload_digest,
-        warc_file=capture.warc_file,
-        warc_offset=capture.warc_offset,
     )
 
 
@@ -328,7 +348,7 @@ def latest_changes(
 ) -> Page[ChangeItem]:
     """Recorded changes, newest first, with old and new headlines."""
     page = _page_number(page)
-    old, new = aliased(Version), aliased(Version)
+    old, new = OLD_VERSION, NEW_VERSION
     conditions: list[ColumnElement[bool]] = []
     if filters.site:
         conditions.append(TrackedURL.site == filters.site)
@@ -342,41 +362,52 @@ def latest_changes(
         conditions.append(_label_at_least(filters.label))
     if filters.url_id is not None:
         conditions.append(Change.tracked_url_id == filters.url_id)
+    # plain columns (not the change's edits, which the list does not show): its summary line
+    # is made from the stored summary and edit counts
     rows = session.execute(
-        select(Change, TrackedURL, old.number, old.headline, new.number, new.headline)
+        select(
+            *_STEP_COLUMNS,
+            TrackedURL.id.label("url_id"),
+            TrackedURL.url,
+            TrackedURL.site,
+            TrackedURL.tags,
+            old.number.label("old_number"),
+            old.headline.label("old_headline"),
+            new.number.label("new_number"),
+            new.headline.label("new_headline"),
+        )
         .join(TrackedURL, TrackedURL.id == Change.tracked_url_id)
         .join(old, old.id == Change.from_version_id)
         .join(new, new.id == Change.to_version_id)
         .where(*conditions)
-        .options(selectinload(Change.kinds))
         .order_by(Change.detected_at.desc(), Change.id.desc())
         .limit(size + 1)
         .offset((page - 1) * size)
     ).all()
+    kinds = change_kinds(session, [row.id for row in rows[:size]])
     items = []
-    for change, tracked, old_number, old_headline, new_number, new_headline in rows[:size]:
-        record = ChangeRecord.from_json({"edits": change.edits, "summary": change.summary})
-        step = _step(change, old_number, new_number)
+    for row in rows[:size]:
+        step = _step(row, kinds.get(row.id, ()), row.old_number, row.new_number)
         items.append(
             ChangeItem(
-                change_id=change.id,
-                url_id=tracked.id,
-                url=tracked.url,
-                site=tracked.site,
-                tags=tuple(tracked.tags or ()),
-                from_version=old_number,
-                to_version=new_number,
-                old_headline=old_headline,
-                new_headline=new_headline,
-                detected_at=change.detected_at,
+                change_id=row.id,
+                url_id=row.url_id,
+                url=row.url,
+                site=row.site,
+                tags=tuple(row.tags or ()),
+                from_version=row.old_number,
+                to_version=row.new_number,
+                old_headline=row.old_headline,
+                new_headline=row.new_headline,
+                detected_at=row.detected_at,
                 label=step.label,
                 kinds=step.kinds,
-                reverted=change.reverted,
-                stealth=change.stealth,
-                flapping=change.flapping,
+                reverted=row.reverted,
+                stealth=row.stealth,
+                flapping=row.flapping,
                 chars_inserted=step.chars_inserted,
                 chars_deleted=step.chars_deleted,
-                summary=summary_line(record),
+                summary=summary_text(dict(step.kinds), Summary.from_json(row.summary or {})),
             )
         )
     return Page(tuple(items), page, size, len(rows) > size)
@@ -407,16 +438,9 @@ def search_articles(
     rows only (counting for every article would cost as much as the whole list).
     """
     page = _page_number(page)
-    current = aliased(Version)
     conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
     if query.text:
-        pattern = f"%{escape_like(query.text[:MAX_QUERY_CHARS].lower())}%"
-        conditions.append(
-            or_(
-                func.lower(current.headline).like(pattern, escape="\\"),
-                func.lower(TrackedURL.url).like(pattern, escape="\\"),
-            )
-        )
+        conditions.append(text_condition(session, query.text))
     if query.site:
         conditions.append(TrackedURL.site == query.site)
     if query.tag:
@@ -447,44 +471,59 @@ def search_articles(
             TrackedURL.last_changed_at.desc(),
             TrackedURL.id.desc(),
         )
-    found = select(TrackedURL.id)
-    if query.text:
-        found = found.outerjoin(current, current.id == TrackedURL.current_version_id)
     page_ids = list(
         session.scalars(
-            found.where(*conditions).order_by(*order).limit(size + 1).offset((page - 1) * size)
+            select(TrackedURL.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(size + 1)
+            .offset((page - 1) * size)
         )
     )
     loaded = {
-        tracked.id: (tracked, headline)
-        for tracked, headline in session.execute(
-            select(TrackedURL, current.headline)
-            .outerjoin(current, current.id == TrackedURL.current_version_id)
-            .where(TrackedURL.id.in_(page_ids[:size]))
+        row.id: row
+        for row in session.execute(
+            select(*_ARTICLE_COLUMNS).where(TrackedURL.id.in_(page_ids[:size]))
         )
     }
-    rows = [loaded[i] for i in page_ids[:size] if i in loaded]
-    shown = rows
-    ids = [tracked.id for tracked, _ in shown]
+    shown = [loaded[i] for i in page_ids[:size] if i in loaded]
+    ids = [row.id for row in shown]
     versions = _counts(session, Version.tracked_url_id, ids)
     changes = _counts(session, Change.tracked_url_id, ids)
     items = tuple(
         ArticleItem(
-            url_id=tracked.id,
-            url=tracked.url,
-            site=tracked.site,
-            tags=tuple(tracked.tags or ()),
-            headline=headline,
-            versions=versions.get(tracked.id, 0),
-            changes=changes.get(tracked.id, 0),
-            added_at=tracked.added_at,
-            last_checked_at=tracked.last_checked_at,
-            last_changed_at=tracked.last_changed_at,
-            state=state_of(tracked),
+            url_id=row.id,
+            url=row.url,
+            site=row.site,
+            tags=tuple(row.tags or ()),
+            headline=row.current_headline,
+            versions=versions.get(row.id, 0),
+            changes=changes.get(row.id, 0),
+            added_at=row.added_at,
+            last_checked_at=row.last_checked_at,
+            last_changed_at=row.last_changed_at,
+            state=state_of(row),
         )
-        for tracked, headline in shown
+        for row in shown
     )
     return Page(items, page, size, len(page_ids) > size)
+
+
+#: What an :class:`ArticleItem` reads of a tracked URL (plain columns, not ORM objects).
+_ARTICLE_COLUMNS = (
+    TrackedURL.id,
+    TrackedURL.url,
+    TrackedURL.site,
+    TrackedURL.tags,
+    TrackedURL.current_headline,
+    TrackedURL.added_at,
+    TrackedURL.last_checked_at,
+    TrackedURL.last_changed_at,
+    TrackedURL.active,
+    TrackedURL.consecutive_errors,
+    TrackedURL.taken_down,
+    TrackedURL.flapping,
+)
 
 
 def _counts(session: Session, column: Any, ids: Sequence[int]) -> dict[int, int]:
@@ -517,26 +556,15 @@ def tags(session: Session) -> tuple[str, ...]:
 # -- one article ---------------------------------------------------------------------------
 
 
-def _article_item(session: Session, tracked: TrackedURL) -> ArticleItem:
-    headline = (
-        session.scalar(select(Version.headline).where(Version.id == tracked.current_version_id))
-        if tracked.current_version_id
-        else None
-    )
-    n_versions = session.scalar(
-        select(func.count()).select_from(Version).where(Version.tracked_url_id == tracked.id)
-    )
-    n_changes = session.scalar(
-        select(func.count()).select_from(Change).where(Change.tracked_url_id == tracked.id)
-    )
+def _article_item(tracked: TrackedURL, n_versions: int, n_changes: int) -> ArticleItem:
     return ArticleItem(
         url_id=tracked.id,
         url=tracked.url,
         site=tracked.site,
         tags=tuple(tracked.tags or ()),
-        headline=headline,
-        versions=int(n_versions or 0),
-        changes=int(n_changes or 0),
+        headline=tracked.current_headline,
+        versions=n_versions,
+        changes=n_changes,
         added_at=tracked.added_at,
         last_checked_at=tracked.last_checked_at,
         last_changed_at=tracked.last_changed_at,
@@ -546,15 +574,16 @@ def _article_item(session: Session, tracked: TrackedURL) -> ArticleItem:
 
 def change_steps(session: Session, url_id: int) -> tuple[ChangeStep, ...]:
     """The article's recorded changes, oldest first."""
-    old, new = aliased(Version), aliased(Version)
+    old, new = OLD_VERSION, NEW_VERSION
     rows = session.execute(
-        select(Change, old.number, new.number)
+        select(*_STEP_COLUMNS, old.number, new.number)
         .join(old, old.id == Change.from_version_id)
         .join(new, new.id == Change.to_version_id)
         .where(Change.tracked_url_id == url_id)
         .order_by(Change.detected_at, Change.id)
     ).all()
-    return tuple(_step(change, a, b) for change, a, b in rows)
+    kinds = change_kinds(session, [row.id for row in rows])
+    return tuple(_step(row, kinds.get(row.id, ()), row[-2], row[-1]) for row in rows)
 
 
 def timeline(session: Session, url_id: int) -> Timeline | None:
@@ -563,18 +592,22 @@ def timeline(session: Session, url_id: int) -> Timeline | None:
     if tracked is None:
         return None
     versions = session.scalars(
-        select(Version).where(Version.tracked_url_id == url_id).order_by(Version.number)
+        select(Version)
+        .where(Version.tracked_url_id == url_id)
+        .order_by(Version.number)
+        .options(defer(Version.text))  # the page shows no text
     ).all()
     numbers = {v.id: v.number for v in versions}
+    steps = change_steps(session, url_id)
     return Timeline(
-        article=_article_item(session, tracked),
+        article=_article_item(tracked, len(versions), len(steps)),
         canonical_url=tracked.canonical_url,
         alias_of=tracked.alias_of_id,
         current_version=numbers.get(tracked.current_version_id or -1),
         versions=tuple(VersionRow.of(v) for v in versions),
         captures=tuple(captures_of(session, tracked)),
         events=tuple(events_of(session, tracked)),
-        changes=change_steps(session, url_id),
+        changes=steps,
     )
 
 
@@ -629,7 +662,7 @@ def version_detail(session: Session, url_id: int, number: int) -> VersionDetail 
     )
 
 
-def evidence_capture(session: Session, version: Version) -> CaptureItem | None:
+def evidence_capture(session: Session, version: Version) -> CaptureRow | None:
     """The capture a version was first read from (a response record), if it is known."""
     capture = session.get(Capture, version.first_capture_id) if version.first_capture_id else None
     if capture is None:
@@ -638,17 +671,17 @@ def evidence_capture(session: Session, version: Version) -> CaptureItem | None:
             .where(Capture.version_id == version.id, Capture.warc_file.is_not(None))
             .order_by(Capture.id)
         ).first()
-    return _capture_item(capture, version.number) if capture is not None else None
+    return CaptureRow.of(capture, version.number) if capture is not None else None
 
 
-def capture_of(session: Session, url_id: int, capture_id: int) -> CaptureItem | None:
+def capture_of(session: Session, url_id: int, capture_id: int) -> CaptureRow | None:
     """One capture of article ``url_id``, or None."""
     row = session.execute(
         select(Capture, Version.number)
         .outerjoin(Version, Version.id == Capture.version_id)
         .where(Capture.id == capture_id, Capture.tracked_url_id == url_id)
     ).first()
-    return _capture_item(row[0], row[1]) if row is not None else None
+    return CaptureRow.of(row[0], row[1]) if row is not None else None
 
 
 def diff_data(session: Session, url_id: int, from_number: int, to_number: int) -> DiffData | None:
@@ -718,7 +751,7 @@ def _neighbours(
     return steps[index], previous, following
 
 
-def version_location(session: Session, url_id: int, number: int) -> CaptureItem | None:
+def version_location(session: Session, url_id: int, number: int) -> CaptureRow | None:
     """The capture whose response record holds version ``number``'s payload, for replay."""
     version = _version_row(session, url_id, number)
     if version is None:

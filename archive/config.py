@@ -91,6 +91,11 @@ class Config:
     base_url: str = _setting(
         "http://127.0.0.1:8080", "Public address of the web viewer, used in links in reports."
     )
+    serve_workers: int = _setting(
+        1,
+        "Processes of `redline serve` (uvicorn workers), each with its own database"
+        " connections; 0 means one per CPU core.",
+    )
     admin_token: str = _setting(
         "",
         "Token that opens the viewer's admin pages (track and untrack URLs and feeds); empty"
@@ -204,6 +209,11 @@ class Config:
             return 0
         return self.workers or (os.cpu_count() or 1)
 
+    @property
+    def viewer_processes(self) -> int:
+        """How many processes ``redline serve`` runs (``serve_workers``, 0 meaning per core)."""
+        return max(1, self.serve_workers) if self.serve_workers else (os.cpu_count() or 1)
+
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
 
@@ -222,6 +232,15 @@ def child_environ(config: Config) -> dict[str, str]:
             value = "1" if value else "0"
         env[env_name(f.name)] = str(value)
     return env
+
+
+def export_settings(config: Config) -> None:
+    """Make this process's environment :func:`child_environ` of ``config``, for children that
+    inherit it without a way to pass one (the worker processes uvicorn starts)."""
+    wanted = child_environ(config)
+    for name in [k for k in os.environ if k.startswith(ENV_PREFIX) and k not in wanted]:
+        del os.environ[name]
+    os.environ.update(wanted)
 
 
 def settings_fields() -> list[dataclasses.Field[Any]]:

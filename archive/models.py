@@ -99,6 +99,9 @@ class TrackedURL(Base):
     )
     taken_down: Mapped[bool] = mapped_column(Boolean, default=False)
     flapping: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The current version's headline, kept by the write path (archive.record) so that searching
+    # articles reads no versions row
+    current_headline: Mapped[str | None] = mapped_column(Text)
 
     current_version: Mapped[Version | None] = relationship(
         foreign_keys=[current_version_id], post_update=True

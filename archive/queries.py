@@ -19,6 +19,13 @@ from sqlalchemy.orm import Session, aliased
 from archive.errors import VersionNotFoundError
 from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
 
+# A change's two versions and an article's current one, as aliases built once: an alias made
+# per query costs more Python than the query itself (its columns are rebuilt each time, and
+# the statement cache sees a new structure).
+OLD_VERSION = aliased(Version, name="old_version")
+NEW_VERSION = aliased(Version, name="new_version")
+CURRENT_VERSION = aliased(Version, name="current_version")
+
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -136,8 +143,12 @@ class VersionRow:
 
 @dataclass(frozen=True, slots=True)
 class CaptureRow:
-    """One fetch of a URL: what came back, what it was recorded as, where its WARC record is."""
+    """One fetch of a URL: what came back, what it was recorded as, where its WARC record is.
 
+    ``id`` (the capture's, for the viewer's links to it) is not part of ``to_json()``.
+    """
+
+    id: int
     fetched_at: datetime | None
     http_status: int | None
     outcome: str
@@ -152,6 +163,7 @@ class CaptureRow:
     @classmethod
     def of(cls, capture: Capture, version_number: int | None) -> CaptureRow:
         return cls(
+            id=capture.id,
             fetched_at=capture.fetched_at,
             http_status=capture.http_status,
             outcome=capture.outcome,
@@ -301,7 +313,7 @@ def changes(
     limit: int | None = None,
 ) -> list[ChangeRow]:
     """Recorded changes across the archive, newest first."""
-    old, new = aliased(Version), aliased(Version)
+    old, new = OLD_VERSION, NEW_VERSION
     query = (
         select(Change, TrackedURL.url, old.number, new.number, new.headline)
         .join(TrackedURL, TrackedURL.id == Change.tracked_url_id)

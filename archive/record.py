@@ -257,7 +257,12 @@ def _rekey(conn: Connection, tracked_url_id: int, rekey: decision.Rekey) -> None
         "b_hash": rekey.article.content_hash,
         "b_extractor": rekey.extractor,
     }
-    conn.execute(_REKEY, {**values, **_article_values(rekey.article)})
+    article = _article_values(rekey.article)
+    conn.execute(_REKEY, {**values, **article})
+    conn.execute(
+        _REKEY_HEADLINE,
+        {"b_url": tracked_url_id, "b_id": rekey.version_id, "b_headline": article["b_headline"]},
+    )
     logger.info(
         "version %d of tracked URL %d re-read and re-keyed to extractor %s",
         rekey.version_id,
@@ -418,6 +423,12 @@ _INSERT_VERSION = insert(_V).values(
     last_seen_at=bindparam("b_seen"),
 )
 _REKEY = update(_V).where(_V.c.id == bindparam("b_id")).values(**_ARTICLE_COLUMNS)
+# A re-keyed version that is its URL's current one: its headline, copied to the URL again.
+_REKEY_HEADLINE = (
+    update(_T)
+    .where(_T.c.id == bindparam("b_url"), _T.c.current_version_id == bindparam("b_id"))
+    .values(current_headline=bindparam("b_headline"))
+)
 _CAPTURE_VERSION = (
     update(_C).where(_C.c.id == bindparam("b_id")).values(version_id=bindparam("b_version"))
 )
@@ -442,7 +453,13 @@ _BOOKKEEPING: Mapping[str, Any] = {
     "flapping": bindparam("b_flapping"),
 }
 _BOOKKEEP = update(_T).where(_T.c.id == bindparam("b_id")).values(**_BOOKKEEPING)
-_BOOKKEEP_AND_CURRENT = _BOOKKEEP.values(current_version_id=bindparam("b_current"))
+# A new current version: its headline is copied to the tracked URL, which the viewer searches.
+_BOOKKEEP_AND_CURRENT = _BOOKKEEP.values(
+    current_version_id=bindparam("b_current"),
+    current_headline=select(_V.c.headline)
+    .where(_V.c.id == bindparam("b_current"))
+    .scalar_subquery(),
+)
 _SCHEDULE = {
     statement: statement.values(next_check_at=bindparam("b_next"))
     for statement in (_BOOKKEEP, _BOOKKEEP_AND_CURRENT)

@@ -7,12 +7,14 @@ Run ``python -m bench.viewer --out bench/results/viewer.json``.  It
    per version and a takedown for 1% of them, written with bulk Core inserts.  Changes are real
    ``compare()`` records of a few template stories, specialised per article, so every diff
    page renders real edits;
-2. starts the viewer (``redline serve``, uvicorn) in a subprocess on 127.0.0.1;
+2. starts the viewer (``redline serve --workers 2``, uvicorn) in a subprocess on 127.0.0.1;
 3. loads the home page, the article list (with a search, and with filters), an article's
    timeline, a version, a diff, a TimeMap and the JSON API, a fixed number of requests each,
    interleaved at random, from 8 concurrent HTTP clients (httpx, asyncio);
-4. reports p50 and p95 latency per page and the server's peak RSS (psutil, sampled), prints a
-   table and writes JSON (only when every request answered 200: any other answer stops it).
+4. reports p50 and p95 latency per page and the server's peak RSS (psutil, sampled, summed
+   over the server's process tree: uvicorn's supervisor and its workers; each process's own
+   peak too), prints a table and writes JSON (only when every request answered 200: any other
+   answer stops it).
 
 ``--data-dir DIR`` keeps the archive in DIR (``tests/web/test_bench_viewer.py`` runs this at
 16 articles and checks it).
@@ -52,6 +54,7 @@ ARTICLES = 10_000
 VERSIONS_PER_ARTICLE = 5
 CLIENTS = 8
 SERVE = ("serve", "--port")
+WORKERS = 2  # ``redline serve --workers``: one process per core of the 2-core reference machine
 REQUESTS_PER_PAGE = 300
 TARGET_P95_MS = 50.0
 TARGET_RSS_MB = 300.0
@@ -201,6 +204,7 @@ def fill(url: str, articles: int, seed: int = 7) -> dict[str, Any]:
                 "last_checked_at": added + timedelta(hours=14),
                 "last_changed_at": added + timedelta(hours=12),
                 "current_version_id": ids[-1],
+                "current_headline": rows["versions"][-1]["headline"],
                 "taken_down": taken_down,
                 "flapping": False,
             }
@@ -236,13 +240,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def viewer(data_dir: Path, port: int) -> Iterator[psutil.Process]:
-    """``redline serve`` (uvicorn) in a subprocess on 127.0.0.1:``port``, with default settings
-    and the log level at WARNING; yields its process once it answers."""
+def viewer(data_dir: Path, port: int, workers: int = WORKERS) -> Iterator[psutil.Process]:
+    """``redline serve --workers N`` (uvicorn) in a subprocess on 127.0.0.1:``port``, with
+    default settings and the log level at WARNING; yields its process once it answers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
     env["REDLINE_LOG_LEVEL"] = "WARNING"
+    serve = [*SERVE, str(port), "--workers", str(workers)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "--data-dir", str(data_dir), *SERVE, str(port)],
+        [sys.executable, "-m", "scheduler.cli", "--data-dir", str(data_dir), *serve],
         env=env,
         stdout=subprocess.DEVNULL,
     )
@@ -318,18 +323,29 @@ async def load(base: str, pairs: list[tuple[str, str]], clients: int) -> dict[st
 
 
 class PeakRSS:
-    """Samples a process's resident memory every 20 ms in a thread; keeps the peak."""
+    """Samples the resident memory of a process and all its descendants (uvicorn's workers)
+    every 20 ms in a thread; keeps the peak of their sum and each process's own peak."""
 
     def __init__(self, process: psutil.Process) -> None:
         self.process, self.peak, self._stop = process, 0, threading.Event()
+        self.per_process: dict[int, int] = {}
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.peak = max(self.peak, self.process.memory_info().rss)
+                tree = [self.process, *self.process.children(recursive=True)]
             except psutil.Error:
                 return
+            total = 0
+            for member in tree:
+                try:
+                    rss = member.memory_info().rss
+                except psutil.Error:
+                    continue
+                total += rss
+                self.per_process[member.pid] = max(self.per_process.get(member.pid, 0), rss)
+            self.peak = max(self.peak, total)
             time.sleep(0.02)
 
     def __enter__(self) -> PeakRSS:
@@ -354,7 +370,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"archive: {figures}", flush=True)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        with viewer(data_dir, port) as process:
+        with viewer(data_dir, port, args.workers) as process:
             warm = page_requests(args.articles, 10, seed=1)
             asyncio.run(load(base, warm, args.clients))
             pairs = page_requests(args.articles, args.requests, seed=2)
@@ -373,15 +389,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for name, values in timings.items()
     }
     peak_mb = rss.peak / 1024 / 1024
+    per_process = sorted(
+        (round(v / 1024 / 1024, 1) for v in rss.per_process.values()), reverse=True
+    )
     return {
         "benchmark": "viewer",
         "archive": figures,
         "clients": args.clients,
+        "server_workers": args.workers,
         "requests_per_page": args.requests,
         "wall_s": round(wall, 1),
         "requests_per_s": round(len(pairs) / wall, 1),
         "pages": pages,
-        "server_peak_rss_mb": round(peak_mb, 1),
+        "server_peak_rss_mb": round(peak_mb, 1),  # summed over the server's processes
+        "server_peak_rss_mb_per_process": per_process,
         "targets": {"p95_ms": TARGET_P95_MS, "peak_rss_mb": TARGET_RSS_MB},
         "all_targets_met": all(p["meets_target"] for p in pages.values())
         and peak_mb < TARGET_RSS_MB,
@@ -403,7 +424,9 @@ def print_table(result: dict[str, Any]) -> None:
             f" {page['max_ms']:>8}  {mark}"
         )
     print(
-        f"server peak RSS {result['server_peak_rss_mb']} MB (target < {TARGET_RSS_MB:.0f});"
+        f"server peak RSS {result['server_peak_rss_mb']} MB over"
+        f" {len(result['server_peak_rss_mb_per_process'])} processes"
+        f" {result['server_peak_rss_mb_per_process']} (target < {TARGET_RSS_MB:.0f});"
         f" {result['requests_per_s']} requests/s with {result['clients']} clients;"
         f" load average at end {result['machine']['load_average_at_end']}"
     )
@@ -414,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=ARTICLES)
     parser.add_argument("--requests", type=int, default=REQUESTS_PER_PAGE, help="per page")
     parser.add_argument("--clients", type=int, default=CLIENTS)
+    parser.add_argument("--workers", type=int, default=WORKERS, help="redline serve --workers")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     parser.add_argument(
         "--data-dir", type=Path, help="write the archive here and keep it (default: a temporary)"

@@ -7,9 +7,9 @@ unescaped text, and every renderer escapes it for its own output.  It reads only
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from archive.diff.records import ChangeRecord, Edit
+from archive.diff.records import ChangeRecord, Edit, Summary
 from archive.enums import EditKind
 
 _METADATA_NAMES = {
@@ -84,18 +84,22 @@ def _bare_title(edit: Edit) -> str:
 
 def summary_line(record: ChangeRecord) -> str:
     """One line for a whole change, e.g. "Minor change: 1 paragraph changed; +5 −3 characters"."""
-    if record.is_empty:
+    return summary_text(record.kinds(), record.summary)
+
+
+def summary_text(counts: Mapping[str, int], summary: Summary) -> str:
+    """:func:`summary_line` from a change's edit counts per kind (``ChangeRecord.kinds()``, as
+    the ``change_kinds`` table stores them) and its summary, without reading its edits."""
+    if not counts:
         return "No change"
-    label = record.label.value.replace("-", " ")
-    counts = record.kinds()
+    label = summary.label.value.replace("-", " ")
     parts = [
         f"{n} {_COUNT_NOUNS[kind][n != 1]}" for kind in EditKind if (n := counts.get(kind.value, 0))
     ]
-    summary = record.summary
     figures = [f"+{summary.chars_inserted} −{summary.chars_deleted} characters"]
     sentences = (summary.sentences_added, summary.sentences_removed, summary.sentences_changed)
     if any(sentences):
         figures.append("sentences: {} added, {} removed, {} changed".format(*sentences))
-    if record.stealth:
+    if summary.stealth:
         figures.append("stealth edit: declared update time unchanged")
     return f"{label.capitalize()} change: {', '.join(parts)}; {'; '.join(figures)}"

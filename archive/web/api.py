@@ -241,7 +241,7 @@ def captures(
         query = query.where(Capture.id > int(after[0]))
     rows = session.execute(query.order_by(Capture.id).limit(limit + 1)).all()
     # the fields of ``redline captures --json`` (archive.queries.CaptureRow), with the id
-    items = [out.Capture(id=c.id, **asdict(queries.CaptureRow.of(c, n))) for c, n in rows[:limit]]
+    items = [out.Capture(**asdict(queries.CaptureRow.of(c, n))) for c, n in rows[:limit]]
     key = [rows[limit - 1][0].id] if len(rows) > limit else None
     return out.CapturePage(items=items, next=_paged(request, response, key))
 

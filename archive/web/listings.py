@@ -16,11 +16,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from archive.browse import ArticleSort, ArticleState, escape_like, state_condition, state_of
+from archive.browse import (
+    ArticleSort,
+    ArticleState,
+    escape_like,
+    state_condition,
+    state_of,
+    text_condition,
+)
 from archive.enums import ChangeLabel, EditKind
 from archive.models import Change, ChangeKind, TrackedURL, Version
+from archive.queries import NEW_VERSION, OLD_VERSION
 from archive.web import api_models as out
 
 MAX_TEXT_CHARS = 200
@@ -51,16 +59,10 @@ def tag_condition(tag: str) -> ColumnElement[bool]:
     return cast(TrackedURL.tags, String).like(f"%{escape_like(json.dumps(tag))}%", escape="\\")
 
 
-def _article_conditions(query: ArticleFilter, current: Any) -> list[ColumnElement[bool]]:
+def _article_conditions(session: Session, query: ArticleFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
     if query.text:
-        pattern = "%" + escape_like(query.text[:MAX_TEXT_CHARS].lower()) + "%"
-        conditions.append(
-            or_(
-                func.lower(current.headline).like(pattern, escape="\\"),
-                func.lower(TrackedURL.url).like(pattern, escape="\\"),
-            )
-        )
+        conditions.append(text_condition(session, query.text[:MAX_TEXT_CHARS]))
     if query.site:
         conditions.append(TrackedURL.site == query.site)
     if query.tag:
@@ -94,14 +96,13 @@ def articles(
     session: Session, query: ArticleFilter, after: list[Any] | None, size: int
 ) -> tuple[list[out.Article], list[Any] | None]:
     """One page of articles and the key to read the next one from (None on the last)."""
-    current = aliased(Version)
     n_versions = (
         select(func.count())
         .where(Version.tracked_url_id == TrackedURL.id)
         .correlate(TrackedURL)
         .scalar_subquery()
     )
-    conditions = _article_conditions(query, current)
+    conditions = _article_conditions(session, query)
     if query.sort is ArticleSort.VERSIONS:
         keys: list[Any] = [n_versions, TrackedURL.id]
         order: list[Any] = [n_versions.desc(), TrackedURL.id.desc()]
@@ -116,20 +117,25 @@ def articles(
         order.insert(0, never)
     if after is not None:
         conditions.append(_after_articles(query, keys, after))
-    # plain columns, not ORM objects; the current version (a row of a page or more) is joined
-    # only to search its headline, and otherwise read for the page's rows alone
-    base = select(*ARTICLE_COLUMNS, n_versions.label("versions"))
-    if query.text:
-        base = base.outerjoin(current, current.id == TrackedURL.current_version_id)
+    # plain columns, not ORM objects; the version counts and current version numbers are read
+    # for the page's rows alone (unless the versions are the sort key)
+    counted = query.sort is ArticleSort.VERSIONS
+    base = select(*ARTICLE_COLUMNS, *([n_versions.label("versions")] if counted else []))
     rows = session.execute(base.where(*conditions).order_by(*order).limit(size + 1)).all()
+    page_ids = [r.id for r in rows[:size]]
     heads = {
         row.id: (row.headline, row.number)
         for row in session.execute(
             select(TrackedURL.id, Version.headline, Version.number)
             .join(Version, Version.id == TrackedURL.current_version_id)
-            .where(TrackedURL.id.in_([r.id for r in rows[:size]]))
+            .where(TrackedURL.id.in_(page_ids))
         )
     }
+    counts: dict[int, int] = (
+        {row.id: int(row.versions or 0) for row in rows[:size]}
+        if counted
+        else version_counts(session, page_ids)
+    )
     items = [
         out.Article(
             id=row.id,
@@ -139,7 +145,7 @@ def articles(
             tags=list(row.tags or ()),
             state=state_of(row).value,
             headline=heads.get(row.id, (None, None))[0],
-            versions=int(row.versions or 0),
+            versions=counts.get(row.id, 0),
             current_version=heads.get(row.id, (None, None))[1],
             added_at=row.added_at,
             last_checked_at=row.last_checked_at,
@@ -150,7 +156,7 @@ def articles(
     if len(rows) <= size:
         return items, None
     last = rows[size - 1]
-    return items, _article_key(query.sort, last, int(last.versions or 0))
+    return items, _article_key(query.sort, last, counts.get(last.id, 0))
 
 
 ARTICLE_COLUMNS = (
@@ -167,6 +173,18 @@ ARTICLE_COLUMNS = (
     TrackedURL.last_checked_at,
     TrackedURL.last_changed_at,
 )
+
+
+def version_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """How many versions each of the tracked URLs ``ids`` has (those with none left out)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Version.tracked_url_id, func.count())
+        .where(Version.tracked_url_id.in_(list(ids)))
+        .group_by(Version.tracked_url_id)
+    )
+    return {int(url_id): int(n) for url_id, n in rows}
 
 
 def _article_key(sort: ArticleSort, tracked: Any, versions: int) -> list[Any]:
@@ -196,7 +214,7 @@ def changes(
     session: Session, query: ChangeFilter, after: list[Any] | None, size: int
 ) -> tuple[list[out.Change], list[Any] | None]:
     """One page of recorded changes, newest first, and the key of the next page."""
-    old, new = aliased(Version), aliased(Version)
+    old, new = OLD_VERSION, NEW_VERSION
     conditions: list[ColumnElement[bool]] = []
     if query.since is not None:
         conditions.append(Change.detected_at >= query.since)

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from archive import browse
+from archive.queries import CaptureRow
 from archive.warc import StoredRecord, WarcLocation, read_record
 from archive.web import replay
 from archive.web.deps import ConfigDep, SessionDep, TemplatesDep
@@ -28,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 DOWNLOAD_POLICY = "sandbox; default-src 'none'"
 
 
-def _located(session: Session, url_id: int, number: int) -> browse.CaptureItem:
+def _located(session: Session, url_id: int, number: int) -> CaptureRow:
     capture = browse.version_location(session, url_id, number)
     if capture is None:
         raise HTTPException(404, f"Version {number} of article {url_id} is not in the archive.")
@@ -37,7 +38,7 @@ def _located(session: Session, url_id: int, number: int) -> browse.CaptureItem:
     return capture
 
 
-def _record(warc_dir: Path, capture: browse.CaptureItem) -> StoredRecord:
+def _record(warc_dir: Path, capture: CaptureRow) -> StoredRecord:
     assert capture.warc_file is not None and capture.warc_offset is not None
     try:
         replay.warc_path(warc_dir, capture.warc_file)
@@ -129,8 +130,7 @@ def warc_record(session: SessionDep, config: ConfigDep, url_id: int, number: int
         media_type="application/warc",
         headers={
             "Content-Disposition": (
-                f'attachment; filename="article-{url_id}-v{number}-capture-'
-                f'{capture.capture_id}.warc.gz"'
+                f'attachment; filename="article-{url_id}-v{number}-capture-{capture.id}.warc.gz"'
             ),
             "Content-Security-Policy": DOWNLOAD_POLICY,
         },

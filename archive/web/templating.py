@@ -58,6 +58,7 @@ def query(base: Mapping[str, Any], **changes: Any) -> str:
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        auto_reload=False,  # templates ship with the package; no stat() per render
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -6,12 +6,16 @@ It binds 127.0.0.1 by default; exposing the archive to a network is a deliberate
 from __future__ import annotations
 
 import shlex
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archive.config import Config
+from archive.config import Config, export_settings, load_config
+from archive.db import open_database
 from scheduler.cli.state import state
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -29,10 +33,16 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port to listen on.")] = (
         DEFAULT_PORT
     ),
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0, max=64, help="Server processes (the serve_workers setting); 0: one per core."
+        ),
+    ] = None,
 ) -> None:
     """Serve the web viewer, JSON API, Atom feeds and Memento until SIGTERM or SIGINT."""
     st = state(ctx)
-    config = st.config
+    config = st.config if workers is None else st.config.replace(serve_workers=workers)
     st.close()
     run_viewer(config, host=host, port=port)
 
@@ -47,23 +57,44 @@ def serve_command(config: Config, host: str = DEFAULT_HOST, port: int = DEFAULT_
     return shlex.join(parts)
 
 
-def run_viewer(config: Config, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Build the viewer for ``config`` and serve it with uvicorn until interrupted."""
-    import uvicorn
-
+def viewer_app(config: Config | None = None) -> FastAPI:
+    """The viewer, with the admin pages able to manage feeds; without ``config``, for the
+    settings in the environment (a worker process of :func:`run_viewer`)."""
     from archive.web.admin import FeedRegistry
     from archive.web.app import create_app
     from scheduler.feeds import add_feed, list_feeds, remove_feed
 
-    app = create_app(
-        config, feeds=FeedRegistry(add=add_feed, remove=remove_feed, listing=list_feeds)
+    return create_app(
+        config or load_config(),
+        feeds=FeedRegistry(add=add_feed, remove=remove_feed, listing=list_feeds),
     )
+
+
+def run_viewer(config: Config, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Build the viewer for ``config`` and serve it with uvicorn until interrupted.
+
+    With more than one process (``serve_workers``), the database is opened (and upgraded)
+    here once, and each uvicorn worker builds the app from the settings written into its
+    environment; uvicorn spreads the connections over them.
+    """
+    import uvicorn
+
+    processes = config.viewer_processes
+    app: FastAPI | str
+    if processes > 1:
+        open_database(config.sqlalchemy_url).dispose()  # the schema upgrade, before the workers
+        export_settings(config)
+        app = f"{__name__}:viewer_app"
+    else:
+        app = viewer_app(config)
     shown = f"[{host}]" if ":" in host else host
     print(f"redline: serving {config.data_dir} at http://{shown}:{port}/", flush=True)
     uvicorn.run(
         app,
         host=host,
         port=port,
+        factory=processes > 1,
+        workers=processes if processes > 1 else None,
         log_level=config.log_level.lower(),
         server_header=False,
         proxy_headers=False,

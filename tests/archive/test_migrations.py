@@ -128,8 +128,41 @@ def test_0005_makes_existing_subscriptions_email_ones(database_url):
         )
     database.dispose()
     reopened = open_database(database_url)
-    assert current_revision(reopened.engine) == HEAD_REVISION == "0005"
+    assert current_revision(reopened.engine) == HEAD_REVISION
     with reopened.engine.connect() as conn:
         rows = conn.execute(text("SELECT id, email, kind, secret, card FROM subscriptions")).all()
     reopened.dispose()
     assert [tuple(r) for r in rows] == [(1, "desk@example.org", "email", None, False)]
+
+
+def test_0006_copies_each_current_headline_to_its_tracked_url(database_url):
+    """Articles recorded before 0006 are found by their current headline after it."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from archive.capture import Extracted, FetchFacts
+    from archive.extract.article import Article
+    from archive.store import record_capture, track
+
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    database = open_database(database_url)
+    with database.session() as session:
+        tracked, _ = track(session, "https://news.example/a", now=at)
+        never, _ = track(session, "https://news.example/never-read", now=at)
+        for minutes, headline in ((0, "First headline"), (5, "Second headline")):
+            article = Article(headline, ("A paragraph long enough to count.",))
+            record_capture(
+                session,
+                FetchFacts(tracked.id, at.replace(minute=minutes), http_status=200),
+                Extracted(article),
+            )
+        ids = (tracked.id, never.id)
+    command.downgrade(alembic_config(database.engine), "0005")
+    database.dispose()
+    reopened = open_database(database_url)
+    assert current_revision(reopened.engine) == HEAD_REVISION
+    with reopened.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, current_headline FROM tracked_urls ORDER BY id")).all()
+    reopened.dispose()
+    assert [tuple(r) for r in rows] == [(ids[0], "Second headline"), (ids[1], None)]

@@ -50,6 +50,27 @@ def test_schema_upgrade_is_idempotent(database_url):
     open_database(database_url).dispose()
 
 
+def test_the_current_headline_is_kept_on_the_tracked_url(db):
+    """The copy the article search reads: set by a new version, kept by an unchanged capture
+    and an error, set back by a revert."""
+
+    def headline():
+        with db.session() as session:
+            return session.get(TrackedURL, tid).current_headline
+
+    tid = new_url(db)
+    assert headline() is None
+    capture(db, tid, Extracted(A), 0, payload_digest="d1")
+    assert headline() == A.headline
+    capture(db, tid, Extracted(A), 5, payload_digest="d2")
+    capture(db, tid, Failed(FailureReason.HTTP_5XX, "HTTP 503"), 10)
+    assert headline() == A.headline
+    assert capture(db, tid, Extracted(B), 15, payload_digest="d3")[0] == CaptureOutcome.NEW_VERSION
+    assert headline() == B.headline
+    assert capture(db, tid, Extracted(A), 20, payload_digest="d4")[0] == CaptureOutcome.NEW_VERSION
+    assert headline() == A.headline  # the revert to version 1
+
+
 def test_track_normalises_and_never_duplicates(db):
     with db.session() as session:
         first, created = track(session, "https://News.Example/a?utm_source=x#frag", now=T0)

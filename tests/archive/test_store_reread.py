@@ -17,7 +17,7 @@ from archive.db import open_database
 from archive.diff import compare
 from archive.enums import CaptureOutcome, FailureReason
 from archive.extract.article import Article
-from archive.models import Change, Version
+from archive.models import Change, TrackedURL, Version
 from archive.store import record_capture
 from tests.archive.test_store import T0, new_url
 
@@ -111,3 +111,15 @@ def test_a_stale_re_read_is_ignored(db, older_version):
     assert capture(db, tid, result, 20).outcome == CaptureOutcome.UNCHANGED
     [version] = versions(db, tid)
     assert version.content_hash == READ.content_hash
+
+
+def test_a_re_key_that_reads_another_headline_is_what_the_article_search_sees(db, older_version):
+    """The tracked URL's copy of its current headline follows the re-keyed version."""
+    tid, vid = older_version
+    reread = Article("Palmyra retaken by the army", READ.paragraphs)
+    recorded = capture(db, tid, Extracted(reread, reread=Reread(vid, reread), extractor=NEWER), 10)
+    assert (recorded.outcome, recorded.version_id) == (CaptureOutcome.UNCHANGED, vid)
+    with db.session() as session:
+        tracked = session.get(TrackedURL, tid)
+        assert tracked.current_headline == "Palmyra retaken by the army"
+        assert session.get(Version, vid).headline == tracked.current_headline

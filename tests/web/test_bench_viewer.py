@@ -40,5 +40,6 @@ def test_bench_archive_is_consistent_and_every_page_answers(tmp_path):
             assert rebuild(old.text.split("\n\n"), record.edits) == new.text.split("\n\n")
             assert str(change.tracked_url_id) in new.headline
         tracked = session.get(TrackedURL, 3)
-        assert session.get(Version, tracked.current_version_id).number == 5
+        current = session.get(Version, tracked.current_version_id)
+        assert current.number == 5 and tracked.current_headline == current.headline
     database.dispose()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from archive.config import load_config
@@ -40,6 +41,28 @@ def test_serve_answers_on_loopback_and_stops_on_sigint(served, crawled):
     assert status == 200 and "Headline changed" in body
     assert handle.stop() == 0
     assert f"serving {crawled.data_dir} at http://127.0.0.1:" in handle.output
+
+
+def test_serve_with_workers_answers_from_several_processes(crawled):
+    """``--workers 2``: uvicorn's supervisor and two worker processes, each building the viewer
+    from the settings passed down (the data directory given as a flag), behind one port."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**crawled.redline.env, "REDLINE_BASE_URL": base}
+    env.pop("REDLINE_DATA_DIR", None)
+    args = ["--data-dir", str(crawled.data_dir), "serve", "--port", str(port), "--workers", "2"]
+    with running(args, env, base) as handle:
+        workers = [
+            child
+            for child in psutil.Process(handle.proc.pid).children(recursive=True)
+            if "multiprocessing.resource_tracker" not in " ".join(child.cmdline())
+        ]
+        assert len(workers) == 2
+        for _ in range(4):
+            status, body, _ = fetch(f"{base}/articles/{crawled.story_id}/diff/1..2")
+            assert status == 200 and "Headline changed" in body
+        assert handle.stop() == 0
+    assert not any(worker.is_running() for worker in workers)
 
 
 def test_every_viewer_link_in_a_report_answers_200(served, crawled):
