@@ -115,6 +115,26 @@ def _page(
     )
 
 
+def _act(
+    request: Request,
+    session: Session,
+    config: Config,
+    templates: Any,
+    csrf: str,
+    action: Callable[[], str],
+) -> Response:
+    """What every admin form does: check the POST (origin, sign-in, CSRF token), run
+    ``action``, and show the admin page with the message it returns; when the archive refuses
+    the action (a ``RedlineError``), the page says why, with status 400."""
+    _check_post(request, config, csrf)
+    try:
+        message = action()
+    except RedlineError as exc:
+        return _page(request, session, config, templates, message=str(exc), bad=True)
+    session.flush()
+    return _page(request, session, config, templates, message=message)
+
+
 @router.get("")
 def admin(
     request: Request, session: SessionDep, config: ConfigDep, templates: TemplatesDep
@@ -183,16 +203,14 @@ def track(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Follow an article URL (checked as ``redline track`` checks it)."""
-    _check_post(request, config, csrf)
-    try:
+
+    def act() -> str:
         normalized = normalize_url(url.strip())
         ensure_allowed(normalized, allow_private=config.allow_private_networks)
         tracked, created = store.track(session, normalized, now=datetime.now(UTC), tags=_tags(tags))
-    except RedlineError as exc:
-        return _page(request, session, config, templates, message=str(exc), bad=True)
-    session.flush()
-    verb = "Now tracking" if created else "Already tracked"
-    return _page(request, session, config, templates, message=f"{verb} {tracked.url}")
+        return f"{'Now tracking' if created else 'Already tracked'} {tracked.url}"
+
+    return _act(request, session, config, templates, csrf, act)
 
 
 @router.post("/untrack")
@@ -205,13 +223,11 @@ def untrack(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Stop following a URL; its history stays."""
-    _check_post(request, config, csrf)
-    try:
-        tracked = store.untrack(session, url)
-    except RedlineError as exc:
-        return _page(request, session, config, templates, message=str(exc), bad=True)
-    session.flush()
-    return _page(request, session, config, templates, message=f"No longer tracking {tracked.url}")
+
+    def act() -> str:
+        return f"No longer tracking {store.untrack(session, url).url}"
+
+    return _act(request, session, config, templates, csrf, act)
 
 
 def _registry(request: Request) -> FeedRegistry:
@@ -233,10 +249,9 @@ def add_feed(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Poll a feed or sitemap for new article URLs."""
-    _check_post(request, config, csrf)
-    registry = _registry(request)
-    try:
-        feed, created = registry.add(
+
+    def act() -> str:
+        feed, created = _registry(request).add(
             session,
             url.strip(),
             now=datetime.now(UTC),
@@ -244,11 +259,9 @@ def add_feed(
             tags=_tags(tags),
             allow_private=config.allow_private_networks,
         )
-    except RedlineError as exc:
-        return _page(request, session, config, templates, message=str(exc), bad=True)
-    session.flush()
-    verb = "Now polling" if created else "Already polling"
-    return _page(request, session, config, templates, message=f"{verb} {feed.url}")
+        return f"{'Now polling' if created else 'Already polling'} {feed.url}"
+
+    return _act(request, session, config, templates, csrf, act)
 
 
 @router.post("/feeds/remove")
@@ -261,11 +274,8 @@ def remove_feed(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Stop polling a feed (the URLs it found stay tracked)."""
-    _check_post(request, config, csrf)
-    registry = _registry(request)
-    try:
-        removed = registry.remove(session, url)
-    except RedlineError as exc:
-        return _page(request, session, config, templates, message=str(exc), bad=True)
-    session.flush()
-    return _page(request, session, config, templates, message=f"No longer polling {removed}")
+
+    def act() -> str:
+        return f"No longer polling {_registry(request).remove(session, url)}"
+
+    return _act(request, session, config, templates, csrf, act)
