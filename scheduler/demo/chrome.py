@@ -9,10 +9,11 @@ Everything here is a pure function of its arguments: the randomness is seeded by
 different request gets different chrome.  The words live in :mod:`scheduler.demo.chrome_text`
 (in seven languages for the boxes); this module owns the markup.  Users:
 
-* :mod:`scheduler.demo.pages` (the crawl tests' pages) puts the boxes inside its articles and
-  takes its tokens from :func:`token`;
-* :mod:`scheduler.demo.story` (the demo site) takes its ids, tokens and build numbers from
-  :func:`token`;
+* :mod:`scheduler.demo.pages` (the crawl tests' pages) takes its chrome from
+  :class:`SeededChrome`, one kind of chrome at a time if asked (``CHROME_KINDS``), boxes
+  inside the article included;
+* :mod:`scheduler.demo.story` (the demo site) takes its header, sidebar, tools and footer,
+  with their ids, tokens, counts and rotating lists, from :class:`SiteChrome`;
 * ``bench.edits`` and ``bench.cycle`` dress real corpus pages with :func:`dress` (request
   chrome around and inside the article) and :func:`box`.
 
@@ -31,8 +32,13 @@ from html import escape
 from scheduler.demo.chrome_text import BOX_STORIES, REQUEST_STORIES, TEXTS
 
 __all__ = [
+    "BOX_KINDS",
+    "CHROME_KINDS",
+    "DEFAULT_VARY",
     "FAMILIES",
     "RequestChrome",
+    "SeededChrome",
+    "SiteChrome",
     "box",
     "cachebust",
     "dress",
@@ -325,3 +331,223 @@ def box(family: str, rng: random.Random, lang: str = "en") -> str:
     variants = spec.variants
     variant = variants[0] if len(variants) == 1 else variants[int(rng.random() * len(variants))]
     return variant[0 if bare else 1].format_map(fields)
+
+
+# -- seeded chrome: one kind at a time, for the crawl tests' pages --------------------------
+
+# Chrome parts that follow the seed; the default set is what ``article_page`` always varied.
+DEFAULT_VARY = frozenset({"related", "ads", "cachebust", "comments", "ago", "csrf"})
+# Boxes inside the article (``box``: sign-up, promo, ad, most read, embed, donation), after its
+# second paragraph: a different one on every request, none on every third.
+BOX_KINDS = tuple(f"box_{family}" for family in FAMILIES)
+CHROME_KINDS = (
+    "menu",  # navigation entries come and go ("Live: ..." items)
+    "related",  # related / most-read lists rotate, with tracking parameters
+    "ads",  # ad slot ids and ad labels
+    "script",  # inline script state (page views, experiment buckets)
+    "cachebust",  # cache-busting ?v= on script and stylesheet URLs
+    "csrf",  # the newsletter form's CSRF token
+    "comments",  # the comment count
+    "ago",  # the "N minutes ago" label
+    "entities",  # the same text re-serialised with character references
+    "whitespace",  # the same markup re-indented and re-wrapped
+    *BOX_KINDS,
+)
+_RELATED = (
+    "Oil prices slide for a third day",
+    "Election count delayed in the north",
+    "Floods close the coastal road",
+    "Museum reopens after restoration",
+    "Talks resume on the border crossing",
+    "Drought warning for the valley",
+)
+
+
+@dataclass(frozen=True)
+class SeededChrome:
+    """The chrome of request ``seed``: each kind of ``CHROME_KINDS`` in ``vary`` follows the
+    seed, the others stay as at seed 0, so that a test can change one kind at a time."""
+
+    seed: int
+    vary: frozenset[str] = DEFAULT_VARY
+
+    def at(self, kind: str) -> int:
+        return self.seed if kind in self.vary else 0
+
+    def text(self, value: str) -> str:
+        """Escaped text; with ``entities`` varying, odd seeds use character references."""
+        escaped = escape(value)
+        if "entities" not in self.vary or self.seed % 2 == 0:
+            return escaped
+        escaped = escaped.replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
+        escaped = escaped.replace("&amp;", "&#38;")
+        return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+    def reflow(self, page: str) -> str:
+        """``page``, re-indented and re-wrapped on odd seeds when ``whitespace`` varies."""
+        if "whitespace" in self.vary and self.seed % 2:
+            page = page.replace("<p>", "\n    <p>\n      ").replace("</p>", "\n    </p>")
+            page = page.replace(", ", ",\n        ")
+        return page
+
+    def menu(self) -> str:
+        items = ["Home", "World", "Politics", "Culture"]
+        if "menu" in self.vary and self.seed % 2:
+            items.insert(1, f"Live: count day {self.seed}")
+        return "".join(f'<li><a href="/{i}">{escape(t)}</a></li>' for i, t in enumerate(items))
+
+    def related(self) -> str:
+        """Four of the related stories, rotated, with a tracking parameter."""
+        turn = self.at("related") % len(_RELATED)
+        rotated = _RELATED[turn:] + _RELATED[:turn]
+        return "".join(
+            f'<li><a href="/news/{i}?ref=rel{self.at("related")}">{escape(t)}</a></li>'
+            for i, t in enumerate(rotated[:4])
+        )
+
+    def with_boxes(self, blocks: list[str]) -> list[str]:
+        """The article's blocks with the varying in-article boxes after the second one."""
+        blocks = list(blocks)
+        for kind in BOX_KINDS:  # new on every request, or not there
+            if kind in self.vary and self.seed % 3:
+                made = box(kind.removeprefix("box_"), random.Random(f"{kind}:{self.seed}"))
+                blocks.insert(min(2, len(blocks)), made)
+        return blocks
+
+    def state_script(self) -> str:
+        return (
+            f'<script>window.__STATE__ = {{"views": {self.at("script") * 37 + 1000}, '
+            f'"bucket": "{"ab"[self.at("script") % 2]}"}};</script>'
+        )
+
+    def assets(self) -> str:
+        return (
+            f'<script src="/static/app.js?v={self.at("cachebust") * 7919 % 100000}"></script>\n'
+            f'<link rel="stylesheet" href="/static/site.css?v={self.at("cachebust") * 13}">'
+        )
+
+    def ad_slot(self) -> str:
+        label = "Advertisement" if self.at("ads") % 2 == 0 else "Sponsored by Example Motors"
+        return f'<div class="ad-slot" id="ad-{self.at("ads") * 31 % 997}">{label}</div>'
+
+    def comments(self) -> str:
+        return f'<a href="#comments">{120 + self.at("comments") * 3} comments</a>'
+
+    def ago(self) -> str:
+        return f'<p class="ago">{self.at("ago") % 59 + 1} minutes ago</p>'
+
+    def csrf(self) -> str:
+        return (
+            f'<input type="hidden" name="csrf" value="tok{self.at("csrf") * 104729 % 1000003:07d}">'
+        )
+
+
+# -- the demo site's chrome: a pure function of the path and the request number -------------
+
+
+def _rotate(items: Sequence[str], k: int, shown: int) -> list[str]:
+    start = k % len(items)
+    return [items[(start + i) % len(items)] for i in range(shown)]
+
+
+@dataclass(frozen=True)
+class SiteChrome:
+    """The chrome of request ``k`` of page ``path`` on the site ``site`` (the demo's outlet):
+    ad slot ids, the CSRF token, the comment count, the rotating "Latest" and "Most read"
+    lists with their "N minutes ago" labels and the page-view id follow ``(path, k)``; no clock
+    and no randomness."""
+
+    site: str
+    path: str
+    k: int
+
+    def _minutes_ago(self, i: int) -> int:
+        return int(token(self.path, self.k, i, length=4), 16) % 50 + 2 + i * 2
+
+    def assets(self, build: object) -> str:
+        """Stylesheet and script links, cache-busted per ``build`` and request."""
+        version = token("build", build, self.k, length=8)
+        return (
+            f'<link rel="stylesheet" href="/static/css/site.css?v={version}">\n'
+            f'<script src="/static/js/app.js?v={version}" defer></script>\n'
+        )
+
+    def header(self, *, edition: str, nav: Sequence[str], banner: str) -> str:
+        path, k = self.path, self.k
+        items = "".join(
+            f'<li><a href="/{escape(s.lower().replace(" ", "-"))}/">{escape(s)}</a></li>'
+            for s in nav
+        )
+        return (
+            '<header class="site-header">\n'
+            f'<div class="ad-slot ad-leaderboard" id="ad-{token(path, k, "top", length=10)}" '
+            'data-slot="leaderboard"><span class="ad-label">Advertisement</span></div>\n'
+            f'<div class="masthead"><a class="logo" href="/">{self.site}</a>'
+            f'<span class="edition-date">{edition}</span>'
+            '<a class="subscribe-button" href="/subscribe">Subscribe from £1</a></div>\n'
+            f'<nav class="main-nav" aria-label="Sections"><ul>{items}</ul></nav>\n'
+            f'<div class="breaking-banner" role="alert">{escape(banner)}</div>\n'
+            "</header>"
+        )
+
+    def sidebar(
+        self,
+        latest: Sequence[tuple[str, str]],
+        pool: Sequence[str],
+        most_read_shown: int,
+        latest_shown: int,
+    ) -> str:
+        """ "Latest" (the site's other pages as ``(path, headline)``, rotated, topped up from
+        ``pool``) and "Most read" (``pool`` rotated), and an ad slot."""
+        path, k = self.path, self.k
+        most_read = "".join(
+            f'<li><a href="/news/{token(t, length=8)}">{escape(t)}</a></li>'
+            for t in _rotate(pool, k, most_read_shown)
+        )
+        turn = k % len(latest)
+        items = "".join(
+            f'<li><a href="{p}">{escape(h)}</a> '
+            f'<span class="ago">{self._minutes_ago(i)} minutes ago</span></li>'
+            for i, (p, h) in enumerate([*latest[turn:], *latest[:turn]])
+        )
+        items += "".join(
+            f'<li><a href="/news/{token(t, length=8)}">{escape(t)}</a> '
+            f'<span class="ago">{self._minutes_ago(i + 9)} minutes ago</span></li>'
+            for i, t in enumerate(_rotate(pool, k * 7 + 3, latest_shown - len(latest)))
+        )
+        return (
+            '<aside class="sidebar" role="complementary">\n'
+            f'<section class="related-links latest-news"><h2>Latest</h2><ul>{items}</ul>'
+            "</section>\n"
+            f'<section class="most-read"><h2>Most read</h2><ol>{most_read}</ol></section>\n'
+            f'<div class="ad-slot ad-mpu" id="ad-{token(path, k, "mpu", length=10)}" '
+            'data-slot="mpu"><span class="ad-label">Advertisement</span></div>\n'
+            "</aside>"
+        )
+
+    def tools(self) -> str:
+        comments = 140 + self.k * 3 + int(token(self.path, length=2), 16) % 40
+        return (
+            '<aside class="article-tools share-tools">'
+            '<a class="share-facebook" href="#share">Share on Facebook</a> '
+            '<a class="share-email" href="#email">Send by email</a> '
+            f'<a class="comments-link" href="#comments">{comments} comments</a></aside>'
+        )
+
+    def footer(self) -> str:
+        csrf = token("csrf", self.path, self.k, length=32)
+        return (
+            '<footer class="site-footer">\n'
+            '<form class="newsletter-signup" action="/newsletter" method="post">'
+            f'<input type="hidden" name="csrf_token" value="{csrf}">'
+            "<label>The Morning Briefing, in your inbox before breakfast</label>"
+            '<input type="email" name="email" placeholder="you@example.com">'
+            "<button>Sign me up</button></form>\n"
+            '<ul class="footer-links"><li><a href="/about">About us</a></li>'
+            '<li><a href="/privacy">Privacy</a></li><li><a href="/terms">Terms</a></li></ul>\n'
+            f'<p class="copyright">© 2017 {self.site}. All rights reserved.</p>\n'
+            "</footer>"
+        )
+
+    def page_view(self) -> str:
+        return f'<script>window.__pageView = "{token("pv", self.path, self.k)}";</script>'

@@ -9,7 +9,8 @@ labels) while the ``<article>`` stays byte-identical. The chrome is a pure funct
 path, the round and the request number: no clock, no randomness.
 
 Rounds are numbered from 1 to ``ROUNDS``. The words live in ``story_text``; this module owns
-the markup and the API. It must not import ``archive`` or ``crawler``.
+the markup and the API, and :class:`scheduler.demo.chrome.SiteChrome` the chrome's. It must
+not import ``archive`` or ``crawler``.
 
 Example::
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from scheduler.demo.chrome import token
+from scheduler.demo.chrome import SiteChrome
 from scheduler.demo.site import LocalSite
 from scheduler.demo.story_text import (
     HERITAGE_PATH,
@@ -232,101 +233,25 @@ def _article_html(spec: PageSpec, a: ArticleState) -> str:
     )
 
 
-# -- the chrome (different on every request) -----------------------------------------------
-
-
-def _rotate(items: tuple[str, ...], k: int, shown: int) -> list[str]:
-    start = k % len(items)
-    return [items[(start + i) % len(items)] for i in range(shown)]
-
-
-def _minutes_ago(path: str, k: int, i: int) -> int:
-    return int(token(path, k, i, length=4), 16) % 50 + 2 + i * 2
-
-
-def _header(r: Round, path: str, k: int) -> str:
-    nav = _NAV + (_NAV_FROM_ROUND_5 if r.number >= 5 else ())
-    items = "".join(
-        f'<li><a href="/{escape(s.lower().replace(" ", "-"))}/">{escape(s)}</a></li>' for s in nav
-    )
-    return (
-        '<header class="site-header">\n'
-        f'<div class="ad-slot ad-leaderboard" id="ad-{token(path, k, "top", length=10)}" '
-        'data-slot="leaderboard"><span class="ad-label">Advertisement</span></div>\n'
-        f'<div class="masthead"><a class="logo" href="/">{SITE_NAME}</a>'
-        f'<span class="edition-date">{_EDITIONS[r.number - 1]}</span>'
-        '<a class="subscribe-button" href="/subscribe">Subscribe from £1</a></div>\n'
-        f'<nav class="main-nav" aria-label="Sections"><ul>{items}</ul></nav>\n'
-        f'<div class="breaking-banner" role="alert">{escape(r.banner)}</div>\n'
-        "</header>"
-    )
-
-
-def _sidebar(r: Round, path: str, k: int) -> str:
-    most_read = "".join(
-        f'<li><a href="/news/{token(t, length=8)}">{escape(t)}</a></li>'
-        for t in _rotate(_MOST_READ_POOL, k, _MOST_READ_SHOWN)
-    )
-    others = [(p, a.headline) for p, a in r.articles.items() if p != path]
-    latest = "".join(
-        f'<li><a href="{p}">{escape(h)}</a> '
-        f'<span class="ago">{_minutes_ago(path, k, i)} minutes ago</span></li>'
-        for i, (p, h) in enumerate(others[k % len(others) :] + others[: k % len(others)])
-    )
-    latest += "".join(
-        f'<li><a href="/news/{token(t, length=8)}">{escape(t)}</a> '
-        f'<span class="ago">{_minutes_ago(path, k, i + 9)} minutes ago</span></li>'
-        for i, t in enumerate(_rotate(_MOST_READ_POOL, k * 7 + 3, _LATEST_SHOWN - len(others)))
-    )
-    return (
-        '<aside class="sidebar" role="complementary">\n'
-        f'<section class="related-links latest-news"><h2>Latest</h2><ul>{latest}</ul></section>\n'
-        f'<section class="most-read"><h2>Most read</h2><ol>{most_read}</ol></section>\n'
-        f'<div class="ad-slot ad-mpu" id="ad-{token(path, k, "mpu", length=10)}" '
-        'data-slot="mpu"><span class="ad-label">Advertisement</span></div>\n'
-        "</aside>"
-    )
-
-
-def _tools(path: str, k: int) -> str:
-    comments = 140 + k * 3 + int(token(path, length=2), 16) % 40
-    return (
-        '<aside class="article-tools share-tools">'
-        '<a class="share-facebook" href="#share">Share on Facebook</a> '
-        '<a class="share-email" href="#email">Send by email</a> '
-        f'<a class="comments-link" href="#comments">{comments} comments</a></aside>'
-    )
-
-
-def _footer(path: str, k: int) -> str:
-    return (
-        '<footer class="site-footer">\n'
-        '<form class="newsletter-signup" action="/newsletter" method="post">'
-        f'<input type="hidden" name="csrf_token" value="{token("csrf", path, k, length=32)}">'
-        "<label>The Morning Briefing, in your inbox before breakfast</label>"
-        '<input type="email" name="email" placeholder="you@example.com">'
-        "<button>Sign me up</button></form>\n"
-        '<ul class="footer-links"><li><a href="/about">About us</a></li>'
-        '<li><a href="/privacy">Privacy</a></li><li><a href="/terms">Terms</a></li></ul>\n'
-        f'<p class="copyright">© 2017 {SITE_NAME}. All rights reserved.</p>\n'
-        "</footer>"
-    )
+# -- the page around it (its chrome, different on every request: scheduler.demo.chrome) -------
 
 
 def _page(r: Round, path: str, k: int, head: str, main: str) -> str:
-    build = token("build", r.number, k, length=8)
+    chrome = SiteChrome(SITE_NAME, path, k)
+    nav = _NAV + (_NAV_FROM_ROUND_5 if r.number >= 5 else ())
+    latest = [(p, a.headline) for p, a in r.articles.items() if p != path]
+    tools = chrome.tools() if main.startswith("<article") else ""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"{head}"
-        f'<link rel="stylesheet" href="/static/css/site.css?v={build}">\n'
-        f'<script src="/static/js/app.js?v={build}" defer></script>\n'
+        f"{chrome.assets(r.number)}"
         "</head>\n<body>\n"
-        f"{_header(r, path, k)}\n"
-        f'<main class="page">\n{main}\n{_tools(path, k) if main.startswith("<article") else ""}\n'
-        f"{_sidebar(r, path, k)}\n</main>\n"
-        f"{_footer(path, k)}\n"
-        f'<script>window.__pageView = "{token("pv", path, k)}";</script>\n'
+        f"{chrome.header(edition=_EDITIONS[r.number - 1], nav=nav, banner=r.banner)}\n"
+        f'<main class="page">\n{main}\n{tools}\n'
+        f"{chrome.sidebar(latest, _MOST_READ_POOL, _MOST_READ_SHOWN, _LATEST_SHOWN)}\n</main>\n"
+        f"{chrome.footer()}\n"
+        f"{chrome.page_view()}\n"
         "</body>\n</html>\n"
     )
 
