@@ -5,7 +5,9 @@ It binds 127.0.0.1 by default; exposing the archive to a network is a deliberate
 
 from __future__ import annotations
 
+import os
 import shlex
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -74,29 +76,34 @@ def run_viewer(config: Config, *, host: str = DEFAULT_HOST, port: int = DEFAULT_
     """Build the viewer for ``config`` and serve it with uvicorn until interrupted.
 
     With more than one process (``serve_workers``), the database is opened (and upgraded)
-    here once, and each uvicorn worker builds the app from the settings written into its
-    environment; uvicorn spreads the connections over them.
+    here once, the settings are written into the environment, and this process becomes
+    uvicorn's own command (``exec``): a supervisor that imports uvicorn alone (about 20 MB,
+    where this CLI holds about 75), whose workers each build the app from that environment
+    (:func:`viewer_app`); uvicorn spreads the connections over them.
     """
-    import uvicorn
-
     processes = config.viewer_processes
-    app: FastAPI | str
+    shown = f"[{host}]" if ":" in host else host
+    access_log = config.log_level.upper() == "DEBUG"
     if processes > 1:
         open_database(config.sqlalchemy_url).dispose()  # the schema upgrade, before the workers
         export_settings(config)
-        app = f"{__name__}:viewer_app"
-    else:
-        app = viewer_app(config)
-    shown = f"[{host}]" if ":" in host else host
+        print(f"redline: serving {config.data_dir} at http://{shown}:{port}/", flush=True)
+        sys.stderr.flush()
+        command = [sys.executable, "-m", "uvicorn", f"{__name__}:viewer_app", "--factory"]
+        command += ["--workers", str(processes), "--host", host, "--port", str(port)]
+        command += ["--log-level", config.log_level.lower(), "--no-server-header"]
+        command += ["--no-proxy-headers", *([] if access_log else ["--no-access-log"])]
+        os.execv(sys.executable, command)  # noqa: S606  # our own arguments, no shell
+    import uvicorn
+
+    app = viewer_app(config)
     print(f"redline: serving {config.data_dir} at http://{shown}:{port}/", flush=True)
     uvicorn.run(
         app,
         host=host,
         port=port,
-        factory=processes > 1,
-        workers=processes if processes > 1 else None,
         log_level=config.log_level.lower(),
         server_header=False,
         proxy_headers=False,
-        access_log=config.log_level.upper() == "DEBUG",
+        access_log=access_log,
     )
