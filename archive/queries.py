@@ -235,15 +235,31 @@ class ChangeRow:
 
 def list_tracked(session: Session, *, include_inactive: bool = False) -> list[TrackedRow]:
     """Every tracked URL (merged aliases left out), with its version count."""
-    counts = dict(
-        session.execute(
-            select(Version.tracked_url_id, func.count()).group_by(Version.tracked_url_id)
-        ).all()
+    return list(iter_tracked(session, include_inactive=include_inactive))
+
+
+def iter_tracked(
+    session: Session, *, include_inactive: bool = False, batch: int = 500
+) -> Iterator[TrackedRow]:
+    """:func:`list_tracked`, streamed: rows are read ``batch`` at a time (a server-side cursor
+    on PostgreSQL) and each version count comes with its row, so memory does not grow with
+    the number of tracked URLs."""
+    versions = (
+        select(func.count())
+        .select_from(Version)
+        .where(Version.tracked_url_id == TrackedURL.id)
+        .scalar_subquery()
     )
-    query = select(TrackedURL).where(TrackedURL.alias_of_id.is_(None)).order_by(TrackedURL.id)
+    query = (
+        select(TrackedURL, versions)
+        .where(TrackedURL.alias_of_id.is_(None))
+        .order_by(TrackedURL.id)
+        .execution_options(yield_per=batch)
+    )
     if not include_inactive:
         query = query.where(TrackedURL.active.is_(True))
-    return [TrackedRow.of(t, versions=counts.get(t.id, 0)) for t in session.scalars(query)]
+    for tracked, count in session.execute(query):
+        yield TrackedRow.of(tracked, versions=int(count))
 
 
 def versions_of(session: Session, tracked: TrackedURL) -> list[Version]:

@@ -55,6 +55,7 @@ class ServiceContext:
     scheduler: BaseScheduler | None = None
     rng: random.Random = field(default_factory=random.Random)
     cycle: int = 0
+    max_cycles: int = 0  # > 0: the service stops once this many refetch cycles have finished
 
 
 _context: ServiceContext | None = None
@@ -77,13 +78,17 @@ def now_utc() -> datetime:
 
 def refetch_due() -> None:
     """Crawl the due URLs once (skipped when nothing is due or another crawl holds the lock),
-    then wake for the earliest URL due next (:func:`wake_for_earliest_due`)."""
+    then wake for the earliest URL due next (:func:`wake_for_earliest_due`), or stop the
+    service when this was the last of its ``max_cycles``."""
     ctx = context()
     if ctx.stopping.is_set():
         return
     try:
         _refetch_due(ctx)
     finally:
+        if ctx.max_cycles and ctx.cycle >= ctx.max_cycles:
+            logger.info("%d refetch cycle(s) done; stopping", ctx.cycle)
+            ctx.stopping.set()
         if not ctx.stopping.is_set():
             wake_for_earliest_due(ctx)
 

@@ -156,15 +156,18 @@ def _quiesce(scheduler: BackgroundScheduler) -> None:
             pass
 
 
-def run_service(config: Config, *, stopping: threading.Event | None = None) -> None:
-    """Run until SIGTERM or SIGINT (or ``stopping`` is set); returns after a clean stop."""
+def run_service(
+    config: Config, *, stopping: threading.Event | None = None, max_cycles: int = 0
+) -> None:
+    """Run until SIGTERM or SIGINT (or ``stopping`` is set, or ``max_cycles`` > 0 refetch
+    cycles have finished); returns after a clean stop."""
     stop = stopping or threading.Event()
     if threading.current_thread() is threading.main_thread():
         _install_signals(stop)
     database = open_database(config.sqlalchemy_url)
     scheduler = build_scheduler(config, database)
     context = jobs.ServiceContext(
-        config=config, database=database, stopping=stop, scheduler=scheduler
+        config=config, database=database, stopping=stop, scheduler=scheduler, max_cycles=max_cycles
     )
     jobs.install(context)
     scheduler.add_listener(_listen(database), EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES)

@@ -80,20 +80,20 @@ def list_urls(
     """List tracked URLs with their version count and next check."""
     st = state(ctx)
     with st.database.session() as session:
-        rows = queries.list_tracked(session, include_inactive=all_)
-    print_listing(
-        st.console,
-        rows,
-        [
-            ("URL", lambda r: r.url),
-            ("versions", lambda r: r.versions),
-            ("last checked", lambda r: _short(r.last_checked_at)),
-            ("next check", lambda r: _short(r.next_check_at) if r.active else "-"),
-            ("every", lambda r: format_duration_s(r.check_interval_s)),
-            ("state", _url_state),
-        ],
-        as_json=json_,
-    )
+        # streamed: with --json each row is written as it is read
+        print_listing(
+            st.console,
+            queries.iter_tracked(session, include_inactive=all_),
+            [
+                ("URL", lambda r: r.url),
+                ("versions", lambda r: r.versions),
+                ("last checked", lambda r: _short(r.last_checked_at)),
+                ("next check", lambda r: _short(r.next_check_at) if r.active else "-"),
+                ("every", lambda r: format_duration_s(r.check_interval_s)),
+                ("state", _url_state),
+            ],
+            as_json=json_,
+        )
 
 
 def captures(ctx: typer.Context, url: UrlArg, json_: JsonOption = False) -> None:

@@ -23,6 +23,13 @@ def run(
         str | None,
         typer.Option(help="Time between refetch cycles, e.g. 10s or 5m (refetch_cycle_s)."),
     ] = None,
+    cycles: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Stop after this many refetch cycles (runs that found URLs due); 0: never.",
+        ),
+    ] = 0,
 ) -> None:
     """Run the service: refetch due URLs, poll feeds and send reports until SIGTERM/SIGINT."""
     from scheduler.logs import configure_logging
@@ -34,7 +41,7 @@ def run(
         config = config.replace(refetch_cycle_s=parse_duration(cycle).total_seconds())
     st.close()
     configure_logging(config.log_level, config.log_format)
-    run_service(config)
+    run_service(config, max_cycles=cycles)
 
 
 def status(ctx: typer.Context, json_: JsonOption = False) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol, TypeVar
 
@@ -109,16 +109,28 @@ def jsonable(row: JsonRow | Mapping[str, Any] | object) -> Any:
 
 
 def print_listing(
-    console: Console, rows: Sequence[R], columns: Sequence[Column[R]], *, as_json: bool
+    console: Console, rows: Iterable[R], columns: Sequence[Column[R]], *, as_json: bool
 ) -> None:
     """A listing command's output: the rows as JSON, or a table of ``columns``.
 
     Rows are typed results (with ``to_json()``) or JSON-ready mappings.  Each column is a
-    header and a function from a row to the cell shown under it.
+    header and a function from a row to the cell shown under it.  As JSON, the rows are
+    written one by one as they come (an iterator of rows is never held whole).
     """
     if as_json:
-        print_json([jsonable(r) for r in rows])
+        print_json_rows(jsonable(r) for r in rows)
         return
     print_table(
         console, [header for header, _ in columns], [[cell(r) for _, cell in columns] for r in rows]
     )
+
+
+def print_json_rows(items: Iterable[Any]) -> None:
+    """A JSON array written item by item; the same text as ``print_json(list(items))``."""
+    write = sys.stdout.write
+    first = True
+    for item in items:
+        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        write(("[\n  " if first else ",\n  ") + text)
+        first = False
+    write("[]\n" if first else "\n]\n")

@@ -34,10 +34,10 @@ class Service:
         self.env = {**redline.env, **FAST, **env}
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> Service:
+    def start(self, *args: str) -> Service:
         self.handle = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "scheduler.cli", "run"],
+            [sys.executable, "-m", "scheduler.cli", "run", *args],
             env=self.env,
             stdout=self.handle,
             stderr=subprocess.STDOUT,

@@ -266,3 +266,37 @@ def test_kill_9_of_the_service_mid_cycle_loses_nothing_committed(
     warcio = Path(sys.executable).with_name("warcio")
     for path in (redline_sqlite.data_dir / "warc").glob("*.warc.gz"):
         assert subprocess.run([str(warcio), "check", str(path)], check=False).returncode == 0, path
+
+
+def test_cycles_option_stops_the_service_after_that_many_refetch_cycles(
+    site: LocalSite, redline_sqlite: Redline, service: Service
+) -> None:
+    site.set_page("/story", story_page("Story", [0]))
+    redline_sqlite("track", site.url("/story"))
+    # the page falls due again a fraction of a second after each capture
+    service.env["REDLINE_REFETCH_TIME_SCALE"] = "0.0001"
+    service.start("--cycles", "2")
+    assert service.proc is not None
+    code = service.proc.wait(90)
+    service.handle.close()
+    assert code == 0, service.tail()
+    status = service.json("status")
+    assert status["state"] == "stopped"
+    assert status["refetch_totals"]["cycles"] == 2
+    assert status["last_cycle"]["cycle"] == 2
+    assert len(captures(service, site.url("/story"))) == 2
+
+
+def test_without_cycles_option_the_service_keeps_running_past_two_cycles(
+    site: LocalSite, redline_sqlite: Redline, service: Service
+) -> None:
+    site.set_page("/story", story_page("Story", [0]))
+    redline_sqlite("track", site.url("/story"))
+    service.env["REDLINE_REFETCH_TIME_SCALE"] = "0.0001"
+    service.start()
+    service.wait_until(
+        lambda: service.json("status")["refetch_totals"].get("cycles", 0) >= 3,
+        what="a third cycle",
+    )
+    assert service.proc is not None and service.proc.poll() is None
+    assert service.stop() == 0
