@@ -1,5 +1,5 @@
 """The diff-quality gate (trafilatura style): real GOV.UK and CNN revisions, scored against
-their labels by ``bench.quality``, must stay at or above the floors pinned in
+their labels by ``scheduler.evaluation.quality``, must stay at or above the floors pinned in
 ``tests/diff_quality_floors.json``; the labelled corpus must be the one the floors were
 measured on (sha256 of each ``index.json``); and a floor may only go up: lowering one in the
 JSON fails ``test_floors_never_go_down`` until the constant below is lowered too, in the same
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bench.quality import evaluate, index_digests, score
+from scheduler.evaluation.quality import evaluate, index_digests, score
 from tests.floors import assert_meets, assert_not_lowered, load_floors
 from tests.shared_data import require_shared
 

@@ -43,10 +43,11 @@ and, which must give no new version:
   entities, paragraphs wrapped in ``<div>`` and given extra classes.
 
 Positions and words come from a seeded RNG per (seed, page, trial).  Each trial runs
-``extract_article`` on both served pages and ``compare`` in process (as ``bench.quality`` does);
-the kinds redline reports are scored against the kinds applied, per kind, as precision and
-recall over trials.  Results keep page ids, kinds and short reasons only.  The pages are
-dressed by ``scheduler.demo.chrome``; nothing here writes files or starts processes.
+``extract_article`` on both served pages and ``compare`` in process (as
+``scheduler.evaluation.quality`` does); the kinds redline reports are scored against the kinds
+applied, per kind, as precision and recall over trials.  Results keep page ids, kinds and
+short reasons only.  The pages are dressed by ``scheduler.demo.chrome``; nothing here writes
+files or starts processes.
 """
 
 from __future__ import annotations

@@ -1,0 +1,489 @@
+"""Diff quality on real article revisions: what redline records against independent labels.
+
+The benchmark ``python -m bench.quality --out bench/results/quality.json [--crawl-sample 10]``
+and the gate ``tests/test_diff_quality.py`` both run this module (see docs/decisions.md).
+
+For every development pair in ``../shared/data/govuk-news-versions`` and
+``../shared/data/cnn-lite-versions`` it builds the two served pages (in different chrome),
+runs ``extract_article`` and ``compare`` in process and scores the edit kinds redline reports
+against the pair's labels, per kind, as precision and recall over pairs (a pair is positive
+for a kind when the label says at least one edit of it happened).  It also counts false
+versions (a changed ``content_hash`` on ``no_visible_change`` / ``layout_only`` pairs) and the
+version-gain rate on ``changed`` pairs.  Nothing here writes files or starts processes.
+
+Pages: GOV.UK versions are ``<main>`` fragments, wrapped here in a document with a GOV.UK-like
+head (title, ``og:*``, description, canonical link; no timestamps: those come from the page's
+own history) and chrome that changes per fetch (cookie banner, menu, survey, script URLs).
+CNN versions are JSON (title, authors, text); their page is built at run time, and no CNN
+text is ever written to the repository or to the results (only pair ids and kinds).
+
+Mapping of kinds to labels, and why (see docs/diff-quality.md):
+
+* ``headline``: ``title_changed``;
+* ``paragraph_added`` / ``paragraph_removed``: blocks or paragraphs added / removed;
+* ``paragraph_changed``: blocks or paragraphs changed (GOV.UK: or the lead changed; redline
+  reports the lead, which is the page's description, as a ``description`` edit);
+* both labels are difflib sequence diffs, without moves, splits or merges: a
+  ``paragraph_moved`` counts as removed and added, a ``paragraph_split`` as changed and
+  added, a ``paragraph_merged`` as changed and removed (what difflib makes of each);
+* ``updated`` (GOV.UK): ``last_updated_a != last_updated_b``;
+* ``correction_note`` (GOV.UK): ``change_notes_b`` has a note more than ``change_notes_a``
+  (counted as lists: a new note may repeat an old one's words);
+* ``byline`` (CNN): the ``authors`` lists differ.
+
+Paragraphs that redline makes of a page's change history (``Update (<day>): ...``) are the
+notes, not body text: their paragraph edits are scored as ``correction_note`` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from archive.diff import ChangeRecord, compare
+from archive.enums import EditKind, FailureReason
+from archive.errors import ExtractionError
+from archive.extract import extract_article
+
+CORPORA = ("govuk-news-versions", "cnn-lite-versions")
+KINDS = (
+    "headline",
+    "updated",
+    "byline",
+    "paragraph_added",
+    "paragraph_removed",
+    "paragraph_changed",
+    "correction_note",
+)
+UNCHANGED_KINDS = frozenset({"no_visible_change", "layout_only"})
+# The kinds each corpus labels: CNN's lite text has no timestamps or change notes (a CNN
+# "Correction:" paragraph is real but unlabelled), GOV.UK names no authors.
+LABELLED = {
+    "govuk": frozenset(KINDS) - {"byline"},
+    "cnn": frozenset(KINDS) - {"updated", "correction_note"},
+}
+
+# Edit kinds scored under another label: a split or a merge is a changed paragraph to a
+# block diff that has no such notion.
+# The labels are difflib sequence diffs, which know neither moves, splits nor merges: a move is
+# a deletion in one place and an insertion in another (difflib keeps one of two swapped
+# paragraphs and deletes and re-inserts the other); a split of one paragraph into k is one
+# changed block and k-1 inserted ones, a merge one changed block and k-1 deleted ones.
+_SCORED_AS = {
+    EditKind.PARAGRAPH_SPLIT: ("paragraph_changed", "paragraph_added"),
+    EditKind.PARAGRAPH_MERGED: ("paragraph_changed", "paragraph_removed"),
+    EditKind.PARAGRAPH_MOVED: ("paragraph_removed", "paragraph_added"),
+}
+# GOV.UK's lead paragraph is the page's summary, which is also its meta description: redline
+# reports a standfirst that repeats the description once, as the ``description`` edit, where
+# the label says ``lead_changed`` (scored as a changed paragraph, see ``_govuk_truth``).
+_SCORED_AS_IN: dict[str, dict[EditKind, tuple[str, ...]]] = {
+    "govuk": {EditKind.DESCRIPTION: ("paragraph_changed",)},
+}
+_HISTORY_NOTE = re.compile(r"^Update(?: \([^()]{1,40}\))?: ")
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
+_LEAD = re.compile(r'<p class="gem-c-lead-paragraph[^"]*"[^>]*>(.*?)</p>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_CNN_SUFFIX = re.compile(r"\s+\|\s+CNN[^|]*$")
+
+
+@dataclass
+class Pair:
+    """One labelled revision pair, its two served pages and the label's kinds."""
+
+    id: str
+    corpus: str
+    url: str
+    kind: str
+    truth: frozenset[str]
+    pages: tuple[str, str]
+    # the label with documented corrections (docs/diff-quality.md), when it has any
+    corrected: frozenset[str] | None = None
+    # whether the label shows a paragraph moved; None when its examples cannot tell
+    moved: bool | None = None
+
+
+@dataclass
+class Outcome:
+    """What redline recorded for one pair."""
+
+    pair: Pair
+    new_version: bool
+    kinds: frozenset[str]
+    raw: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    wall: bool = False  # a page of the pair is a wall (an error page captured with 200...)
+
+
+def index_digests(root: Path) -> dict[str, str]:
+    """SHA-256 of each corpus's ``index.json``, so that a changed corpus is noticed."""
+    return {
+        name: hashlib.sha256((root / name / "index.json").read_bytes()).hexdigest()
+        for name in CORPORA
+    }
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def govuk_page(fragment: str, url: str, seed: int) -> str:
+    """A GOV.UK-like document around a ``<main>`` fragment; chrome varies with ``seed``."""
+    title = _plain(m.group(1)) if (m := _H1.search(fragment)) else ""
+    lead = _plain(m.group(1)) if (m := _LEAD.search(fragment)) else ""
+    banner = (
+        '<div class="gem-c-cookie-banner"><p>We use some essential cookies to make this service'
+        " work.</p><button>Accept additional cookies</button></div>"
+        if seed % 2
+        else ""
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en" class="govuk-template"><head><meta charset="utf-8">
+<title>{html.escape(title)} - GOV.UK</title>
+<meta property="og:site_name" content="GOV.UK">
+<meta property="og:title" content="{html.escape(title)}">
+<meta name="description" content="{html.escape(lead)}">
+<link rel="canonical" href="{html.escape(url)}">
+<link rel="stylesheet" href="/assets/static/application-{seed * 7919 % 99991:05d}.css">
+<script src="/assets/static/application-{seed * 104729 % 99991:05d}.js"></script>
+</head><body class="govuk-template__body">{banner}
+<header class="govuk-header"><a href="/" class="govuk-header__link">GOV.UK</a>
+<nav><ul><li><a href="/browse/benefits">Benefits</a></li><li><a href="/search?q={seed}">Search
+</a></li></ul></nav></header>
+<div class="govuk-width-container"><main class="govuk-main-wrapper" id="content" role="main">
+{fragment}
+</main>
+<div class="gem-c-feedback"><h2>Is this page useful?</h2><a href="/contact?ref={seed}">Yes</a>
+<a href="/contact?ref={seed}&amp;no=1">No</a></div></div>
+<footer class="govuk-footer"><p>All content is available under the Open Government Licence
+v3.0, except where otherwise stated</p><p>&copy; Crown copyright</p></footer>
+</body></html>"""
+
+
+def cnn_page(version: dict[str, Any], seed: int) -> str:
+    """A page like CNN's text-only site for one CNN version (built at run time, never stored)."""
+    title = str(version.get("title") or "")
+    headline = _CNN_SUFFIX.sub("", title)
+    authors = [str(a) for a in version.get("authors") or []]
+    byline = ", ".join(authors)
+    paragraphs = [p.strip() for p in str(version.get("text") or "").split("\n\n") if p.strip()]
+    body = "\n".join(f'<p class="paragraph--lite">{html.escape(p)}</p>' for p in paragraphs)
+    author_meta = f'<meta name="author" content="{html.escape(byline)}">' if byline else ""
+    byline_p = f'<p class="byline--lite">By {html.escape(byline)}, CNN</p>' if byline else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<meta property="og:site_name" content="CNN">{author_meta}
+<link rel="canonical" href="{html.escape(str(version.get("url") or ""))}">
+</head><body><header><a href="/">CNN</a> <a href="/edition?v={seed}">Switch edition</a></header>
+<article><h1 class="headline">{html.escape(headline)}</h1>
+{byline_p}
+<div class="article--lite">
+{body}
+</div></article>
+<footer><a href="https://www.cnn.com/?ref={seed * 13}">See Full Web Article</a>
+<p>&copy; Cable News Network</p></footer></body></html>"""
+
+
+def _govuk_truth(label: dict[str, Any]) -> frozenset[str]:
+    diff = label["machine_diff"]
+    truth = set()
+    if diff["title_changed"]:
+        truth.add("headline")
+    if diff["last_updated_a"] != diff["last_updated_b"]:
+        truth.add("updated")
+    if diff["body_blocks_added"]:
+        truth.add("paragraph_added")
+    if diff["body_blocks_removed"]:
+        truth.add("paragraph_removed")
+    if diff["body_blocks_changed"] or diff["lead_changed"]:
+        truth.add("paragraph_changed")
+    # A list, not a set: a page that adds a note worded like an earlier one ("Added latest
+    # update.") has one more of it.
+    if Counter(diff["change_notes_b"]) - Counter(diff["change_notes_a"]):
+        truth.add("correction_note")
+    return frozenset(truth)
+
+
+_LAST_UPDATED = re.compile(r"Last updated\s+(\d{1,2} \w+ \d{4})")
+
+
+def _visible_last_updated(fragment: str) -> str | None:
+    """The "Last updated <day>" the page shows (the label misses the ``<br></br>`` form)."""
+    found = _LAST_UPDATED.search(_plain(fragment))
+    return found.group(1) if found else None
+
+
+_TIME_TAG = re.compile(r"<time\b[^>]*>")
+_DATETIME = re.compile(r'datetime="([^"]+)"')
+
+
+def _newest_change(fragment: str) -> datetime | None:
+    """The newest time in the page's change history (``<time datetime>``), if any."""
+    times = [
+        datetime.fromisoformat(found.group(1))
+        for tag in _TIME_TAG.findall(fragment)
+        if "change-date" in tag and (found := _DATETIME.search(tag))
+    ]
+    return max(times, default=None)
+
+
+_TRANSLATIONS = re.compile(
+    r'<nav[^>]*aria-label="Translations"[^>]*>(.*?)</nav>', re.DOTALL | re.IGNORECASE
+)
+
+
+def _translation_links(fragment: str) -> int:
+    """How many entries the page's language switcher (a ``<nav>``) has."""
+    found = _TRANSLATIONS.search(fragment)
+    return found.group(1).count("<li") if found else 0
+
+
+_CHANGE_ITEM = re.compile(r'<li class="[^"]*change-item[^"]*">(.*?)</li>', re.DOTALL)
+
+
+def _history_entries(fragment: str) -> Counter[str]:
+    """The entries of the page's change history as shown (day and note), but "First published"."""
+    entries = (_plain(item) for item in _CHANGE_ITEM.findall(fragment))
+    return Counter(e for e in entries if e and not e.lower().endswith("first published."))
+
+
+def _govuk_corrected(label: dict[str, Any], fragments: list[str]) -> frozenset[str]:
+    """The label with the corrections documented in docs/diff-quality.md.
+
+    * ``updated``: the label's parser misses "Last updated" after ``<br></br>`` and compares
+      days only; the page shows an update when its visible day or the newest time of its
+      change history (``<time datetime>``) differs.
+    * ``paragraph_added`` / ``paragraph_removed``: the label's body region takes in the
+      language switcher (``<nav aria-label="Translations">``: "English", "Cymraeg"), whose
+      entries are navigation, not text; they are not counted.
+    * ``correction_note``: the label reads notes only from ``change-note`` elements, so it
+      finds none on pages with the older history markup; the page shows a new note when its
+      history has an entry more (other than "First published.").
+    """
+    diff = label["machine_diff"]
+    truth = set(_govuk_truth(label))
+    days = [_visible_last_updated(f) for f in fragments]
+    newest = [_newest_change(f) for f in fragments]
+    truth.discard("updated")
+    if days[0] != days[1] or (None not in newest and newest[0] != newest[1]):
+        truth.add("updated")
+    if _history_entries(fragments[1]) - _history_entries(fragments[0]):
+        truth.add("correction_note")
+    else:
+        truth.discard("correction_note")
+    links = [_translation_links(f) for f in fragments]
+    if diff["body_blocks_added"] <= max(0, links[1] - links[0]):
+        truth.discard("paragraph_added")
+    if diff["body_blocks_removed"] <= max(0, links[0] - links[1]):
+        truth.discard("paragraph_removed")
+    return frozenset(truth)
+
+
+def _cnn_truth(label: dict[str, Any]) -> frozenset[str]:
+    diff = label["machine_diff"]
+    truth = {"headline"} if diff["title_changed"] else set()
+    for kind in ("added", "removed", "changed"):
+        if diff[f"paragraphs_{kind}"]:
+            truth.add(f"paragraph_{kind}")
+    return frozenset(truth)
+
+
+def _label_moved(counts: tuple[int, int], examples: dict[str, Any]) -> bool | None:
+    """Whether the label shows a paragraph moved, from its examples (at most 3 of a kind).
+
+    difflib has no moves: a moved paragraph is the same text deleted and inserted, or, inside
+    one replaced stretch, a "changed" block equal to itself.  Without such an example the
+    label shows no move only when its examples list every added and removed block.  Examples
+    are cut at 160 characters ("…"): two equal cut ones may be a move or an edit past the cut,
+    so they leave the question open.
+    """
+    added, removed = set(examples["added"]), set(examples["removed"])
+    same = (added & removed) | {c["a"] for c in examples["changed"] if c["a"] == c["b"]}
+    if any(not text.endswith("…") for text in same):
+        return True
+    complete = (len(examples["added"]), len(examples["removed"])) == counts
+    return False if complete and not same else None
+
+
+def load_pairs(root: Path) -> list[Pair]:
+    """Every development pair of both corpora, with both pages built."""
+    pairs = []
+    base = root / "govuk-news-versions"
+    for label in json.loads((base / "index.json").read_text(encoding="utf-8"))["pairs"]:
+        fragments = [
+            (base / label[f"version_{v}"]["file"]).read_text(encoding="utf-8") for v in "ab"
+        ]
+        truth = _govuk_truth(label)
+        corrected = _govuk_corrected(label, fragments)
+        pages = (
+            govuk_page(fragments[0], label["url"], 1),
+            govuk_page(fragments[1], label["url"], 2),
+        )
+        diff = label["machine_diff"]
+        moved = _label_moved(
+            (diff["body_blocks_added"], diff["body_blocks_removed"]), diff["body_examples"]
+        )
+        pair = Pair(
+            label["id"], "govuk", label["url"], label["kind"], truth, pages, corrected, moved
+        )
+        pairs.append(pair)
+    base = root / "cnn-lite-versions"
+    for label in json.loads((base / "index.json").read_text(encoding="utf-8"))["pairs"]:
+        versions = [
+            json.loads((base / label[f"version_{v}"]["file"]).read_text(encoding="utf-8"))
+            for v in "ab"
+        ]
+        truth = _cnn_truth(label)
+        if versions[0].get("authors") != versions[1].get("authors"):
+            truth |= {"byline"}
+        pages = (cnn_page(versions[0], 1), cnn_page(versions[1], 2))
+        diff = label["machine_diff"]
+        moved = _label_moved(
+            (diff["paragraphs_added"], diff["paragraphs_removed"]), diff["examples"]
+        )
+        pairs.append(
+            Pair(label["id"], "cnn", label["url"], label["kind"], truth, pages, moved=moved)
+        )
+    return pairs
+
+
+def scored_kinds(record: ChangeRecord, corpus: str = "") -> frozenset[str]:
+    """The label kinds a change record claims (see the module docstring for the mapping)."""
+    scored_as = {**_SCORED_AS, **_SCORED_AS_IN.get(corpus, {})}
+    kinds: set[str] = set()
+    for edit in record.edits:
+        texts = edit.old_paragraphs + edit.new_paragraphs
+        if texts and all(_HISTORY_NOTE.match(t) for t in texts):
+            continue  # a change-history entry: scored through its correction_note edit
+        kinds.update(scored_as.get(edit.kind, (edit.kind.value,)))
+    return frozenset(kinds)
+
+
+# A page the wall guard refuses is not a revision of the article: some labelled GOV.UK
+# snapshots are the site's "Page not found" page, captured with status 200.  Such pairs are
+# counted apart (``wall_pairs``), not as versions the crawl failed to find.
+WALL_REASONS = frozenset(
+    {FailureReason.CONSENT_WALL, FailureReason.PAYWALL, FailureReason.SOFT_404}
+)
+
+
+def run_pair(pair: Pair) -> Outcome:
+    """Extract both pages and compare them, as the crawl does."""
+    try:
+        old, new = (extract_article(page, pair.url) for page in pair.pages)
+    except ExtractionError as error:
+        wall = error.reason in WALL_REASONS
+        return Outcome(pair, new_version=False, kinds=frozenset(), error=str(error), wall=wall)
+    if old.content_hash == new.content_hash:
+        return Outcome(pair, new_version=False, kinds=frozenset())
+    record = compare(old, new)
+    kinds = scored_kinds(record, pair.corpus)
+    return Outcome(pair, new_version=True, kinds=kinds, raw=record.kinds())
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, Any]:
+    """Per-kind precision and recall, false versions and the version-gain rate, by corpus.
+
+    A kind is scored only on the corpora that label it (``LABELLED``).  With ``corrected``,
+    the labels with documented corrections are used where a pair has them.
+    """
+    outcomes = list(outcomes)
+
+    def truth(o: Outcome) -> frozenset[str]:
+        return o.pair.corrected if corrected and o.pair.corrected is not None else o.pair.truth
+
+    results: dict[str, Any] = {}
+    for corpus in ("all", "govuk", "cnn"):
+        chosen = [o for o in outcomes if corpus in ("all", o.pair.corpus)]
+        changed = [o for o in chosen if o.pair.kind == "changed" and not o.wall]
+        unchanged = [o for o in chosen if o.pair.kind in UNCHANGED_KINDS and not o.wall]
+        per_kind = {}
+        for kind in KINDS:
+            scope = [o for o in changed if kind in LABELLED[o.pair.corpus]]
+            tp = sum(1 for o in scope if kind in o.kinds and kind in truth(o))
+            fp = sum(1 for o in scope if kind in o.kinds and kind not in truth(o))
+            fn = sum(1 for o in scope if kind not in o.kinds and kind in truth(o))
+            if tp + fp + fn:
+                per_kind[kind] = {
+                    "tp": tp,
+                    "fp": fp,
+                    "fn": fn,
+                    "precision": _ratio(tp, tp + fp),
+                    "recall": _ratio(tp, tp + fn),
+                }
+        results[corpus] = {
+            "pairs": len(chosen),
+            "moved": _score_moved(changed),
+            "changed_pairs": len(changed),
+            "version_gain_rate": _ratio(sum(o.new_version for o in changed), len(changed)),
+            "unchanged_pairs": len(unchanged),
+            "false_versions": sum(o.new_version for o in unchanged),
+            "extraction_errors": sum(1 for o in chosen if o.error),
+            "wall_pairs": sum(1 for o in chosen if o.wall),
+            "kinds": per_kind,
+        }
+    return results
+
+
+def _score_moved(changed: list[Outcome]) -> dict[str, Any]:
+    """``paragraph_moved`` against the label, on the pairs whose label can tell (``moved``)."""
+    scope = [o for o in changed if o.pair.moved is not None]
+    said = {o.pair.id for o in scope if o.raw.get("paragraph_moved")}
+    tp = sum(1 for o in scope if o.pair.id in said and o.pair.moved)
+    fp = sum(1 for o in scope if o.pair.id in said and not o.pair.moved)
+    fn = sum(1 for o in scope if o.pair.id not in said and o.pair.moved)
+    return {
+        "decidable_pairs": len(scope),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": _ratio(tp, tp + fp),
+        "recall": _ratio(tp, tp + fn),
+    }
+
+
+def disagreements(outcomes: Iterable[Outcome]) -> list[dict[str, Any]]:
+    """Pairs where redline and the label disagree (ids and kinds only, no text)."""
+    rows = []
+    for o in outcomes:
+        expected_version = o.pair.kind == "changed"
+        labelled = LABELLED[o.pair.corpus]
+        missed = sorted(o.pair.truth - o.kinds)
+        extra = sorted(k for k in o.kinds - o.pair.truth if k in labelled)
+        said_moved = bool(o.raw.get("paragraph_moved"))
+        if o.pair.moved is not None and o.pair.kind == "changed" and said_moved != o.pair.moved:
+            (missed if o.pair.moved else extra).append("paragraph_moved")
+        if missed or extra or o.new_version != expected_version:
+            rows.append(
+                {
+                    "id": o.pair.id,
+                    "label_kind": o.pair.kind,
+                    "new_version": o.new_version,
+                    "missed": missed,
+                    "extra": extra,
+                    "redline": o.raw,
+                    **({"error": o.error} if o.error else {}),
+                }
+            )
+    return rows
+
+
+# --- the real crawl path on a sample ---------------------------------------------------------
+
+
+def evaluate(root: Path) -> tuple[list[Pair], list[Outcome]]:
+    """Load and run every pair."""
+    pairs = load_pairs(root)
+    return pairs, [run_pair(p) for p in pairs]
