@@ -30,6 +30,9 @@ def test_bench_archive_is_consistent_and_every_page_answers(tmp_path):
     assert report["archive"]["versions"] == 80 and report["archive"]["changes"] == 64
     assert set(report["pages"]) >= PAGES, sorted(report["pages"])
     assert all(page["requests"] >= 2 for page in report["pages"].values())
+    service = [page["server_cpu_ms_per_request"] for page in report["pages"].values()]
+    assert all(ms >= 0 for ms in service) and sum(service) > 0  # CPU clock ticks are 10 ms
+    assert len(report["server_peak_rss_mb_per_process"]) >= 3  # uvicorn's supervisor, 2 workers
     database = open_database(f"sqlite:///{data / 'redline.sqlite'}")
     with database.session() as session:
         assert session.scalar(select(func.count()).select_from(Capture)) == 160
