@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import Database
+from archive.errors import StorageError
 from archive.models import Base, Capture, ServiceState
 from archive.retention import StoredExchange, stored_exchanges
 from archive.warc import OPEN_SUFFIX, WARC_SUFFIX, WarcLocation, read_warc_fields
@@ -274,7 +275,7 @@ class ApplyResult:
     rewrites: tuple[FileRewrite, ...]
     kept_for_revisits: int  # records not required by their captures, kept as revisits' payload
     skipped_open: int  # files being written, left alone
-    damaged: tuple[str, ...] = ()  # left alone: a capture names an offset with no record
+    damaged: tuple[str, ...] = ()  # left alone: unreadable, or an offset named holds no record
 
     @property
     def bytes_before(self) -> int:
@@ -325,6 +326,7 @@ class _File:
     size: int
     records: list[_Record]
     captures: dict[int, list[StoredExchange]] = field(default_factory=dict)
+    unreadable: bool = False  # a record warcio cannot read: the file is left as it is
 
 
 def apply_retention(
@@ -393,7 +395,7 @@ def recover(database: Database, warc_dir: Path, *, dry_run: bool = False) -> lis
                     .where(Capture.warc_file.in_([n for n in doomed if n.endswith(WARC_SUFFIX)]))
                 )
             if named:
-                raise RuntimeError(f"captures still name {doomed[0]}; not removing it")
+                raise StorageError(f"captures still name {doomed[0]}; not removing it")
             for name in doomed:
                 _unlink(warc_dir / name)
             _sync_dir(warc_dir)
@@ -409,6 +411,16 @@ def recover(database: Database, warc_dir: Path, *, dry_run: bool = False) -> lis
 
 
 def _scan(path: Path, exchanges: list[StoredExchange]) -> _File:
+    try:
+        scanned = _File(path.name, _size(path), _records(path))
+    except Exception:  # any error of warcio's or gzip's parsers: a damaged file
+        scanned = _File(path.name, _size(path), [], unreadable=True)
+    for exchange in exchanges:
+        scanned.captures.setdefault(exchange.warc_offset, []).append(exchange)
+    return scanned
+
+
+def _records(path: Path) -> list[_Record]:
     records = []
     with open(path, "rb") as fh:
         iterator = ArchiveIterator(fh)
@@ -437,22 +449,20 @@ def _scan(path: Path, exchanges: list[StoredExchange]) -> _File:
                     ),
                 )
             )
-    scanned = _File(path.name, _size(path), records)
-    for exchange in exchanges:
-        scanned.captures.setdefault(exchange.warc_offset, []).append(exchange)
-    return scanned
+    return records
 
 
 def _mark(files: list[_File]) -> tuple[int, list[str]]:
     """Mark the records to drop.
 
     Returns how many records were kept only as a revisit's payload, and the files left as they
-    are because a capture names an offset where no record starts (a damaged archive).
+    are because they are damaged: unreadable, or a capture names an offset where no record
+    starts.
     """
     damaged = []
     for scanned in files:
         offsets = {r.offset for r in scanned.records}
-        if not set(scanned.captures) <= offsets:
+        if scanned.unreadable or not set(scanned.captures) <= offsets:
             damaged.append(scanned.name)
             continue
         for record in scanned.records:

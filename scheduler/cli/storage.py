@@ -67,7 +67,13 @@ def apply(
 
 
 def _mb(n: int | None) -> str:
-    return "?" if n is None else f"{n / 1e6:,.1f} MB"
+    """A size for people: bytes, kB, MB or GB (powers of 1000)."""
+    if n is None:
+        return "?"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if abs(n) >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n} B"
 
 
 def _print_report(console: Console, r: StorageReport) -> None:
@@ -151,6 +157,7 @@ def _print_apply(console: Console, r: ApplyResult) -> None:
         console.print(f"{r.skipped_open} file(s) being written left alone", markup=False)
     if r.damaged:
         console.print(
-            "left alone, a capture names an offset where no record starts: " + ", ".join(r.damaged),
+            "left alone, damaged (unreadable, or a capture names an offset holding no record): "
+            + ", ".join(r.damaged),
             markup=False,
         )

@@ -298,15 +298,46 @@ def test_apply_refuses_to_run_while_a_crawl_holds_the_lock(redline_sqlite, site)
     redline.crawl()
     del redline.env["REDLINE_WARC_RETENTION"]
     before = files(redline)
+    stray = warc_dir(redline) / "redline-x-r1.warc.gz.rewrite"  # as a crash mid-copy leaves it
+    stray.write_bytes(b"partial")
+    assert redline.json("storage")["leftovers"] == [stray.name]
+    assert redline.json("storage", "apply", "--dry-run")["recovered"] and stray.exists()
+    stray.unlink()
     with CrawlLock(redline.data_dir) as lock:
         assert lock.acquired
         proc = redline("storage", "apply", check=False)
         assert proc.returncode == 1 and "a crawl is running" in proc.stderr
         assert files(redline) == before
+    stray.write_bytes(b"partial")
     done = json.loads(redline("storage", "apply", "--json").stdout)
-    assert done["captures_cleared"] == 1
+    assert done["captures_cleared"] == 1 and stray.name in done["recovered"][0]
+    assert not stray.exists()
     # the second crawl's file held nothing else: it is gone, not rewritten to its warcinfo
     (rewrite,) = done["rewrites"]
     assert rewrite["new_file"] is None and rewrite["bytes_after"] == 0
     assert set(files(redline)) == set(before) - {rewrite["file"]}
     assert [r.outcome for r in captures(redline).values() if r.file] == ["new-version"]
+
+
+def test_a_damaged_file_is_left_as_it_is_and_the_rest_goes_on(redline_sqlite, site):
+    redline = redline_sqlite
+    serve(site, "/a", Story(), conditional=False)
+    serve(site, "/b", Story(headline="Heat wave grips the capital"), conditional=False)
+    redline("track", site.url("/a"), site.url("/b"))
+    redline.env["REDLINE_WARC_RETENTION"] = "all"
+    redline.crawl()
+    redline.crawl("--url", site.url("/a"))
+    redline.crawl("--url", site.url("/b"))
+    del redline.env["REDLINE_WARC_RETENTION"]
+    first, second, third = sorted(warc_dir(redline).iterdir())
+    intact = second.read_bytes()
+    torn = intact + b"\x1f\x8b\x08 not a record"  # an unreadable tail
+    second.write_bytes(torn)
+    done = redline.json("storage", "apply")
+    assert done["damaged"] == [second.name] and second.read_bytes() == torn
+    assert [w["file"] for w in done["rewrites"]] == [third.name]
+    assert not third.exists()
+    second.write_bytes(intact)  # its twin, readable: rewritten (here, removed) like the other
+    done = redline.json("storage", "apply")
+    assert not done["damaged"] and [w["file"] for w in done["rewrites"]] == [second.name]
+    assert [p.name for p in warc_dir(redline).iterdir()] == [first.name]
