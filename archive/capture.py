@@ -68,7 +68,9 @@ class Extracted:
     """The page gave an article; ``change`` was computed against version ``based_on``.
 
     ``extractor`` is the identity of the extractor that read it (stored on a new version);
-    ``reread`` the current version's payload read again by that extractor, if it was needed.
+    ``reread`` the current version's payload read again by that extractor, if it was needed;
+    ``fingerprint`` the page's fast-path fingerprint (:mod:`archive.extract.fastpath`), kept
+    on the version this article is, for the next fetch's fast path.
     """
 
     article: Article
@@ -76,6 +78,7 @@ class Extracted:
     change: ChangeRecord | None = None
     reread: Reread | None = None
     extractor: str = field(default_factory=extractor_version)
+    fingerprint: str | None = None
 
     @cached_property
     def content_hash(self) -> str:

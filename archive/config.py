@@ -87,6 +87,17 @@ class Config:
     min_article_chars: int = _setting(
         200, "Extracted text shorter than this is an empty extraction, not a version."
     )
+    fast_path: bool = _setting(
+        True,
+        "Recognise a refetched page whose article is unchanged (only its chrome changed) from a"
+        " fingerprint of the article's region and metadata, without a full extraction; any"
+        " doubt falls back to the full extraction.",
+    )
+    fast_path_verify_every: int = _setting(
+        50,
+        "Every Nth fast-path 'unchanged' decision is also checked by a full extraction in the"
+        " background; disagreements are logged and counted in 'redline status'. 0 disables.",
+    )
     log_level: str = _setting("INFO", "Logging level for the crawler and the service.")
     base_url: str = _setting(
         "http://127.0.0.1:8080", "Public address of the web viewer, used in links in reports."

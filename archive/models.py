@@ -157,6 +157,8 @@ class Version(Base):
     # The extractor that read the stored fields and hash (archive.extract.version); None: one
     # older than the column (unknown).
     extractor_version: Mapped[str | None] = mapped_column(String(64))
+    # The fast path's fingerprint of a page that gave this article (archive.extract.fastpath).
+    fast_fingerprint: Mapped[str | None] = mapped_column(Text)
     first_capture_id: Mapped[int | None] = mapped_column(
         ForeignKey("captures.id", use_alter=True, ondelete="SET NULL")
     )

@@ -396,6 +396,25 @@ def due_urls(
     yield from session.scalars(query)
 
 
+def current_fingerprints(
+    session: Session, ids: Iterable[int], *, batch: int = 500
+) -> dict[int, str]:
+    """The fast-path fingerprint of each given tracked URL's current version (where it has one)."""
+    wanted = list(ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), batch):
+        rows = session.execute(
+            select(TrackedURL.id, Version.fast_fingerprint)
+            .join(Version, Version.id == TrackedURL.current_version_id)
+            .where(
+                TrackedURL.id.in_(wanted[start : start + batch]),
+                Version.fast_fingerprint.is_not(None),
+            )
+        )
+        found.update((int(i), str(f)) for i, f in rows)
+    return found
+
+
 def current_hashes(session: Session, ids: Iterable[int], *, batch: int = 500) -> dict[int, str]:
     """The content hash of each given tracked URL's current version (URLs without one left out)."""
     wanted = list(ids)

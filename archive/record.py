@@ -26,12 +26,12 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any, Final, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from archive import decision
-from archive.capture import CaptureResult, FetchFacts, Recorded
+from archive.capture import CaptureResult, Extracted, FetchFacts, Recorded
 from archive.decision import Lookups, Plan, URLRow, version_article
 from archive.enums import CaptureOutcome, EventKind
 from archive.errors import UnknownURLError
@@ -84,6 +84,16 @@ def record_capture(
         rng=rng,
     )
     recorded = _write(conn, plan, facts)
+    if isinstance(result, Extracted) and result.fingerprint and recorded.version_id is not None:
+        # kept on the version only if it is this article (by hash): the fast path's evidence
+        conn.execute(
+            _FINGERPRINT,
+            {
+                "b_id": recorded.version_id,
+                "b_hash": result.content_hash,
+                "b_fingerprint": result.fingerprint,
+            },
+        )
     for url_id in touched:
         _expire(session, TrackedURL, url_id)
     for version_id in (row.current_version_id, recorded.version_id):
@@ -421,6 +431,15 @@ _INSERT_VERSION = insert(_V).values(
     last_capture_id=bindparam("b_capture"),
     first_seen_at=bindparam("b_seen"),
     last_seen_at=bindparam("b_seen"),
+)
+_FINGERPRINT = (
+    update(_V)
+    .where(
+        _V.c.id == bindparam("b_id"),
+        _V.c.content_hash == bindparam("b_hash"),
+        or_(_V.c.fast_fingerprint.is_(None), _V.c.fast_fingerprint != bindparam("b_fingerprint")),
+    )
+    .values(fast_fingerprint=bindparam("b_fingerprint"))
 )
 _REKEY = update(_V).where(_V.c.id == bindparam("b_id")).values(**_ARTICLE_COLUMNS)
 # A re-keyed version that is its URL's current one: its headline, copied to the URL again.

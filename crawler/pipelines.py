@@ -13,7 +13,9 @@ capture found unchanged writes none (:mod:`archive.retention`).  Errors are reco
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from archive.capture import (
@@ -30,6 +32,8 @@ from archive.db import Database, open_database
 from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
 from archive.extract.article import Article
+from archive.extract.version import extractor_version
+from archive.fastpath_counts import COUNTERS, add_fast_path_counts, forget_fingerprint
 from archive.originals import original_record
 from archive.policy import Policy
 from archive.retention import ALL, keeps_exchange
@@ -39,6 +43,7 @@ from archive.warc import Headers, WarcLocation, WarcWriter, payload_digest, reco
 from crawler.items import FetchResult
 from crawler.recorder import CaptureRecorder
 from crawler.spiders.articles import ArticleSpider
+from crawler.summary import FAST_PATH_PREFIX
 from crawler.wire import write_received
 from crawler.workers import ExtractionPool
 
@@ -78,6 +83,9 @@ class ArchivePipeline:
         self.warc: WarcWriter | None = None
         self.pool: ExtractionPool | None = None
         self.recorder: CaptureRecorder | None = None
+        self.fast_path = dict.fromkeys(COUNTERS, 0)
+        self._verifying: set[asyncio.Task[None]] = set()
+        self._contradicted: list[tuple[int, int]] = []  # (tracked URL, version) to re-extract
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -99,10 +107,13 @@ class ArchivePipeline:
             self.config.extraction_workers, self.config.extraction_nice
         )
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
+        if self._verifying:  # the fast path's checks still running: their outcome is counted
+            await asyncio.gather(*self._verifying, return_exceptions=True)
         if self.recorder is not None:
             self.recorder.close()
             self.stats.set_value("redline/capture/groups", self.recorder.groups)
+        self._save_fast_path_counts()  # after the captures, which it may have to correct
         if self.pool is not None:
             self.pool.close()
         if self.warc is not None:
@@ -142,18 +153,14 @@ class ArchivePipeline:
         if item.final_url and is_section_or_home(item.url, item.final_url):
             failed = Failed(FailureReason.REDIRECTED_AWAY, f"redirected to {item.final_url}")
             return _facts(item, digest, self._write(item, digest)), failed
-        if digest == item.last_payload_digest:
-            return _facts(item, digest, self._write_revisit_if_kept(item, digest)), SamePayload()
-        extracted = await self.pool.extract(
-            item.body,
-            item.final_url or item.url,
-            item.header("Content-Type"),
-            self.config.min_article_chars,
-        )
+        unchanged = await self._unchanged(item, digest)
+        if unchanged is not None:
+            return unchanged
+        extracted, fingerprint = await self._extract(item)
         if isinstance(extracted, ExtractionError):
             facts = _facts(item, digest, self._write(item, digest))
             return facts, Failed(extracted.reason, extracted.detail)
-        result = Extracted(extracted)
+        result = Extracted(extracted, fingerprint=fingerprint)
         # The current version's hash is known from the crawl's start: the current article is
         # loaded (to diff it in the pool) only when it differs.  The store checks again.
         if item.current_hash is None or item.current_hash == result.content_hash:
@@ -168,13 +175,129 @@ class ArchivePipeline:
         if current.extractor != result.extractor:
             reread = await self._reread(current, item)
             if reread is not None:
-                if reread.article.content_hash == result.content_hash:
-                    return facts, Extracted(extracted, reread=reread)  # the extractor changed
+                if reread.article.content_hash == result.content_hash:  # the extractor changed
+                    return facts, Extracted(extracted, reread=reread, fingerprint=fingerprint)
                 baseline = reread.article  # a real edit: diff it without the extractor's noise
         change = await self.pool.compare(baseline, extracted)
         return facts, Extracted(
-            extracted, based_on_version_id=current.id, change=change, reread=reread
+            extracted,
+            based_on_version_id=current.id,
+            change=change,
+            reread=reread,
+            fingerprint=fingerprint,
         )
+
+    async def _unchanged(
+        self, item: FetchResult, digest: str
+    ) -> tuple[FetchFacts, CaptureResult] | None:
+        """The capture of a page known unchanged without a full extraction, if it is one: a
+        byte-identical payload, or the fast path's finding (None: extract the page)."""
+        if digest == item.last_payload_digest:
+            return _facts(item, digest, self._write_revisit_if_kept(item, digest)), SamePayload()
+        same = await self._fast_path(item)
+        if same is None:
+            return None
+        return _facts(item, digest, self._write_if_kept(item, digest, same)), same
+
+    async def _extract(self, item: FetchResult) -> tuple[Article | ExtractionError, str | None]:
+        """The full extraction, with the page's fingerprint when the fast path is on."""
+        assert self.pool is not None
+        url, content_type = item.final_url or item.url, item.header("Content-Type")
+        min_chars = self.config.min_article_chars
+        if not self.config.fast_path:
+            return await self.pool.extract(item.body, url, content_type, min_chars), None
+        read = await self.pool.extract_fingerprinted(item.body, url, content_type, min_chars)
+        return read if isinstance(read, tuple) else (read, None)
+
+    async def _fast_path(self, item: FetchResult) -> Extracted | None:
+        """The current version, as a full extraction finding it unchanged would give it, when
+        the page surely holds it (:mod:`archive.extract.fastpath`); None: extract in full."""
+        assert self.pool is not None and self.database is not None
+        fingerprint = item.current_fingerprint
+        if not self.config.fast_path or not fingerprint or item.current_hash is None:
+            return None
+        url, content_type = item.final_url or item.url, item.header("Content-Type")
+        min_chars = self.config.min_article_chars
+        same = await self.pool.same_article(item.body, url, content_type, min_chars, fingerprint)
+        current = None
+        if same:
+            with self.database.session() as session:
+                current = current_version(session, item.tracked_url_id)
+        if (
+            current is None
+            or current.content_hash != item.current_hash
+            or current.extractor != extractor_version()
+            or current.article.content_hash != current.content_hash
+        ):
+            self._count("fallbacks")
+            return None
+        decisions = self._count("decisions")
+        every = self.config.fast_path_verify_every
+        if every > 0 and decisions % every == 0:  # checked by a full extraction meanwhile
+            task = asyncio.ensure_future(
+                self._verify(
+                    item.body,
+                    url,
+                    content_type,
+                    item.tracked_url_id,
+                    current.id,
+                    current.content_hash,
+                )
+            )
+            self._verifying.add(task)
+            task.add_done_callback(self._verifying.discard)
+        return Extracted(current.article, extractor=current.extractor)
+
+    async def _verify(
+        self,
+        body: bytes,
+        url: str,
+        content_type: str | None,
+        tracked_url_id: int,
+        version_id: int,
+        expected_hash: str,
+    ) -> None:
+        """A fast-path decision checked by a full extraction; a disagreement is logged, counted,
+        and (at the crawl's end, once the capture is recorded) the version's fingerprint and the
+        URL's payload digest are dropped, so that the page's next fetch is extracted in full."""
+        assert self.pool is not None and self.database is not None
+        try:
+            article = await self.pool.extract(
+                body, url, content_type, self.config.min_article_chars
+            )
+        except Exception:
+            logger.exception("the fast path's check of %s failed", url)
+            return
+        self._count("verifications")
+        found = article.content_hash if isinstance(article, Article) else f"{article.reason}"
+        if found == expected_hash:
+            return
+        self._count("disagreements")
+        logger.warning(
+            "fast path disagreement on %s: it found version %d unchanged, the full extraction"
+            " gives %s; its fingerprint is dropped",
+            url,
+            version_id,
+            found,
+        )
+        self._contradicted.append((tracked_url_id, version_id))
+
+    def _count(self, name: str) -> int:
+        self.fast_path[name] += 1
+        self.stats.inc_value(f"{FAST_PATH_PREFIX}{name}")
+        return self.fast_path[name]
+
+    def _save_fast_path_counts(self) -> None:
+        """Add this crawl's fast-path counters to the archive's totals (``redline status``)."""
+        if self.database is None or not any(self.fast_path.values()):
+            return
+        try:
+            with self.database.session() as session:
+                add_fast_path_counts(session, datetime.now(UTC), **self.fast_path)
+                for tracked_url_id, version_id in self._contradicted:
+                    forget_fingerprint(session, tracked_url_id, version_id)
+        except Exception:  # figures only: the crawl's captures are recorded already
+            logger.exception("could not store the fast path's counters")
 
     def _write_revisit_if_kept(self, item: FetchResult, digest: str) -> WarcLocation | None:
         """A byte-identical payload: its revisit record, unless warc_retention drops it."""

@@ -9,6 +9,8 @@ from typing import Any
 
 from archive.enums import CaptureOutcome
 
+FAST_PATH_PREFIX = "redline/fast_path/"
+
 
 @dataclass(frozen=True)
 class CrawlSummary:
@@ -22,6 +24,8 @@ class CrawlSummary:
     errors: int = 0
     errors_by_reason: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
+    # the fast path's decisions, fallbacks, verifications and disagreements (when non-zero)
+    fast_path: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_stats(cls, stats: Mapping[str, Any]) -> CrawlSummary:
@@ -41,6 +45,11 @@ class CrawlSummary:
                 k.removeprefix(prefix): int(v) for k, v in stats.items() if k.startswith(prefix)
             },
             duration_s=(finished - started).total_seconds() if started and finished else 0.0,
+            fast_path={
+                k.removeprefix(FAST_PATH_PREFIX): int(v)
+                for k, v in stats.items()
+                if k.startswith(FAST_PATH_PREFIX)
+            },
         )
 
     @classmethod
@@ -57,6 +66,7 @@ class CrawlSummary:
                 str(k): int(v) for k, v in (data.get("errors_by_reason") or {}).items()
             },
             duration_s=float(data.get("duration_s") or 0.0),
+            fast_path={str(k): int(v) for k, v in (data.get("fast_path") or {}).items()},
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,4 +80,5 @@ class CrawlSummary:
             "errors": self.errors,
             "errors_by_reason": dict(self.errors_by_reason),
             "duration_s": round(self.duration_s, 3),
+            "fast_path": dict(self.fast_path),
         }

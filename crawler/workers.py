@@ -26,6 +26,8 @@ from archive.diff.records import ChangeRecord
 from archive.errors import ExtractionError
 from archive.extract import extract_article
 from archive.extract.article import Article
+from archive.extract.extractor import extract_with_fingerprint
+from archive.extract.fastpath import same_article
 from archive.warc import WarcLocation, read_record
 
 T = TypeVar("T")
@@ -44,6 +46,23 @@ def extract_job(body: bytes, url: str, content_type: str | None, min_chars: int)
         return extract_article(body, url, content_type=content_type, min_chars=min_chars)
     except ExtractionError as exc:
         return exc
+
+
+def extract_fingerprinted_job(
+    body: bytes, url: str, content_type: str | None, min_chars: int
+) -> Any:
+    """Runs in a worker: ``(article, fingerprint)``, or the ExtractionError (returned)."""
+    try:
+        return extract_with_fingerprint(body, url, content_type=content_type, min_chars=min_chars)
+    except ExtractionError as exc:
+        return exc
+
+
+def same_article_job(
+    body: bytes, url: str, content_type: str | None, min_chars: int, fingerprint: str
+) -> bool:
+    """Runs in a worker: whether the page surely gives the fingerprinted article (fast path)."""
+    return same_article(body, url, content_type, min_chars, fingerprint)
 
 
 def reextract_job(directory: str, locations: list[WarcLocation], min_chars: int) -> Any:
@@ -196,6 +215,24 @@ class ExtractionPool:
             extract_job, body, url, content_type, min_chars
         )
         return result
+
+    async def extract_fingerprinted(
+        self, body: bytes, url: str, content_type: str | None, min_chars: int
+    ) -> tuple[Article, str | None] | ExtractionError:
+        """The article and the page's fast-path fingerprint (:mod:`archive.extract.fastpath`)."""
+        result: tuple[Article, str | None] | ExtractionError = await self._run(
+            extract_fingerprinted_job, body, url, content_type, min_chars
+        )
+        return result
+
+    async def same_article(
+        self, body: bytes, url: str, content_type: str | None, min_chars: int, fingerprint: str
+    ) -> bool:
+        """The fast path's check (:func:`archive.extract.fastpath.same_article`)."""
+        same: bool = await self._run(
+            same_article_job, body, url, content_type, min_chars, fingerprint
+        )
+        return same
 
     async def reextract(
         self, directory: Path, locations: list[WarcLocation], min_chars: int

@@ -7,6 +7,8 @@ Keys (each a small JSON object):
 - ``last_cycle``: the figures of the last refetch cycle (see :func:`record_cycle`).
 - ``refetch_totals`` and ``feed_totals``: counters since the archive was created.
 - ``recent_errors``: the last :data:`RECENT_ERRORS` errors the service met (``items``).
+- ``fast_path``: the crawls' fast-path counters (written by the crawl, see
+  :mod:`archive.fastpath_counts`).
 
 This module reads and writes those rows; it starts nothing.  Read-modify-write updates are
 serialised by a lock, because the service's jobs run in threads.
@@ -24,6 +26,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from archive.db import Database
+from archive.fastpath_counts import fast_path_counts
 from archive.models import ServiceState, TrackedURL
 from archive.queries import due_at, iso
 from archive.report.outbox import delivery_status
@@ -134,6 +137,8 @@ class ServiceStatus:
     feed_totals: Mapping[str, Any]
     recent_errors: tuple[Mapping[str, Any], ...]
     deliveries: Mapping[str, Any]
+    # the crawls' fast-path counters (archive.fastpath_counts)
+    fast_path: Mapping[str, int]
 
     @property
     def next_run(self) -> datetime | None:
@@ -153,6 +158,7 @@ class ServiceStatus:
             "feed_totals": dict(self.feed_totals),
             "recent_errors": [dict(item) for item in self.recent_errors],
             "deliveries": dict(self.deliveries),
+            "fast_path": dict(self.fast_path),
         }
 
 
@@ -177,4 +183,5 @@ def service_status(database: Database, now: datetime) -> ServiceStatus:
             feed_totals=get_state(session, "feed_totals"),
             recent_errors=tuple(get_state(session, "recent_errors").get("items", [])),
             deliveries=delivery_status(session),
+            fast_path=fast_path_counts(session),
         )

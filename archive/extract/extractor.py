@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
@@ -13,6 +14,7 @@ from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.extract.chrome import drop_chrome
 from archive.extract.decode import decode_body, undecodable_ratio
+from archive.extract.fastpath import page_fingerprint
 from archive.extract.head import Head, drop_hidden_metadata, read_head, stated_authors
 from archive.extract.headline import (
     clean_headline,
@@ -208,6 +210,32 @@ def extract_article(
     content_type: str | None = None,
     min_chars: int = DEFAULT_MIN_CHARS,
 ) -> Article:
+    """Extract the article from one fetched page (see :func:`extract_with_fingerprint`)."""
+    return _extract(body, url, content_type, min_chars, fingerprint=False)[0]
+
+
+def extract_with_fingerprint(
+    body: bytes | str,
+    url: str,
+    *,
+    content_type: str | None = None,
+    min_chars: int = DEFAULT_MIN_CHARS,
+) -> tuple[Article, str | None]:
+    """:func:`extract_article`, and the page's fast-path fingerprint (:mod:`.fastpath`).
+
+    The fingerprint is None when the article's region cannot be located for sure.
+    """
+    return _extract(body, url, content_type, min_chars, fingerprint=True)
+
+
+def _extract(
+    body: bytes | str,
+    url: str,
+    content_type: str | None,
+    min_chars: int,
+    *,
+    fingerprint: bool,
+) -> tuple[Article, str | None]:
     """Extract the article from one fetched page.
 
     Args:
@@ -226,6 +254,7 @@ def extract_article(
     tree = parse_page(collapse_source_whitespace(text))
     if tree is None:
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
+    pristine = deepcopy(tree) if fingerprint else None  # as parsed, for the fingerprint
     head = read_head(tree)
     walls = read_wall_signals(tree, head)  # before anything below changes the tree
     canonical_url, amp_url = find_links(tree, url)
@@ -254,7 +283,8 @@ def extract_article(
     headline, paragraphs = shown_headline(titles, paragraphs, h1s, HEADLINE_ECHO_DEPTH)
     byline = normalize_optional(meta.author or stated_authors(head))
     paragraphs = _drop_byline_line(paragraphs, byline)
-    paragraphs += tuple(p for p in history.notes if p not in paragraphs)
+    notes = tuple(p for p in history.notes if p not in paragraphs)
+    paragraphs += notes
     description = normalize_optional(meta.description)
     # A standfirst that repeats the description above the body is kept by trafilatura only
     # when the body is short, so it would come and go as a story grows: it is reported once,
@@ -270,7 +300,7 @@ def extract_article(
         )
 
     published_at = find_published(tree, head, meta.date, history=history.published)
-    return Article(
+    article = Article(
         headline=headline,
         paragraphs=paragraphs,
         byline=byline,
@@ -280,4 +310,10 @@ def extract_article(
         language=_language(head, meta),
         canonical_url=canonical_url,
         amp_url=amp_url,
+    )
+    if pristine is None:
+        return article, None
+    # the change notes come from the history block, which the fingerprint covers as such
+    return article, page_fingerprint(
+        pristine, tuple(p for p in paragraphs if p not in notes), url, min_chars
     )

@@ -17,7 +17,7 @@ from archive.config import Config
 from archive.db import open_database
 from archive.enums import FailureReason
 from archive.models import TrackedURL
-from archive.queries import current_hashes, due_urls
+from archive.queries import current_fingerprints, current_hashes, due_urls
 from archive.store import resolve
 from crawler.configure import HANDLED_STATUSES
 from crawler.items import FetchResult
@@ -44,6 +44,7 @@ class Target(NamedTuple):
     last_modified: str | None
     last_payload_digest: str | None
     current_hash: str | None
+    current_fingerprint: str | None = None
 
 
 def headers_list(headers: Any) -> list[tuple[str, str]]:
@@ -83,8 +84,17 @@ def failure_reason(failure: Failure) -> tuple[FailureReason, str]:
 def targets_of(session: Session, rows: Sequence[TrackedURL]) -> list[Target]:
     """The targets for these tracked URLs, with their current versions' hashes."""
     hashes = current_hashes(session, (t.id for t in rows))
+    fingerprints = current_fingerprints(session, (t.id for t in rows))
     return [
-        Target(t.id, t.url, t.etag, t.last_modified, t.last_payload_digest, hashes.get(t.id))
+        Target(
+            t.id,
+            t.url,
+            t.etag,
+            t.last_modified,
+            t.last_payload_digest,
+            hashes.get(t.id),
+            fingerprints.get(t.id),
+        )
         for t in rows
     ]
 
@@ -157,14 +167,19 @@ class ArticleSpider(scrapy.Spider):
             dont_filter=True,
             meta={
                 "handle_httpstatus_list": HANDLED_STATUSES,
-                META_TRACKED: (target.id, target.last_payload_digest, target.current_hash),
+                META_TRACKED: (
+                    target.id,
+                    target.last_payload_digest,
+                    target.current_hash,
+                    target.current_fingerprint,
+                ),
                 META_ORIGINAL_URL: target.url,
                 META_VALIDATORS: (target.etag, target.last_modified),
             },
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Any:
-        tracked_id, digest, current_hash = response.meta[META_TRACKED]
+        tracked_id, digest, current_hash, fingerprint = response.meta[META_TRACKED]
         original = response.meta[META_ORIGINAL_URL]
         hops, final = received(response)
         yield FetchResult(
@@ -179,13 +194,14 @@ class ArticleSpider(scrapy.Spider):
             ip=str(response.ip_address) if response.ip_address else None,
             last_payload_digest=digest,
             current_hash=current_hash,
+            current_fingerprint=fingerprint,
             received=final,
             hops=hops,
         )
 
     def failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
-        tracked_id, digest, current_hash = request.meta[META_TRACKED]
+        tracked_id, digest, current_hash, fingerprint = request.meta[META_TRACKED]
         reason, detail = failure_reason(failure)
         yield FetchResult(
             tracked_url_id=tracked_id,
@@ -195,5 +211,6 @@ class ArticleSpider(scrapy.Spider):
             detail=detail,
             last_payload_digest=digest,
             current_hash=current_hash,
+            current_fingerprint=fingerprint,
             hops=received_before_failure(request),
         )

@@ -68,6 +68,14 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
             f"versions, {totals.get('errors', 0)} errors",
             markup=False,
         )
+    fast = report.fast_path
+    if any(fast.values()):
+        console.print(
+            f"fast path: {fast['decisions']} pages found unchanged without extraction, "
+            f"{fast['fallbacks']} extracted in full; {fast['verifications']} checked by a full "
+            f"extraction, {fast['disagreements']} disagreements",
+            markup=False,
+        )
     mail = report.deliveries
     console.print(
         f"reports: {mail['sent']} sent, {mail['due']} due ({mail['retrying']} retrying), "

@@ -166,3 +166,21 @@ def test_0006_copies_each_current_headline_to_its_tracked_url(database_url):
         rows = conn.execute(text("SELECT id, current_headline FROM tracked_urls ORDER BY id")).all()
     reopened.dispose()
     assert [tuple(r) for r in rows] == [(ids[0], "Second headline"), (ids[1], None)]
+
+
+def test_0007_adds_an_empty_fast_path_fingerprint_and_takes_it_away(database_url):
+    """0007 adds versions.fast_fingerprint (NULL for existing versions, whose next capture is
+    then extracted in full); its downgrade drops it."""
+    from sqlalchemy import inspect
+
+    database = open_database(database_url)
+    config = alembic_config(database.engine)
+    command.downgrade(config, "0006")
+    assert "fast_fingerprint" not in {
+        c["name"] for c in inspect(database.engine).get_columns("versions")
+    }
+    command.upgrade(config, "head")
+    assert "fast_fingerprint" in {
+        c["name"] for c in inspect(database.engine).get_columns("versions")
+    }
+    database.dispose()

@@ -17,19 +17,30 @@ import crawler.workers as workers
 from archive.extract.article import Article
 
 NEWER = workers.extract_article
+NEWER_WITH_FINGERPRINT = workers.extract_with_fingerprint
 
 
-def older_extract_article(*args: Any, **kwargs: Any) -> Article:
-    article: Article = NEWER(*args, **kwargs)
+def _older(article: Article) -> Article:
     if not article.description:
         return article
     return replace(article, paragraphs=(article.description, *article.paragraphs))
+
+
+def older_extract_article(*args: Any, **kwargs: Any) -> Article:
+    return _older(NEWER(*args, **kwargs))
+
+
+def older_extract_with_fingerprint(*args: Any, **kwargs: Any) -> tuple[Article, str | None]:
+    """The fast path's extraction (the fingerprint names this release's lower version)."""
+    article, fingerprint = NEWER_WITH_FINGERPRINT(*args, **kwargs)
+    return _older(article), fingerprint
 
 
 def install() -> None:
     """Make this process extract like the older release (workers = -1: extraction inline)."""
     extractor_version.EXTRACTOR_VERSION -= 1
     workers.extract_article = older_extract_article
+    workers.extract_with_fingerprint = older_extract_with_fingerprint
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ def test_the_crawl_uses_the_pool_its_caller_started(tmp_path: Path) -> None:
             assert pipeline.pool is not None
             assert (pipeline.pool is started) == (given is started)
         finally:
-            pipeline.close_spider()
+            asyncio.run(pipeline.close_spider())
 
 
 @pytest.mark.parametrize(("nice", "added"), [(10, 10), (0, 0), (-5, 0)])

@@ -1,0 +1,269 @@
+"""The fast path: an unchanged article recognised from cheap evidence, without trafilatura.
+
+Real news pages change on every request (ad slots, tokens, counters, trending boxes), so most
+refetches of an unchanged article bring a new payload with the same article.  A full extraction
+takes about 15 ms; the check here parses the page and hashes parts of it (about 1-3 ms).
+
+At a full extraction, :func:`page_fingerprint` records, for the page just read:
+
+* a *locator* of the article's region: the lowest element whose text holds every extracted
+  paragraph (found from the first and last paragraphs, then checked against all of them), as
+  a path of (tag, class, id, rank among same-named siblings) steps from ``<html>``;
+* a digest of that region's markup as parsed (every tag, attribute and text), of the names of
+  its siblings (a block added next to the article changes it), and of every element outside
+  it the extractor reads for metadata: ``<title>``, ``<html lang>``, ``<meta>`` tags (but
+  for CSRF tokens and nonces), canonical, AMP and base links, JSON-LD, ``<h1>``, ``<time>``,
+  microdata (``itemprop``), anything whose class or id names an author, byline, date, update,
+  headline, summary or change history, and the consent and paywall candidates and dialogs
+  the wall detection reads.
+
+The fingerprint names :func:`~archive.extract.version.extractor_version`: a new extractor
+invalidates every fingerprint.  :func:`same_article` parses a refetched page the same way,
+finds the region by the locator and recomputes the digest: equal means the full extraction
+would read the same article; anything else (no region at that path, a different digest, an
+error, a fingerprint of another format or extractor) means "do the full extraction".  It can
+only err towards extracting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left, bisect_right
+from hashlib import blake2b
+from itertools import accumulate
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from archive.extract.decode import decode_body
+from archive.extract.parse import collapse_source_whitespace, parse_page
+from archive.extract.version import extractor_version
+
+FORMAT = "fp1"
+
+# Text compared for locating paragraphs: letters and digits only, casefolded, so that the
+# extractor's normalisation (quotes, entities, whitespace, list markers) does not matter.
+_NOT_KEY = re.compile(r"[\W_]+")
+_NOT_KEY_NOR_NUL = re.compile(r"(?:[^\w\x00]|_)+")
+
+# <meta> tags whose name says they change on every request and that nothing reads.
+_VOLATILE_META = re.compile(r"csrf|nonce|token|request.?id|session", re.IGNORECASE)
+_META_NAMES = ("name", "property", "http-equiv", "itemprop")
+# Class or id words of elements the metadata readers (ours, trafilatura's, htmldate's) look at.
+_METADATA_NAMES = (
+    "author",
+    "byline",
+    "by-line",
+    "date",
+    "time",
+    "publish",
+    "posted",
+    "updat",
+    "modif",
+    "revis",
+    "headline",
+    "title",
+    "summary",
+    "standfirst",
+    "description",
+    "dek",
+    "change-",
+    "history",
+    "writer",
+    "contributor",
+)
+_METADATA_NAME = re.compile("|".join(_METADATA_NAMES))
+# <link> relations read: canonical and AMP (ours), author and publisher (trafilatura's).
+_READ_LINKS = frozenset(("canonical", "amphtml", "author", "publisher"))
+_METADATA_TAGS = frozenset(("title", "meta", "base", "h1", "time", "dialog"))
+_BODY_TEXT = etree.XPath("//body//text()[not(parent::script or parent::style)]")
+# The wall detection's candidates (archive.extract.walls): consent and paywall containers.
+_WALL_TAGS = frozenset(("div", "section", "aside", "dialog", "form", "iframe", "footer"))
+_WALL_NAMES = re.compile(
+    r"consent|cookie|privacy|gdpr|tcf|cmp|onetrust|optanon|ot-sdk|didomi|qc-|quantcast|sp_"
+    r"|sp-|cybot|truste|usercentrics|uc-|fc-|iubenda|osano|cky|axeptio|pay|wall|subscri"
+    r"|premium|meter|tp-|piano|poool|zephr|pelcro|laterpay|lock|gate|abo|plus|offer"
+)
+
+Step = tuple[str, str, str, int]
+
+
+def _key(text: str) -> str:
+    return _NOT_KEY.sub("", text).casefold()
+
+
+def _names(element: HtmlElement) -> tuple[str, str]:
+    return element.get("class", ""), element.get("id", "")
+
+
+def _owner(text: etree._ElementUnicodeResult) -> HtmlElement | None:
+    owner = text.getparent()
+    if owner is not None and text.is_tail:
+        owner = owner.getparent()
+    return owner if isinstance(owner, HtmlElement) else None
+
+
+def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement | None:
+    """The lowest element holding every paragraph, in order; None when they are not all found.
+
+    The page's text nodes, reduced to letters and digits, are laid end to end; each paragraph
+    is looked for after the one before it, and the region is the common ancestor of the nodes
+    where the first starts and the last ends.  Everything between two nodes in document order
+    lies inside their common ancestor, so the region holds every paragraph.
+    """
+    keys = [k for k in map(_key, paragraphs) if k]
+    if not keys:
+        return None
+    texts = _BODY_TEXT(tree)
+    # every node's key at once (C-level): NUL between nodes, the only non-key character kept
+    parts = _NOT_KEY_NOR_NUL.sub("", "\x00".join(texts)).casefold().split("\x00")
+    ends = list(accumulate(map(len, parts)))
+    joined = "".join(parts)
+    start = joined.find(keys[0])
+    if start < 0:
+        return None
+    end = start + len(keys[0])
+    for key in keys[1:]:
+        found = joined.find(key, end)
+        if found < 0:
+            return None
+        end = found + len(key)
+    first = _owner(texts[bisect_right(ends, start)])
+    last = _owner(texts[bisect_left(ends, end)])
+    if first is None or last is None:
+        return None
+    ancestors = {id(e) for e in first.iterancestors()} | {id(first)}
+    common: HtmlElement | None = last
+    while common is not None and id(common) not in ancestors:
+        common = common.getparent()
+    if common is None or common.tag in ("html", "head"):
+        return None
+    return common
+
+
+def _locator(region: HtmlElement) -> list[Step]:
+    steps: list[Step] = []
+    element: HtmlElement | None = region
+    while element is not None and element.getparent() is not None:
+        parent = element.getparent()
+        names = _names(element)
+        rank = 0
+        for sibling in parent.iterchildren(element.tag):
+            if sibling is element:
+                break
+            if _names(sibling) == names:
+                rank += 1
+        steps.append((str(element.tag), names[0], names[1], rank))
+        element = parent
+    steps.reverse()
+    return steps
+
+
+def _locate(tree: HtmlElement, steps: list[Step]) -> HtmlElement | None:
+    element = tree
+    for tag, class_, id_, rank in steps:
+        seen = 0
+        for child in element.iterchildren(tag):
+            if _names(child) == (class_, id_):
+                if seen == rank:
+                    element = child
+                    break
+                seen += 1
+        else:
+            return None
+    return element
+
+
+def _digest(tree: HtmlElement, region: HtmlElement, url: str, min_chars: int) -> str:
+    hasher = blake2b(digest_size=16)
+
+    def add(part: bytes) -> None:
+        hasher.update(len(part).to_bytes(8, "big"))
+        hasher.update(part)
+
+    add(f"{url}\x1f{min_chars}".encode())  # links resolve against the URL; a minimum
+
+    add(etree.tostring(region, encoding="utf-8", with_tail=False))
+    parent = region.getparent()
+    if parent is not None:  # the blocks beside the article: their names, not their text
+        add(
+            "\x1f".join(
+                f"{c.tag}.{c.get('class', '')}" for c in parent if isinstance(c.tag, str)
+            ).encode()
+        )
+    add((tree.get("lang") or "").encode())
+    for element in tree.iter():  # (a Python loop: faster here than one XPath with predicates)
+        tag = element.tag
+        attrib = element.attrib
+        if not attrib and tag not in _METADATA_TAGS:
+            continue
+        if tag == "meta":
+            stated = " ".join(attrib.get(a, "") for a in _META_NAMES)
+            if not _VOLATILE_META.search(stated):
+                add(etree.tostring(element, encoding="utf-8", with_tail=False))
+            continue
+        names = f"{attrib.get('id', '')} {attrib.get('class', '')}".lower()
+        if (
+            tag in _METADATA_TAGS
+            or (tag == "link" and not _READ_LINKS.isdisjoint(attrib.get("rel", "").lower().split()))
+            or (tag == "script" and "ld+json" in attrib.get("type", ""))
+            or "itemprop" in attrib
+            or "datetime" in attrib
+            or attrib.get("rel") == "author"
+            or attrib.get("role") in ("dialog", "alertdialog")
+            or attrib.get("aria-modal") == "true"
+            or _METADATA_NAME.search(names)
+        ):
+            add(etree.tostring(element, encoding="utf-8", with_tail=False))
+        if tag in _WALL_TAGS and _WALL_NAMES.search(names):
+            add(f"{tag}:{names}:".encode())
+            add(etree.tostring(element, method="text", encoding="utf-8", with_tail=False))
+    return hasher.hexdigest()
+
+
+def _identity() -> str:
+    return f"{FORMAT}|{extractor_version()}"
+
+
+def page_fingerprint(
+    tree: HtmlElement, paragraphs: tuple[str, ...], url: str, min_chars: int
+) -> str | None:
+    """The fingerprint of a page as parsed (before any cleaning), given the paragraphs the full
+    extraction read from it; None when the article's region cannot be found for sure."""
+    region = find_region(tree, paragraphs)
+    if region is None:
+        return None
+    steps = _locator(region)
+    locator = json.dumps(steps, separators=(",", ":"))
+    return f"{_identity()}|{locator}|{_digest(tree, region, url, min_chars)}"
+
+
+def parse_for_fingerprint(body: bytes | str, content_type: str | None) -> HtmlElement | None:
+    """The page parsed exactly as :func:`~archive.extract.extract_article` parses it."""
+    return parse_page(collapse_source_whitespace(decode_body(body, content_type)))
+
+
+def same_article(
+    body: bytes | str, url: str, content_type: str | None, min_chars: int, fingerprint: str | None
+) -> bool:
+    """Whether the page surely gives the article ``fingerprint`` was taken from.
+
+    False on any doubt: no fingerprint, another extractor's, no region at the locator, a
+    different digest, a page that does not decode or parse.
+    """
+    if not fingerprint:
+        return False
+    identity, _, rest = fingerprint.rpartition("|")
+    prefix, _, locator = identity.rpartition("|")
+    if prefix != _identity():
+        return False
+    try:
+        steps: list[Step] = [(str(t), str(c), str(i), int(r)) for t, c, i, r in json.loads(locator)]
+        tree = parse_for_fingerprint(body, content_type)
+        if tree is None:
+            return False
+        region = _locate(tree, steps)
+        return region is not None and _digest(tree, region, url, min_chars) == rest
+    except Exception:  # any doubt: the full extraction decides
+        return False
