@@ -1,11 +1,31 @@
-"""The migrations are the schema: one head, and they match the models exactly."""
+"""The migrations are the schema: one head, they match the models exactly, and no migration
+loses or unlinks a row of an existing archive, up or down."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    inspect,
+    select,
+)
 
 from archive.db import (
     HEAD_REVISION,
@@ -14,7 +34,9 @@ from archive.db import (
     current_revision,
     include_object,
     open_database,
+    upgrade_schema,
 )
+from archive.errors import DatabaseUnavailableError
 from archive.models import Base
 
 
@@ -184,3 +206,241 @@ def test_0007_adds_an_empty_fast_path_fingerprint_and_takes_it_away(database_url
         c["name"] for c in inspect(database.engine).get_columns("versions")
     }
     database.dispose()
+
+
+# --- No migration loses or unlinks a row ------------------------------------------------------
+#
+# On SQLite a batch operation recreates its table (create a copy, copy the rows, drop the old
+# one, rename the copy).  With foreign keys on, dropping the old table deletes through every
+# ON DELETE CASCADE that points at it and nulls every ON DELETE SET NULL link.  These tests fill
+# every table with rows that reference each other, migrate up and down one revision at a time,
+# and compare every row that both revisions have, column by column.
+
+ROWS_PER_TABLE = 3
+
+
+def _revisions(engine: Engine) -> list[str]:
+    """Every revision, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def _reflect(conn: Connection) -> MetaData:
+    metadata = MetaData()
+    metadata.reflect(conn)
+    metadata.remove(metadata.tables["alembic_version"])
+    return metadata
+
+
+def _value(column: Column[Any], i: int) -> Any:
+    """A value for ``column`` in the table's ``i``-th row (distinct per row, for unique keys)."""
+    type_ = column.type
+    if isinstance(type_, Boolean):
+        return i % 2 == 0
+    if isinstance(type_, Integer):
+        return i
+    if isinstance(type_, DateTime):
+        return datetime(2026, 11, 1, 12, i, tzinfo=UTC)
+    if isinstance(type_, JSON):
+        return {"row": i}
+    if isinstance(type_, String):
+        text_ = f"{i}-{column.table.name}.{column.name}"
+        return text_[: type_.length] if type_.length else text_
+    raise AssertionError(f"no test value for {column.table.name}.{column.name}: {type_!r}")
+
+
+def _fill_empty_tables(conn: Connection) -> None:
+    """Give every empty table ROWS_PER_TABLE rows, every foreign key pointing at a real row.
+
+    Non-null foreign keys decide the order; nullable ones (the cycles among tracked URLs,
+    versions and captures, a URL's alias) are set once every table has its rows.
+    """
+    metadata = _reflect(conn)
+    empty = {
+        name
+        for name, table in metadata.tables.items()
+        if conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
+    }
+    done = set(metadata.tables) - empty
+    filled: list[tuple[Table, list[dict[str, Any]]]] = []
+    while empty:
+        ready = sorted(
+            name
+            for name in empty
+            if all(
+                fk.column.table.name in done
+                for fk in metadata.tables[name].foreign_keys
+                if not fk.parent.nullable and fk.column.table.name != name
+            )
+        )
+        assert ready, f"a cycle of non-null foreign keys among {sorted(empty)}"
+        for name in ready:
+            table = metadata.tables[name]
+            rows = [
+                {
+                    column.name: None
+                    if column.foreign_keys and column.nullable
+                    else _value(column, i)
+                    for column in table.columns
+                }
+                for i in range(1, ROWS_PER_TABLE + 1)
+            ]
+            conn.execute(table.insert(), rows)
+            filled.append((table, rows))
+            done.add(name)
+            empty.discard(name)
+    for table, rows in filled:
+        links = [c for c in table.columns if c.foreign_keys and c.nullable]
+        for i, row in enumerate(rows, start=1):
+            if links:
+                conn.execute(
+                    table.update()
+                    .where(*(c == row[c.name] for c in table.primary_key.columns))
+                    .values({c.name: _value(c, i) for c in links})
+                )
+
+
+def _snapshot(conn: Connection) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
+    """Every row of every table, by primary key."""
+    snapshot = {}
+    for name, table in _reflect(conn).tables.items():
+        pk = [c.name for c in table.primary_key.columns]
+        snapshot[name] = {
+            tuple(row[c] for c in pk): dict(row) for row in conn.execute(select(table)).mappings()
+        }
+    return snapshot
+
+
+def _assert_nothing_lost(before: dict[str, Any], after: dict[str, Any], step: str) -> None:
+    """Rows of tables that both revisions have are all there, with the same values in the
+    columns both have (a migration here only adds, drops or widens columns and tables)."""
+    for name in before.keys() & after.keys():
+        lost = before[name].keys() - after[name].keys()
+        assert not lost, f"{step}: {len(lost)} of {len(before[name])} {name} rows lost"
+        for key, old in before[name].items():
+            new = after[name][key]
+            changed = {c: (old[c], new[c]) for c in old.keys() & new.keys() if old[c] != new[c]}
+            assert not changed, f"{step}: {name} row {key} changed {changed}"
+
+
+def _assert_links_hold(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _migrate(engine: Engine, to: str, *, down: bool = False) -> None:
+    if down:
+        command.downgrade(alembic_config(engine), to)
+    else:
+        command.upgrade(alembic_config(engine), to)
+
+
+def test_no_migration_loses_a_row_up_or_down(database_url):
+    """From the first revision to head one step at a time, then down to the first and up again:
+    every table, filled as soon as it exists with rows linked to each other, keeps every row and
+    every value (no cascade deletes, no links set to NULL)."""
+    engine = create_archive_engine(database_url)
+    revisions = _revisions(engine)
+    assert revisions[-1] == HEAD_REVISION
+    path = [(rev, False) for rev in revisions[1:]]
+    path += [(rev, True) for rev in reversed(revisions[:-1])]
+    path += [(rev, False) for rev in revisions[1:]]
+    _migrate(engine, revisions[0])
+    try:
+        for to, down in path:
+            with engine.begin() as conn:
+                _fill_empty_tables(conn)
+                before = _snapshot(conn)
+            assert all(before.values()), "every table has rows"
+            _migrate(engine, to, down=down)
+            with engine.connect() as conn:
+                assert current_revision(engine) == to
+                _assert_nothing_lost(before, _snapshot(conn), f"{'down' if down else 'up'} to {to}")
+                _assert_links_hold(conn)
+    finally:
+        engine.dispose()
+
+
+def test_an_archive_with_deliveries_upgraded_from_0004_keeps_them(database_url):
+    """The reported case through the real path: an archive at 0004 with subscriptions, their
+    deliveries and everything they reference is opened (and so upgraded); nothing is lost, and
+    neither by going back to 0004 and up again."""
+    database = open_database(database_url)
+    command.downgrade(alembic_config(database.engine), "0004")
+    with database.engine.begin() as conn:
+        _fill_empty_tables(conn)
+        before = _snapshot(conn)
+    assert len(before["deliveries"]) == ROWS_PER_TABLE
+    database.dispose()
+    reopened = open_database(database_url)
+    try:
+        assert current_revision(reopened.engine) == HEAD_REVISION
+        with reopened.engine.connect() as conn:
+            _assert_nothing_lost(before, _snapshot(conn), "open at 0004")
+            _assert_links_hold(conn)
+        command.downgrade(alembic_config(reopened.engine), "0004")
+        command.upgrade(alembic_config(reopened.engine), "head")
+        with reopened.engine.connect() as conn:
+            _assert_nothing_lost(before, _snapshot(conn), "down to 0004 and up")
+            _assert_links_hold(conn)
+    finally:
+        reopened.dispose()
+
+
+def _at_0004_filled(url: str) -> Engine:
+    database = open_database(url)
+    command.downgrade(alembic_config(database.engine), "0004")
+    with database.engine.begin() as conn:
+        _fill_empty_tables(conn)
+    return database.engine
+
+
+def test_sqlite_upgrade_that_leaves_a_dangling_reference_fails_and_changes_nothing(sqlite_url):
+    """On SQLite the migrations run with foreign keys off; the check after them is what stands
+    between a migration that deletes referenced rows and the archive.  Such a migration is
+    made here by a trigger that deletes a change when the revision moves on: the upgrade
+    fails, and every migration's work is rolled back (the DDL included), foreign keys back on."""
+    engine = _at_0004_filled(sqlite_url)
+    with engine.begin() as conn:
+        before = _snapshot(conn)
+        conn.exec_driver_sql(
+            "CREATE TRIGGER lose_a_change AFTER UPDATE ON alembic_version"
+            " BEGIN DELETE FROM changes WHERE id = 1; END"
+        )
+    with pytest.raises(DatabaseUnavailableError, match=r"1 in deliveries \(to changes\)"):
+        upgrade_schema(engine)
+    try:
+        assert current_revision(engine) == "0004"
+        with engine.connect() as conn:
+            _assert_nothing_lost(before, _snapshot(conn), "failed upgrade")
+            assert _snapshot(conn).keys() == before.keys()  # no batch copy left behind
+            assert "kind" not in {c["name"] for c in inspect(conn).get_columns("subscriptions")}
+            _assert_links_hold(conn)  # the pooled connection enforces foreign keys again
+            conn.exec_driver_sql("DROP TRIGGER lose_a_change")
+            conn.commit()
+        upgrade_schema(engine)  # and, the trigger gone, it upgrades
+        assert current_revision(engine) == HEAD_REVISION
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_references_dangling_before_the_upgrade_do_not_stop_it(sqlite_url):
+    """The check counts only what the migrations left dangling: an archive that already had a
+    delivery of a missing subscription is upgraded, that row kept."""
+    engine = _at_0004_filled(sqlite_url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.exec_driver_sql("UPDATE deliveries SET subscription_id = 99 WHERE id = 1")
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        before = _snapshot(conn)
+    try:
+        upgrade_schema(engine)
+        assert current_revision(engine) == HEAD_REVISION
+        with engine.connect() as conn:
+            _assert_nothing_lost(before, _snapshot(conn), "upgrade")
+            dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+            assert [tuple(row[:3]) for row in dangling] == [("deliveries", 1, "subscriptions")]
+    finally:
+        engine.dispose()
