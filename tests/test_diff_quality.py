@@ -78,3 +78,23 @@ def test_quality_meets_the_floors() -> None:
     moved = measured()["moved"]
     for metric, value in floors()["moved"].items():
         assert moved[metric] >= value, (metric, moved)
+
+
+def test_the_label_shows_a_move_only_where_its_examples_can_tell() -> None:
+    from scheduler.evaluation.quality import _label_moved
+
+    def examples(added: list[str], removed: list[str]) -> dict[str, Any]:
+        return {"added": added, "removed": removed, "changed": []}
+
+    kept = "The ferry timetable for the winter months is published below."
+    other = "Tickets bought before 1 March remain valid until the end of the year."
+    # the same text deleted in one place and inserted in another: a move
+    assert _label_moved((1, 1), examples([kept], [kept])) is True
+    # every block listed, none alike: no move
+    assert _label_moved((1, 1), examples([other], [kept])) is False
+    # a deleted block nearly equal to an inserted one: moved and edited, or removed and
+    # another added; difflib cannot tell
+    edited = kept.replace("winter", "spring")
+    assert _label_moved((1, 1), examples([edited], [kept])) is None
+    # not every block listed: cannot tell
+    assert _label_moved((2, 1), examples([other], [kept])) is None

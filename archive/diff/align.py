@@ -14,10 +14,12 @@ The steps, each deterministic:
 3. **Splits and merges**, inside each gap between anchors: one old paragraph whose words
    match the union of 2..``MAX_PARTS`` consecutive new ones better than any single one,
    each part being mostly made of the old paragraph's words (the reverse for merges).
-4. **Changes**, inside each gap: the most similar pairs, without crossing, above
-   ``CHANGED_SIMILARITY``.
+4. **Changes**, inside each gap: pairs above ``CHANGED_SIMILARITY``, without crossing, the
+   set of them that together are the most alike (a paragraph that crosses its edited
+   neighbours is left to the next step, a move).
 5. **Moves with edits**: leftover old and new paragraphs in different places that are
-   still ``MOVE_SIMILARITY`` alike.
+   still ``MOVE_SIMILARITY`` alike, and clearly more alike than either is to any other
+   paragraph (``MOVE_MARGIN``); then leftover table rows with the same name (first cell).
 6. **Re-splits**: a leftover new paragraph whose words stand, in order, in the old
    paragraph its changed neighbour came from is the rest of that paragraph, split off
    (a split, not an addition); the mirror for a leftover old paragraph (a merge).
@@ -30,6 +32,7 @@ characters (``SHORT_WORDS``), as a reader sees a respelt list item or a reworded
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +47,12 @@ from archive.enums import EditKind
 # words and names and score about 0.15-0.35 in practice; a paragraph with one of its two
 # sentences rewritten scores about 0.6.
 CHANGED_SIMILARITY = 0.5
+
+# What two unrelated paragraphs of one story share, at most (see above): when the changes of a
+# gap are chosen (``_heaviest_chain``), only a pair's similarity above it counts as evidence
+# that the two are one paragraph, so that two barely similar pairs do not outweigh one pair
+# that is clearly the same paragraph.
+UNRELATED_SIMILARITY = 0.35
 
 # A paragraph rewritten after its opening words shares few words with its old self, yet a
 # reader sees the same paragraph: when a gap holds as many new paragraphs as old ones, the
@@ -72,6 +81,11 @@ CHAR_BUDGET = 200
 # A paragraph that left its place and reappears elsewhere, edited, must be clearly the same
 # text: 0.8 keeps "moved" for paragraphs a reader would recognise at a glance.
 MOVE_SIMILARITY = 0.8
+
+# ... and it must be clearly that paragraph: at least this much more alike (Dice) than any
+# other paragraph of the other version is (see ``_distinct``).  Paragraphs written to one
+# pattern differ from each other by a word or two, 0.05-0.1 in practice.
+MOVE_MARGIN = 0.1
 
 # A split (merge) is reported when the union of the parts matches the whole at least this
 # well, better than any single part does, and each part is mostly made of the whole's words
@@ -140,6 +154,19 @@ class _Sides:
         self.result: list[Pairing] = []
         self._overlaps: dict[Any2, int] = {}
         self.char_budget = CHAR_BUDGET
+        self._closest: dict[tuple[int, bool], list[tuple[float, int]]] = {}
+
+    def closest(self, k: int, *, new: bool) -> list[tuple[float, int]]:
+        """The two paragraphs of the other version (new ones for an old ``k`` when ``new``)
+        most similar to paragraph ``k``, as ``(similarity, index)``, most similar first."""
+        found = self._closest.get((k, new))
+        if found is None:
+            if new:
+                scores = [(self.similarity(k, o), o) for o in range(len(self.new))]
+            else:
+                scores = [(self.similarity(o, k), o) for o in range(len(self.old))]
+            found = self._closest[k, new] = sorted(scores, key=lambda s: (-s[0], s[1]))[:2]
+        return found
 
     def overlap(self, i: int, j: int) -> int:
         """Number of distinct words old paragraph ``i`` and new paragraph ``j`` share."""
@@ -194,11 +221,13 @@ def align(old: Sequence[str], new: Sequence[str]) -> list[Pairing]:
     for i, j in anchors:
         sides.take(None, (i,), (j,))
     _exact_moves(sides)
-    for gap in _gaps(anchors, len(old), len(new)):
+    gaps = _gaps(anchors, len(old), len(new))
+    for gap in gaps:
         _splits(sides, gap, merge=False)
         _splits(sides, gap, merge=True)
         _changes(sides, gap)
     _fuzzy_moves(sides)
+    _row_moves(sides, gaps)
     _resplits(sides)
     for i, free in enumerate(sides.old_free):
         if free:
@@ -320,15 +349,65 @@ def _changes(sides: _Sides, gap: tuple[range, range]) -> None:
                 score = sides.in_place_similarity(i, j, near)
                 same_slot = len(old_range) == len(new_range) and offset == k
                 if score >= CHANGED_SIMILARITY or (same_slot and _same_opening(sides, i, j)):
-                    candidates.append((-score, i, j))
-    accepted: list[Any2] = []
-    for _, i, j in sorted(candidates):
-        if not (sides.old_free[i] and sides.new_free[j]):
-            continue
-        if any((i < ai) != (j < aj) for ai, aj in accepted):
-            continue  # would cross an accepted pair: that is a move, not a change
-        accepted.append((i, j))
+                    weight = max(score, CHANGED_SIMILARITY) - UNRELATED_SIMILARITY
+                    candidates.append((-weight, i, j))
+    for i, j in _heaviest_chain(candidates):
         sides.take(EditKind.PARAGRAPH_CHANGED, (i,), (j,))
+
+
+def _heaviest_chain(candidates: list[tuple[float, int, int]]) -> list[Any2]:
+    """The pairs ``(i, j)`` of ``candidates`` (``(-weight, i, j)``) that cross no other, with
+    the largest total weight (similarity above ``UNRELATED_SIMILARITY``).
+
+    Pairs that cross are a move, not two changes: of the pairs in a gap, the ones kept in
+    order are those that together explain the most text, and a pair that would cross them
+    is left to the move step.  Taking the single most similar pair first instead would let a
+    paragraph moved with a small edit across its (also edited) neighbours pass for "changed"
+    in its old place, and its neighbours, which cross it, for removed and added.
+    A weighted longest increasing run: pairs sorted by ``i``, a running best per ``j`` in a
+    Fenwick tree of prefix maxima, O(C log n) for C candidates.
+    """
+    if not candidates:
+        return []
+    columns = sorted({j for _, _, j in candidates})
+    column = {j: k + 1 for k, j in enumerate(columns)}
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (len(columns) + 1)
+
+    def best_before(k: int) -> tuple[float, int]:
+        found = (0.0, -1)
+        while k > 0:
+            found = max(found, tree[k])
+            k -= k & -k
+        return found
+
+    def record(k: int, value: tuple[float, int]) -> None:
+        while k < len(tree):
+            tree[k] = max(tree[k], value)
+            k += k & -k
+
+    ordered = sorted(candidates, key=lambda c: (c[1], c[2]))
+    back: list[int] = []
+    totals: list[float] = []
+    start = 0
+    while start < len(ordered):
+        stop = start
+        while stop < len(ordered) and ordered[stop][1] == ordered[start][1]:
+            stop += 1
+        row = range(start, stop)  # one old paragraph: its pairs may not chain with each other
+        for n in row:
+            weight, _, j = ordered[n]
+            total, previous = best_before(column[j] - 1)
+            totals.append(total - weight)
+            back.append(previous)
+        for n in row:
+            record(column[ordered[n][2]], (totals[n], n))
+        start = stop
+    end = max(range(len(ordered)), key=lambda n: (totals[n], -n))
+    chain: list[Any2] = []
+    while end >= 0:
+        chain.append((ordered[end][1], ordered[end][2]))
+        end = back[end]
+    return chain[::-1]
 
 
 def _same_opening(sides: _Sides, i: int, j: int) -> bool:
@@ -350,8 +429,67 @@ def _fuzzy_moves(sides: _Sides) -> None:
         if (score := sides.similarity(i, j)) >= MOVE_SIMILARITY
     )
     for _, i, j in candidates:
-        if sides.old_free[i] and sides.new_free[j]:
+        if sides.old_free[i] and sides.new_free[j] and _distinct(sides, i, j):
             sides.take(EditKind.PARAGRAPH_MOVED, (i,), (j,))
+
+
+def _distinct(sides: _Sides, i: int, j: int) -> bool:
+    """True when old ``i`` is clearly more like new ``j`` than like any other new paragraph,
+    and ``j`` more like ``i`` than like any other old one (by ``MOVE_MARGIN``).
+
+    A paragraph recognised elsewhere must be recognisable: in a run of paragraphs written to
+    one pattern ("Moving fruit between France and GB", "Moving fish between ...") each one is
+    about as much like its neighbours as like itself edited, and pairing one of them across
+    the page would be a guess.  Every paragraph of the other version counts, kept or not.
+    """
+    score = sides.similarity(i, j)
+    for k, new in ((i, True), (j, False)):
+        partner = j if new else i
+        runner_up = next((s for s, o in sides.closest(k, new=new) if o != partner), 0.0)
+        if runner_up > score - MOVE_MARGIN:
+            return False
+    return True
+
+
+# A table row (extraction writes one as ``| cell | cell |``) is named by its first cell: a
+# product, a place, a date.  A row that left its place and reappears elsewhere under the same
+# name, with other cells rewritten ("| Product X | Supplier Ltd |" in one table, "| Product X
+# | Spring 2021 |" in another), moved.  The name must say something (at least this many
+# words) and name one row only on each side.
+MIN_KEY_WORDS = 3
+_ROW = re.compile(r"^\| (.*) \|$")
+
+
+def _row_key(paragraph: str) -> str | None:
+    """The folded first cell of a table row of at least two cells, or None."""
+    found = _ROW.match(paragraph)
+    if found is None:
+        return None
+    cells = found.group(1).split(" | ")
+    if len(cells) < 2:
+        return None
+    key = fold(cells[0])
+    return key if len(key.split()) >= MIN_KEY_WORDS else None
+
+
+def _row_moves(sides: _Sides, gaps: list[tuple[range, range]]) -> None:
+    """Pair leftover table rows by their name (``_row_key``): moved, or changed in place."""
+    old_keys: dict[str, list[int]] = defaultdict(list)
+    new_keys: dict[str, list[int]] = defaultdict(list)
+    for paragraphs, keys in ((sides.old, old_keys), (sides.new, new_keys)):
+        for k, paragraph in enumerate(paragraphs):
+            if (key := _row_key(paragraph)) is not None:
+                keys[key].append(k)
+    for key, (i, *more_old) in old_keys.items():
+        found = new_keys.get(key)
+        if more_old or found is None or len(found) > 1:
+            continue
+        j = found[0]
+        if not (sides.old_free[i] and sides.new_free[j]):
+            continue
+        in_place = any(i in old_range and j in new_range for old_range, new_range in gaps)
+        kind = EditKind.PARAGRAPH_CHANGED if in_place else EditKind.PARAGRAPH_MOVED
+        sides.take(kind, (i,), (j,))
 
 
 # A leftover paragraph is the split-off part of its changed neighbour's paragraph only when

@@ -45,6 +45,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -296,13 +297,21 @@ def _cnn_truth(label: dict[str, Any]) -> frozenset[str]:
     return frozenset(truth)
 
 
+# A deleted and an inserted block at least this alike by their characters (difflib's ratio,
+# the labels' own measure) may be one paragraph, moved and edited.
+_NEAR_SAME = 0.8
+
+
 def _label_moved(counts: tuple[int, int], examples: dict[str, Any]) -> bool | None:
     """Whether the label shows a paragraph moved, from its examples (at most 3 of a kind).
 
     difflib has no moves: a moved paragraph is the same text deleted and inserted, or, inside
     one replaced stretch, a "changed" block equal to itself.  Without such an example the
-    label shows no move only when its examples list every added and removed block.  Examples
-    are cut at 160 characters ("…"): two equal cut ones may be a move or an edit past the cut,
+    label shows no move only when its examples list every added and removed block and no
+    deleted block is nearly an inserted one (``_NEAR_SAME``): difflib pairs similar blocks
+    only inside one replaced stretch, so a paragraph moved and edited on the way is, to it, a
+    removal and an unrelated addition, and the label cannot tell which it was.  Examples are
+    cut at 160 characters ("…"): two equal cut ones may be a move or an edit past the cut,
     so they leave the question open.
     """
     added, removed = set(examples["added"]), set(examples["removed"])
@@ -310,7 +319,12 @@ def _label_moved(counts: tuple[int, int], examples: dict[str, Any]) -> bool | No
     if any(not text.endswith("…") for text in same):
         return True
     complete = (len(examples["added"]), len(examples["removed"])) == counts
-    return False if complete and not same else None
+    near = any(
+        SequenceMatcher(None, a, r, autojunk=False).ratio() >= _NEAR_SAME
+        for a in added
+        for r in removed
+    )
+    return False if complete and not same and not near else None
 
 
 def load_pairs(root: Path) -> list[Pair]:

@@ -1,0 +1,239 @@
+"""Moves with edits: a paragraph is called moved only when it is recognisably the same one.
+
+Each shape comes with its twin: the real move is found, and the look-alike is not a move.
+"""
+
+from __future__ import annotations
+
+from archive.diff.align import Pairing, align
+from archive.enums import EditKind
+
+INTRO = (
+    "The port authority published a series of short recorded sessions for traders who ship "
+    "goods across the Channel now that the new border checks have started."
+)
+OUTRO = (
+    "Traders with questions that the sessions do not answer can write to the helpdesk, which "
+    "replies within five working days."
+)
+
+
+def heading(goods: str) -> str:
+    return f"Shipping {goods} across the Channel"
+
+
+def session(goods: str, example: str) -> str:
+    return (
+        f"Watch the recorded session on shipping {goods} across the Channel to learn which "
+        f"forms you need, how the border checks work and what fees apply, using {example} "
+        "as the worked example throughout."
+    )
+
+
+def kinds(pairings: list[Pairing]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for pairing in pairings:
+        if pairing.kind is not None:
+            found[pairing.kind.value] = found.get(pairing.kind.value, 0) + 1
+    return found
+
+
+def moves(pairings: list[Pairing]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(p.old, p.new) for p in pairings if p.kind is EditKind.PARAGRAPH_MOVED]
+
+
+# ---- paragraphs written to one pattern --------------------------------------------------------
+
+
+def test_a_list_of_look_alike_items_replaced_by_others_has_no_move():
+    # Every item of a patterned list is swapped for another product and the order changes:
+    # each old item is as much like several new ones as like any one of them, so no item is
+    # recognisably the same paragraph elsewhere.
+    old = [
+        INTRO,
+        heading("frozen fish"),
+        session("frozen fish", "a crate of cod"),
+        heading("cut flowers"),
+        session("cut flowers", "a box of tulips"),
+        heading("fresh fruit"),
+        session("fresh fruit", "a pallet of pears"),
+        OUTRO,
+    ]
+    new = [
+        INTRO,
+        heading("car parts"),
+        session("car parts", "a set of brake pads"),
+        heading("soft toys"),
+        session("soft toys", "a bag of teddy bears"),
+        heading("fresh fruit juice"),
+        session("wine", "a case of red wine"),
+        heading("face creams"),
+        session("face creams", "a jar of moisturiser"),
+        OUTRO,
+    ]
+    result = align(old, new)
+    assert moves(result) == [], result
+
+
+def test_twin_a_distinct_paragraph_moved_and_edited_among_look_alikes_is_a_move():
+    # The same patterned list, but one paragraph unlike the others moves from the top to the
+    # bottom and gains a few words on the way: it resembles nothing else, so it is a move,
+    # even though the items around it changed too.
+    note = (
+        "Sessions recorded before March used the old customs declaration, which was replaced "
+        "by a single online form for all consignments."
+    )
+    old = [
+        INTRO,
+        note,
+        heading("frozen fish"),
+        session("frozen fish", "a crate of cod"),
+        heading("cut flowers"),
+        session("cut flowers", "a box of tulips"),
+        OUTRO,
+    ]
+    new = [
+        INTRO,
+        heading("car parts"),
+        session("car parts", "a set of brake pads"),
+        heading("soft toys"),
+        session("soft toys", "a bag of teddy bears"),
+        note.replace("a single online form", "a single short online form"),
+        OUTRO,
+    ]
+    result = align(old, new)
+    assert moves(result) == [((1,), (5,))], result
+
+
+def test_a_short_heading_with_its_one_telling_word_changed_elsewhere_is_no_move():
+    # "Shipping fish ..." far down the old page and "Shipping toys ..." near the top of the new
+    # one share most of their words, but so does every other heading of the list.
+    old = [INTRO, heading("wine"), heading("toys"), OUTRO, heading("fish")]
+    new = [INTRO, heading("cheese"), heading("wine"), OUTRO, heading("bread")]
+    result = align(old, new)
+    assert moves(result) == [], result
+
+
+# ---- table rows ---------------------------------------------------------------------------------
+
+SHORTAGES = [
+    "| Product | Expected back in stock |",
+    "|---|---|",
+    "| Calmoxin 250 mg oral suspension for dogs (1234/5678) | Spring 2022 |",
+    "| Dermasol cream for horses, 40 g tube (2345/6789) | Autumn 2022 |",
+]
+SUPPLIERS = [
+    "| Product | Who to contact |",
+    "|---|---|",
+    "| Ovicare pour-on solution for sheep (3456/7890) | Northfield Animal Health 01632 960123 |",
+    "| Bovitab bolus for cattle, 20 tablets (4567/8901) | Westmoor Vets Ltd 01632 960456 |",
+    "| Felimix tablets for cats (5678/9012) | Westmoor Vets Ltd 01632 960456 |",
+]
+BETWEEN = (
+    "The products below are available again and can be ordered from the companies named in "
+    "the table, which hold stock for veterinary practices."
+)
+
+
+def test_a_table_row_moved_to_another_table_under_the_same_name_is_a_move():
+    # A product goes from the list of suppliers to the list of shortages: its name, the row's
+    # first cell, stays; the other cell is rewritten to fit its new table.
+    old = [*SHORTAGES, BETWEEN, *SUPPLIERS]
+    moved = "| Bovitab bolus for cattle, 20 tablets (4567/8901) | First half of 2022 |"
+    new = [*SHORTAGES[:3], moved, SHORTAGES[3], BETWEEN, *SUPPLIERS[:3], SUPPLIERS[4]]
+    result = align(old, new)
+    assert moves(result) == [((8,), (3,))], result
+    assert kinds(result) == {"paragraph_moved": 1}
+
+
+def test_twin_a_row_of_another_product_in_its_place_is_added_and_removed():
+    # The same shape, but the new row names another product: nothing moved.
+    old = [*SHORTAGES, BETWEEN, *SUPPLIERS]
+    other = "| Equiflex gel for horses, 100 ml (6789/0123) | First half of 2022 |"
+    new = [*SHORTAGES[:3], other, SHORTAGES[3], BETWEEN, *SUPPLIERS[:3], SUPPLIERS[4]]
+    result = align(old, new)
+    assert moves(result) == [], result
+    assert kinds(result) == {"paragraph_added": 1, "paragraph_removed": 1}
+
+
+def test_twin_a_row_rewritten_in_its_own_place_is_changed_not_moved():
+    # The row keeps its name and its place; its other cell is rewritten beyond recognition.
+    old = [*SHORTAGES, BETWEEN, *SUPPLIERS]
+    rewritten = (
+        "| Calmoxin 250 mg oral suspension for dogs (1234/5678) | Withdrawn by the maker, "
+        "no replacement planned, ask your practice for an alternative treatment |"
+    )
+    new = [*SHORTAGES[:2], rewritten, *SHORTAGES[3:], BETWEEN, *SUPPLIERS]
+    result = align(old, new)
+    assert moves(result) == [], result
+    assert kinds(result) == {"paragraph_changed": 1}
+
+
+def test_twin_rows_named_by_a_word_or_by_a_shared_name_are_not_paired():
+    # A one-word name ("Leeds") says too little, and a name two rows share cannot tell which
+    # of them went where.
+    old = [
+        "| Leeds | 4 May | Fully booked |",
+        "| Felimix tablets for cats (5678/9012) | Westmoor Vets Ltd |",
+        "| Felimix tablets for cats (5678/9012) | Northfield Animal Health |",
+        BETWEEN,
+        OUTRO,
+    ]
+    # the rows go from before the paragraph to after it
+    new = [
+        BETWEEN,
+        "| Leeds | May 2022 |",
+        "| Felimix tablets for cats (5678/9012) | Summer 2022 |",
+        OUTRO,
+    ]
+    result = align(old, new)
+    assert moves(result) == [], result
+
+
+# ---- which pairs of a gap are changes -------------------------------------------------------
+
+
+def test_a_paragraph_moved_and_edited_across_its_edited_neighbours_is_the_move():
+    # Two paragraphs are edited in place and the one before them goes after them with a
+    # small edit: the two are the changes, the paragraph that crosses them the move.
+    old = [
+        INTRO,
+        "Fishing crews have complained for months that the works blocked the western slipway "
+        "during the busiest weeks of the season.",
+        "The harbour master said the new quay would open in June after two years of work.",
+        "The mayor thanked the engineers who finished the sea wall ahead of the winter storms.",
+        OUTRO,
+    ]
+    new = [
+        INTRO,
+        "The harbour master said the new quay would now open in July after two years of work.",
+        "The mayor thanked the engineers who finished the sea wall before the winter storms.",
+        "Fishing crews have complained for months that the works blocked the western slipway "
+        "during the very busiest weeks of the season.",
+        OUTRO,
+    ]
+    result = align(old, new)
+    assert moves(result) == [((1,), (3,))], result
+    assert kinds(result) == {"paragraph_changed": 2, "paragraph_moved": 1}
+
+
+def test_twin_one_clearly_same_paragraph_outweighs_two_barely_alike_pairs():
+    # In one gap, the first old paragraph reappears second with a few words changed, and each
+    # of the others is only a little like a paragraph it crosses: the clear pair is the change;
+    # the loose look-alikes are an addition and a removal, not two changes.
+    clear_old = (
+        "Volunteers planted four hundred oak saplings along the river path on Saturday morning"
+    )
+    clear_new = "Volunteers planted four hundred oak saplings along the canal towpath on Saturday"
+    loose_new = "On Saturday morning the river path was closed while pupils planted the benches"
+    loose_old = "Four hundred boats moored along the canal towpath, the lock keeper said"
+    old = [INTRO, clear_old, loose_old, OUTRO]
+    new = [INTRO, loose_new, clear_new, OUTRO]
+    result = align(old, new)
+    changed = [(p.old, p.new) for p in result if p.kind is EditKind.PARAGRAPH_CHANGED]
+    assert changed == [((1,), (2,))], result
+    assert kinds(result) == {
+        "paragraph_changed": 1,
+        "paragraph_added": 1,
+        "paragraph_removed": 1,
+    }
