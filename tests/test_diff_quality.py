@@ -52,7 +52,10 @@ def measured() -> dict[str, Any]:
 
 # paragraph_moved, scored on the pairs whose label can tell (``moved`` in the results): too
 # few pairs for a per-kind floor in ``kinds``; a floor of its own, which only goes up too.
-MINIMUM_MOVED = {"precision": 0.78, "recall": 0.78, "decidable_pairs": 350}
+# 0.78 / 0.78 before moves were chosen as the non-crossing set of changes, required to be
+# distinct, and table rows paired by name (13 of the 14 moves found, none reported wrongly; the
+# one missed, govuk-0050, in docs/diff-quality.md).
+MINIMUM_MOVED = {"precision": 1.0, "recall": 0.92, "decidable_pairs": 350}
 
 
 def test_floors_never_go_down() -> None:
