@@ -94,8 +94,12 @@ class ProcessSampler:
                     total += rss
                     # the role is read again each time: a child just forked has its parent's
                     # command line until it runs its own
-                    _, peak = self.peaks.get(proc.pid, ("", 0))
-                    self.peaks[proc.pid] = (self._role(proc), max(peak, rss))
+                    # an exited child (a zombie until reaped) has no command line: it keeps
+                    # the role it had
+                    role, peak = self.peaks.get(proc.pid, ("", 0))
+                    if proc.cmdline() or not role:
+                        role = self._role(proc)
+                    self.peaks[proc.pid] = (role, max(peak, rss))
             self.tree_peak = max(self.tree_peak, total)
             self._stop.wait(SAMPLE_S)
 

@@ -34,13 +34,13 @@ import json
 import os
 import platform
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -91,13 +91,51 @@ def cli(args: list[str], env: dict[str, str]) -> Any:
     return json.loads(out.stdout)
 
 
-def captures(db_path: Path) -> tuple[int, int, float, float]:
+def captures(url: str) -> tuple[int, int, float, float]:
     """Captures recorded, errors among them, and the first and last fetch times (epoch s)."""
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT fetched_at, outcome FROM captures").fetchall()
-    times = sorted(datetime.fromisoformat(str(t)).replace(tzinfo=UTC).timestamp() for t, _ in rows)
-    errors = sum(1 for _, outcome in rows if outcome == "error")
-    return len(rows), errors, times[0] if times else 0.0, times[-1] if times else 0.0
+    from sqlalchemy import func, select
+
+    from archive.db import open_database
+    from archive.models import Capture
+
+    database = open_database(url, upgrade=False)
+    with database.session() as session:
+        recorded, errors, first, last = session.execute(
+            select(
+                func.count(),
+                func.count().filter(Capture.outcome == "error"),
+                func.min(Capture.fetched_at),
+                func.max(Capture.fetched_at),
+            )
+        ).one()
+    database.dispose()
+    return (
+        int(recorded),
+        int(errors),
+        first.replace(tzinfo=first.tzinfo or UTC).timestamp() if first else 0.0,
+        last.replace(tzinfo=last.tzinfo or UTC).timestamp() if last else 0.0,
+    )
+
+
+@contextmanager
+def fresh_database(server: str | None, data: Path) -> Iterator[str]:
+    """A fresh archive database: SQLite in ``data``, or a schema of its own on the PostgreSQL
+    server ``server`` (dropped afterwards)."""
+    if not server:
+        yield f"sqlite:///{data / 'redline.sqlite'}"
+        return
+    import sqlalchemy as sa
+
+    schema = "bench_" + uuid.uuid4().hex[:12]
+    engine = sa.create_engine(server)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def drop_keys(url: str, prefix: str) -> None:
@@ -114,22 +152,23 @@ def run_workers(count: int, args: argparse.Namespace, say: Any) -> dict[str, Any
     prefix = f"redline-bench-{uuid.uuid4().hex[:8]}"
     site = SiteProcess(hosts=args.sites, latency=args.latency)
     try:
-        data = work / "data"
-        data.mkdir()
-        db_path = data / "redline.sqlite"
-        urls = [f"{site.hosts[i % len(site.hosts)]}/news/{i}" for i in range(args.urls)]
-        fill(f"sqlite:///{db_path}", args.urls, urls, datetime.now(UTC))
-        env = environ(data, args, prefix)
-        queued = cli(["enqueue"], env)
-        started = time.time()
-        command = [sys.executable, "-m", "scheduler.cli", "worker", "--max-idle", str(MAX_IDLE_S)]
-        summaries, peaks, cpu = [], [], 0.0
         with ExitStack() as files:
+            data = work / "data"
+            data.mkdir()
+            database = files.enter_context(fresh_database(args.database_url, data))
+            urls = [f"{site.hosts[i % len(site.hosts)]}/news/{i}" for i in range(args.urls)]
+            fill(database, args.urls, urls, datetime.now(UTC))
+            env = environ(data, args, prefix)
+            env["REDLINE_DATABASE_URL"] = database
+            queued = cli(["enqueue"], env)
+            started = time.time()
+            worker = [sys.executable, "-m", "scheduler.cli", "worker", "--max-idle"]
+            summaries, peaks, cpu = [], [], 0.0
             procs = []
             for k in range(count):
                 err = files.enter_context((work / f"worker-{k}.err").open("w+"))
                 proc = subprocess.Popen(
-                    [*command, "--json"],
+                    [*worker, str(MAX_IDLE_S), "--json"],
                     cwd=ROOT,
                     env=env,
                     stdout=subprocess.PIPE,
@@ -146,9 +185,9 @@ def run_workers(count: int, args: argparse.Namespace, say: Any) -> dict[str, Any
                     err.seek(0)
                     raise RuntimeError(f"a worker exited {proc.returncode}:\n{err.read()[-4000:]}")
                 summaries.append(json.loads(out))
-        ended = time.time()
-        recorded, errors, first, last = captures(db_path)
-        served = site.stats()
+            ended = time.time()
+            recorded, errors, first, last = captures(database)
+            served = site.stats()
     finally:
         site.close()
         drop_keys(redis_url(args), prefix)
@@ -206,6 +245,7 @@ def report(args: argparse.Namespace, say: Any) -> dict[str, Any]:
         "concurrency_per_worker": args.concurrency,
         "per_site_limit": args.per_site,
         "extraction_workers_setting": args.extraction_workers,
+        "database": "postgresql" if args.database_url else "sqlite",
         "one_worker_latency_ceiling_pages_per_s": round(ceiling, 1),
         "one_worker_share_of_ceiling": round(base / ceiling, 2) if ceiling else None,
         "pages_per_s": {str(r["workers"]): r["pages_per_s"] for r in runs},
@@ -253,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
         help="REDLINE_WORKERS of each worker (0: redline's default, -1: in the worker itself)",
     )
     parser.add_argument("--redis-url", help="Redis server (default: see the module's help)")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server to hold each run's archive, in a schema of its own (default: "
+        "SQLite in the run's data directory)",
+    )
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args(argv)
     args.load_at_start = os.getloadavg()

@@ -55,17 +55,27 @@ def test_memory_benchmark_writes_its_figures(tmp_path):
 
 
 @pytest.mark.redis
-def test_throughput_benchmark_writes_its_figures(tmp_path):
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_throughput_benchmark_writes_its_figures(tmp_path, backend):
     redis_url = os.environ.get("REDLINE_TEST_REDIS_URL")
     if not redis_url:
         service_missing("Redis", "REDLINE_TEST_REDIS_URL")
+    database: list[str] = []
+    if backend == "postgres":
+        server = os.environ.get("REDLINE_TEST_POSTGRES_URL")
+        if not server:
+            service_missing("PostgreSQL", "REDLINE_TEST_POSTGRES_URL")
+        database = ["--database-url", server]
     out = tmp_path / "throughput.json"
     bench(
         "bench.throughput", "--workers", "1,2", "--urls", "12", "--sites", "3",
         "--latency", "0.05", "--extraction-workers", "-1", "--redis-url", redis_url,
-        "--out", str(out),
+        *database, "--out", str(out),
     )  # fmt: skip
     report = json.loads(out.read_text())
+    assert report["database"] == {"sqlite": "sqlite", "postgres": "postgresql"}[backend]
     assert list(report["pages_per_s"]) == ["1", "2"] and report["speedup"]["1"] == 1.0
     assert all(rate > 0 for rate in report["pages_per_s"].values())
     for run in report["runs"]:
