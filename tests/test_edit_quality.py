@@ -44,10 +44,10 @@ MINIMUM_FLOORS: dict[str, Any] = {
         "headline": {"precision": 1.0, "recall": 0.98},
         "updated": {"precision": 1.0, "recall": 1.0},
         "byline": {"precision": 1.0, "recall": 0.99},
-        "paragraph_added": {"precision": 0.95, "recall": 0.97},
-        "paragraph_removed": {"precision": 0.97, "recall": 0.95},
-        "paragraph_changed": {"precision": 0.97, "recall": 0.95},
-        "paragraph_moved": {"precision": 1.0, "recall": 0.95},
+        "paragraph_added": {"precision": 0.97, "recall": 0.98},
+        "paragraph_removed": {"precision": 0.97, "recall": 0.96},
+        "paragraph_changed": {"precision": 0.98, "recall": 0.96},
+        "paragraph_moved": {"precision": 1.0, "recall": 0.97},
     },
 }
 
