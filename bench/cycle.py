@@ -12,8 +12,10 @@ fresh archive, then ``redline crawl --all --json`` runs in a subprocess for each
    growth per capture is measured here);
 4. ``chrome``: every page gets new chrome (``scheduler.demo.chrome``: a site menu, ad slots,
    a most-read list, a comment counter, CSRF tokens in a meta tag and a hidden input, a script,
-   cache-busted asset URLs), the article untouched: each is re-extracted and must come out
-   unchanged (``chrome_only_false_versions`` counts the ones that do not); the archive's
+   cache-busted asset URLs), the article untouched: each goes through the fast path first (on
+   by default; ``chrome_only_fast_path_decisions`` counts the pages it found unchanged without
+   a full extraction, ``chrome_only_fast_path_fallbacks`` those it left to one), and must come
+   out unchanged (``chrome_only_false_versions`` counts the ones that do not); the archive's
    growth in this cycle, database and WARC files together, per capture is
    ``bytes_per_chrome_only_capture`` (under 1 KB with ``--warc-retention versions``, the
    default, which stores no exchange for such a capture);
@@ -675,6 +677,13 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         ),
         "warc_retention": args.warc_retention,
         "chrome_only_false_versions": by["chrome"].summary["new_versions"],
+        # pages of the chrome cycle found unchanged by the fast path, without a full extraction
+        "chrome_only_fast_path_decisions": by["chrome"]
+        .summary.get("fast_path", {})
+        .get("decisions", 0),
+        "chrome_only_fast_path_fallbacks": by["chrome"]
+        .summary.get("fast_path", {})
+        .get("fallbacks", 0),
         "targets": {
             "ratio_min": 0.8,
             "unchanged_ratio_min": 0.6,
@@ -746,6 +755,8 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
         file=out,
     )
     print(f"chrome-only false versions        {report['chrome_only_false_versions']:>6}", file=out)
+    fast = report["chrome_only_fast_path_decisions"]
+    print(f"chrome-only fast-path decisions   {fast:>6}", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:

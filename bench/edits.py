@@ -116,6 +116,10 @@ def table(results: dict[str, Any]) -> str:
         f"{results['false_versions']}/{results['null_trials']}; "
         f"other kinds reported: {results['other_kinds_reported']}"
     )
+    lines.append(
+        f"fast path: {results['fast_path_same_decisions']} 'unchanged' decisions, "
+        f"{results['fast_path_missed_edits']} edits missed that the full extraction finds"
+    )
     lines.append(f"{'trial':<20} {'n':>5} {'version':>8} {'exact':>6}")
     for name, r in results["by_trial"].items():
         lines.append(f"{name:<20} {r['trials']:>5} {r['new_version']:>8} {r['exact']:>6}")

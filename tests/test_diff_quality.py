@@ -101,3 +101,11 @@ def test_the_label_shows_a_move_only_where_its_examples_can_tell() -> None:
     assert _label_moved((1, 1), examples([edited], [kept])) is None
     # not every block listed: cannot tell
     assert _label_moved((2, 1), examples([other], [kept])) is None
+
+
+def test_the_fast_path_never_hides_an_edit_the_full_extraction_finds() -> None:
+    """Every pair's new page goes through the fast path's decision against the old page's
+    fingerprint first: it may say "unchanged" only where the full extraction finds no new
+    version."""
+    results = measured()
+    assert results["fast_path_missed_edits"] == 0

@@ -76,6 +76,12 @@ _METADATA_NAMES = (
 _METADATA_NAME = re.compile("|".join(_METADATA_NAMES))
 # <link> relations read: canonical and AMP (ours), author and publisher (trafilatura's).
 _READ_LINKS = frozenset(("canonical", "amphtml", "author", "publisher"))
+# Siblings of the region that never hold article text (script, style, navigation, asides,
+# forms, footers...): chrome inserted there does not count as a block beside the article.
+_NOT_TEXT_BLOCKS = frozenset(
+    {"script", "style", "link", "meta", "noscript", "template", "iframe", "nav", "aside"}
+    | {"form", "footer"}
+)
 _METADATA_TAGS = frozenset(("title", "meta", "base", "h1", "time", "dialog"))
 _BODY_TEXT = etree.XPath("//body//text()[not(parent::script or parent::style)]")
 # The wall detection's candidates (archive.extract.walls): consent and paywall containers.
@@ -184,12 +190,13 @@ def _digest(tree: HtmlElement, region: HtmlElement, url: str, min_chars: int) ->
 
     add(f"{url}\x1f{min_chars}".encode())  # links resolve against the URL; a minimum
 
-    add(etree.tostring(region, encoding="utf-8", with_tail=False))
     parent = region.getparent()
     if parent is not None:  # the blocks beside the article: their names, not their text
         add(
             "\x1f".join(
-                f"{c.tag}.{c.get('class', '')}" for c in parent if isinstance(c.tag, str)
+                f"{c.tag}.{c.get('class', '')}"
+                for c in parent
+                if isinstance(c.tag, str) and c.tag not in _NOT_TEXT_BLOCKS
             ).encode()
         )
     add((tree.get("lang") or "").encode())
@@ -219,7 +226,25 @@ def _digest(tree: HtmlElement, region: HtmlElement, url: str, min_chars: int) ->
         if tag in _WALL_TAGS and _WALL_NAMES.search(names):
             add(f"{tag}:{names}:".encode())
             add(etree.tostring(element, method="text", encoding="utf-8", with_tail=False))
+    # The region last: its scripts, styles and asset links (cache-busted URLs, inline state)
+    # are taken out first, their tails kept; JSON-LD among them was hashed above.
+    for element in list(region.iter("script", "style", "link")):
+        _remove_keeping_tail(element)
+    add(etree.tostring(region, encoding="utf-8", with_tail=False))
     return hasher.hexdigest()
+
+
+def _remove_keeping_tail(element: HtmlElement) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 def _identity() -> str:

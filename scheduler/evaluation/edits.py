@@ -60,7 +60,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from html.entities import codepoint2name, name2codepoint
@@ -70,7 +70,9 @@ from urllib.parse import urlsplit
 
 from archive.diff import compare
 from archive.errors import ExtractionError
-from archive.extract import Article, extract_article
+from archive.extract import DEFAULT_MIN_CHARS, Article, extract_article
+from archive.extract.extractor import extract_with_fingerprint
+from archive.extract.fastpath import same_article
 from scheduler.demo.chrome import FAMILIES, box, dress, insert, language, opaque_spans
 from scheduler.demo.chrome import inside as _inside
 
@@ -1147,6 +1149,8 @@ class Trial:
     raw: dict[str, int]
     notes: list[str]
     error: str | None = None
+    # the fast path (archive.extract.fastpath) found page B unchanged from page A's fingerprint
+    fast_same: bool = False
 
     @property
     def real(self) -> bool:
@@ -1242,8 +1246,10 @@ def _added_by_box(
 
 
 def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Trial]:
+    """Each trial: page A extracted in full (with its fast-path fingerprint), page B through the
+    fast path's decision first and then extracted in full, as the crawl would if it fell back."""
     trials = []
-    old_cache: dict[str, Article | ExtractionError] = {}
+    old_cache: dict[str, tuple[Article, str | None] | ExtractionError] = {}
     for name in names:
         try:
             a, b, applied, notes = build(src, name, seed)
@@ -1261,15 +1267,18 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
                 )
             )
             continue
+        fast_same = False
         try:
             if a not in old_cache:
                 try:
-                    old_cache[a] = extract_article(a, src.url)
+                    old_cache[a] = extract_with_fingerprint(a, src.url)
                 except ExtractionError as error:
                     old_cache[a] = error
-            old = old_cache[a]
-            if isinstance(old, ExtractionError):
-                raise old
+            cached = old_cache[a]
+            if isinstance(cached, ExtractionError):
+                raise cached
+            old, fingerprint = cached
+            fast_same = same_article(b, src.url, None, DEFAULT_MIN_CHARS, fingerprint)
             new = extract_article(b, src.url)
         except ExtractionError as error:
             trials.append(
@@ -1282,14 +1291,18 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
                     {},
                     notes,
                     error=f"extraction: {error}",
+                    fast_same=fast_same,
                 )
             )
             continue
         if old.content_hash == new.content_hash:
-            trials.append(Trial(src.key, name, frozenset(applied), False, frozenset(), {}, notes))
+            same = Trial(src.key, name, frozenset(applied), False, frozenset(), {}, notes)
+            trials.append(replace(same, fast_same=fast_same))
             continue
         kinds, raw = reported_kinds(old, new)
-        trials.append(Trial(src.key, name, frozenset(applied), True, kinds, raw, notes))
+        trials.append(
+            Trial(src.key, name, frozenset(applied), True, kinds, raw, notes, None, fast_same)
+        )
     return trials
 
 
@@ -1322,6 +1335,11 @@ def score(trials: Sequence[Trial]) -> dict[str, Any]:
         "null_trials": len(null),
         "false_versions": sum(t.new_version for t in null),
         "extraction_errors": sum(1 for t in ran if t.error),
+        # The fast path's "unchanged" where the full extraction finds a new version (must be 0),
+        # or fails (an error the fast path would have hidden); and its "unchanged" decisions.
+        "fast_path_missed_edits": sum(1 for t in ran if t.fast_same and t.new_version),
+        "fast_path_missed_failures": sum(1 for t in ran if t.fast_same and t.error),
+        "fast_path_same_decisions": sum(1 for t in ran if t.fast_same),
         "kinds": kinds,
         "other_kinds_reported": dict(sorted(unexpected.items())),
         "by_trial": {

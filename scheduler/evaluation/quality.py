@@ -52,7 +52,9 @@ from typing import Any
 from archive.diff import ChangeRecord, compare
 from archive.enums import EditKind, FailureReason
 from archive.errors import ExtractionError
-from archive.extract import extract_article
+from archive.extract import DEFAULT_MIN_CHARS, extract_article
+from archive.extract.extractor import extract_with_fingerprint
+from archive.extract.fastpath import same_article
 
 CORPORA = ("govuk-news-versions", "cnn-lite-versions")
 KINDS = (
@@ -122,6 +124,7 @@ class Outcome:
     raw: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     wall: bool = False  # a page of the pair is a wall (an error page captured with 200...)
+    fast_same: bool = False  # the fast path found the new page unchanged from the old one's
 
 
 def index_digests(root: Path) -> dict[str, str]:
@@ -390,17 +393,28 @@ WALL_REASONS = frozenset(
 
 
 def run_pair(pair: Pair) -> Outcome:
-    """Extract both pages and compare them, as the crawl does."""
+    """Extract both pages and compare them, as the crawl does: the old page in full (with its
+    fast-path fingerprint), the new one through the fast path's decision first, then in full."""
+    fast_same = False
     try:
-        old, new = (extract_article(page, pair.url) for page in pair.pages)
+        old, fingerprint = extract_with_fingerprint(pair.pages[0], pair.url)
+        fast_same = same_article(pair.pages[1], pair.url, None, DEFAULT_MIN_CHARS, fingerprint)
+        new = extract_article(pair.pages[1], pair.url)
     except ExtractionError as error:
         wall = error.reason in WALL_REASONS
-        return Outcome(pair, new_version=False, kinds=frozenset(), error=str(error), wall=wall)
+        return Outcome(
+            pair,
+            new_version=False,
+            kinds=frozenset(),
+            error=str(error),
+            wall=wall,
+            fast_same=fast_same,
+        )
     if old.content_hash == new.content_hash:
-        return Outcome(pair, new_version=False, kinds=frozenset())
+        return Outcome(pair, new_version=False, kinds=frozenset(), fast_same=fast_same)
     record = compare(old, new)
     kinds = scored_kinds(record, pair.corpus)
-    return Outcome(pair, new_version=True, kinds=kinds, raw=record.kinds())
+    return Outcome(pair, True, kinds, raw=record.kinds(), fast_same=fast_same)
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -444,6 +458,10 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
             "version_gain_rate": _ratio(sum(o.new_version for o in changed), len(changed)),
             "unchanged_pairs": len(unchanged),
             "false_versions": sum(o.new_version for o in unchanged),
+            # the fast path's "unchanged" where the full extraction finds a new version (must
+            # be 0), and its "unchanged" decisions
+            "fast_path_missed_edits": sum(1 for o in chosen if o.fast_same and o.new_version),
+            "fast_path_same_decisions": sum(1 for o in chosen if o.fast_same),
             "extraction_errors": sum(1 for o in chosen if o.error),
             "wall_pairs": sum(1 for o in chosen if o.wall),
             "kinds": per_kind,
