@@ -507,6 +507,7 @@ def crawl_env(data: Path, args: argparse.Namespace) -> dict[str, str]:
         REDLINE_RETRY_TIMES="0",
         REDLINE_DOWNLOAD_TIMEOUT_S="60",
         REDLINE_LOG_LEVEL="WARNING",
+        REDLINE_FAST_PATH="1",  # (off by default for now: see docs/design.md)
         REDLINE_WORKERS=str(args.workers),
         REDLINE_WARC_RETENTION=args.warc_retention,
     )

@@ -82,6 +82,10 @@ _NOT_TEXT_BLOCKS = frozenset(
     {"script", "style", "link", "meta", "noscript", "template", "iframe", "nav", "aside"}
     | {"form", "footer"}
 )
+# Links to a person's page, which byline readers take the author's name from.
+_PERSON_LINK = re.compile(
+    r"author|byline|writer|contributor|staff|people|profile|journalist|reporter|columnist"
+)
 _METADATA_TAGS = frozenset(("title", "meta", "base", "h1", "time", "dialog"))
 _BODY_TEXT = etree.XPath("//body//text()[not(parent::script or parent::style)]")
 # The wall detection's candidates (archive.extract.walls): consent and paywall containers.
@@ -135,6 +139,10 @@ def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement |
         if found < 0:
             return None
         end = found + len(key)
+    # A paragraph found twice (the article copied in another element, a teaser repeating it):
+    # which copy the extractor read is not known, so no region.
+    if any(joined.find(key, joined.find(key) + 1) >= 0 for key in keys):
+        return None
     first = _owner(texts[bisect_right(ends, start)])
     last = _owner(texts[bisect_left(ends, end)])
     if first is None or last is None:
@@ -218,6 +226,7 @@ def _digest(tree: HtmlElement, region: HtmlElement, url: str, min_chars: int) ->
             or "itemprop" in attrib
             or "datetime" in attrib
             or attrib.get("rel") == "author"
+            or (tag == "a" and _PERSON_LINK.search(attrib.get("href", "").lower()))
             or attrib.get("role") in ("dialog", "alertdialog")
             or attrib.get("aria-modal") == "true"
             or _METADATA_NAME.search(names)

@@ -31,6 +31,7 @@ TWINS = {
 
 
 def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline, site):
+    redline.env["REDLINE_FAST_PATH"] = "1"
     serve(site, "/same", BASE)  # ads, related links, CSRF token, comment count... per request
     for path in TWINS:
         serve(site, path, BASE)
@@ -74,7 +75,7 @@ def test_a_disagreement_of_the_sampled_verification_is_counted_and_undone(redlin
     it in full, counts the disagreement, and drops the fingerprint: the next crawl finds the
     edit."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH_VERIFY_EVERY"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1")
     fixed = frozenset()  # no chrome: the pages are exactly as built here
     url = site.url("/v")
     serve(site, "/v", BASE, vary=fixed)
@@ -104,7 +105,7 @@ def test_a_disagreement_of_the_sampled_verification_is_counted_and_undone(redlin
 def test_a_verification_that_agrees_counts_no_disagreement(redline_sqlite, site):
     """The twin of the test above: the same verification on an honest fingerprint."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH_VERIFY_EVERY"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1")
     serve(site, "/v", BASE)
     redline("track", site.url("/v"))
     redline.crawl()
