@@ -35,6 +35,7 @@ What must not live here: filters of extracted text (that is :mod:`.chrome`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import pairwise
 from urllib.parse import urlsplit
 
@@ -168,75 +169,40 @@ _PROMO_LABEL = re.compile(
     r"|m[áa]s sobre este tema|leggi anche|potrebbe interessarti|approfondisci|leia também"
     r"|leia mais|veja também|читайте также|по теме|читать далее)\s*[:|›»>–—-]?\s*$"
 )
-_SPACES = re.compile(r"\s+")
+_PUNCTUATION = re.compile(r"[^\w\s']+")
+_NON_WORD = re.compile(r"\W+")
 
 
 def _text(element: HtmlElement) -> str:
-    return _SPACES.sub(" ", element.text_content()).strip()
+    return " ".join(element.text_content().split())
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
-    return _SPACES.sub(" ", re.sub(r"[^\w\s']+", " ", text.casefold())).strip()
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
 
 
-def _names(element: HtmlElement) -> set[str]:
-    """The words of an element's class, id, role and aria-label, single and joined."""
-    raw = " ".join(
-        element.get(attribute) or "" for attribute in ("class", "id", "role", "aria-label")
-    )
+@lru_cache(maxsize=4096)
+def _name_words(raw: str) -> frozenset[str]:
     if not raw.strip():
-        return set()
+        return frozenset()
     words = [w.lower() for w in _NAME_WORD.findall(raw)]
-    return set(words) | {a + b for a, b in pairwise(words)}
+    return frozenset(words) | {a + b for a, b in pairwise(words)}
+
+
+def _names(element: HtmlElement) -> frozenset[str]:
+    """The words of an element's class, id, role and aria-label, single and joined."""
+    get = element.get
+    return _name_words(
+        " ".join((get("class") or "", get("id") or "", get("role") or "", get("aria-label") or ""))
+    )
 
 
 def _has_player(element: HtmlElement) -> bool:
     return element.tag in _PLAYERS or any(True for _ in element.iter(*_PLAYERS))
 
 
-def _running(element: HtmlElement) -> int:
-    """How many paragraphs of running text ``element`` holds."""
-    count = 0
-    for paragraph in element.iter("p"):
-        text = len(_text(paragraph))
-        links = sum(len(_text(a)) for a in paragraph.iter("a"))
-        if text - links >= MIN_RUNNING_CHARS:
-            count += 1
-    return count
-
-
-def _may_remove(element: HtmlElement) -> bool:
-    if element.tag in _NEVER or element.getparent() is None:
-        return False
-    if len(_text(element)) > MAX_BOX_CHARS or any(True for _ in element.iter("h1")):
-        return False
-    return _running(element) <= MAX_BOX_RUNNING
-
-
-def _small(block: HtmlElement) -> bool:
-    if block.tag not in _BLOCKS or len(_text(block)) > MAX_CLIMB_CHARS:
-        return False
-    return all(len(_text(p)) <= MAX_BOX_PARAGRAPH_CHARS for p in block.iter("p"))
-
-
-def _box(seed: HtmlElement) -> HtmlElement:
-    """The box around a signal: the outermost small block at most ``MAX_CLIMB`` levels up.
-
-    Only the first block up may take in a paragraph of running text (the box's pitch beside
-    its form or button), and only one; a block further up that would take in any holds a
-    paragraph of the story (a wrapper around one paragraph and the box).
-    """
-    box = seed
-    for level in range(MAX_CLIMB):
-        parent = box.getparent()
-        if parent is None or parent.tag in _NEVER or not _small(parent):
-            break
-        if _running(parent) - _running(box) > (1 if level == 0 else 0):
-            break
-        box = parent
-    return box
-
-
+@lru_cache(maxsize=4096)
 def _same_site(href: str, host: str) -> bool:
     target = urlsplit(href.strip())
     if target.scheme and target.scheme not in ("http", "https"):
@@ -245,105 +211,167 @@ def _same_site(href: str, host: str) -> bool:
     return not other or other == host
 
 
-def _only_links(item: HtmlElement, host: str) -> bool:
-    links = list(item.iter("a"))
-    if not links or not all(_same_site(a.get("href") or "", host) for a in links):
-        return False
-    outside = re.sub(r"\W+", "", _text(item))
-    inside = re.sub(r"\W+", "", "".join(_text(a) for a in links))
-    return len(outside) - len(inside) <= MAX_ITEM_EXTRA_CHARS
+class _Pass:
+    """One removal pass over a page: the site's host, and the texts of elements as read since
+    the tree last changed (:meth:`changed` forgets them)."""
 
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self._texts: dict[HtmlElement, str] = {}
+        self._running: dict[HtmlElement, int] = {}
 
-def _alone(element: HtmlElement) -> HtmlElement | None:
-    """The block a link or button stands alone in (its text is all the block's), if any; a
-    button stands for itself, a link inside a sentence for nothing."""
-    text = _text(element)
-    block = element
-    for ancestor in element.iterancestors():
-        if ancestor.tag not in ("p", "li", "div", "span", "strong", "b", "em", "center"):
-            break
-        if _text(ancestor) != text:
-            break
-        block = ancestor
-    if block.tag in ("p", "li", "div", "center") or element.tag == "button":
-        return block
-    return None
+    def changed(self) -> None:
+        self._texts.clear()
+        self._running.clear()
 
+    def text(self, element: HtmlElement) -> str:
+        text = self._texts.get(element)
+        if text is None:
+            text = self._texts[element] = _text(element)
+        return text
 
-def _signals(tree: HtmlElement, host: str) -> list[tuple[HtmlElement, bool]]:
-    """(element, climb): each element that says it is a box, and whether it may take the
-    small block around it."""
-    found: list[tuple[HtmlElement, bool]] = []
-    for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in _SKIP:
-            continue
-        signal = _named(element) or _control(element, host)
-        if signal is not None:
-            found.append(signal)
-        elif element.tag in ("p", "div", "span", "li"):
-            _label_signal(element, host, found)
-    return found
+    def running(self, element: HtmlElement) -> int:
+        """How many paragraphs of running text ``element`` holds."""
+        count = self._running.get(element)
+        if count is None:
+            count = 0
+            text = self.text
+            for paragraph in element.iter("p"):
+                links = sum(len(text(a)) for a in paragraph.iter("a"))
+                if len(text(paragraph)) - links >= MIN_RUNNING_CHARS:
+                    count += 1
+            self._running[element] = count
+        return count
+
+    def may_remove(self, element: HtmlElement) -> bool:
+        if element.tag in _NEVER or element.getparent() is None:
+            return False
+        if len(self.text(element)) > MAX_BOX_CHARS or any(True for _ in element.iter("h1")):
+            return False
+        return self.running(element) <= MAX_BOX_RUNNING
+
+    def small(self, block: HtmlElement) -> bool:
+        if block.tag not in _BLOCKS or len(self.text(block)) > MAX_CLIMB_CHARS:
+            return False
+        return all(len(self.text(p)) <= MAX_BOX_PARAGRAPH_CHARS for p in block.iter("p"))
+
+    def box(self, seed: HtmlElement) -> HtmlElement:
+        """The box around a signal: the outermost small block at most ``MAX_CLIMB`` levels
+        up.
+
+        Only the first block up may take in a paragraph of running text (the box's pitch
+        beside its form or button), and only one; a block further up that would take in any
+        holds a paragraph of the story (a wrapper around one paragraph and the box).
+        """
+        box = seed
+        for level in range(MAX_CLIMB):
+            parent = box.getparent()
+            if parent is None or parent.tag in _NEVER or not self.small(parent):
+                break
+            if self.running(parent) - self.running(box) > (1 if level == 0 else 0):
+                break
+            box = parent
+        return box
+
+    def only_links(self, item: HtmlElement) -> bool:
+        links = list(item.iter("a"))
+        if not links or not all(_same_site(a.get("href") or "", self.host) for a in links):
+            return False
+        outside = _NON_WORD.sub("", self.text(item))
+        inside = _NON_WORD.sub("", "".join(self.text(a) for a in links))
+        return len(outside) - len(inside) <= MAX_ITEM_EXTRA_CHARS
+
+    def alone(self, element: HtmlElement) -> HtmlElement | None:
+        """The block a link or button stands alone in (its text is all the block's), if any;
+        a button stands for itself, a link inside a sentence for nothing."""
+        text = self.text(element)
+        block = element
+        for ancestor in element.iterancestors():
+            if ancestor.tag not in ("p", "li", "div", "span", "strong", "b", "em", "center"):
+                break
+            if self.text(ancestor) != text:
+                break
+            block = ancestor
+        if block.tag in ("p", "li", "div", "center") or element.tag == "button":
+            return block
+        return None
+
+    def signals(self, tree: HtmlElement) -> list[tuple[HtmlElement, bool]]:
+        """(element, climb): each element that says it is a box, and whether it may take the
+        small block around it."""
+        found: list[tuple[HtmlElement, bool]] = []
+        for element in tree.iter():
+            tag = element.tag
+            if not isinstance(tag, str) or tag in _SKIP:
+                continue
+            signal = _named(element) or self.control(element)
+            if signal is not None:
+                found.append(signal)
+            elif element.tag in ("p", "div", "span", "li"):
+                self.label_signal(element, found)
+        return found
+
+    def control(self, element: HtmlElement) -> tuple[HtmlElement, bool] | None:
+        """A form to fill in, a player, a list of links, a call to action."""
+        tag = element.tag
+        if tag in _PLAYERS or (
+            tag == "form"
+            and any(
+                (field.get("type") or "text").lower() not in ("hidden", "submit", "button", "image")
+                for field in element.iter("input", "textarea", "select")
+            )
+        ):
+            return element, True
+        if tag in ("ul", "ol"):
+            items = [li for li in element if li.tag == "li"]
+            if len(items) >= MIN_LINK_ITEMS and all(self.only_links(li) for li in items):
+                # only a list boxed with its heading ("Most read", "Related"); a list of links
+                # standing among the article's paragraphs is left to trafilatura, as before
+                box = self.box(element)
+                if box is not element and any(True for _ in box.iter(*_HEADINGS)):
+                    return box, False
+        elif tag in ("a", "button"):
+            text = self.text(element)
+            if len(text) <= MAX_CTA_CHARS and _CTA.match(_key(text)):
+                block = self.alone(element)
+                if block is not None:
+                    return block, True
+        return None
+
+    def label_signal(self, element: HtmlElement, found: list[tuple[HtmlElement, bool]]) -> None:
+        """An ad label alone in an element, or a promo line ("Read more: <a story>")."""
+        if element.tag != "p" and len(element) > 1:
+            return  # a label has at most one child; only a paragraph is read further
+        text = self.text(element)
+        if not text:
+            return
+        if len(text) <= MAX_CTA_CHARS and len(element) <= 1 and _AD_LABEL.match(_key(text)):
+            found.append((element, True))
+            return
+        if element.tag != "p" or len(text) > MAX_BOX_PARAGRAPH_CHARS:
+            return
+        links = [a for a in element.iter("a") if _same_site(a.get("href") or "", self.host)]
+        if len(links) != 1:
+            return
+        link = self.text(links[0])
+        if not link:
+            return
+        head, _, tail = text.partition(link)
+        if not tail.strip(" .»›") and _PROMO_LABEL.match(_key(head) or "-"):
+            found.append((element, False))
 
 
 def _named(element: HtmlElement) -> tuple[HtmlElement, bool] | None:
     """A block whose names say it is furniture (a player's name only around a player)."""
-    names = _names(element) if element.tag in _NAMED else set()
-    if names & _FURNITURE or (names & _PLAYER_NAMES and _has_player(element)):
-        return element, False
+    if element.tag in _NAMED:
+        names = _names(element)
+        if not names.isdisjoint(_FURNITURE) or (
+            not names.isdisjoint(_PLAYER_NAMES) and _has_player(element)
+        ):
+            return element, False
     if any(name.startswith("data-ad") for name in element.attrib):
         return element, True
     return None
-
-
-def _control(element: HtmlElement, host: str) -> tuple[HtmlElement, bool] | None:
-    """A form to fill in, a player, a list of links, a call to action."""
-    tag = element.tag
-    if tag in _PLAYERS or (
-        tag == "form"
-        and any(
-            (field.get("type") or "text").lower() not in ("hidden", "submit", "button", "image")
-            for field in element.iter("input", "textarea", "select")
-        )
-    ):
-        return element, True
-    if tag in ("ul", "ol"):
-        items = [li for li in element if isinstance(li.tag, str) and li.tag == "li"]
-        if len(items) >= MIN_LINK_ITEMS and all(_only_links(li, host) for li in items):
-            # only a list boxed with its heading ("Most read", "Related"); a list of links
-            # standing among the article's paragraphs is left to trafilatura, as before
-            box = _box(element)
-            if box is not element and any(True for _ in box.iter(*_HEADINGS)):
-                return box, False
-    elif tag in ("a", "button"):
-        text = _text(element)
-        if len(text) <= MAX_CTA_CHARS and _CTA.match(_key(text)):
-            block = _alone(element)
-            if block is not None:
-                return block, True
-    return None
-
-
-def _label_signal(element: HtmlElement, host: str, found: list[tuple[HtmlElement, bool]]) -> None:
-    """An ad label alone in an element, or a promo line ("Read more: <a story>")."""
-    if element.tag != "p" and len(element) > 1:
-        return  # a label has at most one child; only a paragraph is read further
-    text = _text(element)
-    if not text:
-        return
-    if len(text) <= MAX_CTA_CHARS and len(element) <= 1 and _AD_LABEL.match(_key(text)):
-        found.append((element, True))
-        return
-    if element.tag != "p" or len(text) > MAX_BOX_PARAGRAPH_CHARS:
-        return
-    links = [a for a in element.iter("a") if _same_site(a.get("href") or "", host)]
-    if len(links) != 1:
-        return
-    link = _text(links[0])
-    if not link:
-        return
-    head, _, tail = text.partition(link)
-    if not tail.strip(" .»›") and _PROMO_LABEL.match(_key(head) or "-"):
-        found.append((element, False))
 
 
 def drop_inline_chrome(tree: HtmlElement, url: str) -> int:
@@ -352,14 +380,16 @@ def drop_inline_chrome(tree: HtmlElement, url: str) -> int:
     body = tree.find(".//body")
     if body is None:
         return 0
+    work = _Pass(host)
     removed = 0
-    for seed, climb in _signals(body, host):
+    for seed, climb in work.signals(body):
         if not _attached(seed, body):
             continue  # inside a box already removed
-        box = _box(seed) if climb else seed
-        if not _may_remove(box):
+        box = work.box(seed) if climb else seed
+        if not work.may_remove(box):
             continue
         _remove(box)
+        work.changed()
         removed += 1
     return removed
 
