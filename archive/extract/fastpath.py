@@ -147,7 +147,9 @@ def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement |
     last = _owner(texts[bisect_left(ends, end)])
     if first is None or last is None:
         return None
-    ancestors = {id(e) for e in first.iterancestors()} | {id(first)}
+    # (the chain keeps its proxies alive: the id of a freed lxml proxy can be reused by another)
+    chain = [first, *first.iterancestors()]
+    ancestors = {id(e) for e in chain}
     common: HtmlElement | None = last
     while common is not None and id(common) not in ancestors:
         common = common.getparent()
