@@ -9,6 +9,14 @@ current version from the database at that moment, and fetch and archive them exa
 directory).  Their requests go through scrapy-redis's scheduler with ``SCHEDULER_PERSIST``, so
 the requests a stopped worker had not started stay in Redis for the next one.
 
+A worker keeps its request slots full: it pops its first batch (``concurrent_requests`` ids)
+at start, and each time a request leaves its downloader it pops another batch if fewer than
+two batches' worth are in flight here and waiting in the requests queue together
+(:meth:`WorkerSpider.top_up`), so the next requests are ready while the pages just fetched are
+extracted and written.  A popped id becomes a request in ``<prefix>:requests`` at once, as for
+the first batch: a worker killed before starting it leaves it there for the next worker, and
+one killed mid-download leaves its URL leased until the lease runs out, as before.
+
 Keys, under ``redis_prefix``: ``<prefix>:due`` (the list of ids), ``<prefix>:queued`` (the set
 of ids in the list: an id is pushed once however often it is claimed), and scrapy-redis's
 ``<prefix>:requests`` and ``<prefix>:dupefilter``.  Pushing and popping are Lua scripts, so the
@@ -173,6 +181,7 @@ class WorkerSpider(RedisMixin, ArticleSpider):  # type: ignore[misc]
         assert isinstance(spider, WorkerSpider)
         spider.setup_redis(crawler)
         crawler.signals.connect(spider.closed_database, signal=signals.spider_closed)
+        crawler.signals.connect(spider.top_up, signal=signals.request_left_downloader)
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -180,7 +189,7 @@ class WorkerSpider(RedisMixin, ArticleSpider):  # type: ignore[misc]
             yield request
 
     def next_requests(self) -> Iterator[scrapy.Request]:
-        """Requests for the next batch of queued ids (called at start and whenever idle)."""
+        """Requests for the next batch of queued ids (at start, when idle, and by top_up)."""
         assert self.config is not None and self.crawler.stats is not None
         keys = QueueKeys.for_prefix(self.config.redis_prefix)
         ids = pop(self.server, keys, self.redis_batch_size)
@@ -203,6 +212,22 @@ class WorkerSpider(RedisMixin, ArticleSpider):  # type: ignore[misc]
         for target in targets:
             yield self.request_for(target)
 
+    def top_up(self) -> None:
+        """Pop the next batch before this worker runs dry (on each request that leaves the
+        downloader): scrapy-redis alone pops only when the worker is idle, so every batch would
+        end with nothing in flight while its pages are extracted and written."""
+        engine = self.crawler.engine
+        assert self.config is not None
+        if engine is None or not engine.running or self.server is None:
+            return  # stopping: what is queued stays in Redis for the next worker
+        keys = QueueKeys.for_prefix(self.config.redis_prefix)
+        # the request leaving is still counted as active: a conservative count
+        pending = len(engine.downloader.active) + int(self.server.zcard(keys.requests))
+        if pending >= 2 * self.redis_batch_size:
+            return
+        for request in self.next_requests():
+            engine.crawl(request)
+
     def closed_database(self) -> None:
         if self.database is not None:
             self.database.dispose()
@@ -220,6 +245,8 @@ def worker_settings(config: Config, *, max_idle_s: int = 0) -> dict[str, Any]:
         **settings_for(config),
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "SCHEDULER_PERSIST": True,
+        # a sorted set (scrapy-redis's default), counted with ZCARD by WorkerSpider.top_up
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": keys.requests,
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",

@@ -106,6 +106,7 @@ class LocalSite:
         self._log: list[RequestRecord] = []
         self._in_flight = 0
         self._most_in_flight = 0
+        self._busy_spells = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -257,6 +258,7 @@ class LocalSite:
             self._counts.clear()
             self._log.clear()
             self._most_in_flight = 0
+            self._busy_spells = 0
 
     # -- what happened -------------------------------------------------------------------
 
@@ -279,10 +281,17 @@ class LocalSite:
         with self._lock:
             return self._most_in_flight
 
+    def busy_spells(self) -> int:
+        """How many times the site went from answering nothing to answering a request."""
+        with self._lock:
+            return self._busy_spells
+
     # -- used by the handler -------------------------------------------------------------
 
     def _answering(self, change: int) -> None:
         with self._lock:
+            if change > 0 and self._in_flight == 0:
+                self._busy_spells += 1
             self._in_flight += change
             self._most_in_flight = max(self._most_in_flight, self._in_flight)
 

@@ -298,6 +298,30 @@ def test_three_workers_keep_one_site_limit_together(postgres, redis_url, prefix,
     assert site.most_in_flight() == 2
 
 
+def test_a_worker_keeps_its_request_slots_full_between_batches(
+    postgres, redis_url, prefix, tmp_path, site
+):
+    """One worker, 4 requests at once, 40 slow pages: it pops the next batch while the last
+    ones download, so the site stays busy.  Popping only when idle (a batch of 4, then
+    nothing in flight while the pages are extracted and written) gives the site at least one
+    busy spell per batch: 10 here, plus robots.txt's.  Latencies vary (0.2-0.4 s) so that
+    requests do not start and end in step, and a short stall of a loaded machine is absorbed."""
+    redline = _redline_for_workers(postgres, redis_url, prefix, tmp_path, per_site=4)
+    paths = []
+    for n in range(40):
+        path = f"/slow/{n}"
+        serve(site, path, Story(headline=f"Palmyra dispatch number {n}"), delay_s=0.2 + n % 5 / 20)
+        paths.append(path)
+    redline("track", *(site.url(p) for p in paths))
+    assert redline.json("enqueue")["queued"] == len(paths)
+    [summary] = _run_workers(redline, 1)
+    assert summary["new_versions"] == len(paths)
+    assert all(site.requests(p) == 1 for p in paths)
+    assert site.most_in_flight() == 4
+    # at least two batches' worth a spell on average, where batch-at-a-time gives at most one
+    assert site.busy_spells() <= len(paths) // 8, site.busy_spells()
+
+
 def test_workers_share_several_sites_and_fetch_every_url_once_a_cycle(
     postgres, redis_url, prefix, tmp_path
 ):
