@@ -88,7 +88,7 @@ class Config:
         200, "Extracted text shorter than this is an empty extraction, not a version."
     )
     fast_path: bool = _setting(
-        False,
+        True,
         "Recognise a refetched page whose article is unchanged (only its chrome changed) from a"
         " fingerprint of the article's region and metadata, without a full extraction; any"
         " doubt falls back to the full extraction.",

@@ -143,3 +143,10 @@ def test_no_chrome_kind_makes_a_version_and_a_paragraph_beside_a_box_is_found() 
     twins = by_trial["added_by_box"]
     assert twins["trials"] >= 150
     assert twins["exact"] >= TWIN_FLOOR * twins["trials"]
+
+
+def test_the_fast_path_never_hides_an_edit_the_full_extraction_finds() -> None:
+    """Every trial's page B goes through the fast path's decision against page A's fingerprint
+    first: it may say "unchanged" only where the full extraction finds no new version."""
+    require_shared(BENCHMARK)
+    assert measured()["fast_path_missed_edits"] == 0
