@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 
 from archive.extract.head import Head
@@ -280,8 +281,16 @@ _UPDATE_LINE_XPATH = (
 )
 
 
+# The body's text, read in one call: a page that says neither word anywhere (lowercasing
+# keeps every match of the XPath's folding) skips the XPath, which tests every element.
+_BODY_STRING = etree.XPath("string(//body)")
+
+
 def visible_update_day(tree: HtmlElement) -> datetime | None:
     """The day of the first visible "Updated <day>" line, at midnight UTC, if any."""
+    said = _BODY_STRING(tree).lower()
+    if "updated" not in said and "modified" not in said:
+        return None
     for element in tree.xpath(_UPDATE_LINE_XPATH):
         text = " ".join(element.text_content().split())
         if len(text) > MAX_UPDATE_LINE:

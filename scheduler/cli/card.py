@@ -9,7 +9,6 @@ import typer
 
 from archive import store
 from archive.version_diff import diff_versions
-from archive.web.card import HEIGHT, WIDTH, card_png
 from scheduler.cli.state import state
 
 
@@ -32,6 +31,10 @@ def card(
     ),
 ) -> None:
     """Draw how an article changed as a 1200×675 PNG card (needs the card extra and Chromium)."""
+    # imported here: the web stack (FastAPI, Jinja) would otherwise load with every command,
+    # a crawl's included
+    from archive.web.card import HEIGHT, WIDTH, card_png
+
     st = state(ctx)
     with st.database.session() as session:
         tracked = store.resolve(session, url)

@@ -88,6 +88,22 @@ def test_visible_update_lines(line: str, day: datetime | None) -> None:
     assert visible_update_day(tree) == day
 
 
+@pytest.mark.parametrize(
+    ("body", "day"),
+    [
+        # the body's text is checked for the words first (lowercased): any case still matches
+        ("<p>UpDaTeD 7 May 2019</p>", datetime(2019, 5, 7, tzinfo=UTC)),
+        ("<p>MODIFIED 7 May 2019</p>", datetime(2019, 5, 7, tzinfo=UTC)),
+        # the words in a script only: found by that check, not a visible line
+        ('<script>var s = "Updated 7 May 2019";</script><p>Text.</p>', None),
+        ("<p>Published 7 May 2019</p>", None),  # neither word anywhere
+    ],
+)
+def test_visible_update_lines_in_any_case(body: str, day: datetime | None) -> None:
+    tree = document_fromstring(f"<html><body>{body}</body></html>")
+    assert visible_update_day(tree) == day
+
+
 def test_a_visible_line_in_navigation_is_not_the_page_s() -> None:
     tree = document_fromstring(
         "<html><body><aside><p>Updated 9 May 2030</p></aside><p>Text.</p></body></html>"
