@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from archive.decision import canonical_elsewhere
@@ -44,7 +44,7 @@ _STATE: Final = (
 
 
 def keeps_exchange(
-    session: Session,
+    session: Session | Connection,
     retention: str,
     tracked_url_id: int,
     content_hash: str | None,
