@@ -12,8 +12,9 @@ fresh archive, then ``redline crawl --all --json`` runs in a subprocess for each
    growth per capture is measured here);
 4. ``chrome``: every page gets new chrome (``scheduler.demo.chrome``: a site menu, ad slots,
    a most-read list, a comment counter, CSRF tokens in a meta tag and a hidden input, a script,
-   cache-busted asset URLs), the article untouched: each goes through the fast path first (on
-   by default; ``chrome_only_fast_path_decisions`` counts the pages it found unchanged without
+   cache-busted asset URLs), the article untouched: with ``--fast-path`` each goes through
+   the fast path first (off by default, as in redline; the report's ``fast_path`` says which
+   mode ran; ``chrome_only_fast_path_decisions`` counts the pages it found unchanged without
    a full extraction, ``chrome_only_fast_path_fallbacks`` those it left to one), and must come
    out unchanged (``chrome_only_false_versions`` counts the ones that do not); the archive's
    growth in this cycle, database and WARC files together, per capture is
@@ -507,7 +508,7 @@ def crawl_env(data: Path, args: argparse.Namespace) -> dict[str, str]:
         REDLINE_RETRY_TIMES="0",
         REDLINE_DOWNLOAD_TIMEOUT_S="60",
         REDLINE_LOG_LEVEL="WARNING",
-        REDLINE_FAST_PATH="1",  # (off by default for now: see docs/design.md)
+        REDLINE_FAST_PATH="1" if args.fast_path else "0",
         REDLINE_WORKERS=str(args.workers),
         REDLINE_WARC_RETENTION=args.warc_retention,
     )
@@ -677,6 +678,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
             (chrome.db_growth + chrome.warc_growth) / max(chrome.summary["fetched"], 1), 1
         ),
         "warc_retention": args.warc_retention,
+        "fast_path": bool(args.fast_path),
         "chrome_only_false_versions": by["chrome"].summary["new_versions"],
         # pages of the chrome cycle found unchanged by the fast path, without a full extraction
         "chrome_only_fast_path_decisions": by["chrome"]
@@ -757,7 +759,8 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
     )
     print(f"chrome-only false versions        {report['chrome_only_false_versions']:>6}", file=out)
     fast = report["chrome_only_fast_path_decisions"]
-    print(f"chrome-only fast-path decisions   {fast:>6}", file=out)
+    mode = "on (--fast-path)" if report["fast_path"] else "off (redline's default)"
+    print(f"chrome-only fast-path decisions   {fast:>6}  (fast path {mode})", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -773,6 +776,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=("versions", "all"),
         default="versions",
         help="the crawls' warc_retention (default: versions, redline's default)",
+    )
+    parser.add_argument(
+        "--fast-path",
+        action="store_true",
+        help="run the crawls with fast_path on (default: off, redline's default)",
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fetch-only", type=Path, help=argparse.SUPPRESS)
