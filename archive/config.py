@@ -91,8 +91,8 @@ class Config:
         False,
         "Opt-in. Recognise a refetched page whose article is unchanged (only its chrome changed)"
         " from a fingerprint of the article's region and metadata, without a full extraction;"
-        " any doubt falls back to the full extraction. Off by default: the fingerprint does not"
-        " yet cover everything the full extraction reads (see docs/design.md, 'The fast path').",
+        " any doubt falls back to the full extraction. Off by default while known gaps are open"
+        " (see docs/design.md, 'The fast path').",
     )
     fast_path_verify_every: int = _setting(
         50,

@@ -26,8 +26,7 @@ from archive.diff.records import ChangeRecord
 from archive.errors import ExtractionError
 from archive.extract import extract_article
 from archive.extract.article import Article
-from archive.extract.extractor import extract_with_fingerprint
-from archive.extract.fastpath import same_article
+from archive.extract.extractor import extract_with_fingerprint, same_article
 from archive.warc import WarcLocation, read_record
 
 T = TypeVar("T")
@@ -228,7 +227,7 @@ class ExtractionPool:
     async def same_article(
         self, body: bytes, url: str, content_type: str | None, min_chars: int, fingerprint: str
     ) -> bool:
-        """The fast path's check (:func:`archive.extract.fastpath.same_article`)."""
+        """The fast path's check (:func:`archive.extract.extractor.same_article`)."""
         same: bool = await self._run(
             same_article_job, body, url, content_type, min_chars, fingerprint
         )

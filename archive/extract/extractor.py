@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
+from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
@@ -15,6 +16,7 @@ from archive.extract.article import Article
 from archive.extract.chrome import drop_chrome
 from archive.extract.decode import decode_body, undecodable_ratio
 from archive.extract.fastpath import page_fingerprint
+from archive.extract.fastpath import same_article as fastpath_same_article
 from archive.extract.head import Head, drop_hidden_metadata, read_head, stated_authors
 from archive.extract.headline import (
     clean_headline,
@@ -24,7 +26,7 @@ from archive.extract.headline import (
     shown_headline,
     site_names,
 )
-from archive.extract.history import take_change_history
+from archive.extract.history import ChangeHistory, take_change_history
 from archive.extract.inline_chrome import drop_inline_chrome
 from archive.extract.layout import unwrap_layout_tables
 from archive.extract.links import find_links
@@ -33,7 +35,7 @@ from archive.extract.normalize import normalize_optional, split_paragraphs
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.recover import recover_article_text
 from archive.extract.timestamps import find_published, find_updated, hide_modified_stamps
-from archive.extract.walls import read_wall_signals
+from archive.extract.walls import WallSignals, read_wall_signals
 
 # Below this many characters of body text a page is not an article but a consent wall, a
 # paywall stub, an error page served with 200 or a JavaScript shell.  Those yield 0-150
@@ -255,18 +257,9 @@ def _extract(
     if tree is None:
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
     pristine = deepcopy(tree) if fingerprint else None  # as parsed, for the fingerprint
-    head = read_head(tree)
-    walls = read_wall_signals(tree, head)  # before anything below changes the tree
-    canonical_url, amp_url = find_links(tree, url)
-    history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
-    drop_inline_chrome(tree, url)  # sign-up boxes, promos, ad slots... inside the article
-    unwrap_layout_tables(tree)  # an article laid out in a table cell: its paragraphs
-    _unwrap_paragraph_blocks(tree)
-    _lift_tables_from_list_items(tree)
-    drop_hidden_metadata(tree)
-    hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
-    recover_article_text(tree, url)  # article text trafilatura would drop, made plain
-    meta = read_metadata(tree, url, dict(DATE_PARAMS))  # trafilatura's, minus unused fields
+    reading = _read_page(tree, url)
+    head, walls, history, meta = reading.head, reading.walls, reading.history, reading.meta
+    canonical_url, amp_url = reading.canonical_url, reading.amp_url
     document = run_trafilatura(tree, url)
     if document is None or not document.text:
         wall = walls.judge((), min_chars)
@@ -315,5 +308,82 @@ def _extract(
         return article, None
     # the change notes come from the history block, which the fingerprint covers as such
     return article, page_fingerprint(
-        pristine, tuple(p for p in paragraphs if p not in notes), url, min_chars
+        pristine,
+        tuple(p for p in paragraphs if p not in notes),
+        url,
+        min_chars,
+        _metadata_evidence(tree, reading, url),
+    )
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What the extractor's own readers found on a page before trafilatura runs."""
+
+    head: Head
+    walls: WallSignals
+    canonical_url: str | None
+    amp_url: str | None
+    history: ChangeHistory
+    meta: Document
+
+
+def _read_page(tree: HtmlElement, url: str) -> _Reading:
+    """The readers run before trafilatura, and the tree made ready for it (changed in place)."""
+    head = read_head(tree)
+    walls = read_wall_signals(tree, head)  # before anything below changes the tree
+    canonical_url, amp_url = find_links(tree, url)
+    history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
+    drop_inline_chrome(tree, url)  # sign-up boxes, promos, ad slots... inside the article
+    unwrap_layout_tables(tree)  # an article laid out in a table cell: its paragraphs
+    _unwrap_paragraph_blocks(tree)
+    _lift_tables_from_list_items(tree)
+    drop_hidden_metadata(tree)
+    hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
+    recover_article_text(tree, url)  # article text trafilatura would drop, made plain
+    meta = read_metadata(tree, url, dict(DATE_PARAMS))  # trafilatura's, minus unused fields
+    return _Reading(head, walls, canonical_url, amp_url, history, meta)
+
+
+def _metadata_evidence(tree: HtmlElement, reading: _Reading, url: str) -> str:
+    """Everything the extractor's metadata readers give for a page (``tree`` as
+    :func:`_read_page` left it), as one string: the same functions :func:`_extract` calls,
+    run in full, so that a change anywhere they look (an "Updated" line or a footer date
+    outside the article, an author card, a wall) changes it.  For the fast path."""
+    head, meta, history = reading.head, reading.meta, reading.history
+    published = find_published(tree, head, meta.date, history=history.published)
+    values = (
+        meta.title,
+        meta.author,
+        meta.description,
+        meta.sitename,
+        meta.date,
+        stated_authors(head),
+        sorted(site_names(head, url, meta.sitename)),
+        h1_texts(tree),
+        page_title(tree),
+        head.first_meta("og:title", "twitter:title"),
+        _language(head, meta),
+        reading.canonical_url,
+        reading.amp_url,
+        history.notes,
+        history.times,
+        repr(reading.walls),
+        published,
+        find_updated(tree, head, published, history=history.updated),
+    )
+    return repr(values)
+
+
+def page_metadata_evidence(tree: HtmlElement, url: str) -> str:
+    """:func:`_metadata_evidence` of a page as parsed (``tree`` is changed)."""
+    return _metadata_evidence(tree, _read_page(tree, url), url)
+
+
+def same_article(
+    body: bytes | str, url: str, content_type: str | None, min_chars: int, fingerprint: str | None
+) -> bool:
+    """:func:`archive.extract.fastpath.same_article` with the extractor's metadata readers."""
+    return fastpath_same_article(
+        body, url, content_type, min_chars, fingerprint, page_metadata_evidence
     )

@@ -10,16 +10,19 @@ At a full extraction, :func:`page_fingerprint` records, for the page just read:
   paragraph (found from the first and last paragraphs, then checked against all of them), as
   a path of (tag, class, id, rank among same-named siblings) steps from ``<html>``;
 * a digest of that region's markup as parsed (every tag, attribute and text), of the names of
-  its siblings (a block added next to the article changes it), and of every element outside
-  it the extractor reads for metadata: ``<title>``, ``<html lang>``, ``<meta>`` tags (but
-  for CSRF tokens and nonces), canonical, AMP and base links, JSON-LD, ``<h1>``, ``<time>``,
-  microdata (``itemprop``), anything whose class or id names an author, byline, date, update,
-  headline, summary or change history, and the consent and paywall candidates and dialogs
-  the wall detection reads.
+  its siblings (a block added next to the article changes it), and of every text around it
+  up to its container (the nearest ``<article>`` or ``<main>``, or the ``<body>`` child
+  holding it; scripts and styles aside), so that text written into a block beside the
+  article changes it;
+* a digest of what the extractor's own metadata readers give for the page (headline
+  sources, byline, dates with the visible "Updated" lines and htmldate's candidates,
+  description, language, links, change history, wall signals), passed in by the extractor:
+  the same functions run in full, no copied selectors.
 
 The fingerprint names :func:`~archive.extract.version.extractor_version`: a new extractor
 invalidates every fingerprint.  :func:`same_article` parses a refetched page the same way,
-finds the region by the locator and recomputes the digest: equal means the full extraction
+finds the region by the locator, recomputes the digest and, when it is equal, runs the
+metadata readers again and compares their findings: both equal means the full extraction
 would read the same article; anything else (no region at that path, a different digest, an
 error, a fingerprint of another format or extractor) means "do the full extraction".  It can
 only err towards extracting.
@@ -30,6 +33,8 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from copy import deepcopy
 from hashlib import blake2b
 from itertools import accumulate
 
@@ -40,61 +45,22 @@ from archive.extract.decode import decode_body
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.version import extractor_version
 
-FORMAT = "fp1"
+FORMAT = "fp2"
 
 # Text compared for locating paragraphs: letters and digits only, casefolded, so that the
 # extractor's normalisation (quotes, entities, whitespace, list markers) does not matter.
 _NOT_KEY = re.compile(r"[\W_]+")
 _NOT_KEY_NOR_NUL = re.compile(r"(?:[^\w\x00]|_)+")
 
-# <meta> tags whose name says they change on every request and that nothing reads.
-_VOLATILE_META = re.compile(r"csrf|nonce|token|request.?id|session", re.IGNORECASE)
-_META_NAMES = ("name", "property", "http-equiv", "itemprop")
-# Class or id words of elements the metadata readers (ours, trafilatura's, htmldate's) look at.
-_METADATA_NAMES = (
-    "author",
-    "byline",
-    "by-line",
-    "date",
-    "time",
-    "publish",
-    "posted",
-    "updat",
-    "modif",
-    "revis",
-    "headline",
-    "title",
-    "summary",
-    "standfirst",
-    "description",
-    "dek",
-    "change-",
-    "history",
-    "writer",
-    "contributor",
-)
-_METADATA_NAME = re.compile("|".join(_METADATA_NAMES))
-# <link> relations read: canonical and AMP (ours), author and publisher (trafilatura's).
-_READ_LINKS = frozenset(("canonical", "amphtml", "author", "publisher"))
 # Siblings of the region that never hold article text (script, style, navigation, asides,
 # forms, footers...): chrome inserted there does not count as a block beside the article.
 _NOT_TEXT_BLOCKS = frozenset(
     {"script", "style", "link", "meta", "noscript", "template", "iframe", "nav", "aside"}
     | {"form", "footer"}
 )
-# Links to a person's page, which byline readers take the author's name from.
-_PERSON_LINK = re.compile(
-    r"author|byline|writer|contributor|staff|people|profile|journalist|reporter|columnist"
-)
-_METADATA_TAGS = frozenset(("title", "meta", "base", "h1", "time", "dialog"))
+_CONTAINERS = frozenset(("article", "main"))
+_TEXT_HERE = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
 _BODY_TEXT = etree.XPath("//body//text()[not(parent::script or parent::style)]")
-# The wall detection's candidates (archive.extract.walls): consent and paywall containers.
-_WALL_TAGS = frozenset(("div", "section", "aside", "dialog", "form", "iframe", "footer"))
-_WALL_NAMES = re.compile(
-    r"consent|cookie|privacy|gdpr|tcf|cmp|onetrust|optanon|ot-sdk|didomi|qc-|quantcast|sp_"
-    r"|sp-|cybot|truste|usercentrics|uc-|fc-|iubenda|osano|cky|axeptio|pay|wall|subscri"
-    r"|premium|meter|tp-|piano|poool|zephr|pelcro|laterpay|lock|gate|abo|plus|offer"
-)
 
 Step = tuple[str, str, str, int]
 
@@ -191,7 +157,21 @@ def _locate(tree: HtmlElement, steps: list[Step]) -> HtmlElement | None:
     return element
 
 
-def _digest(tree: HtmlElement, region: HtmlElement, url: str, min_chars: int) -> str:
+def _container(region: HtmlElement) -> HtmlElement | None:
+    """The nearest ``<article>`` or ``<main>`` above the region, else its ancestor that is a
+    child of ``<body>``; None when the region is itself a child of ``<body>`` (or above)."""
+    element = region.getparent()
+    while element is not None and element.tag not in ("body", "html"):
+        parent = element.getparent()
+        if element.tag in _CONTAINERS or parent is None or parent.tag == "body":
+            return element
+        element = parent
+    return None
+
+
+def _digest(region: HtmlElement, url: str, min_chars: int) -> str:
+    """The digest of the region's markup, of its siblings' names and of the text of its
+    container (:func:`_container`); the tree is not changed."""
     hasher = blake2b(digest_size=16)
 
     def add(part: bytes) -> None:
@@ -201,7 +181,7 @@ def _digest(tree: HtmlElement, region: HtmlElement, url: str, min_chars: int) ->
     add(f"{url}\x1f{min_chars}".encode())  # links resolve against the URL; a minimum
 
     parent = region.getparent()
-    if parent is not None:  # the blocks beside the article: their names, not their text
+    if parent is not None:  # the blocks beside the article: their names
         add(
             "\x1f".join(
                 f"{c.tag}.{c.get('class', '')}"
@@ -209,36 +189,13 @@ def _digest(tree: HtmlElement, region: HtmlElement, url: str, min_chars: int) ->
                 if isinstance(c.tag, str) and c.tag not in _NOT_TEXT_BLOCKS
             ).encode()
         )
-    add((tree.get("lang") or "").encode())
-    for element in tree.iter():  # (a Python loop: faster here than one XPath with predicates)
-        tag = element.tag
-        attrib = element.attrib
-        if not attrib and tag not in _METADATA_TAGS:
-            continue
-        if tag == "meta":
-            stated = " ".join(attrib.get(a, "") for a in _META_NAMES)
-            if not _VOLATILE_META.search(stated):
-                add(etree.tostring(element, encoding="utf-8", with_tail=False))
-            continue
-        names = f"{attrib.get('id', '')} {attrib.get('class', '')}".lower()
-        if (
-            tag in _METADATA_TAGS
-            or (tag == "link" and not _READ_LINKS.isdisjoint(attrib.get("rel", "").lower().split()))
-            or (tag == "script" and "ld+json" in attrib.get("type", ""))
-            or "itemprop" in attrib
-            or "datetime" in attrib
-            or attrib.get("rel") == "author"
-            or (tag == "a" and _PERSON_LINK.search(attrib.get("href", "").lower()))
-            or attrib.get("role") in ("dialog", "alertdialog")
-            or attrib.get("aria-modal") == "true"
-            or _METADATA_NAME.search(names)
-        ):
-            add(etree.tostring(element, encoding="utf-8", with_tail=False))
-        if tag in _WALL_TAGS and _WALL_NAMES.search(names):
-            add(f"{tag}:{names}:".encode())
-            add(etree.tostring(element, method="text", encoding="utf-8", with_tail=False))
+    container = _container(region)
+    if container is not None:  # and every text around it up to its container (a note added)
+        add("\x00".join(_TEXT_HERE(container)).encode())
     # The region last: its scripts, styles and asset links (cache-busted URLs, inline state)
-    # are taken out first, their tails kept; JSON-LD among them was hashed above.
+    # are taken out of a copy first, their tails kept.
+    region = deepcopy(region)
+    region.tail = None
     for element in list(region.iter("script", "style", "link")):
         _remove_keeping_tail(element)
     add(etree.tostring(region, encoding="utf-8", with_tail=False))
@@ -262,17 +219,23 @@ def _identity() -> str:
     return f"{FORMAT}|{extractor_version()}"
 
 
+def _evidence_digest(evidence: str) -> str:
+    return blake2b(evidence.encode(), digest_size=16).hexdigest()
+
+
 def page_fingerprint(
-    tree: HtmlElement, paragraphs: tuple[str, ...], url: str, min_chars: int
+    tree: HtmlElement, paragraphs: tuple[str, ...], url: str, min_chars: int, evidence: str
 ) -> str | None:
     """The fingerprint of a page as parsed (before any cleaning), given the paragraphs the full
-    extraction read from it; None when the article's region cannot be found for sure."""
+    extraction read from it and what its metadata readers gave (``evidence``); None when the
+    article's region cannot be found for sure."""
     region = find_region(tree, paragraphs)
     if region is None:
         return None
     steps = _locator(region)
     locator = json.dumps(steps, separators=(",", ":"))
-    return f"{_identity()}|{locator}|{_digest(tree, region, url, min_chars)}"
+    digest = _digest(region, url, min_chars)
+    return f"{_identity()}|{locator}|{digest}.{_evidence_digest(evidence)}"
 
 
 def parse_for_fingerprint(body: bytes | str, content_type: str | None) -> HtmlElement | None:
@@ -281,12 +244,19 @@ def parse_for_fingerprint(body: bytes | str, content_type: str | None) -> HtmlEl
 
 
 def same_article(
-    body: bytes | str, url: str, content_type: str | None, min_chars: int, fingerprint: str | None
+    body: bytes | str,
+    url: str,
+    content_type: str | None,
+    min_chars: int,
+    fingerprint: str | None,
+    read_evidence: Callable[[HtmlElement, str], str],
 ) -> bool:
     """Whether the page surely gives the article ``fingerprint`` was taken from.
 
-    False on any doubt: no fingerprint, another extractor's, no region at the locator, a
-    different digest, a page that does not decode or parse.
+    ``read_evidence`` runs the extractor's metadata readers on the parsed page (which it may
+    change) and gives their findings as one string, compared with those the fingerprint
+    recorded.  False on any doubt: no fingerprint, another extractor's, no region at the
+    locator, a different digest or metadata, a page that does not decode or parse.
     """
     if not fingerprint:
         return False
@@ -300,6 +270,9 @@ def same_article(
         if tree is None:
             return False
         region = _locate(tree, steps)
-        return region is not None and _digest(tree, region, url, min_chars) == rest
+        digest, _, evidence = rest.partition(".")
+        if region is None or _digest(region, url, min_chars) != digest or not evidence:
+            return False
+        return _evidence_digest(read_evidence(tree, url)) == evidence
     except Exception:  # any doubt: the full extraction decides
         return False

@@ -71,8 +71,7 @@ from urllib.parse import urlsplit
 from archive.diff import compare
 from archive.errors import ExtractionError
 from archive.extract import DEFAULT_MIN_CHARS, Article, extract_article
-from archive.extract.extractor import extract_with_fingerprint
-from archive.extract.fastpath import same_article
+from archive.extract.extractor import extract_with_fingerprint, same_article
 from scheduler.demo.chrome import FAMILIES, box, dress, insert, language, opaque_spans
 from scheduler.demo.chrome import inside as _inside
 

@@ -53,8 +53,7 @@ from archive.diff import ChangeRecord, compare
 from archive.enums import EditKind, FailureReason
 from archive.errors import ExtractionError
 from archive.extract import DEFAULT_MIN_CHARS, extract_article
-from archive.extract.extractor import extract_with_fingerprint
-from archive.extract.fastpath import same_article
+from archive.extract.extractor import extract_with_fingerprint, same_article
 
 CORPORA = ("govuk-news-versions", "cnn-lite-versions")
 KINDS = (

@@ -9,6 +9,7 @@ status``, and the next fetch of that page is extracted in full.
 from __future__ import annotations
 
 import sqlite3
+from html import escape
 
 import pytest
 
@@ -112,3 +113,86 @@ def test_a_verification_that_agrees_counts_no_disagreement(redline_sqlite, site)
     again = redline.crawl()
     assert again["fast_path"] == {"decisions": 1, "verifications": 1}
     assert redline.json("status")["fast_path"]["disagreements"] == 0
+
+
+def layout_page(
+    n: int, *, header: str = "", note: str = "", footer: str = "", card: str = "", meta: bool = True
+) -> str:
+    """A page whose article sits in ``<article>`` beside blocks that the full extraction reads
+    (a header line, a note block, an author card) and a footer; chrome changes per request
+    (``n``): an ad, a most-read entry, a CSRF token."""
+    paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in PARAGRAPHS)
+    published = '<meta property="article:published_time" content="2026-12-01T08:00:00+00:00">'
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Army retakes Palmyra | The Meridian</title>
+{published if meta else ""}<meta name="csrf-token" content="t{n}"></head><body>
+<nav class="main-nav"><a href="/">Home</a> <span class="ad">Ad {n}</span></nav>
+<main><article class="story">
+<div class="article-header"><h1>Army retakes Palmyra after three-month siege</h1>{header}</div>
+{card}
+<div class="story-body">
+{paragraphs}
+</div>
+<div class="story-note">{note}</div>
+</article>
+<aside class="related"><ul><li>Most read {n}</li></ul></aside></main>
+<footer class="site-footer">{footer}<p>&copy; The Meridian</p></footer>
+</body></html>"""
+
+
+# Edits the full extraction reads outside the article's region: (before, after) per page.
+OUTSIDE = {
+    # a visible "Updated" line in the article's header, a <p> without attributes
+    "/updated-line": (
+        {"header": "<p>Updated 5 December 2026</p>"},
+        {"header": "<p>Updated 6 December 2026</p>"},
+    ),
+    # a correction written into the existing, empty note block beside the article's body
+    "/note": (
+        {},
+        {"note": "<p>Correction: an earlier version gave the wrong date for the siege.</p>"},
+    ),
+    # the only date is in the footer (htmldate's fallback candidates)
+    "/footer-date": (
+        {"meta": False, "footer": '<div class="submitted">1 December 2026</div>'},
+        {"meta": False, "footer": '<div class="submitted">3 December 2026</div>'},
+    ),
+    # the author in a data-testid author card (trafilatura's author readers)
+    "/author-card": (
+        {"card": '<div data-testid="AuthorCard">Nadia Harrow</div>'},
+        {"card": '<div data-testid="AuthorCard">Tomas Ridley</div>'},
+    ),
+}
+
+
+def test_edits_outside_the_article_region_are_not_hidden_by_the_fast_path(redline_sqlite, site):
+    """Each page of :data:`OUTSIDE` has an edit the full extraction reads outside the article's
+    region; its twin (``/same`` + path) keeps the same layout with only chrome changing.  The
+    edits make versions (with the new updated time, date, note, byline); the twins take the
+    fast path."""
+    redline = redline_sqlite
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    for path, (before, _) in OUTSIDE.items():
+        for served in (path, f"/same{path}"):
+            site.set_page(served, lambda n, before=before: layout_page(n, **before))
+    urls = [site.url(p) for path in OUTSIDE for p in (path, f"/same{path}")]
+    redline("track", *urls)
+    first = redline.crawl()
+    assert (first["new_versions"], first["errors"]) == (len(urls), 0)
+
+    for path, (_, after) in OUTSIDE.items():
+        site.set_page(path, lambda n, after=after: layout_page(n, **after))
+    second = redline.crawl()
+    assert (second["new_versions"], second["unchanged"], second["errors"]) == (4, 4, 0)
+    assert second["fast_path"] == {"decisions": len(OUTSIDE), "fallbacks": len(OUTSIDE)}
+    changed = {row["url"] for row in redline.json("changes", "--limit", "100")}
+    assert changed == {site.url(p) for p in OUTSIDE}
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        rows = db.execute(
+            "SELECT t.url, v.updated_at, v.published_at, v.byline FROM versions v"
+            " JOIN tracked_urls t ON t.id = v.tracked_url_id ORDER BY v.id DESC LIMIT 4"
+        ).fetchall()
+    latest = {url: (updated, published, byline) for url, updated, published, byline in rows}
+    assert str(latest[site.url("/updated-line")][0]).startswith("2026-12-06")
+    assert str(latest[site.url("/footer-date")][1]).startswith("2026-12-03")
+    assert latest[site.url("/author-card")][2] == "Tomas Ridley"
