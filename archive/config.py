@@ -96,8 +96,10 @@ class Config:
     )
     fast_path_verify_every: int = _setting(
         50,
-        "Every Nth fast-path 'unchanged' decision is also checked by a full extraction in the"
-        " background; disagreements are logged and counted in 'redline status'. 0 disables.",
+        "Every Nth fast-path 'unchanged' decision of the archive (counted across crawls) is"
+        " also checked by a full extraction before its capture is recorded, and keeps its WARC"
+        " record; a disagreement is logged, counted in 'redline status', and the page's capture"
+        " is then the full extraction's. 0 disables.",
     )
     log_level: str = _setting("INFO", "Logging level for the crawler and the service.")
     base_url: str = _setting(

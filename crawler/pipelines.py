@@ -13,7 +13,6 @@ capture found unchanged writes none (:mod:`archive.retention`).  Errors are reco
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -33,7 +32,12 @@ from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.extract.version import extractor_version
-from archive.fastpath_counts import COUNTERS, add_fast_path_counts, forget_fingerprint
+from archive.fastpath_counts import (
+    COUNTERS,
+    add_fast_path_counts,
+    fast_path_counts,
+    forget_fingerprint,
+)
 from archive.originals import original_record
 from archive.policy import Policy
 from archive.retention import ALL, keeps_exchange
@@ -84,8 +88,7 @@ class ArchivePipeline:
         self.pool: ExtractionPool | None = None
         self.recorder: CaptureRecorder | None = None
         self.fast_path = dict.fromkeys(COUNTERS, 0)
-        self._verifying: set[asyncio.Task[None]] = set()
-        self._contradicted: list[tuple[int, int]] = []  # (tracked URL, version) to re-extract
+        self._decisions_before = 0  # the archive's fast-path decisions before this crawl
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -102,18 +105,19 @@ class ArchivePipeline:
             logger.warning("recovered %d WARC file(s) left open by a stopped crawl", len(recovered))
         self.warc = WarcWriter(self.config.warc_dir, max_bytes=self.config.warc_max_bytes)
         self.recorder = CaptureRecorder(self.database, self.policy)
+        if self.config.fast_path:  # the verification's sample runs on across crawls
+            with self.database.session() as session:
+                self._decisions_before = fast_path_counts(session)["decisions"]
         # a pool started by the caller before Scrapy was imported (see ExtractionPool.start)
         self.pool = self._given_pool or ExtractionPool(
             self.config.extraction_workers, self.config.extraction_nice
         )
 
     async def close_spider(self) -> None:
-        if self._verifying:  # the fast path's checks still running: their outcome is counted
-            await asyncio.gather(*self._verifying, return_exceptions=True)
         if self.recorder is not None:
             self.recorder.close()
             self.stats.set_value("redline/capture/groups", self.recorder.groups)
-        self._save_fast_path_counts()  # after the captures, which it may have to correct
+        self._save_fast_path_counts()
         if self.pool is not None:
             self.pool.close()
         if self.warc is not None:
@@ -194,10 +198,13 @@ class ArchivePipeline:
         byte-identical payload, or the fast path's finding (None: extract the page)."""
         if digest == item.last_payload_digest:
             return _facts(item, digest, self._write_revisit_if_kept(item, digest)), SamePayload()
-        same = await self._fast_path(item)
-        if same is None:
+        fast = await self._fast_path(item)
+        if fast is None:
             return None
-        return _facts(item, digest, self._write_if_kept(item, digest, same)), same
+        same, verified = fast
+        # a verified capture keeps its exchange: the evidence the check was made on
+        kept = self._write(item, digest) if verified else self._write_if_kept(item, digest, same)
+        return _facts(item, digest, kept), same
 
     async def _extract(self, item: FetchResult) -> tuple[Article | ExtractionError, str | None]:
         """The full extraction, with the page's fingerprint when the fast path is on."""
@@ -209,9 +216,10 @@ class ArchivePipeline:
         read = await self.pool.extract_fingerprinted(item.body, url, content_type, min_chars)
         return read if isinstance(read, tuple) else (read, None)
 
-    async def _fast_path(self, item: FetchResult) -> Extracted | None:
+    async def _fast_path(self, item: FetchResult) -> tuple[Extracted, bool] | None:
         """The current version, as a full extraction finding it unchanged would give it, when
-        the page surely holds it (:mod:`archive.extract.fastpath`); None: extract in full."""
+        the page surely holds it (:mod:`archive.extract.fastpath`), and whether a full
+        extraction checked it; None: extract in full."""
         assert self.pool is not None and self.database is not None
         fingerprint = item.current_fingerprint
         if not self.config.fast_path or not fingerprint or item.current_hash is None:
@@ -233,54 +241,47 @@ class ArchivePipeline:
             return None
         decisions = self._count("decisions")
         every = self.config.fast_path_verify_every
-        if every > 0 and decisions % every == 0:  # checked by a full extraction meanwhile
-            task = asyncio.ensure_future(
-                self._verify(
-                    item.body,
-                    url,
-                    content_type,
-                    item.tracked_url_id,
-                    current.id,
-                    current.content_hash,
-                )
-            )
-            self._verifying.add(task)
-            task.add_done_callback(self._verifying.discard)
-        return Extracted(current.article, extractor=current.extractor)
+        # every Nth decision of the archive (the count runs on from crawl to crawl)
+        verified = every > 0 and (self._decisions_before + decisions) % every == 0
+        if verified and not await self._verify(item, url, content_type, current):
+            return None  # the full extraction decides, and records what it finds
+        return Extracted(current.article, extractor=current.extractor), verified
 
     async def _verify(
-        self,
-        body: bytes,
-        url: str,
-        content_type: str | None,
-        tracked_url_id: int,
-        version_id: int,
-        expected_hash: str,
-    ) -> None:
-        """A fast-path decision checked by a full extraction; a disagreement is logged, counted,
-        and (at the crawl's end, once the capture is recorded) the version's fingerprint and the
-        URL's payload digest are dropped, so that the page's next fetch is extracted in full."""
+        self, item: FetchResult, url: str, content_type: str | None, current: CurrentVersion
+    ) -> bool:
+        """A fast-path decision checked by a full extraction before the capture is recorded.
+
+        A disagreement is logged and counted, and the version's fingerprint, the URL's payload
+        digest and its validators are dropped at once; the capture then goes through the full
+        extraction, which records what the page really holds.  False: do not trust the
+        decision."""
         assert self.pool is not None and self.database is not None
         try:
             article = await self.pool.extract(
-                body, url, content_type, self.config.min_article_chars
+                item.body, url, content_type, self.config.min_article_chars
             )
         except Exception:
             logger.exception("the fast path's check of %s failed", url)
-            return
+            return False
         self._count("verifications")
         found = article.content_hash if isinstance(article, Article) else f"{article.reason}"
-        if found == expected_hash:
-            return
+        if found == current.content_hash:
+            return True
         self._count("disagreements")
         logger.warning(
             "fast path disagreement on %s: it found version %d unchanged, the full extraction"
-            " gives %s; its fingerprint is dropped",
+            " gives %s; its fingerprint is dropped and the page is extracted in full",
             url,
-            version_id,
+            current.id,
             found,
         )
-        self._contradicted.append((tracked_url_id, version_id))
+        try:
+            with self.database.session() as session:
+                forget_fingerprint(session, item.tracked_url_id, current.id)
+        except Exception:  # the full extraction below records the page all the same
+            logger.exception("could not drop the fast path's fingerprint of %s", url)
+        return False
 
     def _count(self, name: str) -> int:
         self.fast_path[name] += 1
@@ -294,8 +295,6 @@ class ArchivePipeline:
         try:
             with self.database.session() as session:
                 add_fast_path_counts(session, datetime.now(UTC), **self.fast_path)
-                for tracked_url_id, version_id in self._contradicted:
-                    forget_fingerprint(session, tracked_url_id, version_id)
         except Exception:  # figures only: the crawl's captures are recorded already
             logger.exception("could not store the fast path's counters")
 

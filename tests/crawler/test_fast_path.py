@@ -73,8 +73,8 @@ def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline
 def test_a_disagreement_of_the_sampled_verification_is_counted_and_undone(redline_sqlite, site):
     """The fingerprint stored on version 1 is made, by hand, that of an edited page: the fast
     path then calls the edited page unchanged.  The verification (every decision, here) reads
-    it in full, counts the disagreement, and drops the fingerprint: the next crawl finds the
-    edit."""
+    it in full before the capture is recorded, counts the disagreement, drops the fingerprint,
+    and the capture goes through the full extraction: the edit is recorded in the same crawl."""
     redline = redline_sqlite
     redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1")
     fixed = frozenset()  # no chrome: the pages are exactly as built here
@@ -90,17 +90,36 @@ def test_a_disagreement_of_the_sampled_verification_is_counted_and_undone(redlin
         db.execute("UPDATE versions SET fast_fingerprint = ?", (fingerprint,))
     serve(site, "/v", edited, vary=fixed)
 
-    hidden = redline.crawl()
-    assert (hidden["unchanged"], hidden["new_versions"]) == (1, 0)  # wrong, by construction
-    assert hidden["fast_path"] == {"decisions": 1, "verifications": 1, "disagreements": 1}
+    caught = redline.crawl()
+    assert (caught["unchanged"], caught["new_versions"]) == (0, 1)
+    assert caught["fast_path"] == {"decisions": 1, "verifications": 1, "disagreements": 1}
     status = redline.json("status")["fast_path"]
     assert (status["verifications"], status["disagreements"]) == (1, 1)
     assert "1 disagreements" in redline("status").stdout
-
-    found = redline.crawl()  # the fingerprint was dropped: a full extraction, the edit found
-    assert (found["new_versions"], found["fast_path"]) == (1, {})
     [change] = redline.json("changes", "--limit", "10")
     assert change["kinds"] == {"paragraph_changed": 1}
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        stored = db.execute("SELECT fast_fingerprint FROM versions ORDER BY number").fetchall()
+    assert stored == [(None,), (fingerprint,)]  # version 2 is the edited page: its own
+
+
+def test_the_verification_sample_runs_on_across_crawls_and_keeps_its_exchange(redline_sqlite, site):
+    """With one fast-path decision a crawl and a verification every 2nd decision, the count
+    runs on across crawls: the 2nd crawl's decision is verified (a per-crawl count would never
+    reach 2).  The verified capture keeps its WARC record under warc_retention = versions; the
+    unverified one (its twin) keeps none."""
+    redline = redline_sqlite
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="2")
+    serve(site, "/v", BASE)
+    redline("track", site.url("/v"))
+    redline.crawl()
+    first = redline.crawl()
+    assert first["fast_path"] == {"decisions": 1}
+    second = redline.crawl()
+    assert second["fast_path"] == {"decisions": 1, "verifications": 1}
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        kept = db.execute("SELECT warc_file IS NOT NULL FROM captures ORDER BY id").fetchall()
+    assert kept == [(1,), (0,), (1,)]
 
 
 def test_a_verification_that_agrees_counts_no_disagreement(redline_sqlite, site):
