@@ -26,9 +26,18 @@ every record no capture names (the ``warcinfo``, the responses of a fetch's redi
 Dropped: a record whose captures do not need it, and the records written with it
 (``WARC-Concurrent-To``).  Record ids are unchanged, so revisits elsewhere still resolve.
 
-Files being written (``.open``) are left alone; the caller must keep crawls away while a
-rewrite runs (the CLI takes the crawl lock, which ``redline worker`` processes do not hold:
-stop them first).
+Durability: each of those commits is made to survive a power cut or an OS crash before a
+file is deleted (on SQLite, whose commits in WAL mode with ``synchronous=NORMAL`` only survive
+a killed process, by a full WAL checkpoint; see :func:`_make_durable`), and :func:`recover`
+never deletes a file that captures name, nor one whose other copy is missing.
+
+A file being written (``.open``: by a crawl, or left by a killed one) can hold a revisit
+whose payload is in a closed file: apply refuses to run while one exists.  A damaged file
+(unreadable, or a capture names an offset where no record starts) is left as it is; the
+revisits in its readable part keep their payload's record, and so does every record of the
+URL and payload digest of a capture naming it (a revisit beyond the damage could need it).
+The caller must keep crawls away while a rewrite runs (the CLI takes the crawl lock, which
+``redline worker`` processes do not hold: stop them first).
 """
 
 from __future__ import annotations
@@ -51,7 +60,13 @@ from archive.db import Database
 from archive.errors import StorageError
 from archive.models import Base, Capture, ServiceState
 from archive.retention import StoredExchange, stored_exchanges
-from archive.warc import OPEN_SUFFIX, WARC_SUFFIX, WarcLocation, read_warc_fields
+from archive.warc import (
+    OPEN_SUFFIX,
+    WARC_SUFFIX,
+    WarcLocation,
+    is_plain_file_name,
+    read_warc_fields,
+)
 
 INTENT_KEY: Final = "warc-rewrite"  # service_state row of the rewrite in progress
 TEMP_SUFFIX: Final = ".rewrite"  # appended to a new file's name while it is written
@@ -274,7 +289,6 @@ class ApplyResult:
     files_scanned: int
     rewrites: tuple[FileRewrite, ...]
     kept_for_revisits: int  # records not required by their captures, kept as revisits' payload
-    skipped_open: int  # files being written, left alone
     damaged: tuple[str, ...] = ()  # left alone: unreadable, or an offset named holds no record
 
     @property
@@ -301,7 +315,6 @@ class ApplyResult:
             "bytes_reclaimed": self.bytes_before - self.bytes_after,
             "captures_cleared": self.captures_cleared,
             "kept_for_revisits": self.kept_for_revisits,
-            "skipped_open": self.skipped_open,
             "damaged": list(self.damaged),
             "rewrites": [r.to_json() for r in self.rewrites],
         }
@@ -343,13 +356,22 @@ def apply_retention(
     run is reported, not cleaned up).  The caller holds the crawl lock.
     """
     warc_dir = Path(warc_dir)
+    opened = _warc_listing(warc_dir)[1]
+    if opened:
+        raise StorageError(
+            f"{len(opened)} WARC file(s) still open: {', '.join(p.name for p in opened)}."
+            " A crawl or `redline worker` is writing them, or a killed one left them; their"
+            " revisit records may need records a rewrite would drop. Stop the workers, run"
+            " `redline crawl` once (it closes what a killed crawl left open), then try again"
+        )
     recovered = recover(database, warc_dir, dry_run=dry_run)
     with database.session() as session:
         exchanges = list(stored_exchanges(session, retention))
+        named = {n for n in session.scalars(select(Capture.warc_file).distinct()) if n}
     by_file: dict[str, list[StoredExchange]] = defaultdict(list)
     for exchange in exchanges:
         by_file[exchange.warc_file].append(exchange)
-    closed, opened, _ = _warc_listing(warc_dir)
+    closed = _warc_listing(warc_dir)[0]
     files = [_scan(path, by_file.get(path.name, [])) for path in closed if path.name in by_file]
     kept_for_revisits, damaged = _mark(files)
     rewrites = []
@@ -359,7 +381,7 @@ def apply_retention(
         if dry_run:
             rewrites.append(_planned(scanned))
         else:
-            rewrites.append(_rewrite(database, warc_dir, scanned, checkpoint))
+            rewrites.append(_rewrite(database, warc_dir, scanned, named, checkpoint))
     return ApplyResult(
         retention=retention,
         dry_run=dry_run,
@@ -367,7 +389,6 @@ def apply_retention(
         files_scanned=len(files),
         rewrites=tuple(rewrites),
         kept_for_revisits=kept_for_revisits,
-        skipped_open=len(opened),
         damaged=tuple(damaged),
     )
 
@@ -375,34 +396,25 @@ def apply_retention(
 def recover(database: Database, warc_dir: Path, *, dry_run: bool = False) -> list[str]:
     """Finish or undo a rewrite a crash interrupted; returns what was found (and done).
 
-    The intent row says which way: before its captures were repointed, the new file is
-    deleted (the old one is still named); after, the old file is.  A file still named by a
-    capture is never deleted.  Stray ``.rewrite`` files (never named) are deleted too.
+    The intent row says which way: before its captures were repointed ("writing"), the new
+    file goes (the old one is still named); after ("swapped"), the old file does.  A file is
+    only deleted when no capture names it and the other copy exists (or, after the switch,
+    the rewrite kept nothing): when the old file is missing before the switch, the new one is
+    the only copy of its records and is kept.  The state read is made durable first.  Stray
+    ``.rewrite`` files (never named) are deleted too.
+
+    Raises:
+        StorageError: the intent row names something that is not a WARC file of the
+            directory, or the captures contradict it; nothing is deleted.
     """
     warc_dir = Path(warc_dir)
     notes = []
     with database.session() as session:
         intent = _intent(session)
     if intent is not None:
-        old, new, step = str(intent["old"]), str(intent["new"]), str(intent["state"])
-        doomed = [new, new + TEMP_SUFFIX] if step == "writing" else [old]
-        notes.append(f"interrupted rewrite of {old} into {new} ({step}): removing {doomed[0]}")
-        if not dry_run:
-            with database.session() as session:
-                named = session.scalar(
-                    select(func.count())
-                    .select_from(Capture)
-                    .where(Capture.warc_file.in_([n for n in doomed if n.endswith(WARC_SUFFIX)]))
-                )
-            if named:
-                raise StorageError(f"captures still name {doomed[0]}; not removing it")
-            for name in doomed:
-                _unlink(warc_dir / name)
-            _sync_dir(warc_dir)
-            with database.session() as session:
-                session.execute(delete(ServiceState).where(ServiceState.key == INTENT_KEY))
+        notes.append(_recover_intent(database, warc_dir, intent, dry_run=dry_run))
     for temp in _warc_listing(warc_dir)[2]:
-        if intent is not None and temp.name == str(intent["new"]) + TEMP_SUFFIX:
+        if intent is not None and temp.name == str(intent.get("new")) + TEMP_SUFFIX:
             continue  # handled above
         notes.append(f"unfinished rewrite output {temp.name}: removing it")
         if not dry_run:
@@ -410,18 +422,70 @@ def recover(database: Database, warc_dir: Path, *, dry_run: bool = False) -> lis
     return notes
 
 
+def _recover_intent(
+    database: Database, warc_dir: Path, intent: dict[str, Any], *, dry_run: bool
+) -> str:
+    old, new, step = (str(intent.get(k, "")) for k in ("old", "new", "state"))
+    if step not in ("writing", "swapped") or not all(
+        is_plain_file_name(n) and n.endswith(WARC_SUFFIX) for n in (old, new)
+    ):
+        raise StorageError(
+            f"the rewrite recorded in service_state {INTENT_KEY!r} is not one redline wrote"
+            f" ({old!r} -> {new!r}, {step!r}); nothing removed"
+        )
+    with database.session() as session:
+        rows = session.execute(
+            select(Capture.warc_file, func.count())
+            .where(Capture.warc_file.in_([old, new]))
+            .group_by(Capture.warc_file)
+        )
+        named = {str(name): int(count) for name, count in rows}
+    head = f"interrupted rewrite of {old} into {new} ({step})"
+    has_old, has_new = (warc_dir / old).is_file(), (warc_dir / new).is_file()
+    if step == "writing":
+        if named.get(new):
+            raise StorageError(f"{head}: captures already name {new}; not removing it")
+        if not has_old:  # the only copy, whatever the database says: keep it, and say so
+            note = (
+                f"{head}: {old} is missing, so {new} is kept (nothing removed);"
+                f" {named.get(old, 0)} capture(s) name {old}, whose kept records are in {new}"
+                if has_new
+                else f"{head}: {old} and {new} are both missing; nothing removed"
+            )
+            doomed: list[str] = []
+        else:
+            note, doomed = f"{head}: removing {new}", [new, new + TEMP_SUFFIX]
+    else:
+        if named.get(old):
+            raise StorageError(f"{head}: captures still name {old}; not removing it")
+        emptied = bool(intent.get("empty", not named.get(new)))
+        if not has_new and not emptied:
+            note, doomed = f"{head}: {new} is missing, so {old} is kept (nothing removed)", []
+        else:
+            note, doomed = f"{head}: removing {old}", [old]
+    if not dry_run:
+        _make_durable(database)  # what was read decides what goes: it must outlive a power cut
+        for name in doomed:
+            _unlink(warc_dir / name)
+        _sync_dir(warc_dir)
+        with database.session() as session:
+            session.execute(delete(ServiceState).where(ServiceState.key == INTENT_KEY))
+    return note
+
+
 def _scan(path: Path, exchanges: list[StoredExchange]) -> _File:
+    scanned = _File(path.name, _size(path), [])
     try:
-        scanned = _File(path.name, _size(path), _records(path))
-    except Exception:  # any error of warcio's or gzip's parsers: a damaged file
-        scanned = _File(path.name, _size(path), [], unreadable=True)
+        _records(path, scanned.records)
+    except Exception:  # any error of warcio's or gzip's parsers: a damaged file, whose
+        scanned.unreadable = True  # records up to the damage are known (their revisits count)
     for exchange in exchanges:
         scanned.captures.setdefault(exchange.warc_offset, []).append(exchange)
     return scanned
 
 
-def _records(path: Path) -> list[_Record]:
-    records = []
+def _records(path: Path, records: list[_Record]) -> None:
+    """Append the records of ``path`` to ``records``, up to the first one that cannot be read."""
     with open(path, "rb") as fh:
         iterator = ArchiveIterator(fh)
         for record in iterator:
@@ -449,15 +513,14 @@ def _records(path: Path) -> list[_Record]:
                     ),
                 )
             )
-    return records
 
 
 def _mark(files: list[_File]) -> tuple[int, list[str]]:
     """Mark the records to drop.
 
-    Returns how many records were kept only as a revisit's payload, and the files left as they
-    are because they are damaged: unreadable, or a capture names an offset where no record
-    starts.
+    Returns how many records were kept only as a revisit's payload (or as what a damaged
+    file's revisits could refer to), and the files left as they are because they are damaged:
+    unreadable, or a capture names an offset where no record starts.
     """
     damaged = []
     for scanned in files:
@@ -469,12 +532,28 @@ def _mark(files: list[_File]) -> tuple[int, list[str]]:
             named = scanned.captures.get(record.offset)
             record.keep = named is None or any(e.required for e in named)
     rescued = _rescue_originals(files)
+    # A damaged file is kept whole, and a revisit beyond its damage cannot be read: keep every
+    # record of the URL and payload digest of a capture naming it (a revisit's original is a
+    # response of its own URL with its payload, archive.originals).
+    suspect = {
+        _key(e) for f in files if f.name in damaged for named in f.captures.values() for e in named
+    }
+    for scanned in files:
+        for record in scanned.records:
+            named = scanned.captures.get(record.offset)
+            if named and not record.keep and any(_key(e) in suspect for e in named):
+                record.keep = True
+                rescued += 1
     dropped = {r.record_id for f in files for r in f.records if not r.keep}
     for scanned in files:
         for record in scanned.records:
             if record.keep and any(target in dropped for target in record.concurrent_to):
                 record.keep = False  # the request (or metadata) written with a dropped record
     return rescued, damaged
+
+
+def _key(exchange: StoredExchange) -> tuple[int, str | None]:
+    return (exchange.tracked_url_id, exchange.payload_digest)
 
 
 def _rescue_originals(files: list[_File]) -> int:
@@ -520,14 +599,20 @@ def _kept_bytes(scanned: _File) -> int:
 
 
 def _rewrite(
-    database: Database, warc_dir: Path, scanned: _File, checkpoint: Checkpoint | None
+    database: Database,
+    warc_dir: Path,
+    scanned: _File,
+    named: set[str],
+    checkpoint: Checkpoint | None,
 ) -> FileRewrite:
     old = scanned.name
     plan = _planned(scanned)
     empty = plan.bytes_after == 0
-    new = _next_name(warc_dir, old)
+    new = _next_name(warc_dir, old, named)
+    named.add(new)
     with database.session() as session:
-        _set_intent(session, old, new, "writing")
+        _set_intent(session, old, new, "writing", empty)
+    _make_durable(database)
     moved: dict[int, int] = {}  # old offset -> new offset
     if not empty:
         temp = warc_dir / (new + TEMP_SUFFIX)
@@ -567,7 +652,8 @@ def _rewrite(
             conn.execute(_REPOINT, repoint)
         if clear:
             conn.execute(_CLEAR, clear)
-        _set_intent(session, old, new, "swapped")
+        _set_intent(session, old, new, "swapped", empty)
+    _make_durable(database)  # before the old file goes: a power cut must not undo the switch
     if checkpoint is not None:
         checkpoint("swapped", old)
     _unlink(warc_dir / old)
@@ -600,15 +686,16 @@ _CLEAR: Final = (
 )
 
 
-def _next_name(warc_dir: Path, name: str) -> str:
-    """``<base>-r<n+1>.warc.gz`` for ``<base>[-r<n>].warc.gz``: a name no file has yet."""
+def _next_name(warc_dir: Path, name: str, named: set[str]) -> str:
+    """``<base>-r<n+1>.warc.gz`` for ``<base>[-r<n>].warc.gz``: a name no file has yet and no
+    capture names (a capture naming a missing file must not come to name another's record)."""
     match = _GENERATION.fullmatch(name)
     base, n = (match["base"], int(match["n"] or 0)) if match else (name, 0)
     while True:
         n += 1
         candidate = f"{base}-r{n}{WARC_SUFFIX}"
         taken = (candidate, candidate + TEMP_SUFFIX, candidate + OPEN_SUFFIX)
-        if not any((warc_dir / t).exists() for t in taken):
+        if candidate not in named and not any((warc_dir / t).exists() for t in taken):
             return candidate
 
 
@@ -617,14 +704,39 @@ def _intent(session: Session) -> dict[str, Any] | None:
     return dict(row.value) if row is not None else None
 
 
-def _set_intent(session: Session, old: str, new: str, step: str) -> None:
-    value = {"old": old, "new": new, "state": step}
+def _set_intent(session: Session, old: str, new: str, step: str, empty: bool) -> None:
+    value = {"old": old, "new": new, "state": step, "empty": empty}
     row = session.get(ServiceState, INTENT_KEY)
     if row is None:
         session.add(ServiceState(key=INTENT_KEY, value=value, updated_at=datetime.now(UTC)))
     else:
         row.value = value
         row.updated_at = datetime.now(UTC)
+
+
+def _make_durable(database: Database) -> None:
+    """Make what was committed so far survive a power cut or an OS crash, not only a killed
+    process.
+
+    SQLite runs with ``synchronous=NORMAL`` in WAL mode (:mod:`archive.db`): a commit is synced
+    at the next checkpoint, so one is run here, in full (every frame of the WAL written back
+    and synced), and checked.  PostgreSQL flushes its WAL at each commit (with the default
+    ``synchronous_commit = on``).
+
+    Raises:
+        StorageError: the checkpoint could not complete (a reader kept it waiting past the busy
+            timeout); the caller deletes nothing.
+    """
+    with database.engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            return
+        busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)").one()
+    if busy or frames != copied:  # (0, -1, -1) when the database is not in WAL mode
+        raise StorageError(
+            "cannot make the archive database's last commit durable (a WAL checkpoint was"
+            f" blocked: {busy}, {frames} frames, {copied} written back); nothing deleted, run"
+            " `redline storage apply` again when the database is less busy"
+        )
 
 
 # -- files -------------------------------------------------------------------------------------

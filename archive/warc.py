@@ -376,6 +376,13 @@ class WarcWriter:
         self._warcinfo_id = str(warcinfo.rec_headers.get_header("WARC-Record-ID"))
 
 
+def is_plain_file_name(name: str) -> bool:
+    """Whether ``name`` names a file directly inside a directory: not empty, no path separator,
+    not ``.``, ``..`` or a hidden file.  A name read from the database or a request is checked
+    with this before it is joined to the WARC directory."""
+    return bool(name) and Path(name).name == name and not name.startswith(".") and "\0" not in name
+
+
 def read_record(directory: Path, location: WarcLocation, *, payload: bool = True) -> StoredRecord:
     """Read the response or revisit record at ``location`` (its file open or closed).
 

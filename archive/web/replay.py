@@ -28,6 +28,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Comment, Doctype, Tag
 
 from archive.extract.decode import decode_body
+from archive.warc import is_plain_file_name
 
 REMOVED_ELEMENTS = frozenset(
     {
@@ -125,7 +126,7 @@ def warc_path(directory: Path, name: str) -> Path:
     Raises:
         FileNotFoundError: no such file, or a name that is not a plain file name.
     """
-    if not name or Path(name).name != name or name.startswith("."):
+    if not is_plain_file_name(name):
         raise FileNotFoundError(f"not a WARC file name: {name!r}")
     for candidate in (name, name + OPEN_SUFFIX, name):
         path = directory / candidate

@@ -153,8 +153,6 @@ def _print_apply(console: Console, r: ApplyResult) -> None:
             f"{r.kept_for_revisits} record(s) kept because kept revisit records need their payload",
             markup=False,
         )
-    if r.skipped_open:
-        console.print(f"{r.skipped_open} file(s) being written left alone", markup=False)
     if r.damaged:
         console.print(
             "left alone, damaged (unreadable, or a capture names an offset holding no record): "

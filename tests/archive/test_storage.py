@@ -5,12 +5,15 @@ rewrite (a process killed there) loses nothing, and the next run finishes the wo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +235,8 @@ def test_apply_keeps_versions_events_and_errors_and_drops_the_rest(archive):
 
 
 CRASH = """
-import os, sys
+import os, shutil, sys
+from sqlalchemy.engine import make_url
 from archive.config import load_config
 from archive.db import open_database
 from archive.storage import apply_retention
@@ -241,6 +245,8 @@ step = sys.argv[1]
 
 def stop(name, old):
     if name == step:
+        if len(sys.argv) > 2:  # what a power cut leaves: the main file, not the unsynced WAL
+            shutil.copyfile(make_url(config.sqlalchemy_url).database, sys.argv[2])
         os._exit(9)  # a crash: no cleanup, no rollback handler, nothing flushed
 
 config = load_config()
@@ -254,10 +260,25 @@ def test_a_crash_during_a_rewrite_loses_nothing(archive, step):
     before = snapshot(redline)
     rows = {i: row for i, (row, _) in before.items()}
     files_before = files(redline)
+    sqlite = "REDLINE_DATABASE_URL" not in redline.env
+    main_file = redline.data_dir.parent / "main-file.sqlite"
+    extra = [str(main_file)] if sqlite else []
     proc = subprocess.run(
-        [sys.executable, "-c", CRASH, step], env=redline.env, capture_output=True, check=False
+        [sys.executable, "-c", CRASH, step, *extra],
+        env=redline.env,
+        capture_output=True,
+        check=False,
     )
     assert proc.returncode == 9, proc.stderr.decode()
+    if sqlite:  # the step's commit is in the synced main file, not only in the WAL
+        with contextlib.closing(sqlite3.connect(main_file)) as db:
+            (value,) = db.execute(
+                "SELECT value FROM service_state WHERE key = 'warc-rewrite'"
+            ).fetchone()
+            new_names = {n for (n,) in db.execute("SELECT DISTINCT warc_file FROM captures")}
+        intent = json.loads(value)
+        assert intent["state"] == ("swapped" if step == "swapped" else "writing")
+        assert (intent["new"] in new_names) == (step == "swapped")
     # after the crash: every reference names a file that exists and holds the same record
     now = captures(redline)
     for capture_id, (row, record) in before.items():
@@ -341,3 +362,155 @@ def test_a_damaged_file_is_left_as_it_is_and_the_rest_goes_on(redline_sqlite, si
     done = redline.json("storage", "apply")
     assert not done["damaged"] and [w["file"] for w in done["rewrites"]] == [second.name]
     assert [p.name for p in warc_dir(redline).iterdir()] == [first.name]
+
+
+def crash_at_written(redline: Redline) -> tuple[str, str]:
+    """A rewrite stopped after its new file was written, before the switch: (old, new)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", CRASH, "written"], env=redline.env, capture_output=True, check=False
+    )
+    assert proc.returncode == 9, proc.stderr.decode()
+    (leftover,) = redline.json("storage")["leftovers"]
+    old, _, rest = leftover.partition(" -> ")
+    return old, rest.split(" ")[0]
+
+
+def test_recover_never_deletes_the_only_copy(archive):
+    """Before the switch, with the old file gone (as a power cut that undid the switch after
+    its deletion would leave it), the new file is the only copy: kept, and the run says so.
+    (With the old file there, the new one is deleted: test_a_crash_during_a_rewrite...)"""
+    redline = archive
+    old, new = crash_at_written(redline)
+    assert (warc_dir(redline) / new).exists()
+    (warc_dir(redline) / old).unlink()
+    named_old = {i for i, r in captures(redline).items() if r.file == old}
+    assert named_old
+    kept = files(redline)
+    done = redline.json("storage", "apply", "--dry-run")
+    assert f"{old} is missing, so {new} is kept" in done["recovered"][0]
+    done = redline.json("storage", "apply")
+    assert f"{old} is missing, so {new} is kept" in done["recovered"][0]
+    assert f"{len(named_old)} capture(s) name {old}" in done["recovered"][0]
+    assert files(redline)[new] == kept[new]  # the only copy, untouched
+    assert {i for i, r in captures(redline).items() if r.file == old} == named_old
+    report = redline.json("storage")
+    assert old in report["missing_files"] and new in report["unreferenced_files"]
+    assert not report["leftovers"]
+    # a later rewrite never reuses a name captures still hold, nor the kept file's
+    assert not {w["new_file"] for w in done["rewrites"]} & {old, new}
+
+
+def test_recover_refuses_an_intent_naming_paths_outside_the_warc_directory(redline_sqlite, site):
+    from archive.models import ServiceState
+    from archive.storage import INTENT_KEY
+
+    redline = redline_sqlite
+    serve(site, "/a", Story(), conditional=False)
+    redline("track", site.url("/a"))
+    redline.crawl()
+    outside = redline.data_dir / "precious.warc.gz"
+    outside.write_bytes(b"not in the WARC directory")
+    before = files(redline)
+    database = open_database(database_url(redline))
+    try:
+        for old, new in [("../precious.warc.gz", "x-r1.warc.gz"), ("x.warc.gz", "/etc/x")]:
+            with database.session() as session:
+                value = {"old": old, "new": new, "state": "swapped"}
+                session.merge(
+                    ServiceState(key=INTENT_KEY, value=value, updated_at=datetime.now(UTC))
+                )
+            proc = redline("storage", "apply", check=False)
+            assert proc.returncode == 1 and "not one redline wrote" in proc.stderr
+            assert outside.exists() and files(redline) == before
+        # the twin: a plain name of the directory, no capture naming it, is cleaned up
+        stale = warc_dir(redline) / "stale.warc.gz"
+        stale.write_bytes(before[next(iter(before))].encode())
+        with database.session() as session:
+            value = {"old": stale.name, "new": "stale-r1.warc.gz", "state": "swapped"}
+            session.merge(ServiceState(key=INTENT_KEY, value=value, updated_at=datetime.now(UTC)))
+        done = redline.json("storage", "apply")
+        assert f"removing {stale.name}" in done["recovered"][0] and not stale.exists()
+        assert outside.exists() and files(redline) == before
+    finally:
+        database.dispose()
+
+
+def test_next_name_skips_names_captures_hold(tmp_path):
+    from archive.storage import _next_name
+
+    assert _next_name(tmp_path, "a.warc.gz", set()) == "a-r1.warc.gz"
+    assert _next_name(tmp_path, "a.warc.gz", {"a-r1.warc.gz"}) == "a-r2.warc.gz"
+    (tmp_path / "a-r2.warc.gz").write_bytes(b"")
+    assert _next_name(tmp_path, "a-r1.warc.gz", {"a-r3.warc.gz"}) == "a-r4.warc.gz"
+
+
+def revisit_setup(redline: Redline) -> tuple[Path, int, int]:
+    """The file holding the restore's revisit, its capture, and the capture (unchanged, not
+    required) whose response holds the revisit's payload."""
+    before = snapshot(redline)
+    restore = max(i for i, (r, _) in before.items() if r.url.endswith("/flaky"))
+    row, record = before[restore]
+    assert record.record_type == "revisit" and row.file is not None
+    original = next(
+        i
+        for i, (_, rec) in before.items()
+        if rec is not None and rec.record_id == record.refers_to_record_id
+    )
+    assert before[original][0].file != row.file
+    return warc_dir(redline) / row.file, restore, original
+
+
+def test_apply_refuses_while_a_file_is_open_and_a_crawl_clears_the_way(archive):
+    redline = archive
+    path, restore, original = revisit_setup(redline)
+    opened = path.with_name(path.name + ".open")  # as a crawl killed mid-write leaves it
+    path.rename(opened)
+    before, rows = files(redline), captures(redline)
+    for args in (("storage", "apply", "--dry-run"), ("storage", "apply")):
+        proc = redline(*args, check=False)
+        assert proc.returncode == 1 and "still open" in proc.stderr and opened.name in proc.stderr
+        assert "redline crawl" in proc.stderr
+        assert files(redline) == before and captures(redline) == rows
+    # the twin: a crawl closes the file, and apply keeps the revisit's payload
+    redline.crawl()
+    assert path.exists() and not opened.exists()
+    done = redline.json("storage", "apply")
+    assert done["kept_for_revisits"] == 1 and done["files_rewritten"] > 0
+    after = captures(redline)
+    assert after[restore].file is not None and after[original].file is not None
+
+
+def test_a_damaged_file_keeps_what_its_unreadable_revisits_could_need(archive):
+    redline = archive
+    path, restore, original = revisit_setup(redline)
+    offset = captures(redline)[restore].offset
+    assert offset is not None
+    intact = path.read_bytes()
+    # the restore's revisit record is unreadable: the scan cannot see what it refers to
+    path.write_bytes(intact[:offset] + b"\x1f\x8b\x08 torn" + intact[offset + 12 :])
+    # kept: every record of a URL and payload digest that a capture in the damaged file has
+    # (here the restore's original, and the byte-identical refetches of the other pages)
+    done = redline.json("storage", "apply", "--dry-run")
+    assert done["damaged"] == [path.name] and done["kept_for_revisits"] >= 1
+    done = redline.json("storage", "apply")
+    assert done["damaged"] == [path.name] and done["kept_for_revisits"] >= 1
+    after = captures(redline)
+    assert after[original].file is not None  # the payload a readable revisit would need
+    assert (
+        read_record(
+            warc_dir(redline),
+            WarcLocation(after[original].file, after[original].offset or 0, 0, ""),
+        ).record_type
+        == "response"
+    )
+    # the twin: readable again, the file is rewritten and the payload still kept (found by
+    # reading the revisit itself)
+    path.write_bytes(intact)
+    done = redline.json("storage", "apply")
+    assert not done["damaged"] and path.name in {w["file"] for w in done["rewrites"]}
+    after = captures(redline)
+    assert after[original].file is not None and after[restore].file is not None
+    now = read_record(
+        warc_dir(redline), WarcLocation(after[restore].file, after[restore].offset or 0, 0, "")
+    )
+    assert now.record_type == "revisit"

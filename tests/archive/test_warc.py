@@ -629,3 +629,27 @@ def test_a_failed_write_is_cut_back_so_offsets_stay_right(tmp_path, monkeypatch)
     assert [r.rec_type for _, r in records(path)] == ["warcinfo"] + ["response", "request"] * 2
     assert read_response(tmp_path, before).body == page(1)
     assert read_response(tmp_path, after).body == page(3)
+
+
+def test_only_plain_file_names_are_joined_to_the_warc_directory(tmp_path):
+    from archive.warc import is_plain_file_name
+    from archive.web.replay import warc_path
+
+    (tmp_path / "warc").mkdir()
+    (tmp_path / "warc" / "a.warc.gz").write_bytes(b"x")
+    (tmp_path / "outside.warc.gz").write_bytes(b"x")
+    assert is_plain_file_name("a.warc.gz") and warc_path(tmp_path / "warc", "a.warc.gz")
+    for name in (
+        "",
+        ".",
+        "..",
+        "../outside.warc.gz",
+        "/etc/passwd",
+        "a/b.warc.gz",
+        ".hidden",
+        "a.warc.gz/",
+        "a\0.warc.gz",
+    ):
+        assert not is_plain_file_name(name), name
+        with pytest.raises(FileNotFoundError):
+            warc_path(tmp_path / "warc", name)
