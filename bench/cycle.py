@@ -47,7 +47,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -57,6 +56,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from bench.procmem import TreeMemory
 from scheduler.demo.chrome import dress
 
 BENCHMARK = "article-extraction-benchmark"
@@ -358,50 +358,32 @@ def fetch_only_main(url_file: Path, concurrency: int, per_domain: int) -> int:
 # -- measuring a crawl process --------------------------------------------------------------
 
 
-class TreeSampler:
-    """Peak resident memory of a process and all its descendants, sampled every 20 ms, and
-    the CPU time of each of them as last seen (by role: the crawl process itself, the
-    extraction pool's fork server, its workers)."""
+class TreeSampler(TreeMemory):
+    """Peak resident memory of a process and all its descendants (:mod:`bench.procmem`: each
+    process's kernel high-water mark, the tree's sampled sum), and the CPU time of each of
+    them as last seen every 20 ms (by role: the crawl process itself, the extraction pool's fork
+    server, its workers)."""
 
     def __init__(self, pid: int) -> None:
-        import psutil
-
-        self._root = psutil.Process(pid)
-        self.peak = 0
         self._cpu: dict[int, tuple[str, float]] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        super().__init__(pid)
 
     def _role(self, proc: Any) -> str:
-        if proc.pid == self._root.pid:
+        if proc.pid == self.root.pid:
             return "crawl"
-        if proc.ppid() == self._root.pid:
+        if proc.ppid() == self.root.pid:
             return "forkserver" if "forkserver" in " ".join(proc.cmdline()) else "other"
         return "workers"
 
-    def _run(self) -> None:
-        import psutil
+    def seen(self, proc: Any) -> None:
+        times = proc.cpu_times()
+        role = self._cpu[proc.pid][0] if proc.pid in self._cpu else self._role(proc)
+        self._cpu[proc.pid] = (role, times.user + times.system)
 
-        while not self._stop.is_set():
-            total = 0
-            try:
-                procs = [self._root, *self._root.children(recursive=True)]
-            except psutil.Error:
-                break
-            for proc in procs:
-                with suppress(psutil.Error):
-                    total += proc.memory_info().rss
-                    times = proc.cpu_times()
-                    role = self._cpu[proc.pid][0] if proc.pid in self._cpu else self._role(proc)
-                    self._cpu[proc.pid] = (role, times.user + times.system)
-            self.peak = max(self.peak, total)
-            self._stop.wait(0.02)
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
+    def stop(self) -> int:  # type: ignore[override]
+        """Stops sampling; the tree's peak (bytes)."""
+        super().stop()
+        return self.tree_peak
 
     def cpu_by_role(self) -> dict[str, float]:
         """CPU seconds by role, as last sampled (a process's last 20 ms may be missed)."""

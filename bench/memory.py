@@ -14,8 +14,10 @@ now and point at a local site (:mod:`bench.site`, ten hosts on loopback), the re
    a child process as always).
 
 While each runs, every process of its tree (the command, a cycle's crawl child, the extraction
-pool's fork server and workers) is sampled every 20 ms for its resident memory; the report
-gives each command's largest process, the tree's sum, and the largest per role.  Targets: every
+pool's fork server and workers) is read every 20 ms (:mod:`bench.procmem`): its peak is the
+kernel's high-water mark of its resident memory (``VmHWM``) as last read before it exited, or
+its sampled RSS if larger; the report gives each command's largest process, the tree's sampled
+sum, and the largest per role.  Targets: every
 process under 500 MB, and each command's largest process with 100,000 URLs within 10% of the
 same with 1,000 (what grows with the archive is streamed, never loaded whole).  The database
 size per tracked URL is reported after the insert and after all the commands.
@@ -34,82 +36,55 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from bench.procmem import TreeMemory
 from bench.site import SiteProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 RSS_LIMIT_MB = 500.0
 GROWTH_LIMIT = 1.10
 BATCH = 10_000
-SAMPLE_S = 0.02
 
 
-class ProcessSampler:
-    """The peak resident memory of each process of a tree (by pid, with its role), and of the
-    whole tree at once, sampled every 20 ms until stopped."""
+class ProcessSampler(TreeMemory):
+    """The peak resident memory of each process of a tree (by pid, with its role: see
+    :mod:`bench.procmem`), and of the whole tree at once."""
 
     def __init__(self, pid: int, name: str) -> None:
-        import psutil
-
-        self._root = psutil.Process(pid)
         self._name = name
-        self.tree_peak = 0
-        self.peaks: dict[int, tuple[str, int]] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        self.roles: dict[int, str] = {}
+        super().__init__(pid)
 
-    def _role(self, proc: Any) -> str:
-        if proc.pid == self._root.pid:
+    def _role(self, proc: Any, line: str) -> str:
+        if proc.pid == self.root.pid:
             return self._name
-        line = " ".join(proc.cmdline())
         if "scheduler.cli" in line and " crawl" in line:
             return "crawl (cycle child)"
         if "forkserver" in line:  # the pool's workers are forked from it: same command line
-            parent = self.peaks.get(proc.ppid())
-            forked = parent is not None and parent[0] == "extraction forkserver"
+            forked = self.roles.get(proc.ppid()) == "extraction forkserver"
             return "extraction worker" if forked else "extraction forkserver"
         if "resource_tracker" in line:
             return "multiprocessing resource tracker"
-        return "extraction worker"
+        return "other"
 
-    def _run(self) -> None:
-        import psutil
-
-        while not self._stop.is_set():
-            try:
-                procs = [self._root, *self._root.children(recursive=True)]
-            except psutil.Error:
-                break
-            total = 0
-            for proc in procs:
-                with suppress(psutil.Error):
-                    rss = proc.memory_info().rss
-                    total += rss
-                    # the role is read again each time: a child just forked has its parent's
-                    # command line until it runs its own
-                    # an exited child (a zombie until reaped) has no command line: it keeps
-                    # the role it had
-                    role, peak = self.peaks.get(proc.pid, ("", 0))
-                    if proc.cmdline() or not role:
-                        role = self._role(proc)
-                    self.peaks[proc.pid] = (role, max(peak, rss))
-            self.tree_peak = max(self.tree_peak, total)
-            self._stop.wait(SAMPLE_S)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
+    def seen(self, proc: Any) -> None:
+        # the role is read again each time: a child just forked has its parent's command line
+        # until it runs its own; an exited child (a zombie until reaped) has none: it keeps the
+        # role it had, and one never seen with a command line is "unidentified"
+        line = " ".join(proc.cmdline())
+        if line:
+            self.roles[proc.pid] = self._role(proc, line)
+        elif proc.pid == self.root.pid:
+            self.roles[proc.pid] = self._name
 
     def figures(self) -> dict[str, Any]:
         by_role: dict[str, float] = {}
-        for role, peak in self.peaks.values():
+        for pid, peak in self.peaks.items():
+            role = self.roles.get(pid, "unidentified")
             by_role[role] = max(by_role.get(role, 0.0), peak / 2**20)
         return {
             "peak_rss_mb_largest_process": round(max(by_role.values(), default=0.0), 1),
