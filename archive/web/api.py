@@ -75,10 +75,20 @@ def _after(cursor: str | None, size: int) -> list[Any] | None:
         raise HTTPException(400, str(exc)) from None
 
 
-def _paged(request: Request, response: Response, key: list[Any] | None) -> str | None:
-    url = cursors.next_url(request, cursors.encode(key) if key is not None else None)
-    response.headers.update(cursors.link_header(url))
-    return url
+def _next(request: Request, key: list[Any] | None) -> str | None:
+    return cursors.next_url(request, cursors.encode(key) if key is not None else None)
+
+
+def _json(model: out.Model, headers: dict[str, str] | None = None) -> Response:
+    """``model`` as JSON, serialized once: the route returns it as is, where FastAPI would
+    validate the model again against the route's ``response_model`` (which stays its schema)
+    and hand that to a thread of its own."""
+    return Response(model.model_dump_json(), media_type="application/json", headers=headers)
+
+
+def _page(model: out.Model, url: str | None) -> Response:
+    """A page of a list with its ``Link: <...>; rel="next"`` header (none on the last page)."""
+    return _json(model, cursors.link_header(url))
 
 
 def _tracked(session: Session, article_id: int) -> TrackedURL:
@@ -105,7 +115,6 @@ def _if_none_match(header: str) -> set[str]:
 @router.get("/articles", response_model=out.ArticlePage, summary="Search articles")
 def articles(
     request: Request,
-    response: Response,
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=200, description="In headline or URL.")] = None,
     site: Text = None,
@@ -115,17 +124,18 @@ def articles(
     sort: ArticleSort = ArticleSort.CHANGED,
     limit: Limit = 50,
     cursor: CursorParam = None,
-) -> out.ArticlePage:
+) -> Response:
     """Tracked articles matching the search and filters, as on the articles page."""
     _clean(q=q, site=site, tag=tag)
     query = listings.ArticleFilter(q, site, tag, state, kind, sort)
     size = 2 if sort in (ArticleSort.VERSIONS, ArticleSort.ADDED) else 3
     items, key = listings.articles(session, query, _after(cursor, size), limit)
-    return out.ArticlePage(items=items, next=_paged(request, response, key))
+    url = _next(request, key)
+    return _page(out.ArticlePage(items=items, next=url), url)
 
 
 @router.get("/articles/{article_id}", response_model=out.ArticleDetail, summary="One article")
-def article(session: SessionDep, article_id: ArticleId) -> out.ArticleDetail:
+def article(session: SessionDep, article_id: ArticleId) -> Response:
     """One tracked article with its schedule, state and events."""
     tracked = _tracked(session, article_id)
     current = (
@@ -140,7 +150,7 @@ def article(session: SessionDep, article_id: ArticleId) -> out.ArticleDetail:
     events = session.scalars(
         select(Event).where(Event.tracked_url_id == tracked.id).order_by(Event.at, Event.id)
     )
-    return out.ArticleDetail(
+    detail = out.ArticleDetail(
         id=tracked.id,
         url=tracked.url,
         canonical_url=tracked.canonical_url,
@@ -162,6 +172,7 @@ def article(session: SessionDep, article_id: ArticleId) -> out.ArticleDetail:
         changes=int(changes),
         events=[out.Event(kind=e.kind, at=e.at, detail=e.detail) for e in events],
     )
+    return _json(detail)
 
 
 def _version(version: Version) -> out.Version:
@@ -172,12 +183,11 @@ def _version(version: Version) -> out.Version:
 @router.get("/articles/{article_id}/versions", response_model=out.VersionPage, summary="Versions")
 def versions(
     request: Request,
-    response: Response,
     session: SessionDep,
     article_id: ArticleId,
     limit: Limit = 50,
     cursor: CursorParam = None,
-) -> out.VersionPage:
+) -> Response:
     """The article's versions, oldest first (``redline versions --json``)."""
     tracked = _tracked(session, article_id)
     after = _after(cursor, 1)
@@ -186,9 +196,8 @@ def versions(
         query = query.where(Version.number > int(after[0]))
     rows = list(session.scalars(query.order_by(Version.number).limit(limit + 1)))
     key = [rows[limit - 1].number] if len(rows) > limit else None
-    return out.VersionPage(
-        items=[_version(v) for v in rows[:limit]], next=_paged(request, response, key)
-    )
+    url = _next(request, key)
+    return _page(out.VersionPage(items=[_version(v) for v in rows[:limit]], next=url), url)
 
 
 @router.get(
@@ -223,12 +232,11 @@ def version(request: Request, session: SessionDep, article_id: ArticleId, number
 @router.get("/articles/{article_id}/captures", response_model=out.CapturePage, summary="Captures")
 def captures(
     request: Request,
-    response: Response,
     session: SessionDep,
     article_id: ArticleId,
     limit: Limit = 50,
     cursor: CursorParam = None,
-) -> out.CapturePage:
+) -> Response:
     """Every fetch of the article, oldest first (``redline captures --json``)."""
     tracked = _tracked(session, article_id)
     after = _after(cursor, 1)
@@ -243,7 +251,8 @@ def captures(
     # the fields of ``redline captures --json`` (archive.queries.CaptureRow), with the id
     items = [out.Capture(**asdict(queries.CaptureRow.of(c, n))) for c, n in rows[:limit]]
     key = [rows[limit - 1][0].id] if len(rows) > limit else None
-    return out.CapturePage(items=items, next=_paged(request, response, key))
+    url = _next(request, key)
+    return _page(out.CapturePage(items=items, next=url), url)
 
 
 @router.get(
@@ -271,7 +280,6 @@ def diff(
 @router.get("/changes", response_model=out.ChangePage, summary="Recorded changes")
 def changes(
     request: Request,
-    response: Response,
     session: SessionDep,
     since: Annotated[
         str | None, Query(max_length=64, description="2026-11-01, 2026-11-01T08:00Z or 24h.")
@@ -284,7 +292,7 @@ def changes(
     label: Annotated[ChangeLabel | None, Query(description="At least this label.")] = None,
     limit: Limit = 50,
     cursor: CursorParam = None,
-) -> out.ChangePage:
+) -> Response:
     """Recorded changes, newest first, with the filters of ``redline changes`` and the home
     page."""
     _clean(since=since, url=url, site=site, tag=tag)
@@ -302,8 +310,9 @@ def changes(
         if tracked is None:
             raise HTTPException(404, f"not tracked: {url!r}")
         if article is not None and article != tracked.id:
-            return out.ChangePage(items=[], next=None)
+            return _json(out.ChangePage(items=[], next=None))
         article = tracked.id
     query = listings.ChangeFilter(when, article, site, tag, kind, label)
     items, key = listings.changes(session, query, _after(cursor, 2), limit)
-    return out.ChangePage(items=items, next=_paged(request, response, key))
+    url = _next(request, key)
+    return _page(out.ChangePage(items=items, next=url), url)
