@@ -31,6 +31,7 @@ from archive.db import Database, open_database
 from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
 from archive.extract.article import Article
+from archive.extract.fastpath import NO_FINGERPRINT, VERSION_MOVED
 from archive.extract.version import extractor_version
 from archive.fastpath_counts import (
     COUNTERS,
@@ -222,13 +223,18 @@ class ArchivePipeline:
         extraction checked it; None: extract in full."""
         assert self.pool is not None and self.database is not None
         fingerprint = item.current_fingerprint
-        if not self.config.fast_path or not fingerprint or item.current_hash is None:
+        if not self.config.fast_path or item.current_hash is None:
+            return None
+        if not fingerprint:  # its version's region could not be located
+            self._fall_back(item, NO_FINGERPRINT)
             return None
         url, content_type = item.final_url or item.url, item.header("Content-Type")
         min_chars = self.config.min_article_chars
-        same = await self.pool.same_article(item.body, url, content_type, min_chars, fingerprint)
+        reason = await self.pool.fast_path_check(
+            item.body, url, content_type, min_chars, fingerprint
+        )
         current = None
-        if same:
+        if reason is None:
             with self.database.session() as session:
                 current = current_version(session, item.tracked_url_id)
         if (
@@ -237,7 +243,7 @@ class ArchivePipeline:
             or current.extractor != extractor_version()
             or current.article.content_hash != current.content_hash
         ):
-            self._count("fallbacks")
+            self._fall_back(item, reason or VERSION_MOVED)
             return None
         decisions = self._count("decisions")
         every = self.config.fast_path_verify_every
@@ -282,6 +288,12 @@ class ArchivePipeline:
         except Exception:  # the full extraction below records the page all the same
             logger.exception("could not drop the fast path's fingerprint of %s", url)
         return False
+
+    def _fall_back(self, item: FetchResult, reason: str) -> None:
+        """A page the fast path leaves to the full extraction: counted, and by reason."""
+        self._count("fallbacks")
+        self.stats.inc_value(f"{FAST_PATH_PREFIX}fallback/{reason}")
+        logger.debug("fast path: %s extracted in full (%s)", item.url, reason)
 
     def _count(self, name: str) -> int:
         self.fast_path[name] += 1

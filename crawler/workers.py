@@ -26,7 +26,7 @@ from archive.diff.records import ChangeRecord
 from archive.errors import ExtractionError
 from archive.extract import extract_article
 from archive.extract.article import Article
-from archive.extract.extractor import extract_with_fingerprint, same_article
+from archive.extract.extractor import extract_with_fingerprint, fast_path_fallback_reason
 from archive.warc import WarcLocation, read_record
 
 T = TypeVar("T")
@@ -57,11 +57,12 @@ def extract_fingerprinted_job(
         return exc
 
 
-def same_article_job(
+def fast_path_job(
     body: bytes, url: str, content_type: str | None, min_chars: int, fingerprint: str
-) -> bool:
-    """Runs in a worker: whether the page surely gives the fingerprinted article (fast path)."""
-    return same_article(body, url, content_type, min_chars, fingerprint)
+) -> str | None:
+    """Runs in a worker: None when the page surely gives the fingerprinted article (fast
+    path), else why it must be extracted in full."""
+    return fast_path_fallback_reason(body, url, content_type, min_chars, fingerprint)
 
 
 def reextract_job(directory: str, locations: list[WarcLocation], min_chars: int) -> Any:
@@ -224,14 +225,15 @@ class ExtractionPool:
         )
         return result
 
-    async def same_article(
+    async def fast_path_check(
         self, body: bytes, url: str, content_type: str | None, min_chars: int, fingerprint: str
-    ) -> bool:
-        """The fast path's check (:func:`archive.extract.extractor.same_article`)."""
-        same: bool = await self._run(
-            same_article_job, body, url, content_type, min_chars, fingerprint
+    ) -> str | None:
+        """The fast path's check: None when the page is the fingerprinted article, else the
+        reason to extract it (:func:`archive.extract.extractor.fast_path_fallback_reason`)."""
+        reason: str | None = await self._run(
+            fast_path_job, body, url, content_type, min_chars, fingerprint
         )
-        return same
+        return reason
 
     async def reextract(
         self, directory: Path, locations: list[WarcLocation], min_chars: int

@@ -15,8 +15,7 @@ from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.extract.chrome import drop_chrome
 from archive.extract.decode import decode_body, undecodable_ratio
-from archive.extract.fastpath import page_fingerprint
-from archive.extract.fastpath import same_article as fastpath_same_article
+from archive.extract.fastpath import fallback_reason, page_fingerprint
 from archive.extract.head import Head, drop_hidden_metadata, read_head, stated_authors
 from archive.extract.headline import (
     clean_headline,
@@ -383,7 +382,13 @@ def page_metadata_evidence(tree: HtmlElement, url: str) -> str:
 def same_article(
     body: bytes | str, url: str, content_type: str | None, min_chars: int, fingerprint: str | None
 ) -> bool:
-    """:func:`archive.extract.fastpath.same_article` with the extractor's metadata readers."""
-    return fastpath_same_article(
-        body, url, content_type, min_chars, fingerprint, page_metadata_evidence
-    )
+    """Whether the fast path finds the page unchanged (:func:`fast_path_fallback_reason`)."""
+    return fast_path_fallback_reason(body, url, content_type, min_chars, fingerprint) is None
+
+
+def fast_path_fallback_reason(
+    body: bytes | str, url: str, content_type: str | None, min_chars: int, fingerprint: str | None
+) -> str | None:
+    """:func:`archive.extract.fastpath.fallback_reason` with the extractor's metadata readers:
+    None when the page surely gives the fingerprinted article, else why it must be extracted."""
+    return fallback_reason(body, url, content_type, min_chars, fingerprint, page_metadata_evidence)

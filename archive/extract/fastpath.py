@@ -6,13 +6,15 @@ takes about 15 ms; the check here parses the page and hashes parts of it (about 
 
 At a full extraction, :func:`page_fingerprint` records, for the page just read:
 
-* a *locator* of the article's region: the lowest element whose text holds every extracted
-  paragraph (found from the first and last paragraphs, then checked against all of them), as
-  a path of (tag, class, id, rank among same-named siblings) steps from ``<html>``;
-* a digest of that region's markup as parsed (every tag, attribute and text), of the names of
-  its siblings (a block added next to the article changes it), and of every text around it
-  up to its container (the nearest ``<article>`` or ``<main>``, or the ``<body>`` child
-  holding it; scripts and styles aside), so that text written into a block beside the
+* a *locator* of the article's region: the lowest element holding every copy of the
+  extracted paragraphs the extraction can have read (from the first occurrence of the first
+  paragraph to the last occurrence of the last; all of them must be found in order), as a
+  path of (tag, class, id, rank among same-named siblings) steps from ``<html>``;
+* a digest of that region's markup as parsed (every tag, attribute and text, hashed from the
+  tree without copying or serialising it), of the names of its siblings (a block added next
+  to the article changes it), of the text written directly in its parent, and of every text
+  around it up to its container (the nearest ``<article>`` or ``<main>``, or the ``<body>``
+  child holding it; scripts and styles aside), so that text written into a block beside the
   article changes it;
 * a digest of what the extractor's own metadata readers give for the page (headline
   sources, byline, dates with the visible "Updated" lines and htmldate's candidates,
@@ -24,8 +26,9 @@ invalidates every fingerprint.  :func:`same_article` parses a refetched page the
 finds the region by the locator, recomputes the digest and, when it is equal, runs the
 metadata readers again and compares their findings: both equal means the full extraction
 would read the same article; anything else (no region at that path, a different digest, an
-error, a fingerprint of another format or extractor) means "do the full extraction".  It can
-only err towards extracting.
+error, a fingerprint of another format or extractor) means "do the full extraction", and
+:func:`fallback_reason` says which (the crawl counts fallbacks by reason).  It can only err
+towards extracting.
 """
 
 from __future__ import annotations
@@ -34,7 +37,6 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from copy import deepcopy
 from hashlib import blake2b
 from itertools import accumulate
 
@@ -45,7 +47,7 @@ from archive.extract.decode import decode_body
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.version import extractor_version
 
-FORMAT = "fp2"
+FORMAT = "fp3"
 
 # Text compared for locating paragraphs: letters and digits only, casefolded, so that the
 # extractor's normalisation (quotes, entities, whitespace, list markers) does not matter.
@@ -81,12 +83,17 @@ def _owner(text: etree._ElementUnicodeResult) -> HtmlElement | None:
 
 
 def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement | None:
-    """The lowest element holding every paragraph, in order; None when they are not all found.
+    """The lowest element holding every copy the extraction may have read; None when the
+    paragraphs are not all found, in order.
 
-    The page's text nodes, reduced to letters and digits, are laid end to end; each paragraph
-    is looked for after the one before it, and the region is the common ancestor of the nodes
-    where the first starts and the last ends.  Everything between two nodes in document order
-    lies inside their common ancestor, so the region holds every paragraph.
+    The page's text nodes, reduced to letters and digits, are laid end to end, and each
+    paragraph is looked for after the one before it: they must all be found in order.  The
+    extraction reads the page in document order, so whichever copy of each paragraph it read
+    (a short line such as "Comments" or a standfirst may appear more than once), the first
+    paragraph starts at or after its first occurrence and the last ends at or before the end
+    of its last occurrence.  The region is the common ancestor of the nodes holding those two
+    points: everything between two nodes in document order lies inside their common
+    ancestor, so the region holds every copy of every paragraph the extraction can have read.
     """
     keys = [k for k in map(_key, paragraphs) if k]
     if not keys:
@@ -105,10 +112,7 @@ def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement |
         if found < 0:
             return None
         end = found + len(key)
-    # A paragraph found twice (the article copied in another element, a teaser repeating it):
-    # which copy the extractor read is not known, so no region.
-    if any(joined.find(key, joined.find(key) + 1) >= 0 for key in keys):
-        return None
+    end = joined.rfind(keys[-1]) + len(keys[-1])  # the last copy of the last paragraph
     first = _owner(texts[bisect_right(ends, start)])
     last = _owner(texts[bisect_left(ends, end)])
     if first is None or last is None:
@@ -170,8 +174,8 @@ def _container(region: HtmlElement) -> HtmlElement | None:
 
 
 def _digest(region: HtmlElement, url: str, min_chars: int) -> str:
-    """The digest of the region's markup, of its siblings' names and of the text of its
-    container (:func:`_container`); the tree is not changed."""
+    """The digest of the region's markup, of its siblings' names, of the text written
+    directly in its parent and of the text of its container (:func:`_container`)."""
     hasher = blake2b(digest_size=16)
 
     def add(part: bytes) -> None:
@@ -189,30 +193,48 @@ def _digest(region: HtmlElement, url: str, min_chars: int) -> str:
                 if isinstance(c.tag, str) and c.tag not in _NOT_TEXT_BLOCKS
             ).encode()
         )
+        # and the text written directly in the parent, between its children (a paragraph
+        # added as bare text after the article, even when the parent is the <body>)
+        add("\x00".join([parent.text or "", *(c.tail or "" for c in parent)]).encode())
     container = _container(region)
     if container is not None:  # and every text around it up to its container (a note added)
         add("\x00".join(_TEXT_HERE(container)).encode())
-    # The region last: its scripts, styles and asset links (cache-busted URLs, inline state)
-    # are taken out of a copy first, their tails kept.
-    region = deepcopy(region)
-    region.tail = None
-    for element in list(region.iter("script", "style", "link")):
-        _remove_keeping_tail(element)
-    add(etree.tostring(region, encoding="utf-8", with_tail=False))
+    add(_markup(region))
     return hasher.hexdigest()
 
 
-def _remove_keeping_tail(element: HtmlElement) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
+_SKIPPED = frozenset(("script", "style", "link"))
+
+
+def _markup(region: HtmlElement) -> bytes:
+    """The region's markup as parsed: every element's tag and attributes, every text and
+    tail, and where each element ends; its scripts, styles and asset links (cache-busted
+    URLs, inline state) left out with what they hold, their tails kept.  Built without
+    copying or serialising the tree; every text is preceded by its length, so no text can
+    pass for markup."""
+    parts: list[str] = []
+    skipping = 0
+    for event, element in etree.iterwalk(region, events=("start", "end")):
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _SKIPPED:
+            if isinstance(tag, str):
+                skipping += 1 if event == "start" else -1
+            if event == "end" and skipping == 0 and element is not region:
+                tail = element.tail or ""
+                parts.append(f"t{len(tail)}:{tail}")
+            continue
+        if skipping:
+            continue
+        if event == "start":
+            parts.append(f"<{tag}")
+            for name, value in element.items():
+                parts.append(f" {len(name)}:{name}{len(value)}:{value}")
+            text = element.text or ""
+            parts.append(f">{len(text)}:{text}")
         else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
+            tail = (element.tail or "") if element is not region else ""
+            parts.append(f"/{len(tail)}:{tail}")
+    return "".join(parts).encode("utf-8", "surrogatepass")
 
 
 def _identity() -> str:
@@ -243,6 +265,27 @@ def parse_for_fingerprint(body: bytes | str, content_type: str | None) -> HtmlEl
     return parse_page(collapse_source_whitespace(decode_body(body, content_type)))
 
 
+# Why the fast path left a page to the full extraction (:func:`fallback_reason`).
+NO_FINGERPRINT = "no_fingerprint"  # the version has none (its region could not be located)
+OTHER_EXTRACTOR = "other_extractor"  # a fingerprint of another format or extractor
+NOT_PARSED = "not_parsed"  # the page does not decode or parse
+NO_REGION = "no_region"  # no element at the stored locator
+REGION_CHANGED = "region_changed"  # the region, its siblings or its surroundings differ
+METADATA_CHANGED = "metadata_changed"  # the metadata readers find something else
+ERROR = "error"  # the check failed
+VERSION_MOVED = "version_moved"  # the current version is not the fingerprinted one any more
+REASONS = (
+    NO_FINGERPRINT,
+    OTHER_EXTRACTOR,
+    NOT_PARSED,
+    NO_REGION,
+    REGION_CHANGED,
+    METADATA_CHANGED,
+    ERROR,
+    VERSION_MOVED,
+)
+
+
 def same_article(
     body: bytes | str,
     url: str,
@@ -251,28 +294,48 @@ def same_article(
     fingerprint: str | None,
     read_evidence: Callable[[HtmlElement, str], str],
 ) -> bool:
-    """Whether the page surely gives the article ``fingerprint`` was taken from.
+    """Whether the page surely gives the article ``fingerprint`` was taken from (see
+    :func:`fallback_reason`)."""
+    return not fallback_reason(body, url, content_type, min_chars, fingerprint, read_evidence)
+
+
+def fallback_reason(
+    body: bytes | str,
+    url: str,
+    content_type: str | None,
+    min_chars: int,
+    fingerprint: str | None,
+    read_evidence: Callable[[HtmlElement, str], str],
+) -> str | None:
+    """None when the page surely gives the article ``fingerprint`` was taken from; else why
+    not (one of :data:`REASONS`), and the full extraction decides.
 
     ``read_evidence`` runs the extractor's metadata readers on the parsed page (which it may
     change) and gives their findings as one string, compared with those the fingerprint
-    recorded.  False on any doubt: no fingerprint, another extractor's, no region at the
-    locator, a different digest or metadata, a page that does not decode or parse.
+    recorded.  Any doubt is a reason: no fingerprint, another extractor's, no region at the
+    locator, a different digest or metadata, a page that does not decode or parse, an error.
     """
     if not fingerprint:
-        return False
+        return NO_FINGERPRINT
     identity, _, rest = fingerprint.rpartition("|")
     prefix, _, locator = identity.rpartition("|")
     if prefix != _identity():
-        return False
+        return OTHER_EXTRACTOR
     try:
         steps: list[Step] = [(str(t), str(c), str(i), int(r)) for t, c, i, r in json.loads(locator)]
+        digest, _, evidence = rest.partition(".")
+        if not evidence:
+            return OTHER_EXTRACTOR
         tree = parse_for_fingerprint(body, content_type)
         if tree is None:
-            return False
+            return NOT_PARSED
         region = _locate(tree, steps)
-        digest, _, evidence = rest.partition(".")
-        if region is None or _digest(region, url, min_chars) != digest or not evidence:
-            return False
-        return _evidence_digest(read_evidence(tree, url)) == evidence
+        if region is None:
+            return NO_REGION
+        if _digest(region, url, min_chars) != digest:
+            return REGION_CHANGED
+        if _evidence_digest(read_evidence(tree, url)) != evidence:
+            return METADATA_CHANGED
+        return None
     except Exception:  # any doubt: the full extraction decides
-        return False
+        return ERROR

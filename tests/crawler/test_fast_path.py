@@ -46,7 +46,14 @@ def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline
         serve(site, path, story)
     second = redline.crawl()
     assert (second["unchanged"], second["new_versions"], second["errors"]) == (1, len(TWINS), 0)
-    assert second["fast_path"] == {"decisions": 1, "fallbacks": len(TWINS)}
+    # each fallback counted with its reason: the text, headline, update time and byline are
+    # in the article's region; the description only in the page's metadata
+    assert second["fast_path"] == {
+        "decisions": 1,
+        "fallbacks": len(TWINS),
+        "fallback/region_changed": 4,
+        "fallback/metadata_changed": 1,
+    }
     changed = {row["url"] for row in redline.json("changes", "--limit", "100")}
     assert changed == {site.url(p) for p in TWINS}
 
@@ -135,29 +142,49 @@ def test_a_verification_that_agrees_counts_no_disagreement(redline_sqlite, site)
 
 
 def layout_page(
-    n: int, *, header: str = "", note: str = "", footer: str = "", card: str = "", meta: bool = True
+    n: int,
+    *,
+    header: str = "",
+    note: str = "",
+    footer: str = "",
+    card: str = "",
+    meta: bool = True,
+    head: str = "",
+    h1: bool = True,
+    after: str = "",
 ) -> str:
     """A page whose article sits in ``<article>`` beside blocks that the full extraction reads
-    (a header line, a note block, an author card) and a footer; chrome changes per request
+    (a header line, a note block, an author card, blocks after the body) and a footer, with
+    ``head`` in its ``<head>`` (and no ``<h1>`` unless ``h1``); chrome changes per request
     (``n``): an ad, a most-read entry, a CSRF token."""
     paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in PARAGRAPHS)
     published = '<meta property="article:published_time" content="2026-12-01T08:00:00+00:00">'
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Army retakes Palmyra | The Meridian</title>
-{published if meta else ""}<meta name="csrf-token" content="t{n}"></head><body>
+{published if meta else ""}{head}<meta name="csrf-token" content="t{n}"></head><body>
 <nav class="main-nav"><a href="/">Home</a> <span class="ad">Ad {n}</span></nav>
 <main><article class="story">
-<div class="article-header"><h1>Army retakes Palmyra after three-month siege</h1>{header}</div>
+<div class="article-header">{HEADLINE if h1 else ""}{header}</div>
 {card}
 <div class="story-body">
 {paragraphs}
 </div>
-<div class="story-note">{note}</div>
+<div class="story-note">{note}</div>{after}
 </article>
 <aside class="related"><ul><li>Most read {n}</li></ul></aside></main>
 <footer class="site-footer">{footer}<p>&copy; The Meridian</p></footer>
 </body></html>"""
 
+
+HEADLINE = "<h1>Army retakes Palmyra after three-month siege</h1>"
+LD_HEADLINE = (
+    '<script type="application/ld+json">{{"@context": "https://schema.org",'
+    ' "@type": "NewsArticle", "headline": "{}"}}</script>'
+)
+LATE_PARAGRAPH = (
+    "Residents who returned on Friday said the market streets were quiet and that the water"
+    " supply, cut since August, had come back."
+)
 
 # Edits the full extraction reads outside the article's region: (before, after) per page.
 OUTSIDE = {
@@ -181,6 +208,21 @@ OUTSIDE = {
         {"card": '<div data-testid="AuthorCard">Nadia Harrow</div>'},
         {"card": '<div data-testid="AuthorCard">Tomas Ridley</div>'},
     ),
+    # no <h1>: the headline changes only in og:title ...
+    "/og-title": (
+        {"h1": False, "head": '<meta property="og:title" content="Army retakes Palmyra">'},
+        {"h1": False, "head": '<meta property="og:title" content="Palmyra falls to the army">'},
+    ),
+    # ... or only in the JSON-LD
+    "/json-ld-headline": (
+        {"h1": False, "head": LD_HEADLINE.format("Army retakes Palmyra")},
+        {"h1": False, "head": LD_HEADLINE.format("Palmyra falls to the army")},
+    ),
+    # a paragraph in a new block after the article's body and its note
+    "/paragraph-after": (
+        {},
+        {"after": f"<div><p>{LATE_PARAGRAPH}</p></div>"},
+    ),
 }
 
 
@@ -202,16 +244,29 @@ def test_edits_outside_the_article_region_are_not_hidden_by_the_fast_path(redlin
     for path, (_, after) in OUTSIDE.items():
         site.set_page(path, lambda n, after=after: layout_page(n, **after))
     second = redline.crawl()
-    assert (second["new_versions"], second["unchanged"], second["errors"]) == (4, 4, 0)
-    assert second["fast_path"] == {"decisions": len(OUTSIDE), "fallbacks": len(OUTSIDE)}
+    assert (second["new_versions"], second["unchanged"], second["errors"]) == (
+        len(OUTSIDE),
+        len(OUTSIDE),
+        0,
+    )
+    assert second["fast_path"] == {
+        "decisions": len(OUTSIDE),
+        "fallbacks": len(OUTSIDE),
+        "fallback/region_changed": 4,
+        "fallback/metadata_changed": 3,
+    }
     changed = {row["url"] for row in redline.json("changes", "--limit", "100")}
     assert changed == {site.url(p) for p in OUTSIDE}
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         rows = db.execute(
-            "SELECT t.url, v.updated_at, v.published_at, v.byline FROM versions v"
-            " JOIN tracked_urls t ON t.id = v.tracked_url_id ORDER BY v.id DESC LIMIT 4"
+            "SELECT t.url, v.updated_at, v.published_at, v.byline, v.headline, v.text"
+            " FROM versions v JOIN tracked_urls t ON t.id = v.tracked_url_id"
+            f" ORDER BY v.id DESC LIMIT {len(OUTSIDE)}"
         ).fetchall()
-    latest = {url: (updated, published, byline) for url, updated, published, byline in rows}
+    latest = {url: rest for url, *rest in rows}
     assert str(latest[site.url("/updated-line")][0]).startswith("2026-12-06")
     assert str(latest[site.url("/footer-date")][1]).startswith("2026-12-03")
     assert latest[site.url("/author-card")][2] == "Tomas Ridley"
+    assert latest[site.url("/og-title")][3] == "Palmyra falls to the army"
+    assert latest[site.url("/json-ld-headline")][3] == "Palmyra falls to the army"
+    assert LATE_PARAGRAPH in latest[site.url("/paragraph-after")][4]
