@@ -118,7 +118,10 @@ def table(results: dict[str, Any]) -> str:
     )
     lines.append(
         f"fast path: {results['fast_path_same_decisions']} 'unchanged' decisions, "
-        f"{results['fast_path_missed_edits']} edits missed that the full extraction finds"
+        f"{results['fast_path_missed_edits']} edits missed that the full extraction finds; "
+        f"edits just outside the article: {results['adversarial_trials']} trials, "
+        f"{results['adversarial_new_versions']} read by the full extraction, "
+        f"{results['adversarial_fast_path_missed']} of them missed by the fast path"
     )
     lines.append(f"{'trial':<20} {'n':>5} {'version':>8} {'exact':>6}")
     for name, r in results["by_trial"].items():

@@ -40,7 +40,16 @@ and, which must give no new version:
   request, between other paragraphs, and on one request in six not there;
 * ``layout_whitespace``, ``layout_attributes``, ``layout_entities``, ``layout_wrappers``:
   whitespace re-flowed, attributes in reverse order, characters re-serialised as other
-  entities, paragraphs wrapped in ``<div>`` and given extra classes.
+  entities, paragraphs wrapped in ``<div>`` and given extra classes;
+
+and, for the fast path (``ADVERSARIAL_TRIALS``: edits just outside the article's paragraphs,
+which the full extraction may or may not read; scored on their own, never as real or null
+trials): ``outside_note`` (a correction note in a new block after the article's),
+``outside_text_after`` (text written directly in a new ``<div>`` there), ``outside_updated_line``
+(a visible "Updated" line above the article, moved a day), ``outside_author_card`` (a byline
+only in an author card above it, replaced), ``outside_footer_date`` (a date only in a footer
+block, moved) and ``outside_meta_headline`` (the headline changed only in ``og:title``,
+``twitter:title`` and JSON-LD).
 
 Positions and words come from a seeded RNG per (seed, page, trial).  Each trial runs
 ``extract_article`` on both served pages and ``compare`` in process (as
@@ -111,7 +120,19 @@ NULL_TRIALS = (
     "layout_entities",
     "layout_wrappers",
 )
-TRIALS = REAL_TRIALS + NULL_TRIALS
+#: Edits just outside what a naive fingerprint of the article's paragraphs covers, for the fast
+#: path (:mod:`archive.extract.fastpath`): each may or may not change what the full extraction
+#: reads; where it does, the fast path must not call page B unchanged.  Neither real nor null
+#: trials: they are left out of the kinds' scores and counted on their own.
+ADVERSARIAL_TRIALS = (
+    "outside_note",
+    "outside_updated_line",
+    "outside_author_card",
+    "outside_footer_date",
+    "outside_meta_headline",
+    "outside_text_after",
+)
+TRIALS = REAL_TRIALS + NULL_TRIALS + ADVERSARIAL_TRIALS
 
 # A <p> is an article paragraph when its text is in the ground truth and at least this long.
 MIN_PARAGRAPH_CHARS = 40
@@ -1133,6 +1154,94 @@ def layout_wrappers(page: str, src: Source) -> str:
     return page
 
 
+# --- edits just outside the article, for the fast path ------------------------------------------
+
+_BLOCK_END = re.compile(r"</(?:div|section|article)\s*>", re.IGNORECASE)
+_H1_END = re.compile(r"</h1\s*>", re.IGNORECASE)
+_OG_TITLE = re.compile(
+    r"""(<meta\b[^>]*\b(?:property|name)\s*=\s*["'](?:og:title|twitter:title)["'][^>]*"""
+    r"""\bcontent\s*=\s*["'])([^"']+)""",
+    re.IGNORECASE,
+)
+_LD_HEADLINE = re.compile(r'("headline"\s*:\s*")((?:[^"\\]|\\.)+)')
+
+
+def _after_article(src: Source, page: str) -> int:
+    """Just after the block that closes after the article's last paragraph (outside the
+    element holding the paragraphs, as a CMS adds a note or an extra block)."""
+    paras = src.paragraphs(page)
+    if not paras:
+        raise NotApplicable("no article paragraph")
+    spans = opaque_spans(page)
+    for m in _BLOCK_END.finditer(page, paras[-1].end):
+        if not _inside(spans, m.start()):
+            return m.end()
+    raise NotApplicable("no block closes after the article")
+
+
+def _above_article(src: Source, page: str) -> int:
+    """After the page's first ``</h1>`` when it comes before the article, else right before
+    the article's first paragraph."""
+    paras = src.paragraphs(page)
+    if not paras:
+        raise NotApplicable("no article paragraph")
+    spans = opaque_spans(page)
+    h1 = next((m for m in _H1_END.finditer(page) if not _inside(spans, m.start())), None)
+    return h1.end() if h1 is not None and h1.end() < paras[0].start else paras[0].start
+
+
+def _insert_at(page: str, at: int, text: str) -> str:
+    return page[:at] + "\n" + text + "\n" + page[at:]
+
+
+def adversarial(src: Source, name: str, rng: random.Random) -> tuple[str, str]:
+    """Pages A and B (before chrome) of one trial of :data:`ADVERSARIAL_TRIALS`."""
+    page = src.page
+    if name == "outside_note":  # a correction note in a new block after the article's
+        note = f"<p>Correction: an earlier version of this article misstated {sentence(rng)}</p>"
+        at = _after_article(src, page)
+        return page, _insert_at(page, at, f'<div class="article-note">{note}</div>')
+    if name == "outside_text_after":  # text written directly in a <div> after the article
+        at = _after_article(src, page)
+        return page, _insert_at(page, at, f"<div>{sentence(rng)} {sentence(rng)}</div>")
+    if name == "outside_updated_line":  # a visible "Updated" line above the article, moved
+        day = rng.randint(1, 20)
+        at = _above_article(src, page)
+
+        def line(d: int) -> str:
+            return f'<p class="article-updated">Updated {d} December 2026, 09:{day + 10}</p>'
+
+        return _insert_at(page, at, line(day)), _insert_at(page, at, line(day + 1))
+    if name == "outside_author_card":  # a byline only in an author card above the article
+        at = _above_article(src, page)
+        first, second = person(rng), person(rng)
+
+        def card(who: str) -> str:
+            return f'<div data-testid="AuthorCard" class="author-card"><span>{who}</span></div>'
+
+        return _insert_at(page, at, card(first)), _insert_at(page, at, card(second))
+    if name == "outside_footer_date":  # a date only in a footer block at the page's end
+        day = rng.randint(1, 20)
+
+        def footer(d: int) -> str:
+            return f'<footer><div class="submitted">{d} December 2026</div></footer>'
+
+        at = next((m.start() for m in _BODY_END.finditer(page)), len(page))
+        return _insert_at(page, at, footer(day)), _insert_at(page, at, footer(day + 2))
+    if name == "outside_meta_headline":  # the headline changed only in og:title and JSON-LD
+        word = rng.choice(_DAYS)
+        edited, n = _OG_TITLE.subn(lambda m: f"{m.group(1)}{m.group(2)} on {word}", page)
+        spans = opaque_spans(edited)
+        for m in reversed(list(_LD_HEADLINE.finditer(edited))):
+            if any(a <= m.start() < b for a, b in spans):  # JSON-LD lives in a <script>
+                edited = edited[: m.end()] + f" on {word}" + edited[m.end() :]
+                n += 1
+        if not n:
+            raise NotApplicable("no og:title, twitter:title nor JSON-LD headline")
+        return page, edited
+    raise ValueError(name)
+
+
 # --- running trials ----------------------------------------------------------------------------
 
 
@@ -1154,6 +1263,10 @@ class Trial:
     @property
     def real(self) -> bool:
         return self.name in REAL_TRIALS
+
+    @property
+    def adversarial(self) -> bool:
+        return self.name in ADVERSARIAL_TRIALS
 
 
 def load_sources(root: Path, limit: int | None = None) -> list[Source]:
@@ -1183,6 +1296,9 @@ def build(src: Source, name: str, seed: int) -> tuple[str, str, set[str], list[s
         return a, with_box(chrome(src.page, 2, src), src, family, seed, 2), set(), [family]
     if name == "added_by_box":
         return _added_by_box(src, seed, rng)
+    if name in ADVERSARIAL_TRIALS:
+        a, b = adversarial(src, name, rng)
+        return chrome(a, 1, src), chrome(b, 2, src), set(), ["adversarial"]
     if name in NULL_TRIALS:
         a = chrome(src.page, 1, src)
         if name == "chrome":
@@ -1311,13 +1427,15 @@ def _ratio(num: int, den: int) -> float | None:
 
 def score(trials: Sequence[Trial]) -> dict[str, Any]:
     ran = [t for t in trials if t.error != "not applicable"]
-    real = [t for t in ran if t.real]
-    null = [t for t in ran if not t.real]
+    scored = [t for t in ran if not t.adversarial]
+    real = [t for t in scored if t.real]
+    null = [t for t in scored if not t.real]
+    adversarial = [t for t in ran if t.adversarial]
     kinds = {}
     for kind in SCORED:
-        tp = sum(1 for t in ran if kind in t.applied and kind in t.reported)
-        fp = sum(1 for t in ran if kind not in t.applied and kind in t.reported)
-        fn = sum(1 for t in ran if kind in t.applied and kind not in t.reported)
+        tp = sum(1 for t in scored if kind in t.applied and kind in t.reported)
+        fp = sum(1 for t in scored if kind not in t.applied and kind in t.reported)
+        fn = sum(1 for t in scored if kind in t.applied and kind not in t.reported)
         kinds[kind] = {
             "tp": tp,
             "fp": fp,
@@ -1325,9 +1443,9 @@ def score(trials: Sequence[Trial]) -> dict[str, Any]:
             "precision": _ratio(tp, tp + fp),
             "recall": _ratio(tp, tp + fn),
         }
-    unexpected = Counter(k for t in ran for k in t.reported - t.applied if k not in SCORED)
+    unexpected = Counter(k for t in scored for k in t.reported - t.applied if k not in SCORED)
     return {
-        "trials": len(ran),
+        "trials": len(scored),
         "not_applicable": Counter(t.name for t in trials if t.error == "not applicable"),
         "real_trials": len(real),
         "version_gain_rate": _ratio(sum(t.new_version for t in real), len(real)),
@@ -1339,6 +1457,13 @@ def score(trials: Sequence[Trial]) -> dict[str, Any]:
         "fast_path_missed_edits": sum(1 for t in ran if t.fast_same and t.new_version),
         "fast_path_missed_failures": sum(1 for t in ran if t.fast_same and t.error),
         "fast_path_same_decisions": sum(1 for t in ran if t.fast_same),
+        # edits just outside the article (ADVERSARIAL_TRIALS): how many the full extraction
+        # reads (a new version), and how many of those the fast path missed (counted above too)
+        "adversarial_trials": len(adversarial),
+        "adversarial_new_versions": sum(t.new_version for t in adversarial),
+        "adversarial_fast_path_missed": sum(
+            1 for t in adversarial if t.fast_same and t.new_version
+        ),
         "kinds": kinds,
         "other_kinds_reported": dict(sorted(unexpected.items())),
         "by_trial": {
@@ -1356,7 +1481,7 @@ def score(trials: Sequence[Trial]) -> dict[str, Any]:
 def disagreements(trials: Iterable[Trial]) -> list[dict[str, Any]]:
     rows = []
     for t in trials:
-        if t.error == "not applicable":
+        if t.error == "not applicable" or t.adversarial:
             continue
         if t.new_version == t.real and t.reported == t.applied:
             continue
