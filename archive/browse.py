@@ -293,7 +293,8 @@ def change_kinds(session: Session, ids: Sequence[int]) -> dict[int, tuple[tuple[
     }
 
 
-def _label(value: str) -> ChangeLabel:
+def change_label(value: str) -> ChangeLabel:
+    """The label stored as ``value``; a label this version does not know counts as major."""
     try:
         return ChangeLabel(value)
     except ValueError:
@@ -322,7 +323,7 @@ def _step(
         from_version=from_number,
         to_version=to_number,
         detected_at=change.detected_at,
-        label=_label(change.label),
+        label=change_label(change.label),
         kinds=kinds,
         reverted=change.reverted,
         stealth=change.stealth,

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from archive.errors import VersionNotFoundError
 from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
@@ -400,30 +400,25 @@ def current_fingerprints(
     session: Session, ids: Iterable[int], *, batch: int = 500
 ) -> dict[int, str]:
     """The fast-path fingerprint of each given tracked URL's current version (where it has one)."""
-    wanted = list(ids)
-    found: dict[int, str] = {}
-    for start in range(0, len(wanted), batch):
-        rows = session.execute(
-            select(TrackedURL.id, Version.fast_fingerprint)
-            .join(Version, Version.id == TrackedURL.current_version_id)
-            .where(
-                TrackedURL.id.in_(wanted[start : start + batch]),
-                Version.fast_fingerprint.is_not(None),
-            )
-        )
-        found.update((int(i), str(f)) for i, f in rows)
-    return found
+    return _current_values(session, Version.fast_fingerprint, ids, batch)
 
 
 def current_hashes(session: Session, ids: Iterable[int], *, batch: int = 500) -> dict[int, str]:
     """The content hash of each given tracked URL's current version (URLs without one left out)."""
+    return _current_values(session, Version.content_hash, ids, batch)
+
+
+def _current_values(
+    session: Session, column: InstrumentedAttribute[Any], ids: Iterable[int], batch: int
+) -> dict[int, str]:
+    """``column`` of each given tracked URL's current version where it is set, in batches."""
     wanted = list(ids)
     found: dict[int, str] = {}
     for start in range(0, len(wanted), batch):
         rows = session.execute(
-            select(TrackedURL.id, Version.content_hash)
+            select(TrackedURL.id, column)
             .join(Version, Version.id == TrackedURL.current_version_id)
-            .where(TrackedURL.id.in_(wanted[start : start + batch]))
+            .where(TrackedURL.id.in_(wanted[start : start + batch]), column.is_not(None))
         )
-        found.update((int(i), str(h)) for i, h in rows)
+        found.update((int(i), str(v)) for i, v in rows)
     return found

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from archive.browse import (
     ArticleSort,
     ArticleState,
+    change_kinds,
+    change_label,
     escape_like,
     state_condition,
     state_of,
@@ -253,8 +255,8 @@ def changes(
             to_version=row[5],
             old_headline=row[6],
             headline=row[7],
-            label=_label(row[8]),
-            kinds=kinds.get(row[0], {}),
+            label=change_label(row[8]),
+            kinds=dict(kinds.get(row[0], ())),
             reverted=row[9],
             stealth=row[10],
             flapping=row[11],
@@ -265,28 +267,3 @@ def changes(
         return items, None
     last = rows[size - 1]
     return items, [last[3].isoformat(), last[0]]
-
-
-def change_kinds(session: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Edit counts per kind of each change, in ``EditKind`` order."""
-    order = {kind.value: i for i, kind in enumerate(EditKind)}
-    found: dict[int, list[tuple[str, int]]] = {}
-    if ids:
-        rows = session.execute(
-            select(ChangeKind.change_id, ChangeKind.kind, ChangeKind.count).where(
-                ChangeKind.change_id.in_(list(ids))
-            )
-        )
-        for change_id, kind, count in rows:
-            found.setdefault(change_id, []).append((kind, count))
-    return {
-        change_id: dict(sorted(pairs, key=lambda p: order.get(p[0], len(order))))
-        for change_id, pairs in found.items()
-    }
-
-
-def _label(value: str) -> ChangeLabel:
-    try:
-        return ChangeLabel(value)
-    except ValueError:
-        return ChangeLabel.MAJOR
