@@ -20,12 +20,13 @@ from fastapi import APIRouter, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from archive import browse
 from archive.diff.records import METADATA_KINDS, ChangeRecord, Edit, WordOp
 from archive.enums import EditKind, Significance
-from archive.models import Change, Version
+from archive.models import Change
+from archive.queries import NEW_VERSION, OLD_VERSION
 from archive.render.describe import summary_line, title
 from archive.report.bounds import head, tail
 from archive.report.items import ReportItem
@@ -191,7 +192,7 @@ async def card_route(
 @router.get(SHORT_ROUTE)
 def short_link(session: SessionDep, change_id: int) -> RedirectResponse:
     """A card's short link: the diff page of the change."""
-    old, new = aliased(Version), aliased(Version)
+    old, new = OLD_VERSION, NEW_VERSION
     row = session.execute(
         select(Change.tracked_url_id, old.number, new.number)
         .join(old, old.id == Change.from_version_id)

@@ -51,6 +51,9 @@ VARY = "accept-datetime"
 # :func:`original_candidates` decodes them again.
 _EMBED_ENCODED = {";": "%3B", ",": "%2C"}
 _EMBED_DECODE = re.compile(r"%(3[Bb]|2[Cc])")
+#: The version a reverting change returned to (built once: an alias costs a copy of every
+#: column of the table).
+_RETURN_TARGET = aliased(Version, name="return_target")
 _ONE_SLASH_SCHEME = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
 
 
@@ -106,7 +109,7 @@ def find_history(session: Session, original: str) -> History | None:
     rows = session.execute(
         select(Version.number, Version.first_seen_at).where(Version.tracked_url_id == tracked.id)
     ).all()
-    target = aliased(Version)
+    target = _RETURN_TARGET
     returns = session.execute(
         select(Change.detected_at, target.number)
         .join(target, target.id == Change.to_version_id)
