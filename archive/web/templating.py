@@ -7,13 +7,15 @@ strings, which Jinja2 escapes; the only markup inserted unescaped (``|safe``) is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -55,6 +57,25 @@ def query(base: Mapping[str, Any], **changes: Any) -> str:
     return "?" + urlencode(kept) if kept else "?"
 
 
+def options(values: Iterable[str], current: str | None) -> Markup:
+    """The ``<option>`` elements of a filter's ``<select>``: each value (escaped), shown with
+    ``_`` and ``-`` as spaces, ``current`` selected.  The forms offer the same few lists on
+    every page, so each list is written once per selected value, not once per request."""
+    return _options(tuple(str(value) for value in values), str(current or ""))
+
+
+@functools.lru_cache(maxsize=512)
+def _options(values: tuple[str, ...], current: str) -> Markup:
+    return Markup("").join(
+        Markup('<option value="{0}"{1}>{2}</option>').format(
+            str(value),
+            Markup(" selected") if value == current else "",
+            str(value).replace("_", " ").replace("-", " "),
+        )
+        for value in values
+    )
+
+
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -68,6 +89,7 @@ def build_environment() -> jinja2.Environment:
     env.filters["iso"] = iso
     env.filters["stamp"] = stamp
     env.globals["query"] = query
+    env.globals["options"] = options
     env.globals["diff_path"] = diff_path
     env.globals["article_path"] = article_path
     return env
