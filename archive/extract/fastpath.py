@@ -10,12 +10,11 @@ At a full extraction, :func:`page_fingerprint` records, for the page just read:
   extracted paragraphs the extraction can have read (from the first occurrence of the first
   paragraph to the last occurrence of the last; all of them must be found in order), as a
   path of (tag, class, id, rank among same-named siblings) steps from ``<html>``;
-* a digest of that region's markup as parsed (every tag, attribute and text, hashed from the
-  tree without copying or serialising it), of the names of its siblings (a block added next
-  to the article changes it), of the text written directly in its parent, and of every text
-  around it up to its container (the nearest ``<article>`` or ``<main>``, or the ``<body>``
-  child holding it; scripts and styles aside), so that text written into a block beside the
-  article changes it;
+* a digest of that region's markup as parsed (every tag, attribute and text), of the names
+  of its siblings (a block added next to the article changes it), of the text written
+  directly in its parent, and of every text around it up to its container (the nearest
+  ``<article>`` or ``<main>``, or the ``<body>`` child holding it; scripts and styles aside),
+  so that text written into a block beside the article changes it;
 * a digest of what the extractor's own metadata readers give for the page (headline
   sources, byline, dates with the visible "Updated" lines and htmldate's candidates,
   description, language, links, change history, wall signals), passed in by the extractor:
@@ -37,6 +36,7 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from copy import deepcopy
 from hashlib import blake2b
 from itertools import accumulate
 
@@ -47,7 +47,7 @@ from archive.extract.decode import decode_body
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.version import extractor_version
 
-FORMAT = "fp3"
+FORMAT = "fp4"
 
 # Text compared for locating paragraphs: letters and digits only, casefolded, so that the
 # extractor's normalisation (quotes, entities, whitespace, list markers) does not matter.
@@ -61,7 +61,8 @@ _NOT_TEXT_BLOCKS = frozenset(
     | {"form", "footer"}
 )
 _CONTAINERS = frozenset(("article", "main"))
-_TEXT_HERE = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
+# (a script's or a style's text is its only child: libxml2 parses what they hold as raw text)
+_TEXT_HERE = etree.XPath(".//text()[not(parent::script or parent::style)]")
 _BODY_TEXT = etree.XPath("//body//text()[not(parent::script or parent::style)]")
 
 Step = tuple[str, str, str, int]
@@ -203,38 +204,29 @@ def _digest(region: HtmlElement, url: str, min_chars: int) -> str:
     return hasher.hexdigest()
 
 
-_SKIPPED = frozenset(("script", "style", "link"))
-
-
 def _markup(region: HtmlElement) -> bytes:
-    """The region's markup as parsed: every element's tag and attributes, every text and
-    tail, and where each element ends; its scripts, styles and asset links (cache-busted
-    URLs, inline state) left out with what they hold, their tails kept.  Built without
-    copying or serialising the tree; every text is preceded by its length, so no text can
-    pass for markup."""
-    parts: list[str] = []
-    skipping = 0
-    for event, element in etree.iterwalk(region, events=("start", "end")):
-        tag = element.tag
-        if not isinstance(tag, str) or tag in _SKIPPED:
-            if isinstance(tag, str):
-                skipping += 1 if event == "start" else -1
-            if event == "end" and skipping == 0 and element is not region:
-                tail = element.tail or ""
-                parts.append(f"t{len(tail)}:{tail}")
-            continue
-        if skipping:
-            continue
-        if event == "start":
-            parts.append(f"<{tag}")
-            for name, value in element.items():
-                parts.append(f" {len(name)}:{name}{len(value)}:{value}")
-            text = element.text or ""
-            parts.append(f">{len(text)}:{text}")
+    """The region's markup as parsed (every tag, attribute and text), its scripts, styles and
+    asset links (cache-busted URLs, inline state) taken out of a copy first, their tails kept.
+    (libxml2's serialiser of a copy costs less than half a walk of the tree in Python.)"""
+    region = deepcopy(region)
+    region.tail = None
+    for element in list(region.iter("script", "style", "link")):
+        _remove_keeping_tail(element)
+    markup: bytes = etree.tostring(region, encoding="utf-8", with_tail=False)
+    return markup
+
+
+def _remove_keeping_tail(element: HtmlElement) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
         else:
-            tail = (element.tail or "") if element is not region else ""
-            parts.append(f"/{len(tail)}:{tail}")
-    return "".join(parts).encode("utf-8", "surrogatepass")
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 def _identity() -> str:
