@@ -68,6 +68,11 @@ class Config:
     )
     concurrent_requests: int = _setting(32, "Requests in flight at once, over all sites.")
     concurrent_requests_per_domain: int = _setting(4, "Requests in flight at once per site.")
+    crawl_batch: int = _setting(
+        500,
+        "Due URLs a crawl reads from the database at a time (at least 1): it reads the next"
+        " batch when the last one is sent, in a short query of its own.",
+    )
     download_delay_s: float = _setting(0.0, "Minimum delay between requests to one site.")
     autothrottle: bool = _setting(True, "Adapt the per-site delay to the site's latency.")
     retry_times: int = _setting(2, "Retries of a fetch that failed with a 5xx or a timeout.")

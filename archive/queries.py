@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from archive.errors import VersionNotFoundError
@@ -394,6 +394,51 @@ def due_urls(
     if limit is not None:
         query = query.limit(limit)
     yield from session.scalars(query)
+
+
+def due_page(
+    session: Session, now: datetime, *, after: tuple[datetime, int] | None, limit: int
+) -> list[TrackedURL]:
+    """The next ``limit`` URLs due at ``now``, most overdue first, after the key ``after``.
+
+    Keyset pagination on (``next_check_at``, ``id``): pass the last row's key to read the next
+    page.  Each page is its own short query, so a crawl holds neither every due URL in memory
+    nor a read transaction for its whole length.  A URL recorded during the crawl is checked
+    next after ``now``, so it never comes back in a later page of the same crawl.
+    """
+    query = select(TrackedURL).where(*due_at(now))
+    if after is not None:
+        after_at, after_id = after
+        query = query.where(
+            or_(
+                TrackedURL.next_check_at > after_at,
+                and_(TrackedURL.next_check_at == after_at, TrackedURL.id > after_id),
+            )
+        )
+    return list(session.scalars(query.order_by(*MOST_OVERDUE_FIRST).limit(limit)))
+
+
+def count_due(session: Session, now: datetime) -> int:
+    """How many URLs are due at ``now``."""
+    return int(
+        session.scalar(select(func.count()).select_from(TrackedURL).where(*due_at(now))) or 0
+    )
+
+
+ACTIVE = (TrackedURL.active.is_(True), TrackedURL.alias_of_id.is_(None))
+
+
+def active_page(session: Session, *, after_id: int | None, limit: int) -> list[TrackedURL]:
+    """The next ``limit`` active tracked URLs (aliases left out) by id, after ``after_id``."""
+    query = select(TrackedURL).where(*ACTIVE)
+    if after_id is not None:
+        query = query.where(TrackedURL.id > after_id)
+    return list(session.scalars(query.order_by(TrackedURL.id).limit(limit)))
+
+
+def count_active(session: Session) -> int:
+    """How many tracked URLs are active (aliases left out)."""
+    return int(session.scalar(select(func.count()).select_from(TrackedURL).where(*ACTIVE)) or 0)
 
 
 def current_fingerprints(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
-from sqlalchemy import select
 from twisted.internet.error import ConnectionRefusedError as TxConnectionRefusedError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError
 from twisted.internet.error import TimeoutError as TxTimeoutError
@@ -17,7 +17,14 @@ from archive.config import Config
 from archive.db import open_database
 from archive.enums import FailureReason
 from archive.models import TrackedURL
-from archive.queries import current_fingerprints, current_hashes, due_urls
+from archive.queries import (
+    active_page,
+    count_active,
+    count_due,
+    current_fingerprints,
+    current_hashes,
+    due_page,
+)
 from archive.store import resolve
 from crawler.configure import HANDLED_STATUSES
 from crawler.items import FetchResult
@@ -128,35 +135,67 @@ class ArticleSpider(scrapy.Spider):
         spider: ArticleSpider = super().from_crawler(crawler, *args, **kwargs)
         return spider
 
-    def targets(self) -> list[Target]:
-        """Each URL to fetch."""
-        assert self.config is not None
+    def target_batches(self) -> Iterator[list[Target]]:
+        """The URLs to fetch, a batch (``crawl_batch``) at a time.
+
+        Each batch is read in its own short session, closed before the batch is handed on: a
+        crawl holds one batch in memory, and no read transaction while it fetches and records
+        (on SQLite a long one would keep the WAL from being checkpointed; on PostgreSQL it
+        would hold a snapshot).  Due URLs are read by keyset on (``next_check_at``, id) as of
+        the crawl's start, so each is read once however the captures already recorded move.
+        """
+        assert self.config is not None and self.crawler.stats is not None
+        batch = max(1, self.config.crawl_batch)
+        now = datetime.now(UTC)
         # the pipeline has opened (and upgraded) the database already: no Alembic check here
         database = open_database(self.config.sqlalchemy_url, upgrade=False)
         try:
+            if self.select == "urls":
+                for start in range(0, len(self.urls), batch):
+                    with database.session() as session:
+                        rows = [resolve(session, url) for url in self.urls[start : start + batch]]
+                        targets = targets_of(session, rows)
+                    yield targets
+                return
             with database.session() as session:
-                if self.select == "urls":
-                    rows = [resolve(session, url) for url in self.urls]
-                elif self.select == "all":
-                    rows = list(
-                        session.scalars(
-                            select(TrackedURL)
-                            .where(TrackedURL.active.is_(True), TrackedURL.alias_of_id.is_(None))
-                            .order_by(TrackedURL.id)
-                        )
-                    )
-                else:
-                    rows = list(due_urls(session, datetime.now(UTC)))
-                return targets_of(session, rows)
+                expected = (
+                    count_due(session, now) if self.select == "due" else count_active(session)
+                )
+            self.crawler.stats.set_value("redline/expected", expected)
+            due_key: tuple[datetime, int] | None = None
+            after_id: int | None = None
+            while True:
+                with database.session() as session:
+                    if self.select == "all":
+                        rows = active_page(session, after_id=after_id, limit=batch)
+                    else:
+                        rows = due_page(session, now, after=due_key, limit=batch)
+                    if not rows:
+                        return
+                    last = rows[-1]
+                    after_id = last.id
+                    if last.next_check_at is not None:
+                        due_key = (last.next_check_at, last.id)
+                    targets = targets_of(session, rows)
+                self.crawler.stats.inc_value("redline/batches_read")
+                yield targets
+                if len(rows) < batch:
+                    return
         finally:
             database.dispose()
 
     async def start(self) -> AsyncIterator[Any]:
-        targets = self.targets()
         assert self.crawler.stats is not None
-        self.crawler.stats.set_value("redline/expected", len(targets))
-        for target in targets:
-            yield self.request_for(target)
+        if self.select == "urls":
+            self.crawler.stats.set_value("redline/expected", len(self.urls))
+        for targets in self.target_batches():
+            for target in targets:
+                # lazy start: a request waits here, not in the scheduler, until the downloader
+                # has room, so the crawl never holds more than this batch's requests
+                engine = self.crawler.engine
+                if engine is not None and engine.needs_backout():
+                    await self.crawler.signals.wait_for(signals.scheduler_empty)
+                yield self.request_for(target)
 
     def request_for(self, target: Target) -> scrapy.Request:
         """The fetch of one target: conditional, every status handed to the pipeline."""
