@@ -145,12 +145,10 @@ class ArchivePipeline:
 
     async def _judge(self, item: FetchResult) -> tuple[FetchFacts, CaptureResult]:
         assert self.warc is not None and self.pool is not None
-        self._write_hops(item)
-        if item.failure is not None:
-            return _facts(item), Failed(item.failure, item.detail)
+        bodiless = self._bodiless(item)
+        if bodiless is not None:
+            return bodiless
         status = item.status or 0
-        if status == 304:
-            return _facts(item), NotModified()
         digest = payload_digest(stored_response(item)[1])
         if not 200 <= status < 300:
             failed = Failed(status_failure(status), f"HTTP {status}")
@@ -191,6 +189,20 @@ class ArchivePipeline:
             reread=reread,
             fingerprint=fingerprint,
         )
+
+    def _bodiless(self, item: FetchResult) -> tuple[FetchFacts, CaptureResult] | None:
+        """The capture of a failed fetch or a 304 answer, which store no payload; None for any
+        other.  The redirects and retried attempts before a final answer are written with the
+        capture's own record (by :meth:`_write`), so ``warc_retention`` drops them with it: a
+        failure keeps them, a 304 as an unchanged capture would."""
+        if item.failure is not None:
+            self._write_hops(item)
+            return _facts(item), Failed(item.failure, item.detail)
+        if item.status != 304:
+            return None
+        if item.hops and self._keeps_exchange(item, None, None):
+            self._write_hops(item)
+        return _facts(item), NotModified()
 
     async def _unchanged(
         self, item: FetchResult, digest: str
@@ -367,13 +379,16 @@ class ArchivePipeline:
         return Reread(current.id, article)
 
     def _write_hops(self, item: FetchResult) -> None:
-        """The responses before the final one (redirects, retried attempts), each its own record."""
+        """The responses before the final one (redirects, retried attempts), each its own
+        record, written once: with the capture's own record, or alone for a failed fetch."""
         assert self.warc is not None
-        for hop in item.hops:
+        hops, item.hops = item.hops, []
+        for hop in hops:
             write_received(self.warc, hop)
 
     def _write(self, item: FetchResult, digest: str) -> WarcLocation:
         assert self.warc is not None
+        self._write_hops(item)
         headers, body = stored_response(item)
         return self.warc.write_exchange(
             item.final_url or item.url,
@@ -390,6 +405,7 @@ class ArchivePipeline:
     def _write_revisit(self, item: FetchResult, digest: str) -> WarcLocation:
         """A revisit naming the record that holds the payload; the payload if none is found."""
         assert self.warc is not None and self.database is not None
+        self._write_hops(item)
         with self.database.session() as session:
             original = original_record(session, self.config.warc_dir, item.tracked_url_id, digest)
         if original is None:

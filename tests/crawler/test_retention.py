@@ -78,6 +78,44 @@ def test_unchanged_captures_keep_their_exchange_only_under_all(redline_sqlite, s
     assert revisits == ([] if retention == "versions" else ["static", "static"])
 
 
+@pytest.mark.parametrize("retention", ["versions", "all"])
+def test_redirect_hops_are_kept_with_their_capture_only(redline_sqlite, site, retention):
+    """The redirects before an unchanged article go with its exchange: dropped under
+    ``versions``, kept under ``all``; an edit behind the same redirect keeps them."""
+    redline = redline_sqlite
+    if retention == "all":
+        redline.env["REDLINE_WARC_RETENTION"] = "all"
+    site.redirect("/old/story-a", "/news/story-a")
+    serve(site, "/news/story-a", Story())  # chrome changes on every request
+    redline("track", site.url("/old/story-a"))
+    assert redline.crawl()["new_versions"] == 1
+    assert records(redline.data_dir) == [("response", "story-a")] * 2  # the 301, the page
+
+    assert redline.crawl()["unchanged"] == 1
+    unchanged = [] if retention == "versions" else [("response", "story-a")] * 2
+    assert records(redline.data_dir) == [("response", "story-a")] * 2 + unchanged
+    hops = [r for r in all_records(redline.data_dir) if r[1] == 301]
+    assert len(hops) == (1 if retention == "versions" else 2)
+
+    # the twin: the article behind the redirect changes, and both records are written
+    serve(site, "/news/story-a", Story().but(headline="Palmyra back in government hands"))
+    assert redline.crawl()["new_versions"] == 1
+    assert len(records(redline.data_dir)) == 2 + len(unchanged) + 2
+    assert len([r for r in all_records(redline.data_dir) if r[1] == 301]) == len(hops) + 1
+
+
+def all_records(data_dir: Path) -> list[tuple[str, int]]:
+    """(target URI, HTTP status) of every response record, in order."""
+    found = []
+    for path in sorted((data_dir / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    status = int(record.http_headers.get_statuscode())
+                    found.append((record.rec_headers.get_header("WARC-Target-URI"), status))
+    return found
+
+
 def test_a_restored_article_keeps_its_exchange(redline_sqlite, site):
     """A capture of the same article is an event when the URL was taken down: kept."""
     redline = redline_sqlite
