@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, bindparam, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from archive.diff.records import ChangeRecord, Summary
@@ -275,17 +275,27 @@ def state_condition(state: ArticleState) -> ColumnElement[bool]:
 
 _KIND_ORDER = {kind.value: i for i, kind in enumerate(EditKind)}
 
+# Statements the pages run on every request, built once: building a statement costs about as
+# much as SQLite running these small ones (values are bound parameters; ``expanding`` ones
+# take a list).
+_KINDS_OF = select(ChangeKind.change_id, ChangeKind.kind, ChangeKind.count).where(
+    ChangeKind.change_id.in_(bindparam("ids", expanding=True))
+)
+_VERSION_BY_NUMBER = select(Version).where(
+    Version.tracked_url_id == bindparam("url_id"), Version.number == bindparam("number")
+)
+_VERSION_NUMBERS = (
+    select(Version.number)
+    .where(Version.tracked_url_id == bindparam("url_id"))
+    .order_by(Version.number)
+)
+
 
 def change_kinds(session: Session, ids: Sequence[int]) -> dict[int, tuple[tuple[str, int], ...]]:
     """Edit counts per kind of each of the changes ``ids``, in ``EditKind`` order (one query)."""
     found: dict[int, list[tuple[str, int]]] = {}
     if ids:
-        rows = session.execute(
-            select(ChangeKind.change_id, ChangeKind.kind, ChangeKind.count).where(
-                ChangeKind.change_id.in_(list(ids))
-            )
-        )
-        for change_id, kind, count in rows:
+        for change_id, kind, count in session.execute(_KINDS_OF, {"ids": list(ids)}):
             found.setdefault(change_id, []).append((kind, count))
     return {
         change_id: tuple(sorted(pairs, key=lambda p: _KIND_ORDER.get(p[0], len(_KIND_ORDER))))
@@ -527,13 +537,25 @@ _ARTICLE_COLUMNS = (
 )
 
 
+def _count_by(column: Any) -> Any:
+    return (
+        select(column, func.count())
+        .where(column.in_(bindparam("ids", expanding=True)))
+        .group_by(column)
+    )
+
+
+_COUNTS = {column: _count_by(column) for column in (Version.tracked_url_id, Change.tracked_url_id)}
+
+
 def _counts(session: Session, column: Any, ids: Sequence[int]) -> dict[int, int]:
     """Rows per tracked URL id among ``ids``, for ``column`` (a table's tracked_url_id)."""
     if not ids:
         return {}
-    found = session.execute(
-        select(column, func.count()).where(column.in_(ids)).group_by(column)
-    ).all()
+    statement = _COUNTS.get(column)
+    if statement is None:
+        statement = _count_by(column)
+    found = session.execute(statement, {"ids": list(ids)}).all()
     return {int(url_id): int(n) for url_id, n in found}
 
 
@@ -573,16 +595,18 @@ def _article_item(tracked: TrackedURL, n_versions: int, n_changes: int) -> Artic
     )
 
 
+_STEPS_OF = (
+    select(*_STEP_COLUMNS, OLD_VERSION.number, NEW_VERSION.number)
+    .join(OLD_VERSION, OLD_VERSION.id == Change.from_version_id)
+    .join(NEW_VERSION, NEW_VERSION.id == Change.to_version_id)
+    .where(Change.tracked_url_id == bindparam("url_id"))
+    .order_by(Change.detected_at, Change.id)
+)
+
+
 def change_steps(session: Session, url_id: int) -> tuple[ChangeStep, ...]:
     """The article's recorded changes, oldest first."""
-    old, new = OLD_VERSION, NEW_VERSION
-    rows = session.execute(
-        select(*_STEP_COLUMNS, old.number, new.number)
-        .join(old, old.id == Change.from_version_id)
-        .join(new, new.id == Change.to_version_id)
-        .where(Change.tracked_url_id == url_id)
-        .order_by(Change.detected_at, Change.id)
-    ).all()
+    rows = session.execute(_STEPS_OF, {"url_id": url_id}).all()
     kinds = change_kinds(session, [row.id for row in rows])
     return tuple(_step(row, kinds.get(row.id, ()), row[-2], row[-1]) for row in rows)
 
@@ -618,9 +642,26 @@ def alias_target(session: Session, url_id: int) -> int | None:
 
 
 def _version_row(session: Session, url_id: int, number: int) -> Version | None:
-    return session.scalars(
-        select(Version).where(Version.tracked_url_id == url_id, Version.number == number)
-    ).first()
+    return session.scalars(_VERSION_BY_NUMBER, {"url_id": url_id, "number": number}).first()
+
+
+#: The previous, next and last version numbers of an article around one version, and how many
+#: captures served that version.
+_NEIGHBOURS = select(
+    select(func.max(Version.number))
+    .where(Version.tracked_url_id == bindparam("url_id"), Version.number < bindparam("number"))
+    .scalar_subquery(),
+    select(func.min(Version.number))
+    .where(Version.tracked_url_id == bindparam("url_id"), Version.number > bindparam("number"))
+    .scalar_subquery(),
+    select(func.max(Version.number))
+    .where(Version.tracked_url_id == bindparam("url_id"))
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(Capture)
+    .where(Capture.version_id == bindparam("version_id"))
+    .scalar_subquery(),
+)
 
 
 def version_detail(session: Session, url_id: int, number: int) -> VersionDetail | None:
@@ -630,22 +671,10 @@ def version_detail(session: Session, url_id: int, number: int) -> VersionDetail 
     if tracked is None or version is None:
         return None
     neighbours = session.execute(
-        select(
-            select(func.max(Version.number))
-            .where(Version.tracked_url_id == url_id, Version.number < number)
-            .scalar_subquery(),
-            select(func.min(Version.number))
-            .where(Version.tracked_url_id == url_id, Version.number > number)
-            .scalar_subquery(),
-            select(func.max(Version.number))
-            .where(Version.tracked_url_id == url_id)
-            .scalar_subquery(),
-        )
+        _NEIGHBOURS, {"url_id": url_id, "number": number, "version_id": version.id}
     ).one()
     evidence = evidence_capture(session, version)
-    served = session.scalar(
-        select(func.count()).select_from(Capture).where(Capture.version_id == version.id)
-    )
+    served = neighbours[3]
     return VersionDetail(
         url_id=tracked.id,
         url=tracked.url,
@@ -685,6 +714,17 @@ def capture_of(session: Session, url_id: int, capture_id: int) -> CaptureRow | N
     return CaptureRow.of(row[0], row[1]) if row is not None else None
 
 
+_CHANGE_BETWEEN = (
+    select(Change)
+    .where(
+        Change.tracked_url_id == bindparam("url_id"),
+        Change.from_version_id == bindparam("old_id"),
+        Change.to_version_id == bindparam("new_id"),
+    )
+    .order_by(Change.id.desc())
+)
+
+
 def diff_data(session: Session, url_id: int, from_number: int, to_number: int) -> DiffData | None:
     """The change of article ``url_id`` between two version numbers (stored or computed).
 
@@ -701,13 +741,7 @@ def diff_data(session: Session, url_id: int, from_number: int, to_number: int) -
         return None
     steps = change_steps(session, url_id)
     stored = session.scalars(
-        select(Change)
-        .where(
-            Change.tracked_url_id == url_id,
-            Change.from_version_id == old.id,
-            Change.to_version_id == new.id,
-        )
-        .order_by(Change.id.desc())
+        _CHANGE_BETWEEN, {"url_id": url_id, "old_id": old.id, "new_id": new.id}
     ).first()
     old_article, new_article = version_article(old), version_article(new)
     if stored is not None:
@@ -717,9 +751,7 @@ def diff_data(session: Session, url_id: int, from_number: int, to_number: int) -
 
         record = compare(old_article, new_article)
     recorded, previous, following = _neighbours(steps, stored.id if stored else None, to_number)
-    versions = session.scalars(
-        select(Version.number).where(Version.tracked_url_id == url_id).order_by(Version.number)
-    ).all()
+    versions = session.scalars(_VERSION_NUMBERS, {"url_id": url_id}).all()
     return DiffData(
         url_id=tracked.id,
         url=tracked.url,

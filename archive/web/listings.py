@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from archive.browse import (
@@ -127,11 +137,7 @@ def articles(
     page_ids = [r.id for r in rows[:size]]
     heads = {
         row.id: (row.headline, row.number)
-        for row in session.execute(
-            select(TrackedURL.id, Version.headline, Version.number)
-            .join(Version, Version.id == TrackedURL.current_version_id)
-            .where(TrackedURL.id.in_(page_ids))
-        )
+        for row in session.execute(_CURRENT_HEADS, {"ids": page_ids})
     }
     items = [
         out.Article(
@@ -155,6 +161,13 @@ def articles(
     last = rows[size - 1]
     return items, _article_key(query.sort, last, int(last.versions or 0))
 
+
+#: The current version's headline and number of each of a page's articles (built once).
+_CURRENT_HEADS = (
+    select(TrackedURL.id, Version.headline, Version.number)
+    .join(Version, Version.id == TrackedURL.current_version_id)
+    .where(TrackedURL.id.in_(bindparam("ids", expanding=True)))
+)
 
 ARTICLE_COLUMNS = (
     TrackedURL.id,

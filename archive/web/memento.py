@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from archive.errors import InvalidURLError
@@ -54,6 +54,16 @@ _EMBED_DECODE = re.compile(r"%(3[Bb]|2[Cc])")
 #: The version a reverting change returned to (built once: an alias costs a copy of every
 #: column of the table).
 _RETURN_TARGET = aliased(Version, name="return_target")
+#: An article's versions' numbers and times, and the reverting changes' times and targets
+#: (statements built once, for every TimeMap, TimeGate and memento).
+_MEMENTO_TIMES = select(Version.number, Version.first_seen_at).where(
+    Version.tracked_url_id == bindparam("url_id")
+)
+_RETURNS = (
+    select(Change.detected_at, _RETURN_TARGET.number)
+    .join(_RETURN_TARGET, _RETURN_TARGET.id == Change.to_version_id)
+    .where(Change.tracked_url_id == bindparam("url_id"), Change.reverted.is_(True))
+)
 _ONE_SLASH_SCHEME = re.compile(r"^(https?):/(?!/)", re.IGNORECASE)
 
 
@@ -106,15 +116,8 @@ def find_history(session: Session, original: str) -> History | None:
             break
     if tracked is None:
         return None
-    rows = session.execute(
-        select(Version.number, Version.first_seen_at).where(Version.tracked_url_id == tracked.id)
-    ).all()
-    target = _RETURN_TARGET
-    returns = session.execute(
-        select(Change.detected_at, target.number)
-        .join(target, target.id == Change.to_version_id)
-        .where(Change.tracked_url_id == tracked.id, Change.reverted.is_(True))
-    ).all()
+    rows = session.execute(_MEMENTO_TIMES, {"url_id": tracked.id}).all()
+    returns = session.execute(_RETURNS, {"url_id": tracked.id}).all()
     return History(
         tracked,
         memento_times([(number, at) for number, at in rows]),
