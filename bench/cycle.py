@@ -56,7 +56,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from bench.figures import say, write_json
 from bench.procmem import TreeMemory
+from bench.site import ChildSite
 from scheduler.demo.chrome import dress
 
 BENCHMARK = "article-extraction-benchmark"
@@ -193,32 +195,15 @@ def serve_main() -> int:
     return 0
 
 
-class SiteProcess:
+class SiteProcess(ChildSite):
     """Drives the site process over its stdin/stdout."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.cycle", "--serve"],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.base_url = str(self._read()["base_url"])
-
-    def _read(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the site process exited")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
+        super().__init__("bench.cycle", "--serve")
+        self.base_url = str(self.started["base_url"])
 
     def send(self, **command: Any) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(command) + "\n")
-        self.proc.stdin.flush()
-        self._read()
+        self.ask(json.dumps(command))
 
     def cpu_s(self) -> float:
         """CPU seconds the site process has used so far."""
@@ -784,14 +769,9 @@ def main(argv: list[str] | None = None) -> int:
     args.workers_resolved = Config(workers=args.workers).extraction_workers or 1
     logging.disable(logging.WARNING)
 
-    def say(text: str) -> None:
-        print(text, flush=True)
-
     report = run(args, say)
     print_table(report, sys.stdout)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, report)
     return 0
 
 

@@ -36,6 +36,7 @@ from diff_match_patch import diff_match_patch
 from archive.diff import compare, rebuild
 from archive.diff.words import word_diff
 from archive.extract.article import Article
+from bench.figures import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUND_TRUTH = ROOT.parent / "shared/data/article-extraction-benchmark/ground-truth.json"
@@ -209,9 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         "target_met": ok,
         "results": results,
     }
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, report)
     return 0
 
 

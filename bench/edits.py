@@ -14,7 +14,6 @@ change; the figures are the full run's).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import tempfile
 import time
@@ -24,6 +23,7 @@ from typing import Any
 
 from archive.errors import ExtractionError
 from archive.extract import extract_article
+from bench.figures import write_json
 from bench.quality import shared_dir
 from scheduler.evaluation.edits import (
     BENCHMARK,
@@ -164,8 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         sample = report["crawl_sample"]
         print(f"crawl sample: {sample['same']}/{sample['trials']} recorded the in-process kinds")
     report["disagreements"] = disagreements(trials)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, report)
     return 0
 
 

@@ -29,6 +29,7 @@ import trafilatura
 
 from archive.errors import ExtractionError
 from archive.extract import extract_article
+from bench.figures import write_json
 
 BENCHMARK = "article-extraction-benchmark"
 TRAFILATURA_KWARGS = {
@@ -123,9 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         f"overhead of extract_article: {report['overhead_ms']} ms per page,"
         f" {overhead_ratio:.1%} of trafilatura's time (load average {load[0]})"
     )
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, report)
     return 0
 
 

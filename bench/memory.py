@@ -41,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from bench.figures import say, write_json
 from bench.procmem import TreeMemory
 from bench.site import SiteProcess
 
@@ -320,14 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args(argv)
 
-    def say(text: str) -> None:
-        print(text, flush=True)
-
     result = report(args, say)
     print_table(result, sys.stdout)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, result)
     return 0
 
 

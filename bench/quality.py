@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.figures import write_json
 from scheduler.evaluation.quality import (
     Outcome,
     Pair,
@@ -126,8 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         by_id = {o.pair.id: o for o in outcomes}
         report["crawl_sample"] = crawl_sample(list(_sample(pairs, args.crawl_sample)), by_id)
     report["disagreements"] = disagreements(outcomes)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, report)
     print(json.dumps(report["results"]["all"], indent=2))
     return 0
 

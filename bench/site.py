@@ -18,8 +18,10 @@ import argparse
 import asyncio
 import json
 import random
+import subprocess
 import sys
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 WORDS = [
@@ -153,25 +155,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+class ChildSite:
+    """A site in a child process (``python -m <module> <arguments>``), driven over its pipes:
+    it writes one JSON line as it starts and one for each line it reads on its stdin."""
 
-
-class SiteProcess:
-    """The site in a child process, driven over its stdin and stdout."""
-
-    def __init__(self, hosts: int = 1, latency: float = 0.0) -> None:
-        import subprocess
-        from pathlib import Path
-
+    def __init__(self, *argv: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.site", "--hosts", str(hosts), "--latency", str(latency)],
+            [sys.executable, "-m", *argv],
             cwd=Path(__file__).resolve().parents[1],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
-        self.hosts: list[str] = self._read()["hosts"]
+        self.started = self._read()
 
     def _read(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -181,11 +177,23 @@ class SiteProcess:
         answer: dict[str, Any] = json.loads(line)
         return answer
 
-    def stats(self) -> dict[str, Any]:
+    def ask(self, line: str) -> dict[str, Any]:
+        """Send one line, return the site's answer."""
         assert self.proc.stdin is not None
-        self.proc.stdin.write("stats\n")
+        self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
         return self._read()
+
+
+class SiteProcess(ChildSite):
+    """The site in a child process, driven over its stdin and stdout."""
+
+    def __init__(self, hosts: int = 1, latency: float = 0.0) -> None:
+        super().__init__("bench.site", "--hosts", str(hosts), "--latency", str(latency))
+        self.hosts: list[str] = self.started["hosts"]
+
+    def stats(self) -> dict[str, Any]:
+        return self.ask("stats")
 
     def close(self) -> None:
         with suppress(OSError, ValueError):
@@ -197,3 +205,7 @@ class SiteProcess:
         except Exception:
             self.proc.kill()
             self.proc.wait()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

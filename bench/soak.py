@@ -35,6 +35,7 @@ from typing import Any
 
 import psutil
 
+from bench.figures import write_json
 from scheduler.demo.pages import PARAGRAPHS, Story, article_page
 from scheduler.demo.site import LocalSite
 
@@ -283,11 +284,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     result = run(args)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    print(json.dumps(result, indent=2))
+    write_json(args.out, result)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bench.cycle import TreeSampler
+from bench.figures import say, write_json
 from bench.memory import fill
 from bench.site import SiteProcess
 
@@ -302,14 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.load_at_start = os.getloadavg()
 
-    def say(text: str) -> None:
-        print(text, flush=True)
-
     result = report(args, say)
     print_table(result, sys.stdout)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, result)
     return 0
 
 

@@ -55,6 +55,7 @@ from archive.db import open_database
 from archive.diff import compare
 from archive.extract.article import Article
 from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
+from bench.figures import write_json
 from bench.procmem import TreeMemory
 
 ARTICLES = 10_000
@@ -480,9 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = run(args)
     print_table(result)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, result)
     return 0 if result["all_targets_met"] else TARGETS_MISSED
 
 
