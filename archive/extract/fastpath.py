@@ -6,10 +6,9 @@ takes about 15 ms; the check here parses the page and hashes parts of it (about 
 
 At a full extraction, :func:`page_fingerprint` records, for the page just read:
 
-* a *locator* of the article's region: the lowest element holding every copy of the
-  extracted paragraphs the extraction can have read (from the first occurrence of the first
-  paragraph to the last occurrence of the last; all of them must be found in order), as a
-  path of (tag, class, id, rank among same-named siblings) steps from ``<html>``;
+* a *locator* of the article's region: the lowest element holding every copy of every
+  extracted paragraph (from the earliest occurrence of any of them to the latest end of any),
+  as a path of (tag, class, id, rank among same-named siblings) steps from ``<html>``;
 * a digest of that region's markup as parsed (every tag, attribute and text), of the names
   of its siblings (a block added next to the article changes it), of the text written
   directly in its parent, and of every text around it up to its container (the nearest
@@ -47,7 +46,7 @@ from archive.extract.decode import decode_body
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.version import extractor_version
 
-FORMAT = "fp4"
+FORMAT = "fp5"
 
 # Text compared for locating paragraphs: letters and digits only, casefolded, so that the
 # extractor's normalisation (quotes, entities, whitespace, list markers) does not matter.
@@ -84,17 +83,16 @@ def _owner(text: etree._ElementUnicodeResult) -> HtmlElement | None:
 
 
 def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement | None:
-    """The lowest element holding every copy the extraction may have read; None when the
-    paragraphs are not all found, in order.
+    """The lowest element holding every copy of every paragraph; None when one of them is not
+    found at all.
 
-    The page's text nodes, reduced to letters and digits, are laid end to end, and each
-    paragraph is looked for after the one before it: they must all be found in order.  The
-    extraction reads the page in document order, so whichever copy of each paragraph it read
-    (a short line such as "Comments" or a standfirst may appear more than once), the first
-    paragraph starts at or after its first occurrence and the last ends at or before the end
-    of its last occurrence.  The region is the common ancestor of the nodes holding those two
-    points: everything between two nodes in document order lies inside their common
-    ancestor, so the region holds every copy of every paragraph the extraction can have read.
+    The page's text nodes, reduced to letters and digits, are laid end to end, and every
+    occurrence of every paragraph is looked for.  Whichever copy of each paragraph the
+    extraction read (a short line such as "Comments" or a standfirst may appear more than
+    once, and the extraction does not always give the paragraphs in the page's order), it lies
+    between the earliest start and the latest end of all of them: the region is the common
+    ancestor of the nodes holding those two points, and everything between two nodes in
+    document order lies inside their common ancestor.
     """
     keys = [k for k in map(_key, paragraphs) if k]
     if not keys:
@@ -104,16 +102,11 @@ def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement |
     parts = _NOT_KEY_NOR_NUL.sub("", "\x00".join(texts)).casefold().split("\x00")
     ends = list(accumulate(map(len, parts)))
     joined = "".join(parts)
-    start = joined.find(keys[0])
-    if start < 0:
+    starts = [joined.find(key) for key in keys]
+    if min(starts) < 0:
         return None
-    end = start + len(keys[0])
-    for key in keys[1:]:
-        found = joined.find(key, end)
-        if found < 0:
-            return None
-        end = found + len(key)
-    end = joined.rfind(keys[-1]) + len(keys[-1])  # the last copy of the last paragraph
+    start = min(starts)
+    end = max(joined.rfind(key) + len(key) for key in keys)
     first = _owner(texts[bisect_right(ends, start)])
     last = _owner(texts[bisect_left(ends, end)])
     if first is None or last is None:

@@ -11,7 +11,13 @@ from archive.extract.extractor import (
     extract_with_fingerprint,
     fast_path_fallback_reason,
 )
-from archive.extract.fastpath import METADATA_CHANGED, NO_FINGERPRINT, REGION_CHANGED
+from archive.extract.fastpath import (
+    METADATA_CHANGED,
+    NO_FINGERPRINT,
+    REGION_CHANGED,
+    find_region,
+)
+from archive.extract.parse import parse_page
 from tests.pages import PARAGRAPHS
 
 URL = "https://news.example/world/palmyra"
@@ -71,3 +77,24 @@ def test_each_fallback_names_its_reason() -> None:
     assert fast_path_fallback_reason(page(2), URL, None, 200, None) == NO_FINGERPRINT
     described = page(2, meta='<meta name="description" content="Troops hold the city.">')
     assert fast_path_fallback_reason(described, URL, None, 200, fingerprint) == METADATA_CHANGED
+
+
+def test_the_region_holds_a_copy_before_the_others_whatever_order_the_extraction_gives() -> None:
+    """Paragraphs read as (A, B) while a copy of B stands before A: the extraction may have
+    read that copy (it does not always give the page's order), so the region holds it too;
+    with no copy elsewhere, the region is the article's own block."""
+    a, b = PARAGRAPHS[0], PARAGRAPHS[1]
+    tree = parse_page(
+        f'<html><body><main><div id="promo"><p>{b}</p></div>'
+        f'<div id="story"><p>{a}</p><p>{b}</p></div></main></body></html>'
+    )
+    assert tree is not None
+    region = find_region(tree, (a, b))
+    assert region is not None and region.tag == "main"
+    alone = parse_page(
+        f'<html><body><main><div id="promo"><p>{PARAGRAPHS[2]}</p></div>'
+        f'<div id="story"><p>{a}</p><p>{b}</p></div></main></body></html>'
+    )
+    assert alone is not None
+    region = find_region(alone, (a, b))
+    assert region is not None and region.get("id") == "story"
