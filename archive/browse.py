@@ -350,6 +350,28 @@ def _label_at_least(label: ChangeLabel) -> ColumnElement[bool]:
 # -- lists -------------------------------------------------------------------------------
 
 
+#: The latest changes' page, without its filters (built once; a filter adds its condition).
+_LATEST_CHANGES = (
+    select(
+        *_STEP_COLUMNS,
+        TrackedURL.id.label("url_id"),
+        TrackedURL.url,
+        TrackedURL.site,
+        TrackedURL.tags,
+        OLD_VERSION.number.label("old_number"),
+        OLD_VERSION.headline.label("old_headline"),
+        NEW_VERSION.number.label("new_number"),
+        NEW_VERSION.headline.label("new_headline"),
+    )
+    .join(TrackedURL, TrackedURL.id == Change.tracked_url_id)
+    .join(OLD_VERSION, OLD_VERSION.id == Change.from_version_id)
+    .join(NEW_VERSION, NEW_VERSION.id == Change.to_version_id)
+    .order_by(Change.detected_at.desc(), Change.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+
+
 def latest_changes(
     session: Session,
     filters: ChangeFilter = ChangeFilter(),
@@ -359,7 +381,6 @@ def latest_changes(
 ) -> Page[ChangeItem]:
     """Recorded changes, newest first, with old and new headlines."""
     page = _page_number(page)
-    old, new = OLD_VERSION, NEW_VERSION
     conditions: list[ColumnElement[bool]] = []
     if filters.site:
         conditions.append(TrackedURL.site == filters.site)
@@ -375,26 +396,8 @@ def latest_changes(
         conditions.append(Change.tracked_url_id == filters.url_id)
     # plain columns (not the change's edits, which the list does not show): its summary line
     # is made from the stored summary and edit counts
-    rows = session.execute(
-        select(
-            *_STEP_COLUMNS,
-            TrackedURL.id.label("url_id"),
-            TrackedURL.url,
-            TrackedURL.site,
-            TrackedURL.tags,
-            old.number.label("old_number"),
-            old.headline.label("old_headline"),
-            new.number.label("new_number"),
-            new.headline.label("new_headline"),
-        )
-        .join(TrackedURL, TrackedURL.id == Change.tracked_url_id)
-        .join(old, old.id == Change.from_version_id)
-        .join(new, new.id == Change.to_version_id)
-        .where(*conditions)
-        .order_by(Change.detected_at.desc(), Change.id.desc())
-        .limit(size + 1)
-        .offset((page - 1) * size)
-    ).all()
+    statement = _LATEST_CHANGES.where(*conditions) if conditions else _LATEST_CHANGES
+    rows = session.execute(statement, {"limit": size + 1, "offset": (page - 1) * size}).all()
     kinds = change_kinds(session, [row.id for row in rows[:size]])
     items = []
     for row in rows[:size]:
