@@ -83,20 +83,13 @@ from archive.extract import DEFAULT_MIN_CHARS, Article, extract_article
 from archive.extract.extractor import extract_with_fingerprint, same_article
 from scheduler.demo.chrome import FAMILIES, box, dress, insert, language, opaque_spans
 from scheduler.demo.chrome import inside as _inside
+from scheduler.evaluation import CORE_KINDS
 
 BENCHMARK = "article-extraction-benchmark"
 DEFAULT_SEED = 20261122
 
 #: The kinds scored, and the ones the acceptance test names.
-SCORED = (
-    "headline",
-    "updated",
-    "byline",
-    "paragraph_added",
-    "paragraph_removed",
-    "paragraph_changed",
-    "paragraph_moved",
-)
+SCORED = (*CORE_KINDS, "paragraph_moved")
 GATED = tuple(kind for kind in SCORED if kind != "paragraph_moved")
 REAL_TRIALS = (
     "headline",

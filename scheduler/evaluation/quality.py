@@ -54,17 +54,10 @@ from archive.enums import EditKind, FailureReason
 from archive.errors import ExtractionError
 from archive.extract import DEFAULT_MIN_CHARS, extract_article
 from archive.extract.extractor import extract_with_fingerprint, same_article
+from scheduler.evaluation import CORE_KINDS
 
 CORPORA = ("govuk-news-versions", "cnn-lite-versions")
-KINDS = (
-    "headline",
-    "updated",
-    "byline",
-    "paragraph_added",
-    "paragraph_removed",
-    "paragraph_changed",
-    "correction_note",
-)
+KINDS = (*CORE_KINDS, "correction_note")
 UNCHANGED_KINDS = frozenset({"no_visible_change", "layout_only"})
 # The kinds each corpus labels: CNN's lite text has no timestamps or change notes (a CNN
 # "Correction:" paragraph is real but unlabelled), GOV.UK names no authors.
