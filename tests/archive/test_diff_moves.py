@@ -30,6 +30,19 @@ def session(goods: str, example: str) -> str:
     )
 
 
+def items(*products: tuple[str, str]) -> list[str]:
+    """A patterned list: a heading and a session for each (goods, worked example)."""
+    return [
+        text for goods, example in products for text in (heading(goods), session(goods, example))
+    ]
+
+
+FISH = ("frozen fish", "a crate of cod")
+FLOWERS = ("cut flowers", "a box of tulips")
+CAR_PARTS = ("car parts", "a set of brake pads")
+SOFT_TOYS = ("soft toys", "a bag of teddy bears")
+
+
 def kinds(pairings: list[Pairing]) -> dict[str, int]:
     found: dict[str, int] = {}
     for pairing in pairings:
@@ -49,26 +62,13 @@ def test_a_list_of_look_alike_items_replaced_by_others_has_no_move():
     # Every item of a patterned list is swapped for another product and the order changes:
     # each old item is as much like several new ones as like any one of them, so no item is
     # recognisably the same paragraph elsewhere.
-    old = [
-        INTRO,
-        heading("frozen fish"),
-        session("frozen fish", "a crate of cod"),
-        heading("cut flowers"),
-        session("cut flowers", "a box of tulips"),
-        heading("fresh fruit"),
-        session("fresh fruit", "a pallet of pears"),
-        OUTRO,
-    ]
+    old = [INTRO, *items(FISH, FLOWERS, ("fresh fruit", "a pallet of pears")), OUTRO]
     new = [
         INTRO,
-        heading("car parts"),
-        session("car parts", "a set of brake pads"),
-        heading("soft toys"),
-        session("soft toys", "a bag of teddy bears"),
+        *items(CAR_PARTS, SOFT_TOYS),
         heading("fresh fruit juice"),
         session("wine", "a case of red wine"),
-        heading("face creams"),
-        session("face creams", "a jar of moisturiser"),
+        *items(("face creams", "a jar of moisturiser")),
         OUTRO,
     ]
     result = align(old, new)
@@ -83,21 +83,10 @@ def test_twin_a_distinct_paragraph_moved_and_edited_among_look_alikes_is_a_move(
         "Sessions recorded before March used the old customs declaration, which was replaced "
         "by a single online form for all consignments."
     )
-    old = [
-        INTRO,
-        note,
-        heading("frozen fish"),
-        session("frozen fish", "a crate of cod"),
-        heading("cut flowers"),
-        session("cut flowers", "a box of tulips"),
-        OUTRO,
-    ]
+    old = [INTRO, note, *items(FISH, FLOWERS), OUTRO]
     new = [
         INTRO,
-        heading("car parts"),
-        session("car parts", "a set of brake pads"),
-        heading("soft toys"),
-        session("soft toys", "a bag of teddy bears"),
+        *items(CAR_PARTS, SOFT_TOYS),
         note.replace("a single online form", "a single short online form"),
         OUTRO,
     ]
@@ -135,36 +124,39 @@ BETWEEN = (
 )
 
 
+TABLES = [*SHORTAGES, BETWEEN, *SUPPLIERS]
+
+
+def bovitab_gone_and(row: str) -> list[str]:
+    """The tables with the Bovitab row gone from the suppliers and ``row`` among the shortages."""
+    return [*SHORTAGES[:3], row, SHORTAGES[3], BETWEEN, *SUPPLIERS[:3], SUPPLIERS[4]]
+
+
 def test_a_table_row_moved_to_another_table_under_the_same_name_is_a_move():
     # A product goes from the list of suppliers to the list of shortages: its name, the row's
     # first cell, stays; the other cell is rewritten to fit its new table.
-    old = [*SHORTAGES, BETWEEN, *SUPPLIERS]
     moved = "| Bovitab bolus for cattle, 20 tablets (4567/8901) | First half of 2022 |"
-    new = [*SHORTAGES[:3], moved, SHORTAGES[3], BETWEEN, *SUPPLIERS[:3], SUPPLIERS[4]]
-    result = align(old, new)
+    result = align(TABLES, bovitab_gone_and(moved))
     assert moves(result) == [((8,), (3,))], result
     assert kinds(result) == {"paragraph_moved": 1}
 
 
 def test_twin_a_row_of_another_product_in_its_place_is_added_and_removed():
     # The same shape, but the new row names another product: nothing moved.
-    old = [*SHORTAGES, BETWEEN, *SUPPLIERS]
     other = "| Equiflex gel for horses, 100 ml (6789/0123) | First half of 2022 |"
-    new = [*SHORTAGES[:3], other, SHORTAGES[3], BETWEEN, *SUPPLIERS[:3], SUPPLIERS[4]]
-    result = align(old, new)
+    result = align(TABLES, bovitab_gone_and(other))
     assert moves(result) == [], result
     assert kinds(result) == {"paragraph_added": 1, "paragraph_removed": 1}
 
 
 def test_twin_a_row_rewritten_in_its_own_place_is_changed_not_moved():
     # The row keeps its name and its place; its other cell is rewritten beyond recognition.
-    old = [*SHORTAGES, BETWEEN, *SUPPLIERS]
     rewritten = (
         "| Calmoxin 250 mg oral suspension for dogs (1234/5678) | Withdrawn by the maker, "
         "no replacement planned, ask your practice for an alternative treatment |"
     )
     new = [*SHORTAGES[:2], rewritten, *SHORTAGES[3:], BETWEEN, *SUPPLIERS]
-    result = align(old, new)
+    result = align(TABLES, new)
     assert moves(result) == [], result
     assert kinds(result) == {"paragraph_changed": 1}
 
