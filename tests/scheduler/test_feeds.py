@@ -127,14 +127,19 @@ def test_new_matching_entries_are_tracked_with_the_feed_tags(
     assert datetime.fromisoformat(feed["next_poll_at"]) > NOW
 
 
-def test_untracked_url_is_not_tracked_again_by_its_feed(
-    site: LocalSite, database: Database, config: Config
-) -> None:
+def follow_rss(site: LocalSite, database: Database) -> None:
+    """Serve the RSS feed at /feed.xml (its first entry's date unreadable) and follow it."""
     site.set_page(
         "/feed.xml", RSS.format(base=site.base_url, recent="x"), content_type="application/rss+xml"
     )
     with database.session() as session:
         add_feed(session, site.url("/feed.xml"), now=NOW, allow_private=True)
+
+
+def test_untracked_url_is_not_tracked_again_by_its_feed(
+    site: LocalSite, database: Database, config: Config
+) -> None:
+    follow_rss(site, database)
     poll_due_feeds(config, database, NOW)
     with database.session() as session:
         store.untrack(session, site.url("/news/a"))
@@ -200,11 +205,7 @@ def test_feed_registry_checks_its_input(database: Database) -> None:
 def test_blocked_destinations_are_not_fetched(
     site: LocalSite, database: Database, config: Config
 ) -> None:
-    site.set_page(
-        "/feed.xml", RSS.format(base=site.base_url, recent="x"), content_type="application/rss+xml"
-    )
-    with database.session() as session:
-        add_feed(session, site.url("/feed.xml"), now=NOW, allow_private=True)
+    follow_rss(site, database)
     summary = poll_due_feeds(config.replace(allow_private_networks=False), database, NOW)
     assert len(summary.errors) == 1 and "refusing" in summary.errors[0]
     assert site.requests("/feed.xml") == 0
