@@ -9,6 +9,7 @@ spelling inside the stored list.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, cast, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, defer
 
 from archive.diff.records import ChangeRecord, Summary
@@ -220,9 +232,15 @@ def _page_number(page: int) -> int:
 
 def _tag_condition(tag: str) -> ColumnElement[bool]:
     """``tag`` is one of a tracked URL's tags (its JSON spelling inside the stored list)."""
-    spelled = json.dumps(tag)
-    escaped = spelled.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return cast(TrackedURL.tags, String).like(f"%{escaped}%", escape="\\")
+    return _tag_like(_tag_pattern(tag))
+
+
+def _tag_pattern(tag: str) -> str:
+    return f"%{escape_like(json.dumps(tag))}%"
+
+
+def _tag_like(pattern: Any) -> ColumnElement[bool]:
+    return cast(TrackedURL.tags, String).like(pattern, escape="\\")
 
 
 def escape_like(text: str) -> str:
@@ -237,10 +255,17 @@ def text_condition(session: Session, text: str) -> ColumnElement[bool]:
     columns are matched as stored (the same matches; a lower() per row costs as much as the
     rest of the scan); other databases lower-case both sides.
     """
-    pattern = f"%{escape_like(text[:MAX_QUERY_CHARS].lower())}%"
+    return _text_like(session.get_bind().dialect.name, _text_pattern(text))
+
+
+def _text_pattern(text: str) -> str:
+    return f"%{escape_like(text[:MAX_QUERY_CHARS].lower())}%"
+
+
+def _text_like(dialect: str, pattern: Any) -> ColumnElement[bool]:
     headline: ColumnElement[Any] = TrackedURL.current_headline.expression
     url: ColumnElement[Any] = TrackedURL.url.expression
-    if session.get_bind().dialect.name != "sqlite":
+    if dialect != "sqlite":
         headline, url = func.lower(headline), func.lower(url)
     return or_(headline.like(pattern, escape="\\"), url.like(pattern, escape="\\"))
 
@@ -452,54 +477,27 @@ def search_articles(
     rows only (counting for every article would cost as much as the whole list).
     """
     page = _page_number(page)
-    conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
-    if query.text:
-        conditions.append(text_condition(session, query.text))
-    if query.site:
-        conditions.append(TrackedURL.site == query.site)
-    if query.tag:
-        conditions.append(_tag_condition(query.tag))
-    if query.state is not None:
-        conditions.append(state_condition(query.state))
-    if query.kind is not None:
-        # Nested EXISTS: the article's changes by their index, then each one's kinds by the
-        # primary key; stops at the first match (a planner left free to start from every
-        # change of that kind takes seconds on a large archive).
-        has_kind = exists().where(
-            ChangeKind.change_id == Change.id, ChangeKind.kind == query.kind.value
-        )
-        conditions.append(exists().where(Change.tracked_url_id == TrackedURL.id, has_kind))
-    if query.sort is ArticleSort.VERSIONS:
-        n_versions = (
-            select(func.count())
-            .select_from(Version)
-            .where(Version.tracked_url_id == TrackedURL.id)
-            .scalar_subquery()
-        )
-        order: tuple[Any, ...] = (n_versions.desc(), TrackedURL.id.desc())
-    elif query.sort is ArticleSort.ADDED:
-        order = (TrackedURL.added_at.desc(), TrackedURL.id.desc())
-    else:
-        order = (
-            TrackedURL.last_changed_at.is_(None),
-            TrackedURL.last_changed_at.desc(),
-            TrackedURL.id.desc(),
-        )
-    page_ids = list(
-        session.scalars(
-            select(TrackedURL.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(size + 1)
-            .offset((page - 1) * size)
-        )
+    dialect = session.get_bind().dialect.name
+    statement = _search_statement(
+        dialect,
+        bool(query.text),
+        bool(query.site),
+        bool(query.tag),
+        query.state,
+        query.kind is not None,
+        query.sort,
     )
-    loaded = {
-        row.id: row
-        for row in session.execute(
-            select(*_ARTICLE_COLUMNS).where(TrackedURL.id.in_(page_ids[:size]))
-        )
-    }
+    values: dict[str, Any] = {"limit": size + 1, "offset": (page - 1) * size}
+    if query.text:
+        values["text"] = _text_pattern(query.text)
+    if query.site:
+        values["site"] = query.site
+    if query.tag:
+        values["tag"] = _tag_pattern(query.tag)
+    if query.kind is not None:
+        values["kind"] = query.kind.value
+    page_ids = list(session.scalars(statement, values))
+    loaded = {row.id: row for row in session.execute(_ARTICLES_BY_ID, {"ids": page_ids[:size]})}
     shown = [loaded[i] for i in page_ids[:size] if i in loaded]
     ids = [row.id for row in shown]
     versions = _counts(session, Version.tracked_url_id, ids)
@@ -523,6 +521,60 @@ def search_articles(
     return Page(items, page, size, len(page_ids) > size)
 
 
+@functools.lru_cache(maxsize=128)
+def _search_statement(
+    dialect: str,
+    text: bool,
+    site: bool,
+    tag: bool,
+    state: ArticleState | None,
+    kind: bool,
+    sort: ArticleSort,
+) -> Select[int]:
+    """The ids of a page of :func:`search_articles`, for one combination of filters (built once
+    per combination; the filters' values, the page size and offset are bound parameters)."""
+    conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
+    if text:
+        conditions.append(_text_like(dialect, bindparam("text")))
+    if site:
+        conditions.append(TrackedURL.site == bindparam("site"))
+    if tag:
+        conditions.append(_tag_like(bindparam("tag")))
+    if state is not None:
+        conditions.append(state_condition(state))
+    if kind:
+        # Nested EXISTS: the article's changes by their index, then each one's kinds by the
+        # primary key; stops at the first match (a planner left free to start from every
+        # change of that kind takes seconds on a large archive).
+        has_kind = exists().where(
+            ChangeKind.change_id == Change.id, ChangeKind.kind == bindparam("kind")
+        )
+        conditions.append(exists().where(Change.tracked_url_id == TrackedURL.id, has_kind))
+    if sort is ArticleSort.VERSIONS:
+        n_versions = (
+            select(func.count())
+            .select_from(Version)
+            .where(Version.tracked_url_id == TrackedURL.id)
+            .scalar_subquery()
+        )
+        order: tuple[Any, ...] = (n_versions.desc(), TrackedURL.id.desc())
+    elif sort is ArticleSort.ADDED:
+        order = (TrackedURL.added_at.desc(), TrackedURL.id.desc())
+    else:
+        order = (
+            TrackedURL.last_changed_at.is_(None),
+            TrackedURL.last_changed_at.desc(),
+            TrackedURL.id.desc(),
+        )
+    return (
+        select(TrackedURL.id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
 #: What an :class:`ArticleItem` reads of a tracked URL (plain columns, not ORM objects).
 _ARTICLE_COLUMNS = (
     TrackedURL.id,
@@ -537,6 +589,11 @@ _ARTICLE_COLUMNS = (
     TrackedURL.consecutive_errors,
     TrackedURL.taken_down,
     TrackedURL.flapping,
+)
+
+
+_ARTICLES_BY_ID = select(*_ARTICLE_COLUMNS).where(
+    TrackedURL.id.in_(bindparam("ids", expanding=True))
 )
 
 
