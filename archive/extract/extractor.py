@@ -33,6 +33,7 @@ from archive.extract.metadata import read_metadata
 from archive.extract.normalize import normalize_optional, split_paragraphs
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.recover import recover_article_text
+from archive.extract.repeats import repeated_runs, restore_repeats
 from archive.extract.timestamps import find_published, find_updated, hide_modified_stamps
 from archive.extract.walls import WallSignals, read_wall_signals
 
@@ -269,7 +270,7 @@ def _extract(
     names = site_names(head, url, meta.sitename)
     h1s = h1_texts(tree)
     headline = clean_headline(meta.title, h1s, names)
-    paragraphs = drop_chrome(split_paragraphs(document.text))
+    paragraphs = drop_chrome(restore_repeats(split_paragraphs(document.text), reading.repeats))
     paragraphs = _drop_headline_echo(paragraphs, [headline, meta.title or ""])
     titles = [headline, page_title(tree), head.first_meta("og:title", "twitter:title") or ""]
     headline, paragraphs = shown_headline(titles, paragraphs, h1s, HEADLINE_ECHO_DEPTH)
@@ -325,6 +326,7 @@ class _Reading:
     amp_url: str | None
     history: ChangeHistory
     meta: Document
+    repeats: dict[str, int]  # paragraphs the page prints twice or more in a row
 
 
 def _read_page(tree: HtmlElement, url: str) -> _Reading:
@@ -341,7 +343,8 @@ def _read_page(tree: HtmlElement, url: str) -> _Reading:
     hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
     recover_article_text(tree, url)  # article text trafilatura would drop, made plain
     meta = read_metadata(tree, url, dict(DATE_PARAMS))  # trafilatura's, minus unused fields
-    return _Reading(head, walls, canonical_url, amp_url, history, meta)
+    repeats = repeated_runs(tree)  # which trafilatura keeps once
+    return _Reading(head, walls, canonical_url, amp_url, history, meta, repeats)
 
 
 def _metadata_evidence(tree: HtmlElement, reading: _Reading, url: str) -> str:
