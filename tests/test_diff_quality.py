@@ -30,8 +30,9 @@ MINIMUM_FLOORS = {
         # 0.95 before 27 labelled GOV.UK pairs turned out to hold the site's "Page not found"
         # page (captured with 200): the soft-404 guard refuses it, and those pairs, which all
         # counted as added and removed paragraphs found, are scored apart (wall_pairs)
-        "paragraph_added": {"precision": 0.99, "recall": 0.945},
-        "paragraph_removed": {"precision": 0.98, "recall": 0.94},
+        "paragraph_added": {"precision": 0.99, "recall": 0.948},
+        # 0.94 before a paragraph printed twice in a row was kept twice (cnn-0130)
+        "paragraph_removed": {"precision": 0.98, "recall": 0.949},
         "paragraph_changed": {"precision": 0.98, "recall": 0.98},
         "updated": {"precision": 0.63, "recall": 0.98},
         "correction_note": {"precision": 0.90, "recall": 0.98},
@@ -53,9 +54,12 @@ def measured() -> dict[str, Any]:
 # paragraph_moved, scored on the pairs whose label can tell (``moved`` in the results): too
 # few pairs for a per-kind floor in ``kinds``; a floor of its own, which only goes up too.
 # 0.78 / 0.78 before moves were chosen as the non-crossing set of changes, required to be
-# distinct, and table rows paired by name (13 of the 14 moves found, none reported wrongly; the
-# one missed, govuk-0050, in docs/diff-quality.md).
-MINIMUM_MOVED = {"precision": 1.0, "recall": 0.92, "decidable_pairs": 350}
+# distinct, and table rows paired by name.  Recall was then 0.92 on 350 pairs with a deleted
+# block >= 0.8 alike to an inserted one read as "the label cannot tell", which left out two
+# moves redline finds and one it missed; such a block is now read as a move (see
+# ``_label_moved``): 0.88 on 354 pairs (16 of 18; left: govuk-0050, cnn-0533, in
+# docs/diff-quality.md).  Lowered in this reviewed commit for that reason only.
+MINIMUM_MOVED = {"precision": 1.0, "recall": 0.88, "decidable_pairs": 354}
 
 
 def test_floors_never_go_down() -> None:
@@ -95,11 +99,18 @@ def test_the_label_shows_a_move_only_where_its_examples_can_tell() -> None:
     assert _label_moved((1, 1), examples([kept], [kept])) is True
     # every block listed, none alike: no move
     assert _label_moved((1, 1), examples([other], [kept])) is False
-    # a deleted block nearly equal to an inserted one: moved and edited, or removed and
-    # another added; difflib cannot tell
+    # a deleted block nearly equal to an inserted one: difflib left them in different
+    # stretches, so the paragraph moved with an edit (whether or not every block is listed)
     edited = kept.replace("winter", "spring")
-    assert _label_moved((1, 1), examples([edited], [kept])) is None
-    # not every block listed: cannot tell
+    assert _label_moved((1, 1), examples([edited], [kept])) is True
+    assert _label_moved((3, 2), examples([edited], [kept])) is True
+    # ... but one deleted block alike to two inserted ones: which it became is a guess
+    twice = kept.replace("winter", "summer")
+    assert _label_moved((2, 1), examples([edited, twice], [kept])) is None
+    # ... and two alike blocks both cut at 160 characters may only open alike
+    cut = kept[:40] + "…"
+    assert _label_moved((1, 1), examples([cut.replace("ferry", "ferries")], [cut])) is None
+    # not every block listed, none alike: cannot tell
     assert _label_moved((2, 1), examples([other], [kept])) is None
 
 

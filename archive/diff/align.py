@@ -19,7 +19,8 @@ The steps, each deterministic:
    neighbours is left to the next step, a move).
 5. **Moves with edits**: leftover old and new paragraphs in different places that are
    still ``MOVE_SIMILARITY`` alike, and clearly more alike than either is to any other
-   paragraph (``MOVE_MARGIN``); then leftover table rows with the same name (first cell).
+   paragraph (``MOVE_MARGIN``); then leftover table rows with the same name (first cell),
+   or a name that gained words at its end that no other row has.
 6. **Re-splits**: a leftover new paragraph whose words stand, in order, in the old
    paragraph its changed neighbour came from is the rest of that paragraph, split off
    (a split, not an addition); the mirror for a leftover old paragraph (a merge).
@@ -473,7 +474,13 @@ def _row_key(paragraph: str) -> str | None:
 
 
 def _row_moves(sides: _Sides, gaps: list[tuple[range, range]]) -> None:
-    """Pair leftover table rows by their name (``_row_key``): moved, or changed in place."""
+    """Pair leftover table rows by their name (``_row_key``): moved, or changed in place.
+
+    A name may have gained or lost words at its end on the way (a "Further information" link
+    or a note after the product name in one table, not in the other): a row whose name is
+    the other's with words added at its end is that row when no other row of either version
+    is named so (the shorter name, or it and more words).
+    """
     old_keys: dict[str, list[int]] = defaultdict(list)
     new_keys: dict[str, list[int]] = defaultdict(list)
     for paragraphs, keys in ((sides.old, old_keys), (sides.new, new_keys)):
@@ -484,12 +491,31 @@ def _row_moves(sides: _Sides, gaps: list[tuple[range, range]]) -> None:
         found = new_keys.get(key)
         if more_old or found is None or len(found) > 1:
             continue
-        j = found[0]
-        if not (sides.old_free[i] and sides.new_free[j]):
+        _pair_rows(sides, gaps, i, found[0])
+    for old_key, (i, *more_old) in old_keys.items():
+        if more_old or not sides.old_free[i]:
             continue
-        in_place = any(i in old_range and j in new_range for old_range, new_range in gaps)
-        kind = EditKind.PARAGRAPH_CHANGED if in_place else EditKind.PARAGRAPH_MOVED
-        sides.take(kind, (i,), (j,))
+        for new_key, (j, *more_new) in new_keys.items():
+            if more_new or not sides.new_free[j] or old_key == new_key:
+                continue
+            short, long = sorted((old_key, new_key), key=len)
+            if long.startswith(f"{short} ") and all(
+                sum(len(rows) for key, rows in keys.items() if key.startswith(f"{short} "))
+                + len(keys.get(short, ()))
+                == 1
+                for keys in (old_keys, new_keys)
+            ):
+                _pair_rows(sides, gaps, i, j)
+                break
+
+
+def _pair_rows(sides: _Sides, gaps: list[tuple[range, range]], i: int, j: int) -> None:
+    """Take old row ``i`` and new row ``j`` as one row: changed in its gap, moved otherwise."""
+    if not (sides.old_free[i] and sides.new_free[j]):
+        return
+    in_place = any(i in old_range and j in new_range for old_range, new_range in gaps)
+    kind = EditKind.PARAGRAPH_CHANGED if in_place else EditKind.PARAGRAPH_MOVED
+    sides.take(kind, (i,), (j,))
 
 
 # A leftover paragraph is the split-off part of its changed neighbour's paragraph only when

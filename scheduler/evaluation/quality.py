@@ -293,7 +293,7 @@ def _cnn_truth(label: dict[str, Any]) -> frozenset[str]:
 
 
 # A deleted and an inserted block at least this alike by their characters (difflib's ratio,
-# the labels' own measure) may be one paragraph, moved and edited.
+# the labels' own measure) are one paragraph, moved and edited.
 _NEAR_SAME = 0.8
 
 
@@ -301,25 +301,39 @@ def _label_moved(counts: tuple[int, int], examples: dict[str, Any]) -> bool | No
     """Whether the label shows a paragraph moved, from its examples (at most 3 of a kind).
 
     difflib has no moves: a moved paragraph is the same text deleted and inserted, or, inside
-    one replaced stretch, a "changed" block equal to itself.  Without such an example the
-    label shows no move only when its examples list every added and removed block and no
-    deleted block is nearly an inserted one (``_NEAR_SAME``): difflib pairs similar blocks
-    only inside one replaced stretch, so a paragraph moved and edited on the way is, to it, a
-    removal and an unrelated addition, and the label cannot tell which it was.  Examples are
-    cut at 160 characters ("…"): two equal cut ones may be a move or an edit past the cut,
-    so they leave the question open.
+    one replaced stretch, a "changed" block equal to itself.  A deleted block at least
+    ``_NEAR_SAME`` alike to an inserted one is a move too, with an edit on the way: difflib
+    pairs similar blocks (ratio >= 0.5) inside one replaced stretch, so two that it left
+    apart stood in different stretches, on either side of text it kept, and the block left
+    its place.  (Read the other way, as no move, this would count every move with an edit
+    that redline finds as a false one; read as undecidable, it would drop both the moves
+    redline finds and those it misses from the score.  This reading can only count against
+    redline where two template lines, "Moving fruit ..." / "Moving fish ...", are alike.)
+    The label shows no move when its examples list every added and removed block and none
+    of these holds.  Examples are cut at 160 characters ("…"): two cut ones, equal or alike,
+    may be a move or two paragraphs that open alike, so they leave the question open.
     """
     added, removed = set(examples["added"]), set(examples["removed"])
     same = (added & removed) | {c["a"] for c in examples["changed"] if c["a"] == c["b"]}
     if any(not text.endswith("…") for text in same):
         return True
+    alike = [
+        (a, r)
+        for a in examples["added"]
+        for r in examples["removed"]
+        if a != r and SequenceMatcher(None, a, r, autojunk=False).ratio() >= _NEAR_SAME
+    ]
+    # one block alike to two on the other side (a title kept twice, template lines): which one
+    # it became is a guess, as it is to redline (``MOVE_MARGIN``)
+    one_to_one = [
+        (a, r)
+        for a, r in alike
+        if [x for x, _ in alike].count(a) == 1 and [y for _, y in alike].count(r) == 1
+    ]
+    if any(not (a.endswith("…") and r.endswith("…")) for a, r in one_to_one):
+        return True
     complete = (len(examples["added"]), len(examples["removed"])) == counts
-    near = any(
-        SequenceMatcher(None, a, r, autojunk=False).ratio() >= _NEAR_SAME
-        for a in added
-        for r in removed
-    )
-    return False if complete and not same and not near else None
+    return False if complete and not same and not alike else None
 
 
 def load_pairs(root: Path) -> list[Pair]:

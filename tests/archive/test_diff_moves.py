@@ -182,6 +182,46 @@ def test_twin_rows_named_by_a_word_or_by_a_shared_name_are_not_paired():
     assert moves(result) == [], result
 
 
+def test_a_row_moved_to_another_table_with_a_note_dropped_from_its_name_is_a_move():
+    # In the shortages table the product's name cell also holds a "Further information" link;
+    # moved to the suppliers table, the cell is the name alone and the other cell is new.
+    noted = "| Bovitab bolus for cattle, 20 tablets (4567/8901) Further information | Spring 2022 |"
+    old = [*SHORTAGES[:3], noted, SHORTAGES[3], BETWEEN, *SUPPLIERS[:3], SUPPLIERS[4]]
+    moved = "| Bovitab bolus for cattle, 20 tablets (4567/8901) | Westmoor Vets Ltd 01632 960456 |"
+    new = [*SHORTAGES, BETWEEN, *SUPPLIERS[:3], moved, SUPPLIERS[4]]
+    result = align(old, new)
+    assert moves(result) == [((3,), (8,))], result
+    assert kinds(result) == {"paragraph_moved": 1}
+
+
+def test_twin_a_name_that_begins_two_rows_names_neither():
+    # The shorter name begins the names of two rows of the new version: which one the old row
+    # became is a guess, so it is removed and both are added.
+    old = [*SHORTAGES, BETWEEN, *SUPPLIERS[:2]]
+    new = [
+        *SHORTAGES[:2],
+        SHORTAGES[3],
+        BETWEEN,
+        *SUPPLIERS[:2],
+        "| Calmoxin 250 mg oral suspension for dogs (1234/5678) 50 ml | Westmoor Vets Ltd |",
+        "| Calmoxin 250 mg oral suspension for dogs (1234/5678) 100 ml | Westmoor Vets Ltd |",
+    ]
+    result = align(old, new)
+    assert moves(result) == [], result
+    assert kinds(result) == {"paragraph_added": 2, "paragraph_removed": 1}
+
+
+def test_twin_a_name_that_only_shares_its_first_words_is_another_row():
+    # "Ovicare pour-on solution for sheep" is not "Ovicare pour-on solution for lambs": a name
+    # is matched whole, with words added only at its end.
+    old = [*SHORTAGES, BETWEEN, *SUPPLIERS]
+    other = "| Ovicare pour-on solution for lambs (3456/7891) | Summer 2022 |"
+    new = [*SHORTAGES, other, BETWEEN, *SUPPLIERS[:2], *SUPPLIERS[3:]]
+    result = align(old, new)
+    assert moves(result) == [], result
+    assert kinds(result) == {"paragraph_added": 1, "paragraph_removed": 1}
+
+
 # ---- which pairs of a gap are changes -------------------------------------------------------
 
 
