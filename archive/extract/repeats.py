@@ -23,42 +23,37 @@ from lxml.html import HtmlElement
 from archive.extract.normalize import normalize_text
 
 
-def _text(paragraph: HtmlElement) -> str:
-    return normalize_text(paragraph.text_content())
-
-
 def repeated_runs(tree: HtmlElement) -> dict[str, int]:
-    """Texts of ``<p>`` elements printed two or more times in a row, with the run's length,
-    for the texts that the page prints in that one run only."""
-    runs: dict[str, int] = {}
+    """Texts of ``<p>`` elements printed two or more times in a row (nothing but space between
+    them), with the run's length, for the texts that the page prints in that one run only."""
     seen: Counter[str] = Counter()
+    runs: dict[str, list[int]] = {}
+    last: HtmlElement | None = None
+    last_text = ""
+    length = 0
     for paragraph in tree.iter("p"):
-        text = _text(paragraph)
-        if not text:
-            continue
+        text = paragraph.text_content()  # as printed; normalised only for the runs found
         seen[text] += 1
-        previous = paragraph.getprevious()
-        if previous is not None and _follows(previous, paragraph, text):
-            continue  # counted with the run it continues
-        length = 1
-        following = paragraph.getnext()
-        current = paragraph
-        while following is not None and _follows(current, following, text):
+        if (
+            text.strip()
+            and text == last_text
+            and last is not None
+            and paragraph.getprevious() is last
+            and not (last.tail and last.tail.strip())
+        ):
             length += 1
-            current, following = following, following.getnext()
-        if length > 1:
-            runs[text] = length if text not in runs else 0  # a second run: not restored
-    return {text: length for text, length in runs.items() if length and seen[text] == length}
-
-
-def _follows(first: HtmlElement, second: HtmlElement, text: str) -> bool:
-    """True when ``second`` is a ``<p>`` right after ``first`` (nothing but space between)
-    and both read ``text``."""
-    if second.tag != "p" or first.getnext() is not second:
-        return False
-    if first.tail and first.tail.strip():
-        return False
-    return _text(first) == text and _text(second) == text
+        else:
+            if length > 1:
+                runs.setdefault(last_text, []).append(length)
+            length = 1
+        last, last_text = paragraph, text
+    if length > 1:
+        runs.setdefault(last_text, []).append(length)
+    return {
+        normalize_text(text): lengths[0]
+        for text, lengths in runs.items()
+        if len(lengths) == 1 and seen[text] == lengths[0]
+    }
 
 
 def restore_repeats(paragraphs: tuple[str, ...], runs: dict[str, int]) -> tuple[str, ...]:
