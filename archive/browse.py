@@ -232,14 +232,14 @@ def _page_number(page: int) -> int:
 
 def _tag_condition(tag: str) -> ColumnElement[bool]:
     """``tag`` is one of a tracked URL's tags (its JSON spelling inside the stored list)."""
-    return _tag_like(_tag_pattern(tag))
+    return tag_like(tag_pattern(tag))
 
 
-def _tag_pattern(tag: str) -> str:
+def tag_pattern(tag: str) -> str:
     return f"%{escape_like(json.dumps(tag))}%"
 
 
-def _tag_like(pattern: Any) -> ColumnElement[bool]:
+def tag_like(pattern: Any) -> ColumnElement[bool]:
     return cast(TrackedURL.tags, String).like(pattern, escape="\\")
 
 
@@ -255,14 +255,14 @@ def text_condition(session: Session, text: str) -> ColumnElement[bool]:
     columns are matched as stored (the same matches; a lower() per row costs as much as the
     rest of the scan); other databases lower-case both sides.
     """
-    return _text_like(session.get_bind().dialect.name, _text_pattern(text))
+    return text_like(session.get_bind().dialect.name, text_pattern(text))
 
 
-def _text_pattern(text: str) -> str:
+def text_pattern(text: str) -> str:
     return f"%{escape_like(text[:MAX_QUERY_CHARS].lower())}%"
 
 
-def _text_like(dialect: str, pattern: Any) -> ColumnElement[bool]:
+def text_like(dialect: str, pattern: Any) -> ColumnElement[bool]:
     headline: ColumnElement[Any] = TrackedURL.current_headline.expression
     url: ColumnElement[Any] = TrackedURL.url.expression
     if dialect != "sqlite":
@@ -489,11 +489,11 @@ def search_articles(
     )
     values: dict[str, Any] = {"limit": size + 1, "offset": (page - 1) * size}
     if query.text:
-        values["text"] = _text_pattern(query.text)
+        values["text"] = text_pattern(query.text)
     if query.site:
         values["site"] = query.site
     if query.tag:
-        values["tag"] = _tag_pattern(query.tag)
+        values["tag"] = tag_pattern(query.tag)
     if query.kind is not None:
         values["kind"] = query.kind.value
     page_ids = list(session.scalars(statement, values))
@@ -535,11 +535,11 @@ def _search_statement(
     per combination; the filters' values, the page size and offset are bound parameters)."""
     conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
     if text:
-        conditions.append(_text_like(dialect, bindparam("text")))
+        conditions.append(text_like(dialect, bindparam("text")))
     if site:
         conditions.append(TrackedURL.site == bindparam("site"))
     if tag:
-        conditions.append(_tag_like(bindparam("tag")))
+        conditions.append(tag_like(bindparam("tag")))
     if state is not None:
         conditions.append(state_condition(state))
     if kind:

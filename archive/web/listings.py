@@ -9,6 +9,7 @@ that significance.  Each page is read after the sort key of the previous page's 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +37,10 @@ from archive.browse import (
     escape_like,
     state_condition,
     state_of,
-    text_condition,
+    tag_like,
+    tag_pattern,
+    text_like,
+    text_pattern,
 )
 from archive.enums import ChangeLabel, EditKind
 from archive.models import Change, ChangeKind, TrackedURL, Version
@@ -71,17 +75,37 @@ def tag_condition(tag: str) -> ColumnElement[bool]:
     return cast(TrackedURL.tags, String).like(f"%{escape_like(json.dumps(tag))}%", escape="\\")
 
 
-def _article_conditions(session: Session, query: ArticleFilter) -> list[ColumnElement[bool]]:
+@functools.lru_cache(maxsize=256)
+def _articles_statement(
+    dialect: str,
+    text: bool,
+    site: bool,
+    tag: bool,
+    state: ArticleState | None,
+    kind: bool,
+    sort: ArticleSort,
+    after: bool,
+    never: bool | None,
+) -> Any:
+    """The statement of :func:`articles` for one combination of filters and sort, after a
+    cursor or not (built once per combination; the values are bound parameters: ``text`` and
+    ``tag`` patterns, ``site``, ``kind``, ``after0``..., ``limit``)."""
+    n_versions = (
+        select(func.count())
+        .where(Version.tracked_url_id == TrackedURL.id)
+        .correlate(TrackedURL)
+        .scalar_subquery()
+    )
     conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
-    if query.text:
-        conditions.append(text_condition(session, query.text[:MAX_TEXT_CHARS]))
-    if query.site:
-        conditions.append(TrackedURL.site == query.site)
-    if query.tag:
-        conditions.append(tag_condition(query.tag))
-    if query.state is not None:
-        conditions.append(state_condition(query.state))
-    if query.kind is not None:
+    if text:
+        conditions.append(text_like(dialect, bindparam("text")))
+    if site:
+        conditions.append(TrackedURL.site == bindparam("site"))
+    if tag:
+        conditions.append(tag_like(bindparam("tag")))
+    if state is not None:
+        conditions.append(state_condition(state))
+    if kind:
         conditions.append(
             # nested, so that SQLite walks the article's changes and then their kinds: with one
             # flat EXISTS and no statistics (no ANALYZE) it scans every change of that kind
@@ -89,11 +113,32 @@ def _article_conditions(session: Session, query: ArticleFilter) -> list[ColumnEl
             exists().where(
                 Change.tracked_url_id == TrackedURL.id,
                 exists().where(
-                    ChangeKind.change_id == Change.id, ChangeKind.kind == query.kind.value
+                    ChangeKind.change_id == Change.id, ChangeKind.kind == bindparam("kind")
                 ),
             )
         )
-    return conditions
+    if sort is ArticleSort.VERSIONS:
+        keys: list[Any] = [n_versions, TrackedURL.id]
+        order: list[Any] = [n_versions.desc(), TrackedURL.id.desc()]
+    elif sort is ArticleSort.ADDED:
+        keys = [TrackedURL.added_at, TrackedURL.id]
+        order = [TrackedURL.added_at.desc(), TrackedURL.id.desc()]
+    else:
+        # never-changed articles (NULL) come last, newest id first
+        changed = func.coalesce(TrackedURL.last_changed_at, TrackedURL.added_at)
+        keys, order = [changed, TrackedURL.id], [changed.desc(), TrackedURL.id.desc()]
+        order.insert(0, TrackedURL.last_changed_at.is_(None))
+    if after:
+        conditions.append(_after_articles(sort, keys, never))
+    # plain columns, not ORM objects; the current version (a row of a page or more) is read for
+    # the page's rows alone (the search reads the tracked URL's copy of its headline); the
+    # version count is a correlated count, cheaper in SQLite than one more query in Python
+    return (
+        select(*ARTICLE_COLUMNS, n_versions.label("versions"))
+        .where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+    )
 
 
 def _after(keys: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
@@ -108,32 +153,30 @@ def articles(
     session: Session, query: ArticleFilter, after: list[Any] | None, size: int
 ) -> tuple[list[out.Article], list[Any] | None]:
     """One page of articles and the key to read the next one from (None on the last)."""
-    n_versions = (
-        select(func.count())
-        .where(Version.tracked_url_id == TrackedURL.id)
-        .correlate(TrackedURL)
-        .scalar_subquery()
-    )
-    conditions = _article_conditions(session, query)
-    if query.sort is ArticleSort.VERSIONS:
-        keys: list[Any] = [n_versions, TrackedURL.id]
-        order: list[Any] = [n_versions.desc(), TrackedURL.id.desc()]
-    elif query.sort is ArticleSort.ADDED:
-        keys = [TrackedURL.added_at, TrackedURL.id]
-        order = [TrackedURL.added_at.desc(), TrackedURL.id.desc()]
-    else:
-        # never-changed articles (NULL) come last, newest id first
-        changed = func.coalesce(TrackedURL.last_changed_at, TrackedURL.added_at)
-        never = TrackedURL.last_changed_at.is_(None)
-        keys, order = [changed, TrackedURL.id], [changed.desc(), TrackedURL.id.desc()]
-        order.insert(0, never)
+    values: dict[str, Any] = {"limit": size + 1}
+    never: bool | None = None
     if after is not None:
-        conditions.append(_after_articles(query, keys, after))
-    # plain columns, not ORM objects; the current version (a row of a page or more) is read for
-    # the page's rows alone (the search reads the tracked URL's copy of its headline); the
-    # version count is a correlated count, cheaper in SQLite than one more query in Python
-    base = select(*ARTICLE_COLUMNS, n_versions.label("versions"))
-    rows = session.execute(base.where(*conditions).order_by(*order).limit(size + 1)).all()
+        never = _after_values(query.sort, after, values)
+    if query.text:
+        values["text"] = text_pattern(query.text[:MAX_TEXT_CHARS])
+    if query.site:
+        values["site"] = query.site
+    if query.tag:
+        values["tag"] = tag_pattern(query.tag)
+    if query.kind is not None:
+        values["kind"] = query.kind.value
+    statement = _articles_statement(
+        session.get_bind().dialect.name,
+        bool(query.text),
+        bool(query.site),
+        bool(query.tag),
+        query.state,
+        query.kind is not None,
+        query.sort,
+        after is not None,
+        never,
+    )
+    rows = session.execute(statement, values).all()
     page_ids = [r.id for r in rows[:size]]
     heads = {
         row.id: (row.headline, row.number)
@@ -194,13 +237,24 @@ def _article_key(sort: ArticleSort, tracked: Any, versions: int) -> list[Any]:
     return [changed is None, (changed or tracked.added_at).isoformat(), tracked.id]
 
 
-def _after_articles(query: ArticleFilter, keys: list[Any], after: list[Any]) -> ColumnElement[bool]:
-    if query.sort is ArticleSort.VERSIONS:
-        return _after(keys, [int(after[0]), int(after[1])])
-    if query.sort is ArticleSort.ADDED:
-        return _after(keys, [datetime.fromisoformat(after[0]), int(after[1])])
+def _after_values(sort: ArticleSort, after: list[Any], values: dict[str, Any]) -> bool | None:
+    """Put a cursor's key into ``values`` (``after0``, ``after1``); for the default sort, return
+    whether only never-changed articles are left (None for the other sorts)."""
+    if sort is ArticleSort.VERSIONS:
+        values["after0"], values["after1"] = int(after[0]), int(after[1])
+        return None
+    if sort is ArticleSort.ADDED:
+        values["after0"], values["after1"] = datetime.fromisoformat(after[0]), int(after[1])
+        return None
     never, at, last_id = bool(after[0]), datetime.fromisoformat(after[1]), int(after[2])
-    within = _after(keys, [at, last_id])
+    values["after0"], values["after1"] = at, last_id
+    return never
+
+
+def _after_articles(sort: ArticleSort, keys: list[Any], never: bool | None) -> ColumnElement[bool]:
+    within = _after(keys, [bindparam("after0"), bindparam("after1")])
+    if sort is not ArticleSort.CHANGED:
+        return within
     if never:  # only never-changed articles are left
         return and_(TrackedURL.last_changed_at.is_(None), within)
     return or_(
