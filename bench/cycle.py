@@ -43,7 +43,6 @@ import platform
 import re
 import resource
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -56,6 +55,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from bench.crawls import crawl_env, db_size, warc_size
 from bench.figures import say, write_json
 from bench.procmem import TreeMemory
 from bench.site import ChildSite
@@ -444,42 +444,20 @@ def run_measured(
     return out, wall, peak, tree_cpu, by_role
 
 
-def warc_size(directory: Path) -> int:
-    """Bytes of every file in the WARC directory (none yet: 0)."""
-    return sum(f.stat().st_size for f in directory.glob("*")) if directory.is_dir() else 0
-
-
-def db_size(path: Path) -> int:
-    """The database file's size after folding the WAL into it."""
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path.stat().st_size
-
-
 # -- the run --------------------------------------------------------------------------------
 
 
-def crawl_env(data: Path, args: argparse.Namespace) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("REDLINE_") or k == "REDLINE_SHARED_DATA"
-    }
-    env.update(
-        REDLINE_DATA_DIR=str(data),
-        REDLINE_ALLOW_PRIVATE_NETWORKS="1",
-        REDLINE_AUTOTHROTTLE="0",
+def environ(data: Path, args: argparse.Namespace) -> dict[str, str]:
+    return crawl_env(
+        data,
+        args.workers,
+        keep=("REDLINE_SHARED_DATA",),
         REDLINE_OBEY_ROBOTS_TXT="1",
         REDLINE_CONCURRENT_REQUESTS=str(args.concurrency),
         REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN=str(args.concurrency),
-        REDLINE_RETRY_TIMES="0",
-        REDLINE_DOWNLOAD_TIMEOUT_S="60",
-        REDLINE_LOG_LEVEL="WARNING",
         REDLINE_FAST_PATH="1" if args.fast_path else "0",
-        REDLINE_WORKERS=str(args.workers),
         REDLINE_WARC_RETENTION=args.warc_retention,
     )
-    return env
 
 
 def track_all(data: Path, urls: Sequence[str]) -> None:
@@ -518,7 +496,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         site.send(cmd="setup", n=n, edits=edits)
         data = work / "data"
         track_all(data, urls)
-        env = crawl_env(data, args)
+        env = environ(data, args)
         db_path = data / "redline.sqlite"
         crawl = [sys.executable, "-m", "scheduler.cli", "crawl", "--all", "--json"]
 

@@ -32,7 +32,6 @@ import json
 import os
 import platform
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from bench.crawls import crawl_env, db_size
 from bench.figures import say, write_json
 from bench.procmem import TreeMemory
 from bench.site import SiteProcess
@@ -155,27 +155,8 @@ def fill(
     return time.perf_counter() - started
 
 
-def db_size(path: Path) -> int:
-    """The database file's size after folding the WAL into it."""
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path.stat().st_size
-
-
 def environ(data: Path, args: argparse.Namespace) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
-    env.update(
-        REDLINE_DATA_DIR=str(data),
-        REDLINE_ALLOW_PRIVATE_NETWORKS="1",
-        REDLINE_AUTOTHROTTLE="0",
-        REDLINE_RETRY_TIMES="0",
-        REDLINE_DOWNLOAD_TIMEOUT_S="60",
-        REDLINE_LOG_LEVEL="WARNING",
-        REDLINE_WORKERS=str(args.workers),
-        REDLINE_REFETCH_JITTER="0",
-        REDLINE_REFETCH_CYCLE_S="1",
-    )
-    return env
+    return crawl_env(data, args.workers, REDLINE_REFETCH_JITTER="0", REDLINE_REFETCH_CYCLE_S="1")
 
 
 def run_size(tracked: int, args: argparse.Namespace, say: Any) -> dict[str, Any]:

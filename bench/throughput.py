@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from bench.crawls import crawl_env
 from bench.cycle import TreeSampler
 from bench.figures import say, write_json
 from bench.memory import fill
@@ -62,21 +63,14 @@ def redis_url(args: argparse.Namespace) -> str:
 
 
 def environ(data: Path, args: argparse.Namespace, prefix: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
-    env.update(
-        REDLINE_DATA_DIR=str(data),
-        REDLINE_ALLOW_PRIVATE_NETWORKS="1",
-        REDLINE_AUTOTHROTTLE="0",
-        REDLINE_RETRY_TIMES="0",
-        REDLINE_DOWNLOAD_TIMEOUT_S="60",
-        REDLINE_LOG_LEVEL="WARNING",
-        REDLINE_WORKERS=str(args.extraction_workers),
+    return crawl_env(
+        data,
+        args.extraction_workers,
         REDLINE_CONCURRENT_REQUESTS=str(args.concurrency),
         REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN=str(args.per_site),
         REDLINE_REDIS_URL=redis_url(args),
         REDLINE_REDIS_PREFIX=prefix,
     )
-    return env
 
 
 def cli(args: list[str], env: dict[str, str]) -> Any:
