@@ -83,7 +83,7 @@ from archive.extract import DEFAULT_MIN_CHARS, Article, extract_article
 from archive.extract.extractor import extract_with_fingerprint, same_article
 from scheduler.demo.chrome import FAMILIES, box, dress, insert, language, opaque_spans
 from scheduler.demo.chrome import inside as _inside
-from scheduler.evaluation import CORE_KINDS
+from scheduler.evaluation import CORE_KINDS, ratio, tally
 
 BENCHMARK = "article-extraction-benchmark"
 DEFAULT_SEED = 20261122
@@ -1414,34 +1414,21 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
     return trials
 
 
-def _ratio(num: int, den: int) -> float | None:
-    return round(num / den, 4) if den else None
-
-
 def score(trials: Sequence[Trial]) -> dict[str, Any]:
     ran = [t for t in trials if t.error != "not applicable"]
     scored = [t for t in ran if not t.adversarial]
     real = [t for t in scored if t.real]
     null = [t for t in scored if not t.real]
     adversarial = [t for t in ran if t.adversarial]
-    kinds = {}
-    for kind in SCORED:
-        tp = sum(1 for t in scored if kind in t.applied and kind in t.reported)
-        fp = sum(1 for t in scored if kind not in t.applied and kind in t.reported)
-        fn = sum(1 for t in scored if kind in t.applied and kind not in t.reported)
-        kinds[kind] = {
-            "tp": tp,
-            "fp": fp,
-            "fn": fn,
-            "precision": _ratio(tp, tp + fp),
-            "recall": _ratio(tp, tp + fn),
-        }
+    kinds = {
+        kind: tally((kind in t.applied, kind in t.reported) for t in scored) for kind in SCORED
+    }
     unexpected = Counter(k for t in scored for k in t.reported - t.applied if k not in SCORED)
     return {
         "trials": len(scored),
         "not_applicable": Counter(t.name for t in trials if t.error == "not applicable"),
         "real_trials": len(real),
-        "version_gain_rate": _ratio(sum(t.new_version for t in real), len(real)),
+        "version_gain_rate": ratio(sum(t.new_version for t in real), len(real)),
         "null_trials": len(null),
         "false_versions": sum(t.new_version for t in null),
         "extraction_errors": sum(1 for t in ran if t.error),

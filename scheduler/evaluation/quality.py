@@ -54,7 +54,7 @@ from archive.enums import EditKind, FailureReason
 from archive.errors import ExtractionError
 from archive.extract import DEFAULT_MIN_CHARS, extract_article
 from archive.extract.extractor import extract_with_fingerprint, same_article
-from scheduler.evaluation import CORE_KINDS
+from scheduler.evaluation import CORE_KINDS, ratio, tally
 
 CORPORA = ("govuk-news-versions", "cnn-lite-versions")
 KINDS = (*CORE_KINDS, "correction_note")
@@ -423,10 +423,6 @@ def run_pair(pair: Pair) -> Outcome:
     return Outcome(pair, True, kinds, raw=record.kinds(), fast_same=fast_same)
 
 
-def _ratio(num: int, den: int) -> float | None:
-    return round(num / den, 4) if den else None
-
-
 def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, Any]:
     """Per-kind precision and recall, false versions and the version-gain rate, by corpus.
 
@@ -446,22 +442,14 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
         per_kind = {}
         for kind in KINDS:
             scope = [o for o in changed if kind in LABELLED[o.pair.corpus]]
-            tp = sum(1 for o in scope if kind in o.kinds and kind in truth(o))
-            fp = sum(1 for o in scope if kind in o.kinds and kind not in truth(o))
-            fn = sum(1 for o in scope if kind not in o.kinds and kind in truth(o))
-            if tp + fp + fn:
-                per_kind[kind] = {
-                    "tp": tp,
-                    "fp": fp,
-                    "fn": fn,
-                    "precision": _ratio(tp, tp + fp),
-                    "recall": _ratio(tp, tp + fn),
-                }
+            counts = tally((kind in truth(o), kind in o.kinds) for o in scope)
+            if counts["tp"] + counts["fp"] + counts["fn"]:
+                per_kind[kind] = counts
         results[corpus] = {
             "pairs": len(chosen),
             "moved": _score_moved(changed),
             "changed_pairs": len(changed),
-            "version_gain_rate": _ratio(sum(o.new_version for o in changed), len(changed)),
+            "version_gain_rate": ratio(sum(o.new_version for o in changed), len(changed)),
             "unchanged_pairs": len(unchanged),
             "false_versions": sum(o.new_version for o in unchanged),
             # the fast path's "unchanged" where the full extraction finds a new version (must
@@ -479,16 +467,9 @@ def _score_moved(changed: list[Outcome]) -> dict[str, Any]:
     """``paragraph_moved`` against the label, on the pairs whose label can tell (``moved``)."""
     scope = [o for o in changed if o.pair.moved is not None]
     said = {o.pair.id for o in scope if o.raw.get("paragraph_moved")}
-    tp = sum(1 for o in scope if o.pair.id in said and o.pair.moved)
-    fp = sum(1 for o in scope if o.pair.id in said and not o.pair.moved)
-    fn = sum(1 for o in scope if o.pair.id not in said and o.pair.moved)
     return {
         "decidable_pairs": len(scope),
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-        "precision": _ratio(tp, tp + fp),
-        "recall": _ratio(tp, tp + fn),
+        **tally((bool(o.pair.moved), o.pair.id in said) for o in scope),
     }
 
 
