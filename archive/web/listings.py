@@ -10,7 +10,6 @@ that significance.  Each page is read after the sort key of the previous page's 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,10 +17,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    String,
     and_,
     bindparam,
-    cast,
     exists,
     func,
     or_,
@@ -34,7 +31,6 @@ from archive.browse import (
     ArticleState,
     change_kinds,
     change_label,
-    escape_like,
     state_condition,
     state_of,
     tag_like,
@@ -68,11 +64,6 @@ class ChangeFilter:
     tag: str | None = None
     kind: EditKind | None = None
     label: ChangeLabel | None = None  # this label or a larger one
-
-
-def tag_condition(tag: str) -> ColumnElement[bool]:
-    """``tag`` is one of a tracked URL's tags: its JSON spelling inside the stored list."""
-    return cast(TrackedURL.tags, String).like(f"%{escape_like(json.dumps(tag))}%", escape="\\")
 
 
 @functools.lru_cache(maxsize=256)
@@ -262,34 +253,41 @@ def _after_articles(sort: ArticleSort, keys: list[Any], never: bool | None) -> C
     )
 
 
-def changes(
-    session: Session, query: ChangeFilter, after: list[Any] | None, size: int
-) -> tuple[list[out.Change], list[Any] | None]:
-    """One page of recorded changes, newest first, and the key of the next page."""
+@functools.lru_cache(maxsize=256)
+def _changes_statement(
+    since: bool,
+    article: bool,
+    site: bool,
+    tag: bool,
+    kind: bool,
+    label: ChangeLabel | None,
+    after: bool,
+) -> Any:
+    """The statement of :func:`changes` for one combination of filters, after a cursor or not
+    (built once per combination; the values are bound parameters: ``since``, ``article``,
+    ``site``, the ``tag`` pattern, ``kind``, ``after0`` and ``after1``, ``limit``)."""
     old, new = OLD_VERSION, NEW_VERSION
     conditions: list[ColumnElement[bool]] = []
-    if query.since is not None:
-        conditions.append(Change.detected_at >= query.since)
-    if query.article_id is not None:
-        conditions.append(Change.tracked_url_id == query.article_id)
-    if query.site:
-        conditions.append(TrackedURL.site == query.site)
-    if query.tag:
-        conditions.append(tag_condition(query.tag))
-    if query.kind is not None:
+    if since:
+        conditions.append(Change.detected_at >= bindparam("since"))
+    if article:
+        conditions.append(Change.tracked_url_id == bindparam("article"))
+    if site:
+        conditions.append(TrackedURL.site == bindparam("site"))
+    if tag:
+        conditions.append(tag_like(bindparam("tag")))
+    if kind:
         conditions.append(
-            exists().where(ChangeKind.change_id == Change.id, ChangeKind.kind == query.kind.value)
+            exists().where(ChangeKind.change_id == Change.id, ChangeKind.kind == bindparam("kind"))
         )
-    if query.label is not None:
-        wanted = [label.value for label in ChangeLabel if label.rank >= query.label.rank]
+    if label is not None:
+        wanted = [each.value for each in ChangeLabel if each.rank >= label.rank]
         conditions.append(Change.label.in_(wanted))
-    if after is not None:
+    if after:
         conditions.append(
-            _after(
-                [Change.detected_at, Change.id], [datetime.fromisoformat(after[0]), int(after[1])]
-            )
+            _after([Change.detected_at, Change.id], [bindparam("after0"), bindparam("after1")])
         )
-    rows = session.execute(
+    return (
         select(
             Change.id,
             Change.tracked_url_id,
@@ -309,8 +307,37 @@ def changes(
         .join(new, new.id == Change.to_version_id)
         .where(*conditions)
         .order_by(Change.detected_at.desc(), Change.id.desc())
-        .limit(size + 1)
-    ).all()
+        .limit(bindparam("limit"))
+    )
+
+
+def changes(
+    session: Session, query: ChangeFilter, after: list[Any] | None, size: int
+) -> tuple[list[out.Change], list[Any] | None]:
+    """One page of recorded changes, newest first, and the key of the next page."""
+    values: dict[str, Any] = {"limit": size + 1}
+    if after is not None:
+        values["after0"], values["after1"] = datetime.fromisoformat(after[0]), int(after[1])
+    if query.since is not None:
+        values["since"] = query.since
+    if query.article_id is not None:
+        values["article"] = query.article_id
+    if query.site:
+        values["site"] = query.site
+    if query.tag:
+        values["tag"] = tag_pattern(query.tag)
+    if query.kind is not None:
+        values["kind"] = query.kind.value
+    statement = _changes_statement(
+        query.since is not None,
+        query.article_id is not None,
+        bool(query.site),
+        bool(query.tag),
+        query.kind is not None,
+        query.label,
+        after is not None,
+    )
+    rows = session.execute(statement, values).all()
     kinds = change_kinds(session, [row[0] for row in rows[:size]])
     items = [
         out.Change(
