@@ -8,10 +8,7 @@ PostgreSQL; the seed is printed so that a failure can be replayed."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -20,35 +17,16 @@ from sqlalchemy import select
 
 from archive.models import Delivery
 from tests.channels.conftest import add_subscription, verify_signature
-from tests.report.conftest import T0, reworded
+from tests.report.conftest import T0, reworded, start_report_run
 
 pytestmark = pytest.mark.slow
 
-CHILD = """
-import json, sys
-from datetime import datetime
-from archive.config import load_config
-from scheduler.reports import send_due_reports
-summary = send_due_reports(load_config(), now=datetime.fromisoformat(sys.argv[1]))
-print(json.dumps({k: v for k, v in summary.to_json().items() if k != "messages"}))
-"""
 LEASE = timedelta(minutes=11)  # the claim lease is ten minutes
 
 
 def start_sender(data_dir, database_url, now):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
-    env.update(
-        REDLINE_DATA_DIR=str(data_dir),
-        REDLINE_DATABASE_URL=database_url,
-        REDLINE_BASE_URL="https://viewer.example",
-        REDLINE_ALLOW_PRIVATE_NETWORKS="true",
-    )
-    return subprocess.Popen(
-        [sys.executable, "-c", CHILD, now.isoformat()],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    return start_report_run(
+        data_dir, now, REDLINE_DATABASE_URL=database_url, REDLINE_ALLOW_PRIVATE_NETWORKS="true"
     )
 
 

@@ -8,7 +8,10 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -183,6 +186,34 @@ class Archive:
 @pytest.fixture
 def archive(db: Database) -> Archive:
     return Archive(db)
+
+
+#: What ``redline report`` runs, in a process of its own (killed by the crash tests): one run
+#: at the time given as its argument; prints the run's summary as JSON.
+REPORT_RUN = """
+import json, sys
+from datetime import datetime
+from archive.config import load_config
+from scheduler.reports import send_due_reports
+summary = send_due_reports(load_config(), now=datetime.fromisoformat(sys.argv[1]))
+print(json.dumps({k: v for k, v in summary.to_json().items() if k != "messages"}))
+"""
+
+
+def start_report_run(data_dir: Path, now: datetime, **settings: str) -> subprocess.Popen[str]:
+    """A report run at ``now`` in a child process on the archive in ``data_dir``, with none of
+    the caller's ``REDLINE_`` settings but ``settings`` and the viewer's base URL."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
+    env.update(
+        REDLINE_DATA_DIR=str(data_dir), REDLINE_BASE_URL="https://viewer.example", **settings
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", REPORT_RUN, now.isoformat()],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def reworded(index: int, old: str, new: str) -> tuple[str, ...]:

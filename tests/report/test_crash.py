@@ -12,9 +12,6 @@ handler holds the exchange until the test has killed it), then run again.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -24,37 +21,16 @@ from sqlalchemy import select
 from archive.enums import DeliveryMode
 from archive.models import Delivery
 from archive.report.subscriptions import Scope, subscribe
-from tests.report.conftest import T0, reworded
+from tests.report.conftest import T0, reworded, start_report_run
 
 pytestmark = pytest.mark.slow
 
 LATER = T0 + timedelta(minutes=5)
 AFTER_LEASE = LATER + timedelta(minutes=11)  # the claim lease is ten minutes
 
-CHILD = """
-import json, sys
-from datetime import datetime
-from archive.config import load_config
-from scheduler.reports import send_due_reports
-summary = send_due_reports(load_config(), now=datetime.fromisoformat(sys.argv[1]))
-print(json.dumps({k: v for k, v in summary.to_json().items() if k != "messages"}))
-"""
-
 
 def start_sender(data_dir, smtp_server, now):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
-    env.update(
-        REDLINE_DATA_DIR=str(data_dir),
-        REDLINE_BASE_URL="https://viewer.example",
-        **smtp_server.env(),
-    )
-    return subprocess.Popen(
-        [sys.executable, "-c", CHILD, now.isoformat()],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_report_run(data_dir, now, **smtp_server.env())
 
 
 def run_sender(data_dir, smtp_server, now):
