@@ -24,19 +24,49 @@ from typing import Any, TypeVar
 from archive.diff import compare
 from archive.diff.records import ChangeRecord
 from archive.errors import ExtractionError
-from archive.extract import extract_article
 from archive.extract.article import Article
-from archive.extract.extractor import extract_with_fingerprint, fast_path_fallback_reason
 from archive.warc import WarcLocation, read_record
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 # How long closing the pool waits for a start in progress (the fork server imports trafilatura).
 START_TIMEOUT_S = 120
-# The fork server imports these once (this module, so trafilatura and the diff modules, and the
-# module that loads what they load on first use); every worker forked from it starts with all
-# of it loaded instead of loading it itself.
+# The fork server imports these once (this module, the extractor and so trafilatura, the diff
+# modules, and what they load on first use); every worker forked from it starts with all of
+# it loaded instead of loading it itself.
 PRELOAD = ["crawler.workers_preload"]
+
+# The extraction functions the jobs call import the extractor on their first call: the crawl
+# process only sends pages to the pool, and importing trafilatura and the libraries it loads
+# (htmldate, courlan, justext) cost it about 0.2 s of CPU a crawl.  The workers have them
+# already: the fork server imports them (:mod:`crawler.workers_preload`).
+
+
+def extract_article(
+    body: bytes | str, url: str, *, content_type: str | None, min_chars: int
+) -> Article:
+    """:func:`archive.extract.extractor.extract_article`."""
+    from archive.extract.extractor import extract_article as extract
+
+    return extract(body, url, content_type=content_type, min_chars=min_chars)
+
+
+def extract_with_fingerprint(
+    body: bytes | str, url: str, *, content_type: str | None, min_chars: int
+) -> tuple[Article, str | None]:
+    """:func:`archive.extract.extractor.extract_with_fingerprint`."""
+    from archive.extract.extractor import extract_with_fingerprint as extract
+
+    return extract(body, url, content_type=content_type, min_chars=min_chars)
+
+
+def fast_path_fallback_reason(
+    body: bytes | str, url: str, content_type: str | None, min_chars: int, fingerprint: str
+) -> str | None:
+    """:func:`archive.extract.extractor.fast_path_fallback_reason`."""
+    from archive.extract.extractor import fast_path_fallback_reason as fallback_reason
+
+    return fallback_reason(body, url, content_type, min_chars, fingerprint)
 
 
 def extract_job(body: bytes, url: str, content_type: str | None, min_chars: int) -> Any:

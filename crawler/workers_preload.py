@@ -5,6 +5,7 @@ Importing it loads the extraction and diff modules and the data they load on fir
 worker forked from it starts with all of it.  The crawl process itself never imports it.
 """
 
+import archive.extract.extractor  # noqa: F401  (the crawl process itself does not import it)
 from crawler.workers import load_first_use_data
 
 load_first_use_data()

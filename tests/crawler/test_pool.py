@@ -160,3 +160,31 @@ def test_the_fork_server_loads_what_extraction_loads_on_first_use() -> None:
     # the twin: the modules alone leave both to the first page (so the crawl process,
     # which imports them but never extracts, does not pay for it)
     assert _loaded_after_importing("crawler.workers") == "False False"
+
+
+_IMPORTED = "import sys, {module}; print('trafilatura' in sys.modules)"
+
+
+def _imports_trafilatura(module: str) -> bool:
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTED.format(module=module)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout.strip() == "True"
+
+
+def test_the_crawl_process_does_not_import_the_extractor() -> None:
+    # the crawl process sends pages to the pool: trafilatura and what it loads are imported
+    # by the fork server only
+    assert not _imports_trafilatura("crawler.pipelines, crawler.runner, scheduler.cli")
+    # the twin: the fork server's preload does import it
+    assert _imports_trafilatura("crawler.workers_preload")
+
+
+def test_the_workers_extract_through_the_extractor_loaded_on_first_use() -> None:
+    import crawler.workers as workers
+
+    assert workers.extract_job(PAGE, URL, "text/html", 200) == extract_article(PAGE, URL)
