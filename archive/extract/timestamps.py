@@ -264,13 +264,19 @@ _MONTHS = {
     )
     for name in names.split()
 }
-_VISIBLE_UPDATE = re.compile(
-    r"^\W*(?:last\s+)?(?:updated|modified)(?:\s+on)?\s*:?\s*"
+_UPDATE_DAY = (
+    r"(?:updated|modified)(?:\s+on)?\s*:?\s*"
     r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[a-z]{3,9})\.?,?\s+(?P<y1>\d{4})"
     r"|(?P<m2>[a-z]{3,9})\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4})"
-    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))\b",
-    re.IGNORECASE,
+    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))"
 )
+_VISIBLE_UPDATE = re.compile(r"^\W*(?:last\s+)?" + _UPDATE_DAY + r"\b", re.IGNORECASE)
+# The same words and day anywhere in a text, whatever stands around them: every line
+# _VISIBLE_UPDATE matches holds such a match (its text is a run of the body's text with its
+# spaces collapsed, and every space of the pattern matches a run of spaces).
+_UPDATE_DAY_SAID = re.compile(_UPDATE_DAY, re.IGNORECASE)
+# The letters other than A-Z and a-z that a case-insensitive [a-z] matches (Python's re).
+_FOLDED_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
 # The line is short; a longer text that opens so is a sentence of the story.
 MAX_UPDATE_LINE = 80
 _UPDATE_LINE_XPATH = (
@@ -282,14 +288,37 @@ _UPDATE_LINE_XPATH = (
 
 
 # The body's text, read in one call: a page that says neither word anywhere (lowercasing
-# keeps every match of the XPath's folding) skips the XPath, which tests every element.
+# keeps every match of the XPath's folding), or never follows one with a day, skips the
+# XPath, which tests every element.
 _BODY_STRING = etree.XPath("string(//body)")
+
+
+def _says_update_day(body: str, said: str) -> bool:
+    """Whether ``body`` (``said`` is it lowercased) has "updated" or "modified" and a day
+    after it anywhere (:data:`_UPDATE_DAY_SAID`), looked for where the words stand only.
+
+    Lowercasing moves no character and makes every case-insensitive match of the words
+    "updated" and "modified" plain, unless the text holds a letter that lowercases to none of
+    a-z and yet matches one of them; then the whole text is searched.
+    """
+    if any(letter in body for letter in _FOLDED_TO_ASCII):
+        return _UPDATE_DAY_SAID.search(body) is not None
+    for word in ("updated", "modified"):
+        start = said.find(word)
+        while start >= 0:
+            if _UPDATE_DAY_SAID.match(body, start) is not None:
+                return True
+            start = said.find(word, start + 1)
+    return False
 
 
 def visible_update_day(tree: HtmlElement) -> datetime | None:
     """The day of the first visible "Updated <day>" line, at midnight UTC, if any."""
-    said = _BODY_STRING(tree).lower()
+    body = _BODY_STRING(tree)
+    said = body.lower()
     if "updated" not in said and "modified" not in said:
+        return None
+    if not _says_update_day(body, said):
         return None
     for element in tree.xpath(_UPDATE_LINE_XPATH):
         text = " ".join(element.text_content().split())
