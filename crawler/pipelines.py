@@ -31,7 +31,6 @@ from archive.db import Database, open_database
 from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import ExtractionError
 from archive.extract.article import Article
-from archive.extract.fastpath import NO_FINGERPRINT, VERSION_MOVED
 from archive.extract.version import extractor_version
 from archive.fastpath_counts import (
     COUNTERS,
@@ -237,6 +236,10 @@ class ArchivePipeline:
         fingerprint = item.current_fingerprint
         if not self.config.fast_path or item.current_hash is None:
             return None
+        # imported here: it loads the page parser, and so trafilatura, which a crawl process
+        # with the fast path off (the default) never needs
+        from archive.extract.fastpath import NO_FINGERPRINT, VERSION_MOVED
+
         if not fingerprint:  # its version's region could not be located
             self._fall_back(item, NO_FINGERPRINT)
             return None
