@@ -28,12 +28,7 @@ SECRET = "s3cretPassw0rdXYZ"
 def test_an_immediate_report_arrives_as_text(db, archive, config, receiver):
     a = archive.track("https://meridian.example/world/palmyra")
     add_subscription(db, f"json://127.0.0.1:{receiver.port}/apprise")
-    archive.edit(
-        a,
-        T0,
-        headline="Syrian regime recaptures Palmyra",
-        paragraphs=reworded(0, "taken back", "recaptured"),
-    )
+    archive.recapture(a)
     summary = send_due_reports(config, now=LATER, database=db)
     assert (summary.queued, summary.sent) == (1, 1)
     [post] = receiver.received

@@ -24,7 +24,7 @@ from PIL import Image, ImageStat
 from archive.web.card import HEIGHT, WIDTH, card_png
 from scheduler.reports import send_due_reports
 from tests.channels.conftest import add_subscription
-from tests.report.conftest import T0, reworded
+from tests.report.conftest import T0
 from tests.support import unavailable
 
 pytestmark = pytest.mark.browser
@@ -67,12 +67,7 @@ def assert_not_blank(image: Image.Image) -> None:
 
 def edited_story(archive) -> int:
     a = archive.track("https://meridian.example/world/palmyra")
-    archive.edit(
-        a,
-        T0,
-        headline="Syrian regime recaptures Palmyra",
-        paragraphs=reworded(0, "taken back", "recaptured"),
-    )
+    archive.recapture(a)
     return a
 
 

@@ -34,12 +34,7 @@ def test_a_change_is_posted_once_signed_in_the_diff_json_shape(db, archive, conf
     a = archive.track("https://meridian.example/world/palmyra")
     _, secret = add_subscription(db, receiver.url + "/hooks/redline?team=desk")
     assert secret is not None and secret.startswith("whsec_")
-    archive.edit(
-        a,
-        T0,
-        headline="Syrian regime recaptures Palmyra",
-        paragraphs=reworded(0, "taken back", "recaptured"),
-    )
+    archive.recapture(a)
     summary = send_due_reports(config, now=LATER, database=db)
     assert (summary.queued, summary.sent) == (1, 1)
     [post] = receiver.received

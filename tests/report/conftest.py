@@ -182,6 +182,16 @@ class Archive:
             assert change is not None and change.detected_at == at
             return change.id
 
+    def recapture(self, url_id: int) -> int:
+        """The story's edit at ``T0``: the headline rewritten and "taken back" made "recaptured"
+        in the first paragraph; returns the change id."""
+        return self.edit(
+            url_id,
+            T0,
+            headline="Syrian regime recaptures Palmyra",
+            paragraphs=reworded(0, "taken back", "recaptured"),
+        )
+
 
 @pytest.fixture
 def archive(db: Database) -> Archive:

@@ -38,12 +38,7 @@ def test_one_change_is_mailed_once_through_smtp(db, archive, data_dir, smtp_serv
     config = make_config(data_dir, **smtp_server.env())
     a = archive.track("https://meridian.example/world/palmyra")
     subscribe_all(db)
-    archive.edit(
-        a,
-        T0,
-        headline="Syrian regime recaptures Palmyra",
-        paragraphs=reworded(0, "taken back", "recaptured"),
-    )
+    archive.recapture(a)
     summary = send_due_reports(config, now=LATER, database=db)
     assert (summary.queued, summary.sent, summary.retrying) == (1, 1, 0)
     [message] = smtp_server.sink.parsed()
