@@ -40,6 +40,9 @@ _COUNT_NOUNS = {
     EditKind.CORRECTION_NOTE: ("correction note", "correction notes"),
 }
 
+#: ``_COUNT_NOUNS`` by kind value, in EditKind order (read for every line of the change lists).
+_NOUNS_BY_VALUE = tuple((kind.value, _COUNT_NOUNS[kind]) for kind in EditKind)
+
 
 def numbers(positions: Sequence[int]) -> str:
     """1-based paragraph numbers: ``(2,)`` → "3", ``(2, 3, 4)`` → "3–5", ``(1, 4)`` → "2, 5"."""
@@ -94,7 +97,7 @@ def summary_text(counts: Mapping[str, int], summary: Summary) -> str:
         return "No change"
     label = summary.label.value.replace("-", " ")
     parts = [
-        f"{n} {_COUNT_NOUNS[kind][n != 1]}" for kind in EditKind if (n := counts.get(kind.value, 0))
+        f"{n} {nouns[n != 1]}" for value, nouns in _NOUNS_BY_VALUE if (n := counts.get(value, 0))
     ]
     figures = [f"+{summary.chars_inserted} −{summary.chars_deleted} characters"]
     sentences = (summary.sentences_added, summary.sentences_removed, summary.sentences_changed)
