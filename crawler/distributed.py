@@ -29,11 +29,12 @@ and the download delay hold for all workers together; a killed worker's slots ex
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import scrapy
 from scrapy import signals
@@ -55,6 +56,13 @@ from crawler.workers import ExtractionPool
 if TYPE_CHECKING:
     from redis import Redis
     from scrapy.crawler import Crawler
+    from twisted.internet.task import LoopingCall
+
+logger = logging.getLogger(__name__)
+
+# How often a worker looks for queued ids besides each request leaving its downloader: the
+# most an idle worker waits before it starts on what a cycle of `redline run` queues.
+IDLE_POLL_S: Final = 0.5
 
 # Push the ids not queued yet (KEYS: list, set; ARGV: ids); returns how many were pushed.
 _PUSH = """
@@ -175,6 +183,7 @@ class WorkerSpider(RedisMixin, ArticleSpider):  # type: ignore[misc]
     def __init__(self, config: Config | None = None, **kwargs: Any) -> None:
         super().__init__(config=config, **kwargs)
         self.database: Database | None = None
+        self._poll: LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WorkerSpider:
@@ -183,7 +192,26 @@ class WorkerSpider(RedisMixin, ArticleSpider):  # type: ignore[misc]
         spider.setup_redis(crawler)
         crawler.signals.connect(spider.closed_database, signal=signals.spider_closed)
         crawler.signals.connect(spider.top_up, signal=signals.request_left_downloader)
+        crawler.signals.connect(spider.start_polling, signal=signals.spider_opened)
         return spider
+
+    def start_polling(self) -> None:
+        """Look for queued ids every :data:`IDLE_POLL_S` (a worker with nothing in flight has no
+        request leaving its downloader to call :meth:`top_up`, and Scrapy would look again
+        only at its idle check, every 5 s)."""
+        from twisted.internet import task
+
+        self._poll = task.LoopingCall(self._poll_once)
+        self._poll.start(IDLE_POLL_S, now=False)
+
+    def _poll_once(self) -> None:
+        engine = self.crawler.engine
+        if engine is None or engine.needs_backout():  # full, or closing: requests leaving call
+            return
+        try:
+            self.top_up()
+        except Exception:  # the next poll, or the next request leaving, tries again
+            logger.exception("could not read the crawl queue")
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.next_requests():
@@ -230,6 +258,8 @@ class WorkerSpider(RedisMixin, ArticleSpider):  # type: ignore[misc]
             engine.crawl(request)
 
     def closed_database(self) -> None:
+        if self._poll is not None and self._poll.running:
+            self._poll.stop()
         if self.database is not None:
             self.database.dispose()
             self.database = None
