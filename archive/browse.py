@@ -499,9 +499,6 @@ def search_articles(
     page_ids = list(session.scalars(statement, values))
     loaded = {row.id: row for row in session.execute(_ARTICLES_BY_ID, {"ids": page_ids[:size]})}
     shown = [loaded[i] for i in page_ids[:size] if i in loaded]
-    ids = [row.id for row in shown]
-    versions = _counts(session, Version.tracked_url_id, ids)
-    changes = _counts(session, Change.tracked_url_id, ids)
     items = tuple(
         ArticleItem(
             url_id=row.id,
@@ -509,8 +506,8 @@ def search_articles(
             site=row.site,
             tags=tuple(row.tags or ()),
             headline=row.current_headline,
-            versions=versions.get(row.id, 0),
-            changes=changes.get(row.id, 0),
+            versions=int(row.n_versions or 0),
+            changes=int(row.n_changes or 0),
             added_at=row.added_at,
             last_checked_at=row.last_checked_at,
             last_changed_at=row.last_changed_at,
@@ -592,31 +589,21 @@ _ARTICLE_COLUMNS = (
 )
 
 
-_ARTICLES_BY_ID = select(*_ARTICLE_COLUMNS).where(
-    TrackedURL.id.in_(bindparam("ids", expanding=True))
-)
-
-
-def _count_by(column: Any) -> Any:
+def _count_of(column: Any) -> Any:
+    """How many rows of ``column``'s table belong to the tracked URL of the outer query."""
     return (
-        select(column, func.count())
-        .where(column.in_(bindparam("ids", expanding=True)))
-        .group_by(column)
+        select(func.count()).where(column == TrackedURL.id).correlate(TrackedURL).scalar_subquery()
     )
 
 
-_COUNTS = {column: _count_by(column) for column in (Version.tracked_url_id, Change.tracked_url_id)}
-
-
-def _counts(session: Session, column: Any, ids: Sequence[int]) -> dict[int, int]:
-    """Rows per tracked URL id among ``ids``, for ``column`` (a table's tracked_url_id)."""
-    if not ids:
-        return {}
-    statement = _COUNTS.get(column)
-    if statement is None:
-        statement = _count_by(column)
-    found = session.execute(statement, {"ids": list(ids)}).all()
-    return {int(url_id): int(n) for url_id, n in found}
+#: The rows of a page of articles, with their version and change counts (counted for the
+#: page's rows only, by the indexes on ``tracked_url_id``: counting for every article would
+#: cost as much as the whole list).
+_ARTICLES_BY_ID = select(
+    *_ARTICLE_COLUMNS,
+    _count_of(Version.tracked_url_id).label("n_versions"),
+    _count_of(Change.tracked_url_id).label("n_changes"),
+).where(TrackedURL.id.in_(bindparam("ids", expanding=True)))
 
 
 def sites(session: Session) -> tuple[str, ...]:
