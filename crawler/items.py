@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from archive.enums import FailureReason
+from archive.warc import WarcLocation
 from crawler.wire import Received
 
 
@@ -35,6 +36,7 @@ class FetchResult:
     # fetch before it (redirect hops, retried attempts): all go to WARC as received.
     received: Received | None = None
     hops: list[Received] = field(default_factory=list)
+    written: WarcLocation | None = None  # where the pipeline wrote the final exchange, once it has
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

@@ -130,7 +130,7 @@ class ArchivePipeline:
             facts, result = await self._judge(item)
         except Exception as exc:  # a bug must not lose the capture: record it as an error
             logger.exception("internal error while archiving %s", item.url)
-            facts = FetchFacts(item.tracked_url_id, item.fetched_at, item.status)
+            facts = self._keep_exchange(item)
             result = Failed(FailureReason.INTERNAL, f"{type(exc).__name__}: {exc}")
         # written to WARC, or never to be: free the memory while the group waits
         item.body, item.received, item.hops = b"", None, []
@@ -381,6 +381,23 @@ class ArchivePipeline:
         self.stats.inc_value("redline/reread/done")
         return Reread(current.id, article)
 
+    def _keep_exchange(self, item: FetchResult) -> FetchFacts:
+        """The facts of a fetch whose judging failed: its exchange is written (hops included)
+        unless it already was, so an internal error keeps the evidence an error keeps."""
+        digest = None if item.failure is not None else payload_digest(stored_response(item)[1])
+        location = item.written
+        if location is None and digest is not None:
+            try:
+                location = self._write(item, digest)
+            except Exception:
+                logger.exception("could not write the exchange of %s to WARC", item.url)
+        if item.hops:  # a failed fetch's hops, or the write above failed before them
+            try:
+                self._write_hops(item)
+            except Exception:
+                logger.exception("could not write the redirects of %s to WARC", item.url)
+        return _facts(item, digest, location)
+
     def _write_hops(self, item: FetchResult) -> None:
         """The responses before the final one (redirects, retried attempts), each its own
         record, written once: with the capture's own record, or alone for a failed fetch."""
@@ -393,7 +410,7 @@ class ArchivePipeline:
         assert self.warc is not None
         self._write_hops(item)
         headers, body = stored_response(item)
-        return self.warc.write_exchange(
+        item.written = self.warc.write_exchange(
             item.final_url or item.url,
             request_headers=item.request_headers,
             status=item.status or 0,
@@ -404,6 +421,7 @@ class ArchivePipeline:
             ip=item.ip,
             payload_digest=digest,
         )
+        return item.written
 
     def _write_revisit(self, item: FetchResult, digest: str) -> WarcLocation:
         """A revisit naming the record that holds the payload; the payload if none is found."""
@@ -415,7 +433,7 @@ class ArchivePipeline:
             logger.info("no stored record of %s's payload %s: storing it again", item.url, digest)
             return self._write(item, digest)
         headers, body = stored_response(item)
-        return self.warc.write_revisit(
+        item.written = self.warc.write_revisit(
             item.final_url or item.url,
             refers_to_uri=original.target_uri,
             refers_to_date=original.date,
@@ -429,6 +447,7 @@ class ArchivePipeline:
             fetched_at=item.fetched_at,
             ip=item.ip,
         )
+        return item.written
 
 
 def _facts(
