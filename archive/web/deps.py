@@ -6,10 +6,11 @@ database engine (``app.state.database``) for all of them.
 They are ``async`` functions although they do no I/O: FastAPI runs a plain ``def`` dependency
 in a thread of its pool, one hand-off each (and two for a generator), where these take
 microseconds on the event loop.  A route's own ``def`` body then runs in one thread, where the
-session takes a connection at its first query; the session is committed and closed on the
-event loop when the route returns.  That commit never runs SQL that could wait for a lock: the
-few routes that write make their writes in their thread, and changes still pending in the
-session are flushed in a thread before the commit (:func:`get_session`).
+session takes a connection at its first query.  When the route returns, a transaction the
+database must end (pending ORM changes, a write on SQLite, any query on another database, where
+the commit is a round trip) is committed, or rolled back on error, in a second thread hand-off,
+so a commit never waits on the event loop (:func:`get_session`).  A read on SQLite opens no
+transaction in the database, so ending it costs nothing: those requests keep one hand-off.
 """
 
 from __future__ import annotations
@@ -41,15 +42,39 @@ async def get_templates(request: Request) -> Templates:
     return templates
 
 
+def _open_in_database(session: Session) -> bool:
+    """Whether ending the session's transaction is work for the database (see module doc)."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    if not session.in_transaction():
+        return False
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return True
+    # Python's sqlite3 begins a transaction before a write only, and says so here
+    return bool(getattr(connection.connection.dbapi_connection, "in_transaction", True))
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A session for one request: committed when the route returns, rolled back on error."""
+    """A session for one request: committed when the route returns, rolled back on error.
+
+    The commit or rollback runs in a thread when it is the database's work (a write, or a
+    transaction on a server), never on the event loop.
+    """
     database: Database = request.app.state.database
-    with database.session() as session:
+    session = database.sessions()
+    try:
         yield session
-        if session.new or session.dirty or session.deleted:
-            # the writes, which may wait for SQLite's lock, in a thread; the commit that
-            # follows on the event loop then only ends the transaction
-            await run_in_threadpool(session.flush)
+        if _open_in_database(session):
+            await run_in_threadpool(session.commit)
+        else:
+            session.commit()  # ends the session's transaction only: no SQL
+    except BaseException:
+        if session.in_transaction():
+            await run_in_threadpool(session.rollback)
+        raise
+    finally:
+        session.close()
 
 
 ConfigDep = Annotated[Config, Depends(get_config)]

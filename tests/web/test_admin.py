@@ -3,11 +3,16 @@ track and untrack URLs and add and remove feeds, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
+import threading
+import time
+import urllib.parse
+import urllib.request
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from archive.db import open_database
 from archive.models import Feed, TrackedURL
@@ -15,6 +20,7 @@ from archive.web.admin import COOKIE, FeedRegistry
 from archive.web.app import create_app
 from scheduler.feeds import add_feed, list_feeds, remove_feed
 from tests.web.conftest import viewer_config
+from tests.web.servers import serve
 
 TOKEN = "s3cret-admin-token"
 
@@ -123,3 +129,60 @@ def test_add_and_remove_a_feed(admin, admin_config):
     removed = admin.post("/admin/feeds/remove", data={"url": feed.url, "csrf": csrf})
     assert removed.status_code == 200 and "No longer polling" in removed.text
     assert rows(admin_config, Feed) == []
+
+
+def test_a_slow_commit_does_not_hold_up_other_requests(admin_config):
+    """An admin write whose COMMIT takes 2 s (held in the database engine's commit hook, as a
+    long WAL append or a server far away would): a page asked for meanwhile is answered while
+    that commit is still running, so the commit is not on the event loop."""
+    app = create_app(admin_config)
+    commit_started, commit_done = threading.Event(), threading.Event()
+
+    def note_writes(conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            conn.info["wrote"] = True
+
+    def slow_commit(conn):
+        if conn.info.pop("wrote", False):
+            commit_started.set()
+            time.sleep(2.0)
+            commit_done.set()
+
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+
+    def post(url: str, data: dict[str, str]) -> tuple[int, str]:
+        with opener.open(url, urllib.parse.urlencode(data).encode(), timeout=30) as response:
+            return response.status, response.read().decode()
+
+    try:
+        with serve(app) as base:
+            engine = app.state.database.engine
+            event.listen(engine, "before_cursor_execute", note_writes)
+            event.listen(engine, "commit", slow_commit)
+            _, page = post(f"{base}/admin/login", {"token": TOKEN})  # the redirect is /admin
+            csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+            url = "http://127.0.0.1:9/news/slow-commit"
+            answers: list[tuple[int, str]] = []
+            writer = threading.Thread(
+                target=lambda: answers.append(
+                    post(f"{base}/admin/track", {"url": url, "csrf": csrf})
+                )
+            )
+            writer.start()
+            assert commit_started.wait(20)
+            started = time.monotonic()
+            with urllib.request.urlopen(f"{base}/", timeout=30) as home:
+                status = home.status
+            elapsed = time.monotonic() - started
+            answered_during_commit = not commit_done.is_set()
+            writer.join(30)
+    finally:
+        app.state.database.dispose()  # the server runs without its lifespan
+    assert status == 200
+    assert answered_during_commit, f"the page waited for the commit ({elapsed:.2f} s)"
+    assert elapsed < 1.5
+    # and the write itself went through, after its slow commit
+    assert commit_done.is_set() and answers[0][0] == 200 and "Now tracking" in answers[0][1]
+    assert [t.url for t in rows(admin_config, TrackedURL)] == [url]
