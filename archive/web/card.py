@@ -176,16 +176,21 @@ async def card_route(
     session: SessionDep, config: ConfigDep, url_id: int, from_version: int, to_version: int
 ) -> Response:
     """The card of a change between two versions, as a PNG."""
-    data = browse.diff_data(session, url_id, from_version, to_version)
-    if data is None:
-        raise HTTPException(404, f"Version {from_version} or {to_version} of article {url_id}")
-    html = card_html(card_for(data, config.base_url))
     try:
+        # the versions' reads, the diff and the rendering in one thread, off the event loop
         png = await run_in_threadpool(
-            render_png, html, WIDTH, HEIGHT, executable=config.chromium_path
+            card_png,
+            session,
+            url_id,
+            from_version,
+            to_version,
+            base_url=config.base_url,
+            chromium=config.chromium_path,
         )
     except CardUnavailableError as exc:
         raise HTTPException(501, str(exc)) from None
+    if png is None:
+        raise HTTPException(404, f"Version {from_version} or {to_version} of article {url_id}")
     return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
 
