@@ -52,20 +52,24 @@ def measured() -> dict[str, Any]:
 
 
 # paragraph_moved, scored on the pairs whose label can tell (``moved`` in the results): too
-# few pairs for a per-kind floor in ``kinds``; a floor of its own, which only goes up too.
-# 0.78 / 0.78 before moves were chosen as the non-crossing set of changes, required to be
-# distinct, and table rows paired by name.  Recall was then 0.92 on 350 pairs with a deleted
-# block >= 0.8 alike to an inserted one read as "the label cannot tell", which left out two
-# moves redline finds and one it missed; such a block is now read as a move (see
-# ``_label_moved``): 0.88 on 354 pairs (16 of 18; left: govuk-0050, cnn-0533, in
-# docs/diff-quality.md).  Lowered in this reviewed commit for that reason only.
-MINIMUM_MOVED = {"precision": 1.0, "recall": 0.88, "decidable_pairs": 354}
+# few pairs for a per-kind floor in ``kinds``; floors of their own, which only go up too, in
+# two buckets (``LabelMoves``).  ``strict``, the exact labels: 0.78 / 0.78 before moves were
+# chosen as the non-crossing set of changes, required to be distinct, and table rows paired
+# by name; now 13 of the 14 moves found and none reported wrongly on 350 pairs (govuk-0050
+# missed, docs/diff-quality.md).  ``alike``, the pairs with a deleted block >= 0.8 alike to an
+# inserted one, scored on those blocks: on 4 pairs, 2 of the 4 moves found (govuk-0236,
+# govuk-0241) and one move reported of another paragraph (cnn-0113), P 0.67 / R 0.5.
+MINIMUM_MOVED = {
+    "strict": {"precision": 1.0, "recall": 0.92, "decidable_pairs": 350},
+    "alike": {"precision": 0.66, "recall": 0.5, "decidable_pairs": 4},
+}
 
 
 def test_floors_never_go_down() -> None:
     assert_not_lowered(floors(), MINIMUM_FLOORS)
-    for metric, value in MINIMUM_MOVED.items():
-        assert floors()["moved"][metric] >= value, metric
+    for bucket, minimum in MINIMUM_MOVED.items():
+        for metric, value in minimum.items():
+            assert floors()["moved"][bucket][metric] >= value, (bucket, metric)
 
 
 @pytest.mark.corpus
@@ -83,12 +87,13 @@ def test_quality_meets_the_floors() -> None:
         require_shared(name)
     assert_meets(measured(), floors())
     moved = measured()["moved"]
-    for metric, value in floors()["moved"].items():
-        assert moved[metric] >= value, (metric, moved)
+    for bucket, bucket_floors in floors()["moved"].items():
+        for metric, value in bucket_floors.items():
+            assert moved[bucket][metric] >= value, (bucket, metric, moved)
 
 
 def test_the_label_shows_a_move_only_where_its_examples_can_tell() -> None:
-    from scheduler.evaluation.quality import _label_moved
+    from scheduler.evaluation.quality import LabelMoves, _label_moved
 
     def examples(added: list[str], removed: list[str]) -> dict[str, Any]:
         return {"added": added, "removed": removed, "changed": []}
@@ -96,22 +101,79 @@ def test_the_label_shows_a_move_only_where_its_examples_can_tell() -> None:
     kept = "The ferry timetable for the winter months is published below."
     other = "Tickets bought before 1 March remain valid until the end of the year."
     # the same text deleted in one place and inserted in another: a move
-    assert _label_moved((1, 1), examples([kept], [kept])) is True
+    assert _label_moved((1, 1), examples([kept], [kept])) == LabelMoves(True)
     # every block listed, none alike: no move
-    assert _label_moved((1, 1), examples([other], [kept])) is False
-    # a deleted block nearly equal to an inserted one: difflib left them in different
-    # stretches, so the paragraph moved with an edit (whether or not every block is listed)
+    assert _label_moved((1, 1), examples([other], [kept])) == LabelMoves(False)
+    # a deleted block nearly equal to an inserted one: the exact reading cannot tell; the
+    # alike reading keeps the two blocks (whether or not every block is listed)
     edited = kept.replace("winter", "spring")
-    assert _label_moved((1, 1), examples([edited], [kept])) is True
-    assert _label_moved((3, 2), examples([edited], [kept])) is True
+    assert _label_moved((1, 1), examples([edited], [kept])) == LabelMoves(None, ((kept, edited),))
+    assert _label_moved((3, 2), examples([edited], [kept])) == LabelMoves(None, ((kept, edited),))
     # ... but one deleted block alike to two inserted ones: which it became is a guess
     twice = kept.replace("winter", "summer")
-    assert _label_moved((2, 1), examples([edited, twice], [kept])) is None
+    assert _label_moved((2, 1), examples([edited, twice], [kept])) == LabelMoves(None)
     # ... and two alike blocks both cut at 160 characters may only open alike
     cut = kept[:40] + "…"
-    assert _label_moved((1, 1), examples([cut.replace("ferry", "ferries")], [cut])) is None
+    assert _label_moved((1, 1), examples([cut.replace("ferry", "ferries")], [cut])) == LabelMoves(
+        None
+    )
     # not every block listed, none alike: cannot tell
-    assert _label_moved((2, 1), examples([other], [kept])) is None
+    assert _label_moved((2, 1), examples([other], [kept])) == LabelMoves(None)
+
+
+def _scored_moves(moved: Any, moves: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """``score``'s ``moved`` for one made-up changed pair on which redline reported ``moves``."""
+    from scheduler.evaluation.quality import Outcome, Pair
+
+    pair = Pair("govuk-test", "govuk", "https://example.org/a", "changed", frozenset(), ("", ""))
+    pair.moved = moved
+    raw = {"paragraph_moved": len(moves)} if moves else {}
+    outcome = Outcome(pair, True, frozenset(), raw=raw, moves=moves)
+    return score([outcome])["all"]["moved"]
+
+
+def test_a_move_on_alike_blocks_counts_only_when_redline_moved_those_blocks() -> None:
+    from scheduler.evaluation.quality import LabelMoves
+
+    fruit = "Moving fruit between France and GB: the checks from 1 January."
+    fish = "Moving fish between France and GB: the checks from 1 January."
+    other = "Ports will stay open through the holiday weekend, officials said."
+    alike = LabelMoves(None, ((fruit, fish),))  # the label: fruit removed, fish added
+
+    # redline moved those blocks (edited on the way): a move found, in the alike bucket
+    moved = _scored_moves(alike, ((fruit, fish.replace("1 January", "2 January")),))
+    assert moved["alike"] == {
+        "decidable_pairs": 1,
+        "tp": 1,
+        "fp": 0,
+        "fn": 0,
+        "precision": 1.0,
+        "recall": 1.0,
+    }
+    assert moved["strict"]["decidable_pairs"] == 0
+    # a table row is the block when one of its cells is (GOV.UK's labels take cells)
+    row = (f"| {fruit} | Spring |", f"| {fish} | Summer |")
+    assert _scored_moves(alike, (row,))["alike"]["tp"] == 1
+
+    # redline moved another paragraph: a false move, and the label's move missed
+    moved = _scored_moves(alike, ((other, other),))["alike"]
+    assert (moved["tp"], moved["fp"], moved["fn"]) == (0, 1, 1)
+    assert moved["precision"] == 0.0
+    # ... or only one of the blocks, paired with another text
+    moved = _scored_moves(alike, ((fruit, other),))["alike"]
+    assert (moved["tp"], moved["fp"], moved["fn"]) == (0, 1, 1)
+    # redline reported no move: a miss, no false move
+    moved = _scored_moves(alike, ())["alike"]
+    assert (moved["tp"], moved["fp"], moved["fn"]) == (0, 0, 1)
+
+    # the strict bucket: the exact label against "redline reported a move"
+    strict = _scored_moves(LabelMoves(True), ((other, other),))
+    assert (strict["strict"]["tp"], strict["alike"]["decidable_pairs"]) == (1, 0)
+    strict = _scored_moves(LabelMoves(False), ((other, other),))["strict"]
+    assert (strict["tp"], strict["fp"], strict["fn"]) == (0, 1, 0)
+    # a pair neither reading can tell is in neither bucket
+    none = _scored_moves(LabelMoves(None), ((other, other),))
+    assert none["strict"]["decidable_pairs"] == none["alike"]["decidable_pairs"] == 0
 
 
 def test_the_fast_path_never_hides_an_edit_the_full_extraction_finds() -> None:

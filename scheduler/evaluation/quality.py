@@ -102,8 +102,8 @@ class Pair:
     pages: tuple[str, str]
     # the label with documented corrections (docs/diff-quality.md), when it has any
     corrected: frozenset[str] | None = None
-    # whether the label shows a paragraph moved; None when its examples cannot tell
-    moved: bool | None = None
+    # what the label shows of moved paragraphs, read exactly and by alike blocks
+    moved: LabelMoves = field(default_factory=lambda: LabelMoves(None))
 
 
 @dataclass
@@ -117,6 +117,8 @@ class Outcome:
     error: str | None = None
     wall: bool = False  # a page of the pair is a wall (an error page captured with 200...)
     fast_same: bool = False  # the fast path found the new page unchanged from the old one's
+    # the texts each ``paragraph_moved`` edit moved, as (old, new)
+    moves: tuple[tuple[str, str], ...] = ()
 
 
 def index_digests(root: Path) -> dict[str, str]:
@@ -293,47 +295,93 @@ def _cnn_truth(label: dict[str, Any]) -> frozenset[str]:
 
 
 # A deleted and an inserted block at least this alike by their characters (difflib's ratio,
-# the labels' own measure) are one paragraph, moved and edited.
+# the labels' own measure) may be one paragraph, moved and edited.
 _NEAR_SAME = 0.8
 
 
-def _label_moved(counts: tuple[int, int], examples: dict[str, Any]) -> bool | None:
-    """Whether the label shows a paragraph moved, from its examples (at most 3 of a kind).
+@dataclass(frozen=True)
+class LabelMoves:
+    """What a label's examples say of moved paragraphs, read two ways (docs/diff-quality.md).
+
+    ``strict``: the exact reading.  A text (not cut at 160 characters) both deleted and
+    inserted, or a "changed" block equal to itself, is a move; complete examples with none of
+    these and no deleted block ``_NEAR_SAME`` alike to an inserted one are no move; anything
+    else is None (cannot tell).
+
+    ``alike``: on pairs the exact reading cannot tell, the deleted / inserted blocks that are
+    ``_NEAR_SAME`` alike, one to one and not both cut, as (removed, added).  difflib pairs
+    alike blocks (ratio >= 0.5) inside one replaced stretch, so two that it left apart stood
+    on either side of text it kept: the paragraph may have moved with an edit.  They may also
+    be two different paragraphs written from one template ("Moving fruit ..." / "Moving fish
+    ..."), so such a pair is scored on these blocks only: a move redline reports counts as
+    found only when it moved those same blocks (``moves_those_blocks``).
+    """
+
+    strict: bool | None
+    alike: tuple[tuple[str, str], ...] = ()
+
+
+def _alike(a: str, b: str) -> bool:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= _NEAR_SAME
+
+
+def _label_moved(counts: tuple[int, int], examples: dict[str, Any]) -> LabelMoves:
+    """The label's moves, from its examples (at most 3 of a kind; see ``LabelMoves``).
 
     difflib has no moves: a moved paragraph is the same text deleted and inserted, or, inside
-    one replaced stretch, a "changed" block equal to itself.  A deleted block at least
-    ``_NEAR_SAME`` alike to an inserted one is a move too, with an edit on the way: difflib
-    pairs similar blocks (ratio >= 0.5) inside one replaced stretch, so two that it left
-    apart stood in different stretches, on either side of text it kept, and the block left
-    its place.  (Read the other way, as no move, this would count every move with an edit
-    that redline finds as a false one; read as undecidable, it would drop both the moves
-    redline finds and those it misses from the score.  This reading can only count against
-    redline where two template lines, "Moving fruit ..." / "Moving fish ...", are alike.)
-    The label shows no move when its examples list every added and removed block and none
-    of these holds.  Examples are cut at 160 characters ("…"): two cut ones, equal or alike,
-    may be a move or two paragraphs that open alike, so they leave the question open.
+    one replaced stretch, a "changed" block equal to itself.  Examples are cut at 160
+    characters ("…"): two cut ones, equal or alike, may be a move or two paragraphs that open
+    alike, so they leave the question open; so does one block alike to two on the other side
+    (a title kept twice, template lines): which one it became is a guess, as it is to redline
+    (``MOVE_MARGIN``).
     """
     added, removed = set(examples["added"]), set(examples["removed"])
     same = (added & removed) | {c["a"] for c in examples["changed"] if c["a"] == c["b"]}
     if any(not text.endswith("…") for text in same):
-        return True
+        return LabelMoves(True)
     alike = [
-        (a, r)
-        for a in examples["added"]
-        for r in examples["removed"]
-        if a != r and SequenceMatcher(None, a, r, autojunk=False).ratio() >= _NEAR_SAME
+        (r, a) for a in examples["added"] for r in examples["removed"] if a != r and _alike(a, r)
     ]
-    # one block alike to two on the other side (a title kept twice, template lines): which one
-    # it became is a guess, as it is to redline (``MOVE_MARGIN``)
-    one_to_one = [
-        (a, r)
-        for a, r in alike
-        if [x for x, _ in alike].count(a) == 1 and [y for _, y in alike].count(r) == 1
-    ]
-    if any(not (a.endswith("…") and r.endswith("…")) for a, r in one_to_one):
-        return True
     complete = (len(examples["added"]), len(examples["removed"])) == counts
-    return False if complete and not same and not alike else None
+    if complete and not same and not alike:
+        return LabelMoves(False)
+    one_to_one = tuple(
+        (r, a)
+        for r, a in alike
+        if [y for y, _ in alike].count(r) == 1
+        and [x for _, x in alike].count(a) == 1
+        and not (r.endswith("…") and a.endswith("…"))
+    )
+    return LabelMoves(None, one_to_one)
+
+
+_TABLE_ROW = re.compile(r"^\| (.*) \|$")
+
+
+def _is_block(label: str, text: str) -> bool:
+    """Whether redline's paragraph ``text`` is the label's block ``label``: ``_NEAR_SAME``
+    alike, both cut where the label's example is ("…").  GOV.UK's labels take a table's cells
+    as blocks, where redline writes a row as one paragraph (``| cell | cell |``): a row is the
+    block when one of its cells is."""
+    row = _TABLE_ROW.match(text)
+    candidates = [text, *(row.group(1).split(" | ") if row else ())]
+    if label.endswith("…"):
+        label = label[:-1]
+        candidates = [c[: len(label)] for c in candidates]
+    return any(_alike(label, c) for c in candidates)
+
+
+def moves_those_blocks(
+    blocks: tuple[tuple[str, str], ...], moves: tuple[tuple[str, str], ...]
+) -> bool:
+    """Whether one of redline's moves (old text, new text) pairs one of the label's alike
+    (removed, added) blocks: its old text is the removed block and its new text the added one
+    (``_is_block``)."""
+    return any(
+        _is_block(removed, old) and _is_block(added, new)
+        for removed, added in blocks
+        for old, new in moves
+    )
 
 
 def load_pairs(root: Path) -> list[Pair]:
@@ -420,7 +468,12 @@ def run_pair(pair: Pair) -> Outcome:
         return Outcome(pair, new_version=False, kinds=frozenset(), fast_same=fast_same)
     record = compare(old, new)
     kinds = scored_kinds(record, pair.corpus)
-    return Outcome(pair, True, kinds, raw=record.kinds(), fast_same=fast_same)
+    moves = tuple(
+        (" ".join(e.old_paragraphs), " ".join(e.new_paragraphs))
+        for e in record.edits
+        if e.kind is EditKind.PARAGRAPH_MOVED
+    )
+    return Outcome(pair, True, kinds, raw=record.kinds(), fast_same=fast_same, moves=moves)
 
 
 def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, Any]:
@@ -463,13 +516,35 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
     return results
 
 
+def _moved_cases(o: Outcome) -> list[tuple[bool, bool]]:
+    """(expected, reported) cases of ``paragraph_moved`` on one pair, in its bucket.
+
+    Strict (the label shows a move or no move exactly): one case, the label's against "redline
+    reported a move".  Alike (the label has alike deleted / inserted blocks, see
+    ``LabelMoves``): a move found only when one of redline's moves pairs those same blocks;
+    otherwise a move missed, and a move redline reports there is a false one too.
+    """
+    said = bool(o.raw.get("paragraph_moved"))
+    if o.pair.moved.strict is not None:
+        return [(o.pair.moved.strict, said)]
+    if not o.pair.moved.alike:
+        return []
+    if moves_those_blocks(o.pair.moved.alike, o.moves):
+        return [(True, True)]
+    return [(True, False), *([(False, True)] if said else [])]
+
+
 def _score_moved(changed: list[Outcome]) -> dict[str, Any]:
-    """``paragraph_moved`` against the label, on the pairs whose label can tell (``moved``)."""
-    scope = [o for o in changed if o.pair.moved is not None]
-    said = {o.pair.id for o in scope if o.raw.get("paragraph_moved")}
+    """``paragraph_moved`` against the label, on the pairs whose label can tell, in two
+    buckets: ``strict`` (exact labels) and ``alike`` (alike blocks, scored on those blocks)."""
+    strict = [o for o in changed if o.pair.moved.strict is not None]
+    alike = [o for o in changed if o.pair.moved.strict is None and o.pair.moved.alike]
     return {
-        "decidable_pairs": len(scope),
-        **tally((bool(o.pair.moved), o.pair.id in said) for o in scope),
+        bucket: {
+            "decidable_pairs": len(scope),
+            **tally(case for o in scope for case in _moved_cases(o)),
+        }
+        for bucket, scope in (("strict", strict), ("alike", alike))
     }
 
 
@@ -481,9 +556,10 @@ def disagreements(outcomes: Iterable[Outcome]) -> list[dict[str, Any]]:
         labelled = LABELLED[o.pair.corpus]
         missed = sorted(o.pair.truth - o.kinds)
         extra = sorted(k for k in o.kinds - o.pair.truth if k in labelled)
-        said_moved = bool(o.raw.get("paragraph_moved"))
-        if o.pair.moved is not None and o.pair.kind == "changed" and said_moved != o.pair.moved:
-            (missed if o.pair.moved else extra).append("paragraph_moved")
+        if o.pair.kind == "changed":
+            for expected, reported in _moved_cases(o):
+                if expected != reported:
+                    (missed if expected else extra).append("paragraph_moved")
         if missed or extra or o.new_version != expected_version:
             rows.append(
                 {
