@@ -51,7 +51,6 @@ from archive.policy import Policy
 from crawler.configure import settings_for
 from crawler.extensions import CrawlSummary
 from crawler.spiders.articles import ArticleSpider, targets_of
-from crawler.workers import ExtractionPool
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -293,13 +292,11 @@ def run_worker(
     *,
     max_idle_s: int = 0,
     log_level: str | None = None,
-    pool: ExtractionPool | None = None,
 ) -> CrawlSummary:
     """Fetch queued URLs until stopped (SIGTERM, Ctrl-C) or idle for ``max_idle_s`` (> 0).
 
     A stop is graceful, as for a crawl: requests in flight finish and are recorded.  The
-    archive schedules each URL's next check from ``config``, as for a crawl.  ``pool``: an
-    extraction pool already started (the worker closes it); one is made if None.
+    archive schedules each URL's next check from ``config``, as for a crawl.
     """
     Policy.from_config(config)  # a bad refetch_* setting is an error before the worker starts
     settings = worker_settings(config, max_idle_s=max_idle_s)
@@ -307,7 +304,7 @@ def run_worker(
         settings["LOG_LEVEL"] = log_level
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(WorkerSpider)
-    process.crawl(crawler, extraction_pool=pool)
+    process.crawl(crawler)
     process.start()
     assert crawler.stats is not None
     return CrawlSummary.from_stats(crawler.stats.get_stats())

@@ -58,19 +58,10 @@ def register(app: typer.Typer) -> None:
         json_: JsonOption = False,
     ) -> None:
         """Fetch and archive the URLs queued in Redis, until stopped (needs redis_url)."""
-        from crawler.workers import ExtractionPool
-
         st = state(ctx)
         check_archive(st)
         st.close()  # the worker opens its own connections
-        # Started before Scrapy is imported, as for `redline crawl`: the extraction processes
-        # get ready on another core meanwhile, instead of when the first page arrives.
-        pool = ExtractionPool(st.config.extraction_workers, st.config.extraction_nice)
-        pool.start()
-        try:
-            summary = _distributed().run_worker(st.config, max_idle_s=max_idle, pool=pool)
-        finally:
-            pool.close()  # the worker closed it, unless it failed before opening
+        summary = _distributed().run_worker(st.config, max_idle_s=max_idle)
         if json_:
             print_json(summary.to_dict())
         else:
