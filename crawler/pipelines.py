@@ -213,10 +213,9 @@ class ArchivePipeline:
         fast = await self._fast_path(item)
         if fast is None:
             return None
-        same, verified = fast
-        # a verified capture keeps its exchange: the evidence the check was made on
-        kept = self._write(item, digest) if verified else self._write_if_kept(item, digest, same)
-        return _facts(item, digest, kept), same
+        # an unchanged capture like any other, verified or not (a verification that disagrees
+        # returned None above: the full extraction's new version keeps its exchange)
+        return _facts(item, digest, self._write_if_kept(item, digest, fast)), fast
 
     async def _extract(self, item: FetchResult) -> tuple[Article | ExtractionError, str | None]:
         """The full extraction, with the page's fingerprint when the fast path is on."""
@@ -228,10 +227,9 @@ class ArchivePipeline:
         read = await self.pool.extract_fingerprinted(item.body, url, content_type, min_chars)
         return read if isinstance(read, tuple) else (read, None)
 
-    async def _fast_path(self, item: FetchResult) -> tuple[Extracted, bool] | None:
+    async def _fast_path(self, item: FetchResult) -> Extracted | None:
         """The current version, as a full extraction finding it unchanged would give it, when
-        the page surely holds it (:mod:`archive.extract.fastpath`), and whether a full
-        extraction checked it; None: extract in full."""
+        the page surely holds it (:mod:`archive.extract.fastpath`); None: extract in full."""
         assert self.pool is not None and self.database is not None
         fingerprint = item.current_fingerprint
         if not self.config.fast_path or item.current_hash is None:
@@ -266,7 +264,7 @@ class ArchivePipeline:
         verified = every > 0 and (self._decisions_before + decisions) % every == 0
         if verified and not await self._verify(item, url, content_type, current):
             return None  # the full extraction decides, and records what it finds
-        return Extracted(current.article, extractor=current.extractor), verified
+        return Extracted(current.article, extractor=current.extractor)
 
     async def _verify(
         self, item: FetchResult, url: str, content_type: str | None, current: CurrentVersion

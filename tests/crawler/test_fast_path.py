@@ -108,13 +108,19 @@ def test_a_disagreement_of_the_sampled_verification_is_counted_and_undone(redlin
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         stored = db.execute("SELECT fast_fingerprint FROM versions ORDER BY number").fetchall()
     assert stored == [(None,), (fingerprint,)]  # version 2 is the edited page: its own
+    # the disagreement's capture keeps its WARC record under warc_retention = versions: the
+    # evidence worth keeping (the full extraction's new version)
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        kept = db.execute("SELECT warc_file IS NOT NULL FROM captures ORDER BY id").fetchall()
+    assert kept == [(1,), (1,)]
 
 
-def test_the_verification_sample_runs_on_across_crawls_and_keeps_its_exchange(redline_sqlite, site):
+def test_the_verification_sample_runs_on_across_crawls(redline_sqlite, site):
     """With one fast-path decision a crawl and a verification every 2nd decision, the count
     runs on across crawls: the 2nd crawl's decision is verified (a per-crawl count would never
-    reach 2).  The verified capture keeps its WARC record under warc_retention = versions; the
-    unverified one (its twin) keeps none."""
+    reach 2).  A verification that agrees is an unchanged capture like any other: under
+    warc_retention = versions neither it nor the unverified one keeps a WARC record (the
+    disagreement's twin above keeps its own); under ``all`` both keep theirs."""
     redline = redline_sqlite
     redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="2")
     serve(site, "/v", BASE)
@@ -126,7 +132,15 @@ def test_the_verification_sample_runs_on_across_crawls_and_keeps_its_exchange(re
     assert second["fast_path"] == {"decisions": 1, "verifications": 1}
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         kept = db.execute("SELECT warc_file IS NOT NULL FROM captures ORDER BY id").fetchall()
-    assert kept == [(1,), (0,), (1,)]
+    assert kept == [(1,), (0,), (0,)]
+
+    redline.env["REDLINE_WARC_RETENTION"] = "all"
+    redline.crawl()
+    third = redline.crawl()
+    assert third["fast_path"] == {"decisions": 1, "verifications": 1}
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        kept = db.execute("SELECT warc_file IS NOT NULL FROM captures ORDER BY id").fetchall()
+    assert kept == [(1,), (0,), (0,), (1,), (1,)]
 
 
 def test_a_verification_that_agrees_counts_no_disagreement(redline_sqlite, site):
