@@ -377,25 +377,6 @@ def due_at(now: datetime) -> tuple[ColumnElement[bool], ...]:
 MOST_OVERDUE_FIRST = (TrackedURL.next_check_at, TrackedURL.id)
 
 
-def due_urls(
-    session: Session, now: datetime, *, limit: int | None = None, batch: int = 500
-) -> Iterator[TrackedURL]:
-    """Active tracked URLs whose check is due, most overdue first (streamed).
-
-    A URL with no next check (``next_check_at`` NULL) is retired by the refetch policy and is
-    never due; ``redline crawl --all`` or ``--url`` still fetches it.
-    """
-    query = (
-        select(TrackedURL)
-        .where(*due_at(now))
-        .order_by(*MOST_OVERDUE_FIRST)
-        .execution_options(yield_per=batch)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    yield from session.scalars(query)
-
-
 def due_page(
     session: Session, now: datetime, *, after: tuple[datetime, int] | None, limit: int
 ) -> list[TrackedURL]:

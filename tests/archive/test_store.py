@@ -13,7 +13,7 @@ from archive.errors import UnknownURLError
 from archive.extract.article import Article
 from archive.models import Capture, Change, Event, TrackedURL, Version
 from archive.policy import Policy
-from archive.queries import captures_of, changes, due_urls, list_tracked
+from archive.queries import captures_of, changes, due_page, list_tracked
 from archive.store import record_capture, resolve, track, untrack
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -182,15 +182,25 @@ def test_canonical_link_merges_into_the_tracked_article(db):
         assert session.query(Capture).filter_by(tracked_url_id=main).count() == 2
 
 
+def due_urls(session, now, limit=1):
+    """Every URL due at ``now``, read as the crawl reads them: page by page (keyset)."""
+    found, after = [], None
+    while page := due_page(session, now, after=after, limit=limit):
+        found += page
+        after = (page[-1].next_check_at, page[-1].id)
+    return found
+
+
 def test_due_urls_most_overdue_first_and_untracked_left_out(db):
-    ids = [new_url(db, f"https://news.example/{n}") for n in range(3)]
+    ids = [new_url(db, f"https://news.example/{n}") for n in range(4)]
     with db.session() as session:
         for n, tid in enumerate(ids):
-            session.get(TrackedURL, tid).next_check_at = T0 - timedelta(hours=n)
+            session.get(TrackedURL, tid).next_check_at = T0 - timedelta(hours=min(n, 2))
         untrack(session, "https://news.example/0")
     with db.session() as session:
         due = [t.url for t in due_urls(session, T0)]
-    assert due == ["https://news.example/2", "https://news.example/1"]
+    # the most overdue first; two due at the same time in the order of their ids
+    assert due == ["https://news.example/2", "https://news.example/3", "https://news.example/1"]
 
 
 def test_tracking_a_retired_or_untracked_url_again_makes_it_due(db):
