@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -248,16 +248,6 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def text_condition(session: Session, text: str) -> ColumnElement[bool]:
-    """The article's current headline or its URL contains ``text``, in any letter case.
-
-    SQLite's LIKE ignores ASCII case by itself and its lower() folds ASCII only, so there the
-    columns are matched as stored (the same matches; a lower() per row costs as much as the
-    rest of the scan); other databases lower-case both sides.
-    """
-    return text_like(session.get_bind().dialect.name, text_pattern(text))
-
-
 def text_pattern(text: str) -> str:
     return f"%{escape_like(text[:MAX_QUERY_CHARS].lower())}%"
 
@@ -464,6 +454,64 @@ class ArticleQuery:
     sort: ArticleSort = ArticleSort.CHANGED
 
 
+class FilterShape(NamedTuple):
+    """Which filters an article list sets (not their values): statements are built once per
+    shape (:func:`filter_conditions`), the values bound per request (:func:`filter_values`)."""
+
+    text: bool
+    site: bool
+    tag: bool
+    state: ArticleState | None
+    kind: bool
+
+
+def filter_shape(query: ArticleQuery) -> FilterShape:
+    """The filters ``query`` sets."""
+    return FilterShape(
+        bool(query.text), bool(query.site), bool(query.tag), query.state, query.kind is not None
+    )
+
+
+def filter_conditions(dialect: str, shape: FilterShape) -> list[ColumnElement[bool]]:
+    """The conditions of an article list (the page's and the JSON API's) with these filters,
+    merged aliases left out; the filters' values are the bound parameters ``text``, ``site``,
+    ``tag`` and ``kind`` (:func:`filter_values`)."""
+    text, site, tag, state, kind = shape
+    conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
+    if text:
+        conditions.append(text_like(dialect, bindparam("text")))
+    if site:
+        conditions.append(TrackedURL.site == bindparam("site"))
+    if tag:
+        conditions.append(tag_like(bindparam("tag")))
+    if state is not None:
+        conditions.append(state_condition(state))
+    if kind:
+        # Nested EXISTS: the article's changes by their index, then each one's kinds by the
+        # primary key; stops at the first match.  With one flat EXISTS and no statistics (no
+        # ANALYZE) SQLite scans every change of that kind for each article instead (seconds
+        # on a large archive, bench/viewer.py).
+        has_kind = exists().where(
+            ChangeKind.change_id == Change.id, ChangeKind.kind == bindparam("kind")
+        )
+        conditions.append(exists().where(Change.tracked_url_id == TrackedURL.id, has_kind))
+    return conditions
+
+
+def filter_values(query: ArticleQuery) -> dict[str, Any]:
+    """The bound values of :func:`filter_conditions` for ``query``."""
+    values: dict[str, Any] = {}
+    if query.text:
+        values["text"] = text_pattern(query.text)
+    if query.site:
+        values["site"] = query.site
+    if query.tag:
+        values["tag"] = tag_pattern(query.tag)
+    if query.kind is not None:
+        values["kind"] = query.kind.value
+    return values
+
+
 def search_articles(
     session: Session,
     query: ArticleQuery = ArticleQuery(),
@@ -477,25 +525,9 @@ def search_articles(
     rows only (counting for every article would cost as much as the whole list).
     """
     page = _page_number(page)
-    dialect = session.get_bind().dialect.name
-    statement = _search_statement(
-        dialect,
-        bool(query.text),
-        bool(query.site),
-        bool(query.tag),
-        query.state,
-        query.kind is not None,
-        query.sort,
-    )
-    values: dict[str, Any] = {"limit": size + 1, "offset": (page - 1) * size}
-    if query.text:
-        values["text"] = text_pattern(query.text)
-    if query.site:
-        values["site"] = query.site
-    if query.tag:
-        values["tag"] = tag_pattern(query.tag)
-    if query.kind is not None:
-        values["kind"] = query.kind.value
+    statement = _search_statement(session.get_bind().dialect.name, filter_shape(query), query.sort)
+    values = filter_values(query)
+    values["limit"], values["offset"] = size + 1, (page - 1) * size
     page_ids = list(session.scalars(statement, values))
     loaded = {row.id: row for row in session.execute(_ARTICLES_BY_ID, {"ids": page_ids[:size]})}
     shown = [loaded[i] for i in page_ids[:size] if i in loaded]
@@ -519,42 +551,12 @@ def search_articles(
 
 
 @functools.lru_cache(maxsize=128)
-def _search_statement(
-    dialect: str,
-    text: bool,
-    site: bool,
-    tag: bool,
-    state: ArticleState | None,
-    kind: bool,
-    sort: ArticleSort,
-) -> Select[int]:
+def _search_statement(dialect: str, shape: FilterShape, sort: ArticleSort) -> Select[int]:
     """The ids of a page of :func:`search_articles`, for one combination of filters (built once
     per combination; the filters' values, the page size and offset are bound parameters)."""
-    conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
-    if text:
-        conditions.append(text_like(dialect, bindparam("text")))
-    if site:
-        conditions.append(TrackedURL.site == bindparam("site"))
-    if tag:
-        conditions.append(tag_like(bindparam("tag")))
-    if state is not None:
-        conditions.append(state_condition(state))
-    if kind:
-        # Nested EXISTS: the article's changes by their index, then each one's kinds by the
-        # primary key; stops at the first match (a planner left free to start from every
-        # change of that kind takes seconds on a large archive).
-        has_kind = exists().where(
-            ChangeKind.change_id == Change.id, ChangeKind.kind == bindparam("kind")
-        )
-        conditions.append(exists().where(Change.tracked_url_id == TrackedURL.id, has_kind))
+    conditions = filter_conditions(dialect, shape)
     if sort is ArticleSort.VERSIONS:
-        n_versions = (
-            select(func.count())
-            .select_from(Version)
-            .where(Version.tracked_url_id == TrackedURL.id)
-            .scalar_subquery()
-        )
-        order: tuple[Any, ...] = (n_versions.desc(), TrackedURL.id.desc())
+        order: tuple[Any, ...] = (VERSION_COUNT.desc(), TrackedURL.id.desc())
     elif sort is ArticleSort.ADDED:
         order = (TrackedURL.added_at.desc(), TrackedURL.id.desc())
     else:
@@ -596,12 +598,16 @@ def _count_of(column: Any) -> Any:
     )
 
 
+#: An article's number of versions, in a statement over tracked URLs (every version row of
+#: the article: the article list, its sort by versions and the JSON API count the same).
+VERSION_COUNT = _count_of(Version.tracked_url_id)
+
 #: The rows of a page of articles, with their version and change counts (counted for the
 #: page's rows only, by the indexes on ``tracked_url_id``: counting for every article would
 #: cost as much as the whole list).
 _ARTICLES_BY_ID = select(
     *_ARTICLE_COLUMNS,
-    _count_of(Version.tracked_url_id).label("n_versions"),
+    VERSION_COUNT.label("n_versions"),
     _count_of(Change.tracked_url_id).label("n_changes"),
 ).where(TrackedURL.id.in_(bindparam("ids", expanding=True)))
 

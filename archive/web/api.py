@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from archive import queries
-from archive.browse import ArticleSort, ArticleState, state_of
+from archive.browse import ArticleQuery, ArticleSort, ArticleState, state_of
 from archive.durations import parse_instant
 from archive.enums import ChangeLabel, EditKind
 from archive.errors import ConfigError, InvalidURLError, RedlineError
@@ -91,6 +92,19 @@ def _page(model: out.Model, url: str | None) -> Response:
     return _json(model, cursors.link_header(url))
 
 
+def _ascending_page(
+    session: Session, statement: Select[*tuple[Any, ...]], key: Any, cursor: str | None, limit: int
+) -> tuple[Sequence[Row[*tuple[Any, ...]]], list[Any] | None]:
+    """A page of ``statement``'s rows in ascending order of ``key`` (a unique integer column),
+    after the cursor's key, and the key of the next page (None on the last).  Each row ends
+    with its ``key``."""
+    after = _after(cursor, 1)
+    if after is not None:
+        statement = statement.where(key > int(after[0]))
+    rows = session.execute(statement.add_columns(key).order_by(key).limit(limit + 1)).all()
+    return rows[:limit], [rows[limit - 1][-1]] if len(rows) > limit else None
+
+
 def _tracked(session: Session, article_id: int) -> TrackedURL:
     tracked = session.get(TrackedURL, article_id)
     if tracked is None:
@@ -127,7 +141,7 @@ def articles(
 ) -> Response:
     """Tracked articles matching the search and filters, as on the articles page."""
     _clean(q=q, site=site, tag=tag)
-    query = listings.ArticleFilter(q, site, tag, state, kind, sort)
+    query = ArticleQuery(q, site, tag, state, kind, sort)
     size = 2 if sort in (ArticleSort.VERSIONS, ArticleSort.ADDED) else 3
     items, key = listings.articles(session, query, _after(cursor, size), limit)
     url = _next(request, key)
@@ -190,14 +204,10 @@ def versions(
 ) -> Response:
     """The article's versions, oldest first (``redline versions --json``)."""
     tracked = _tracked(session, article_id)
-    after = _after(cursor, 1)
     query = select(Version).where(Version.tracked_url_id == tracked.id)
-    if after is not None:
-        query = query.where(Version.number > int(after[0]))
-    rows = list(session.scalars(query.order_by(Version.number).limit(limit + 1)))
-    key = [rows[limit - 1].number] if len(rows) > limit else None
+    rows, key = _ascending_page(session, query, Version.number, cursor, limit)
     url = _next(request, key)
-    return _page(out.VersionPage(items=[_version(v) for v in rows[:limit]], next=url), url)
+    return _page(out.VersionPage(items=[_version(row[0]) for row in rows], next=url), url)
 
 
 @router.get(
@@ -239,18 +249,14 @@ def captures(
 ) -> Response:
     """Every fetch of the article, oldest first (``redline captures --json``)."""
     tracked = _tracked(session, article_id)
-    after = _after(cursor, 1)
     query = (
         select(Capture, Version.number)
         .outerjoin(Version, Version.id == Capture.version_id)
         .where(Capture.tracked_url_id == tracked.id)
     )
-    if after is not None:
-        query = query.where(Capture.id > int(after[0]))
-    rows = session.execute(query.order_by(Capture.id).limit(limit + 1)).all()
+    rows, key = _ascending_page(session, query, Capture.id, cursor, limit)
     # the fields of ``redline captures --json`` (archive.queries.CaptureRow), with the id
-    items = [out.Capture(**asdict(queries.CaptureRow.of(c, n))) for c, n in rows[:limit]]
-    key = [rows[limit - 1][0].id] if len(rows) > limit else None
+    items = [out.Capture(**asdict(queries.CaptureRow.of(c, n))) for c, n, _id in rows]
     url = _next(request, key)
     return _page(out.CapturePage(items=items, next=url), url)
 

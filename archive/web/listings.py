@@ -27,33 +27,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from archive.browse import (
+    VERSION_COUNT,
+    ArticleQuery,
     ArticleSort,
-    ArticleState,
+    FilterShape,
     change_kinds,
     change_label,
-    state_condition,
+    filter_conditions,
+    filter_shape,
+    filter_values,
     state_of,
     tag_like,
-    tag_pattern,
-    text_like,
-    text_pattern,
 )
 from archive.enums import ChangeLabel, EditKind
 from archive.models import Change, ChangeKind, TrackedURL, Version
 from archive.queries import NEW_VERSION, OLD_VERSION
 from archive.web import api_models as out
-
-MAX_TEXT_CHARS = 200
-
-
-@dataclass(frozen=True)
-class ArticleFilter:
-    text: str | None = None
-    site: str | None = None
-    tag: str | None = None
-    state: ArticleState | None = None
-    kind: EditKind | None = None
-    sort: ArticleSort = ArticleSort.CHANGED
 
 
 @dataclass(frozen=True)
@@ -68,46 +57,13 @@ class ChangeFilter:
 
 @functools.lru_cache(maxsize=256)
 def _articles_statement(
-    dialect: str,
-    text: bool,
-    site: bool,
-    tag: bool,
-    state: ArticleState | None,
-    kind: bool,
-    sort: ArticleSort,
-    after: bool,
-    never: bool | None,
+    dialect: str, shape: FilterShape, sort: ArticleSort, after: bool, never: bool | None
 ) -> Any:
     """The statement of :func:`articles` for one combination of filters and sort, after a
     cursor or not (built once per combination; the values are bound parameters: ``text`` and
     ``tag`` patterns, ``site``, ``kind``, ``after0``..., ``limit``)."""
-    n_versions = (
-        select(func.count())
-        .where(Version.tracked_url_id == TrackedURL.id)
-        .correlate(TrackedURL)
-        .scalar_subquery()
-    )
-    conditions: list[ColumnElement[bool]] = [TrackedURL.alias_of_id.is_(None)]
-    if text:
-        conditions.append(text_like(dialect, bindparam("text")))
-    if site:
-        conditions.append(TrackedURL.site == bindparam("site"))
-    if tag:
-        conditions.append(tag_like(bindparam("tag")))
-    if state is not None:
-        conditions.append(state_condition(state))
-    if kind:
-        conditions.append(
-            # nested, so that SQLite walks the article's changes and then their kinds: with one
-            # flat EXISTS and no statistics (no ANALYZE) it scans every change of that kind
-            # for each article instead (seconds at 40,000 changes, bench/viewer.py)
-            exists().where(
-                Change.tracked_url_id == TrackedURL.id,
-                exists().where(
-                    ChangeKind.change_id == Change.id, ChangeKind.kind == bindparam("kind")
-                ),
-            )
-        )
+    n_versions = VERSION_COUNT  # the article list page's count
+    conditions = filter_conditions(dialect, shape)
     if sort is ArticleSort.VERSIONS:
         keys: list[Any] = [n_versions, TrackedURL.id]
         order: list[Any] = [n_versions.desc(), TrackedURL.id.desc()]
@@ -141,28 +97,17 @@ def _after(keys: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
 
 
 def articles(
-    session: Session, query: ArticleFilter, after: list[Any] | None, size: int
+    session: Session, query: ArticleQuery, after: list[Any] | None, size: int
 ) -> tuple[list[out.Article], list[Any] | None]:
     """One page of articles and the key to read the next one from (None on the last)."""
-    values: dict[str, Any] = {"limit": size + 1}
+    values = filter_values(query)
+    values["limit"] = size + 1
     never: bool | None = None
     if after is not None:
         never = _after_values(query.sort, after, values)
-    if query.text:
-        values["text"] = text_pattern(query.text[:MAX_TEXT_CHARS])
-    if query.site:
-        values["site"] = query.site
-    if query.tag:
-        values["tag"] = tag_pattern(query.tag)
-    if query.kind is not None:
-        values["kind"] = query.kind.value
     statement = _articles_statement(
         session.get_bind().dialect.name,
-        bool(query.text),
-        bool(query.site),
-        bool(query.tag),
-        query.state,
-        query.kind is not None,
+        filter_shape(query),
         query.sort,
         after is not None,
         never,
@@ -315,19 +260,15 @@ def changes(
     session: Session, query: ChangeFilter, after: list[Any] | None, size: int
 ) -> tuple[list[out.Change], list[Any] | None]:
     """One page of recorded changes, newest first, and the key of the next page."""
-    values: dict[str, Any] = {"limit": size + 1}
+    # the site, tag and kind values as an article list binds them
+    values = filter_values(ArticleQuery(site=query.site, tag=query.tag, kind=query.kind))
+    values["limit"] = size + 1
     if after is not None:
         values["after0"], values["after1"] = datetime.fromisoformat(after[0]), int(after[1])
     if query.since is not None:
         values["since"] = query.since
     if query.article_id is not None:
         values["article"] = query.article_id
-    if query.site:
-        values["site"] = query.site
-    if query.tag:
-        values["tag"] = tag_pattern(query.tag)
-    if query.kind is not None:
-        values["kind"] = query.kind.value
     statement = _changes_statement(
         query.since is not None,
         query.article_id is not None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -125,6 +127,38 @@ def test_article_filters(api):
     assert found("kind=headline") == {ids["palmyra"], ids["evil"]}
     assert found("kind=paragraph_added") == {ids["palmyra"]}
     assert found("site=news.example&kind=paragraph_changed") == {ids["palmyra"]}
+
+
+PAGE_ROW = re.compile(
+    r'<a class="headline" href="/articles/(\d+)">.*?data-label="Versions">(\d+)</td>', re.S
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"palmyra": 3, "mosul": 2, "gone": 1, "evil": 2}),
+        ("sort=versions", {"palmyra": 3, "mosul": 2, "gone": 1, "evil": 2}),
+        ("sort=added&site=news.example", {"palmyra": 3, "gone": 1, "evil": 2}),
+        ("tag=syria", {"palmyra": 3, "gone": 1}),
+        ("state=ok&kind=headline", {"palmyra": 3, "evil": 2}),
+        ("q=mosul", {"mosul": 2}),
+        ("site=news.example&kind=paragraph_changed", {"palmyra": 3}),
+        ("tag=iraq&kind=headline", {}),
+    ],
+)
+def test_the_article_page_and_the_api_list_the_same_articles_and_counts(api, query, expected):
+    """The page and the API build their filters and version counts from one place: for the
+    same filters and sort they list the same articles, in the same order, with the same
+    number of versions (and that number is each article's own)."""
+    client, ids = api
+    page = client.get("/articles?" + query)
+    assert page.status_code == 200, page.text
+    on_page = [(int(i), int(n)) for i, n in PAGE_ROW.findall(page.text)]
+    listed = client.get("/api/articles?" + query).json()["items"]
+    in_api = [(item["id"], item["versions"]) for item in listed]
+    assert on_page == in_api
+    assert dict(in_api) == {ids[name]: versions for name, versions in expected.items()}
 
 
 def test_one_article_versions_and_captures(api):
