@@ -62,30 +62,62 @@ def _articles_statement(
     """The statement of :func:`articles` for one combination of filters and sort, after a
     cursor or not (built once per combination; the values are bound parameters: ``text`` and
     ``tag`` patterns, ``site``, ``kind``, ``after0``..., ``limit``)."""
-    n_versions = VERSION_COUNT  # the article list page's count
     conditions = filter_conditions(dialect, shape)
     if sort is ArticleSort.VERSIONS:
-        keys: list[Any] = [n_versions, TrackedURL.id]
-        order: list[Any] = [n_versions.desc(), TrackedURL.id.desc()]
-    elif sort is ArticleSort.ADDED:
-        keys = [TrackedURL.added_at, TrackedURL.id]
-        order = [TrackedURL.added_at.desc(), TrackedURL.id.desc()]
+        keys: list[Any] = [VERSION_COUNT, TrackedURL.id]
+        order: list[Any] = [VERSION_COUNT.desc(), TrackedURL.id.desc()]
     else:
-        # never-changed articles (NULL) come last, newest id first
-        changed = func.coalesce(TrackedURL.last_changed_at, TrackedURL.added_at)
-        keys, order = [changed, TrackedURL.id], [changed.desc(), TrackedURL.id.desc()]
-        order.insert(0, TrackedURL.last_changed_at.is_(None))
+        keys, order = _sort_keys(sort, TrackedURL)
     if after:
         conditions.append(_after_articles(sort, keys, never))
-    # plain columns, not ORM objects; the current version (a row of a page or more) is read for
-    # the page's rows alone (the search reads the tracked URL's copy of its headline); the
-    # version count is a correlated count, cheaper in SQLite than one more query in Python
-    return (
-        select(*ARTICLE_COLUMNS, n_versions.label("versions"))
+    # The page's rows (plain columns, not ORM objects) in a subquery; then, for those rows
+    # alone, their current version's headline and number and (unless sorted by it, when every
+    # matching row is counted) their version count, in the same statement.  A correlated count
+    # or a join in the page's own select would be read for every matching row before the sort.
+    columns = [*ARTICLE_COLUMNS, TrackedURL.current_version_id]
+    if sort is ArticleSort.VERSIONS:
+        columns.append(VERSION_COUNT.label("versions"))
+    page = (
+        select(*columns)
         .where(*conditions)
         .order_by(*order)
         .limit(bindparam("limit"))
+        .subquery("page")
     )
+    if sort is ArticleSort.VERSIONS:
+        versions: Any = page.c.versions
+        outer_order = [page.c.versions.desc(), page.c.id.desc()]
+    else:
+        versions = (
+            select(func.count())
+            .where(Version.tracked_url_id == page.c.id)
+            .correlate(page)  # not the current version's row the statement joins
+            .scalar_subquery()
+            .label("versions")
+        )
+        outer_order = _sort_keys(sort, page.c)[1]
+    return (
+        select(
+            *(page.c[column.key] for column in ARTICLE_COLUMNS),
+            versions,
+            Version.headline,
+            Version.number,
+        )
+        .select_from(page)
+        .outerjoin(Version, Version.id == page.c.current_version_id)
+        .order_by(*outer_order)
+    )
+
+
+def _sort_keys(sort: ArticleSort, columns: Any) -> tuple[list[Any], list[Any]]:
+    """The keys of the ``added`` or ``changed`` sort over ``columns`` (the tracked URL's or the
+    page subquery's), and the ORDER BY that sorts by them."""
+    if sort is ArticleSort.ADDED:
+        return [columns.added_at, columns.id], [columns.added_at.desc(), columns.id.desc()]
+    # never-changed articles (NULL) come last, newest id first
+    changed = func.coalesce(columns.last_changed_at, columns.added_at)
+    order = [columns.last_changed_at.is_(None), changed.desc(), columns.id.desc()]
+    return [changed, columns.id], order
 
 
 def _after(keys: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
@@ -113,11 +145,6 @@ def articles(
         never,
     )
     rows = session.execute(statement, values).all()
-    page_ids = [r.id for r in rows[:size]]
-    heads = {
-        row.id: (row.headline, row.number)
-        for row in session.execute(_CURRENT_HEADS, {"ids": page_ids})
-    }
     items = [
         out.Article(
             id=row.id,
@@ -126,9 +153,9 @@ def articles(
             site=row.site,
             tags=list(row.tags or ()),
             state=state_of(row).value,
-            headline=heads.get(row.id, (None, None))[0],
+            headline=row.headline,
             versions=int(row.versions or 0),
-            current_version=heads.get(row.id, (None, None))[1],
+            current_version=row.number,
             added_at=row.added_at,
             last_checked_at=row.last_checked_at,
             last_changed_at=row.last_changed_at,
@@ -140,13 +167,6 @@ def articles(
     last = rows[size - 1]
     return items, _article_key(query.sort, last, int(last.versions or 0))
 
-
-#: The current version's headline and number of each of a page's articles (built once).
-_CURRENT_HEADS = (
-    select(TrackedURL.id, Version.headline, Version.number)
-    .join(Version, Version.id == TrackedURL.current_version_id)
-    .where(TrackedURL.id.in_(bindparam("ids", expanding=True)))
-)
 
 ARTICLE_COLUMNS = (
     TrackedURL.id,
