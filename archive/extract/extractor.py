@@ -313,7 +313,18 @@ def _extract(
         url,
         min_chars,
         _metadata_evidence(tree, reading, url),
+        lambda copy: _removals(copy, url),
     )
+
+
+def _removals(tree: HtmlElement, url: str) -> None:
+    """What :func:`_read_page` removes from the tree trafilatura reads, in its order: the
+    change history, in-article chrome, hidden metadata, modification stamps.  The fast path
+    looks for the extracted paragraphs in a page so cleaned."""
+    take_change_history(tree)
+    drop_inline_chrome(tree, url)
+    drop_hidden_metadata(tree)
+    hide_modified_stamps(tree)
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,24 @@ takes about 15 ms; the check here parses the page and hashes parts of it (about 
 At a full extraction, :func:`page_fingerprint` records, for the page just read:
 
 * a *locator* of the article's region: the lowest element holding every copy of every
-  extracted paragraph (from the earliest occurrence of any of them to the latest end of any),
-  as a path of (tag, class, id, rank among same-named siblings) steps from ``<html>``;
+  extracted paragraph (from the earliest occurrence of any of them to the latest end of any,
+  looked for in the tree the extractor reads, after its removal passes), as a path of (tag,
+  class, id, rank among same-named siblings) steps from ``<html>``; no fingerprint when that
+  element is the whole ``<body>``;
 * a digest of that region's markup as parsed (every tag, attribute and text), of the names
   of its siblings (a block added next to the article changes it), of the text written
   directly in its parent, and of every text around it up to its container (the nearest
   ``<article>`` or ``<main>``, or the ``<body>`` child holding it; scripts and styles aside),
-  so that text written into a block beside the article changes it;
+  and of the text in the blocks beside that container (beside the region when it is a child
+  of ``<body>``; navigation, asides, forms and footers aside), so that text written into an
+  existing block beside the article changes it;
 * a digest of what the extractor's own metadata readers give for the page (headline
   sources, byline, dates with the visible "Updated" lines and htmldate's candidates,
   description, language, links, change history, wall signals), passed in by the extractor:
   the same functions run in full, no copied selectors.
 
 The fingerprint names :func:`~archive.extract.version.extractor_version`: a new extractor
-invalidates every fingerprint.  :func:`same_article` parses a refetched page the same way,
+invalidates every fingerprint.  :func:`fallback_reason` parses a refetched page the same way,
 finds the region by the locator, recomputes the digest and, when it is equal, runs the
 metadata readers again and compares their findings: both equal means the full extraction
 would read the same article; anything else (no region at that path, a different digest, an
@@ -82,11 +86,21 @@ def _owner(text: etree._ElementUnicodeResult) -> HtmlElement | None:
     return owner if isinstance(owner, HtmlElement) else None
 
 
-def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement | None:
-    """The lowest element holding every copy of every paragraph; None when one of them is not
-    found at all.
+def find_region(
+    tree: HtmlElement,
+    paragraphs: tuple[str, ...],
+    prepare: Callable[[HtmlElement], object] | None = None,
+) -> HtmlElement | None:
+    """The lowest element of ``tree`` holding every copy of every paragraph, below ``<body>``;
+    None when one of them is not found at all, or when only ``<body>`` holds them all.
 
-    The page's text nodes, reduced to letters and digits, are laid end to end, and every
+    The paragraphs are looked for in the tree the extractor reads: a copy of ``tree`` that
+    ``prepare`` (the extractor's removal passes: in-article chrome, hidden metadata...) changes
+    in place, so that a paragraph whose page copy holds an ad slot is found there and not only
+    in a clean copy elsewhere.  Those passes only remove elements and unwrap them, so an
+    element of the copy that holds two others is, in ``tree``, an element that holds them too.
+
+    The copy's text nodes, reduced to letters and digits, are laid end to end, and every
     occurrence of every paragraph is looked for.  Whichever copy of each paragraph the
     extraction read (a short line such as "Comments" or a standfirst may appear more than
     once, and the extraction does not always give the paragraphs in the page's order), it lies
@@ -97,6 +111,20 @@ def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement |
     keys = [k for k in map(_key, paragraphs) if k]
     if not keys:
         return None
+    if prepare is None:
+        return _common_ancestor(tree, keys)
+    read = deepcopy(tree)
+    # (the list keeps the copy's proxies alive: the id of a freed lxml proxy can be reused)
+    copies = list(read.iter())
+    originals = {id(c): o for c, o in zip(copies, tree.iter(), strict=True)}
+    prepare(read)
+    common = _common_ancestor(read, keys)
+    while common is not None and id(common) not in originals:
+        common = common.getparent()  # an element a pass made: its nearest original ancestor
+    return None if common is None else originals[id(common)]
+
+
+def _common_ancestor(tree: HtmlElement, keys: list[str]) -> HtmlElement | None:
     texts = _BODY_TEXT(tree)
     # every node's key at once (C-level): NUL between nodes, the only non-key character kept
     parts = _NOT_KEY_NOR_NUL.sub("", "\x00".join(texts)).casefold().split("\x00")
@@ -117,7 +145,8 @@ def find_region(tree: HtmlElement, paragraphs: tuple[str, ...]) -> HtmlElement |
     common: HtmlElement | None = last
     while common is not None and id(common) not in ancestors:
         common = common.getparent()
-    if common is None or common.tag in ("html", "head"):
+    # the whole <body>: its chrome would fail every check, and no fingerprint costs nothing
+    if common is None or common.tag in ("html", "head", "body"):
         return None
     return common
 
@@ -167,9 +196,22 @@ def _container(region: HtmlElement) -> HtmlElement | None:
     return None
 
 
+def _beside(element: HtmlElement) -> str:
+    """The text of the blocks beside ``element`` (its siblings that may hold text)."""
+    parent = element.getparent()
+    if parent is None:
+        return ""
+    return "\x1e".join(
+        "\x00".join(_TEXT_HERE(c))
+        for c in parent
+        if c is not element and isinstance(c.tag, str) and c.tag not in _NOT_TEXT_BLOCKS
+    )
+
+
 def _digest(region: HtmlElement, url: str, min_chars: int) -> str:
     """The digest of the region's markup, of its siblings' names, of the text written
-    directly in its parent and of the text of its container (:func:`_container`)."""
+    directly in its parent, of the text of its container (:func:`_container`) and of the
+    text of the blocks beside the container (beside the region when it has none)."""
     hasher = blake2b(digest_size=16)
 
     def add(part: bytes) -> None:
@@ -193,6 +235,9 @@ def _digest(region: HtmlElement, url: str, min_chars: int) -> str:
     container = _container(region)
     if container is not None:  # and every text around it up to its container (a note added)
         add("\x00".join(_TEXT_HERE(container)).encode())
+    # and the text in the blocks beside the container, or beside the region when it is a
+    # child of <body>: a note written into an existing, empty block there
+    add(_beside(region if container is None else container).encode())
     add(_markup(region))
     return hasher.hexdigest()
 
@@ -231,12 +276,18 @@ def _evidence_digest(evidence: str) -> str:
 
 
 def page_fingerprint(
-    tree: HtmlElement, paragraphs: tuple[str, ...], url: str, min_chars: int, evidence: str
+    tree: HtmlElement,
+    paragraphs: tuple[str, ...],
+    url: str,
+    min_chars: int,
+    evidence: str,
+    prepare: Callable[[HtmlElement], object] | None = None,
 ) -> str | None:
     """The fingerprint of a page as parsed (before any cleaning), given the paragraphs the full
-    extraction read from it and what its metadata readers gave (``evidence``); None when the
-    article's region cannot be found for sure."""
-    region = find_region(tree, paragraphs)
+    extraction read from it, what its metadata readers gave (``evidence``) and the
+    extractor's removal passes (``prepare``, see :func:`find_region`); None when the
+    article's region cannot be found for sure, or is the whole ``<body>``."""
+    region = find_region(tree, paragraphs, prepare)
     if region is None:
         return None
     steps = _locator(region)
@@ -269,19 +320,6 @@ REASONS = (
     ERROR,
     VERSION_MOVED,
 )
-
-
-def same_article(
-    body: bytes | str,
-    url: str,
-    content_type: str | None,
-    min_chars: int,
-    fingerprint: str | None,
-    read_evidence: Callable[[HtmlElement, str], str],
-) -> bool:
-    """Whether the page surely gives the article ``fingerprint`` was taken from (see
-    :func:`fallback_reason`)."""
-    return not fallback_reason(body, url, content_type, min_chars, fingerprint, read_evidence)
 
 
 def fallback_reason(

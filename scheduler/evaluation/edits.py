@@ -45,7 +45,9 @@ and, which must give no new version:
 and, for the fast path (``ADVERSARIAL_TRIALS``: edits just outside the article's paragraphs,
 which the full extraction may or may not read; scored on their own, never as real or null
 trials): ``outside_note`` (a correction note in a new block after the article's),
-``outside_text_after`` (text written directly in a new ``<div>`` there), ``outside_updated_line``
+``outside_text_after`` (text written directly in a new ``<div>`` there),
+``outside_filled_block`` and ``outside_filled_body_block`` (an existing, empty block after the
+article's, or at the end of ``<body>``, filled with a correction sentence), ``outside_updated_line``
 (a visible "Updated" line above the article, moved a day), ``outside_author_card`` (a byline
 only in an author card above it, replaced), ``outside_footer_date`` (a date only in a footer
 block, moved) and ``outside_meta_headline`` (the headline changed only in ``og:title``,
@@ -124,6 +126,8 @@ ADVERSARIAL_TRIALS = (
     "outside_footer_date",
     "outside_meta_headline",
     "outside_text_after",
+    "outside_filled_block",
+    "outside_filled_body_block",
 )
 TRIALS = REAL_TRIALS + NULL_TRIALS + ADVERSARIAL_TRIALS
 
@@ -1197,6 +1201,19 @@ def adversarial(src: Source, name: str, rng: random.Random) -> tuple[str, str]:
     if name == "outside_text_after":  # text written directly in a <div> after the article
         at = _after_article(src, page)
         return page, _insert_at(page, at, f"<div>{sentence(rng)} {sentence(rng)}</div>")
+    if name in ("outside_filled_block", "outside_filled_body_block"):
+        # an existing, empty block after the article (or at the end of <body>) filled with a
+        # correction sentence: no block added, so only the block's text tells
+        if name == "outside_filled_block":
+            at = _after_article(src, page)
+        else:
+            at = next((m.start() for m in _BODY_END.finditer(page)), len(page))
+        note = f"Correction: an earlier version of this article misstated {sentence(rng)}"
+
+        def extras(text: str) -> str:
+            return f'<div class="article-extras"><p>{text}</p></div>'
+
+        return _insert_at(page, at, extras("")), _insert_at(page, at, extras(note))
     if name == "outside_updated_line":  # a visible "Updated" line above the article, moved
         day = rng.randint(1, 20)
         at = _above_article(src, page)

@@ -98,3 +98,88 @@ def test_the_region_holds_a_copy_before_the_others_whatever_order_the_extraction
     assert alone is not None
     region = find_region(alone, (a, b))
     assert region is not None and region.get("id") == "story"
+
+
+STORY = f"{PARAGRAPHS[0]} {PARAGRAPHS[1]}"  # a one-paragraph story
+CORRECTION = "Correction: an earlier version of this story gave the wrong date for the siege."
+
+
+def quoted_page(n: int, *, text: str = STORY, extra: str = "") -> str:
+    """A one-paragraph story whose paragraph holds an ad slot (which the extractor removes) and
+    stands, clean, in a pull quote before the article; an empty block follows ``<main>``."""
+    head, tail = text[:60], text[60:]
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Army retakes Palmyra | The Meridian</title></head><body>
+<nav class="menu"><a href="/">Home</a> <span>Ad {n}</span></nav>
+<div class="promo"><blockquote class="pull-quote"><p>{escape(STORY)}</p></blockquote></div>
+<main><article class="story"><h1>Army retakes Palmyra after three-month siege</h1>
+<div class="story-body"><p>{escape(head)} <span class="ad-slot">Advertisement</span>
+{escape(tail)}</p></div></article></main>
+<div class="article-extras"><p>{extra}</p></div>
+<aside class="most-read"><ol><li>Story {n}</li></ol></aside></body></html>"""
+
+
+def test_paragraphs_are_located_in_the_tree_the_extractor_reads() -> None:
+    """The article's only paragraph holds an ad slot: as parsed, the paragraph's text is found
+    only in the clean pull quote.  Located after the extractor's removal passes, the region is
+    the article's own paragraph, so an edit to it is seen; the twin (chrome only) is not."""
+    article, fingerprint = extract_with_fingerprint(quoted_page(1), URL)
+    assert article.paragraphs == (STORY,)
+    assert fingerprint is not None and '["div","story-body","",0]' in fingerprint
+    tree = parse_page(quoted_page(1))
+    assert tree is not None
+    as_parsed = find_region(tree, (STORY,))  # what the locator used to be: the quote
+    assert as_parsed is not None and as_parsed.getparent().get("class") == "pull-quote"
+    assert fast_path_fallback_reason(quoted_page(2), URL, None, 200, fingerprint) is None
+    edited = STORY.replace("Thursday", "Friday")
+    assert extract_with_fingerprint(quoted_page(2, text=edited), URL)[0] != article
+    reason = fast_path_fallback_reason(quoted_page(2, text=edited), URL, None, 200, fingerprint)
+    assert reason == REGION_CHANGED
+
+
+def test_text_written_into_an_empty_block_beside_a_body_level_region_is_seen() -> None:
+    """The teaser lifts the region to ``<main>``, a child of ``<body>``; the empty block after
+    it gets a correction: the text of the region's siblings is in the digest (navigation and
+    asides aside, so the twin's chrome still takes the fast path)."""
+    teased = page(1).replace("</main>", '</main><div class="article-extras"><p></p></div>')
+    fingerprint = fingerprint_of(teased)
+    assert '[["body","","",0],["main","","",0]]' in fingerprint
+
+    def later(extra: str) -> str:
+        block = f'</main><div class="article-extras"><p>{extra}</p></div>'
+        return page(2).replace("</main>", block)
+
+    assert fast_path_fallback_reason(later(""), URL, None, 200, fingerprint) is None
+    assert fast_path_fallback_reason(later(CORRECTION), URL, None, 200, fingerprint) == (
+        REGION_CHANGED
+    )
+
+
+def test_text_written_into_an_empty_block_beside_the_container_is_seen() -> None:
+    """The region is inside ``<article>``; an empty block beside the ``<article>`` (within
+    ``<main>``) gets a correction: seen; the twin with only chrome changed is not."""
+
+    def beside(n: int, extra: str) -> str:
+        block = f'</article><div class="article-extras"><p>{extra}</p></div>'
+        alone = page(n, teaser="Also today: the markets.", last="Our reporter was in Homs.")
+        return alone.replace("</article>", block)
+
+    fingerprint = extract_with_fingerprint(beside(1, ""), URL)[1]
+    assert fingerprint is not None and '["article","story","",0]' in fingerprint
+    assert fast_path_fallback_reason(beside(2, ""), URL, None, 200, fingerprint) is None
+    assert fast_path_fallback_reason(beside(2, CORRECTION), URL, None, 200, fingerprint) == (
+        REGION_CHANGED
+    )
+
+
+def test_a_region_that_widens_to_the_body_gives_no_fingerprint() -> None:
+    """A paragraph the page repeats in a block directly in ``<body>`` widens the region to the
+    whole ``<body>``, whose chrome would fail every check: no fingerprint is stored.  Its twin
+    (the copy inside ``<main>``) keeps one."""
+    outside = page(1).replace("<nav ", f'<div class="kicker"><p>{escape(SHORT)}</p></div><nav ')
+    article, fingerprint = extract_with_fingerprint(outside, URL)
+    assert SHORT in article.paragraphs
+    tree = parse_page(outside)
+    assert tree is not None and find_region(tree, article.paragraphs) is None
+    assert fingerprint is None
+    assert extract_with_fingerprint(page(1), URL)[1] is not None

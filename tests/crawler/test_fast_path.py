@@ -166,28 +166,37 @@ def layout_page(
     head: str = "",
     h1: bool = True,
     after: str = "",
+    teaser: str = "",
+    beside: str | None = None,
+    extras: str | None = None,
 ) -> str:
     """A page whose article sits in ``<article>`` beside blocks that the full extraction reads
     (a header line, a note block, an author card, blocks after the body) and a footer, with
     ``head`` in its ``<head>`` (and no ``<h1>`` unless ``h1``); chrome changes per request
-    (``n``): an ad, a most-read entry, a CSRF token."""
+    (``n``): an ad, a most-read entry, a CSRF token.  ``teaser`` goes before the ``<article>``
+    in ``<main>``; ``beside`` (after the ``<article>``) and ``extras`` (after ``<main>``), when
+    given, fill a block there, empty when they are ""."""
     paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in PARAGRAPHS)
     published = '<meta property="article:published_time" content="2026-12-01T08:00:00+00:00">'
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Army retakes Palmyra | The Meridian</title>
 {published if meta else ""}{head}<meta name="csrf-token" content="t{n}"></head><body>
 <nav class="main-nav"><a href="/">Home</a> <span class="ad">Ad {n}</span></nav>
-<main><article class="story">
+<main>{teaser}<article class="story">
 <div class="article-header">{HEADLINE if h1 else ""}{header}</div>
 {card}
 <div class="story-body">
 {paragraphs}
 </div>
 <div class="story-note">{note}</div>{after}
-</article>
-<aside class="related"><ul><li>Most read {n}</li></ul></aside></main>
+</article>{_block(beside)}
+<aside class="related"><ul><li>Most read {n}</li></ul></aside></main>{_block(extras)}
 <footer class="site-footer">{footer}<p>&copy; The Meridian</p></footer>
 </body></html>"""
+
+
+def _block(text: str | None) -> str:
+    return "" if text is None else f'<div class="article-extras"><p>{text}</p></div>'
 
 
 HEADLINE = "<h1>Army retakes Palmyra after three-month siege</h1>"
@@ -284,3 +293,64 @@ def test_edits_outside_the_article_region_are_not_hidden_by_the_fast_path(redlin
     assert latest[site.url("/og-title")][3] == "Palmyra falls to the army"
     assert latest[site.url("/json-ld-headline")][3] == "Palmyra falls to the army"
     assert LATE_PARAGRAPH in latest[site.url("/paragraph-after")][4]
+
+
+CORRECTION = "Correction: an earlier version of this story gave the wrong date for the siege."
+TEASER = f'<div class="teaser"><p>{escape(PARAGRAPHS[0])}</p></div>'
+# An existing, empty block filled with a correction: (before, after) per page.
+FILLED = {
+    # beside the <article> that holds the region, within <main>
+    "/filled-beside": ({"beside": ""}, {"beside": CORRECTION}),
+    # after <main>, when a teaser's copy of the first paragraph lifts the region to <main>
+    "/filled-body": ({"teaser": TEASER, "extras": ""}, {"teaser": TEASER, "extras": CORRECTION}),
+}
+
+
+def filled_page(path: str, n: int, **kwargs: str) -> str:
+    """:func:`layout_page`; for ``/filled-body`` with its most-read list after ``<main>`` (the
+    region is then <main>, and its own chrome stays out of it)."""
+    page = layout_page(n, **kwargs)
+    if path != "/filled-body":
+        return page
+    page = page.replace("</aside></main>", "</aside>")
+    return page.replace('<aside class="related">', '</main><aside class="related">')
+
+
+def test_text_written_into_an_existing_empty_block_is_not_hidden_by_the_fast_path(
+    redline_sqlite, site
+):
+    """Each page of :data:`FILLED` has an empty block beside the article's container (or beside
+    the region itself, a child of ``<body>``) that gets a correction, no block added: the fast
+    path leaves each to the full extraction, which records a version where it reads the note.
+    The twins (``/same`` + path, chrome only) take the fast path."""
+    redline = redline_sqlite
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    for path, (before, _) in FILLED.items():
+        for served in (path, f"/same{path}"):
+            site.set_page(served, lambda n, p=path, before=before: filled_page(p, n, **before))
+    urls = [site.url(p) for path in FILLED for p in (path, f"/same{path}")]
+    redline("track", *urls)
+    first = redline.crawl()
+    assert (first["new_versions"], first["errors"]) == (len(urls), 0)
+    # the region is where each page says (so each page tests what it names)
+    for path, (before, _) in FILLED.items():
+        _, fingerprint = extract_with_fingerprint(filled_page(path, 1, **before), site.url(path))
+        assert fingerprint is not None
+        assert ('"article"' in fingerprint) == (path == "/filled-beside"), fingerprint
+    read = sum(
+        extract_with_fingerprint(filled_page(path, 1, **before), site.url(path))[0]
+        != extract_with_fingerprint(filled_page(path, 1, **after), site.url(path))[0]
+        for path, (before, after) in FILLED.items()
+    )
+
+    for path, (_, after) in FILLED.items():
+        site.set_page(path, lambda n, p=path, after=after: filled_page(p, n, **after))
+    second = redline.crawl()
+    assert (second["new_versions"], second["errors"]) == (read, 0)
+    assert second["fast_path"] == {
+        "decisions": len(FILLED),
+        "fallbacks": len(FILLED),
+        "fallback/region_changed": len(FILLED),
+    }
+    changed = {row["url"] for row in redline.json("changes", "--limit", "100")}
+    assert changed <= {site.url(p) for p in FILLED}
