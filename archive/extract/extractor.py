@@ -270,7 +270,10 @@ def _extract(
     names = site_names(head, url, meta.sitename)
     h1s = h1_texts(tree)
     headline = clean_headline(meta.title, h1s, names)
-    paragraphs = drop_chrome(restore_repeats(split_paragraphs(document.text), reading.repeats))
+    extracted = split_paragraphs(document.text)
+    # paragraphs the page prints twice or more in a row, which trafilatura keeps once (read on
+    # the tree trafilatura read: it does not change it)
+    paragraphs = drop_chrome(restore_repeats(extracted, repeated_runs(tree, extracted)))
     paragraphs = _drop_headline_echo(paragraphs, [headline, meta.title or ""])
     titles = [headline, page_title(tree), head.first_meta("og:title", "twitter:title") or ""]
     headline, paragraphs = shown_headline(titles, paragraphs, h1s, HEADLINE_ECHO_DEPTH)
@@ -337,7 +340,6 @@ class _Reading:
     amp_url: str | None
     history: ChangeHistory
     meta: Document
-    repeats: dict[str, int]  # paragraphs the page prints twice or more in a row
 
 
 def _read_page(tree: HtmlElement, url: str) -> _Reading:
@@ -354,8 +356,7 @@ def _read_page(tree: HtmlElement, url: str) -> _Reading:
     hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
     recover_article_text(tree, url)  # article text trafilatura would drop, made plain
     meta = read_metadata(tree, url, dict(DATE_PARAMS))  # trafilatura's, minus unused fields
-    repeats = repeated_runs(tree)  # which trafilatura keeps once
-    return _Reading(head, walls, canonical_url, amp_url, history, meta, repeats)
+    return _Reading(head, walls, canonical_url, amp_url, history, meta)
 
 
 def _metadata_evidence(tree: HtmlElement, reading: _Reading, url: str) -> str:
