@@ -39,6 +39,7 @@ from functools import lru_cache
 from itertools import pairwise
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 # A box holds at most this much text; the article's container holds more.
@@ -173,8 +174,19 @@ _PUNCTUATION = re.compile(r"[^\w\s']+")
 _NON_WORD = re.compile(r"\W+")
 
 
+# Walking every element in Python was most of this module's cost: the walk visits only the
+# tags a signal can have (lxml filters them in C), and the elements with a ``data-ad...``
+# attribute, found by one XPath, whatever their tag.
+_READ_TAGS = _NAMED | set(_PLAYERS) | {"form", "ul", "ol", "a", "button", "p", "div", "span", "li"}
+# The elements a link or button may stand alone in (:meth:`_Pass.alone`).
+_ALONE_IN = frozenset({"p", "li", "div", "span", "strong", "b", "em", "center"})
+_DATA_AD = etree.XPath("descendant-or-self::*[@*[starts-with(name(), 'data-ad')]]")
+
+
 def _text(element: HtmlElement) -> str:
-    return " ".join(element.text_content().split())
+    # an element without children holds only its ``text``: read without an XPath call
+    raw = element.text_content() if len(element) else element.text
+    return " ".join(raw.split()) if raw else ""
 
 
 @lru_cache(maxsize=4096)
@@ -190,12 +202,33 @@ def _name_words(raw: str) -> frozenset[str]:
     return frozenset(words) | {a + b for a, b in pairwise(words)}
 
 
-def _names(element: HtmlElement) -> frozenset[str]:
-    """The words of an element's class, id, role and aria-label, single and joined."""
+def _names(element: HtmlElement) -> str:
+    """An element's class, id, role and aria-label, as :func:`_name_words` reads them."""
     get = element.get
-    return _name_words(
-        " ".join((get("class") or "", get("id") or "", get("role") or "", get("aria-label") or ""))
+    return " ".join(
+        (get("class") or "", get("id") or "", get("role") or "", get("aria-label") or "")
     )
+
+
+# Names made only of ASCII letters, digits and these characters hold every word of
+# :func:`_name_words`, single or joined, once lower-cased with these characters taken out
+# ("most-read" holds "mostread", "readMore" "readmore"): such names that hold no word of
+# furniture or of a player in that form hold none at all, without being split.
+_NAME_PUNCTUATION = " \t\n\r-_:./#@!$%&*+=,;|~()[]{}<>?'\"`^\\"
+_NAME_FOLD = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz", _NAME_PUNCTUATION
+)
+_NAME_HINT = re.compile("|".join(sorted(_FURNITURE | _PLAYER_NAMES)))
+
+
+@lru_cache(maxsize=8192)
+def _name_kind(raw: str) -> tuple[bool, bool]:
+    """Whether names ``raw`` say furniture, and whether they say player."""
+    folded = raw.translate(_NAME_FOLD)
+    if folded.isascii() and (not folded or folded.isalnum()) and not _NAME_HINT.search(folded):
+        return False, False
+    words = _name_words(raw)
+    return not words.isdisjoint(_FURNITURE), not words.isdisjoint(_PLAYER_NAMES)
 
 
 def _has_player(element: HtmlElement) -> bool:
@@ -287,7 +320,7 @@ class _Pass:
         text = self.text(element)
         block = element
         for ancestor in element.iterancestors():
-            if ancestor.tag not in ("p", "li", "div", "span", "strong", "b", "em", "center"):
+            if ancestor.tag not in _ALONE_IN:
                 break
             if self.text(ancestor) != text:
                 break
@@ -300,11 +333,14 @@ class _Pass:
         """(element, climb): each element that says it is a box, and whether it may take the
         small block around it."""
         found: list[tuple[HtmlElement, bool]] = []
-        for element in tree.iter():
-            tag = element.tag
-            if not isinstance(tag, str) or tag in _SKIP:
+        data_ad: set[HtmlElement] = set(_DATA_AD(tree))
+        tags = _READ_TAGS.union(e.tag for e in data_ad).difference(_SKIP)
+        # (a tag lxml would read as namespaced: every element, as they come)
+        walk = tree.iter() if any(":" in t or "{" in t for t in tags) else tree.iter(*tags)
+        for element in walk:
+            if not isinstance(element.tag, str) or element.tag in _SKIP:
                 continue
-            signal = _named(element) or self.control(element)
+            signal = _named(element, data_ad) or self.control(element)
             if signal is not None:
                 found.append(signal)
             elif element.tag in ("p", "div", "span", "li"):
@@ -331,6 +367,8 @@ class _Pass:
                 if box is not element and any(True for _ in box.iter(*_HEADINGS)):
                     return box, False
         elif tag in ("a", "button"):
+            if tag == "a" and _parent_tag(element) not in _ALONE_IN:
+                return None  # :meth:`alone` would find no block: its text need not be read
             text = self.text(element)
             if len(text) <= MAX_CTA_CHARS and _CTA.match(_key(text)):
                 block = self.alone(element)
@@ -361,15 +399,19 @@ class _Pass:
             found.append((element, False))
 
 
-def _named(element: HtmlElement) -> tuple[HtmlElement, bool] | None:
-    """A block whose names say it is furniture (a player's name only around a player)."""
+def _parent_tag(element: HtmlElement) -> object:
+    parent = element.getparent()
+    return None if parent is None else parent.tag
+
+
+def _named(element: HtmlElement, data_ad: set[HtmlElement]) -> tuple[HtmlElement, bool] | None:
+    """A block whose names say it is furniture (a player's name only around a player), or
+    an element with a ``data-ad...`` attribute (one of ``data_ad``)."""
     if element.tag in _NAMED:
-        names = _names(element)
-        if not names.isdisjoint(_FURNITURE) or (
-            not names.isdisjoint(_PLAYER_NAMES) and _has_player(element)
-        ):
+        furniture, player = _name_kind(_names(element))
+        if furniture or (player and _has_player(element)):
             return element, False
-    if any(name.startswith("data-ad") for name in element.attrib):
+    if element in data_ad:
         return element, True
     return None
 
