@@ -10,7 +10,12 @@ Run ``python -m bench.viewer --out bench/results/viewer.json``.  It
 2. starts the viewer (``redline serve --workers 2``, uvicorn) in a subprocess on 127.0.0.1;
 3. loads the home page, the article list (with a search, and with filters), an article's
    timeline, a version, a diff, a TimeMap and the JSON API, a fixed number of requests each,
-   interleaved at random, from 8 concurrent HTTP clients (httpx, asyncio);
+   interleaved at random, from 8 concurrent HTTP clients (aiohttp, asyncio, each keeping its
+   connection alive).  The clients share the 2 cores with the server, so their own cost is
+   part of every figure: aiohttp's client costs about 0.3 ms of CPU a request where httpx's
+   asyncio client costs about 0.7, and with httpx the clients, not the server, set the pace
+   (about 250 requests/s against 450 with aiohttp, for the same server CPU per request;
+   ``docs/performance.md``);
 4. before the load of step 3, sends each page 50 times, one request at a time, and records
    the server's CPU per request (``server_cpu_ms_per_request``, summed over its processes): a
    figure that holds on a busy machine, where the latencies do not;
@@ -311,7 +316,8 @@ def page_requests(articles: int, per_page: int, seed: int) -> list[tuple[str, st
 
 
 async def load(base: str, pairs: list[tuple[str, str]], clients: int) -> dict[str, list[float]]:
-    import httpx2 as httpx
+    """Each page's latencies (ms, the whole body read) from ``clients`` concurrent clients."""
+    import aiohttp
 
     timings: dict[str, list[float]] = {}
     queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
@@ -319,14 +325,17 @@ async def load(base: str, pairs: list[tuple[str, str]], clients: int) -> dict[st
         queue.put_nowait(pair)
 
     async def client() -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=300) as http:
+        timeout = aiohttp.ClientTimeout(total=300)
+        async with aiohttp.ClientSession(base, timeout=timeout) as http:
             while not queue.empty():
                 name, path = queue.get_nowait()
                 started = time.perf_counter()
-                response = await http.get(path)
+                async with http.get(path) as response:
+                    await response.read()
+                    status = response.status
                 elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code != 200:
-                    raise RuntimeError(f"{path} answered {response.status_code}")
+                if status != 200:
+                    raise RuntimeError(f"{path} answered {status}")
                 timings.setdefault(name, []).append(elapsed)
 
     await asyncio.gather(*(client() for _ in range(clients)))
@@ -431,7 +440,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "clients": args.clients,
         "server_workers": args.workers,
         "requests_per_page": args.requests,
-        "wall_s": round(wall, 1),
+        "wall_s": round(wall, 3),
         "requests_per_s": round(len(pairs) / wall, 1),
         "pages": pages,
         "server_peak_rss_mb": round(peak_mb, 1),  # summed over the server's processes
