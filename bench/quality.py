@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.crawls import crawl_env
 from bench.figures import write_json
 from scheduler.evaluation.quality import (
     Outcome,
@@ -43,18 +44,9 @@ def shared_dir() -> Path:
 
 
 def _redline(data_dir: Path, *args: str) -> Any:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
-    env.update(
-        REDLINE_DATA_DIR=str(data_dir),
-        REDLINE_ALLOW_PRIVATE_NETWORKS="1",
-        REDLINE_AUTOTHROTTLE="0",
-        REDLINE_WORKERS="-1",
-        REDLINE_RETRY_TIMES="0",
-        REDLINE_LOG_LEVEL="WARNING",
-    )
     proc = subprocess.run(
         [sys.executable, "-m", "scheduler.cli", *args, "--json"],
-        env=env,
+        env=crawl_env(data_dir, -1),
         capture_output=True,
         text=True,
         timeout=600,
