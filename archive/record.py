@@ -94,11 +94,12 @@ def record_capture(
                 "b_fingerprint": result.fingerprint,
             },
         )
-    for url_id in touched:
-        _expire(session, TrackedURL, url_id)
-    for version_id in (row.current_version_id, recorded.version_id):
-        if version_id is not None:
-            _expire(session, Version, version_id)
+    if session.identity_map:  # the crawl's group commit keeps none loaded
+        for url_id in touched:
+            _expire(session, TrackedURL, url_id)
+        for version_id in (row.current_version_id, recorded.version_id):
+            if version_id is not None:
+                _expire(session, Version, version_id)
     return recorded
 
 

@@ -7,7 +7,6 @@ so that the spider's errback records it as a capture (none is dropped silently).
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -196,7 +195,6 @@ class ConditionalRequestMiddleware:
 # Scrapy looks for a meta refresh in a page's first 4,096 characters: at most 4 bytes each in
 # UTF-8 (and in any other ASCII-compatible encoding a page may use).
 META_REFRESH_WINDOW = 4 * 4096
-_REFRESH = re.compile(rb"refresh", re.I)
 
 
 def may_refresh(body: bytes) -> bool:
@@ -206,7 +204,9 @@ def may_refresh(body: bytes) -> bool:
     UTF-32) and do not spell "refresh" in any case.
     """
     window = body[:META_REFRESH_WINDOW]
-    return b"\x00" in window or _REFRESH.search(window) is not None
+    # bytes.lower() folds ASCII letters only, as a bytes pattern with re.I does; a search of
+    # the lowered copy costs a fifth of that pattern's (20 against 110 us a page)
+    return b"\x00" in window or b"refresh" in window.lower()
 
 
 class MetaRefreshMiddleware(ScrapyMetaRefresh):

@@ -227,7 +227,14 @@ class ArticleSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             status=response.status,
             final_url=response.url if response.url != original else None,
-            request_headers=headers_list(response.request.headers) if response.request else [],
+            # the request's headers as the middleware read them already, when it kept them
+            request_headers=(
+                final.request_headers
+                if final is not None
+                else headers_list(response.request.headers)
+                if response.request
+                else []
+            ),
             response_headers=headers_list(response.headers),
             body=response.body,
             ip=str(response.ip_address) if response.ip_address else None,

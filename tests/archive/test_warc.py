@@ -653,3 +653,158 @@ def test_only_plain_file_names_are_joined_to_the_warc_directory(tmp_path):
         assert not is_plain_file_name(name), name
         with pytest.raises(FileNotFoundError):
             warc_path(tmp_path / "warc", name)
+
+
+# -- the records are written as warcio writes them ------------------------------------------------
+
+
+def _warcio_records(writer_calls: list[tuple[str, dict[str, Any]]], warcinfo_id: str) -> bytes:
+    """The records of ``writer_calls`` as warcio builds and writes them from the same arguments
+    (what ``WarcWriter`` did with warcio's own writer), uncompressed, one after the other."""
+    import io
+    from http import HTTPStatus
+    from urllib.parse import urlsplit
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from archive.warc import _clean_headers, _warc_date
+
+    builder = WARCWriter(None, gzip=False, warc_version="1.1")
+    out = io.BytesIO()
+
+    def http_response(status: int, headers: list[tuple[str, str]]) -> StatusAndHeaders:
+        statusline = f"{status} {HTTPStatus(status).phrase}"
+        return StatusAndHeaders(statusline, _clean_headers(headers), protocol="HTTP/1.1")
+
+    def write(record: Any) -> None:
+        record.rec_headers.add_header("WARC-Warcinfo-ID", warcinfo_id)
+        builder.out = out
+        builder.write_record(record)
+
+    def request(url: str, headers: list[tuple[str, str]], date: str, main: Any) -> Any:
+        parts = urlsplit(url)
+        fields = _clean_headers(headers)
+        if not any(name.lower() == "host" for name, _ in fields):
+            fields.insert(0, ("Host", parts.netloc))
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        http = StatusAndHeaders(f"GET {target} HTTP/1.1", fields, is_http_request=True)
+        concurrent = main.rec_headers.get_header("WARC-Record-ID")
+        return builder.create_warc_record(
+            url,
+            "request",
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent},
+        )
+
+    for kind, call in writer_calls:
+        date = _warc_date(call["fetched_at"])
+        extra = {"WARC-IP-Address": call["ip"]} if call.get("ip") else {}
+        if kind == "exchange":
+            body = call["body"]
+            if call.get("payload_digest"):
+                extra["WARC-Payload-Digest"] = call["payload_digest"]
+            main = builder.create_warc_record(
+                call["url"],
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=http_response(
+                    call["status"], stored_headers(call["response_headers"], len(body))
+                ),
+                warc_headers_dict={"WARC-Date": date, **extra},
+            )
+        else:
+            main = builder.create_warc_record(
+                call["url"],
+                "revisit",
+                http_headers=http_response(
+                    call["status"],
+                    stored_headers(call["response_headers"], call["payload_length"]),
+                ),
+                warc_headers_dict={"WARC-Date": date, **extra},
+            )
+            fields = main.rec_headers
+            fields.add_header("WARC-Profile", REVISIT_PROFILE)
+            fields.add_header("WARC-Refers-To-Target-URI", call["refers_to_uri"])
+            fields.add_header("WARC-Refers-To-Date", call["refers_to_date"])
+            fields.add_header("WARC-Refers-To", call["refers_to_record_id"])
+            fields.add_header("WARC-Payload-Digest", call["payload_digest"])
+        req = request(call["url"], call["request_headers"], date, main)
+        write(main)
+        write(req)
+    return out.getvalue()
+
+
+def test_records_are_byte_for_byte_what_warcio_writes(tmp_path, monkeypatch):
+    import uuid
+
+    serial = iter(range(1, 10_000))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(serial)))
+    body = ("<html><body>" + "Caf\u00e9 au lait, " * 5000 + "</body></html>").encode()
+    calls: list[tuple[str, dict[str, Any]]] = [
+        (
+            "exchange",
+            {
+                "url": "https://example.com/a?b=1",
+                "request_headers": [*REQUEST_HEADERS, ("Accept-Language", "fr\r\nX: y")],
+                "status": 200,
+                "response_headers": [
+                    ("Content-Length", "12"),
+                    *RESPONSE_HEADERS,
+                    ("X-Note", "caf\u00e9 \u2603"),  # not ASCII: warcio percent-encodes it
+                ],
+                "body": body,
+                "fetched_at": FETCHED_AT,
+                "ip": "192.0.2.1",
+                "payload_digest": payload_digest_of(body),
+            },
+        ),
+        (
+            "exchange",  # no digest given, no IP, an empty body, a status with no phrase given
+            {
+                "url": "http://example.com",
+                "request_headers": [("Host", "example.com"), *REQUEST_HEADERS],
+                "status": 404,
+                "response_headers": [("Transfer-Encoding", "chunked")],
+                "body": b"",
+                "fetched_at": FETCHED_AT + timedelta(seconds=1),
+            },
+        ),
+        (
+            "revisit",
+            {
+                "url": "https://example.com/a?b=1",
+                "refers_to_uri": "https://example.com/a?b=1",
+                "refers_to_date": "2026-11-22T04:00:00.123456Z",
+                "refers_to_record_id": "<urn:uuid:00000000-0000-0000-0000-000000000002>",
+                "payload_digest": payload_digest_of(body),
+                "payload_length": len(body),
+                "status": 200,
+                "response_headers": RESPONSE_HEADERS,
+                "request_headers": REQUEST_HEADERS,
+                "fetched_at": FETCHED_AT + timedelta(seconds=2),
+                "ip": "2001:db8::1",
+            },
+        ),
+    ]
+    with WarcWriter(tmp_path, max_bytes=1 << 30) as warc:
+        for kind, call in calls:
+            if kind == "exchange":
+                warc.write_exchange(**call)
+            else:
+                warc.write_revisit(**call)
+    (path,) = tmp_path.glob("*.warc.gz")
+    written = gzip.decompress(path.read_bytes())
+    first_end = written.index(b"WARC/1.1\r\n", 1)  # the warcinfo record's end
+    assert written.startswith(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n")
+    warcinfo_id = written[:first_end].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    warcinfo = uuid.UUID(warcinfo_id[10:-1]).int
+    # the same ids in the same order (the warcinfo record's is taken when the file opens)
+    serial = iter([i for i in range(1, 10_000) if i != warcinfo])
+    assert written[first_end:] == _warcio_records(calls, warcinfo_id)
+    warcio_check(path)
+
+
+def payload_digest_of(body: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
