@@ -75,5 +75,11 @@ def settings_for(config: Config) -> dict[str, Any]:
             # each response as received, before redirects are followed and bodies decoded
             "crawler.wire.ReceivedMiddleware": 650,
         },
+        # Per-request work whose only product is a Scrapy stat nothing reads (the crawl's
+        # summary comes from redline's own stats): the byte counts of each request and response
+        # (DownloaderStats builds the request's whole HTTP text to count it), and the link depth
+        # (the spider yields items, never links to follow).
+        "DOWNLOADER_STATS": False,
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None},
         "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
     }

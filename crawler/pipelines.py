@@ -54,6 +54,7 @@ from crawler.workers import ExtractionPool
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+    from sqlalchemy import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class ArchivePipeline:
         self.warc: WarcWriter | None = None
         self.pool: ExtractionPool | None = None
         self.recorder: CaptureRecorder | None = None
+        self._reads: Connection | None = None  # for the retention check (_keeps_exchange)
         self.fast_path = dict.fromkeys(COUNTERS, 0)
         self._decisions_before = 0  # the archive's fast-path decisions before this crawl
 
@@ -120,6 +122,7 @@ class ArchivePipeline:
         self._save_fast_path_counts()
         if self.pool is not None:
             self.pool.close()
+        self._close_reads()
         if self.warc is not None:
             self.warc.close()
         if self.database is not None:
@@ -347,15 +350,32 @@ class ArchivePipeline:
         if self.config.warc_retention == ALL:
             return True
         assert self.database is not None
-        # a read: a plain connection, not a session and its commit (a third of the cost)
-        with self.database.engine.connect() as connection:
+        # a read: a plain connection, not a session and its commit (a third of the cost), and
+        # the crawl's own, kept open (taking one from the pool costs as much as the read)
+        if self._reads is None:
+            self._reads = self.database.engine.connect()
+        try:
             return keeps_exchange(
-                connection,
+                self._reads,
                 self.config.warc_retention,
                 item.tracked_url_id,
                 content_hash,
                 canonical_url,
             )
+        except Exception:
+            self._close_reads()  # the next read takes a new connection
+            raise
+        finally:
+            if self._reads is not None:
+                self._reads.rollback()  # no transaction, so no snapshot, held between reads
+
+    def _close_reads(self) -> None:
+        reads, self._reads = self._reads, None
+        if reads is not None:
+            try:
+                reads.close()
+            except Exception:  # a connection that failed may fail to close: it is dropped
+                logger.debug("could not close the crawl's read connection", exc_info=True)
 
     async def _reread(self, current: CurrentVersion, item: FetchResult) -> Reread | None:
         """The current version's own payload read by this extractor; None if it cannot be."""
