@@ -1,4 +1,8 @@
-"""WARC files: every fetched exchange is kept, as received, in WARC/1.1 (written with warcio).
+"""WARC files: every fetched exchange is kept, as received, in WARC/1.1.
+
+Records are read with warcio; the file's ``warcinfo`` record is written by warcio, and the
+response, revisit and request records here, byte for byte as warcio writes them from the same
+arguments, without its per-record Python work (about 0.15 ms a page).
 
 This module owns the files under the WARC directory: their names, their rotation, their
 recovery after a crash, and reading one record back for replay.  It knows nothing of the
