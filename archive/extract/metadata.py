@@ -22,13 +22,14 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import (
     META_URL,
     examine_meta,
-    extract_author,
     extract_meta_json,
     extract_sitename,
     extract_title,
     extract_url,
 )
 from trafilatura.settings import Document
+
+from archive.extract.author import page_author
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def read_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any
     if not metadata.title:
         metadata.title = extract_title(tree)
     if not metadata.author:
-        metadata.author = extract_author(tree)
+        metadata.author = page_author(tree)  # extract_author's answer, for less work
     if not metadata.url:
         metadata.url = extract_url(tree, url)
     if metadata.url:
