@@ -13,8 +13,8 @@ of every GOV.UK and CNN pair (``scheduler.evaluation.quality``'s documents, with
 the pages under ``tests/pages``.  Run it on the build before the change with ``--save``, then
 on the build after it with ``--against``:
 
-    python -m bench.extract_identity --save /tmp/before.json
-    python -m bench.extract_identity --against /tmp/before.json
+    python -m bench.extract_identity --save before.json
+    python -m bench.extract_identity --against before.json
 
 It exits 1 when any page differs, and names them.  The digests are of text taken from the
 corpora, so keep the file outside the repository.
