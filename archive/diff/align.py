@@ -28,7 +28,9 @@ The steps, each deterministic:
 
 Similarity is the Dice coefficient of the two paragraphs' sets of folded words; for changes
 (step 4), a short paragraph or one in the same place may also match by the ratio of its
-characters (``SHORT_WORDS``), as a reader sees a respelt list item or a reworded sentence.
+characters (``SHORT_WORDS``), as a reader sees a respelt list item or a reworded sentence,
+and shared words count only when one of the two texts mostly stands in the other
+(``MOSTLY_KEPT``): a paragraph written anew around the same names is another paragraph.
 """
 
 from __future__ import annotations
@@ -78,6 +80,18 @@ CHAR_FLOOR = 0.2
 # paragraphs and a few edits, far below it; a rewrite of a 200 KB article would otherwise make
 # thousands (about 2 ms each), and past the budget the word sets alone decide.
 CHAR_BUDGET = 200
+
+# Shared words make two paragraphs one changed paragraph only when one of them mostly stands
+# in the other: at least this share of the shorter one's words, in order (difflib's matching
+# blocks over the folded words).  A lead written anew around the same names and facts ("The
+# owners of a bakery that flooded ... have reopened their shop ..." -> "A family bakery hit by
+# floods ... has a new oven ..., and the owners hope to reopen next week.") shares over half
+# its distinct words with the old one, yet keeps under half of either text in order: a reader
+# sees a paragraph replaced by another, and its word diff would strike out and insert nearly
+# everything.  A paragraph grown by a sentence or cut
+# short keeps all of the shorter text and stays changed; so does one reworded so that most of
+# its characters stand (``SHORT_WORDS``).
+MOSTLY_KEPT = 0.5
 
 # A paragraph that left its place and reappears elsewhere, edited, must be clearly the same
 # text: 0.8 keeps "moved" for paragraphs a reader would recognise at a glance.
@@ -186,17 +200,29 @@ class _Sides:
         a short paragraph or one ``near`` its old place (see ``SHORT_WORDS``)."""
         score = self.similarity(i, j)
         if score >= CHANGED_SIMILARITY:
-            return score
+            if self.mostly_kept(i, j):
+                return score
+            by_words = 0.0  # shared words, neither text kept: only the characters may tell
+        else:
+            by_words = score
         short = min(len(self.old_words.words(i)), len(self.new_words.words(j))) <= SHORT_WORDS
         if not (short or (near and score >= CHAR_FLOOR)) or self.char_budget <= 0:
-            return score
+            return by_words
         self.char_budget -= 1
         matcher = SequenceMatcher(None, self.old[i], self.new[j], autojunk=False)
         if matcher.real_quick_ratio() < CHANGED_SIMILARITY:
-            return score  # lengths too far apart: the ratio cannot reach the threshold
+            return by_words  # lengths too far apart: the ratio cannot reach the threshold
         if matcher.quick_ratio() < CHANGED_SIMILARITY:
-            return score
-        return max(score, matcher.ratio())
+            return by_words
+        return max(by_words, matcher.ratio())
+
+    def mostly_kept(self, i: int, j: int) -> bool:
+        """True when at least ``MOSTLY_KEPT`` of the shorter paragraph's words stand, in
+        order, in the other (old paragraph ``i``, new paragraph ``j``)."""
+        old, new = self.old_words.words(i), self.new_words.words(j)
+        matcher = SequenceMatcher(None, old, new, autojunk=False)
+        kept = sum(block.size for block in matcher.get_matching_blocks())
+        return kept >= MOSTLY_KEPT * min(len(old), len(new))
 
     def take(self, kind: EditKind | None, old: tuple[int, ...], new: tuple[int, ...]) -> None:
         for i in old:

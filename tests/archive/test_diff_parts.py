@@ -168,6 +168,36 @@ def test_twin_a_new_paragraph_beside_a_changed_one_is_added():
     assert found == ["paragraph_added", "paragraph_changed"]
 
 
+INTRO, END = "Intro line of the story here.", "End line of the story here."
+
+
+def test_a_paragraph_written_anew_around_the_same_names_is_removed_and_added():
+    """Most distinct words shared (Dice 0.65), but neither text keeps half of the other's
+    words in order: another paragraph in its place, not an edit of it."""
+    old = (
+        "The owners of a bakery that flooded last winter have reopened their shop a week after"
+        " the insurer agreed to pay for a new oven and counter."
+    )
+    new = (
+        "A family bakery hit by floods last winter has a new oven and counter after its insurer"
+        " agreed to pay, and the owners hope to reopen next week."
+    )
+    found = sorted(p.kind.value for p in align([INTRO, old, END], [INTRO, new, END]) if p.kind)
+    assert found == ["paragraph_added", "paragraph_removed"]
+
+
+def test_twin_a_paragraph_grown_or_cut_by_a_sentence_is_changed():
+    """As few words shared (Dice 0.52), but the shorter text stands whole in the longer."""
+    short = "The museum reopened to visitors on Monday."
+    grown = (
+        "The museum reopened to visitors on Monday, three years after a fire destroyed its"
+        " roof and much of its collection of paintings."
+    )
+    for old, new in ((short, grown), (grown, short)):
+        found = [(p.kind, p.old, p.new) for p in align([INTRO, old, END], [INTRO, new, END])]
+        assert [f for f in found if f[0]] == [(EditKind.PARAGRAPH_CHANGED, (1,), (1,))]
+
+
 def test_short_paragraph_respelt_in_place_is_changed():
     # one word respelt halves the shared words of a short list item; its characters match
     old = ["Intro paragraph of the story.", "Drivers licenses", "Passports", "End."]
