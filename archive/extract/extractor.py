@@ -205,6 +205,42 @@ def _drop_headline_echo(paragraphs: tuple[str, ...], titles: list[str]) -> tuple
     return paragraphs
 
 
+# Elements that may print a standfirst or a body paragraph as a block of its own.
+_TEXT_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "td")
+
+
+def _printed_copies(tree: HtmlElement, text: str) -> int:
+    """How many blocks of the page read exactly ``text`` (punctuation and spacing aside): the
+    lowest elements whose text it is, so that a wrapper and its paragraph count once."""
+    found = [
+        element
+        for element in tree.iter(*_TEXT_BLOCKS)
+        if same_text(element.text_content(), text, exact_case=True)
+    ]
+    wrappers = {id(above) for element in found for above in element.iterancestors()}
+    return sum(1 for element in found if id(element) not in wrappers)
+
+
+def _drop_description_echo(
+    paragraphs: tuple[str, ...], description: str | None, tree: HtmlElement
+) -> tuple[str, ...]:
+    """The paragraphs without the description's echo near the top (``_drop_headline_echo``),
+    unless each copy extracted is one the page prints as a block of its own.
+
+    A page may print its standfirst (the description) and then open the body with the same
+    words (GOV.UK does when a body paragraph is rewritten to match its summary): the body's
+    copy is a paragraph of the article, and it changed from what it said before.  Dropping it
+    too would report that paragraph removed.  So an echo goes only while the extraction holds
+    as many copies as the page prints, or more (the standfirst among them).
+    """
+    if not description:
+        return paragraphs
+    held = sum(1 for p in paragraphs if same_text(p, description, exact_case=True))
+    if not held or held < _printed_copies(tree, description):
+        return paragraphs
+    return _drop_headline_echo(paragraphs, [description])
+
+
 def extract_article(
     body: bytes | str,
     url: str,
@@ -284,8 +320,8 @@ def _extract(
     description = normalize_optional(meta.description)
     # A standfirst that repeats the description above the body is kept by trafilatura only
     # when the body is short, so it would come and go as a story grows: it is reported once,
-    # as the description.
-    paragraphs = _drop_headline_echo(paragraphs, [description or ""])
+    # as the description (but a copy the body prints too is text: ``_drop_description_echo``).
+    paragraphs = _drop_description_echo(paragraphs, description, tree)
     wall = walls.judge(paragraphs, min_chars)
     if wall is not None:  # a consent wall, a paywall stub or an error page: not an article
         raise wall
