@@ -210,15 +210,27 @@ _TEXT_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "d
 
 
 def _printed_copies(tree: HtmlElement, text: str) -> int:
-    """How many blocks of the page read exactly ``text`` (punctuation and spacing aside): the
-    lowest elements whose text it is, so that a wrapper and its paragraph count once."""
-    found = [
-        element
-        for element in tree.iter(*_TEXT_BLOCKS)
-        if same_text(element.text_content(), text, exact_case=True)
-    ]
-    wrappers = {id(above) for element in found for above in element.iterancestors()}
-    return sum(1 for element in found if id(element) not in wrappers)
+    """How many blocks of the page read exactly ``text`` (punctuation and spacing aside): for
+    each text node holding its longest word, the lowest block around it that reads so, so
+    that a wrapper and its paragraph count once."""
+    words = text.split()
+    if not words:
+        return 0
+    found: dict[int, HtmlElement] = {}
+    for node in tree.xpath("//text()[contains(., $word)]", word=max(words, key=len)):
+        element = node.getparent()
+        if node.is_tail and element is not None:
+            element = element.getparent()
+        while element is not None:
+            if element.tag in _TEXT_BLOCKS:
+                shown = element.text_content()
+                if same_text(shown, text, exact_case=True):
+                    found[id(element)] = element
+                    break
+                if len(shown) > 2 * len(text):
+                    break  # the blocks above only hold more
+            element = element.getparent()
+    return len(found)
 
 
 def _drop_description_echo(
