@@ -18,9 +18,12 @@ The steps, each deterministic:
    set of them that together are the most alike (a paragraph that crosses its edited
    neighbours is left to the next step, a move).
 5. **Moves with edits**: leftover old and new paragraphs in different places that are
-   still ``MOVE_SIMILARITY`` alike, and clearly more alike than either is to any other
-   paragraph (``MOVE_MARGIN``); then leftover table rows with the same name (first cell),
-   or a name that gained words at its end that no other row has.
+   still ``MOVE_SIMILARITY`` alike (by words, or by characters when half their words are
+   shared), and clearly more alike than either is to any other
+   paragraph (``MOVE_MARGIN``); then a paragraph that moved and gained (or lost) a sentence
+   on the way (``_grown_moves``); then leftover table rows with the same name (first cell),
+   or a name that gained words at its end that no other row has; then a run of leftover rows
+   that went, in order, to another table laid out differently (``_row_run_moves``).
 6. **Re-splits**: a leftover new paragraph whose words stand, in order, in the old
    paragraph its changed neighbour came from is the rest of that paragraph, split off
    (a split, not an addition); the mirror for a leftover old paragraph (a merge).
@@ -42,6 +45,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from archive.diff.anchors import Any2, match_equal
+from archive.diff.sentences import split_sentences
 from archive.diff.significance import fold
 from archive.enums import EditKind
 
@@ -174,6 +178,7 @@ class _Sides:
         self._overlaps: dict[Any2, int] = {}
         self.char_budget = CHAR_BUDGET
         self._closest: dict[tuple[int, bool], list[tuple[float, int]]] = {}
+        self.containers: dict[tuple[int, bool], list[tuple[float, int]]] = {}
 
     def closest(self, k: int, *, new: bool) -> list[tuple[float, int]]:
         """The two paragraphs of the other version (new ones for an old ``k`` when ``new``)
@@ -258,7 +263,9 @@ def align(old: Sequence[str], new: Sequence[str]) -> list[Pairing]:
         _splits(sides, gap, merge=True)
         _changes(sides, gap)
     _fuzzy_moves(sides)
+    _grown_moves(sides, gaps)
     _row_moves(sides, gaps)
+    _row_run_moves(sides, gaps)
     _resplits(sides)
     for i, free in enumerate(sides.old_free):
         if free:
@@ -457,11 +464,27 @@ def _fuzzy_moves(sides: _Sides) -> None:
         (-score, i, j)
         for i in old_left
         for j in new_left
-        if (score := sides.similarity(i, j)) >= MOVE_SIMILARITY
+        if (score := _move_similarity(sides, i, j)) >= MOVE_SIMILARITY
     )
     for _, i, j in candidates:
         if sides.old_free[i] and sides.new_free[j] and _distinct(sides, i, j):
             sides.take(EditKind.PARAGRAPH_MOVED, (i,), (j,))
+
+
+def _move_similarity(sides: _Sides, i: int, j: int) -> float:
+    """How alike old ``i`` and new ``j`` are as one paragraph moved: by words (Dice), or, for
+    a pair sharing at least ``CHANGED_SIMILARITY`` of its words, by characters too (within
+    ``CHAR_BUDGET``).  A sentence reworded in passing (a name shortened to its initials,
+    "approved" -> "had approved") swaps words a reader skims over, and each counts twice in
+    the word sets' Dice."""
+    score = sides.similarity(i, j)
+    if score >= MOVE_SIMILARITY or score < CHANGED_SIMILARITY or sides.char_budget <= 0:
+        return score
+    sides.char_budget -= 1
+    matcher = SequenceMatcher(None, sides.old[i], sides.new[j], autojunk=False)
+    if matcher.real_quick_ratio() < MOVE_SIMILARITY or matcher.quick_ratio() < MOVE_SIMILARITY:
+        return score
+    return max(score, matcher.ratio())
 
 
 def _distinct(sides: _Sides, i: int, j: int) -> bool:
@@ -480,6 +503,100 @@ def _distinct(sides: _Sides, i: int, j: int) -> bool:
         if runner_up > score - MOVE_MARGIN:
             return False
     return True
+
+
+# A paragraph that moved and gained (or lost) a sentence on the way: the shorter text must say
+# something (at least this many words), nearly all of its words must be in the longer one
+# (``PART_CONTAINMENT``), and a run of the longer one's sentences must read as it
+# (``MOVE_SIMILARITY``, by words or by characters: a reworded attribution, two words run
+# together by the source).
+MIN_GROWN_WORDS = 8
+# A longer text of more sentences than this (a merged block, a list run together) is not
+# searched for runs that read as the shorter one.
+MAX_GROWN_SENTENCES = 40
+
+
+def _grown_moves(sides: _Sides, gaps: list[tuple[range, range]]) -> None:
+    """Pair a leftover old and new paragraph in different gaps when one is the other with a
+    sentence or more added (or removed), and nothing else of the other version is nearly as
+    much like it (``_grown``).  In its own gap such a pair is left alone: it did not move."""
+    old_left = [i for i, free in enumerate(sides.old_free) if free]
+    new_left = [j for j, free in enumerate(sides.new_free) if free]
+    if len(old_left) * len(new_left) > MAX_MOVE_PAIRS:
+        return
+    for i in old_left:
+        for j in new_left:
+            if not (sides.old_free[i] and sides.new_free[j]):
+                continue
+            if any(i in old_range and j in new_range for old_range, new_range in gaps):
+                continue
+            if _grown(sides, i, j):
+                sides.take(EditKind.PARAGRAPH_MOVED, (i,), (j,))
+
+
+def _containment(sides: _Sides, i: int, j: int) -> float:
+    """Share of the shorter (fewer words) of old ``i`` and new ``j`` found in the other."""
+    shorter = min(len(sides.old_words[i]), len(sides.new_words[j]))
+    return sides.overlap(i, j) / shorter if shorter else 0.0
+
+
+def _best_containers(sides: _Sides, k: int, *, new: bool) -> list[tuple[float, int]]:
+    """The two paragraphs of the other version (new ones for an old ``k`` when ``new``) that
+    hold paragraph ``k``'s words best (``_containment``), best first; computed once each."""
+    found = sides.containers.get((k, new))
+    if found is None:
+        if new:
+            scores = [(_containment(sides, k, o), o) for o in range(len(sides.new))]
+        else:
+            scores = [(_containment(sides, o, k), o) for o in range(len(sides.old))]
+        found = sides.containers[k, new] = sorted(scores, key=lambda s: (-s[0], s[1]))[:2]
+    return found
+
+
+def _grown(sides: _Sides, i: int, j: int) -> bool:
+    """True when old ``i`` and new ``j`` are one paragraph with sentences added or removed.
+
+    The shorter one has at least ``MIN_GROWN_WORDS`` words, ``PART_CONTAINMENT`` of them in
+    the longer one, whose run of whole sentences most like it reads as it (Dice or the ratio
+    of characters at least ``MOVE_SIMILARITY``); and no other paragraph of either version
+    holds the shorter one's words nearly as well (``MOVE_MARGIN``), so that one of a set of
+    look-alikes is not picked by chance.
+    """
+    old_words, new_words = sides.old_words[i], sides.new_words[j]
+    if min(len(old_words), len(new_words)) < MIN_GROWN_WORDS or old_words == new_words:
+        return False
+    containment = _containment(sides, i, j)
+    if containment < PART_CONTAINMENT:
+        return False
+    for k, new, partner in ((i, True, j), (j, False, i)):
+        runner_up = next((c for c, o in _best_containers(sides, k, new=new) if o != partner), 0.0)
+        if runner_up > containment - MOVE_MARGIN:
+            return False
+    short, long = sorted((sides.old[i], sides.new[j]), key=lambda t: len(fold(t).split()))
+    return _reads_as_sentences_of(short, long)
+
+
+def _reads_as_sentences_of(short: str, long: str) -> bool:
+    """True when a run of ``long``'s sentences, not all of them, reads as ``short``: the run
+    most like it by words is ``MOVE_SIMILARITY`` alike by words or by characters."""
+    sentences = split_sentences(long)
+    if len(sentences) > MAX_GROWN_SENTENCES:
+        return False
+    short_words = frozenset(fold(short).split())
+    # runs about as long as the shorter text (one sentence more or less), not the whole
+    # paragraph, which did not grow by a sentence
+    width = min(len(split_sentences(short)) + 1, len(sentences) - 1)
+    runs = [
+        " ".join(sentences[start : start + size])
+        for size in range(1, width + 1)
+        for start in range(len(sentences) - size + 1)
+    ]
+    if not runs:
+        return False
+    score, run = max((dice(short_words, frozenset(fold(r).split())), r) for r in runs)
+    if score >= MOVE_SIMILARITY:
+        return True
+    return SequenceMatcher(None, short, run, autojunk=False).ratio() >= MOVE_SIMILARITY
 
 
 # A table row (extraction writes one as ``| cell | cell |``) is named by its first cell: a
@@ -546,6 +663,61 @@ def _pair_rows(sides: _Sides, gaps: list[tuple[range, range]], i: int, j: int) -
     in_place = any(i in old_range and j in new_range for old_range, new_range in gaps)
     kind = EditKind.PARAGRAPH_CHANGED if in_place else EditKind.PARAGRAPH_MOVED
     sides.take(kind, (i,), (j,))
+
+
+# A run of table rows that went to another table laid out differently ("| 8 October |
+# Copenhagen | Fully booked |" in the upcoming events, "| Copenhagen | October 2019 |" in the
+# past ones): no cell names one row alone (a city recurs), but a run of at least this many
+# rows sharing a cell with the rows of a run elsewhere, one by one in order, with as many
+# different shared cells, is that run.
+MIN_RUN_ROWS = 3
+
+
+def _cells(paragraph: str) -> frozenset[str]:
+    """The folded, non-empty cells of a table row of at least two cells (empty if not a row)."""
+    found = _ROW.match(paragraph)
+    if found is None:
+        return frozenset()
+    cells = found.group(1).split(" | ")
+    if len(cells) < 2:
+        return frozenset()
+    return frozenset(key for cell in cells if (key := fold(cell)))
+
+
+def _free_row_runs(paragraphs: Sequence[str], free: list[bool]) -> list[list[int]]:
+    """Maximal runs of consecutive leftover table rows, as their indexes."""
+    runs: list[list[int]] = []
+    for k, paragraph in enumerate(paragraphs):
+        if not (free[k] and _cells(paragraph)):
+            continue
+        if runs and runs[-1][-1] == k - 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return runs
+
+
+def _row_run_moves(sides: _Sides, gaps: list[tuple[range, range]]) -> None:
+    """Pair a run of leftover old rows with a run of leftover new rows in another gap, row by
+    row in order, when each pair shares a cell and the shared cells are all different
+    (``MIN_RUN_ROWS`` rows at least): the rows moved to another table."""
+    old_runs = [r for r in _free_row_runs(sides.old, sides.old_free) if len(r) >= MIN_RUN_ROWS]
+    new_runs = [r for r in _free_row_runs(sides.new, sides.new_free) if len(r) >= MIN_RUN_ROWS]
+    for old_run in old_runs:
+        for new_run in new_runs:
+            if len(old_run) != len(new_run) or not sides.new_free[new_run[0]]:
+                continue
+            if any(old_run[0] in o and new_run[0] in n for o, n in gaps):
+                continue  # the same place: not a move
+            pairs = list(zip(old_run, new_run, strict=True))
+            shared = [_cells(sides.old[i]) & _cells(sides.new[j]) for i, j in pairs]
+            if not all(len(cells) == 1 for cells in shared):
+                continue
+            if len(set().union(*shared)) < len(shared):
+                continue
+            for i, j in pairs:
+                sides.take(EditKind.PARAGRAPH_MOVED, (i,), (j,))
+            break
 
 
 # A leftover paragraph is the split-off part of its changed neighbour's paragraph only when

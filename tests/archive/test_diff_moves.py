@@ -269,3 +269,145 @@ def test_twin_one_clearly_same_paragraph_outweighs_two_barely_alike_pairs():
         "paragraph_added": 1,
         "paragraph_removed": 1,
     }
+
+
+# ---- a move that also gained or lost a sentence ----------------------------------------------
+
+HARBOUR = [
+    "The harbour master said the new quay would open in June after two years of work.",
+    "The mayor thanked the engineers who finished the sea wall ahead of the winter storms.",
+    "Ferries to the islands will keep sailing from the old pier until the quay is ready.",
+    "Residents living near the works were offered double glazing to muffle the noise.",
+    "A small exhibition about the old harbour opens at the library next week.",
+]
+RISK = (
+    "The restored lighthouse was first lit again on 2 May and remains closed to visitors for "
+    "now, the heritage trust says."
+)
+RISK_GROWN = (
+    "The restored lighthouse was first lit again on 2 May and remains shut to visitors for the "
+    "time being, the county heritage trust says. Guided tours of the old keeper's cottage "
+    "begin in the summer, with tickets sold at the harbour office."
+)
+
+
+def test_a_paragraph_moved_up_with_a_sentence_added_and_reworded_is_a_move():
+    # The paragraph goes from the end to the top, gains a sentence and has a few words
+    # reworded: under MOVE_SIMILARITY as a whole, but its text reads as the new paragraph's
+    # first sentence.
+    old = [INTRO, *HARBOUR, RISK, OUTRO]
+    new = [INTRO, RISK_GROWN, *HARBOUR, OUTRO]
+    result = align(old, new)
+    assert moves(result) == [((6,), (1,))], result
+    assert kinds(result) == {"paragraph_moved": 1}
+
+
+def test_twin_the_same_growth_in_its_own_place_is_no_move():
+    old = [INTRO, *HARBOUR, RISK, OUTRO]
+    new = [INTRO, *HARBOUR, RISK_GROWN, OUTRO]
+    assert "paragraph_moved" not in kinds(align(old, new))
+
+
+def test_twin_a_new_paragraph_holding_the_words_of_two_look_alikes_is_no_move():
+    # Two old paragraphs written to one pattern are both held by the new one: which of them
+    # it grew from is a guess, so neither moved.
+    fish = "Watch the recorded webinar on frozen fish to learn which border forms you need."
+    flowers = "Watch the recorded webinar on cut flowers to learn which border forms you need."
+    grown = (
+        "Watch the recorded webinar on frozen fish and cut flowers to learn which border "
+        "forms you need. It lasts an hour."
+    )
+    old = [INTRO, fish, *HARBOUR, flowers, OUTRO]
+    new = [INTRO, *HARBOUR[:2], grown, *HARBOUR[2:], OUTRO]
+    assert kinds(align(old, new)) == {"paragraph_removed": 2, "paragraph_added": 1}
+    # ... while one of them alone is that paragraph, moved
+    assert moves(align([INTRO, fish, *HARBOUR, OUTRO], new)) == [((1,), (3,))]
+
+
+def test_twin_a_short_line_inside_a_new_paragraph_elsewhere_is_no_move():
+    # A line of a few words (a name, "Read more") is in anything: it is removed, not moved.
+    line = "Contact the harbour office."
+    grown = (
+        "Contact the harbour office. It opens at eight every morning and closes at noon on "
+        "Saturdays."
+    )
+    old = [INTRO, line, *HARBOUR, OUTRO]
+    new = [INTRO, *HARBOUR, grown, OUTRO]
+    assert "paragraph_moved" not in kinds(align(old, new))
+
+
+# ---- a move reworded in passing ---------------------------------------------------------------
+
+DEAL = (
+    "The council unanimously approved a budget to repair the rest of the seafront promenade "
+    "weeks ago, but county officials rejected the cross-party plan, delaying the works because "
+    "it did not include contentious funding for the lifeboat station."
+)
+DEAL_REWORDED = (
+    "The council had unanimously approved a budget repairing the rest of the seafront promenade "
+    "weeks ago, but county officials rejected that cross-party plan, delaying the work, as it "
+    "didn't include contentious funds for lifeboat stations."
+)
+
+
+def test_a_paragraph_moved_and_reworded_in_passing_is_a_move():
+    # Under MOVE_SIMILARITY by shared words (each swapped word counts twice), over it by
+    # characters: the same sentence to a reader.
+    old = [INTRO, *HARBOUR[:2], DEAL, *HARBOUR[2:], OUTRO]
+    new = [INTRO, DEAL_REWORDED, *HARBOUR, OUTRO]
+    result = align(old, new)
+    assert moves(result) == [((3,), (1,))], result
+    assert kinds(result) == {"paragraph_moved": 1}
+
+
+def test_twin_a_reworded_paragraph_with_a_look_alike_left_behind_is_no_move():
+    # Another old paragraph is nearly as like the reworded one: which one moved is a guess.
+    other = DEAL.replace("seafront promenade", "harbour wall").replace("lifeboat", "ferry")
+    old = [INTRO, *HARBOUR[:2], DEAL, *HARBOUR[2:], other, OUTRO]
+    new = [INTRO, DEAL_REWORDED, *HARBOUR, OUTRO]
+    assert "paragraph_moved" not in kinds(align(old, new))
+
+
+# ---- rows that went to another table laid out differently -----------------------------------
+
+UPCOMING_HEAD = "Upcoming events"
+PAST_HEAD = "Previous events"
+UPCOMING = [
+    "| 8 October | Copenhagen | Fully booked |",
+    "| 10 October | Aalborg | Register here |",
+    "| 16 October | Kolding | Register here |",
+]
+HELD = ["| Copenhagen | October 2019 |", "| Aalborg | October 2019 |", "| Kolding | October 2019 |"]
+PAST = ["| Odense | September 2019 |", "| Copenhagen | September 2019 |"]
+
+
+def test_a_run_of_rows_moved_to_another_table_laid_out_differently_is_moved_row_by_row():
+    old = [INTRO, UPCOMING_HEAD, *UPCOMING, PAST_HEAD, *PAST, OUTRO]
+    new = [INTRO, UPCOMING_HEAD, "| To be decided | |", PAST_HEAD, *HELD, *PAST, OUTRO]
+    result = align(old, new)
+    assert moves(result) == [((2,), (4,)), ((3,), (5,)), ((4,), (6,))], result
+    assert kinds(result) == {"paragraph_moved": 3, "paragraph_added": 1}
+
+
+def test_twin_rows_of_other_places_or_in_another_order_are_added_and_removed():
+    old = [INTRO, UPCOMING_HEAD, *UPCOMING, PAST_HEAD, *PAST, OUTRO]
+    for held in (
+        ["| Odense | October 2019 |", "| Aarhus | October 2019 |", "| Esbjerg | October 2019 |"],
+        [HELD[1], HELD[0], HELD[2]],  # not in their order: no run went there
+    ):
+        new = [INTRO, UPCOMING_HEAD, PAST_HEAD, *held, *PAST, OUTRO]
+        result = align(old, new)
+        assert moves(result) == [], result
+
+
+def test_twin_a_run_sharing_one_cell_with_each_row_is_not_that_run():
+    # Every row shares only "October 2019" with the new rows: the same cell, no names.
+    old = [
+        INTRO,
+        "| Lunch talk | October 2019 |",
+        "| Open day | October 2019 |",
+        "| Workshop | October 2019 |",
+        OUTRO,
+    ]
+    new = [INTRO, OUTRO, *HELD]
+    assert moves(align(old, new)) == []
