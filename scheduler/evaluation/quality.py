@@ -42,12 +42,14 @@ import html
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
+
+from lxml import html as lxml_html
 
 from archive.diff import ChangeRecord, compare
 from archive.enums import EditKind, FailureReason
@@ -119,6 +121,9 @@ class Outcome:
     fast_same: bool = False  # the fast path found the new page unchanged from the old one's
     # the texts each ``paragraph_moved`` edit moved, as (old, new)
     moves: tuple[tuple[str, str], ...] = ()
+    # ... and where, as (old position, new position), in the two versions' paragraphs
+    moved_at: tuple[tuple[int, int], ...] = ()
+    paragraphs: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
 
 def index_digests(root: Path) -> dict[str, str]:
@@ -319,13 +324,34 @@ class LabelMoves:
 
     strict: bool | None
     alike: tuple[tuple[str, str], ...] = ()
+    # the texts the label shows moved (``strict`` True), whole ones only, and whether its
+    # examples list every block it deleted and inserted (then a move redline reports that is
+    # none of these, nor the other side of one of them, is a false one)
+    blocks: tuple[str, ...] = ()
+    complete: bool = False
 
 
 def _alike(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= _NEAR_SAME
 
 
-def _label_moved(counts: tuple[int, int], examples: dict[str, Any]) -> LabelMoves:
+def _whole(example: str, blocks: Sequence[str]) -> str:
+    """The label's example in full: a text cut at 160 characters ("…") is the one block of
+    its version that begins so, when exactly one does (else it stays cut).  Compared cut, a
+    block and its own opening are alike however much text the cut left out (a paragraph that
+    lost its last clause in place reads as "moved" to the alike reading)."""
+    if not example.endswith("…"):
+        return example
+    opening = " ".join(example[:-1].split())
+    found = {block for block in blocks if block.startswith(opening)}
+    return found.pop() if len(found) == 1 else example
+
+
+def _label_moved(
+    counts: tuple[int, int],
+    examples: dict[str, Any],
+    blocks: tuple[Sequence[str], Sequence[str]] = ((), ()),
+) -> LabelMoves:
     """The label's moves, from its examples (at most 3 of a kind; see ``LabelMoves``).
 
     difflib has no moves: a moved paragraph is the same text deleted and inserted, or, inside
@@ -335,16 +361,17 @@ def _label_moved(counts: tuple[int, int], examples: dict[str, Any]) -> LabelMove
     (a title kept twice, template lines): which one it became is a guess, as it is to redline
     (``MOVE_MARGIN``).
     """
-    added, removed = set(examples["added"]), set(examples["removed"])
+    listed_added = [_whole(text, blocks[1]) for text in examples["added"]]
+    listed_removed = [_whole(text, blocks[0]) for text in examples["removed"]]
+    added, removed = set(listed_added), set(listed_removed)
     same = (added & removed) | {c["a"] for c in examples["changed"] if c["a"] == c["b"]}
-    if any(not text.endswith("…") for text in same):
-        return LabelMoves(True)
-    alike = [
-        (r, a) for a in examples["added"] for r in examples["removed"] if a != r and _alike(a, r)
-    ]
     complete = (len(examples["added"]), len(examples["removed"])) == counts
+    whole = tuple(sorted(text for text in same if not text.endswith("…")))
+    if whole:
+        return LabelMoves(True, blocks=whole, complete=complete)
+    alike = [(r, a) for a in listed_added for r in listed_removed if a != r and _alike(a, r)]
     if complete and not same and not alike:
-        return LabelMoves(False)
+        return LabelMoves(False, complete=True)
     one_to_one = tuple(
         (r, a)
         for r, a in alike
@@ -384,6 +411,23 @@ def moves_those_blocks(
     )
 
 
+_BLOCK_TAGS = ("p", "li", "td", "th", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption")
+
+
+def _govuk_blocks(fragment: str) -> list[str]:
+    """The visible text of each block element of a GOV.UK ``<main>`` fragment, spaces folded:
+    where a cut example of the label is read in full (``_whole``)."""
+    if not fragment.strip():
+        return []
+    tree = lxml_html.fromstring(fragment)
+    return [" ".join(e.text_content().split()) for e in tree.iter(*_BLOCK_TAGS)]
+
+
+def _cnn_blocks(version: dict[str, Any]) -> list[str]:
+    """The paragraphs of a CNN version's text, spaces folded (``_whole``)."""
+    return [" ".join(p.split()) for p in str(version.get("text") or "").split("\n\n")]
+
+
 def load_pairs(root: Path) -> list[Pair]:
     """Every development pair of both corpora, with both pages built."""
     pairs = []
@@ -400,7 +444,9 @@ def load_pairs(root: Path) -> list[Pair]:
         )
         diff = label["machine_diff"]
         moved = _label_moved(
-            (diff["body_blocks_added"], diff["body_blocks_removed"]), diff["body_examples"]
+            (diff["body_blocks_added"], diff["body_blocks_removed"]),
+            diff["body_examples"],
+            (_govuk_blocks(fragments[0]), _govuk_blocks(fragments[1])),
         )
         pair = Pair(
             label["id"], "govuk", label["url"], label["kind"], truth, pages, corrected, moved
@@ -418,7 +464,9 @@ def load_pairs(root: Path) -> list[Pair]:
         pages = (cnn_page(versions[0], 1), cnn_page(versions[1], 2))
         diff = label["machine_diff"]
         moved = _label_moved(
-            (diff["paragraphs_added"], diff["paragraphs_removed"]), diff["examples"]
+            (diff["paragraphs_added"], diff["paragraphs_removed"]),
+            diff["examples"],
+            (_cnn_blocks(versions[0]), _cnn_blocks(versions[1])),
         )
         pairs.append(
             Pair(label["id"], "cnn", label["url"], label["kind"], truth, pages, moved=moved)
@@ -468,12 +516,17 @@ def run_pair(pair: Pair) -> Outcome:
         return Outcome(pair, new_version=False, kinds=frozenset(), fast_same=fast_same)
     record = compare(old, new)
     kinds = scored_kinds(record, pair.corpus)
-    moves = tuple(
-        (" ".join(e.old_paragraphs), " ".join(e.new_paragraphs))
-        for e in record.edits
-        if e.kind is EditKind.PARAGRAPH_MOVED
+    edits = [e for e in record.edits if e.kind is EditKind.PARAGRAPH_MOVED]
+    return Outcome(
+        pair,
+        True,
+        kinds,
+        raw=record.kinds(),
+        fast_same=fast_same,
+        moves=tuple((" ".join(e.old_paragraphs), " ".join(e.new_paragraphs)) for e in edits),
+        moved_at=tuple((e.old_positions[0], e.new_positions[0]) for e in edits),
+        paragraphs=(tuple(old.paragraphs), tuple(new.paragraphs)),
     )
-    return Outcome(pair, True, kinds, raw=record.kinds(), fast_same=fast_same, moves=moves)
 
 
 def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, Any]:
@@ -516,18 +569,55 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
     return results
 
 
+def _explaining(block: str, o: Outcome) -> set[int]:
+    """Which of redline's moves on ``o`` account for the label's moved ``block``: a move of
+    that block, or a move of a paragraph next to it (in the old or the new version) that
+    crosses it (before it in one version, after it in the other).  A label made by difflib
+    keeps the longest run in place and deletes and re-inserts the rest, so of two paragraphs
+    that swapped it may show one moved where redline shows the other: the reader sees the
+    same reordering either way.  A move elsewhere that merely crosses the block is not it."""
+    old, new = o.paragraphs
+    at_old = [k for k, text in enumerate(old) if _is_block(block, text)]
+    at_new = [k for k, text in enumerate(new) if _is_block(block, text)]
+    found = set()
+    for n, (moved_old, moved_new) in enumerate(o.moves):
+        if _is_block(block, moved_old) and _is_block(block, moved_new):
+            found.add(n)
+    for n, (i, j) in enumerate(o.moved_at):
+        if any(
+            (i < a) != (j < c) and (abs(i - a) <= 1 or abs(j - c) <= 1)
+            for a in at_old
+            for c in at_new
+        ):
+            found.add(n)
+    return found
+
+
 def _moved_cases(o: Outcome) -> list[tuple[bool, bool]]:
     """(expected, reported) cases of ``paragraph_moved`` on one pair, in its bucket.
 
-    Strict (the label shows a move or no move exactly): one case, the label's against "redline
-    reported a move".  Alike (the label has alike deleted / inserted blocks, see
-    ``LabelMoves``): a move found only when one of redline's moves pairs those same blocks;
-    otherwise a move missed, and a move redline reports there is a false one too.
+    Strict (the label shows moved blocks or no move exactly), block by block, as a reader
+    reads the moves: each block the label shows moved is found when one of redline's moves
+    accounts for it (``_explaining``), else missed; a move of redline's that accounts for
+    none is a false one where the label's examples list every block (and so every move), or
+    where the label shows no move, and is not judged otherwise.  Alike (the label has alike
+    deleted / inserted blocks, see ``LabelMoves``): a move found only when one of redline's
+    moves pairs those same blocks; otherwise a move missed, and a move redline reports there
+    is a false one too.
     """
     said = bool(o.raw.get("paragraph_moved"))
-    if o.pair.moved.strict is not None:
-        return [(o.pair.moved.strict, said)]
-    if not o.pair.moved.alike:
+    moved = o.pair.moved
+    if moved.strict is False:
+        return [(False, True)] * len(o.moves)
+    if moved.strict:
+        cases, explained = [], set()
+        for block in moved.blocks:
+            found = _explaining(block, o)
+            explained |= found
+            cases.append((True, bool(found)))
+        unexplained = len(o.moves) - len(explained)
+        return cases + ([(False, True)] * unexplained if moved.complete else [])
+    if not moved.alike:
         return []
     if moves_those_blocks(o.pair.moved.alike, o.moves):
         return [(True, True)]
