@@ -17,7 +17,9 @@ At a full extraction, :func:`page_fingerprint` records, for the page just read:
   ``<article>`` or ``<main>``, or the ``<body>`` child holding it; scripts and styles aside),
   and of the text in the blocks beside that container (beside the region when it is a child
   of ``<body>``; navigation, asides, forms and footers aside), so that text written into an
-  existing block beside the article changes it;
+  existing block beside the article changes it; in a block beside it named as chrome (a
+  comment count, an ad slot, a most-read list: :data:`_CHROME_NAME`), with its digits
+  masked, so that a counter or a "5 minutes ago" there is no change but any other text is;
 * a digest of what the extractor's own metadata readers give for the page (headline
   sources, byline, dates with the visible "Updated" lines and htmldate's candidates,
   description, language, links, change history, wall signals), passed in by the extractor:
@@ -50,7 +52,7 @@ from archive.extract.decode import decode_body
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.version import extractor_version
 
-FORMAT = "fp5"
+FORMAT = "fp6"
 
 # Text compared for locating paragraphs: letters and digits only, casefolded, so that the
 # extractor's normalisation (quotes, entities, whitespace, list markers) does not matter.
@@ -64,6 +66,19 @@ _NOT_TEXT_BLOCKS = frozenset(
     | {"form", "footer"}
 )
 _CONTAINERS = frozenset(("article", "main"))
+# A block beside the article named as chrome: a word of readability's "unlikely candidates"
+# (which trafilatura's readability fallback drops before scoring; trafilatura's own cleaning
+# drops comment sections, ad slots and most-read lists by such names too) or of ad slots and
+# most-read lists, and no word of readability's "maybe a candidate" list.  Its text counts
+# with every run of digits masked: a comment count or a "5 minutes ago" there changes nothing,
+# any other text written into it still does.
+_CHROME_NAME = re.compile(
+    r"combx|comment|community|disqus|extra|foot|header|menu|remark|rss|shoutbox|sidebar"
+    r"|sponsor|ad-break|agegate|pagination|pager|popup|tweet|twitter"
+    r"|ad-slot|advert|most-read|mostread|popular"
+)
+_CONTENT_NAME = re.compile(r"and|article|body|column|content|main|shadow")
+_DIGITS = re.compile(r"[0-9]+")
 # (a script's or a style's text is its only child: libxml2 parses what they hold as raw text)
 _TEXT_HERE = etree.XPath(".//text()[not(parent::script or parent::style)]")
 _BODY_TEXT = etree.XPath("//body//text()[not(parent::script or parent::style)]")
@@ -197,15 +212,21 @@ def _container(region: HtmlElement) -> HtmlElement | None:
 
 
 def _beside(element: HtmlElement) -> str:
-    """The text of the blocks beside ``element`` (its siblings that may hold text)."""
+    """The text of the blocks beside ``element`` (its siblings that may hold text); that of a
+    block named as chrome (:data:`_CHROME_NAME`) with its runs of digits masked."""
     parent = element.getparent()
     if parent is None:
         return ""
-    return "\x1e".join(
-        "\x00".join(_TEXT_HERE(c))
-        for c in parent
-        if c is not element and isinstance(c.tag, str) and c.tag not in _NOT_TEXT_BLOCKS
-    )
+    blocks = []
+    for block in parent:
+        if block is element or not isinstance(block.tag, str) or block.tag in _NOT_TEXT_BLOCKS:
+            continue
+        text = "\x00".join(_TEXT_HERE(block))
+        names = f"{block.get('class', '')} {block.get('id', '')}".lower()
+        if _CHROME_NAME.search(names) and not _CONTENT_NAME.search(names):
+            text = "#" + _DIGITS.sub("0", text)
+        blocks.append(text)
+    return "\x1e".join(blocks)
 
 
 def _digest(region: HtmlElement, url: str, min_chars: int) -> str:

@@ -183,3 +183,38 @@ def test_a_region_that_widens_to_the_body_gives_no_fingerprint() -> None:
     assert tree is not None and find_region(tree, article.paragraphs) is None
     assert fingerprint is None
     assert extract_with_fingerprint(page(1), URL)[1] is not None
+
+
+def _counted(n: int, *, count: str, correction: str = "", name: str = "comment-count") -> str:
+    """The teased page (its region ``<main>``, a child of ``<body>``) with a block after it
+    named ``name`` saying ``count`` (and ``correction``, when given)."""
+    block = f'</main><div class="{name}"><span>{count}</span><p>{correction}</p></div>'
+    return page(n).replace("</main>", block)
+
+
+def test_digits_in_a_block_named_as_chrome_beside_the_article_take_the_fast_path() -> None:
+    """A comment count and a "minutes ago" beside the article change on every request: in a
+    block named as chrome their digits are masked, so the page is decided fast."""
+    fingerprint = fingerprint_of(_counted(1, count="12 comments, 5 minutes ago"))
+    assert '[["body","","",0],["main","","",0]]' in fingerprint
+    later = _counted(2, count="4031 comments, 17 minutes ago")
+    assert fast_path_fallback_reason(later, URL, None, 200, fingerprint) is None
+
+
+def test_text_written_into_a_block_named_as_chrome_beside_the_article_is_seen() -> None:
+    """The twin: a correction written into the same block, or words instead of the count,
+    is a fallback (only the digits are masked)."""
+    fingerprint = fingerprint_of(_counted(1, count="12 comments"))
+    corrected = _counted(2, count="12 comments", correction=CORRECTION)
+    assert fast_path_fallback_reason(corrected, URL, None, 200, fingerprint) == REGION_CHANGED
+    worded = _counted(2, count="Comments are closed")
+    assert fast_path_fallback_reason(worded, URL, None, 200, fingerprint) == REGION_CHANGED
+
+
+def test_a_number_changed_in_a_block_beside_the_article_not_named_as_chrome_is_seen() -> None:
+    """The twin: the same change of digits in a block whose name is not chrome's (or names
+    content too) is a fallback: "12 dead" becoming "13 dead" is an edit there."""
+    for name in ("article-extras", "comment-count article-content"):
+        fingerprint = fingerprint_of(_counted(1, count="12 dead", name=name))
+        later = _counted(2, count="13 dead", name=name)
+        assert fast_path_fallback_reason(later, URL, None, 200, fingerprint) == REGION_CHANGED
