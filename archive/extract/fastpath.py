@@ -18,7 +18,7 @@ At a full extraction, :func:`page_fingerprint` records, for the page just read:
   and of the text in the blocks beside that container (beside the region when it is a child
   of ``<body>``; navigation, asides, forms and footers aside), so that text written into an
   existing block beside the article changes it; in a block beside it named as chrome (a
-  comment count, an ad slot, a most-read list: :data:`_CHROME_NAME`), with its digits
+  comment count, an ad slot, a most-read list: :data:`_CHROME_WORDS`), with its digits
   masked, so that a counter or a "5 minutes ago" there is no change but any other text is;
 * a digest of what the extractor's own metadata readers give for the page (headline
   sources, byline, dates with the visible "Updated" lines and htmldate's candidates,
@@ -49,6 +49,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from archive.extract.decode import decode_body
+from archive.extract.inline_chrome import _FURNITURE, _name_words
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from archive.extract.version import extractor_version
 
@@ -66,18 +67,17 @@ _NOT_TEXT_BLOCKS = frozenset(
     | {"form", "footer"}
 )
 _CONTAINERS = frozenset(("article", "main"))
-# A block beside the article named as chrome: a word of readability's "unlikely candidates"
-# (which trafilatura's readability fallback drops before scoring; trafilatura's own cleaning
-# drops comment sections, ad slots and most-read lists by such names too) or of ad slots and
-# most-read lists, and no word of readability's "maybe a candidate" list.  Its text counts
-# with every run of digits masked: a comment count or a "5 minutes ago" there changes nothing,
-# any other text written into it still does.
-_CHROME_NAME = re.compile(
-    r"combx|comment|community|disqus|extra|foot|header|menu|remark|rss|shoutbox|sidebar"
-    r"|sponsor|ad-break|agegate|pagination|pager|popup|tweet|twitter"
-    r"|ad-slot|advert|most-read|mostread|popular"
+# A block beside the article named as chrome: a word of its class or id (split as the
+# in-article chrome pass splits names) is one of that pass's furniture words (ad slots,
+# promos, most-read and related lists, sign-ups...) or names comments, which the extraction
+# leaves out (``include_comments=False``), and no word names content.  Its text counts with
+# every run of digits masked: a comment count or a "5 minutes ago" there changes nothing, any
+# other text written into it still does.  Whole words only: "footnotes" or "story-header"
+# is not chrome.
+_CHROME_WORDS = _FURNITURE | {"comment", "comments", "commentcount"}
+_CONTENT_WORDS = frozenset(
+    {"article", "body", "content", "main", "story", "text", "entry", "post", "column"}
 )
-_CONTENT_NAME = re.compile(r"and|article|body|column|content|main|shadow")
 _DIGITS = re.compile(r"[0-9]+")
 # (a script's or a style's text is its only child: libxml2 parses what they hold as raw text)
 _TEXT_HERE = etree.XPath(".//text()[not(parent::script or parent::style)]")
@@ -211,9 +211,15 @@ def _container(region: HtmlElement) -> HtmlElement | None:
     return None
 
 
+def _named_as_chrome(block: HtmlElement) -> bool:
+    """Whether ``block``'s class and id name it as chrome (:data:`_CHROME_WORDS`)."""
+    words = _name_words(f"{block.get('class', '')} {block.get('id', '')}")
+    return not words.isdisjoint(_CHROME_WORDS) and words.isdisjoint(_CONTENT_WORDS)
+
+
 def _beside(element: HtmlElement) -> str:
     """The text of the blocks beside ``element`` (its siblings that may hold text); that of a
-    block named as chrome (:data:`_CHROME_NAME`) with its runs of digits masked."""
+    block named as chrome (:func:`_named_as_chrome`) with its runs of digits masked."""
     parent = element.getparent()
     if parent is None:
         return ""
@@ -222,8 +228,7 @@ def _beside(element: HtmlElement) -> str:
         if block is element or not isinstance(block.tag, str) or block.tag in _NOT_TEXT_BLOCKS:
             continue
         text = "\x00".join(_TEXT_HERE(block))
-        names = f"{block.get('class', '')} {block.get('id', '')}".lower()
-        if _CHROME_NAME.search(names) and not _CONTENT_NAME.search(names):
+        if _named_as_chrome(block):
             text = "#" + _DIGITS.sub("0", text)
         blocks.append(text)
     return "\x1e".join(blocks)

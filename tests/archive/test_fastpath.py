@@ -195,10 +195,11 @@ def _counted(n: int, *, count: str, correction: str = "", name: str = "comment-c
 def test_digits_in_a_block_named_as_chrome_beside_the_article_take_the_fast_path() -> None:
     """A comment count and a "minutes ago" beside the article change on every request: in a
     block named as chrome their digits are masked, so the page is decided fast."""
-    fingerprint = fingerprint_of(_counted(1, count="12 comments, 5 minutes ago"))
-    assert '[["body","","",0],["main","","",0]]' in fingerprint
-    later = _counted(2, count="4031 comments, 17 minutes ago")
-    assert fast_path_fallback_reason(later, URL, None, 200, fingerprint) is None
+    for name in ("comment-count", "most-read", "ad-slot"):
+        fingerprint = fingerprint_of(_counted(1, count="12 comments, 5 minutes ago", name=name))
+        assert '[["body","","",0],["main","","",0]]' in fingerprint
+        later = _counted(2, count="4031 comments, 17 minutes ago", name=name)
+        assert fast_path_fallback_reason(later, URL, None, 200, fingerprint) is None
 
 
 def test_text_written_into_a_block_named_as_chrome_beside_the_article_is_seen() -> None:
@@ -212,9 +213,10 @@ def test_text_written_into_a_block_named_as_chrome_beside_the_article_is_seen() 
 
 
 def test_a_number_changed_in_a_block_beside_the_article_not_named_as_chrome_is_seen() -> None:
-    """The twin: the same change of digits in a block whose name is not chrome's (or names
-    content too) is a fallback: "12 dead" becoming "13 dead" is an edit there."""
-    for name in ("article-extras", "comment-count article-content"):
+    """The twin: the same change of digits in a block whose name is not chrome's, or names
+    content too, or holds a chrome word only as part of a word ("footnotes", "story-header"),
+    is a fallback: "12 dead" becoming "13 dead" is an edit there."""
+    for name in ("article-extras", "comment-count article-content", "footnotes", "story-header"):
         fingerprint = fingerprint_of(_counted(1, count="12 dead", name=name))
         later = _counted(2, count="13 dead", name=name)
         assert fast_path_fallback_reason(later, URL, None, 200, fingerprint) == REGION_CHANGED
