@@ -24,7 +24,9 @@ list and the set never disagree, whoever is killed when.
 
 Politeness is shared: before each download a worker takes one of the site's slots in Redis
 (:mod:`crawler.site_slots`, ``<prefix>:site:<host>:…``), so ``concurrent_requests_per_domain``
-and the download delay hold for all workers together; a killed worker's slots expire.
+and the download delay hold for all workers together; a killed worker's slots expire.  A
+site's robots.txt is fetched once for all workers and kept in Redis for an hour
+(:mod:`crawler.shared_robots`, ``<prefix>:robots:<scheme>://<host>``).
 """
 
 from __future__ import annotations
@@ -271,8 +273,15 @@ def worker_settings(config: Config, *, max_idle_s: int = 0) -> dict[str, Any]:
     """
     keys = QueueKeys.for_prefix(config.redis_prefix)
     connect(config)  # a clear error when redis_url is missing
+    settings = settings_for(config)
     return {
-        **settings_for(config),
+        **settings,
+        "DOWNLOADER_MIDDLEWARES": {
+            **settings["DOWNLOADER_MIDDLEWARES"],
+            # each site's robots.txt fetched once for all workers (crawler/shared_robots.py)
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.shared_robots.SharedRobotsTxtMiddleware": 100,
+        },
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "SCHEDULER_PERSIST": True,
         # a sorted set (scrapy-redis's default), counted with ZCARD by WorkerSpider.top_up

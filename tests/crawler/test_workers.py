@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -269,7 +270,9 @@ def test_workers_re_read_a_version_made_by_an_older_extractor(
 # -- politeness shared by the workers ------------------------------------------------------
 
 
-def _redline_for_workers(postgres, redis_url, prefix, tmp_path, per_site: int) -> Redline:
+def _redline_for_workers(
+    postgres: str | None, redis_url: str, prefix: str, tmp_path: Path, per_site: int
+) -> Redline:
     redline = Redline(tmp_path / "data", postgres)
     redline.env.update(
         REDLINE_REDIS_URL=redis_url,
@@ -480,3 +483,47 @@ def test_an_idle_worker_starts_on_queued_urls_within_a_second(
     finally:
         proc.terminate()
         proc.communicate(timeout=60)
+
+
+def test_workers_share_a_sites_robots_txt(postgres, redis_url, prefix, tmp_path, site):
+    """A site's robots.txt is fetched once for every worker of the archive, and its rules hold
+    for the workers that read the shared copy: a worker started after the site changed its
+    robots.txt still keeps out of the path the shared copy forbids.  The twin: workers of
+    another archive (another Redis prefix) fetch it themselves and read the new rules."""
+    site.set_page("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    paths = [f"/news/{n}" for n in range(4)]
+    for path in [*paths, "/private/memo"]:
+        serve(site, path, Story(headline=f"Dispatch {path}"))
+    redline = _redline_for_workers(postgres, redis_url, prefix, tmp_path, per_site=2)
+    redline("track", *(site.url(p) for p in [*paths, "/private/memo"]))
+    assert redline.json("enqueue")["queued"] == len(paths) + 1
+    summaries = _run_workers(redline, 2)
+    assert sum(s["new_versions"] for s in summaries) == len(paths)
+    assert site.requests("/private/memo") == 0
+    assert site.requests("/robots.txt") == 1  # each worker alone would fetch its own
+
+    site.set_page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+    database = open_database(postgres)
+    with database.session() as session:
+        for tracked in session.query(TrackedURL):
+            tracked.next_check_at = datetime.now(UTC) - timedelta(seconds=1)
+    database.dispose()
+    assert redline.json("enqueue")["queued"] == len(paths) + 1
+    _run_workers(redline, 1)
+    assert site.requests("/robots.txt") == 1 and site.requests("/private/memo") == 0
+
+    # another archive (SQLite, one worker) with its own prefix
+    other = _redline_for_workers(None, redis_url, prefix + "-other", tmp_path / "other", 2)
+    other("track", site.url("/private/memo"))
+    try:
+        assert other.json("enqueue")["queued"] == 1
+        [summary] = _run_workers(other, 1)
+    finally:
+        from redis import Redis
+
+        client = Redis.from_url(redis_url)
+        for key in client.scan_iter(f"{prefix}-other:*"):
+            client.delete(key)
+        client.close()
+    assert summary["new_versions"] == 1
+    assert site.requests("/robots.txt") == 2 and site.requests("/private/memo") == 1
