@@ -21,8 +21,9 @@ file is deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import Connection, bindparam, select
@@ -104,6 +105,17 @@ def stored_exchanges(session: Session, retention: str) -> Iterator[StoredExchang
         for row in session.execute(stored):
             yield StoredExchange(row[0], row[1], row[2], True, row[4], row[6])
         return
+    made, merged = _made(session)
+    for capture_id, warc_file, warc_offset, outcome, url_id, at, digest in session.execute(stored):
+        required = (
+            outcome != CaptureOutcome.UNCHANGED or capture_id in made or (url_id, at) in merged
+        )
+        yield StoredExchange(capture_id, warc_file, warc_offset, required, url_id, digest)
+
+
+def _made(session: Session) -> tuple[set[int], set[tuple[int | None, datetime]]]:
+    """The captures that made a version, a change or an event, and the (URL id, time) of the
+    captures recorded for a merge (its ``merged`` event names no capture)."""
     made: set[int] = set()
     for column in (Version.first_capture_id, Change.capture_id, Event.capture_id):
         made.update(i for i in session.scalars(select(column).where(column.is_not(None))) if i)
@@ -116,8 +128,70 @@ def stored_exchanges(session: Session, retention: str) -> Iterator[StoredExchang
             .where(Event.kind == str(EventKind.MERGED), alias.alias_of_id.is_not(None))
         )
     }
-    for capture_id, warc_file, warc_offset, outcome, url_id, at, digest in session.execute(stored):
-        required = (
-            outcome != CaptureOutcome.UNCHANGED or capture_id in made or (url_id, at) in merged
+    return made, merged
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """One capture of a tracked URL seen as a fetch: when it ended, where, and whether the
+    retention requires its exchange, and so the redirects and retried attempts before it."""
+
+    capture_id: int
+    fetched_at: datetime  # timezone-aware (UTC)
+    final_url: str  # the URL whose answer the capture recorded
+    required: bool
+    warc_file: str | None
+    warc_offset: int | None
+
+
+# IN lists of at most this many URLs (SQLite's limit on bound parameters is far above it)
+_CHUNK: Final = 500
+
+
+def fetches(session: Session, retention: str, urls: Collection[str]) -> dict[str, list[Fetch]]:
+    """Every capture of the tracked URLs named in ``urls`` (by their URL), oldest first, each
+    with whether ``retention`` requires its exchange.
+
+    The rule of :func:`stored_exchanges`, for the captures without a record too: the crawl
+    writes a fetch's redirect and retried-attempt records with the capture's own record
+    (before it, in the same file), so under ``versions`` an unchanged capture, or a 304
+    answer, that made nothing writes none.  Archives written before then, or under ``all``,
+    hold them; ``redline storage apply`` drops them by this rule (:mod:`archive.storage`).
+    """
+    made, merged = _made(session) if retention == VERSIONS else (set(), set())
+    found: dict[str, list[Fetch]] = {}
+    wanted = sorted(set(urls))
+    for start in range(0, len(wanted), _CHUNK):
+        rows = session.execute(
+            select(
+                TrackedURL.url,
+                Capture.id,
+                Capture.tracked_url_id,
+                Capture.fetched_at,
+                Capture.final_url,
+                Capture.outcome,
+                Capture.warc_file,
+                Capture.warc_offset,
+            )
+            .join(TrackedURL, TrackedURL.id == Capture.tracked_url_id)
+            .where(TrackedURL.url.in_(wanted[start : start + _CHUNK]))
+            .order_by(Capture.fetched_at, Capture.id)
         )
-        yield StoredExchange(capture_id, warc_file, warc_offset, required, url_id, digest)
+        for url, capture_id, url_id, at, final_url, outcome, warc_file, warc_offset in rows:
+            required = (
+                retention != VERSIONS
+                or outcome not in (CaptureOutcome.UNCHANGED, CaptureOutcome.NOT_MODIFIED)
+                or capture_id in made
+                or (url_id, at) in merged
+            )
+            found.setdefault(url, []).append(
+                Fetch(
+                    capture_id,
+                    at if at.tzinfo is not None else at.replace(tzinfo=UTC),
+                    final_url or url,
+                    required,
+                    warc_file,
+                    warc_offset,
+                )
+            )
+    return found

@@ -22,7 +22,13 @@ after it leaves the new ones, and the next run deletes the old file (:func:`reco
 
 Kept: every record a capture needs, the request record written with it, the response record
 holding the payload of a kept revisit (found by ``WARC-Refers-To``, or its URI and date), and
-every record no capture names (the ``warcinfo``, the responses of a fetch's redirects).
+the records no capture names (the ``warcinfo``), but for a fetch's redirects and retried
+attempts.  Those go with their capture, as a crawl writes them today (with the capture's own
+record, none for an unchanged capture under ``versions``): a run of responses no capture names,
+each following from the one before (a redirect's target, or the same URL again), belongs to a
+capture of the URL it starts with when :func:`_own` finds it without doubt, and is dropped when
+that capture's record is (or, written before crawls did so, when the capture has none and the
+retention requires none: :func:`archive.retention.fetches`).
 Dropped: a record whose captures do not need it, and the records written with it
 (``WARC-Concurrent-To``).  Record ids are unchanged, so revisits elsewhere still resolve.
 
@@ -44,12 +50,15 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, cast
+from urllib.parse import urljoin
 
 from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.engine import make_url
@@ -59,7 +68,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.db import Database
 from archive.errors import StorageError
 from archive.models import Base, Capture, ServiceState
-from archive.retention import StoredExchange, stored_exchanges
+from archive.retention import VERSIONS, Fetch, StoredExchange, fetches, stored_exchanges
 from archive.warc import (
     OPEN_SUFFIX,
     WARC_SUFFIX,
@@ -290,6 +299,7 @@ class ApplyResult:
     rewrites: tuple[FileRewrite, ...]
     kept_for_revisits: int  # records not required by their captures, kept as revisits' payload
     damaged: tuple[str, ...] = ()  # left alone: unreadable, or an offset named holds no record
+    hops_dropped: int = 0  # responses of redirects and retried attempts dropped with a capture
 
     @property
     def bytes_before(self) -> int:
@@ -316,6 +326,7 @@ class ApplyResult:
             "captures_cleared": self.captures_cleared,
             "kept_for_revisits": self.kept_for_revisits,
             "damaged": list(self.damaged),
+            "hops_dropped": self.hops_dropped,
             "rewrites": [r.to_json() for r in self.rewrites],
         }
 
@@ -330,6 +341,8 @@ class _Record:
     refers_to: str | None  # a revisit's WARC-Refers-To
     refers_to_uri_date: tuple[str, str] | None
     uri_date: tuple[str, str]
+    status: int | None = None  # a response record's HTTP status
+    location: str | None = None  # and its Location header
     keep: bool = True
 
 
@@ -373,7 +386,11 @@ def apply_retention(
         by_file[exchange.warc_file].append(exchange)
     closed = _warc_listing(warc_dir)[0]
     files = [_scan(path, by_file.get(path.name, [])) for path in closed if path.name in by_file]
-    kept_for_revisits, damaged = _mark(files)
+    chains = _hop_chains(files) if retention == VERSIONS else []
+    with database.session() as session:
+        owners = fetches(session, retention, {c.records[0].uri_date[0] for c in chains})
+    _own(chains, owners)
+    kept_for_revisits, damaged = _mark(files, chains)
     rewrites = []
     for scanned in files:
         if scanned.name in damaged or all(r.keep for r in scanned.records):
@@ -390,6 +407,7 @@ def apply_retention(
         rewrites=tuple(rewrites),
         kept_for_revisits=kept_for_revisits,
         damaged=tuple(damaged),
+        hops_dropped=sum(1 for c in chains for r in c.records if not r.keep),
     )
 
 
@@ -494,6 +512,11 @@ def _records(path: Path, records: list[_Record]) -> None:
             concurrent = tuple(
                 value for name, value in fields.headers if name.lower() == "warc-concurrent-to"
             )
+            status, location = None, None
+            if record.rec_type == "response" and record.http_headers is not None:
+                with suppress(ValueError, TypeError):
+                    status = int(record.http_headers.get_statuscode())
+                location = record.http_headers.get_header("Location")
             refers_uri = fields.get_header("WARC-Refers-To-Target-URI")
             refers_date = fields.get_header("WARC-Refers-To-Date")
             records.append(
@@ -511,12 +534,15 @@ def _records(path: Path, records: list[_Record]) -> None:
                         fields.get_header("WARC-Target-URI") or "",
                         fields.get_header("WARC-Date") or "",
                     ),
+                    status=status,
+                    location=location,
                 )
             )
 
 
-def _mark(files: list[_File]) -> tuple[int, list[str]]:
-    """Mark the records to drop.
+def _mark(files: list[_File], chains: Sequence[_Chain] = ()) -> tuple[int, list[str]]:
+    """Mark the records to drop: those no capture needs, then the hops of the fetches whose
+    captures need nothing (:func:`_own`), then what was written with any of them.
 
     Returns how many records were kept only as a revisit's payload (or as what a damaged
     file's revisits could refer to), and the files left as they are because they are damaged:
@@ -544,12 +570,132 @@ def _mark(files: list[_File]) -> tuple[int, list[str]]:
             if named and not record.keep and any(_key(e) in suspect for e in named):
                 record.keep = True
                 rescued += 1
+    if _drop_hops(files, chains, set(damaged)):
+        rescued += _rescue_originals(files)  # never a crawl's revisit's; kept if one were
     dropped = {r.record_id for f in files for r in f.records if not r.keep}
     for scanned in files:
         for record in scanned.records:
             if record.keep and any(target in dropped for target in record.concurrent_to):
                 record.keep = False  # the request (or metadata) written with a dropped record
     return rescued, damaged
+
+
+@dataclass(slots=True)
+class _Chain:
+    """The responses before a fetch's final one (its redirects and retried attempts), which
+    the crawl writes one after the other and no capture names; and the capture of the fetch
+    they were part of, when it is known for sure (:func:`_own`)."""
+
+    file: str
+    records: list[_Record]
+    owner: Fetch | None = None
+
+    @property
+    def url(self) -> str:
+        return self.records[0].uri_date[0]
+
+    @property
+    def next_url(self) -> str:
+        return _target(self.records[-1])
+
+
+def _hop_chains(files: list[_File]) -> list[_Chain]:
+    """The runs of responses no capture names, in each readable file, split where a response
+    does not follow from the one before (:func:`_continues`)."""
+    chains: list[_Chain] = []
+    for scanned in files:
+        if scanned.unreadable:
+            continue
+        current: _Chain | None = None
+        for record in scanned.records:
+            if record.rec_type == "request":  # written with its response
+                continue
+            if record.rec_type != "response" or record.offset in scanned.captures:
+                current = None
+                continue
+            if current is not None and _continues(current.records[-1], record):
+                current.records.append(record)
+            else:
+                current = _Chain(scanned.name, [record])
+                chains.append(current)
+    return chains
+
+
+def _target(record: _Record) -> str:
+    """Where a response sent its fetch next: the redirect's target, or its own URL again (an
+    attempt that was retried)."""
+    uri = record.uri_date[0]
+    if record.status is not None and 300 <= record.status < 400 and record.location:
+        return urljoin(uri, record.location)
+    return uri
+
+
+def _continues(previous: _Record, record: _Record) -> bool:
+    before, after = _when(previous), _when(record)
+    return (
+        record.uri_date[0] in (previous.uri_date[0], _target(previous))
+        and before is not None
+        and after is not None
+        and before <= after
+    )
+
+
+def _when(record: _Record) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(record.uri_date[1])
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _own(chains: list[_Chain], fetched: dict[str, list[Fetch]]) -> None:
+    """Find the capture each chain of hops was written for, where there is no doubt.
+
+    A chain starts with the request for a tracked URL; its capture is that URL's first one
+    recorded after the chain's last response, if the capture before it was recorded before
+    the chain began, no other chain of the URL begins in between (else the fetch that wrote
+    it recorded no capture, as when a crawl is killed), and the capture's final URL is where
+    the chain's last response led.  Any other chain has no owner and is kept.
+    """
+    by_url: dict[str, list[_Chain]] = defaultdict(list)
+    for chain in chains:
+        by_url[chain.url].append(chain)
+    for url, group in by_url.items():
+        captures = fetched.get(url, [])
+        times = [f.fetched_at for f in captures]
+        starts = [at for at in (_when(c.records[0]) for c in group) if at is not None]
+        for chain in group:
+            start, end = _when(chain.records[0]), _when(chain.records[-1])
+            if start is None or end is None:
+                continue
+            i = bisect_left(times, end)
+            if i == len(captures) or (i > 0 and times[i - 1] >= start):
+                continue
+            owner = captures[i]
+            if any(end < other <= owner.fetched_at for other in starts):
+                continue
+            if owner.final_url == chain.next_url:
+                chain.owner = owner
+
+
+def _drop_hops(files: list[_File], chains: Sequence[_Chain], damaged: set[str]) -> bool:
+    """Mark the hops of the fetches whose captures the retention does not require, unless the
+    capture keeps a record after all (a revisit's payload; in a damaged or missing file).
+    Returns whether any was marked."""
+    kept_at = {(f.name, r.offset): r.keep for f in files for r in f.records}
+    marked = False
+    for chain in chains:
+        owner = chain.owner
+        if owner is None or owner.required or chain.file in damaged:
+            continue
+        if owner.warc_file is not None and (
+            owner.warc_offset is None or kept_at.get((owner.warc_file, owner.warc_offset), True)
+        ):
+            continue
+        for record in chain.records:
+            record.keep = False
+        marked = True
+    return marked
 
 
 def _key(exchange: StoredExchange) -> tuple[int, str | None]:

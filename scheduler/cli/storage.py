@@ -148,6 +148,12 @@ def _print_apply(console: Console, r: ApplyResult) -> None:
         f" {r.captures_cleared:,} capture(s) left without a record",
         markup=False,
     )
+    if r.hops_dropped:
+        console.print(
+            f"{r.hops_dropped:,} redirect or retried-attempt response(s) dropped with their"
+            " capture's record",
+            markup=False,
+        )
     if r.kept_for_revisits:
         console.print(
             f"{r.kept_for_revisits} record(s) kept because kept revisit records need their payload",

@@ -514,3 +514,137 @@ def test_a_damaged_file_keeps_what_its_unreadable_revisits_could_need(archive):
         warc_dir(redline), WarcLocation(after[restore].file, after[restore].offset or 0, 0, "")
     )
     assert now.record_type == "revisit"
+
+
+def responses_in_order(redline: Redline) -> list[tuple[str, Any]]:
+    """(file, headers) of every response, revisit and request record, file by file in order."""
+    out = []
+    for path in sorted(warc_dir(redline).glob("*.warc.gz")):
+        out += [(path.name, h) for h in records(path) if h.get_header("WARC-Type") != "warcinfo"]
+    return out
+
+
+def hops_by_capture(redline: Redline) -> dict[tuple[str, str], list[str]]:
+    """For each capture's record, (target URI, date), the record ids of the responses written
+    right before it that no capture names (its redirects), as the crawl writes them."""
+    named = {(r.file, r.offset) for r in captures(redline).values() if r.file}
+    out: dict[tuple[str, str], list[str]] = {}
+    pending: list[str] = []
+    for path in sorted(warc_dir(redline).glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            iterator = ArchiveIterator(fh)
+            for record in iterator:
+                record.content_stream().read()
+                kind, headers = record.rec_type, record.rec_headers
+                if kind in ("warcinfo", "request"):
+                    continue
+                key = (headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date"))
+                if (path.name, iterator.get_record_offset()) in named:
+                    out[key] = pending
+                    pending = []
+                else:
+                    pending.append(headers.get_header("WARC-Record-ID"))
+    assert not pending, "hops that no capture's record follows"
+    return out
+
+
+def build_redirect_archive(redline: Redline, site: Any) -> None:
+    """Two tracked URLs behind a 301, three crawls under `all`: the articles new, unchanged,
+    then one of them edited."""
+    redline.env["REDLINE_WARC_RETENTION"] = "all"
+    for name in ("a", "b"):
+        site.redirect(f"/old/{name}", f"/news/{name}")
+        serve(site, f"/news/{name}", Story(headline=f"Story {name}"), conditional=False)
+        redline("track", site.url(f"/old/{name}"))
+    redline.crawl()
+    redline.crawl()  # both unchanged: under `all`, a 301 and the page (a revisit) each
+    serve(site, "/news/b", Story(headline="Story b, corrected"), conditional=False)
+    summary = redline.crawl()
+    assert (summary["new_versions"], summary["unchanged"]) == (1, 1)
+    del redline.env["REDLINE_WARC_RETENTION"]
+
+
+def expected_hops(
+    redline: Redline, before: dict[int, tuple[Row, Any]], kept: set[int]
+) -> tuple[set[str], set[str]]:
+    """Every redirect record's id, and those of the kept captures' redirects."""
+    chains = hops_by_capture(redline)
+    assert len(chains) == 6 and all(len(hops) == 1 for hops in chains.values())
+    kept_hops = set()
+    for capture_id in kept:
+        record = before[capture_id][1]
+        kept_hops |= set(chains[(record.target_uri, record.date)])
+    return {h for hops in chains.values() for h in hops}, kept_hops
+
+
+def test_apply_drops_the_redirects_of_the_captures_it_drops(redline, site):
+    """Under `versions` a crawl writes a fetch's redirect records with its capture's record,
+    so none for an unchanged capture; `storage apply` drops the old ones the same way: the
+    redirects of an unchanged capture go with its record, those of a new version stay (the
+    twin: the article behind one redirect really changes), and every kept capture replays."""
+    build_redirect_archive(redline, site)
+    before = snapshot(redline)
+    rows = {i: row for i, (row, _) in before.items()}
+    kept = expected_kept(rows)
+    assert len(kept) == 3 and len(rows) == 6  # a's first; b's first and its edit
+    all_hops, kept_hops = expected_hops(redline, before, kept)
+
+    dry = redline.json("storage", "apply", "--dry-run")
+    assert dry["hops_dropped"] == 3 and dry["captures_cleared"] == 3
+    done = redline.json("storage", "apply")
+    assert done["hops_dropped"] == 3
+    assert (done["bytes_before"], done["bytes_after"]) == (dry["bytes_before"], dry["bytes_after"])
+    check_against(redline, before, kept)
+    left = responses_in_order(redline)
+    ids = {h.get_header("WARC-Record-ID") for _, h in left}
+    assert ids & all_hops == kept_hops
+    # what a crawl under `versions` would have written: a request with every response kept
+    answers = {
+        h.get_header("WARC-Record-ID")
+        for _, h in left
+        if h.get_header("WARC-Type") in ("response", "revisit")
+    }
+    asked = [
+        h.get_header("WARC-Concurrent-To")
+        for _, h in left
+        if h.get_header("WARC-Type") == "request"
+    ]
+    assert sorted(asked) == sorted(answers)
+    assert len(answers) == len(kept) + len(kept_hops)
+    for name in files(redline):
+        warcio = Path(sys.executable).with_name("warcio")
+        assert subprocess.run([str(warcio), "check", str(warc_dir(redline) / name)]).returncode == 0
+
+    again = redline.json("storage", "apply")
+    assert again["files_rewritten"] == 0 and again["hops_dropped"] == 0
+    # and the archive goes on: the next crawl under `versions` writes no redirect for a
+    assert redline.crawl()["unchanged"] == 2
+    assert {h.get_header("WARC-Record-ID") for _, h in responses_in_order(redline)} == ids
+
+
+@pytest.mark.parametrize("step", ["written", "swapped"])
+def test_a_crash_while_dropping_redirects_loses_nothing(redline, site, step):
+    """A crash in a rewrite that drops redirect records: the next apply ends where a run
+    without the crash does."""
+    build_redirect_archive(redline, site)
+    before = snapshot(redline)
+    kept = expected_kept({i: row for i, (row, _) in before.items()})
+    all_hops, kept_hops = expected_hops(redline, before, kept)
+    proc = subprocess.run(
+        [sys.executable, "-c", CRASH, step], env=redline.env, capture_output=True, check=False
+    )
+    assert proc.returncode == 9, proc.stderr.decode()
+    now = captures(redline)
+    for capture_id, (_, record) in before.items():  # every reference still reads the same
+        new = now[capture_id]
+        if new.file is not None:
+            assert read_record(
+                warc_dir(redline), WarcLocation(new.file, new.offset or 0, 0, "")
+            ) == (record)
+        else:
+            assert step == "swapped" and capture_id not in kept
+    done = redline.json("storage", "apply")
+    assert done["recovered"]
+    check_against(redline, before, kept)
+    left = {h.get_header("WARC-Record-ID") for _, h in responses_in_order(redline)}
+    assert left & all_hops == kept_hops
