@@ -6,13 +6,13 @@ sharing a queue of many sites each fetched every site's robots.txt: N requests w
 does, and each worker's first request to a site waited for its own copy (with 4 workers over
 40 sites answering in 100 ms, 160 robots.txt requests at the start of a cycle instead of 40).
 
-:class:`SharedRobotsTxtMiddleware` (set by :func:`crawler.distributed.worker_settings`) looks
-in Redis before fetching: ``<redis_prefix>:robots:<scheme>://<host>`` holds the body a worker
-fetched, for :data:`TTL_S`.  A worker that finds it parses it as Scrapy would have parsed its
-own copy (the same parser, the same rules); one that does not fetches it as Scrapy does and
-stores what it got.  A robots.txt that could not be fetched (a network error) is not stored:
-the next worker tries for itself.  Within a process, as in Scrapy, a site's rules are read
-once and kept.
+:class:`SharedRobotsTxtMiddleware` (set by :func:`crawler.distributed.worker_settings`) looks in
+Redis before fetching: ``<redis_prefix>:robots:<scheme>://<host>`` holds the body a worker fetched,
+for :data:`TTL_S`. A worker that finds it parses it as Scrapy would have parsed its own copy (the
+same parser, the same rules); one that does not fetches it as Scrapy does and stores what it got. A
+robots.txt that could not be fetched (a network error) is not stored: the next worker tries for
+itself, and so does it after a server error (5xx) or a 429. Within a process, as in Scrapy, a site's
+rules are read once and kept.
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if self._client is None:
             from redis import Redis
 
-            self._client = Redis.from_url(self.redis_url, socket_connect_timeout=10)
+            # short timeouts: the calls are made on the reactor's thread
+            self._client = Redis.from_url(
+                self.redis_url, socket_connect_timeout=2, socket_timeout=2
+            )
         return self._client
 
     def _shared(self, key: str) -> bytes | None:
@@ -95,8 +98,11 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         return await super().robot_parser(request)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        # what Scrapy parses, whatever the status (a 404's page allows everything)
-        self._share(robots_key(self.prefix, urlparse_cached(request).scheme, netloc), response.body)
+        # what Scrapy parses (a 404's page allows everything); not a server error's answer,
+        # which this worker reads as allowing everything but the others should try again
+        if response.status < 500 and response.status != 429:
+            key = robots_key(self.prefix, urlparse_cached(request).scheme, netloc)
+            self._share(key, response.body)
         await super()._parse_robots(response, netloc, request)
 
     def close(self) -> None:

@@ -648,3 +648,48 @@ def test_a_crash_while_dropping_redirects_loses_nothing(redline, site, step):
     check_against(redline, before, kept)
     left = {h.get_header("WARC-Record-ID") for _, h in responses_in_order(redline)}
     assert left & all_hops == kept_hops
+
+
+def _hop(uri: str, at: str, status: int = 301, to: str | None = None) -> Any:
+    from archive.storage import _Record
+
+    date = f"2026-12-07T10:00:{at}Z"
+    return _Record(0, 1, "response", f"<urn:{uri}:{at}>", (), None, None, (uri, date), status, to)
+
+
+def _fetched(at: str, final: str) -> Any:
+    from archive.retention import Fetch
+
+    return Fetch(
+        1, datetime.fromisoformat(f"2026-12-07T10:00:{at}+00:00"), final, False, None, None
+    )
+
+
+def test_hops_are_given_to_a_capture_only_without_doubt():
+    """The cases `storage apply` keeps in doubt: a chain whose fetch recorded no capture (a
+    killed crawl: another chain of the URL comes before the next capture), a capture that
+    did not end where the chain led, one recorded before the chain began; and the twins where
+    the chain is the capture's (a redirect, and a retried attempt at the same URL)."""
+    from archive.storage import _Chain, _own
+
+    old, new = "https://example.org/old", "https://example.org/new"
+    orphan = _Chain("f", [_hop(old, "01.000000", to="/new")])
+    owned = _Chain("f", [_hop(old, "05.000000", to="/new")])
+    retried = _Chain("f", [_hop(new, "05.000000", status=503), _hop(new, "06.000000", 503)])
+    elsewhere = _Chain("f", [_hop("https://example.org/x", "05.000000", to="/new")])
+    early = _Chain("f", [_hop("https://example.org/y", "05.000000", to="/z")])
+    captures = {
+        old: [_fetched("05.500000", new)],
+        new: [_fetched("06.500000", new)],
+        "https://example.org/x": [_fetched("05.500000", "https://example.org/other")],
+        "https://example.org/y": [_fetched("05.000000", "https://example.org/z")],
+    }
+    _own([orphan, owned, retried, elsewhere, early], captures)
+    assert orphan.owner is None and elsewhere.owner is None
+    assert owned.owner is captures[old][0] and retried.owner is captures[new][0]
+    assert early.owner is captures["https://example.org/y"][0]  # at the chain's last hop
+    # a capture of the URL recorded while the chain ran: which fetch was it? kept
+    y = "https://example.org/y"
+    straddled = _Chain("f", [_hop(y, "05.000000", status=503), _hop(y, "06.000000", status=503)])
+    _own([straddled], {y: [_fetched("05.500000", y), _fetched("06.500000", y)]})
+    assert straddled.owner is None
