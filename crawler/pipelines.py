@@ -367,7 +367,11 @@ class ArchivePipeline:
             raise
         finally:
             if self._reads is not None:
-                self._reads.rollback()  # no transaction, so no snapshot, held between reads
+                try:
+                    self._reads.rollback()  # no transaction, so no snapshot, held between reads
+                except Exception:  # a connection lost after the read: the next takes a new one
+                    logger.debug("could not end the crawl's read transaction", exc_info=True)
+                    self._close_reads()
 
     def _close_reads(self) -> None:
         reads, self._reads = self._reads, None
