@@ -300,6 +300,7 @@ class ApplyResult:
     kept_for_revisits: int  # records not required by their captures, kept as revisits' payload
     damaged: tuple[str, ...] = ()  # left alone: unreadable, or an offset named holds no record
     hops_dropped: int = 0  # responses of redirects and retried attempts dropped with a capture
+    hops_unowned: int = 0  # such responses kept because no capture is surely theirs (_own)
 
     @property
     def bytes_before(self) -> int:
@@ -327,6 +328,7 @@ class ApplyResult:
             "kept_for_revisits": self.kept_for_revisits,
             "damaged": list(self.damaged),
             "hops_dropped": self.hops_dropped,
+            "hops_unowned": self.hops_unowned,
             "rewrites": [r.to_json() for r in self.rewrites],
         }
 
@@ -408,6 +410,7 @@ def apply_retention(
         kept_for_revisits=kept_for_revisits,
         damaged=tuple(damaged),
         hops_dropped=sum(1 for c in chains for r in c.records if not r.keep),
+        hops_unowned=sum(len(c.records) for c in chains if c.owner is None),
     )
 
 

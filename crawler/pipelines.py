@@ -40,7 +40,7 @@ from archive.fastpath_counts import (
 )
 from archive.originals import original_record
 from archive.policy import Policy
-from archive.retention import ALL, keeps_exchange
+from archive.retention import exchange_required, keeps_exchange
 from archive.store import CurrentVersion, current_version, payload_locations
 from archive.urls import is_section_or_home
 from archive.warc import Headers, WarcLocation, WarcWriter, payload_digest, recover_warc_dir
@@ -202,7 +202,7 @@ class ArchivePipeline:
             return _facts(item), Failed(item.failure, item.detail)
         if item.status != 304:
             return None
-        if item.hops and self._keeps_exchange(item, None, None):
+        if item.hops and self._keeps_exchange(item, None, None, CaptureOutcome.NOT_MODIFIED):
             self._write_hops(item)
         return _facts(item), NotModified()
 
@@ -343,12 +343,16 @@ class ArchivePipeline:
         return self._write(item, digest)
 
     def _keeps_exchange(
-        self, item: FetchResult, content_hash: str | None, canonical_url: str | None
+        self,
+        item: FetchResult,
+        content_hash: str | None,
+        canonical_url: str | None,
+        outcome: CaptureOutcome = CaptureOutcome.UNCHANGED,
     ) -> bool:
-        """Whether a capture the crawl judges unchanged keeps its exchange in WARC
-        (:mod:`archive.retention`)."""
-        if self.config.warc_retention == ALL:
-            return True
+        """Whether a capture the crawl judges ``outcome`` (unchanged, or a 304 answer) keeps
+        its exchange in WARC (:mod:`archive.retention`)."""
+        if exchange_required(self.config.warc_retention, outcome, made=False):
+            return True  # whatever the capture makes: no read
         assert self.database is not None
         # a read: a plain connection, not a session and its commit (a third of the cost), and
         # the crawl's own, kept open (taking one from the pool costs as much as the read)
@@ -361,6 +365,7 @@ class ArchivePipeline:
                 item.tracked_url_id,
                 content_hash,
                 canonical_url,
+                outcome,
             )
         except Exception:
             self._close_reads()  # the next read takes a new connection

@@ -154,6 +154,13 @@ def _print_apply(console: Console, r: ApplyResult) -> None:
             " capture's record",
             markup=False,
         )
+    if r.hops_unowned:
+        console.print(
+            f"{r.hops_unowned:,} redirect or retried-attempt response(s) kept: no capture is"
+            " surely theirs (their first URL is no tracked URL as stored, or the fetch is in"
+            " doubt)",
+            markup=False,
+        )
     if r.kept_for_revisits:
         console.print(
             f"{r.kept_for_revisits} record(s) kept because kept revisit records need their payload",

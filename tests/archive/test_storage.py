@@ -591,6 +591,7 @@ def test_apply_drops_the_redirects_of_the_captures_it_drops(redline, site):
 
     dry = redline.json("storage", "apply", "--dry-run")
     assert dry["hops_dropped"] == 3 and dry["captures_cleared"] == 3
+    assert dry["hops_unowned"] == 0
     done = redline.json("storage", "apply")
     assert done["hops_dropped"] == 3
     assert (done["bytes_before"], done["bytes_after"]) == (dry["bytes_before"], dry["bytes_after"])
@@ -620,6 +621,26 @@ def test_apply_drops_the_redirects_of_the_captures_it_drops(redline, site):
     # and the archive goes on: the next crawl under `versions` writes no redirect for a
     assert redline.crawl()["unchanged"] == 2
     assert {h.get_header("WARC-Record-ID") for _, h in responses_in_order(redline)} == ids
+
+
+def test_apply_keeps_and_counts_the_redirects_of_no_tracked_url(redline, site):
+    """A run of redirects whose first URL is no tracked URL as stored (as when Scrapy
+    normalised the URL it asked for) has no owner: kept, and counted as `hops_unowned`; the
+    twin, the other URL's redirects, are owned and dropped with their unchanged captures."""
+    build_redirect_archive(redline, site)
+    database = open_database(database_url(redline))
+    try:
+        with database.session() as session:
+            tracked = session.scalars(
+                select(TrackedURL).where(TrackedURL.url == site.url("/old/b"))
+            ).one()
+            tracked.url = site.url("/old/b") + "?as=stored"
+    finally:
+        database.dispose()
+    proc = redline("storage", "apply", "--dry-run")
+    assert "3 redirect or retried-attempt response(s) kept" in " ".join(proc.stdout.split())
+    done = redline.json("storage", "apply")
+    assert (done["hops_unowned"], done["hops_dropped"]) == (3, 2)  # b's three; a's unchanged two
 
 
 @pytest.mark.parametrize("step", ["written", "swapped"])

@@ -263,13 +263,18 @@ def test_a_tracked_url_loaded_in_the_session_is_current_after_a_capture(db):
 
 
 def test_retention_after_the_fact_keeps_what_made_a_version_an_event_or_a_merge(db):
-    from archive.retention import stored_exchanges
+    """The three readings of the rule agree on every capture: the crawl's before the capture
+    (keeps_exchange), storage apply's after it for the records (stored_exchanges) and for the
+    captures without one, a 304's (fetches)."""
+    from archive.retention import fetches, keeps_exchange, stored_exchanges
 
-    main = new_url(db, "https://news.example/story")
-    amp = new_url(db, "https://news.example/amp/story")
-    own = {"canonical_url": "https://news.example/story"}
+    urls = ["https://news.example/story", "https://news.example/amp/story"]
+    main, amp = new_url(db, urls[0]), new_url(db, urls[1])
+    own = {"canonical_url": urls[0]}
     article = Article(A.headline, A.paragraphs, **own)
     made = {}
+    foreseen = {}
+    ids = {}
     steps = [
         ("first", main, Extracted(article)),  # version 1
         ("chrome", main, Extracted(article)),  # unchanged: not required
@@ -279,24 +284,64 @@ def test_retention_after_the_fact_keeps_what_made_a_version_an_event_or_a_merge(
         ("gone", main, Failed(FailureReason.HTTP_404, "HTTP 404")),  # takedown
         ("restored", main, SamePayload()),  # unchanged, but it made the restore
         ("again", main, SamePayload()),  # unchanged: not required
+        ("not-modified", main, NotModified()),  # a 304 confirming: not required, no record
+        ("away", main, Failed(FailureReason.REDIRECTED_AWAY, "to /")),  # a takedown again
+        ("back-304", main, NotModified()),  # a 304 that made the restore: required
     ]
     for minutes, (name, url_id, result) in enumerate(steps):
-        outcome, _, _ = capture(
-            db,
-            url_id,
-            result,
-            minutes,
-            warc_file=f"{name}.warc.gz",
-            warc_offset=0,
-            payload_digest="sha1:X",
-        )
-        made[name] = outcome
+        status, stored = 200, {"warc_file": f"{name}.warc.gz", "warc_offset": 0}
+        if isinstance(result, NotModified):
+            status, stored = 304, {}  # the crawl writes no record for a 304
+        with db.session() as session:
+            if not isinstance(result, Failed):  # an error always keeps its exchange
+                outcome = (
+                    CaptureOutcome.NOT_MODIFIED
+                    if isinstance(result, NotModified)
+                    else CaptureOutcome.UNCHANGED
+                )
+                article_read = result.article if isinstance(result, Extracted) else None
+                foreseen[name] = keeps_exchange(
+                    session,
+                    "versions",
+                    url_id,
+                    article_read.content_hash if article_read else None,
+                    article_read.canonical_url if article_read else None,
+                    outcome,
+                )
+            row = record_capture(
+                session,
+                FetchFacts(
+                    url_id,
+                    T0 + timedelta(minutes=minutes),
+                    http_status=status,
+                    payload_digest=None if status == 304 else "sha1:X",
+                    **stored,
+                ),
+                result,
+            )
+            made[name], ids[row.id] = row.outcome, name
     assert made["merge"] == made["restored"] == made["chrome"] == CaptureOutcome.UNCHANGED
     assert made["back"] == CaptureOutcome.NEW_VERSION
+    assert made["not-modified"] == made["back-304"] == CaptureOutcome.NOT_MODIFIED
     with db.session() as session:
         versions = {
             e.warc_file.split(".")[0]: e.required for e in stored_exchanges(session, "versions")
         }
         everything = {e.warc_file: e.required for e in stored_exchanges(session, "all")}
+        by_fetch = {
+            ids[f.capture_id]: f.required
+            for found in fetches(session, "versions", urls).values()
+            for f in found
+        }
+        every_fetch = fetches(session, "all", urls)
     assert [n for n, required in versions.items() if not required] == ["chrome", "again"]
-    assert len(versions) == len(steps) and all(everything.values())
+    assert len(versions) == len(steps) - 2 and all(everything.values())
+    assert {n for n, required in by_fetch.items() if not required} == {
+        "chrome",
+        "again",
+        "not-modified",
+    }
+    assert len(by_fetch) == len(steps)
+    assert {n: by_fetch[n] for n in versions} == versions
+    assert foreseen == {n: by_fetch[n] for n in foreseen}  # before the fact, as after it
+    assert all(f.required for found in every_fetch.values() for f in found)
