@@ -49,10 +49,36 @@ def floors() -> dict[str, Any]:
 
 
 @cache
+def outcomes() -> tuple[Any, ...]:
+    _, found = evaluate(require_shared())
+    return tuple(found)
+
+
+@cache
 def measured() -> dict[str, Any]:
-    root = require_shared()
-    _, outcomes = evaluate(root)
-    return score(outcomes)["all"]
+    return score(outcomes())["all"]
+
+
+@cache
+def measured_with_label_corrections() -> dict[str, Any]:
+    return score(outcomes(), corrected=True)["all"]
+
+
+# The same pairs scored against the labels with the corrections documented in
+# docs/diff-quality.md ("Disagreements examined", "Label wrong": GOV.UK's "Last updated"
+# after ``<br>`` and its change-history markup, which the raw labels' parser misses, and the
+# language switcher it reads as body text): every kind at 0.95 or more, ``updated`` and
+# ``correction_note`` included (their raw precision, 0.635 and 0.908, counts the labels'
+# misses as redline's).
+MINIMUM_WITH_LABEL_CORRECTIONS = {
+    "headline": {"precision": 0.99, "recall": 0.99},
+    "byline": {"precision": 0.99, "recall": 0.99},
+    "paragraph_added": {"precision": 0.997, "recall": 0.99},
+    "paragraph_removed": {"precision": 0.986, "recall": 0.96},
+    "paragraph_changed": {"precision": 0.988, "recall": 0.986},
+    "updated": {"precision": 0.99, "recall": 0.99},
+    "correction_note": {"precision": 0.99, "recall": 0.99},
+}
 
 
 # paragraph_moved, scored on the pairs whose label can tell (``moved`` in the results): too
@@ -75,6 +101,12 @@ MINIMUM_MOVED = {
 
 def test_floors_never_go_down() -> None:
     assert_not_lowered(floors(), MINIMUM_FLOORS)
+    corrected = floors()["kinds_with_label_corrections"]
+    assert set(corrected) == set(MINIMUM_WITH_LABEL_CORRECTIONS)
+    for kind, minimum in MINIMUM_WITH_LABEL_CORRECTIONS.items():
+        assert min(minimum.values()) >= 0.95, kind
+        for metric, value in minimum.items():
+            assert corrected[kind][metric] >= value, (kind, metric)
     for bucket, minimum in MINIMUM_MOVED.items():
         for metric, value in minimum.items():
             assert floors()["moved"][bucket][metric] >= value, (bucket, metric)
@@ -94,6 +126,10 @@ def test_quality_meets_the_floors() -> None:
     for name in floors()["corpora"]:
         require_shared(name)
     assert_meets(measured(), floors())
+    corrected = measured_with_label_corrections()["kinds"]
+    for kind, kind_floors in floors()["kinds_with_label_corrections"].items():
+        for metric, value in kind_floors.items():
+            assert corrected[kind][metric] >= value, (kind, metric, corrected[kind])
     moved = measured()["moved"]
     for bucket, bucket_floors in floors()["moved"].items():
         for metric, value in bucket_floors.items():
