@@ -197,17 +197,8 @@ class WarcWriter:
         more.
         """
         date = _warc_date(fetched_at)
-        fields = [("WARC-Date", date)]
-        if ip:
-            fields.append(("WARC-IP-Address", ip))
-        if payload_digest:
-            fields.append(("WARC-Payload-Digest", payload_digest))
         record_id = _record_id()
-        fields += [
-            ("WARC-Type", "response"),
-            ("WARC-Record-ID", record_id),
-            ("WARC-Target-URI", url),
-        ]
+        fields = _fields("response", url, date, record_id, ip, payload_digest)
         digest = payload_digest or _sha1_label(body)
         if not payload_digest:
             fields.append(("WARC-Payload-Digest", digest))
@@ -246,14 +237,9 @@ class WarcWriter:
         if not payload_digest:
             raise ValueError("a revisit needs the payload digest of the record it refers to")
         date = _warc_date(fetched_at)
-        fields = [("WARC-Date", date)]
-        if ip:
-            fields.append(("WARC-IP-Address", ip))
         record_id = _record_id()
+        fields = _fields("revisit", url, date, record_id, ip)
         fields += [
-            ("WARC-Type", "revisit"),
-            ("WARC-Record-ID", record_id),
-            ("WARC-Target-URI", url),
             ("WARC-Profile", REVISIT_PROFILE),
             ("WARC-Refers-To-Target-URI", refers_to_uri),
         ]
@@ -574,6 +560,19 @@ def _warcio_version() -> str:
         return importlib.metadata.version("warcio")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
+
+
+def _fields(
+    kind: str, url: str, date: str, record_id: str, ip: str | None, digest: str | None = None
+) -> list[tuple[str, str]]:
+    """A record's first WARC fields, in the order warcio writes them."""
+    fields = [("WARC-Date", date)]
+    if ip:
+        fields.append(("WARC-IP-Address", ip))
+    if digest:
+        fields.append(("WARC-Payload-Digest", digest))
+    fields += [("WARC-Type", kind), ("WARC-Record-ID", record_id), ("WARC-Target-URI", url)]
+    return fields
 
 
 def _warc_date(moment: datetime) -> str:
