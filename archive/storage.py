@@ -300,7 +300,9 @@ class ApplyResult:
     kept_for_revisits: int  # records not required by their captures, kept as revisits' payload
     damaged: tuple[str, ...] = ()  # left alone: unreadable, or an offset named holds no record
     hops_dropped: int = 0  # responses of redirects and retried attempts dropped with a capture
-    hops_unowned: int = 0  # such responses kept because no capture is surely theirs (_own)
+    # such responses kept because no capture is surely theirs (_own): all those in the WARC
+    # files, kept by this run or an earlier one, so every run counts the same
+    hops_unowned: int = 0
 
     @property
     def bytes_before(self) -> int:
@@ -367,8 +369,8 @@ def apply_retention(
 ) -> ApplyResult:
     """Rewrite the WARC files so that they hold only what ``retention`` keeps (module docstring).
 
-    Reads every WARC file that captures name; a dry run writes nothing (an interrupted earlier
-    run is reported, not cleaned up).  The caller holds the crawl lock.
+    Reads every closed WARC file, named by captures or not; a dry run writes nothing (an
+    interrupted earlier run is reported, not cleaned up).  The caller holds the crawl lock.
     """
     warc_dir = Path(warc_dir)
     opened = _warc_listing(warc_dir)[1]
@@ -386,8 +388,10 @@ def apply_retention(
     by_file: dict[str, list[StoredExchange]] = defaultdict(list)
     for exchange in exchanges:
         by_file[exchange.warc_file].append(exchange)
-    closed = _warc_listing(warc_dir)[0]
-    files = [_scan(path, by_file.get(path.name, [])) for path in closed if path.name in by_file]
+    # Every closed file, those no capture names too: a rewrite can leave one holding only
+    # hops without an owner, which each run counts again (and another run's chain of the
+    # URL there decides whose a chain is, _own).
+    files = [_scan(path, by_file.get(path.name, [])) for path in _warc_listing(warc_dir)[0]]
     chains = _hop_chains(files) if retention == VERSIONS else []
     with database.session() as session:
         owners = fetches(session, retention, {c.records[0].uri_date[0] for c in chains})

@@ -641,6 +641,12 @@ def test_apply_keeps_and_counts_the_redirects_of_no_tracked_url(redline, site):
     assert "3 redirect or retried-attempt response(s) kept" in " ".join(proc.stdout.split())
     done = redline.json("storage", "apply")
     assert (done["hops_unowned"], done["hops_dropped"]) == (3, 2)  # b's three; a's unchanged two
+    # the second crawl's file is left with b's redirect alone, which no capture names: every
+    # run still reads it and counts what it keeps there; nothing more is dropped
+    kept = files(redline)
+    again = redline.json("storage", "apply")
+    assert (again["hops_unowned"], again["hops_dropped"], again["files_rewritten"]) == (3, 0, 0)
+    assert again["files_scanned"] == len(kept) and files(redline) == kept
 
 
 @pytest.mark.parametrize("step", ["written", "swapped"])
