@@ -70,6 +70,7 @@ from typing import IO, Any
 from bench.crawls import crawl_env, db_size, warc_size
 from bench.figures import say, write_json
 from bench.procmem import TreeMemory
+from bench.shared_data import ENV_DIR, shared_data, shared_data_or_exit
 from bench.site import ChildSite
 from scheduler.demo.chrome import dress
 
@@ -88,15 +89,9 @@ TRAFILATURA_KWARGS: dict[str, Any] = {
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def data_dir() -> Path:
-    env = os.environ.get("REDLINE_SHARED_DATA")
-    base = Path(env) if env else ROOT.parent / "shared" / "data"
-    return base / BENCHMARK
-
-
 def load_corpus() -> list[bytes]:
     """The corpus pages, decompressed, in file-name order."""
-    files = sorted((data_dir() / "html").glob("*.html.gz"))
+    files = sorted(shared_data(BENCHMARK, "html").glob("*.html.gz"))
     return [gzip.decompress(f.read_bytes()) for f in files]
 
 
@@ -484,7 +479,7 @@ def environ(data: Path, args: argparse.Namespace) -> dict[str, str]:
     return crawl_env(
         data,
         args.workers,
-        keep=("REDLINE_SHARED_DATA",),
+        keep=(ENV_DIR,),
         REDLINE_OBEY_ROBOTS_TXT="1",
         REDLINE_CONCURRENT_REQUESTS=str(args.concurrency),
         REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN=str(args.concurrency),
@@ -837,14 +832,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.fetch_only:
         return fetch_only_main(args.fetch_only, args.concurrency, args.concurrency)
-    if not (data_dir() / "html").is_dir():
-        print(
-            f"bench.cycle: benchmark data not found under {data_dir()} "
-            "(set REDLINE_SHARED_DATA to the directory holding "
-            f"{BENCHMARK}/)",
-            file=sys.stderr,
-        )
-        return 2
+    shared_data_or_exit(BENCHMARK, "html")
     if args.serve:
         return serve_main()
     from archive.config import Config

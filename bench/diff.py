@@ -13,7 +13,7 @@ Two stress pairs follow: every paragraph of the 200 KB article edited, and a ful
 (two unrelated 200 KB texts), which shows the cost is capped rather than blowing up.
 
 Texts come from the human-annotated article bodies of the MIT-licensed
-scrapinghub/article-extraction-benchmark (``../shared/data/article-extraction-benchmark``)
+scrapinghub/article-extraction-benchmark (in the shared data: ``bench.shared_data``)
 when present, else from a seeded generator.  Everything is deterministic for a given seed.
 """
 
@@ -37,9 +37,8 @@ from archive.diff import compare, rebuild
 from archive.diff.words import word_diff
 from archive.extract.article import Article
 from bench.figures import write_json
+from bench.shared_data import shared_data_dir
 
-ROOT = Path(__file__).resolve().parents[1]
-GROUND_TRUTH = ROOT.parent / "shared/data/article-extraction-benchmark/ground-truth.json"
 SIZES = {"2KB": 2_000, "20KB": 20_000, "200KB": 200_000}
 REPEATS = {"2KB": 200, "20KB": 50, "200KB": 15}
 TARGET_200KB_MS = 50.0
@@ -55,8 +54,9 @@ _FILLER = _FILLER_TEXT.split()
 
 def load_paragraphs(seed: int) -> tuple[list[str], str]:
     """Real paragraphs from the benchmark corpus, or generated ones; and their source."""
-    if GROUND_TRUTH.exists():
-        data = json.loads(GROUND_TRUTH.read_text(encoding="utf-8"))
+    truth = shared_data_dir() / "article-extraction-benchmark" / "ground-truth.json"
+    if truth.exists():
+        data = json.loads(truth.read_text(encoding="utf-8"))
         paragraphs = [
             p.strip()
             for key in sorted(data)

@@ -24,7 +24,7 @@ from typing import Any
 from archive.errors import ExtractionError
 from archive.extract import extract_article
 from bench.figures import write_json
-from bench.quality import shared_dir
+from bench.shared_data import shared_data_or_exit
 from scheduler.evaluation.edits import (
     BENCHMARK,
     DEFAULT_SEED,
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(names) - set(TRIALS))
     if unknown:
         parser.error(f"unknown trials: {', '.join(unknown)}")
-    root = shared_dir()
+    root = shared_data_or_exit()
     started = time.perf_counter()
     sources, trials = evaluate(root, args.seed, args.pages, names)
     elapsed = time.perf_counter() - started

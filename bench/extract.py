@@ -20,7 +20,6 @@ import logging
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import cast
@@ -30,6 +29,7 @@ import trafilatura
 from archive.errors import ExtractionError
 from archive.extract import extract_article
 from bench.figures import write_json
+from bench.shared_data import shared_data, shared_data_or_exit
 
 BENCHMARK = "article-extraction-benchmark"
 TRAFILATURA_KWARGS = {
@@ -40,14 +40,8 @@ TRAFILATURA_KWARGS = {
 }
 
 
-def _data_dir() -> Path:
-    env = os.environ.get("REDLINE_SHARED_DATA")
-    base = Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    return base / BENCHMARK
-
-
 def _load_pages(limit: int | None) -> list[tuple[str, bytes]]:
-    root = _data_dir()
+    root = shared_data(BENCHMARK)
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     files = sorted((root / "html").glob("*.html.gz"))[:limit]
     return [(truth[f.name.split(".")[0]]["url"], gzip.decompress(f.read_bytes())) for f in files]
@@ -106,9 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="passes over the pages")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages")
     args = parser.parse_args(argv)
-    if not (_data_dir() / "html").is_dir():
-        print(f"benchmark data not found under {_data_dir()}", file=sys.stderr)
-        return 2
+    shared_data_or_exit(BENCHMARK, "html")
     logging.disable(logging.WARNING)  # trafilatura logs every discarded page
     report = run(args.rounds, args.limit)
     print(f"{'extractor':<18}{'pages/s':>10}{'mean ms':>10}{'median ms':>12}{'total s':>10}")

@@ -26,7 +26,6 @@ import argparse
 import gzip
 import hashlib
 import json
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -39,16 +38,12 @@ from archive.extract.decode import decode_body
 from archive.extract.extractor import _read_page, extract_with_fingerprint
 from archive.extract.parse import collapse_source_whitespace, parse_page
 from bench.cycle import add_chrome
+from bench.shared_data import shared_data_or_exit
 from scheduler.demo.chrome import dress
 from scheduler.evaluation.quality import cnn_page, govuk_page
 
 ROOT = Path(__file__).resolve().parents[1]
 _PARAGRAPH_END = re.compile(r"</p\s*>", re.IGNORECASE)
-
-
-def _shared() -> Path:
-    configured = os.environ.get("REDLINE_SHARED_DATA")
-    return Path(configured) if configured else ROOT.parent / "shared" / "data"
 
 
 def _after_third_paragraph(page: str) -> int | None:
@@ -123,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, help="write the digests to this file")
     parser.add_argument("--against", type=Path, help="compare with digests saved before")
     args = parser.parse_args(argv)
-    digests = run(_shared())
+    digests = run(shared_data_or_exit())
     print(f"{len(digests)} pages", file=sys.stderr)
     if args.save:
         args.save.write_text(json.dumps(digests, indent=0, sort_keys=True), encoding="utf-8")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from typing import Any
 
 from bench.crawls import crawl_env
 from bench.figures import write_json
+from bench.shared_data import shared_data_or_exit
 from scheduler.evaluation.quality import (
     Outcome,
     Pair,
@@ -35,12 +35,6 @@ from scheduler.evaluation.quality import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def shared_dir() -> Path:
-    """``$REDLINE_SHARED_DATA`` or ``../shared/data`` beside the repository."""
-    configured = os.environ.get("REDLINE_SHARED_DATA")
-    return Path(configured) if configured else ROOT.parent / "shared" / "data"
 
 
 def _redline(data_dir: Path, *args: str) -> Any:
@@ -104,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/quality.json")
     parser.add_argument("--crawl-sample", type=int, default=10)
     args = parser.parse_args(argv)
-    root = shared_dir()
+    root = shared_data_or_exit()
     started = time.perf_counter()
     pairs, outcomes = evaluate(root)
     elapsed = time.perf_counter() - started
