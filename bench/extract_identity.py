@@ -34,9 +34,8 @@ from pathlib import Path
 from lxml import etree
 
 from archive.errors import ExtractionError
-from archive.extract.decode import decode_body
-from archive.extract.extractor import _read_page, extract_with_fingerprint
-from archive.extract.parse import collapse_source_whitespace, parse_page
+from archive.extract.extractor import extract_with_fingerprint, read_page
+from archive.extract.parse import parse_body
 from bench.cycle import add_chrome
 from bench.shared_data import shared_data_or_exit
 from scheduler.demo.chrome import dress
@@ -100,12 +99,12 @@ def result_digests(url: str, body: bytes | str) -> tuple[str, str]:
     except ExtractionError as error:
         result = ("error", str(error.reason), str(error))
     try:
-        tree = parse_page(collapse_source_whitespace(decode_body(body, None)))
+        tree = parse_body(body)
     except ExtractionError as error:
         return _digest(result), _digest(("error", str(error.reason)))
     if tree is None:
         return _digest(result), _digest(None)
-    _read_page(tree, url)
+    read_page(tree, url)
     return _digest(result), _digest(etree.tostring(tree, encoding="unicode"))
 
 

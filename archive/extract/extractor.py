@@ -14,7 +14,7 @@ from archive.enums import FailureReason
 from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.extract.chrome import drop_chrome
-from archive.extract.decode import decode_body, undecodable_ratio
+from archive.extract.decode import undecodable_ratio
 from archive.extract.fastpath import fallback_reason, page_fingerprint
 from archive.extract.head import Head, drop_hidden_metadata, read_head, stated_authors
 from archive.extract.headline import (
@@ -31,7 +31,7 @@ from archive.extract.layout import unwrap_layout_tables
 from archive.extract.links import find_links
 from archive.extract.metadata import read_metadata
 from archive.extract.normalize import normalize_optional, split_paragraphs
-from archive.extract.parse import collapse_source_whitespace, parse_page
+from archive.extract.parse import parse_body
 from archive.extract.recover import recover_article_text
 from archive.extract.repeats import repeated_runs, restore_repeats
 from archive.extract.timestamps import find_published, find_updated, hide_modified_stamps
@@ -300,12 +300,11 @@ def _extract(
     Raises:
         ExtractionError: ``NOT_HTML``, ``BAD_ENCODING`` or ``EMPTY_EXTRACTION``.
     """
-    text = decode_body(body, content_type)
-    tree = parse_page(collapse_source_whitespace(text))
+    tree = parse_body(body, content_type)
     if tree is None:
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
     pristine = deepcopy(tree) if fingerprint else None  # as parsed, for the fingerprint
-    reading = _read_page(tree, url)
+    reading = read_page(tree, url)
     head, walls, history, meta = reading.head, reading.walls, reading.history, reading.meta
     canonical_url, amp_url = reading.canonical_url, reading.amp_url
     document = run_trafilatura(tree, url)
@@ -369,7 +368,7 @@ def _extract(
 
 
 def _removals(tree: HtmlElement, url: str) -> None:
-    """What :func:`_read_page` removes from the tree trafilatura reads, in its order: the
+    """What :func:`read_page` removes from the tree trafilatura reads, in its order: the
     change history, in-article chrome, hidden metadata, modification stamps.  The fast path
     looks for the extracted paragraphs in a page so cleaned."""
     take_change_history(tree)
@@ -379,7 +378,7 @@ def _removals(tree: HtmlElement, url: str) -> None:
 
 
 @dataclass(frozen=True)
-class _Reading:
+class PageReading:
     """What the extractor's own readers found on a page before trafilatura runs."""
 
     head: Head
@@ -390,7 +389,7 @@ class _Reading:
     meta: Document
 
 
-def _read_page(tree: HtmlElement, url: str) -> _Reading:
+def read_page(tree: HtmlElement, url: str) -> PageReading:
     """The readers run before trafilatura, and the tree made ready for it (changed in place)."""
     head = read_head(tree)
     walls = read_wall_signals(tree, head)  # before anything below changes the tree
@@ -404,12 +403,12 @@ def _read_page(tree: HtmlElement, url: str) -> _Reading:
     hide_modified_stamps(tree)  # read into ``head``; htmldate must not take them as published
     recover_article_text(tree, url)  # article text trafilatura would drop, made plain
     meta = read_metadata(tree, url, dict(DATE_PARAMS))  # trafilatura's, minus unused fields
-    return _Reading(head, walls, canonical_url, amp_url, history, meta)
+    return PageReading(head, walls, canonical_url, amp_url, history, meta)
 
 
-def _metadata_evidence(tree: HtmlElement, reading: _Reading, url: str) -> str:
+def _metadata_evidence(tree: HtmlElement, reading: PageReading, url: str) -> str:
     """Everything the extractor's metadata readers give for a page (``tree`` as
-    :func:`_read_page` left it), as one string: the same functions :func:`_extract` calls,
+    :func:`read_page` left it), as one string: the same functions :func:`_extract` calls,
     run in full, so that a change anywhere they look (an "Updated" line or a footer date
     outside the article, an author card, a wall) changes it.  For the fast path."""
     head, meta, history = reading.head, reading.meta, reading.history
@@ -439,7 +438,7 @@ def _metadata_evidence(tree: HtmlElement, reading: _Reading, url: str) -> str:
 
 def page_metadata_evidence(tree: HtmlElement, url: str) -> str:
     """:func:`_metadata_evidence` of a page as parsed (``tree`` is changed)."""
-    return _metadata_evidence(tree, _read_page(tree, url), url)
+    return _metadata_evidence(tree, read_page(tree, url), url)
 
 
 def same_article(

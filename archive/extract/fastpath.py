@@ -48,9 +48,8 @@ from itertools import accumulate
 from lxml import etree
 from lxml.html import HtmlElement
 
-from archive.extract.decode import decode_body
 from archive.extract.inline_chrome import _FURNITURE, _name_words
-from archive.extract.parse import collapse_source_whitespace, parse_page
+from archive.extract.parse import parse_body
 from archive.extract.version import extractor_version
 
 FORMAT = "fp6"
@@ -322,11 +321,6 @@ def page_fingerprint(
     return f"{_identity()}|{locator}|{digest}.{_evidence_digest(evidence)}"
 
 
-def parse_for_fingerprint(body: bytes | str, content_type: str | None) -> HtmlElement | None:
-    """The page parsed exactly as :func:`~archive.extract.extract_article` parses it."""
-    return parse_page(collapse_source_whitespace(decode_body(body, content_type)))
-
-
 # Why the fast path left a page to the full extraction (:func:`fallback_reason`).
 NO_FINGERPRINT = "no_fingerprint"  # the version has none (its region could not be located)
 OTHER_EXTRACTOR = "other_extractor"  # a fingerprint of another format or extractor
@@ -375,7 +369,7 @@ def fallback_reason(
         digest, _, evidence = rest.partition(".")
         if not evidence:
             return OTHER_EXTRACTOR
-        tree = parse_for_fingerprint(body, content_type)
+        tree = parse_body(body, content_type)
         if tree is None:
             return NOT_PARSED
         region = _locate(tree, steps)

@@ -12,6 +12,9 @@ on the extraction path uses the form-specific classes, and the extracted article
 (``tests/archive/test_extract_parse.py`` checks it against ``load_html`` on the fixture pages).  The
 parser options and the repairs before parsing are trafilatura's, except ``huge_tree``: a single
 text node or attribute over libxml2's 10,000,000-byte limit no longer ends the document.
+
+:func:`parse_body` is the whole way from a fetched body to that tree, which the extractor, its
+fast path and ``bench.extract_identity`` all take.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from lxml.html import (
     fromstring,
 )
 from trafilatura.utils import is_dubious_html, repair_faulty_html
+
+from archive.extract.decode import decode_body
 
 
 def _parser() -> HTMLParser:
@@ -131,3 +136,14 @@ def parse_page(text: str) -> HtmlElement | None:
     if tree is None or (dubious and len(tree) < 2):
         return None
     return tree
+
+
+def parse_body(body: bytes | str, content_type: str | None = None) -> HtmlElement | None:
+    """A fetched page's tree as the extractor parses it: decoded (``Content-Type`` if known),
+    its source whitespace collapsed, then :func:`parse_page` (None: no HTML document).
+
+    Raises:
+        ExtractionError: ``NOT_HTML`` or ``BAD_ENCODING``, from
+            :func:`~archive.extract.decode.decode_body`.
+    """
+    return parse_page(collapse_source_whitespace(decode_body(body, content_type)))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-import archive.extract.extractor as extractor
+import archive.extract.parse as parse
 from archive.errors import ExtractionError
 from archive.extract import extract_article
 from archive.extract.parse import collapse_source_whitespace, parse_page
@@ -76,7 +76,7 @@ def _compare_articles(
     items: list[tuple[bytes | str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ours = [_article_or_reason(body, url) for body, url in items]
-    monkeypatch.setattr(extractor, "parse_page", load_html)
+    monkeypatch.setattr(parse, "parse_page", load_html)  # what parse_body calls
     theirs = [_article_or_reason(body, url) for body, url in items]
     assert ours == theirs
 
