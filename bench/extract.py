@@ -22,7 +22,7 @@ import platform
 import statistics
 import time
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import trafilatura
 
@@ -32,7 +32,7 @@ from bench.figures import write_json
 from bench.shared_data import shared_data, shared_data_or_exit
 
 BENCHMARK = "article-extraction-benchmark"
-TRAFILATURA_KWARGS = {
+TRAFILATURA_KWARGS: dict[str, Any] = {
     "with_metadata": True,
     "include_comments": False,
     "include_tables": True,

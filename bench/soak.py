@@ -153,7 +153,10 @@ def overlaps(cycles: list[dict[str, Any]]) -> int:
 
 def archive_counts(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
-        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+
+        def one(sql: str) -> int:
+            return int(conn.execute(sql).fetchone()[0])
+
         return {
             "captures": one("SELECT count(*) FROM captures"),
             "versions": one("SELECT count(*) FROM versions"),

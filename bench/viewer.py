@@ -48,13 +48,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psutil
+from sqlalchemy import insert
 
 from archive.db import open_database
 from archive.diff import compare
@@ -237,7 +238,7 @@ def fill(url: str, articles: int, seed: int = 7) -> dict[str, Any]:
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # rows refer to each other both ways
         for name, model in tables:
             for start in range(0, len(rows[name]), 5000):
-                conn.execute(model.__table__.insert(), rows[name][start : start + 5000])
+                conn.execute(insert(model), rows[name][start : start + 5000])
         conn.commit()
     database.dispose()
     return {
@@ -296,7 +297,7 @@ def page_requests(articles: int, per_page: int, seed: int) -> list[tuple[str, st
         site = SITES[number % len(SITES)]
         return f"https://www.{site}/news/{number}/story-{number}?id={number}"
 
-    makers = {
+    makers: dict[str, Callable[[], str]] = {
         "home": lambda: "/",
         "articles search": lambda: f"/articles?q=story+{article()}",
         "articles filter": lambda: (
