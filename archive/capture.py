@@ -79,6 +79,8 @@ class Extracted:
     reread: Reread | None = None
     extractor: str = field(default_factory=extractor_version)
     fingerprint: str | None = None
+    # tier 0's template learned for this article's version (:mod:`archive.extract.template`)
+    template: str | None = None
 
     @cached_property
     def content_hash(self) -> str:

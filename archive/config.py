@@ -99,6 +99,13 @@ class Config:
         " any doubt falls back to the full extraction. Off by default while known gaps are open"
         " (see docs/design.md, 'The fast path').",
     )
+    fast_path_tier0: bool = _setting(
+        True,
+        "With the fast path on: tier 0 first, a page template learned once per version (by the"
+        " full extraction of its first refetch with other bytes) and checked on the raw bytes"
+        " in the crawl process, with no parse and no worker; any mismatch goes on to the"
+        " fingerprint check (see docs/design.md, 'Tier 0'). Off: the fingerprint check only.",
+    )
     fast_path_verify_every: int = _setting(
         50,
         "Every Nth fast-path 'unchanged' decision of the archive (counted across crawls) is"

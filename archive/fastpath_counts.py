@@ -4,7 +4,11 @@ A crawl adds what its fast path did when it ends (:func:`add_fast_path_counts`);
 status`` shows the totals.  Keys: ``decisions`` (pages found unchanged by the fast path),
 ``fallbacks`` (pages it could not vouch for, fully extracted), ``verifications`` (decisions
 checked again by a full extraction) and ``disagreements`` (checks whose full extraction found
-another article: the fast path would have hidden a change; each is logged).
+another article: the fast path would have hidden a change; each is logged).  Tier 0 (the
+template checked on raw bytes, :mod:`archive.extract.template`) adds ``tier0_decisions`` (of
+the decisions, those it made alone, with no worker), ``tier0_fallbacks`` (pages it left to the
+fingerprint check or the full extraction), ``tier0_learned`` and ``tier0_unlearnable``
+(templates learned, and versions for which none could be).
 """
 
 from __future__ import annotations
@@ -17,7 +21,16 @@ from sqlalchemy.orm import Session
 from archive.models import ServiceState, TrackedURL, Version
 
 FAST_PATH_KEY: Final = "fast_path"
-COUNTERS: Final = ("decisions", "fallbacks", "verifications", "disagreements")
+COUNTERS: Final = (
+    "decisions",
+    "fallbacks",
+    "verifications",
+    "disagreements",
+    "tier0_decisions",
+    "tier0_fallbacks",
+    "tier0_learned",
+    "tier0_unlearnable",
+)
 
 
 def add_fast_path_counts(session: Session, now: datetime, **increments: int) -> dict[str, Any]:
@@ -48,6 +61,7 @@ def forget_fingerprint(session: Session, tracked_url_id: int, version_id: int) -
     version = session.get(Version, version_id)
     if version is not None:
         version.fast_fingerprint = None
+        version.fast_template = None
     tracked = session.get(TrackedURL, tracked_url_id)
     if tracked is not None:
         tracked.last_payload_digest = None

@@ -159,6 +159,9 @@ class Version(Base):
     extractor_version: Mapped[str | None] = mapped_column(String(64))
     # The fast path's fingerprint of a page that gave this article (archive.extract.fastpath).
     fast_fingerprint: Mapped[str | None] = mapped_column(Text)
+    # Tier 0 of the fast path: the page template learned for this version, or why none could
+    # be (archive.extract.template); NULL until a refetch with other bytes is extracted in full.
+    fast_template: Mapped[str | None] = mapped_column(Text)
     first_capture_id: Mapped[int | None] = mapped_column(
         ForeignKey("captures.id", use_alter=True, ondelete="SET NULL")
     )

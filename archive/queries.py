@@ -429,6 +429,11 @@ def current_fingerprints(
     return _current_values(session, Version.fast_fingerprint, ids, batch)
 
 
+def current_templates(session: Session, ids: Iterable[int], *, batch: int = 500) -> dict[int, str]:
+    """Tier 0's template of each given tracked URL's current version (where it has one)."""
+    return _current_values(session, Version.fast_template, ids, batch)
+
+
 def current_hashes(session: Session, ids: Iterable[int], *, batch: int = 500) -> dict[int, str]:
     """The content hash of each given tracked URL's current version (URLs without one left out)."""
     return _current_values(session, Version.content_hash, ids, batch)

@@ -94,6 +94,15 @@ def record_capture(
                 "b_fingerprint": result.fingerprint,
             },
         )
+    if isinstance(result, Extracted) and result.template and recorded.version_id is not None:
+        conn.execute(  # as the fingerprint: only on the version that is this very article
+            _TEMPLATE,
+            {
+                "b_id": recorded.version_id,
+                "b_hash": result.content_hash,
+                "b_template": result.template,
+            },
+        )
     if session.identity_map:  # the crawl's group commit keeps none loaded
         for url_id in touched:
             _expire(session, TrackedURL, url_id)
@@ -441,6 +450,15 @@ _FINGERPRINT = (
         or_(_V.c.fast_fingerprint.is_(None), _V.c.fast_fingerprint != bindparam("b_fingerprint")),
     )
     .values(fast_fingerprint=bindparam("b_fingerprint"))
+)
+_TEMPLATE = (
+    update(_V)
+    .where(
+        _V.c.id == bindparam("b_id"),
+        _V.c.content_hash == bindparam("b_hash"),
+        or_(_V.c.fast_template.is_(None), _V.c.fast_template != bindparam("b_template")),
+    )
+    .values(fast_template=bindparam("b_template"))
 )
 _REKEY = update(_V).where(_V.c.id == bindparam("b_id")).values(**_ARTICLE_COLUMNS)
 # A re-keyed version that is its URL's current one: its headline, copied to the URL again.

@@ -182,3 +182,19 @@ def payload_locations(session: Session, version_id: int) -> list[WarcLocation]:
             if location not in locations:
                 locations.append(location)
     return locations
+
+
+def template_sources(
+    session: Session, tracked_url_id: int, content_hash: str
+) -> list[WarcLocation]:
+    """Where the payload of the URL's current version is stored, when that version is the
+    article ``content_hash``, for tier 0 to learn its template from: the version's first
+    capture first (the page its full extraction read), then :func:`payload_locations`'s."""
+    row = session.execute(
+        select(Version.id, Version.first_capture_id)
+        .join(TrackedURL, TrackedURL.current_version_id == Version.id)
+        .where(TrackedURL.id == tracked_url_id, Version.content_hash == content_hash)
+    ).first()
+    if row is None:
+        return []
+    return list(reversed(payload_locations(session, row.id)))

@@ -32,6 +32,7 @@ class FetchResult:
     last_payload_digest: str | None = None  # of the last good capture, for the shortcut
     current_hash: str | None = None  # of the current version's article when the crawl started
     current_fingerprint: str | None = None  # that version's fast-path fingerprint, if any
+    current_template: str | None = None  # and its tier-0 template (or why it has none), if any
     # The final response as received (``body`` is Scrapy's, decoded), and the responses of the
     # fetch before it (redirect hops, retried attempts): all go to WARC as received.
     received: Received | None = None

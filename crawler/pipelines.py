@@ -41,7 +41,7 @@ from archive.fastpath_counts import (
 from archive.originals import original_record
 from archive.policy import Policy
 from archive.retention import exchange_required, keeps_exchange
-from archive.store import CurrentVersion, current_version, payload_locations
+from archive.store import CurrentVersion, current_version, payload_locations, template_sources
 from archive.urls import is_section_or_home
 from archive.warc import Headers, WarcLocation, WarcWriter, payload_digest, recover_warc_dir
 from crawler.items import FetchResult
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 logger = logging.getLogger(__name__)
+VERSION_MOVED = "version_moved"  # the current version is not the one the crawl started with
 
 
 def status_failure(status: int) -> FailureReason:
@@ -169,6 +170,9 @@ class ArchivePipeline:
         # The current version's hash is known from the crawl's start: the current article is
         # loaded (to diff it in the pool) only when it differs.  The store checks again.
         if item.current_hash is None or item.current_hash == result.content_hash:
+            if item.current_hash is not None and self._wants_template(item):
+                template = await self._learn(item, result, fingerprint)
+                result = Extracted(extracted, fingerprint=fingerprint, template=template)
             return _facts(item, digest, self._write_if_kept(item, digest, result)), result
         facts = _facts(item, digest, self._write(item, digest))
         assert self.database is not None
@@ -230,16 +234,70 @@ class ArchivePipeline:
         read = await self.pool.extract_fingerprinted(item.body, url, content_type, min_chars)
         return read if isinstance(read, tuple) else (read, None)
 
+    def _wants_template(self, item: FetchResult) -> bool:
+        """Whether this capture, extracted in full and found to be its current version's
+        article in other bytes, is to learn that version's tier-0 template (once a version)."""
+        from archive.extract.template import needs_learning
+
+        return (
+            self.config.fast_path
+            and self.config.fast_path_tier0
+            and needs_learning(item.current_template)
+        )
+
+    async def _learn(self, item: FetchResult, result: Extracted, fingerprint: str | None) -> str:
+        """Tier 0's template of the current version, learned in the pool from its stored
+        payload and this one (:mod:`archive.extract.template_learn`); or why there is none."""
+        assert self.pool is not None and self.database is not None
+        from archive.extract.template import is_unlearnable, unlearnable
+
+        try:
+            with self.database.session() as session:
+                locations = template_sources(session, item.tracked_url_id, result.content_hash)
+            template = await self.pool.learn_template(
+                self.config.warc_dir,
+                locations,
+                item.body,
+                item.header("Content-Type"),
+                fingerprint,
+            )
+        except Exception as exc:  # no template: the slower paths go on deciding
+            logger.exception("could not learn the page template of %s", item.url)
+            template = unlearnable(f"error:{type(exc).__name__}")
+        if template is None:
+            template = unlearnable("no_stored_payload")
+        if is_unlearnable(template):
+            self._count("tier0_unlearnable")
+            why = template.rpartition("|")[2].partition(":")[0]
+            self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/unlearnable/{why}")
+        else:
+            self._count("tier0_learned")
+        return template
+
     async def _fast_path(self, item: FetchResult) -> Extracted | None:
         """The current version, as a full extraction finding it unchanged would give it, when
-        the page surely holds it (:mod:`archive.extract.fastpath`); None: extract in full."""
+        the page surely holds it; None: extract in full.  Tier 0 first (the version's page
+        template checked on the raw bytes, here: :mod:`archive.extract.template`), then the
+        fingerprint check in the pool (:mod:`archive.extract.fastpath`); a version with no
+        template yet is extracted in full, which learns it."""
         assert self.pool is not None and self.database is not None
         fingerprint = item.current_fingerprint
         if not self.config.fast_path or item.current_hash is None:
             return None
+        if self.config.fast_path_tier0:
+            from archive.extract.template import NO_TEMPLATE, OTHER_EXTRACTOR, check
+
+            tier0 = check(item.body, item.current_template)
+            if tier0 is None:
+                return await self._decided(item, tier0=True)
+            self._count("tier0_fallbacks")
+            self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/fallback/{tier0}")
+            if tier0 in (NO_TEMPLATE, OTHER_EXTRACTOR):
+                self._count("fallbacks")
+                return None  # the full extraction, which learns the template
         # imported here: it loads the page parser, and so trafilatura, which a crawl process
         # with the fast path off (the default) never needs
-        from archive.extract.fastpath import NO_FINGERPRINT, VERSION_MOVED
+        from archive.extract.fastpath import NO_FINGERPRINT
 
         if not fingerprint:  # its version's region could not be located
             self._fall_back(item, NO_FINGERPRINT)
@@ -249,19 +307,30 @@ class ArchivePipeline:
         reason = await self.pool.fast_path_check(
             item.body, url, content_type, min_chars, fingerprint
         )
-        current = None
-        if reason is None:
-            with self.database.session() as session:
-                current = current_version(session, item.tracked_url_id)
+        if reason is not None:
+            self._fall_back(item, reason)
+            return None
+        return await self._decided(item, tier0=False)
+
+    async def _decided(self, item: FetchResult, *, tier0: bool) -> Extracted | None:
+        """A page the fast path found to hold the current version: that version as a full
+        extraction finding it unchanged would give it (None: the version moved, or a sampled
+        verification disagreed; the full extraction decides)."""
+        assert self.database is not None
+        url, content_type = item.final_url or item.url, item.header("Content-Type")
+        with self.database.session() as session:
+            current = current_version(session, item.tracked_url_id)
         if (
             current is None
             or current.content_hash != item.current_hash
             or current.extractor != extractor_version()
             or current.article.content_hash != current.content_hash
         ):
-            self._fall_back(item, reason or VERSION_MOVED)
+            self._fall_back(item, VERSION_MOVED)  # (archive.extract.fastpath.VERSION_MOVED)
             return None
         decisions = self._count("decisions")
+        if tier0:
+            self._count("tier0_decisions")
         every = self.config.fast_path_verify_every
         # every Nth decision of the archive (the count runs on from crawl to crawl)
         verified = every > 0 and (self._decisions_before + decisions) % every == 0

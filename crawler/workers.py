@@ -25,6 +25,7 @@ from archive.diff import compare
 from archive.diff.records import ChangeRecord
 from archive.errors import ExtractionError
 from archive.extract.article import Article
+from archive.extract.template import unlearnable
 from archive.warc import WarcLocation, read_record
 
 T = TypeVar("T")
@@ -93,6 +94,32 @@ def fast_path_job(
     """Runs in a worker: None when the page surely gives the fingerprinted article (fast
     path), else why it must be extracted in full."""
     return fast_path_fallback_reason(body, url, content_type, min_chars, fingerprint)
+
+
+def learn_template_job(
+    directory: str,
+    locations: list[WarcLocation],
+    body: bytes,
+    content_type: str | None,
+    fingerprint: str | None,
+) -> str | None:
+    """Runs in a worker: tier 0's template learned from the version's stored payload (the
+    first readable response of ``locations``) and ``body``, a payload of the same article
+    (:func:`archive.extract.template_learn.learn`); None when no stored payload is readable."""
+    from archive.extract.template_learn import learn_with_fingerprint
+
+    for location in locations:
+        try:
+            stored = read_record(Path(directory), location)
+            if stored.record_type != "response":
+                continue
+        except (OSError, ValueError):
+            continue
+        old_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
+        if old_type != content_type:  # another decoding: no template
+            return unlearnable("content_type")
+        return learn_with_fingerprint(stored.content, body, content_type, fingerprint)
+    return None
 
 
 def reextract_job(directory: str, locations: list[WarcLocation], min_chars: int) -> Any:
@@ -264,6 +291,20 @@ class ExtractionPool:
             fast_path_job, body, url, content_type, min_chars, fingerprint
         )
         return reason
+
+    async def learn_template(
+        self,
+        directory: Path,
+        locations: list[WarcLocation],
+        body: bytes,
+        content_type: str | None,
+        fingerprint: str | None,
+    ) -> str | None:
+        """Tier 0's template of a version (see :func:`learn_template_job`)."""
+        result: str | None = await self._run(
+            learn_template_job, str(directory), locations, body, content_type, fingerprint
+        )
+        return result
 
     async def reextract(
         self, directory: Path, locations: list[WarcLocation], min_chars: int

@@ -23,6 +23,7 @@ from archive.queries import (
     count_due,
     current_fingerprints,
     current_hashes,
+    current_templates,
     due_page,
 )
 from archive.store import resolve
@@ -52,6 +53,7 @@ class Target(NamedTuple):
     last_payload_digest: str | None
     current_hash: str | None
     current_fingerprint: str | None = None
+    current_template: str | None = None
 
 
 def headers_list(headers: Any) -> list[tuple[str, str]]:
@@ -92,6 +94,7 @@ def targets_of(session: Session, rows: Sequence[TrackedURL]) -> list[Target]:
     """The targets for these tracked URLs, with their current versions' hashes."""
     hashes = current_hashes(session, (t.id for t in rows))
     fingerprints = current_fingerprints(session, (t.id for t in rows))
+    templates = current_templates(session, (t.id for t in rows))
     return [
         Target(
             t.id,
@@ -101,6 +104,7 @@ def targets_of(session: Session, rows: Sequence[TrackedURL]) -> list[Target]:
             t.last_payload_digest,
             hashes.get(t.id),
             fingerprints.get(t.id),
+            templates.get(t.id),
         )
         for t in rows
     ]
@@ -211,6 +215,7 @@ class ArticleSpider(scrapy.Spider):
                     target.last_payload_digest,
                     target.current_hash,
                     target.current_fingerprint,
+                    target.current_template,
                 ),
                 META_ORIGINAL_URL: target.url,
                 META_VALIDATORS: (target.etag, target.last_modified),
@@ -218,7 +223,7 @@ class ArticleSpider(scrapy.Spider):
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Any:
-        tracked_id, digest, current_hash, fingerprint = response.meta[META_TRACKED]
+        tracked_id, digest, current_hash, fingerprint, template = response.meta[META_TRACKED]
         original = response.meta[META_ORIGINAL_URL]
         hops, final = received(response)
         yield FetchResult(
@@ -241,13 +246,14 @@ class ArticleSpider(scrapy.Spider):
             last_payload_digest=digest,
             current_hash=current_hash,
             current_fingerprint=fingerprint,
+            current_template=template,
             received=final,
             hops=hops,
         )
 
     def failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
-        tracked_id, digest, current_hash, fingerprint = request.meta[META_TRACKED]
+        tracked_id, digest, current_hash, fingerprint, template = request.meta[META_TRACKED]
         reason, detail = failure_reason(failure)
         yield FetchResult(
             tracked_url_id=tracked_id,
@@ -258,5 +264,6 @@ class ArticleSpider(scrapy.Spider):
             last_payload_digest=digest,
             current_hash=current_hash,
             current_fingerprint=fingerprint,
+            current_template=template,
             hops=received_before_failure(request),
         )

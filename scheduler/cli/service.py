@@ -73,7 +73,10 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
         console.print(
             f"fast path: {fast['decisions']} pages found unchanged without extraction, "
             f"{fast['fallbacks']} extracted in full; {fast['verifications']} checked by a full "
-            f"extraction, {fast['disagreements']} disagreements",
+            f"extraction, {fast['disagreements']} disagreements; tier 0 (page template, no "
+            f"worker): {fast['tier0_decisions']} decisions, {fast['tier0_fallbacks']} "
+            f"fallbacks, {fast['tier0_learned']} templates learned, "
+            f"{fast['tier0_unlearnable']} versions without one",
             markup=False,
         )
     mail = report.deliveries

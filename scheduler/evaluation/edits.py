@@ -83,7 +83,17 @@ from archive.diff import compare
 from archive.errors import ExtractionError
 from archive.extract import DEFAULT_MIN_CHARS, Article, extract_article
 from archive.extract.extractor import extract_with_fingerprint, same_article
-from scheduler.demo.chrome import FAMILIES, box, dress, insert, language, opaque_spans
+from archive.extract.template import check, is_unlearnable
+from archive.extract.template_learn import learn_with_fingerprint
+from scheduler.demo.chrome import (
+    FAMILIES,
+    box,
+    dress,
+    insert,
+    language,
+    opaque_spans,
+    request_chrome,
+)
 from scheduler.demo.chrome import inside as _inside
 from scheduler.evaluation import CORE_KINDS, ratio, tally
 
@@ -1269,6 +1279,12 @@ class Trial:
     error: str | None = None
     # the fast path (archive.extract.fastpath) found page B unchanged from page A's fingerprint
     fast_same: bool = False
+    # tier 0 (archive.extract.template): a template was learned from page A and a re-dressed
+    # copy, and it found page B (with A's boxes inside the article) unchanged; and whether the
+    # full extraction of that page B finds a new version all the same (a miss: must never be)
+    tier0_learned: bool = False
+    tier0_same: bool = False
+    tier0_missed: bool = False
 
     @property
     def real(self) -> bool:
@@ -1375,6 +1391,7 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
     fast path's decision first and then extracted in full, as the crawl would if it fell back."""
     trials = []
     old_cache: dict[str, tuple[Article, str | None] | ExtractionError] = {}
+    template_cache: dict[str, str | None] = {}
     for name in names:
         try:
             a, b, applied, notes = build(src, name, seed)
@@ -1420,15 +1437,57 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
                 )
             )
             continue
+        tier0 = tier0_trial(src, a, b, old.content_hash, template_cache)
         if old.content_hash == new.content_hash:
             same = Trial(src.key, name, frozenset(applied), False, frozenset(), {}, notes)
-            trials.append(replace(same, fast_same=fast_same))
+            trials.append(replace(same, fast_same=fast_same, **tier0))
             continue
         kinds, raw = reported_kinds(old, new)
         trials.append(
-            Trial(src.key, name, frozenset(applied), True, kinds, raw, notes, None, fast_same)
+            Trial(
+                src.key, name, frozenset(applied), True, kinds, raw, notes, None, fast_same, **tier0
+            )
         )
     return trials
+
+
+def tier0_trial(
+    src: Source, a: str, b: str, old_hash: str, cache: dict[str, str | None]
+) -> dict[str, bool]:
+    """Tier 0 of the fast path on one trial, as the crawl runs it: its template learned from
+    page A and a copy of A in new request chrome (:func:`scheduler.demo.chrome.request_chrome`
+    for another request: new tokens, counts, menu and most-read list; the boxes inside the
+    article kept), when the full extraction of that copy gives A's article; then page B, its
+    boxes inside the article made A's (B's own request chrome and edits kept), checked against
+    it.  A "same" decision is then checked by the full extraction of that very page."""
+    first, second = request_chrome(src.key, 1), request_chrome(src.key, 2)
+    if a not in cache:
+        again = request_chrome(src.key, 1001)
+        copy = a
+        for part in ("head", "top", "bottom"):
+            copy = copy.replace(getattr(first, part), getattr(again, part), 1)
+        copy = copy.replace(f"?v={first.digest}", f"?v={again.digest}")
+        try:
+            read, fingerprint = extract_with_fingerprint(copy, src.url)
+        except ExtractionError:
+            read, fingerprint = None, None
+        learned = None
+        if read is not None and read.content_hash == old_hash:
+            learned = learn_with_fingerprint(
+                a.encode(), copy.encode(), "text/html; charset=utf-8", fingerprint
+            )
+        cache[a] = None if learned is None or is_unlearnable(learned) else learned
+    template = cache[a]
+    if template is None:
+        return {}
+    page = b.replace(second.inline, first.inline, 1).encode()
+    if check(page, template) is not None:
+        return {"tier0_learned": True}
+    try:
+        missed = extract_article(page, src.url).content_hash != old_hash
+    except ExtractionError:
+        missed = True  # a failure it would have hidden
+    return {"tier0_learned": True, "tier0_same": True, "tier0_missed": missed}
 
 
 def score(trials: Sequence[Trial]) -> dict[str, Any]:
@@ -1454,6 +1513,12 @@ def score(trials: Sequence[Trial]) -> dict[str, Any]:
         "fast_path_missed_edits": sum(1 for t in ran if t.fast_same and t.new_version),
         "fast_path_missed_failures": sum(1 for t in ran if t.fast_same and t.error),
         "fast_path_same_decisions": sum(1 for t in ran if t.fast_same),
+        # tier 0 (the page template, checked on raw bytes): trials whose page A gave a
+        # template, its "unchanged" decisions, and those the full extraction contradicts (0)
+        "tier0_learned_trials": sum(1 for t in ran if t.tier0_learned),
+        "tier0_same_decisions": sum(1 for t in ran if t.tier0_same),
+        "tier0_missed_edits": sum(1 for t in ran if t.tier0_missed),
+        "tier0_same_decisions_on_edits": sum(1 for t in ran if t.tier0_same and t.real),
         # edits just outside the article (ADVERSARIAL_TRIALS): how many the full extraction
         # reads (a new version), and how many of those the fast path missed (counted above too)
         "adversarial_trials": len(adversarial),

@@ -208,6 +208,23 @@ def test_0007_adds_an_empty_fast_path_fingerprint_and_takes_it_away(database_url
     database.dispose()
 
 
+def test_0008_adds_an_empty_page_template_and_takes_it_away(database_url):
+    """0008 adds versions.fast_template (NULL for existing versions, whose next refetch with
+    other bytes is extracted in full and learns it); its downgrade drops it, in place: the
+    current versions and their changes stay."""
+    from sqlalchemy import inspect
+
+    database = open_database(database_url)
+    config = alembic_config(database.engine)
+    command.downgrade(config, "0007")
+    assert "fast_template" not in {
+        c["name"] for c in inspect(database.engine).get_columns("versions")
+    }
+    command.upgrade(config, "head")
+    assert "fast_template" in {c["name"] for c in inspect(database.engine).get_columns("versions")}
+    database.dispose()
+
+
 # --- No migration loses or unlinks a row ------------------------------------------------------
 #
 # On SQLite a batch operation recreates its table (create a copy, copy the rows, drop the old

@@ -32,7 +32,7 @@ TWINS = {
 
 
 def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline, site):
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_TIER0="0")  # the fingerprint alone
     serve(site, "/same", BASE)  # ads, related links, CSRF token, comment count... per request
     for path in TWINS:
         serve(site, path, BASE)
@@ -74,6 +74,8 @@ def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline
         "fallbacks": len(TWINS),
         "verifications": 0,
         "disagreements": 0,
+        **dict.fromkeys(("tier0_decisions", "tier0_fallbacks", "tier0_learned"), 0),
+        "tier0_unlearnable": 0,
     }
 
 
@@ -83,7 +85,9 @@ def test_a_disagreement_of_the_sampled_verification_is_counted_and_undone(redlin
     it in full before the capture is recorded, counts the disagreement, drops the fingerprint,
     and the capture goes through the full extraction: the edit is recorded in the same crawl."""
     redline = redline_sqlite
-    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1")
+    redline.env.update(
+        REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_TIER0="0", REDLINE_FAST_PATH_VERIFY_EVERY="1"
+    )
     fixed = frozenset()  # no chrome: the pages are exactly as built here
     url = site.url("/v")
     serve(site, "/v", BASE, vary=fixed)
@@ -122,7 +126,9 @@ def test_the_verification_sample_runs_on_across_crawls(redline_sqlite, site):
     warc_retention = versions neither it nor the unverified one keeps a WARC record (the
     disagreement's twin above keeps its own); under ``all`` both keep theirs."""
     redline = redline_sqlite
-    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="2")
+    redline.env.update(
+        REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_TIER0="0", REDLINE_FAST_PATH_VERIFY_EVERY="2"
+    )
     serve(site, "/v", BASE)
     redline("track", site.url("/v"))
     redline.crawl()
@@ -146,7 +152,9 @@ def test_the_verification_sample_runs_on_across_crawls(redline_sqlite, site):
 def test_a_verification_that_agrees_counts_no_disagreement(redline_sqlite, site):
     """The twin of the test above: the same verification on an honest fingerprint."""
     redline = redline_sqlite
-    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1")
+    redline.env.update(
+        REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_TIER0="0", REDLINE_FAST_PATH_VERIFY_EVERY="1"
+    )
     serve(site, "/v", BASE)
     redline("track", site.url("/v"))
     redline.crawl()
@@ -255,7 +263,7 @@ def test_edits_outside_the_article_region_are_not_hidden_by_the_fast_path(redlin
     edits make versions (with the new updated time, date, note, byline); the twins take the
     fast path."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_TIER0="0")  # the fingerprint alone
     for path, (before, _) in OUTSIDE.items():
         for served in (path, f"/same{path}"):
             site.set_page(served, lambda n, before=before: layout_page(n, **before))
@@ -324,7 +332,7 @@ def test_text_written_into_an_existing_empty_block_is_not_hidden_by_the_fast_pat
     path leaves each to the full extraction, which records a version where it reads the note.
     The twins (``/same`` + path, chrome only) take the fast path."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_TIER0="0")  # the fingerprint alone
     for path, (before, _) in FILLED.items():
         for served in (path, f"/same{path}"):
             site.set_page(served, lambda n, p=path, before=before: filled_page(p, n, **before))

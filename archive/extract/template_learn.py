@@ -1,0 +1,454 @@
+"""Learning tier 0's template (:mod:`.template`) from two payloads of the same article.
+
+Run in an extraction worker once per version: when a refetch brings a payload ``new`` other
+than the version's stored one (``old``) and its full extraction gives the version's very
+article (the same content hash), the two are compared piece by piece (split on ``b"<"``), in
+step.  Equal pieces are fixed.  A difference inside a block named as chrome (the innermost
+element around it, or starting with it, of a block's tag and named as chrome by its tag or its
+class and id, that closes in both payloads, its content plainly chrome in both) makes that
+block a block hole, whatever its length, so that a menu gaining an item later is still the
+template's.  Elsewhere two different pieces whose runs of ``[A-Za-z0-9_-]`` differ with every
+separator equal are a token hole; anything else: no template.  Every hole is then judged on ``old`` as parsed
+(each marked in place with a token of its own): a token in an attribute is a hole only
+outside the article's region, not on ``<html>``, ``<title>``, ``<time>`` or microdata, and on
+a ``<meta>`` or ``<link>`` only when it names a request token (CSRF, request id, nonce...) or an
+asset; a token in a script's text only when the script is no JSON and names no date, author or
+headline; a token in visible text only when it is a count (digits) in a block beside the
+article's container named as chrome (navigation, aside, form, footer, or chrome by name, see
+:func:`.fastpath._named_as_chrome`) and outside title, headings 1, times; a block only when it is
+such a block and holds nothing the metadata readers read (:func:`.template.block_reason`).
+Anything else: no template (:func:`~.template.unlearnable`), and the version keeps using the
+fingerprint check.  The template is kept only if both payloads match it with the same digest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from archive.extract.fastpath import (
+    _CHROME_WORDS,
+    _CONTENT_WORDS,
+    _NOT_TEXT_BLOCKS,
+    Step,
+    _container,
+    _locate,
+    _named_as_chrome,
+    parse_for_fingerprint,
+)
+from archive.extract.fastpath import (
+    _identity as fingerprint_identity,
+)
+from archive.extract.inline_chrome import _name_words
+from archive.extract.template import (
+    BLOCK_TAGS,
+    RUN,
+    VOID,
+    Mismatch,
+    Segment,
+    block_reason,
+    digest_of,
+    match_close,
+    render,
+    tag_name,
+    unlearnable,
+)
+
+# Elements a block hole may be (beside the article, named as chrome or of a chrome kind).
+_BLOCK_NAMES = frozenset(b"nav aside form footer div section ul ol".split())
+_CHROME_TAGS = frozenset({"nav", "aside", "form", "footer"})
+_RAW = frozenset(b"script style textarea title xmp iframe noscript noembed noframes".split())
+_MARK = re.compile(r"qzrl([0-9]+)hz")
+_BLOCK_MARK = "data-qzrlblock"
+# On a <meta> or <link>: names of request tokens and asset links, never of metadata.
+_TOKEN_NAMES = re.compile(r"csrf|token|request|nonce|build|session|trace|cache|stylesheet|preload")
+_META_NAMES = re.compile(
+    r"date|time|author|publish|modif|updat|title|descr|keyword|lang|locale|section|byline"
+    r"|creator|canonical|amphtml|alternate|og:|article|twitter|refresh|content-type|itemprop"
+)
+_LINK_RELS = re.compile(r"canonical|amphtml|alternate|author|shortlink|publisher|\bme\b|license")
+_SCRIPT_WORDS = re.compile(r"json|date|author|publish|modif|updat|byline|headline|time[\"']")
+_NOT_TOKEN_ATTRIBUTES = frozenset({"datetime", "lang", "rel", "name", "class", "property", "type"})
+_NOT_TEXT_OWNERS = frozenset({"title", "h1", "time", "head", "article", "main", "html", "body"})
+
+
+def learn_with_fingerprint(
+    old: bytes, new: bytes, content_type: str | None, fingerprint: str | None
+) -> str:
+    """:func:`learn`, the region located by ``new``'s fast-path fingerprint (as
+    :func:`.fastpath.fallback_reason` reads it); no fingerprint of this extractor, no template."""
+    if not fingerprint:
+        return unlearnable("no_fingerprint")
+    identity, _, _ = fingerprint.rpartition("|")
+    prefix, _, locator = identity.rpartition("|")
+    if prefix != fingerprint_identity():
+        return unlearnable("other_fingerprint")
+    return learn(old, new, content_type, locator)
+
+
+def learn(old: bytes, new: bytes, content_type: str | None, locator: str | None) -> str:
+    """The template of the version whose stored payload is ``old``, learned against ``new``
+    (same article, other bytes), or :func:`~.template.unlearnable` with the reason.
+
+    ``locator`` is the fingerprint's locator of the article's region (:mod:`.fastpath`): no
+    region, no template."""
+    try:
+        return _learn(old, new, content_type, locator)
+    except Exception as exc:  # any doubt: no template
+        return unlearnable(f"error:{type(exc).__name__}")
+
+
+def _learn(old: bytes, new: bytes, content_type: str | None, locator: str | None) -> str:
+    if not locator:
+        return unlearnable("no_region")
+    a, b = old.split(b"<"), new.split(b"<")
+    walked = _walk(a, b)
+    if isinstance(walked, str):
+        return unlearnable(walked)
+    entries, blocks = walked
+    tokens = [(i, e[2]) for i, e in entries if e[0] == "T"]
+    tokens += [(i, e[3]) for i, e in entries if e[0] == "B" and e[3]]
+    reason = _judge(a, content_type, locator, tokens, blocks, entries)
+    if reason is not None:
+        return unlearnable(reason)
+    segments = _compress(entries)
+    try:
+        digest = digest_of(a, segments, old)
+        if digest_of(b, segments, new) != digest:
+            return unlearnable("self_check")
+    except Mismatch as exc:
+        return unlearnable(f"self_check:{exc.args[0]}")
+    return render(segments, digest)
+
+
+Entry = tuple[int, Segment]
+
+
+def _walk(a: list[bytes], b: list[bytes]) -> tuple[list[Entry], list[int]] | str:
+    """The pieces of ``a`` and ``b`` compared in step: an entry per piece of ``a`` (fixed, a
+    token piece, or a block's content), and the start pieces of the blocks; or why not."""
+    entries: list[Entry] = []
+    blocks: list[int] = []
+    stack: list[tuple[int, int, bytes]] = []  # open elements: index in a, in b, name
+    raw: bytes | None = None  # inside a script, a style...: no tags
+    i = j = 0
+    while i < len(a) and j < len(b):
+        x, y = a[i], b[j]
+        if x == y:
+            entries.append((i, ["F", 1]))
+        else:
+            # a difference inside a block named as chrome makes the whole block a hole (its
+            # length may vary: a menu item added, a list rotating), when it is plainly chrome;
+            # elsewhere, a token hole
+            block = _enclosing_block(a, b, i, j, stack)
+            holes = _token_holes(x, y) if block is None else None
+            if block is None and holes is None:
+                return "unmatched"
+            if holes is not None:
+                entries.append((i, ["T", len(RUN.split(x)), holes]))
+            else:
+                assert block is not None
+                start_a, _, name, close_a, close_b, holes = block
+                while entries and entries[-1][0] >= start_a:  # taken into the block
+                    entries.pop()
+                blocks[:] = [k for k in blocks if k < start_a]
+                while stack and stack[-1][0] >= start_a:
+                    stack.pop()
+                start = a[start_a].partition(b">")[0]
+                entries.append((start_a, ["B", name.decode(), len(RUN.split(start)), holes]))
+                blocks.append(start_a)
+                raw = None
+                i, j = close_a, close_b
+                continue
+        raw = _track(stack, x, i, j, raw)
+        i += 1
+        j += 1
+    if i != len(a) or j != len(b):
+        return "length"
+    return entries, blocks
+
+
+def _track(
+    stack: list[tuple[int, int, bytes]], piece: bytes, i: int, j: int, raw: bytes | None
+) -> bytes | None:
+    """Keep the stack of open elements up to date with ``piece``; the raw-text element the
+    next pieces are in (their ``<`` are text), if any."""
+    found = tag_name(piece)
+    if found is None:
+        return raw
+    closing, name = found
+    if raw is not None:
+        return None if closing and name == raw else raw
+    if closing:
+        if any(n == name for _, _, n in stack):
+            while stack and stack.pop()[2] != name:
+                pass
+        return None
+    if name in _RAW:
+        return name
+    if name not in VOID and not piece.split(b">", 1)[0].endswith(b"/"):
+        stack.append((i, j, name))
+    return None
+
+
+def _token_holes(x: bytes, y: bytes) -> list[list[Any]] | None:
+    """The token holes making piece ``x`` piece ``y`` (``[index, class, longest]``, the class
+    settled by :func:`_judge`); None when they differ otherwise."""
+    px, py = RUN.split(x), RUN.split(y)
+    if len(px) != len(py):
+        return None
+    holes: list[list[Any]] = []
+    for index, (u, v) in enumerate(zip(px, py, strict=True)):
+        if u == v:
+            continue
+        if index % 2 == 0:  # a separator
+            return None
+        if index == 1 and px[0] in (b"", b"/", b"!"):  # the tag's name
+            return None
+        holes.append([index, "?", max(len(u), len(v)) * 2 + 4])
+    return holes
+
+
+def _enclosing_block(
+    a: list[bytes], b: list[bytes], i: int, j: int, stack: Sequence[tuple[int, int, bytes]]
+) -> tuple[int, int, bytes, int, int, list[list[Any]]] | None:
+    """The innermost element around pieces ``a[i]`` / ``b[j]`` (or starting there) that may
+    be a block hole: of a block's name and named as chrome, its start tags equal but for
+    token holes, closing in both, its content plainly chrome in both."""
+    candidates = list(reversed(stack))
+    here_a, here_b = tag_name(a[i]), tag_name(b[j])
+    if here_a is not None and here_a == here_b and not here_a[0]:
+        candidates.insert(0, (i, j, here_a[1]))
+    for start_a, start_b, name in candidates:
+        if name not in _BLOCK_NAMES or not _looks_chrome(name, a[start_a]):
+            continue
+        close_a, close_b = match_close(a, start_a, name), match_close(b, start_b, name)
+        if close_a is None or close_b is None or close_a < i or close_b < j:
+            continue
+        tag_a, _, text_a = a[start_a].partition(b">")
+        tag_b, _, text_b = b[start_b].partition(b">")
+        holes = [] if tag_a == tag_b else _token_holes(tag_a, tag_b)
+        if (
+            holes is None
+            or block_reason(a[start_a + 1 : close_a], text_a)
+            or block_reason(b[start_b + 1 : close_b], text_b)
+        ):
+            return None  # the innermost block is not plainly chrome: none outside it is a hole
+        return start_a, start_b, name, close_a, close_b, holes
+    return None
+
+
+_NAME_ATTRIBUTE = re.compile(rb"""\b(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+def _looks_chrome(name: bytes, piece: bytes) -> bool:
+    """Whether a start tag names a block as chrome, by its tag or its class and id (the parse
+    confirms it: :func:`_block`)."""
+    if name.decode() in _CHROME_TAGS:
+        return True
+    tag = piece.split(b">", 1)[0]
+    names = b" ".join(b"".join(m.groups(b"")) for m in _NAME_ATTRIBUTE.finditer(tag))
+    words = _name_words(names.decode("latin-1"))
+    return not words.isdisjoint(_CHROME_WORDS) and words.isdisjoint(_CONTENT_WORDS)
+
+
+def _compress(entries: list[Entry]) -> list[Segment]:
+    segments: list[Segment] = []
+    for _, entry in entries:
+        if entry[0] == "F" and segments and segments[-1][0] == "F":
+            segments[-1][1] += 1
+        else:
+            segments.append(list(entry))
+    return segments
+
+
+def _judge(
+    a: list[bytes],
+    content_type: str | None,
+    locator: str,
+    tokens: list[tuple[int, list[list[Any]]]],
+    blocks: list[int],
+    entries: list[Entry],
+) -> str | None:
+    """None when every hole is provably outside what the extraction reads (see the module's
+    docstring), each token hole's class set; else why not."""
+    marked = _marked(a, tokens, blocks)
+    if isinstance(marked, str):
+        return marked
+    page, spots = marked
+    tree = parse_for_fingerprint(page, content_type)
+    if tree is None:
+        return "not_parsed"
+    steps: list[Step] = [(str(t), str(c), str(i), int(r)) for t, c, i, r in json.loads(locator)]
+    region = _locate(tree, steps)
+    if region is None:
+        return "no_region"
+    container = _container(region)
+    holes = _Holes(a, entries, spots, region, container if container is not None else region)
+    for element in tree.iter():
+        reason = holes.judge(element)
+        if reason:
+            return reason
+    # a marker the parser dropped (in a comment, say) is in nothing the extraction reads
+    if any(count != 1 for count in holes.seen.values()):
+        return "token_twice"
+    for n, spot in enumerate(spots):
+        if n not in holes.seen:
+            spot[1] = "w"
+    if len(tree.xpath(f"//*[@{_BLOCK_MARK}]")) != len(blocks):
+        return "block_not_found"
+    return None
+
+
+def _marked(
+    a: list[bytes], tokens: list[tuple[int, list[list[Any]]]], blocks: list[int]
+) -> tuple[bytes, list[list[Any]]] | str:
+    """The page ``a`` with every token hole's value made a marker of its own (``qzrlNhz``,
+    token characters: the parse is the same) and every block's start tag marked; and the
+    hole of each token marker.  Or why not."""
+    marked = list(a)
+    spots: list[list[Any]] = []
+    for i, holes in tokens:
+        parts = RUN.split(marked[i])
+        for hole in holes:
+            parts[hole[0]] = b"qzrl%dhz" % len(spots)
+            spots.append(hole)
+        marked[i] = b"".join(parts)
+    for n, start in enumerate(blocks):
+        piece = marked[start]
+        found = tag_name(piece)
+        if found is None or found[1] not in BLOCK_TAGS | {b"nav", b"aside", b"form", b"footer"}:
+            return "block_start"
+        end = len(found[1])
+        marked[start] = piece[:end] + b' %s="%d"' % (_BLOCK_MARK.encode(), n) + piece[end:]
+    return b"<".join(marked), spots
+
+
+class _Holes:
+    """Judges the marked holes element by element (:func:`_judge`)."""
+
+    def __init__(
+        self,
+        a: list[bytes],
+        entries: list[Entry],
+        spots: list[list[Any]],
+        region: HtmlElement,
+        article: HtmlElement,
+    ) -> None:
+        self.a, self.entries, self.spots = a, entries, spots
+        self.region, self.article = region, article
+        self.seen: dict[int, int] = {}
+
+    def _markers(self, text: str | None) -> list[int]:
+        found = [int(m.group(1)) for m in _MARK.finditer(text or "")]
+        for n in found:
+            self.seen[n] = self.seen.get(n, 0) + 1
+        return found
+
+    def judge(self, element: HtmlElement) -> str | None:
+        if not isinstance(element.tag, str):  # a comment or a processing instruction
+            if _MARK.search(element.text or "") or _MARK.search(element.tail or ""):
+                return "token_in_comment"
+            return None
+        for name, value in element.attrib.items():
+            for n in self._markers(value):
+                reason = _attribute_token(element, name, self.region)
+                if reason:
+                    return reason
+                self.spots[n][1] = "w"
+        for text, owner in ((element.text, element), (element.tail, element.getparent())):
+            for n in self._markers(text):
+                if owner is None:
+                    return "token_owner"
+                reason = _text_token(
+                    owner, self.article, self.region, self.a, self.spots[n], self.entries
+                )
+                if reason:
+                    return reason
+        if element.get(_BLOCK_MARK) is not None:
+            return _block(element, self.article, self.region)
+        return None
+
+
+def _inside(element: HtmlElement, other: HtmlElement) -> bool:
+    return element is other or any(e is other for e in element.iterancestors())
+
+
+def _attribute_token(element: HtmlElement, name: str, region: HtmlElement) -> str | None:
+    tag = element.tag
+    # (scripts and asset links are out of what the extraction reads, in the article or not)
+    if not (tag in ("script", "link") and name in ("src", "href")) and _inside(element, region):
+        return "token_in_article"
+    if tag in ("html", "title", "time", "base") or name in _NOT_TOKEN_ATTRIBUTES:
+        return "token_attribute"
+    # an id: only on an element named as chrome by its class (what pruning by name reads)
+    words = _name_words(element.get("class") or "")
+    if name == "id" and (words.isdisjoint(_CHROME_WORDS) or not words.isdisjoint(_CONTENT_WORDS)):
+        return "token_id"
+    if element.get("itemprop") is not None or element.get("itemscope") is not None:
+        return "token_microdata"
+    if "author" in (element.get("rel") or "") or "canonical" in (element.get("rel") or ""):
+        return "token_link"
+    if tag == "link":
+        if _LINK_RELS.search((element.get("rel") or "").lower()):
+            return "token_link"
+    elif tag == "meta":
+        key = " ".join(
+            element.get(k) or "" for k in ("name", "property", "http-equiv", "rel", "as")
+        ).lower()
+        if not _TOKEN_NAMES.search(key) or _META_NAMES.search(key):
+            return "token_meta"
+    return None
+
+
+def _text_token(
+    owner: HtmlElement,
+    article: HtmlElement,
+    region: HtmlElement,
+    a: list[bytes],
+    hole: list[Any],
+    entries: list[Entry],
+) -> str | None:
+    if owner.tag == "script":
+        if _SCRIPT_WORDS.search(((owner.get("type") or "") + (owner.text or "")).lower()):
+            return "token_script"
+        hole[1] = "w"
+        return None
+    if owner.tag == "style":
+        hole[1] = "w"
+        return None
+    if _inside(owner, article) or _inside(owner, region):
+        return "token_in_article"
+    chain = [owner, *owner.iterancestors()]
+    if any(e.tag in _NOT_TEXT_OWNERS for e in chain[:-2]) or owner.tag in _NOT_TEXT_OWNERS:
+        return "token_text_owner"
+    if not any(e.tag in _NOT_TEXT_BLOCKS or _named_as_chrome(e) for e in chain):
+        return "token_text_not_chrome"
+    if not _piece_values_are_counts(a, hole, entries):
+        return "token_text_not_count"
+    hole[1] = "n"
+    return None
+
+
+def _piece_values_are_counts(a: list[bytes], hole: list[Any], entries: list[Entry]) -> bool:
+    """Whether the learned page's value of a visible-text hole is a count (its other value
+    is checked by the self-check: it must be of the class too)."""
+    for i, entry in entries:
+        if entry[0] in ("T", "B") and any(h is hole for h in entry[-1]):
+            value = RUN.split(a[i])[hole[0]]
+            return bool(value.isdigit())
+    return False
+
+
+def _block(element: HtmlElement, article: HtmlElement, region: HtmlElement) -> str | None:
+    if not (element.tag in _CHROME_TAGS or _named_as_chrome(element)):
+        return "block_not_chrome"
+    if _inside(element, article) or _inside(article, element) or _inside(region, element):
+        return "block_in_article"
+    if not any(e.tag == "body" for e in element.iterancestors()):
+        return "block_not_in_body"
+    return None
