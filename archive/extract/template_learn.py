@@ -8,17 +8,19 @@ element around it, or starting with it, of a block's tag and named as chrome by 
 class and id, that closes in both payloads, its content plainly chrome in both) makes that
 block a block hole, whatever its length, so that a menu gaining an item later is still the
 template's.  Elsewhere two different pieces whose runs of ``[A-Za-z0-9_-]`` differ with every
-separator equal are a token hole; anything else: no template.  Every hole is then judged on
-``old`` as parsed (each marked in place with a token of its own): a token in an attribute is a hole only
-outside the article's region, not on ``<html>``, ``<title>``, ``<time>`` or microdata, and on
-a ``<meta>`` or ``<link>`` only when it names a request token (CSRF, request id, nonce...) or an
-asset; a token in a script's text only when the script is no JSON and names no date, author or
-headline; a token in visible text only when it is a count (digits) in a block beside the
-article's container named as chrome (navigation, aside, form, footer, or chrome by name, see
-:func:`.fastpath._named_as_chrome`) and outside title, headings 1, times; a block only when it is
-such a block and holds nothing the metadata readers read (:func:`.template.block_reason`).
-Anything else: no template (:func:`~.template.unlearnable`), and the version keeps using the
-fingerprint check.  The template is kept only if both payloads match it with the same digest.
+separator equal are a token hole; anything else: no template.
+
+Every hole is then judged on ``old`` as parsed (each marked in place with a token of its own):
+a token in an attribute is a hole only outside the article's region, not on ``<html>``,
+``<title>``, ``<time>`` or microdata, and on a ``<meta>`` or ``<link>`` only when it names a
+request token (CSRF, request id, nonce...) or an asset; a token in a script's text only when
+the script is no JSON and names no date, author or headline; a token in visible text only when
+it is a count (digits) in a block beside the article's container named as chrome (navigation,
+aside, form, footer, or chrome by name, see :func:`.fastpath._named_as_chrome`) and outside
+title, headings 1, times; a block only when it is such a block and holds nothing the metadata
+readers read (:func:`.template.block_reason`).  Anything else: no template
+(:func:`~.template.unlearnable`), and the version keeps using the fingerprint check.  The
+template is kept only if both payloads match it with the same digest.
 """
 
 from __future__ import annotations

@@ -1437,15 +1437,19 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
                 )
             )
             continue
-        tier0 = tier0_trial(src, a, b, old.content_hash, template_cache)
+        learned, tier0_same, missed = tier0_trial(src, a, b, old.content_hash, template_cache)
         if old.content_hash == new.content_hash:
-            same = Trial(src.key, name, frozenset(applied), False, frozenset(), {}, notes)
-            trials.append(replace(same, fast_same=fast_same, **tier0))
-            continue
-        kinds, raw = reported_kinds(old, new)
+            trial = Trial(src.key, name, frozenset(applied), False, frozenset(), {}, notes)
+        else:
+            kinds, raw = reported_kinds(old, new)
+            trial = Trial(src.key, name, frozenset(applied), True, kinds, raw, notes)
         trials.append(
-            Trial(
-                src.key, name, frozenset(applied), True, kinds, raw, notes, None, fast_same, **tier0
+            replace(
+                trial,
+                fast_same=fast_same,
+                tier0_learned=learned,
+                tier0_same=tier0_same,
+                tier0_missed=missed,
             )
         )
     return trials
@@ -1453,13 +1457,14 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
 
 def tier0_trial(
     src: Source, a: str, b: str, old_hash: str, cache: dict[str, str | None]
-) -> dict[str, bool]:
+) -> tuple[bool, bool, bool]:
     """Tier 0 of the fast path on one trial, as the crawl runs it: its template learned from
     page A and a copy of A in new request chrome (:func:`scheduler.demo.chrome.request_chrome`
     for another request: new tokens, counts, menu and most-read list; the boxes inside the
     article kept), when the full extraction of that copy gives A's article; then page B, its
     boxes inside the article made A's (B's own request chrome and edits kept), checked against
-    it.  A "same" decision is then checked by the full extraction of that very page."""
+    it.  A "same" decision is then checked by the full extraction of that very page.  Returns
+    (a template was learned, it found page B the same, the full extraction says otherwise)."""
     first, second = request_chrome(src.key, 1), request_chrome(src.key, 2)
     if a not in cache:
         again = request_chrome(src.key, 1001)
@@ -1479,15 +1484,15 @@ def tier0_trial(
         cache[a] = None if learned is None or is_unlearnable(learned) else learned
     template = cache[a]
     if template is None:
-        return {}
+        return False, False, False
     page = b.replace(second.inline, first.inline, 1).encode()
     if check(page, template) is not None:
-        return {"tier0_learned": True}
+        return True, False, False
     try:
         missed = extract_article(page, src.url).content_hash != old_hash
     except ExtractionError:
         missed = True  # a failure it would have hidden
-    return {"tier0_learned": True, "tier0_same": True, "tier0_missed": missed}
+    return True, True, missed
 
 
 def score(trials: Sequence[Trial]) -> dict[str, Any]:
