@@ -746,6 +746,20 @@ def chrome_only_figures(prefix: str, cycle: CycleResult) -> dict[str, Any]:
             if key.startswith("fallback/")
         },
         f"{prefix}_fast_path_verifications": fast.get("verifications", 0),
+        # tier 0 (the page template checked in the crawl process): its decisions (of the
+        # decisions above), its fallbacks by reason, the templates learned and those refused
+        f"{prefix}_fast_path_tier0_decisions": fast.get("tier0_decisions", 0),
+        f"{prefix}_fast_path_tier0_fallbacks_by_reason": {
+            key.removeprefix("tier0/fallback/"): value
+            for key, value in sorted(fast.items())
+            if key.startswith("tier0/fallback/")
+        },
+        f"{prefix}_fast_path_tier0_learned": fast.get("tier0_learned", 0),
+        f"{prefix}_fast_path_tier0_unlearnable_by_reason": {
+            key.removeprefix("tier0/unlearnable/"): value
+            for key, value in sorted(fast.items())
+            if key.startswith("tier0/unlearnable/")
+        },
     }
 
 
@@ -803,6 +817,17 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
             f"  fast-path decisions             {report[f'{prefix}_fast_path_decisions']:>6}"
             f"  (fallbacks {report[f'{prefix}_fast_path_fallbacks']}"
             + (f": {reasons}" if reasons else "")
+            + ")",
+            file=out,
+        )
+        tier0 = ", ".join(
+            f"{reason} {count}"
+            for reason, count in report[f"{prefix}_fast_path_tier0_fallbacks_by_reason"].items()
+        )
+        print(
+            f"  of which tier 0                 {report[f'{prefix}_fast_path_tier0_decisions']:>6}"
+            f"  (learned {report[f'{prefix}_fast_path_tier0_learned']}"
+            + (f"; fallbacks: {tier0}" if tier0 else "")
             + ")",
             file=out,
         )

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 VERSION_MOVED = "version_moved"  # the current version is not the one the crawl started with
+LEARNING = "learning"  # the version has no tier-0 template yet: the full extraction learns it
 
 
 def status_failure(status: int) -> FailureReason:
@@ -293,7 +294,7 @@ class ArchivePipeline:
             self._count("tier0_fallbacks")
             self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/fallback/{tier0}")
             if tier0 in (NO_TEMPLATE, OTHER_EXTRACTOR):
-                self._count("fallbacks")
+                self._fall_back(item, LEARNING)
                 return None  # the full extraction, which learns the template
         # imported here: it loads the page parser, and so trafilatura, which a crawl process
         # with the fast path off (the default) never needs

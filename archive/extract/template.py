@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
+from base64 import b64decode, b64encode
 from collections.abc import Sequence
 from hashlib import sha256
 from typing import Any, Final
@@ -201,8 +203,10 @@ def _tokens_out(piece: bytes, count: int, holes: Sequence[Sequence[Any]]) -> byt
 
 
 def render(segments: Sequence[Segment], digest: str) -> str:
-    """A template as stored on its version (``versions.fast_template``)."""
-    return f"{identity()}|" + json.dumps({"s": segments, "d": digest}, separators=(",", ":"))
+    """A template as stored on its version (``versions.fast_template``): its JSON, compressed
+    (a third of the size: about 350 characters for a corpus page in request chrome)."""
+    data = json.dumps({"s": segments, "d": digest}, separators=(",", ":")).encode()
+    return f"{identity()}|z" + b64encode(zlib.compress(data, 9)).decode()
 
 
 def unlearnable(reason: str) -> str:
@@ -231,7 +235,7 @@ def check(body: bytes, template: str | None) -> str | None:
     if rest.startswith(NONE + "|"):
         return UNLEARNABLE
     try:
-        stored = json.loads(rest)
+        stored = json.loads(zlib.decompress(b64decode(rest.removeprefix("z"))))
         segments, digest = stored["s"], stored["d"]
         if digest_of(body.split(b"<"), segments, body) != digest:
             return DIGEST

@@ -62,6 +62,7 @@ def test_tier0_learns_once_then_decides_and_each_edit_is_found(redline, site):
     assert (learning["unchanged"], learning["new_versions"]) == (len(urls), 0)
     assert learning["fast_path"] == {
         "fallbacks": len(urls),
+        "fallback/learning": len(urls),
         "tier0_fallbacks": len(urls),
         "tier0/fallback/no_template": len(urls),
         "tier0_learned": len(urls),
