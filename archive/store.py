@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 
 from archive import record
@@ -132,7 +132,12 @@ class CurrentVersion:
 
 def current_version(session: Session, tracked_url_id: int) -> CurrentVersion | None:
     """The current version (see :class:`CurrentVersion`), or None before the first version."""
-    row = session.connection().execute(record.CURRENT_VERSION, {"b_id": tracked_url_id}).first()
+    return current_version_at(session.connection(), tracked_url_id)
+
+
+def current_version_at(conn: Connection, tracked_url_id: int) -> CurrentVersion | None:
+    """:func:`current_version` read on a plain connection (no session, no commit)."""
+    row = conn.execute(record.CURRENT_VERSION, {"b_id": tracked_url_id}).first()
     if row is None:
         return None
     return CurrentVersion(row.id, version_article(row), row.content_hash, row.extractor_version)

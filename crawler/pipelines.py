@@ -14,8 +14,9 @@ capture found unchanged writes none (:mod:`archive.retention`).  Errors are reco
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from archive.capture import (
     CaptureResult,
@@ -41,7 +42,13 @@ from archive.fastpath_counts import (
 from archive.originals import original_record
 from archive.policy import Policy
 from archive.retention import exchange_required, keeps_exchange
-from archive.store import CurrentVersion, current_version, payload_locations, template_sources
+from archive.store import (
+    CurrentVersion,
+    current_version,
+    current_version_at,
+    payload_locations,
+    template_sources,
+)
 from archive.urls import is_section_or_home
 from archive.warc import Headers, WarcLocation, WarcWriter, payload_digest, recover_warc_dir
 from crawler.items import FetchResult
@@ -57,6 +64,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 VERSION_MOVED = "version_moved"  # the current version is not the one the crawl started with
 LEARNING = "learning"  # the version has no tier-0 template yet: the full extraction learns it
 
@@ -317,10 +325,9 @@ class ArchivePipeline:
         """A page the fast path found to hold the current version: that version as a full
         extraction finding it unchanged would give it (None: the version moved, or a sampled
         verification disagreed; the full extraction decides)."""
-        assert self.database is not None
         url, content_type = item.final_url or item.url, item.header("Content-Type")
-        with self.database.session() as session:
-            current = current_version(session, item.tracked_url_id)
+        # on the crawl's kept read connection: a session and its commit cost more than the read
+        current = self._read(lambda conn: current_version_at(conn, item.tracked_url_id))
         if (
             current is None
             or current.content_hash != item.current_hash
@@ -423,20 +430,26 @@ class ArchivePipeline:
         its exchange in WARC (:mod:`archive.retention`)."""
         if exchange_required(self.config.warc_retention, outcome, made=False):
             return True  # whatever the capture makes: no read
-        assert self.database is not None
-        # a read: a plain connection, not a session and its commit (a third of the cost), and
-        # the crawl's own, kept open (taking one from the pool costs as much as the read)
-        if self._reads is None:
-            self._reads = self.database.engine.connect()
-        try:
-            return keeps_exchange(
-                self._reads,
+        return self._read(
+            lambda conn: keeps_exchange(
+                conn,
                 self.config.warc_retention,
                 item.tracked_url_id,
                 content_hash,
                 canonical_url,
                 outcome,
             )
+        )
+
+    def _read(self, read: Callable[[Connection], T]) -> T:
+        """``read`` on the crawl's read connection: a plain connection, not a session and its
+        commit (a third of the cost), the crawl's own, kept open (taking one from the pool
+        costs as much as the read), with no transaction held between reads."""
+        assert self.database is not None
+        if self._reads is None:
+            self._reads = self.database.engine.connect()
+        try:
+            return read(self._reads)
         except Exception:
             self._close_reads()  # the next read takes a new connection
             raise
