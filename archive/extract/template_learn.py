@@ -40,12 +40,12 @@ from archive.extract.fastpath import (
     _container,
     _locate,
     _named_as_chrome,
-    parse_for_fingerprint,
 )
 from archive.extract.fastpath import (
     _identity as fingerprint_identity,
 )
 from archive.extract.inline_chrome import _name_words
+from archive.extract.parse import parse_body
 from archive.extract.template import (
     BLOCK_TAGS,
     RUN,
@@ -282,7 +282,7 @@ def _judge(
     if isinstance(marked, str):
         return marked
     page, spots = marked
-    tree = parse_for_fingerprint(page, content_type)
+    tree = parse_body(page, content_type)
     if tree is None:
         return "not_parsed"
     steps: list[Step] = [(str(t), str(c), str(i), int(r)) for t, c, i, r in json.loads(locator)]
