@@ -30,7 +30,7 @@ from lxml.html import (
     HtmlProcessingInstruction,
     fromstring,
 )
-from trafilatura.utils import is_dubious_html, repair_faulty_html
+from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, is_dubious_html, repair_faulty_html
 
 from archive.extract.decode import decode_body
 
@@ -115,12 +115,44 @@ def _collapse(text: str) -> str:
     return _RUN_OF_SPACES.sub(" ", text)
 
 
-def parse_page(text: str) -> HtmlElement | None:
+# The characters trafilatura's repair deletes (``INVALID_XML_CHARS``) that
+# :func:`archive.extract.decode.decode_body` leaves in a page: a form feed (whitespace, which
+# :func:`collapse_source_whitespace` leaves in preformatted elements) and two non-characters.
+# It deletes every other C0 control but tab, line feed and carriage return, as decode_body does.
+_LEFT_BY_DECODING = ("\x0c", "\ufffe", "\uffff")
+
+
+def repair_decoded(text: str, beginning: str) -> str:
+    """trafilatura's ``repair_faulty_html`` of a page :func:`decode_body` gave.
+
+    trafilatura's searches the whole page for characters XML cannot hold, with a regular
+    expression that costs about 0.5 ms on the corpus's average page of 165,000 characters;
+    decode_body has removed all but three of them, and looking for those three costs 0.02 ms.
+    When none is there, the rest of trafilatura's repair is done here, as it does it (the
+    tests compare the two).
+    """
+    if any(char in text for char in _LEFT_BY_DECODING):
+        return repair_faulty_html(text, beginning)
+    if "doctype" in beginning:
+        firstline, _, rest = text.partition("\n")
+        text = DOCTYPE_TAG.sub("", firstline, count=1) + "\n" + rest
+    for line in text[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", text, count=1)
+    return text
+
+
+def parse_page(text: str, *, decoded: bool = False) -> HtmlElement | None:
     """The page's tree, as trafilatura's ``load_html`` builds it from decoded text, or None
-    when lxml finds no HTML document in it."""
+    when lxml finds no HTML document in it.
+
+    ``decoded``: ``text`` is what :func:`decode_body` gave (its control characters removed),
+    collapsed or not by :func:`collapse_source_whitespace`, which lets the repair before
+    parsing skip its search for them (:func:`repair_decoded`).
+    """
     beginning = text[:50].lower()
     dubious = is_dubious_html(beginning)
-    text = repair_faulty_html(text, beginning)
+    text = repair_decoded(text, beginning) if decoded else repair_faulty_html(text, beginning)
     tree: HtmlElement | None
     try:
         tree = fromstring(text, parser=PARSER)
@@ -146,4 +178,4 @@ def parse_body(body: bytes | str, content_type: str | None = None) -> HtmlElemen
         ExtractionError: ``NOT_HTML`` or ``BAD_ENCODING``, from
             :func:`~archive.extract.decode.decode_body`.
     """
-    return parse_page(collapse_source_whitespace(decode_body(body, content_type)))
+    return parse_page(collapse_source_whitespace(decode_body(body, content_type)), decoded=True)

@@ -15,12 +15,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from trafilatura.utils import load_html, repair_faulty_html
 
 import archive.extract.parse as parse
 from archive.errors import ExtractionError
 from archive.extract import extract_article
-from archive.extract.parse import collapse_source_whitespace, parse_page
+from archive.extract.decode import decode_body
+from archive.extract.parse import collapse_source_whitespace, parse_page, repair_decoded
 from tests.shared_data import require_shared
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
@@ -76,7 +77,7 @@ def _compare_articles(
     items: list[tuple[bytes | str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ours = [_article_or_reason(body, url) for body, url in items]
-    monkeypatch.setattr(parse, "parse_page", load_html)  # what parse_body calls
+    monkeypatch.setattr(parse, "parse_page", lambda text, decoded=False: load_html(text))
     theirs = [_article_or_reason(body, url) for body, url in items]
     assert ours == theirs
 
@@ -190,3 +191,54 @@ def test_tag_names_are_case_insensitive_in_ascii_only() -> None:
     assert collapse_source_whitespace("<\u017fcript>a  b</\u017fcript>") == (
         "<\u017fcript>a b</\u017fcript>"
     )
+
+
+# Pieces of pages that trafilatura's repair before parsing changes, or must not.
+_REPAIRED = [
+    "<!DOCTYPE html/>",
+    "<!doctype html>",
+    "< ! DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0//EN' />",
+    "<html/>",
+    '<html lang="en" />',
+    "<html>",
+    "<pre>",
+    "</pre>",
+    "<p>",
+    "text",
+    " ",
+    "\n",
+    "\r\n",
+    "\t",
+    "\x0c",
+    "\x0b",
+    "\x01",
+    "\x1f",
+    "\x7f",
+    "\ufffe",
+    "\uffff",
+    "\ufffd",
+    "caf\u00e9",
+]
+
+
+@given(st.lists(st.sampled_from(_REPAIRED), max_size=12))
+@example(["<!DOCTYPE html/>", "\n", "<html/>", "<p>", "text"])
+@example(["<pre>", "\x0c", "</pre>", "<html/>"])
+@example(["<html>", "\ufffe", "<p>", "\x0b", "text"])
+@settings(max_examples=300, deadline=None)
+def test_repair_of_a_decoded_page_is_trafilaturas(pieces: list[str]) -> None:
+    page = "<html><body>" + "".join(pieces) + "<p>words</p></body></html>"
+    if pieces:  # the pieces also at the very start, where the doctype and <html/> repairs look
+        page = "".join(pieces) + page
+    for text in (page, collapse_source_whitespace(page)):
+        decoded = decode_body(text)
+        beginning = decoded[:50].lower()
+        assert repair_decoded(decoded, beginning) == repair_faulty_html(decoded, beginning)
+
+
+@pytest.mark.parametrize("path", _fixtures(), ids=lambda p: p.name)
+def test_a_decoded_page_parses_to_the_same_tree(path: Path) -> None:
+    text = collapse_source_whitespace(decode_body(path.read_bytes()))
+    ours, plain = parse_page(text, decoded=True), parse_page(text)
+    assert ours is not None and plain is not None
+    assert lxml.html.tostring(ours) == lxml.html.tostring(plain)
