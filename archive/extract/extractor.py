@@ -24,6 +24,7 @@ from archive.extract.headline import (
     same_text,
     shown_headline,
     site_names,
+    text_key,
 )
 from archive.extract.history import ChangeHistory, take_change_history
 from archive.extract.inline_chrome import drop_inline_chrome
@@ -233,6 +234,17 @@ def _printed_copies(tree: HtmlElement, text: str) -> int:
     return len(found)
 
 
+def _copies_held(paragraphs: tuple[str, ...], text: str) -> int:
+    """How many of ``paragraphs`` are ``text`` (``same_text`` with ``exact_case``): each
+    paragraph's key computed once, and none for a paragraph shorter than ``text``'s key (a
+    key is never longer than its text).  Calling ``same_text`` for each paragraph took its
+    key twice and ``text``'s once: 0.38 against 0.12 ms a corpus page."""
+    key = text_key(text)
+    if not key:
+        return 0
+    return sum(1 for p in paragraphs if len(p) >= len(key) and text_key(p) == key)
+
+
 def _drop_description_echo(
     paragraphs: tuple[str, ...], description: str | None, tree: HtmlElement
 ) -> tuple[str, ...]:
@@ -247,7 +259,7 @@ def _drop_description_echo(
     """
     if not description:
         return paragraphs
-    held = sum(1 for p in paragraphs if same_text(p, description, exact_case=True))
+    held = _copies_held(paragraphs, description)
     if not held or held < _printed_copies(tree, description):
         return paragraphs
     return _drop_headline_echo(paragraphs, [description])

@@ -166,11 +166,17 @@ def clean_headline(title: str | None, h1s: list[str], names: set[str]) -> str:
     return headline
 
 
+def text_key(text: str) -> str:
+    """``text`` without punctuation and spacing (its letters and digits, case kept): two
+    lines say the same words, in the same case, when their keys are equal and not empty."""
+    return _NOT_ALNUM.sub("", text)
+
+
 def same_text(a: str, b: str, *, exact_case: bool = False) -> bool:
     """Whether two lines say the same words (punctuation and spacing aside; case too unless
     ``exact_case``)."""
     if exact_case:
-        return bool(_NOT_ALNUM.sub("", a)) and _NOT_ALNUM.sub("", a) == _NOT_ALNUM.sub("", b)
+        return bool(text_key(a)) and text_key(a) == text_key(b)
     return bool(_key(a)) and _key(a) == _key(b)
 
 
