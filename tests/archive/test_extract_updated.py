@@ -183,3 +183,23 @@ def test_an_updated_time_beside_the_published_one_still_wins_when_later() -> Non
     tree = document_fromstring(_blog_page(BEFORE, extra_time=later))
     head = read_head(tree)
     assert find_updated(tree, head, None) == datetime(2024, 3, 9, 12, 0, tzinfo=UTC)
+
+
+def test_itemprop_times_are_read_in_document_order_with_a_value_only() -> None:
+    """The itemprop sources: every element so named with a ``content`` or ``datetime``, in
+    document order (the first published time wins, the latest modified time), whatever its
+    tag; one without a value is not a source, and another itemprop is not either."""
+    from archive.extract.timestamps import _itemprop
+
+    tree = document_fromstring(
+        "<html><head><meta itemprop='dateModified' content='2024-01-02'></head><body>"
+        "<div itemprop='dateModified'>no value</div>"
+        "<span itemprop='datePublished' content='2024-01-01'>"
+        "<time itemprop='dateModified' datetime='2024-01-03'>3 Jan</time></span>"
+        "<p itemprop='dateCreated' content='2023-12-31'>x</p>"
+        "<time itemprop='datePublished' datetime='2024-01-04'>4 Jan</time>"
+        "</body></html>"
+    )
+    assert list(_itemprop(tree, "dateModified")) == ["2024-01-02", "2024-01-03"]
+    assert list(_itemprop(tree, "datePublished")) == ["2024-01-01", "2024-01-04"]
+    assert list(_itemprop(tree, "dateUpdated")) == []
