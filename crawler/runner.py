@@ -15,6 +15,7 @@ from archive.config import Config
 from archive.policy import Policy
 from crawler.configure import settings_for
 from crawler.extensions import CrawlProgress, CrawlSummary, ProgressCallback
+from crawler.heap import settle
 from crawler.spiders.articles import ArticleSpider
 from crawler.workers import ExtractionPool
 
@@ -54,6 +55,7 @@ def run_crawl(
         CrawlProgress(crawler, progress)
     # runtime objects are crawl arguments, never settings (Scrapy copies its settings)
     process.crawl(crawler, select=select, urls=list(urls), extraction_pool=pool)
+    settle()  # what start-up made lives as long as the process: never collected again
     process.start()
     assert crawler.stats is not None
     return CrawlSummary.from_stats(crawler.stats.get_stats())
