@@ -150,3 +150,14 @@ def test_the_fast_path_never_hides_an_edit_the_full_extraction_finds() -> None:
     first: it may say "unchanged" only where the full extraction finds no new version."""
     require_shared(BENCHMARK)
     assert measured()["fast_path_missed_edits"] == 0
+
+
+def test_tier0_never_hides_an_edit_the_full_extraction_finds() -> None:
+    """Every trial also goes through tier 0 (scheduler.evaluation.edits.tier0_trial): a
+    template learned from page A and a copy in new request chrome, page B checked against it.
+    It may say "unchanged" only where the full extraction of that page finds no new version,
+    and it must say so on chrome-only trials (else the test could not fail)."""
+    require_shared(BENCHMARK)
+    results = measured()
+    assert results["tier0_missed_edits"] == 0
+    assert results["tier0_same_decisions"] >= 100
