@@ -180,3 +180,33 @@ def test_the_check_needs_neither_lxml_nor_trafilatura():
         "assert not any(m.split('.')[0] in ('lxml', 'trafilatura') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        b'<div class="ad">Advertisement</div><p>after</p>',
+        b'<div class="ad"><div><span>Ad</span></div><a href="/x">y</a></div><p>after</p>',
+        b'<nav class="m"><ul><li><a href="/a">A</a></li><li>Live</li></ul></nav>',
+        b'<div class="ad"><div>unclosed</div><p>after</p>',  # no close: refused
+        b'<div class="ad"><span>x</div></span></div>',  # misnested: refused
+        b'<div class="ad"><p>text</p></div>',  # a paragraph: refused
+        b'<div class="ad"><span>Updated 5 May</span></div>',  # a word the readers read
+        b'<div class="ad"><span>2024 comments</span></div>',  # a year
+        b'<div class="ad"><img src="/a.png"><br/><span>x</span></div>',  # void elements
+    ],
+)
+def test_the_checks_one_pass_over_a_block_is_the_learnings_two(block):
+    """The check walks a block hole once (template._block_end); learning chose it with
+    match_close and block_reason: the same end, or a refusal, on every content."""
+    from archive.extract.template import Mismatch, _block_end, block_reason, match_close
+
+    pieces = block.split(b"<")[1:]
+    start, _, text = pieces[0].partition(b">")
+    close = match_close(pieces, 0, b"div" if start.startswith(b"div") else b"nav")
+    expected = None if close is None or block_reason(pieces[1:close], text) else close
+    try:
+        found: int | None = _block_end(pieces, 0, start.split()[0], text)
+    except Mismatch:
+        found = None
+    assert found == expected
