@@ -2,10 +2,11 @@
 
 The crawl process and the extraction workers allocate and free many objects a page, nearly
 all freed at once by reference counting.  With Python's default thresholds the collector ran
-about 500 times a 1,000-page crawl in the crawl process and every young collection re-examined
-the objects start-up made (Scrapy, Twisted, SQLAlchemy: about 0.07 s a full collection), and in
-a worker about once a page: 0.42 s of the crawl process's CPU per 1,000 new pages and 0.28 ms a
-page in a worker, measured with ``gc.callbacks`` on the benchmark's first cycle.
+about 500 times in a 1,000-page crawl in the crawl process, each full collection re-examining
+every object start-up made (Scrapy, Twisted, SQLAlchemy: about 0.07 s each), and in a worker
+about twice in three pages: 0.42 s of the crawl process's CPU per 1,000 new pages and 0.28 ms
+a page in a worker, measured with ``gc.callbacks`` on the benchmark's first cycle and on the
+corpus pages.
 
 :func:`settle` moves what exists after start-up to the collector's permanent generation
 (:func:`gc.freeze`: it is never examined again, and never freed: modules, classes, settings)
