@@ -25,7 +25,9 @@ YOUNG_THRESHOLD = 10_000
 
 
 def settle() -> None:
-    """Freeze the objects made so far and collect young objects less often (see above)."""
+    """Collect start-up's garbage, freeze the objects left and collect young objects less
+    often (see above)."""
+    gc.collect()  # what start-up left in cycles is freed, not frozen for good
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)

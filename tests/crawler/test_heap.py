@@ -36,3 +36,19 @@ def test_the_workers_start_settled() -> None:
         pool.close()
     assert threshold == YOUNG_THRESHOLD
     assert frozen
+
+
+_GARBAGE = (
+    "import gc, weakref\n"
+    "gc.disable()\n"
+    "class Node: pass\n"
+    "node = Node(); node.itself = node; ref = weakref.ref(node); del node\n"
+)
+
+
+def test_settle_frees_start_ups_garbage_before_freezing() -> None:
+    """A cycle start-up left unreachable is freed by settle, not frozen for good; freezing
+    alone keeps it (the twin)."""
+    settled = _state(_GARBAGE + "from crawler.heap import settle; settle(); print(ref() is None)")
+    frozen = _state(_GARBAGE + "gc.freeze(); gc.enable(); gc.collect(); print(ref() is None)")
+    assert (settled, frozen) == ("True", "False")
