@@ -8,12 +8,13 @@ about twice in three pages: 0.42 s of the crawl process's CPU per 1,000 new page
 a page in a worker, measured with ``gc.callbacks`` on the benchmark's first cycle and on the
 corpus pages.
 
-:func:`settle` moves what exists after start-up to the collector's permanent generation
-(:func:`gc.freeze`: it is never examined again, and never freed: modules, classes, settings)
-and lets more objects accumulate before a young collection.  Cycles are still collected, a
-little later: at most :data:`YOUNG_THRESHOLD` more tracked objects are alive before one is.
-Measured the same way: 0.14 s per 1,000 pages in the crawl process, under 0.01 ms a page in a
-worker.
+:func:`settle` frees start-up's garbage (one full collection, about 0.05 s), moves what is
+left to the collector's permanent generation (:func:`gc.freeze`: it is never examined again,
+and never freed: modules, classes, settings) and lets more objects accumulate before a young
+collection.  Cycles are still collected, a little later: at most :data:`YOUNG_THRESHOLD` more
+tracked objects are alive before one is.  Measured the same way: 0.14 s per 1,000 pages in the
+crawl process, under 0.01 ms a page in a worker, whose peak RSS over 543 corpus extractions
+stays the same (134.8 MB, 135.6 with Python's thresholds).
 """
 
 from __future__ import annotations
