@@ -269,6 +269,8 @@ class ArchivePipeline:
                 item.body,
                 item.header("Content-Type"),
                 fingerprint,
+                item.final_url or item.url,
+                self.config.min_article_chars,
             )
         except Exception as exc:  # no template: the slower paths go on deciding
             logger.exception("could not learn the page template of %s", item.url)
@@ -296,7 +298,13 @@ class ArchivePipeline:
         if self.config.fast_path_tier0:
             from archive.extract.template import NO_TEMPLATE, OTHER_EXTRACTOR, check
 
-            tier0 = check(item.body, item.current_template)
+            tier0 = check(
+                item.body,
+                item.current_template,
+                url=item.final_url or item.url,
+                content_type=item.header("Content-Type"),
+                min_chars=self.config.min_article_chars,
+            )
             if tier0 is None:
                 return await self._decided(item, tier0=True)
             self._count("tier0_fallbacks")

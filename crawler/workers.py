@@ -102,9 +102,12 @@ def learn_template_job(
     body: bytes,
     content_type: str | None,
     fingerprint: str | None,
+    url: str,
+    min_chars: int,
 ) -> str | None:
     """Runs in a worker: tier 0's template learned from the version's stored payload (the
     first readable response of ``locations``) and ``body``, a payload of the same article
+    fetched from ``url`` and read with ``min_chars``
     (:func:`archive.extract.template_learn.learn`); None when no stored payload is readable."""
     from archive.extract.template_learn import learn_with_fingerprint
 
@@ -118,7 +121,9 @@ def learn_template_job(
         old_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
         if old_type != content_type:  # another decoding: no template
             return unlearnable("content_type")
-        return learn_with_fingerprint(stored.content, body, content_type, fingerprint)
+        return learn_with_fingerprint(
+            stored.content, body, content_type, fingerprint, url=url, min_chars=min_chars
+        )
     return None
 
 
@@ -299,10 +304,19 @@ class ExtractionPool:
         body: bytes,
         content_type: str | None,
         fingerprint: str | None,
+        url: str,
+        min_chars: int,
     ) -> str | None:
         """Tier 0's template of a version (see :func:`learn_template_job`)."""
         result: str | None = await self._run(
-            learn_template_job, str(directory), locations, body, content_type, fingerprint
+            learn_template_job,
+            str(directory),
+            locations,
+            body,
+            content_type,
+            fingerprint,
+            url,
+            min_chars,
         )
         return result
 

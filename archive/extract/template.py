@@ -14,16 +14,21 @@ after it) and matched against a template learned from two payloads of the same a
   or a count outside the article (``n``: 1 to 6 digits, not a year from 1990 to 2039, which
   a date reader could take for one); the separators and the
   other runs go into the digest, so a space, a quote or a ``<`` in a hole is a mismatch;
-* ``B name parts holes``: a block beside the article: its start tag, with token holes as
-  above, then whatever follows it up to the piece that closes it (counted by name, nesting
-  included): anything
-  whose every tag is one of :data:`BLOCK_TAGS`, balanced, with nothing the extractor's
-  metadata readers look at (:data:`BLOCK_WORDS`: dates, bylines, "Updated", microdata...).
+* ``B name parts holes vocabulary``: a block beside the article: its start tag, with token
+  holes as above, then whatever follows it up to the piece that closes it (counted by name,
+  nesting included), made only of what the two learned payloads' contents of that block were
+  made of (``vocabulary``): tag names and attribute names seen there, attribute values seen
+  there (but for :data:`FREE_VALUES`: ``href``, ``src``, ``alt``, ``value``), balanced, at most
+  :data:`BLOCK_GROWTH` times the longest learned content (plus :data:`BLOCK_SLACK` bytes),
+  every tag one of :data:`BLOCK_TAGS`, and nothing the extractor's metadata readers look at
+  (:data:`BLOCK_WORDS`, a last guard: dates, bylines, "Updated", microdata...).
 
 Everything outside the holes is hashed into one digest, equal to the learned one, and the
-pieces must run out exactly with the segments.  Any difference, or any doubt, is a reason
-(:data:`REASONS`): the page then goes to the fingerprint check or the full extraction.  This
-module imports neither lxml nor trafilatura: the crawl process runs it.
+pieces must run out exactly with the segments.  The digest also binds the capture's context
+(:func:`context`: the final URL, the Content-Type's media type and charset, the minimum
+article length), which changes the extraction of the same bytes.  Any difference, or any
+doubt, is a reason (:data:`REASONS`): the page then goes to the fingerprint check or the full
+extraction.  This module imports neither lxml nor trafilatura: the crawl process runs it.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from typing import Any, Final
 
 from archive.extract.version import extractor_version
 
-FORMAT: Final = "t0a"
+FORMAT: Final = "t0b"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
 
 # Why tier 0 left a page to the slower paths.
@@ -74,6 +79,19 @@ BLOCK_WORDS: Final = (
     b"<p\n",
 )
 _YEAR: Final = re.compile(rb"(?<![0-9])(?:199|20[0-3])[0-9](?![0-9])")
+# The attributes of a block's content whose values may differ from the learned ones (links,
+# images, a form field's value: a CSRF token); every other attribute's value must be one seen
+# when learning.
+FREE_VALUES: Final = frozenset(b"href src alt value".split())
+# A block's new content may be at most this times the longest learned one, plus the slack:
+# enough text in a block changes what the extractor takes for the article.
+BLOCK_GROWTH: Final = 1.5
+BLOCK_SLACK: Final = 64
+ATTRIBUTE: Final = re.compile(
+    rb"""[\t\n\f\r ]+([^\t\n\f\r "'<>/=]+)"""
+    rb"""(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r "'=<>`]+)))?"""
+)
+_TAG_END: Final = re.compile(rb"[\t\n\f\r ]*/?[\t\n\f\r ]*")
 
 Segment = list[Any]
 
@@ -84,6 +102,78 @@ class Mismatch(Exception):
 
 def identity() -> str:
     return f"{FORMAT}|{extractor_version()}"
+
+
+def context(url: str, content_type: str | None, min_chars: int) -> bytes:
+    """What, besides the bytes, the extraction of a capture depends on, as bound into a
+    template's digest: the final URL (a relative canonical link, say, resolves against it), the
+    Content-Type's media type and charset (the decoding), the minimum article length."""
+    media, _, params = (content_type or "").partition(";")
+    charset = ""
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip("\"'").lower()
+    return f"{url}\n{media.strip().lower()}\n{charset}\n{min_chars}".encode()
+
+
+def attributes(tag: bytes) -> list[tuple[bytes, bytes | None]] | None:
+    """The attributes (lowercased name, raw value or None) of ``tag``, a start tag's bytes
+    before its ``>`` (name included); None when they do not read plainly."""
+    found = TAG.match(tag)
+    if found is None:
+        return None
+    pos, out = found.end(), []
+    while True:
+        m = ATTRIBUTE.match(tag, pos)
+        if m is None:
+            break
+        value = m.group(2) if m.group(2) is not None else m.group(3)
+        out.append((m.group(1).lower(), value if value is not None else m.group(4)))
+        pos = m.end()
+    if _TAG_END.fullmatch(tag, pos) is None:
+        return None
+    return out
+
+
+Vocabulary = dict[str, Any]
+
+
+def vocabulary(contents: Sequence[tuple[Sequence[bytes], bytes]]) -> Vocabulary | None:
+    """What block contents (each: its pieces, the text after the start tag) are made of: tag
+    names (``t``), attribute names (``a``), attribute values but of :data:`FREE_VALUES`
+    (``v``, as ``name=value``), the longest content's length (``n``); None when a tag does not
+    read plainly."""
+    tags: set[bytes] = set()
+    names: set[bytes] = set()
+    values: set[bytes] = set()
+    longest = 0
+    for pieces, text in contents:
+        longest = max(longest, _content_length(pieces, text))
+        for piece in pieces:
+            found = tag_name(piece)
+            if found is None:
+                return None
+            tags.add(found[1])
+            if found[0]:
+                continue
+            read = attributes(piece.split(b">", 1)[0])
+            if read is None:
+                return None
+            for name, value in read:
+                names.add(name)
+                if name not in FREE_VALUES:
+                    values.add(name + b"=" + (value if value is not None else b"\x00"))
+    return {
+        "t": sorted(t.decode("latin-1") for t in tags),
+        "a": sorted(n.decode("latin-1") for n in names),
+        "v": sorted(v.decode("latin-1") for v in values),
+        "n": longest,
+    }
+
+
+def _content_length(pieces: Sequence[bytes], text: bytes) -> int:
+    return len(text) + sum(len(p) + 1 for p in pieces)
 
 
 def tag_name(piece: bytes) -> tuple[bool, bytes] | None:
@@ -137,12 +227,17 @@ def block_reason(content: Sequence[bytes], text: bytes = b"") -> str | None:
     return None
 
 
-def digest_of(pieces: Sequence[bytes], segments: Sequence[Segment], body: bytes) -> str:
+def digest_of(
+    pieces: Sequence[bytes], segments: Sequence[Segment], body: bytes, bound: bytes
+) -> str:
     """The digest of ``body`` (split into ``pieces`` on ``b"<"``) outside the template's
-    holes; raises :class:`Mismatch`.  (SHA-256: the fastest of hashlib's here, 0.12 ms for
-    150 KB; the fixed runs are hashed from the body in place, not joined.)"""
+    holes, and of ``bound`` (its :func:`context`); raises :class:`Mismatch`.  (SHA-256: the
+    fastest of hashlib's here, 0.12 ms for 150 KB; the fixed runs are hashed from the body in
+    place, not joined.)"""
     hasher = sha256()
     update = hasher.update
+    update(b"C%d:" % len(bound))
+    update(bound)
     view = memoryview(body)
     at, total, pos = 0, len(pieces), 0  # pos: where piece ``at`` starts in ``body``
     for segment in segments:
@@ -165,7 +260,7 @@ def digest_of(pieces: Sequence[bytes], segments: Sequence[Segment], body: bytes)
             update(part)
             pos += len(piece) + 1
             at += 1
-        elif kind == "B":  # ["B", name, parts of its start tag, their holes]
+        elif kind == "B":  # ["B", name, parts of its start tag, their holes, vocabulary]
             if at >= total:
                 raise Mismatch(PIECES)
             name = segment[1].encode()
@@ -175,7 +270,7 @@ def digest_of(pieces: Sequence[bytes], segments: Sequence[Segment], body: bytes)
             part = _tokens_out(start, segment[2], segment[3])
             update(b"B%d:" % len(part))
             update(part)
-            close = _block_end(pieces, at, name, text)
+            close = _block_end(pieces, at, name, text, segment[4])
             pos += sum(map(len, pieces[at:close])) + close - at
             at = close
         else:
@@ -185,9 +280,12 @@ def digest_of(pieces: Sequence[bytes], segments: Sequence[Segment], body: bytes)
     return hasher.hexdigest()[:32]
 
 
-def _block_end(pieces: Sequence[bytes], start: int, name: bytes, text: bytes) -> int:
+def _block_end(
+    pieces: Sequence[bytes], start: int, name: bytes, text: bytes, learned: Vocabulary
+) -> int:
     """The index of the piece closing the block ``pieces[start]`` opens (``text`` follows its
-    start tag), when its content is plainly chrome; raises :class:`Mismatch` otherwise.  One
+    start tag), when its content is plainly chrome and made of the ``learned`` vocabulary (and
+    not too long); raises :class:`Mismatch` otherwise.  One
     pass doing what :func:`match_close` and :func:`block_reason` do: on plainly chrome content
     (balanced), the first closing of ``name`` outside every element it opens is the one
     :func:`match_close` finds."""
@@ -206,15 +304,36 @@ def _block_end(pieces: Sequence[bytes], start: int, name: bytes, text: bytes) ->
                 continue
             if tag != name:
                 raise Mismatch(BLOCK)
+            content_pieces = pieces[start + 1 : j]
+            limit = learned["n"] * BLOCK_GROWTH + BLOCK_SLACK
+            if _content_length(content_pieces, text) > limit:
+                raise Mismatch(BLOCK)
             content = b">" + text.lower() + b"<" + b"<".join(pieces[start + 1 : j]).lower()
             if any(word in content for word in BLOCK_WORDS) or _YEAR.search(content):
                 raise Mismatch(BLOCK)
             return j
-        if tag not in BLOCK_TAGS:
+        if tag not in BLOCK_TAGS or tag.decode("latin-1") not in learned["t"]:
             raise Mismatch(BLOCK)
-        if tag not in VOID and not piece.split(b">", 1)[0].endswith(b"/"):
+        head = piece.split(b">", 1)[0]
+        _check_attributes(head, learned)
+        if tag not in VOID and not head.endswith(b"/"):
             stack.append(tag)
     raise Mismatch(BLOCK)
+
+
+def _check_attributes(head: bytes, learned: Vocabulary) -> None:
+    """Raises :class:`Mismatch` unless the attributes of ``head`` (a start tag's bytes) read
+    plainly, each of a learned name and, but for :data:`FREE_VALUES`, of a learned value."""
+    read = attributes(head)
+    if read is None:
+        raise Mismatch(BLOCK)
+    for attribute, value in read:
+        if attribute.decode("latin-1") not in learned["a"]:
+            raise Mismatch(BLOCK)
+        if attribute not in FREE_VALUES:
+            pair = attribute + b"=" + (value if value is not None else b"\x00")
+            if pair.decode("latin-1") not in learned["v"]:
+                raise Mismatch(BLOCK)
 
 
 def _tokens_out(piece: bytes, count: int, holes: Sequence[Sequence[Any]]) -> bytes:
@@ -251,9 +370,12 @@ def needs_learning(template: str | None) -> bool:
     return not template or not template.startswith(identity() + "|")
 
 
-def check(body: bytes, template: str | None) -> str | None:
-    """None when ``body`` matches ``template`` (the same article as the template's version),
-    else why not (one of :data:`REASONS`)."""
+def check(
+    body: bytes, template: str | None, *, url: str, content_type: str | None, min_chars: int
+) -> str | None:
+    """None when ``body``, fetched from ``url`` (the final one) with ``content_type`` and
+    read with ``min_chars``, matches ``template`` (the same article as the template's
+    version), else why not (one of :data:`REASONS`)."""
     if not template:
         return NO_TEMPLATE
     prefix = identity() + "|"
@@ -265,7 +387,8 @@ def check(body: bytes, template: str | None) -> str | None:
     try:
         stored = json.loads(zlib.decompress(b64decode(rest.removeprefix("z"))))
         segments, digest = stored["s"], stored["d"]
-        if digest_of(body.split(b"<"), segments, body) != digest:
+        bound = context(url, content_type, min_chars)
+        if digest_of(body.split(b"<"), segments, body, bound) != digest:
             return DIGEST
         return None
     except Mismatch as exc:

@@ -47,17 +47,22 @@ from archive.extract.fastpath import (
 from archive.extract.inline_chrome import _name_words
 from archive.extract.parse import parse_body
 from archive.extract.template import (
+    ATTRIBUTE,
     BLOCK_TAGS,
     RUN,
+    TAG,
     VOID,
     Mismatch,
     Segment,
+    attributes,
     block_reason,
+    context,
     digest_of,
     match_close,
     render,
     tag_name,
     unlearnable,
+    vocabulary,
 )
 
 # Elements a block hole may be (beside the article, named as chrome or of a chrome kind).
@@ -79,7 +84,13 @@ _NOT_TEXT_OWNERS = frozenset({"title", "h1", "time", "head", "article", "main", 
 
 
 def learn_with_fingerprint(
-    old: bytes, new: bytes, content_type: str | None, fingerprint: str | None
+    old: bytes,
+    new: bytes,
+    content_type: str | None,
+    fingerprint: str | None,
+    *,
+    url: str,
+    min_chars: int,
 ) -> str:
     """:func:`learn`, the region located by ``new``'s fast-path fingerprint (as
     :func:`.fastpath.fallback_reason` reads it); no fingerprint of this extractor, no template."""
@@ -89,22 +100,34 @@ def learn_with_fingerprint(
     prefix, _, locator = identity.rpartition("|")
     if prefix != fingerprint_identity():
         return unlearnable("other_fingerprint")
-    return learn(old, new, content_type, locator)
+    return learn(old, new, content_type, locator, url=url, min_chars=min_chars)
 
 
-def learn(old: bytes, new: bytes, content_type: str | None, locator: str | None) -> str:
+def learn(
+    old: bytes,
+    new: bytes,
+    content_type: str | None,
+    locator: str | None,
+    *,
+    url: str,
+    min_chars: int,
+) -> str:
     """The template of the version whose stored payload is ``old``, learned against ``new``
     (same article, other bytes), or :func:`~.template.unlearnable` with the reason.
 
     ``locator`` is the fingerprint's locator of the article's region (:mod:`.fastpath`): no
-    region, no template."""
+    region, no template.  ``url`` (the final URL ``new`` was fetched from) and ``min_chars``
+    (the minimum article length it was read with) are bound into the template with the
+    Content-Type (:func:`.template.context`): a check in another context is a mismatch."""
     try:
-        return _learn(old, new, content_type, locator)
+        return _learn(old, new, context(url, content_type, min_chars), content_type, locator)
     except Exception as exc:  # any doubt: no template
         return unlearnable(f"error:{type(exc).__name__}")
 
 
-def _learn(old: bytes, new: bytes, content_type: str | None, locator: str | None) -> str:
+def _learn(
+    old: bytes, new: bytes, bound: bytes, content_type: str | None, locator: str | None
+) -> str:
     if not locator:
         return unlearnable("no_region")
     a, b = old.split(b"<"), new.split(b"<")
@@ -119,8 +142,8 @@ def _learn(old: bytes, new: bytes, content_type: str | None, locator: str | None
         return unlearnable(reason)
     segments = _compress(entries)
     try:
-        digest = digest_of(a, segments, old)
-        if digest_of(b, segments, new) != digest:
+        digest = digest_of(a, segments, old, bound)
+        if digest_of(b, segments, new, bound) != digest:
             return unlearnable("self_check")
     except Mismatch as exc:
         return unlearnable(f"self_check:{exc.args[0]}")
@@ -154,14 +177,15 @@ def _walk(a: list[bytes], b: list[bytes]) -> tuple[list[Entry], list[int]] | str
                 entries.append((i, ["T", len(RUN.split(x)), holes]))
             else:
                 assert block is not None
-                start_a, _, name, close_a, close_b, holes = block
+                start_a, _, name, close_a, close_b, holes, learned = block
                 while entries and entries[-1][0] >= start_a:  # taken into the block
                     entries.pop()
                 blocks[:] = [k for k in blocks if k < start_a]
                 while stack and stack[-1][0] >= start_a:
                     stack.pop()
                 start = a[start_a].partition(b">")[0]
-                entries.append((start_a, ["B", name.decode(), len(RUN.split(start)), holes]))
+                segment = ["B", name.decode(), len(RUN.split(start)), holes, learned]
+                entries.append((start_a, segment))
                 blocks.append(start_a)
                 raw = None
                 i, j = close_a, close_b
@@ -211,13 +235,44 @@ def _token_holes(x: bytes, y: bytes) -> list[list[Any]] | None:
             return None
         if index == 1 and px[0] in (b"", b"/", b"!"):  # the tag's name
             return None
+        if _in_a_name(px, index) or _in_a_name(py, index):
+            return None
         holes.append([index, "?", max(len(u), len(v)) * 2 + 4])
     return holes
 
 
+def _in_a_name(parts: list[bytes], index: int) -> bool:
+    """Whether run ``parts[index]`` of a piece is in a tag's name or an attribute's name (or
+    where the piece's tag does not read plainly: any doubt is a name)."""
+    piece = b"".join(parts)
+    if tag_name(piece) is None:
+        return False  # text (after a ``<`` that opens no tag)
+    at = sum(map(len, parts[:index]))
+    end = at + len(parts[index])
+    head = piece.split(b">", 1)[0]
+    if at > len(head):
+        return False  # the text after the tag
+    if attributes(head) is None:
+        return True
+    return any(start < end and at < stop for start, stop in _name_spans(head))
+
+
+def _name_spans(head: bytes) -> list[tuple[int, int]]:
+    """The spans of the tag's name and of its attributes' names in ``head`` (a tag's bytes
+    before its ``>``, reading plainly: :func:`.template.attributes`)."""
+    found = TAG.match(head)
+    assert found is not None
+    spans = [found.span(2)]
+    pos = found.end()
+    while (m := ATTRIBUTE.match(head, pos)) is not None:
+        spans.append(m.span(1))
+        pos = m.end()
+    return spans
+
+
 def _enclosing_block(
     a: list[bytes], b: list[bytes], i: int, j: int, stack: Sequence[tuple[int, int, bytes]]
-) -> tuple[int, int, bytes, int, int, list[list[Any]]] | None:
+) -> tuple[int, int, bytes, int, int, list[list[Any]], dict[str, Any]] | None:
     """The innermost element around pieces ``a[i]`` / ``b[j]`` (or starting there) that may
     be a block hole: of a block's name and named as chrome, its start tags equal but for
     token holes, closing in both, its content plainly chrome in both."""
@@ -234,13 +289,16 @@ def _enclosing_block(
         tag_a, _, text_a = a[start_a].partition(b">")
         tag_b, _, text_b = b[start_b].partition(b">")
         holes = [] if tag_a == tag_b else _token_holes(tag_a, tag_b)
+        content_a, content_b = a[start_a + 1 : close_a], b[start_b + 1 : close_b]
+        learned = vocabulary([(content_a, text_a), (content_b, text_b)])
         if (
             holes is None
-            or block_reason(a[start_a + 1 : close_a], text_a)
-            or block_reason(b[start_b + 1 : close_b], text_b)
+            or learned is None
+            or block_reason(content_a, text_a)
+            or block_reason(content_b, text_b)
         ):
             return None  # the innermost block is not plainly chrome: none outside it is a hole
-        return start_a, start_b, name, close_a, close_b, holes
+        return start_a, start_b, name, close_a, close_b, holes, learned
     return None
 
 
@@ -295,12 +353,12 @@ def _judge(
         reason = holes.judge(element)
         if reason:
             return reason
-    # a marker the parser dropped (in a comment, say) is in nothing the extraction reads
     if any(count != 1 for count in holes.seen.values()):
         return "token_twice"
-    for n, spot in enumerate(spots):
-        if n not in holes.seen:
-            spot[1] = "w"
+    # a marker the parse did not give back where it was put (in a tag's or an attribute's
+    # name, say) is no hole: what it would admit cannot be judged
+    if len(holes.seen) != len(spots):
+        return "token_not_found"
     if len(tree.xpath(f"//*[@{_BLOCK_MARK}]")) != len(blocks):
         return "block_not_found"
     return None

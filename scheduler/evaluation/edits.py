@@ -1479,14 +1479,20 @@ def tier0_trial(
         learned = None
         if read is not None and read.content_hash == old_hash:
             learned = learn_with_fingerprint(
-                a.encode(), copy.encode(), "text/html; charset=utf-8", fingerprint
+                a.encode(),
+                copy.encode(),
+                "text/html; charset=utf-8",
+                fingerprint,
+                url=src.url,
+                min_chars=DEFAULT_MIN_CHARS,
             )
         cache[a] = None if learned is None or is_unlearnable(learned) else learned
     template = cache[a]
     if template is None:
         return False, False, False
     page = b.replace(second.inline, first.inline, 1).encode()
-    if check(page, template) is not None:
+    html = "text/html; charset=utf-8"
+    if check(page, template, url=src.url, content_type=html, min_chars=DEFAULT_MIN_CHARS):
         return True, False, False
     try:
         missed = extract_article(page, src.url).content_hash != old_hash

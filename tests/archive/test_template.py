@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import pytest
 
+from archive.extract import DEFAULT_MIN_CHARS
 from archive.extract.extractor import extract_article, extract_with_fingerprint
 from archive.extract.template import (
     BLOCK,
@@ -25,18 +26,20 @@ from archive.extract.template import (
     PIECES,
     TOKEN,
     UNLEARNABLE,
-    check,
     is_unlearnable,
     needs_learning,
     unlearnable,
 )
+from archive.extract.template import check as check_in
 from archive.extract.template_learn import learn_with_fingerprint
 from scheduler.demo.chrome import dress
 from tests.pages import PARAGRAPHS, Story, article_page
 
 URL = "https://news.example/world/palmyra"
+HTML = "text/html; charset=utf-8"
 FIXED: frozenset[str] = frozenset()  # the test page's own chrome stays put; dress() varies
 MOST_READ = '<aside class="most-read"><h2>Most read</h2>'
+CORRECTION = '<ol><li class="change-item">Amended the casualty figure</li></ol>'
 
 
 def page(n: int, story: Story | None = None) -> bytes:
@@ -48,7 +51,18 @@ def page(n: int, story: Story | None = None) -> bytes:
 def learned(old: bytes | None = None, new: bytes | None = None) -> str:
     old, new = old or page(1), new or page(2)
     _, fingerprint = extract_with_fingerprint(new, URL)
-    return learn_with_fingerprint(old, new, "text/html; charset=utf-8", fingerprint)
+    return learn_with_fingerprint(old, new, HTML, fingerprint, url=URL, min_chars=DEFAULT_MIN_CHARS)
+
+
+def check(
+    body: bytes,
+    template: str | None,
+    url: str = URL,
+    content_type: str = HTML,
+    min_chars: int = DEFAULT_MIN_CHARS,
+) -> str | None:
+    """Tier 0's check of ``body`` fetched in the learning's context, unless told otherwise."""
+    return check_in(body, template, url=url, content_type=content_type, min_chars=min_chars)
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +136,19 @@ TWINS: dict[str, tuple[Callable[[bytes], bytes], str, bool]] = {
         False,
     ),
     "count made a year": (lambda b: _recount(b, b"2024"), BLOCK, False),
+    # a block's content is made only of what was seen there when learning: a correction note
+    # (an element of a class the history reader reads anywhere) is not
+    "correction note put into the most-read block": (
+        _replace(MOST_READ, MOST_READ + CORRECTION),
+        BLOCK,
+        True,
+    ),
+    # enough text in a block changes what the extractor takes for the article
+    "sentences put into the most-read block": (
+        _replace(MOST_READ, MOST_READ + "".join(f"<div>{p}</div>" for p in PARAGRAPHS) * 4),
+        BLOCK,
+        True,
+    ),
 }
 
 
@@ -165,7 +192,7 @@ def test_pieces_added_between_the_learning_payloads_make_no_template():
 
 
 def test_a_template_of_another_extractor_or_unreadable_is_a_fallback(template):
-    other = "t0a|7+trafilatura-0|" + template.split("|", 2)[2]
+    other = "t0b|7+trafilatura-0|" + template.split("|", 2)[2]
     assert check(page(3), other) == OTHER_EXTRACTOR
     assert needs_learning(other) and needs_learning(None)
     assert not needs_learning(template) and not needs_learning(unlearnable("unmatched"))
@@ -199,14 +226,75 @@ def test_the_check_needs_neither_lxml_nor_trafilatura():
 def test_the_checks_one_pass_over_a_block_is_the_learnings_two(block):
     """The check walks a block hole once (template._block_end); learning chose it with
     match_close and block_reason: the same end, or a refusal, on every content."""
-    from archive.extract.template import Mismatch, _block_end, block_reason, match_close
+    from archive.extract.template import (
+        Mismatch,
+        _block_end,
+        block_reason,
+        match_close,
+        vocabulary,
+    )
 
     pieces = block.split(b"<")[1:]
     start, _, text = pieces[0].partition(b">")
     close = match_close(pieces, 0, b"div" if start.startswith(b"div") else b"nav")
     expected = None if close is None or block_reason(pieces[1:close], text) else close
     try:
-        found: int | None = _block_end(pieces, 0, start.split()[0], text)
+        learned = vocabulary([(pieces[1:], text)])  # everything in it was seen when learning
+        assert learned is not None
+        found: int | None = _block_end(pieces, 0, start.split()[0], text, learned)
     except Mismatch:
         found = None
     assert found == expected
+
+
+def test_a_block_of_the_learned_make_but_much_longer_falls_back(template):
+    """More items of the learned kind (same tags, same classes) in the most-read list: past
+    the learned length (times BLOCK_GROWTH, plus slack) it is a mismatch; a rotation of the
+    list (other stories, other counts: page(3)...) is decided (above)."""
+    item = '<li><a href="/story/x">{}</a> <span class="ago">7 minutes ago</span></li>'
+    more = "".join(item.format(p) for p in PARAGRAPHS)
+    body = page(3).replace(b"</ol></aside>", more.encode() + b"</ol></aside>", 1)
+    assert check(page(3), template) is None
+    assert check(body, template) == BLOCK
+    one = item.format("A short extra story").encode()
+    assert check(page(3).replace(b"</ol></aside>", one + b"</ol></aside>", 1), template) is None
+
+
+def test_the_url_the_content_type_and_the_minimum_length_are_bound():
+    """The same bytes read in another context are another extraction: a relative canonical
+    link resolves against another URL; another charset decodes other text."""
+    canonical = b'<link rel="canonical" href="palmyra">'
+    accented = "three months after the caf\u00e9\u2019s reopening".encode()
+
+    def variant(n: int) -> bytes:
+        body = page(n).replace(b"<title>", canonical + b"<title>", 1)
+        return body.replace(b"three months after", accented, 1)
+
+    template = learned(variant(1), variant(2))
+    assert not is_unlearnable(template), template
+    body = variant(3)
+    assert check(body, template) is None
+    elsewhere = "https://news.example/europe/palmyra"
+    assert check(body, template, url=elsewhere) == DIGEST
+    here, there = extract_article(body, URL), extract_article(body, elsewhere)
+    assert here.canonical_url != there.canonical_url
+    cp1252 = "text/html; charset=windows-1252"
+    assert check(body, template, content_type=cp1252) == DIGEST
+    assert extract_article(body, URL, content_type=cp1252).content_hash != here.content_hash
+    assert check(body, template, content_type="text/html;charset=UTF-8") is None
+    assert check(body, template, min_chars=DEFAULT_MIN_CHARS + 1) == DIGEST
+
+
+def test_no_hole_in_a_tag_or_an_attribute_name():
+    """An attribute whose name changes per deploy (a scoped-style hash on every paragraph)
+    is no hole: else another attribute put in its place would pass."""
+    old = re.sub(rb"<p>", b"<p data-v-7ba5bd90>", page(1))
+    new = re.sub(rb"<p>", b"<p data-v-1c2d3e4f>", page(2))
+    assert learned(old, new).endswith("|unmatched")
+
+
+def test_a_hole_the_parse_does_not_give_back_makes_no_template():
+    """A token the parse drops (here in the doctype) cannot be judged: no template."""
+    old = page(1).replace(b"<!DOCTYPE html>", b"<!DOCTYPE html x-aa11bb>", 1)
+    new = page(2).replace(b"<!DOCTYPE html>", b"<!DOCTYPE html x-cc22dd>", 1)
+    assert learned(old, new).endswith("|token_not_found")

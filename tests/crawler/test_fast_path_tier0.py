@@ -134,7 +134,9 @@ def test_a_wrong_template_is_caught_by_the_verification_and_dropped(redline_sqli
     edited = TWINS["/text"]
     old, new = dressed("/v", edited, 101).encode(), dressed("/v", edited, 102).encode()
     _, fingerprint = extract_with_fingerprint(new, url)
-    wrong = learn_with_fingerprint(old, new, "text/html; charset=utf-8", fingerprint)
+    wrong = learn_with_fingerprint(
+        old, new, "text/html; charset=utf-8", fingerprint, url=url, min_chars=200
+    )
     assert "|none|" not in wrong
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         db.execute("UPDATE versions SET fast_template = ?", (wrong,))
