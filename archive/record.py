@@ -442,24 +442,24 @@ _INSERT_VERSION = insert(_V).values(
     first_seen_at=bindparam("b_seen"),
     last_seen_at=bindparam("b_seen"),
 )
-_FINGERPRINT = (
-    update(_V)
-    .where(
-        _V.c.id == bindparam("b_id"),
-        _V.c.content_hash == bindparam("b_hash"),
-        or_(_V.c.fast_fingerprint.is_(None), _V.c.fast_fingerprint != bindparam("b_fingerprint")),
+
+
+def _fast_path_evidence(column: Any, name: str) -> Any:
+    """The update that keeps a fast-path value (``column``, bound as ``name``) on a version,
+    only when the version is the article of hash ``b_hash`` and the value is new."""
+    return (
+        update(_V)
+        .where(
+            _V.c.id == bindparam("b_id"),
+            _V.c.content_hash == bindparam("b_hash"),
+            or_(column.is_(None), column != bindparam(name)),
+        )
+        .values({column.name: bindparam(name)})
     )
-    .values(fast_fingerprint=bindparam("b_fingerprint"))
-)
-_TEMPLATE = (
-    update(_V)
-    .where(
-        _V.c.id == bindparam("b_id"),
-        _V.c.content_hash == bindparam("b_hash"),
-        or_(_V.c.fast_template.is_(None), _V.c.fast_template != bindparam("b_template")),
-    )
-    .values(fast_template=bindparam("b_template"))
-)
+
+
+_FINGERPRINT = _fast_path_evidence(_V.c.fast_fingerprint, "b_fingerprint")
+_TEMPLATE = _fast_path_evidence(_V.c.fast_template, "b_template")
 _REKEY = update(_V).where(_V.c.id == bindparam("b_id")).values(**_ARTICLE_COLUMNS)
 # A re-keyed version that is its URL's current one: its headline, copied to the URL again.
 _REKEY_HEADLINE = (

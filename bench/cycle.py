@@ -809,10 +809,7 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
         )
         false = report[f"{prefix}_false_versions"]
         print(f"  false versions                  {false:>6}", file=out)
-        reasons = ", ".join(
-            f"{reason} {count}"
-            for reason, count in report[f"{prefix}_fast_path_fallbacks_by_reason"].items()
-        )
+        reasons = _by_reason(report[f"{prefix}_fast_path_fallbacks_by_reason"])
         print(
             f"  fast-path decisions             {report[f'{prefix}_fast_path_decisions']:>6}"
             f"  (fallbacks {report[f'{prefix}_fast_path_fallbacks']}"
@@ -820,10 +817,7 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
             + ")",
             file=out,
         )
-        tier0 = ", ".join(
-            f"{reason} {count}"
-            for reason, count in report[f"{prefix}_fast_path_tier0_fallbacks_by_reason"].items()
-        )
+        tier0 = _by_reason(report[f"{prefix}_fast_path_tier0_fallbacks_by_reason"])
         print(
             f"  of which tier 0                 {report[f'{prefix}_fast_path_tier0_decisions']:>6}"
             f"  (learned {report[f'{prefix}_fast_path_tier0_learned']}"
@@ -831,6 +825,11 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
             + ")",
             file=out,
         )
+
+
+def _by_reason(counts: dict[str, int]) -> str:
+    """``reason count, ...`` for a table line."""
+    return ", ".join(f"{reason} {count}" for reason, count in counts.items())
 
 
 def main(argv: list[str] | None = None) -> int:
