@@ -348,10 +348,17 @@ class ArchivePipeline:
         if tier0:
             self._count("tier0_decisions")
         every = self.config.fast_path_verify_every
-        # every Nth decision of the archive (the count runs on from crawl to crawl)
-        verified = every > 0 and (self._decisions_before + decisions) % every == 0
-        if verified and not await self._verify(item, url, content_type, current):
+        # every Nth decision of the archive (the count runs on from crawl to crawl), and the
+        # first decision of each tier-0 template
+        from archive.extract.template import is_unverified, verified
+
+        first = tier0 and is_unverified(item.current_template)
+        check = every > 0 and ((self._decisions_before + decisions) % every == 0 or first)
+        if check and not await self._verify(item, url, content_type, current):
             return None  # the full extraction decides, and records what it finds
+        if check and first and item.current_template:  # kept as verified from now on
+            template = verified(item.current_template)
+            return Extracted(current.article, extractor=current.extractor, template=template)
         return Extracted(current.article, extractor=current.extractor)
 
     async def _verify(

@@ -45,6 +45,8 @@ from archive.extract.version import extractor_version
 
 FORMAT: Final = "t0b"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
+# Ends a template none of whose decisions has been verified yet (its first one is).
+UNVERIFIED: Final = "~"
 
 # Why tier 0 left a page to the slower paths.
 NO_TEMPLATE: Final = "no_template"  # not learned yet
@@ -353,7 +355,20 @@ def render(segments: Sequence[Segment], digest: str) -> str:
     """A template as stored on its version (``versions.fast_template``): its JSON, compressed
     (a third of the size: about 350 characters for a corpus page in request chrome)."""
     data = json.dumps({"s": segments, "d": digest}, separators=(",", ":")).encode()
-    return f"{identity()}|z" + b64encode(zlib.compress(data, 9)).decode()
+    return f"{identity()}|z" + b64encode(zlib.compress(data, 9)).decode() + UNVERIFIED
+
+
+def is_unverified(template: str | None) -> bool:
+    """Whether no decision of ``template`` has been verified by a full extraction yet (the
+    crawl verifies its first one, whatever ``fast_path_verify_every``)."""
+    if not template:
+        return False
+    return template.endswith(UNVERIFIED) and not is_unlearnable(template)
+
+
+def verified(template: str) -> str:
+    """``template`` once a decision of it was verified."""
+    return template.removesuffix(UNVERIFIED)
 
 
 def unlearnable(reason: str) -> str:
@@ -385,7 +400,8 @@ def check(
     if rest.startswith(NONE + "|"):
         return UNLEARNABLE
     try:
-        stored = json.loads(zlib.decompress(b64decode(rest.removeprefix("z"))))
+        data = rest.removeprefix("z").removesuffix(UNVERIFIED)
+        stored = json.loads(zlib.decompress(b64decode(data)))
         segments, digest = stored["s"], stored["d"]
         bound = context(url, content_type, min_chars)
         if digest_of(body.split(b"<"), segments, body, bound) != digest:

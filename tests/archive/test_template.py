@@ -27,8 +27,10 @@ from archive.extract.template import (
     TOKEN,
     UNLEARNABLE,
     is_unlearnable,
+    is_unverified,
     needs_learning,
     unlearnable,
+    verified,
 )
 from archive.extract.template import check as check_in
 from archive.extract.template_learn import learn_with_fingerprint
@@ -199,6 +201,14 @@ def test_a_template_of_another_extractor_or_unreadable_is_a_fallback(template):
     broken = template[: len(template) // 2]
     assert check(page(3), broken) == "error"
     assert check(page(3), None) == "no_template"
+
+
+def test_a_new_template_is_unverified_until_a_decision_of_it_is(template):
+    assert is_unverified(template)
+    assert not is_unverified(verified(template))
+    assert check(page(3), verified(template)) is None
+    assert check(page(3).replace(b"three months after", b"four months after"), verified(template))
+    assert not is_unverified(unlearnable("unmatched"))
 
 
 def test_the_check_needs_neither_lxml_nor_trafilatura():

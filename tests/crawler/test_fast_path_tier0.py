@@ -75,6 +75,7 @@ def test_tier0_learns_once_then_decides_and_each_edit_is_found(redline, site):
     edits = redline.crawl()
     assert (edits["unchanged"], edits["new_versions"], edits["errors"]) == (1, len(TWINS), 0)
     assert edits["fast_path"]["tier0_decisions"] == 1
+    assert edits["fast_path"]["verifications"] == 1  # the template's first decision
     assert edits["fast_path"]["tier0/fallback/digest"] == len(TWINS)
     changed = {row["url"] for row in redline.json("changes", "--limit", "100")}
     assert changed == {site.url(p) for p in TWINS}
@@ -85,7 +86,13 @@ def test_tier0_learns_once_then_decides_and_each_edit_is_found(redline, site):
     assert relearn["fast_path"]["tier0_decisions"] == 1
     steady = redline.crawl()
     assert (steady["unchanged"], steady["new_versions"]) == (len(urls), 0)
-    assert steady["fast_path"] == {"decisions": len(urls), "tier0_decisions": len(urls)}
+    # (the first decision of each template is verified by a full extraction: the twins' new
+    # templates here; /same's was in the edits' crawl)
+    assert steady["fast_path"] == {
+        "decisions": len(urls),
+        "tier0_decisions": len(urls),
+        "verifications": len(TWINS),
+    }
     status = redline.json("status")["fast_path"]
     assert status["tier0_decisions"] == 2 + len(urls)
     assert status["tier0_learned"] == len(urls) + len(TWINS)
@@ -156,3 +163,36 @@ def test_a_wrong_template_is_caught_by_the_verification_and_dropped(redline_sqli
     redline.crawl()  # version 2 learns its template
     agreed = redline.crawl()
     assert agreed["fast_path"] == {"decisions": 1, "tier0_decisions": 1, "verifications": 1}
+
+
+def test_a_templates_first_decision_is_verified_whatever_the_sampling(redline_sqlite, site):
+    """With the sampling far apart (every 1,000th decision), a template made wrong on purpose
+    is caught at its first decision all the same; the twin: an honest template's first
+    decision is verified and agrees, its next ones are not verified."""
+    redline = redline_sqlite
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1000")
+    url = site.url("/f")
+    serve_dressed(site, "/f", BASE)
+    redline("track", url)
+    redline.crawl()
+    redline.crawl()  # learns the honest template
+    edited = TWINS["/text"]
+    old, new = dressed("/f", edited, 101).encode(), dressed("/f", edited, 102).encode()
+    _, fingerprint = extract_with_fingerprint(new, url)
+    wrong = learn_with_fingerprint(
+        old, new, "text/html; charset=utf-8", fingerprint, url=url, min_chars=200
+    )
+    assert "|none|" not in wrong
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        db.execute("UPDATE versions SET fast_template = ?", (wrong,))
+    serve_dressed(site, "/f", edited)
+    caught = redline.crawl()
+    assert (caught["unchanged"], caught["new_versions"]) == (0, 1)
+    fast = caught["fast_path"]
+    assert (fast["tier0_decisions"], fast["verifications"], fast["disagreements"]) == (1, 1, 1)
+
+    redline.crawl()  # version 2 learns its template
+    first = redline.crawl()
+    assert first["fast_path"] == {"decisions": 1, "tier0_decisions": 1, "verifications": 1}
+    later = redline.crawl()
+    assert later["fast_path"] == {"decisions": 1, "tier0_decisions": 1}
