@@ -34,7 +34,7 @@ def test_the_site_dresses_every_page_and_keeps_its_bytes_under_one_token():
         n = 4
         urls = [site.base_url + page_path(i) for i in range(n)]
         site.send(cmd="setup", n=n, edits={"1": [EDIT[0].hex(), EDIT[1].hex()]})
-        t0, t1, t2 = REQUEST_TOKENS
+        t0, t1, t2, t3 = REQUEST_TOKENS
         site.send(cmd="serve", conditional=False, chrome=t0)
         first = [fetch(url) for url in urls]
         plain = [make_page(corpus[i], i, site.base_url) for i in range(n)]
@@ -61,12 +61,16 @@ def test_the_site_dresses_every_page_and_keeps_its_bytes_under_one_token():
         site.send(cmd="serve", conditional=False, chrome=t2)
         again = [fetch(url) for url in urls]
         assert all(again[i] not in (chrome[i], changed[i]) for i in range(n))
+
+        site.send(cmd="serve", conditional=False, chrome=t3)
+        steady = [fetch(url) for url in urls]
+        assert all(steady[i] not in (again[i], chrome[i], changed[i]) for i in range(n))
     finally:
         site.close()
 
 
 @pytest.mark.slow
-def test_a_tiny_run_reports_both_chrome_only_cycles(tmp_path):
+def test_a_tiny_run_reports_every_chrome_only_cycle(tmp_path):
     require_shared("article-extraction-benchmark")
     out = tmp_path / "cycle.json"
     n = 12
@@ -83,7 +87,8 @@ def test_a_tiny_run_reports_both_chrome_only_cycles(tmp_path):
     assert "chrome-again cycle" in proc.stdout and "(target >= 3: " in proc.stdout
     cycles = report["cycles"]
     assert list(cycles) == [
-        "first", "changed", "identical", "chrome", "chrome-again", "not-modified",
+        "first", "changed", "identical", "chrome", "chrome-again", "chrome-steady",
+        "not-modified",
     ]  # fmt: skip
     summary = {name: figures["summary"] for name, figures in cycles.items()}
     failing = len(report["checks"]["corpus_pages_failing_extraction"])
@@ -91,7 +96,12 @@ def test_a_tiny_run_reports_both_chrome_only_cycles(tmp_path):
     assert summary["changed"]["new_versions"] == report["checks"]["changed_pages"] == 1
     assert summary["identical"]["new_versions"] == 0
     assert summary["not-modified"]["not_modified"] == n
-    for prefix, name in (("chrome_only", "chrome"), ("chrome_only_steady", "chrome-again")):
+    chrome_cycles = (
+        ("chrome_only", "chrome"),
+        ("chrome_only_again", "chrome-again"),
+        ("chrome_only_steady", "chrome-steady"),
+    )
+    for prefix, name in chrome_cycles:
         assert summary[name]["fetched"] == n
         assert report[f"{prefix}_false_versions"] == summary[name]["new_versions"] == 0
         decided = report[f"{prefix}_fast_path_decisions"]
@@ -101,7 +111,10 @@ def test_a_tiny_run_reports_both_chrome_only_cycles(tmp_path):
         # warc_retention = versions: no WARC record for an unchanged capture (the database may
         # not grow at all at this size: SQLite fills the pages it has)
         assert cycles[name]["warc_growth_bytes"] == 0
-        assert 0 <= report[f"bytes_per_{prefix}_capture"] < 1024
+        # under 1 KB a capture, or at this size no more than the few 4 KB pages SQLite adds at
+        # a time (a template verified in the chrome-again cycle is rewritten in place)
+        growth = cycles[name]["db_growth_bytes"]
+        assert 0 <= report[f"bytes_per_{prefix}_capture"] < 1024 or growth <= 4 * 4096, name
         assert report[f"{prefix}_vs_extraction"] > 0
         assert set(cycles[name]["cpu_s_by_process"]) >= {"crawl", "site"}
     assert report["chrome_only_pages_per_s"] > 0 and report["chrome_only_steady_pages_per_s"] > 0
@@ -109,4 +122,8 @@ def test_a_tiny_run_reports_both_chrome_only_cycles(tmp_path):
     assert set(report["targets_met"]["chrome_only_vs_extraction_min"]) == {
         "chrome",
         "chrome-again",
+        "chrome-steady",
     }
+    # templates learned in the chrome cycle decide pages in the later ones without a worker
+    assert report["chrome_only_fast_path_tier0_decisions"] == 0
+    assert report["chrome_only_steady_fast_path_tier0_decisions"] > 0
