@@ -63,6 +63,8 @@ RUN: Final = re.compile(rb"([A-Za-z0-9_-]+)")
 CLASSES: Final = {
     "w": re.compile(rb"[A-Za-z0-9_-]+"),
     "n": re.compile(rb"(?!(?:199|20[0-3])[0-9]\Z)[0-9]{1,6}"),
+    # in a comment of the raw page: no "-", "!" or ">", which could close it
+    "c": re.compile(rb"[A-Za-z0-9_]+"),
 }
 TAG: Final = re.compile(rb"(/?)([A-Za-z][A-Za-z0-9]*)")
 # The tags a block hole may hold (no paragraph, heading 1, time, script, comment, table...).

@@ -70,6 +70,7 @@ _BLOCK_NAMES = frozenset(b"nav aside form footer div section ul ol".split())
 _CHROME_TAGS = frozenset({"nav", "aside", "form", "footer"})
 _RAW = frozenset(b"script style textarea title xmp iframe noscript noembed noframes".split())
 _MARK = re.compile(r"qzrl([0-9]+)hz")
+_COMMENT = re.compile(rb"<!--.*?(?:-->|--!>|\Z)", re.DOTALL)
 _BLOCK_MARK = "data-qzrlblock"
 # On a <meta> or <link>: names of request tokens and asset links, never of metadata.
 _TOKEN_NAMES = re.compile(r"csrf|token|request|nonce|build|session|trace|cache|stylesheet|preload")
@@ -355,6 +356,13 @@ def _judge(
             return reason
     if any(count != 1 for count in holes.seen.values()):
         return "token_twice"
+    # a token inside a comment of the raw page (an IE conditional comment's cache-busted
+    # script, say): the parse drops comments, so the extraction never reads it
+    pieces = [i for i, found in tokens for _ in found]
+    for n, i in enumerate(pieces):
+        if n not in holes.seen and _in_a_comment(a, i, spots[n]):
+            spots[n][1] = "c"
+            holes.seen[n] = 1
     # a marker the parse did not give back where it was put (in a tag's or an attribute's
     # name, say) is no hole: what it would admit cannot be judged
     if len(holes.seen) != len(spots):
@@ -362,6 +370,23 @@ def _judge(
     if len(tree.xpath(f"//*[@{_BLOCK_MARK}]")) != len(blocks):
         return "block_not_found"
     return None
+
+
+def _in_a_comment(a: list[bytes], index: int, hole: list[Any]) -> bool:
+    """Whether token hole ``hole`` of piece ``index`` of the raw page ``a`` lies inside a
+    comment (``<!--`` to ``-->`` or ``--!>``).  Asked only of a hole the parse did not give
+    back, so never of one in a script's or a style's text, where ``<!--`` opens no comment.
+    Its class is ``c`` (no ``-``, ``!`` or ``>``), and every other byte of the page is checked:
+    no value can open, close or move the comment."""
+    parts = RUN.split(a[index])
+    at = sum(len(piece) + 1 for piece in a[:index]) + sum(map(len, parts[: hole[0]]))
+    end = at + len(parts[hole[0]])
+    for comment in _COMMENT.finditer(b"<".join(a)):
+        if comment.start() >= at:
+            return False
+        if comment.end() > end:
+            return comment.start() + 4 <= at  # after its "<!--"
+    return False
 
 
 def _marked(

@@ -308,3 +308,36 @@ def test_a_hole_the_parse_does_not_give_back_makes_no_template():
     old = page(1).replace(b"<!DOCTYPE html>", b"<!DOCTYPE html x-aa11bb>", 1)
     new = page(2).replace(b"<!DOCTYPE html>", b"<!DOCTYPE html x-cc22dd>", 1)
     assert learned(old, new).endswith("|token_not_found")
+
+
+SHIV = b'<!--[if lt IE 9]><script src="/static/shiv.js?v=%s"></script><![endif]-->'
+
+
+def _with_shiv(body: bytes, build: bytes) -> bytes:
+    """``body`` with an IE conditional comment holding a cache-busted script in its head."""
+    assert b"</head>" in body
+    return body.replace(b"</head>", SHIV % build + b"</head>", 1)
+
+
+def test_a_token_inside_a_comment_is_a_hole_that_cannot_leave_it():
+    """The parse drops comments, so the extraction never reads a token in one (an IE
+    conditional comment's cache-busted script): a hole of class ``c``.  Its new value may not
+    hold "-" (nor ">" or "!"), which could close the comment early and show what follows."""
+    old, new = _with_shiv(page(1), b"a1b2c3"), _with_shiv(page(2), b"d4e5f6")
+    template = learned(old, new)
+    assert not is_unlearnable(template), template
+    base = extract_article(old, URL).content_hash
+    body = _with_shiv(page(3), b"g7h8i9")
+    assert extract_article(body, URL).content_hash == base
+    assert check(body, template) is None
+    assert check(_with_shiv(page(3), b"g7h8-i9"), template) == TOKEN
+    # twin: the comment closed before the script, whose text then is the page's
+    opened = _with_shiv(page(3), b"g7h8i9").replace(b"<!--[if lt IE 9]>", b"<!--[if lt IE 9]-->")
+    assert check(opened, template) in (PIECES, DIGEST, TOKEN)
+
+
+def test_a_token_outside_every_comment_the_parse_drops_is_still_no_hole():
+    """The doctype's token (no comment) stays unlearnable beside a comment's token."""
+    old = _with_shiv(page(1), b"a1b2c3").replace(b"<!DOCTYPE html>", b"<!DOCTYPE html x-a1>", 1)
+    new = _with_shiv(page(2), b"d4e5f6").replace(b"<!DOCTYPE html>", b"<!DOCTYPE html x-c2>", 1)
+    assert learned(old, new).endswith("|token_not_found")
