@@ -310,3 +310,18 @@ def test_the_fast_path_never_hides_an_edit_the_full_extraction_finds() -> None:
     version."""
     results = measured()
     assert results["fast_path_missed_edits"] == 0
+
+
+def test_tier0_never_hides_an_edit_the_full_extraction_finds() -> None:
+    """Every GOV.UK pair through tier 0 of the fast path (``quality.run_tier0``): a template
+    learned from the old page under two request chromes, the new page checked against it
+    under a third; it may say "same" only where the full extraction finds no new version.
+    Templates must be learned on most of the pairs, and find the old page refetched in new
+    request chrome the same (the control), or the check would be empty (the CNN corpus is
+    text-only: its pairs are not run)."""
+    results = score(outcomes())
+    assert results["all"]["tier0_missed_edits"] == 0
+    govuk = results["govuk"]
+    assert govuk["tier0_learned"] >= govuk["pairs"] // 2
+    assert govuk["tier0_refetch_same"] >= 0.9 * govuk["tier0_learned"]
+    assert results["cnn"]["tier0_learned"] == 0

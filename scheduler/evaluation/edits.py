@@ -83,8 +83,6 @@ from archive.diff import compare
 from archive.errors import ExtractionError
 from archive.extract import DEFAULT_MIN_CHARS, Article, extract_article
 from archive.extract.extractor import extract_with_fingerprint, same_article
-from archive.extract.template import check, is_unlearnable
-from archive.extract.template_learn import learn_with_fingerprint
 from scheduler.demo.chrome import (
     FAMILIES,
     box,
@@ -96,6 +94,7 @@ from scheduler.demo.chrome import (
 )
 from scheduler.demo.chrome import inside as _inside
 from scheduler.evaluation import CORE_KINDS, ratio, tally
+from scheduler.evaluation.tier0 import check_template, learn_template
 
 BENCHMARK = "article-extraction-benchmark"
 DEFAULT_SEED = 20261122
@@ -1472,33 +1471,13 @@ def tier0_trial(
         for part in ("head", "top", "bottom"):
             copy = copy.replace(getattr(first, part), getattr(again, part), 1)
         copy = copy.replace(f"?v={first.digest}", f"?v={again.digest}")
-        try:
-            read, fingerprint = extract_with_fingerprint(copy, src.url)
-        except ExtractionError:
-            read, fingerprint = None, None
-        learned = None
-        if read is not None and read.content_hash == old_hash:
-            learned = learn_with_fingerprint(
-                a.encode(),
-                copy.encode(),
-                "text/html; charset=utf-8",
-                fingerprint,
-                url=src.url,
-                min_chars=DEFAULT_MIN_CHARS,
-            )
-        cache[a] = None if learned is None or is_unlearnable(learned) else learned
+        cache[a] = learn_template(a, copy, src.url, old_hash)
     template = cache[a]
     if template is None:
         return False, False, False
-    page = b.replace(second.inline, first.inline, 1).encode()
-    html = "text/html; charset=utf-8"
-    if check(page, template, url=src.url, content_type=html, min_chars=DEFAULT_MIN_CHARS):
-        return True, False, False
-    try:
-        missed = extract_article(page, src.url).content_hash != old_hash
-    except ExtractionError:
-        missed = True  # a failure it would have hidden
-    return True, True, missed
+    page = b.replace(second.inline, first.inline, 1)
+    same, missed = check_template(page, template, src.url, old_hash)
+    return True, same, missed
 
 
 def score(trials: Sequence[Trial]) -> dict[str, Any]:

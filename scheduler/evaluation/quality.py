@@ -9,7 +9,9 @@ runs ``extract_article`` and ``compare`` in process and scores the edit kinds re
 against the pair's labels, per kind, as precision and recall over pairs (a pair is positive
 for a kind when the label says at least one edit of it happened).  It also counts false
 versions (a changed ``content_hash`` on ``no_visible_change`` / ``layout_only`` pairs) and the
-version-gain rate on ``changed`` pairs.  Nothing here writes files or starts processes.
+version-gain rate on ``changed`` pairs, and runs every pair through the fast path's
+fingerprint and each GOV.UK pair through its tier 0 (``run_pair``, ``run_tier0``).  Nothing
+here writes files or starts processes.
 
 Pages: GOV.UK versions are ``<main>`` fragments, wrapped here in a document with a GOV.UK-like
 head (title, ``og:*``, description, canonical link; no timestamps: those come from the page's
@@ -43,7 +45,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -56,7 +58,9 @@ from archive.enums import EditKind, FailureReason
 from archive.errors import ExtractionError
 from archive.extract import DEFAULT_MIN_CHARS, extract_article
 from archive.extract.extractor import extract_with_fingerprint, same_article
+from scheduler.demo.chrome import dress
 from scheduler.evaluation import CORE_KINDS, ratio, tally
+from scheduler.evaluation.tier0 import check_template, learn_template
 
 CORPORA = ("govuk-news-versions", "cnn-lite-versions")
 KINDS = (*CORE_KINDS, "correction_note")
@@ -106,6 +110,9 @@ class Pair:
     corrected: frozenset[str] | None = None
     # what the label shows of moved paragraphs, read exactly and by alike blocks
     moved: LabelMoves = field(default_factory=lambda: LabelMoves(None))
+    # the new version's page in the old page's site chrome, for tier 0 (``run_tier0``); None
+    # for CNN, a text-only corpus
+    tier0_new: str | None = None
 
 
 @dataclass
@@ -119,6 +126,12 @@ class Outcome:
     error: str | None = None
     wall: bool = False  # a page of the pair is a wall (an error page captured with 200...)
     fast_same: bool = False  # the fast path found the new page unchanged from the old one's
+    # tier 0 (``run_tier0``): a template was learned from the old page, it found the new page
+    # the same, and the full extraction of that page says otherwise
+    tier0_learned: bool = False
+    tier0_same: bool = False
+    tier0_missed: bool = False
+    tier0_refetch_same: bool = False  # ... and found the old page, re-requested, the same
     # the texts each ``paragraph_moved`` edit moved, as (old, new)
     moves: tuple[tuple[str, str], ...] = ()
     # ... and where, as (old position, new position), in the two versions' paragraphs
@@ -449,7 +462,15 @@ def load_pairs(root: Path) -> list[Pair]:
             (_govuk_blocks(fragments[0]), _govuk_blocks(fragments[1])),
         )
         pair = Pair(
-            label["id"], "govuk", label["url"], label["kind"], truth, pages, corrected, moved
+            label["id"],
+            "govuk",
+            label["url"],
+            label["kind"],
+            truth,
+            pages,
+            corrected,
+            moved,
+            tier0_new=govuk_page(fragments[1], label["url"], 1),
         )
         pairs.append(pair)
     base = root / "cnn-lite-versions"
@@ -496,7 +517,52 @@ WALL_REASONS = frozenset(
 
 def run_pair(pair: Pair) -> Outcome:
     """Extract both pages and compare them, as the crawl does: the old page in full (with its
-    fast-path fingerprint), the new one through the fast path's decision first, then in full."""
+    fast-path fingerprint), the new one through the fast path's decision first, then in full;
+    and the pair through tier 0 of the fast path (``run_tier0``)."""
+    learned, same, missed, refetch = run_tier0(pair)
+    return replace(
+        _run_full(pair),
+        tier0_learned=learned,
+        tier0_same=same,
+        tier0_missed=missed,
+        tier0_refetch_same=refetch,
+    )
+
+
+def run_tier0(pair: Pair) -> tuple[bool, bool, bool, bool]:
+    """Tier 0 of the fast path on one pair, as the crawl runs it
+    (``scheduler.evaluation.tier0``, as ``scheduler.evaluation.edits.tier0_trial``): the old
+    version's page served under two request chromes (``scheduler.demo.chrome.dress``: tokens,
+    menu, ad slots, most-read list, counters, cache-busted asset URLs; nothing inside the
+    article), the first extracted in full and a template learned from the two; then the new
+    version's page, in the old page's site chrome under a third request chrome, checked
+    against it; and, as a control, the old page under that third request chrome (a refetch
+    of an unchanged article, which tier 0 should find the same).  The site chrome is the old
+    page's because the pair's own pages differ in theirs (GOV.UK's cookie banner, asset
+    names), which tier 0 would refuse every time; what changes from request to request is
+    the request chrome.  Returns (a template was learned, it found the new page the same, the
+    full extraction of a page it found the same finds another article or fails, it found the
+    old page refetched the same).
+
+    GOV.UK pairs only: the CNN corpus is text-only (JSON: title, authors, text; no HTML), and
+    the page ``cnn_page`` builds around it is this module's, not the site's (the fast path
+    finds no fingerprint on it either: its article is a child of ``<body>``)."""
+    if pair.tier0_new is None:
+        return False, False, False, False
+    first = dress(pair.pages[0], pair.id, 1)
+    try:
+        old_hash = extract_article(first, pair.url).content_hash
+    except ExtractionError:
+        return False, False, False, False  # no version to learn a template on
+    template = learn_template(first, dress(pair.pages[0], pair.id, 2), pair.url, old_hash)
+    if template is None:
+        return False, False, False, False
+    same, missed = check_template(dress(pair.tier0_new, pair.id, 3), template, pair.url, old_hash)
+    refetch, wrong = check_template(dress(pair.pages[0], pair.id, 3), template, pair.url, old_hash)
+    return True, same, missed or wrong, refetch
+
+
+def _run_full(pair: Pair) -> Outcome:
     fast_same = False
     try:
         old, fingerprint = extract_with_fingerprint(pair.pages[0], pair.url)
@@ -562,6 +628,16 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
             # be 0), and its "unchanged" decisions
             "fast_path_missed_edits": sum(1 for o in chosen if o.fast_same and o.new_version),
             "fast_path_same_decisions": sum(1 for o in chosen if o.fast_same),
+            # tier 0 (``run_tier0``): pairs whose old page gave a template, its "same"
+            # decisions on the new page, and those where the full extraction finds a new
+            # version (of a page it checked, or of the pair's own pages) or fails (must be 0)
+            "tier0_learned": sum(1 for o in chosen if o.tier0_learned),
+            "tier0_same_decisions": sum(1 for o in chosen if o.tier0_same),
+            "tier0_missed_edits": sum(
+                1 for o in chosen if o.tier0_missed or (o.tier0_same and o.new_version)
+            ),
+            # the control: the old page refetched in new request chrome, found the same
+            "tier0_refetch_same": sum(1 for o in chosen if o.tier0_refetch_same),
             "extraction_errors": sum(1 for o in chosen if o.error),
             "wall_pairs": sum(1 for o in chosen if o.wall),
             "kinds": per_kind,

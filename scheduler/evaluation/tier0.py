@@ -1,0 +1,45 @@
+"""Tier 0 of the fast path (``archive.extract.template``) on an evaluation's pages, as the
+crawl runs it: a page template learned from two payloads of one article, then a later page
+checked against it on raw bytes, and a "same" decision checked by the full extraction of that
+very page.  ``scheduler.evaluation.edits`` and ``scheduler.evaluation.quality`` both use it."""
+
+from __future__ import annotations
+
+from archive.errors import ExtractionError
+from archive.extract import DEFAULT_MIN_CHARS, extract_article
+from archive.extract.extractor import extract_with_fingerprint
+from archive.extract.template import check, is_unlearnable
+from archive.extract.template_learn import learn_with_fingerprint
+
+HTML = "text/html; charset=utf-8"
+
+
+def learn_template(first: str, second: str, url: str, old_hash: str) -> str | None:
+    """The template learned from ``first`` (whose full extraction gave ``old_hash``) and
+    ``second``, another payload of the same URL, as the crawl learns it: only when the full
+    extraction of ``second`` gives the same article.  None when it does not, or when the
+    pages give no template (unlearnable)."""
+    try:
+        read, fingerprint = extract_with_fingerprint(second, url)
+    except ExtractionError:
+        return None
+    if read.content_hash != old_hash:
+        return None
+    learned = learn_with_fingerprint(
+        first.encode(), second.encode(), HTML, fingerprint, url=url, min_chars=DEFAULT_MIN_CHARS
+    )
+    return None if is_unlearnable(learned) else learned
+
+
+def check_template(page: str, template: str, url: str, old_hash: str) -> tuple[bool, bool]:
+    """``page`` checked against ``template`` (learned on the version whose hash is
+    ``old_hash``): (tier 0 found it the same article, the full extraction of ``page`` says
+    otherwise: a new version, or a failure the "same" would have hidden)."""
+    body = page.encode()
+    if check(body, template, url=url, content_type=HTML, min_chars=DEFAULT_MIN_CHARS):
+        return False, False
+    try:
+        missed = extract_article(body, url).content_hash != old_hash
+    except ExtractionError:
+        missed = True  # a failure it would have hidden
+    return True, missed
