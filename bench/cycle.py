@@ -754,26 +754,23 @@ def chrome_only_figures(prefix: str, cycle: CycleResult) -> dict[str, Any]:
         f"{prefix}_false_versions": cycle.summary["new_versions"],
         f"{prefix}_fast_path_decisions": fast.get("decisions", 0),
         f"{prefix}_fast_path_fallbacks": fast.get("fallbacks", 0),
-        f"{prefix}_fast_path_fallbacks_by_reason": {
-            key.removeprefix("fallback/"): value
-            for key, value in sorted(fast.items())
-            if key.startswith("fallback/")
-        },
+        f"{prefix}_fast_path_fallbacks_by_reason": _under(fast, "fallback/"),
         f"{prefix}_fast_path_verifications": fast.get("verifications", 0),
         # tier 0 (the page template checked in the crawl process): its decisions (of the
         # decisions above), its fallbacks by reason, the templates learned and those refused
         f"{prefix}_fast_path_tier0_decisions": fast.get("tier0_decisions", 0),
-        f"{prefix}_fast_path_tier0_fallbacks_by_reason": {
-            key.removeprefix("tier0/fallback/"): value
-            for key, value in sorted(fast.items())
-            if key.startswith("tier0/fallback/")
-        },
+        f"{prefix}_fast_path_tier0_fallbacks_by_reason": _under(fast, "tier0/fallback/"),
         f"{prefix}_fast_path_tier0_learned": fast.get("tier0_learned", 0),
-        f"{prefix}_fast_path_tier0_unlearnable_by_reason": {
-            key.removeprefix("tier0/unlearnable/"): value
-            for key, value in sorted(fast.items())
-            if key.startswith("tier0/unlearnable/")
-        },
+        f"{prefix}_fast_path_tier0_unlearnable_by_reason": _under(fast, "tier0/unlearnable/"),
+    }
+
+
+def _under(counts: dict[str, int], prefix: str) -> dict[str, int]:
+    """The counters named ``prefix`` + reason, by reason."""
+    return {
+        key.removeprefix(prefix): value
+        for key, value in sorted(counts.items())
+        if key.startswith(prefix)
     }
 
 

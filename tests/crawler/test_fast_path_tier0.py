@@ -126,20 +126,16 @@ def test_what_the_readers_see_put_into_a_hole_block_falls_back(redline_sqlite, s
     assert found["new_versions"] == int(changed.content_hash != same.content_hash)
 
 
-def test_a_wrong_template_is_caught_by_the_verification_and_dropped(redline_sqlite, site):
-    """The template of version 1 is replaced, by hand, by one learned from an edited page:
-    tier 0 then calls the edited page unchanged.  The verification (every decision, here)
-    reads it in full, counts the disagreement, drops the template, and the capture goes
-    through the full extraction: the edit is recorded in the same crawl."""
-    redline = redline_sqlite
-    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1")
-    url = site.url("/v")
-    serve_dressed(site, "/v", BASE)
+def plant_a_wrong_template(redline, site, path: str) -> None:
+    """``path`` tracked and its template learned; then that template replaced, by hand, by one
+    learned from an edited page, which the site now serves (tier 0 would call it unchanged)."""
+    url = site.url(path)
+    serve_dressed(site, path, BASE)
     redline("track", url)
     redline.crawl()
     redline.crawl()  # learns the honest template
     edited = TWINS["/text"]
-    old, new = dressed("/v", edited, 101).encode(), dressed("/v", edited, 102).encode()
+    old, new = dressed(path, edited, 101).encode(), dressed(path, edited, 102).encode()
     _, fingerprint = extract_with_fingerprint(new, url)
     wrong = learn_with_fingerprint(
         old, new, "text/html; charset=utf-8", fingerprint, url=url, min_chars=200
@@ -147,7 +143,17 @@ def test_a_wrong_template_is_caught_by_the_verification_and_dropped(redline_sqli
     assert "|none|" not in wrong
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         db.execute("UPDATE versions SET fast_template = ?", (wrong,))
-    serve_dressed(site, "/v", edited)
+    serve_dressed(site, path, edited)
+
+
+def test_a_wrong_template_is_caught_by_the_verification_and_dropped(redline_sqlite, site):
+    """The template of version 1 is replaced, by hand, by one learned from an edited page:
+    tier 0 then calls the edited page unchanged.  The verification (every decision, here)
+    reads it in full, counts the disagreement, drops the template, and the capture goes
+    through the full extraction: the edit is recorded in the same crawl."""
+    redline = redline_sqlite
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1")
+    plant_a_wrong_template(redline, site, "/v")
 
     caught = redline.crawl()
     assert (caught["unchanged"], caught["new_versions"]) == (0, 1)
@@ -171,21 +177,7 @@ def test_a_templates_first_decision_is_verified_whatever_the_sampling(redline_sq
     decision is verified and agrees, its next ones are not verified."""
     redline = redline_sqlite
     redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1000")
-    url = site.url("/f")
-    serve_dressed(site, "/f", BASE)
-    redline("track", url)
-    redline.crawl()
-    redline.crawl()  # learns the honest template
-    edited = TWINS["/text"]
-    old, new = dressed("/f", edited, 101).encode(), dressed("/f", edited, 102).encode()
-    _, fingerprint = extract_with_fingerprint(new, url)
-    wrong = learn_with_fingerprint(
-        old, new, "text/html; charset=utf-8", fingerprint, url=url, min_chars=200
-    )
-    assert "|none|" not in wrong
-    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        db.execute("UPDATE versions SET fast_template = ?", (wrong,))
-    serve_dressed(site, "/f", edited)
+    plant_a_wrong_template(redline, site, "/f")
     caught = redline.crawl()
     assert (caught["unchanged"], caught["new_versions"]) == (0, 1)
     fast = caught["fast_path"]
