@@ -359,8 +359,10 @@ def _judge(
     # a token inside a comment of the raw page (an IE conditional comment's cache-busted
     # script, say): the parse drops comments, so the extraction never reads it
     pieces = [i for i, found in tokens for _ in found]
-    for n, i in enumerate(pieces):
-        if n not in holes.seen and _in_a_comment(a, i, spots[n]):
+    unseen = [(n, i) for n, i in enumerate(pieces) if n not in holes.seen]
+    comments = [m.span() for m in _COMMENT.finditer(b"<".join(a))] if unseen else []
+    for n, i in unseen:
+        if _in_a_comment(a, i, spots[n], comments):
             spots[n][1] = "c"
             holes.seen[n] = 1
     # a marker the parse did not give back where it was put (in a tag's or an attribute's
@@ -372,20 +374,23 @@ def _judge(
     return None
 
 
-def _in_a_comment(a: list[bytes], index: int, hole: list[Any]) -> bool:
+def _in_a_comment(
+    a: list[bytes], index: int, hole: list[Any], comments: list[tuple[int, int]]
+) -> bool:
     """Whether token hole ``hole`` of piece ``index`` of the raw page ``a`` lies inside a
-    comment (``<!--`` to ``-->`` or ``--!>``).  Asked only of a hole the parse did not give
+    comment (``<!--`` to ``-->`` or ``--!>``; ``comments``: their spans in the page, in
+    order).  Asked only of a hole the parse did not give
     back, so never of one in a script's or a style's text, where ``<!--`` opens no comment.
     Its class is ``c`` (no ``-``, ``!`` or ``>``), and every other byte of the page is checked:
     no value can open, close or move the comment."""
     parts = RUN.split(a[index])
     at = sum(len(piece) + 1 for piece in a[:index]) + sum(map(len, parts[: hole[0]]))
     end = at + len(parts[hole[0]])
-    for comment in _COMMENT.finditer(b"<".join(a)):
-        if comment.start() >= at:
+    for start, stop in comments:
+        if start >= at:
             return False
-        if comment.end() > end:
-            return comment.start() + 4 <= at  # after its "<!--"
+        if stop > end:
+            return start + 4 <= at  # after its "<!--"
     return False
 
 
