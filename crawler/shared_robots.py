@@ -16,6 +16,11 @@ Redis, until it is stored or the claim is gone (the claimer's fetch failed: each
 own) or expired. A robots.txt that could not be fetched (a network error) is not stored: the next
 worker tries for itself, and so does it after a server error (5xx) or a 429. Within a process, as
 in Scrapy, a site's rules are read once and kept.
+
+Every Redis call is made in a thread (:func:`asyncio.to_thread`), never on the reactor's: a
+worker waiting for another's copy polls every :data:`POLL_S` for up to :data:`CLAIM_S`, and a
+slow Redis (up to its 2 s socket timeouts a call) would otherwise stall every download of the
+process meanwhile.
 """
 
 from __future__ import annotations
@@ -63,21 +68,23 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         config: Config = crawler.settings["REDLINE_CONFIG"]
         self.prefix = config.redis_prefix
         self.redis_url = config.redis_url
-        self._client: Redis | None = None
+        # made before any thread uses it (it connects at its first call; it is thread-safe)
+        self._client: Redis | None = self._connect()
         # this process's one look-up per site (its requests to the site wait on it) and the
         # claims it holds, by site
         self._lookups: dict[str, asyncio.Future[bytes | None]] = {}
         self._claims: dict[str, str] = {}
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
-    def _redis(self) -> Redis:
-        if self._client is None:
-            from redis import Redis
+    def _connect(self) -> Redis:
+        from redis import Redis
 
-            # short timeouts: the calls are made on the reactor's thread
-            self._client = Redis.from_url(
-                self.redis_url, socket_connect_timeout=2, socket_timeout=2
-            )
+        # short timeouts: a worker whose Redis is slow fetches robots.txt itself
+        return Redis.from_url(self.redis_url, socket_connect_timeout=2, socket_timeout=2)
+
+    def _redis(self) -> Redis:
+        if self._client is None:  # closed: a request after the spider closed
+            self._client = self._connect()
         return self._client
 
     def _shared(self, key: str) -> bytes | None:
@@ -93,10 +100,10 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     async def _look_up(self, key: str, netloc: str) -> bytes | None:
         """The shared copy, waited for while another worker fetches it; None: fetch it here
         (with the claim, when this worker made it)."""
-        body = self._shared(key)
+        body = await asyncio.to_thread(self._shared, key)
         if body is not None:
             return body
-        if self._claim(key):
+        if await asyncio.to_thread(self._claim, key):
             self._claims[netloc] = key
             return None
         return await self._wait_for_shared(key)
@@ -121,21 +128,25 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     async def _wait_for_shared(self, key: str) -> bytes | None:
         """The copy the claiming worker stores; None when its claim ends without one."""
-        from redis.exceptions import RedisError
-
         deadline = time.monotonic() + CLAIM_S
         while time.monotonic() < deadline:
             await asyncio.sleep(POLL_S)
-            try:
-                body, claimed = self._redis().mget(key, f"{key}:fetching")
-            except RedisError as exc:
-                logger.warning("cannot read the shared robots.txt %s (%s)", key, exc)
-                return None
-            if isinstance(body, bytes):
+            body, claimed = await asyncio.to_thread(self._poll, key)
+            if body is not None or not claimed:
                 return body
-            if claimed is None:
-                return None
         return None
+
+    def _poll(self, key: str) -> tuple[bytes | None, bool]:
+        """The shared copy, and whether a worker still claims its fetch (not when Redis
+        fails: then this worker fetches its own)."""
+        from redis.exceptions import RedisError
+
+        try:
+            body, claimed = self._redis().mget(key, f"{key}:fetching")
+        except RedisError as exc:
+            logger.warning("cannot read the shared robots.txt %s (%s)", key, exc)
+            return None, False
+        return (body if isinstance(body, bytes) else None), claimed is not None
 
     def _share(self, key: str, body: bytes) -> None:
         from redis.exceptions import RedisError
@@ -159,24 +170,21 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             if body is not None and netloc not in self._parsers:
                 self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
                 self._stats.inc_value("robotstxt/shared")
-        return await super().robot_parser(request)
+        parser = await super().robot_parser(request)
+        # fetched here (and stored when it may be: _parse_robots) or failed: either way the
+        # claim ends now, and workers waiting for a copy that will not come fetch their own
+        claimed = self._claims.pop(netloc, None)
+        if claimed is not None:
+            await asyncio.to_thread(self._release, claimed)
+        return parser
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         # what Scrapy parses (a 404's page allows everything); not a server error's answer,
         # which this worker reads as allowing everything but the others should try again
-        key = robots_key(self.prefix, urlparse_cached(request).scheme, netloc)
         if response.status < 500 and response.status != 429:
-            self._share(key, response.body)
-        claimed = self._claims.pop(netloc, None)
-        if claimed is not None:
-            self._release(claimed)
+            key = robots_key(self.prefix, urlparse_cached(request).scheme, netloc)
+            await asyncio.to_thread(self._share, key, response.body)
         await super()._parse_robots(response, netloc, request)
-
-    def _robots_error(self, exc: Exception, netloc: str) -> None:
-        claimed = self._claims.pop(netloc, None)
-        if claimed is not None:  # the waiting workers fetch their own now
-            self._release(claimed)
-        super()._robots_error(exc, netloc)
 
     def close(self) -> None:
         if self._client is not None:

@@ -4,6 +4,7 @@ against one PostgreSQL archive and a real site on 127.0.0.1.  Needs Redis
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -98,8 +99,6 @@ def _worker(redline: Redline) -> subprocess.Popen[str]:
 
 
 def _run_workers(redline: Redline, count: int) -> list[dict[str, int]]:
-    import json
-
     procs = [_worker(redline) for _ in range(count)]
     summaries = []
     for proc in procs:
@@ -527,3 +526,109 @@ def test_workers_share_a_sites_robots_txt(postgres, redis_url, prefix, tmp_path,
         client.close()
     assert summary["new_versions"] == 1
     assert site.requests("/robots.txt") == 2 and site.requests("/private/memo") == 1
+
+
+ROBOTS_TXT = "User-agent: *\nDisallow: /private/\n"
+
+
+@pytest.mark.parametrize("first_fetch", ["server error", "connection dropped", "served"])
+def test_a_failed_robots_txt_fetch_ends_the_claim_at_once(
+    first_fetch, postgres, redis_url, prefix, tmp_path, site
+):
+    """Worker A claims the site's robots.txt; its fetch is held while worker B, started
+    meanwhile, waits for A's copy.  When A's fetch fails (a 503, or the connection dropped
+    with no answer; retries off), A releases the claim at once: B fetches its own within a
+    moment, not after CLAIM_S (the claim is stretched to a minute here, so a claim left to
+    expire would show), and each worker follows Scrapy's rules for what it got: A's failed
+    fetch allows everything (it fetches /private/a), B's robots.txt keeps it out of
+    /private/b, and only B's copy is stored for the others.  The twin: A's fetch succeeds,
+    B reads A's copy, one robots.txt request in all, and neither fetches a private page."""
+    import threading
+    import time
+
+    from redis import Redis
+
+    from crawler.shared_robots import robots_key
+
+    redline = _redline_for_workers(postgres, redis_url, prefix, tmp_path, per_site=1)
+    redline.env["REDLINE_RETRY_TIMES"] = "0"  # a retry would turn the failure into a success
+    redline.env["REDLINE_DOWNLOAD_TIMEOUT_S"] = "60"  # A's fetch is held while B starts
+    for path in ("/private/a", "/private/b"):
+        serve(site, path, Story(headline=f"Dispatch {path}"))
+    gate = threading.Event()
+    answered: list[float] = []  # when A's fetch was let go, then when each later one arrived
+
+    def held(number: int) -> str:
+        gate.wait(120)
+        answered.append(time.monotonic())
+        if first_fetch == "connection dropped":
+            raise ConnectionAbortedError("no answer")  # the site closes the connection
+        if first_fetch == "server error":
+            return "<html><body><h1>Service unavailable</h1></body></html>"
+        return ROBOTS_TXT
+
+    def later(number: int) -> str:
+        answered.append(time.monotonic())
+        return ROBOTS_TXT
+
+    failed = first_fetch != "served"
+    site.set_page(
+        "/robots.txt",
+        held,
+        status=503 if first_fetch == "server error" else 200,
+        content_type="text/html" if failed else "text/plain",
+    )
+    client = Redis.from_url(redis_url)
+    keys = QueueKeys.for_prefix(prefix)
+    key = robots_key(prefix, "http", f"127.0.0.1:{site.port}")
+    workers: list[subprocess.Popen[str]] = []
+    try:
+        # A: one request at a time, so it takes /private/a alone and holds the claim
+        redline("track", site.url("/private/a"))
+        assert redline.json("enqueue")["queued"] == 1
+        workers.append(_worker(redline))
+        deadline = time.monotonic() + 90
+        while site.requests("/robots.txt") == 0:
+            assert workers[0].poll() is None and time.monotonic() < deadline, "A never asked"
+            time.sleep(0.05)
+        # A's claim, held for a minute: B's start cannot outlast it, and left, it would show
+        assert client.expire(f"{key}:fetching", 60)
+        site.set_page("/robots.txt", later, content_type="text/plain")
+        # B: takes /private/b and waits for A's copy
+        redline("track", site.url("/private/b"))
+        assert redline.json("enqueue")["queued"] == 1
+        workers.append(_worker(redline))
+        while client.llen(keys.due) or client.zcard(keys.requests):
+            assert workers[1].poll() is None and time.monotonic() < deadline, "B never began"
+            time.sleep(0.05)
+        time.sleep(1.0)  # B reaches its look-up: it finds A's claim and polls
+        assert site.requests("/robots.txt") == 1  # B did not fetch its own meanwhile
+        gate.set()
+        while client.exists(f"{key}:fetching"):  # left, it would last a minute
+            assert time.monotonic() < deadline + 60, "the claim was never released"
+            time.sleep(0.02)
+        ended = time.monotonic()
+        summaries = []
+        for proc in workers:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            summaries.append(json.loads(out))
+    finally:
+        gate.set()
+        for proc in workers:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate(timeout=30)
+    shared = client.get(key)
+    client.close()
+    assert ended - answered[0] < 2.0  # released at once, not left to expire
+    assert shared == ROBOTS_TXT.encode()  # B's copy (a failure is never stored) or A's
+    if failed:
+        assert site.requests("/robots.txt") == 2
+        assert answered[1] - answered[0] < 2.0  # B's own fetch came at once, not after CLAIM_S
+        assert site.requests("/private/a") == 1 and site.requests("/private/b") == 0
+        assert [s["new_versions"] for s in summaries] == [1, 0]
+    else:
+        assert site.requests("/robots.txt") == 1  # B read A's copy
+        assert site.requests("/private/a") == 0 and site.requests("/private/b") == 0
+        assert [s["new_versions"] for s in summaries] == [0, 0]
