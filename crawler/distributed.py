@@ -52,6 +52,7 @@ from archive.models import TrackedURL
 from archive.policy import Policy
 from crawler.configure import settings_for
 from crawler.extensions import CrawlSummary
+from crawler.heap import settle
 from crawler.spiders.articles import ArticleSpider, targets_of
 
 if TYPE_CHECKING:
@@ -314,6 +315,7 @@ def run_worker(
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(WorkerSpider)
     process.crawl(crawler)
+    settle()  # as for a crawl (crawler/runner.py): start-up's objects never examined again
     process.start()
     assert crawler.stats is not None
     return CrawlSummary.from_stats(crawler.stats.get_stats())
