@@ -179,8 +179,8 @@ class ArchivePipeline:
         # The current version's hash is known from the crawl's start: the current article is
         # loaded (to diff it in the pool) only when it differs.  The store checks again.
         if item.current_hash is None or item.current_hash == result.content_hash:
-            if item.current_hash is not None and self._wants_template(item):
-                template = await self._learn(item, result, fingerprint)
+            template = await self._template(item, result, fingerprint)
+            if template is not None:
                 result = Extracted(extracted, fingerprint=fingerprint, template=template)
             return _facts(item, digest, self._write_if_kept(item, digest, result)), result
         facts = _facts(item, digest, self._write(item, digest))
@@ -234,25 +234,48 @@ class ArchivePipeline:
         return _facts(item, digest, self._write_if_kept(item, digest, fast)), fast
 
     async def _extract(self, item: FetchResult) -> tuple[Article | ExtractionError, str | None]:
-        """The full extraction, with the page's fingerprint when the fast path is on."""
+        """The full extraction, with the page's fingerprint when the fast path is on and the
+        page is a refetch of a URL with a current version.
+
+        The fingerprint is taken lazily: a new URL's first extraction (the new version's page)
+        takes none, at the cost of a plain extraction.  It is needed only from the version's
+        first refetch whose bytes differ, which is extracted in full all the same (tier 0
+        learns the version's template there, from this page's fingerprint): when that page is
+        the version's article, its fingerprint is a fingerprint of the version and is kept
+        with the template; when it is another article, it is the new version's.  A later
+        refetch the fast path leaves to the full extraction takes it too, so that a page whose
+        chrome moved is recognised again next time."""
         assert self.pool is not None
         url, content_type = item.final_url or item.url, item.header("Content-Type")
         min_chars = self.config.min_article_chars
-        if not self.config.fast_path:
+        if not self.config.fast_path or item.current_hash is None:
             return await self.pool.extract(item.body, url, content_type, min_chars), None
         read = await self.pool.extract_fingerprinted(item.body, url, content_type, min_chars)
+        self.stats.inc_value(f"{FAST_PATH_PREFIX}fingerprinted")
         return read if isinstance(read, tuple) else (read, None)
 
-    def _wants_template(self, item: FetchResult) -> bool:
-        """Whether this capture, extracted in full and found to be its current version's
-        article in other bytes, is to learn that version's tier-0 template (once a version)."""
-        from archive.extract.template import needs_learning
+    async def _template(
+        self, item: FetchResult, result: Extracted, fingerprint: str | None
+    ) -> str | None:
+        """The tier-0 template to keep on the current version, when this capture, extracted in
+        full, is found to be that version's article in other bytes and the version has none
+        yet (learned once a version); None: nothing to keep."""
+        if item.current_hash is None or not self.config.fast_path:
+            return None
+        from archive.extract.template import needs_learning, unlearnable
 
-        return (
-            self.config.fast_path
-            and self.config.fast_path_tier0
-            and needs_learning(item.current_template)
-        )
+        if not needs_learning(item.current_template):
+            return None
+        if self.config.fast_path_tier0:
+            return await self._learn(item, result, fingerprint)
+        if fingerprint:
+            return None  # tier 0 off: the fingerprint is the fast path's evidence
+        # tier 0 off, and this page's region could not be located: kept as tier 0's learning
+        # keeps it (tried, no fingerprint), so that the version's later fallbacks say
+        # ``no_fingerprint``, not ``learning``
+        from archive.extract.fastpath import NO_FINGERPRINT
+
+        return unlearnable(NO_FINGERPRINT)
 
     async def _learn(self, item: FetchResult, result: Extracted, fingerprint: str | None) -> str:
         """Tier 0's template of the current version, learned in the pool from its stored
@@ -316,8 +339,14 @@ class ArchivePipeline:
         # with the fast path off (the default) never needs
         from archive.extract.fastpath import NO_FINGERPRINT
 
-        if not fingerprint:  # its version's region could not be located
-            self._fall_back(item, NO_FINGERPRINT)
+        if not fingerprint:
+            from archive.extract.template import needs_learning
+
+            # none taken yet (tier 0 off: the full extraction of the version's first refetch
+            # with other bytes takes it), or none found: its region could not be located
+            self._fall_back(
+                item, LEARNING if needs_learning(item.current_template) else NO_FINGERPRINT
+            )
             return None
         url, content_type = item.final_url or item.url, item.header("Content-Type")
         min_chars = self.config.min_article_chars

@@ -14,6 +14,8 @@ from html import escape
 import pytest
 
 from archive.extract.extractor import extract_with_fingerprint
+from tests.archive.test_fastpath import SHORT as FASTPATH_SHORT
+from tests.archive.test_fastpath import page as fastpath_page
 from tests.pages import PARAGRAPHS, Story, article_page, serve
 
 pytestmark = pytest.mark.slow
@@ -40,7 +42,16 @@ def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline
     redline("track", *urls)
     first = redline.crawl()
     assert first["new_versions"] == len(urls)
-    assert first["fast_path"] == {}  # nothing to compare with yet
+    assert first["fast_path"] == {}  # nothing to compare with yet, and no fingerprint taken
+
+    # the first refetch with other bytes: extracted in full, which takes the fingerprint
+    learning = redline.crawl()
+    assert (learning["unchanged"], learning["new_versions"]) == (len(urls), 0)
+    assert learning["fast_path"] == {
+        "fallbacks": len(urls),
+        "fallback/learning": len(urls),
+        "fingerprinted": len(urls),
+    }
 
     for path, story in TWINS.items():
         serve(site, path, story)
@@ -53,6 +64,7 @@ def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline
         "fallbacks": len(TWINS),
         "fallback/region_changed": 4,
         "fallback/metadata_changed": 1,
+        "fingerprinted": len(TWINS),
     }
     changed = {row["url"] for row in redline.json("changes", "--limit", "100")}
     assert changed == {site.url(p) for p in TWINS}
@@ -62,7 +74,7 @@ def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline
     assert (third["unchanged"], third["new_versions"]) == (len(urls), 0)
     assert third["fast_path"] == {"decisions": len(urls)}
     for path in ("/same", *TWINS):
-        assert site.requests(path) == 3, path
+        assert site.requests(path) == 4, path
 
     # The switch: with the fast path off every page is extracted in full, and nothing differs.
     redline.env["REDLINE_FAST_PATH"] = "0"
@@ -71,7 +83,7 @@ def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline
     status = redline.json("status")["fast_path"]
     assert status == {
         "decisions": 1 + len(urls),
-        "fallbacks": len(TWINS),
+        "fallbacks": len(urls) + len(TWINS),
         "verifications": 0,
         "disagreements": 0,
         **dict.fromkeys(("tier0_decisions", "tier0_fallbacks", "tier0_learned"), 0),
@@ -103,7 +115,13 @@ def test_a_disagreement_of_the_sampled_verification_is_counted_and_undone(redlin
 
     caught = redline.crawl()
     assert (caught["unchanged"], caught["new_versions"]) == (0, 1)
-    assert caught["fast_path"] == {"decisions": 1, "verifications": 1, "disagreements": 1}
+    # (the full extraction that follows a disagreement takes the page's fingerprint)
+    assert caught["fast_path"] == {
+        "decisions": 1,
+        "verifications": 1,
+        "disagreements": 1,
+        "fingerprinted": 1,
+    }
     status = redline.json("status")["fast_path"]
     assert (status["verifications"], status["disagreements"]) == (1, 1)
     assert "1 disagreements" in redline("status").stdout
@@ -132,13 +150,14 @@ def test_the_verification_sample_runs_on_across_crawls(redline_sqlite, site):
     serve(site, "/v", BASE)
     redline("track", site.url("/v"))
     redline.crawl()
+    assert redline.crawl()["fast_path"]["fallback/learning"] == 1  # takes the fingerprint
     first = redline.crawl()
     assert first["fast_path"] == {"decisions": 1}
     second = redline.crawl()
     assert second["fast_path"] == {"decisions": 1, "verifications": 1}
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         kept = db.execute("SELECT warc_file IS NOT NULL FROM captures ORDER BY id").fetchall()
-    assert kept == [(1,), (0,), (0,)]
+    assert kept == [(1,), (0,), (0,), (0,)]
 
     redline.env["REDLINE_WARC_RETENTION"] = "all"
     redline.crawl()
@@ -146,7 +165,7 @@ def test_the_verification_sample_runs_on_across_crawls(redline_sqlite, site):
     assert third["fast_path"] == {"decisions": 1, "verifications": 1}
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         kept = db.execute("SELECT warc_file IS NOT NULL FROM captures ORDER BY id").fetchall()
-    assert kept == [(1,), (0,), (0,), (1,), (1,)]
+    assert kept == [(1,), (0,), (0,), (0,), (1,), (1,)]
 
 
 def test_a_verification_that_agrees_counts_no_disagreement(redline_sqlite, site):
@@ -158,6 +177,7 @@ def test_a_verification_that_agrees_counts_no_disagreement(redline_sqlite, site)
     serve(site, "/v", BASE)
     redline("track", site.url("/v"))
     redline.crawl()
+    redline.crawl()  # the first refetch with other bytes takes the fingerprint
     again = redline.crawl()
     assert again["fast_path"] == {"decisions": 1, "verifications": 1}
     assert redline.json("status")["fast_path"]["disagreements"] == 0
@@ -271,6 +291,8 @@ def test_edits_outside_the_article_region_are_not_hidden_by_the_fast_path(redlin
     redline("track", *urls)
     first = redline.crawl()
     assert (first["new_versions"], first["errors"]) == (len(urls), 0)
+    learning = redline.crawl()  # the first refetch with other bytes takes the fingerprint
+    assert learning["fast_path"]["fingerprinted"] == len(urls)
 
     for path, (_, after) in OUTSIDE.items():
         site.set_page(path, lambda n, after=after: layout_page(n, **after))
@@ -285,6 +307,7 @@ def test_edits_outside_the_article_region_are_not_hidden_by_the_fast_path(redlin
         "fallbacks": len(OUTSIDE),
         "fallback/region_changed": 4,
         "fallback/metadata_changed": 3,
+        "fingerprinted": len(OUTSIDE),
     }
     changed = {row["url"] for row in redline.json("changes", "--limit", "100")}
     assert changed == {site.url(p) for p in OUTSIDE}
@@ -340,6 +363,8 @@ def test_text_written_into_an_existing_empty_block_is_not_hidden_by_the_fast_pat
     redline("track", *urls)
     first = redline.crawl()
     assert (first["new_versions"], first["errors"]) == (len(urls), 0)
+    learning = redline.crawl()  # the first refetch with other bytes takes the fingerprint
+    assert learning["fast_path"]["fingerprinted"] == len(urls)
     # the region is where each page says (so each page tests what it names)
     for path, (before, _) in FILLED.items():
         _, fingerprint = extract_with_fingerprint(filled_page(path, 1, **before), site.url(path))
@@ -359,6 +384,56 @@ def test_text_written_into_an_existing_empty_block_is_not_hidden_by_the_fast_pat
         "decisions": len(FILLED),
         "fallbacks": len(FILLED),
         "fallback/region_changed": len(FILLED),
+        "fingerprinted": len(FILLED),
     }
     changed = {row["url"] for row in redline.json("changes", "--limit", "100")}
     assert changed <= {site.url(p) for p in FILLED}
+
+
+def regionless_page(n: int, *, edited: bool = False) -> str:
+    """A page whose article region widens to the whole ``<body>`` (a paragraph repeated in a
+    block directly in it: tests/archive/test_fastpath.py), so it has no fingerprint; its
+    chrome changes with ``n``; ``edited``: a sentence added to its second paragraph."""
+    html = fastpath_page(n).replace(
+        "<nav ", f'<div class="kicker"><p>{escape(FASTPATH_SHORT)}</p></div><nav '
+    )
+    if edited:
+        html = html.replace(escape(PARAGRAPHS[1]), escape(PARAGRAPHS[1] + " Two soldiers died."))
+    return html
+
+
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_version_without_a_fingerprint_is_learning_once_then_no_fingerprint(
+    redline_sqlite, site, edit
+):
+    """The fingerprint alone (tier 0 off): the first refetch with other bytes of a version with
+    no fingerprint yet falls back as ``learning`` and is extracted with it; a page whose region
+    cannot be located has none, which is then kept as tried: its next fallbacks say
+    ``no_fingerprint``.  The twin: an edit at that refetch is found."""
+    redline = redline_sqlite
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_TIER0="0")
+    site.set_page("/r", lambda n: regionless_page(n))
+    redline("track", site.url("/r"))
+    assert redline.crawl()["fast_path"] == {}
+    learning = redline.crawl()
+    assert (learning["unchanged"], learning["new_versions"]) == (1, 0)
+    assert learning["fast_path"] == {
+        "fallbacks": 1,
+        "fallback/learning": 1,
+        "fingerprinted": 1,
+    }
+    if edit:
+        site.set_page("/r", lambda n: regionless_page(n, edited=True))
+    again = redline.crawl()
+    assert (again["unchanged"], again["new_versions"]) == (int(not edit), int(edit))
+    assert again["fast_path"] == {
+        "fallbacks": 1,
+        "fallback/no_fingerprint": 1,
+        "fingerprinted": 1,
+    }
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        stored = db.execute("SELECT fast_fingerprint FROM versions ORDER BY number").fetchall()
+    assert stored == [(None,)] * (1 + edit)
+    if edit:
+        [change] = redline.json("changes", "--limit", "10")
+        assert change["kinds"] == {"paragraph_changed": 1}

@@ -12,9 +12,12 @@ import re
 import sqlite3
 
 import pytest
+from sqlalchemy import select
 
+from archive.db import open_database
 from archive.extract.extractor import extract_article, extract_with_fingerprint
 from archive.extract.template_learn import learn_with_fingerprint
+from archive.models import Version
 from scheduler.demo.chrome import dress
 from tests.pages import PARAGRAPHS, Story, article_page
 
@@ -66,6 +69,7 @@ def test_tier0_learns_once_then_decides_and_each_edit_is_found(redline, site):
         "tier0_fallbacks": len(urls),
         "tier0/fallback/no_template": len(urls),
         "tier0_learned": len(urls),
+        "fingerprinted": len(urls),
     }
 
     # chrome-only: tier 0 alone, with no worker; each twin's edit is a mismatch, and the full
@@ -97,6 +101,82 @@ def test_tier0_learns_once_then_decides_and_each_edit_is_found(redline, site):
     assert status["tier0_decisions"] == 2 + len(urls)
     assert status["tier0_learned"] == len(urls) + len(TWINS)
     assert f"{len(urls) + len(TWINS)} templates learned" in redline("status").stdout
+
+
+def evidence(database_url: str) -> list[tuple[int, bool, bool]]:
+    """Each version's number, and whether it keeps a fast-path fingerprint and a template."""
+    database = open_database(database_url)
+    try:
+        with database.session() as session:
+            query = select(Version.number, Version.fast_fingerprint, Version.fast_template)
+            rows = session.execute(query.order_by(Version.id)).all()
+    finally:
+        database.dispose()
+    return [
+        (number, fingerprint is not None, template is not None)
+        for number, fingerprint, template in rows
+    ]
+
+
+@pytest.mark.parametrize("edit_at", [None, "learning", "decision"])
+def test_the_fingerprint_is_taken_at_the_learning_refetch_not_at_the_first_fetch(
+    redline, site, database_url, edit_at
+):
+    """A new page is extracted without its fingerprint (no ``fingerprinted`` extraction, none
+    stored); the version's first refetch with other bytes is extracted in full with it, and
+    keeps it on the version with the template learned there; the next chrome-only refetch is
+    decided by tier 0.  The twins: the article really changes at the learning refetch, or at
+    the refetch after it, and each makes a new version with its edit."""
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    edited = TWINS["/text"]
+    serve_dressed(site, "/lazy", BASE)
+    redline("track", site.url("/lazy"))
+    first = redline.crawl()
+    assert first["new_versions"] == 1
+    assert first["fast_path"] == {}  # a plain extraction: no fingerprint taken
+    assert evidence(database_url) == [(1, False, False)]
+
+    if edit_at == "learning":
+        serve_dressed(site, "/lazy", edited)
+    learning = redline.crawl()
+    learned = {
+        "fallbacks": 1,
+        "fallback/learning": 1,
+        "tier0_fallbacks": 1,
+        "tier0/fallback/no_template": 1,
+        "fingerprinted": 1,
+    }
+    if edit_at == "learning":  # another article: a new version, which keeps its page's
+        assert (learning["unchanged"], learning["new_versions"]) == (0, 1)
+        assert learning["fast_path"] == learned  # nothing learned for version 1
+        assert evidence(database_url) == [(1, False, False), (2, True, False)]
+        [change] = redline.json("changes", "--limit", "10")
+        assert change["kinds"] == {"paragraph_changed": 1}
+        return
+    assert (learning["unchanged"], learning["new_versions"]) == (1, 0)
+    assert learning["fast_path"] == {**learned, "tier0_learned": 1}
+    assert evidence(database_url) == [(1, True, True)]  # the learning page's fingerprint
+
+    if edit_at == "decision":
+        serve_dressed(site, "/lazy", edited)
+    decided = redline.crawl()
+    if edit_at == "decision":  # tier 0 and the fingerprint both fall back: the full extraction
+        assert (decided["unchanged"], decided["new_versions"]) == (0, 1)
+        assert decided["fast_path"] == {
+            "fallbacks": 1,
+            "fallback/region_changed": 1,
+            "tier0_fallbacks": 1,
+            "tier0/fallback/digest": 1,
+            "fingerprinted": 1,
+        }
+        assert evidence(database_url) == [(1, True, True), (2, True, False)]
+        [change] = redline.json("changes", "--limit", "10")
+        assert change["kinds"] == {"paragraph_changed": 1}
+        return
+    assert (decided["unchanged"], decided["new_versions"]) == (1, 0)
+    # decided by tier 0 (its template's first decision verified by a plain full extraction)
+    assert decided["fast_path"] == {"decisions": 1, "tier0_decisions": 1, "verifications": 1}
+    assert evidence(database_url) == [(1, True, True)]
 
 
 @pytest.mark.parametrize(
