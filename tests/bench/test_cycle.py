@@ -112,9 +112,12 @@ def test_a_tiny_run_reports_every_chrome_only_cycle(tmp_path):
         # not grow at all at this size: SQLite fills the pages it has)
         assert cycles[name]["warc_growth_bytes"] == 0
         # under 1 KB a capture, or at this size no more than the few 4 KB pages SQLite adds at
-        # a time (a template verified in the chrome-again cycle is rewritten in place)
+        # a time (a template verified in the chrome-again cycle is rewritten in place); the
+        # learning cycle (chrome) stores each version's fingerprint and template, once a
+        # version (docs/performance.md, "The fast path's fingerprint taken lazily"): under 4 KB
         growth = cycles[name]["db_growth_bytes"]
-        assert 0 <= report[f"bytes_per_{prefix}_capture"] < 1024 or growth <= 4 * 4096, name
+        budget = 4096 if name == "chrome" else 1024
+        assert 0 <= report[f"bytes_per_{prefix}_capture"] < budget or growth <= 4 * 4096, name
         assert report[f"{prefix}_vs_extraction"] > 0
         assert set(cycles[name]["cpu_s_by_process"]) >= {"crawl", "site"}
     assert report["chrome_only_pages_per_s"] > 0 and report["chrome_only_steady_pages_per_s"] > 0
