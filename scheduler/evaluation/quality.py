@@ -126,6 +126,7 @@ class Outcome:
     error: str | None = None
     wall: bool = False  # a page of the pair is a wall (an error page captured with 200...)
     fast_same: bool = False  # the fast path found the new page unchanged from the old one's
+    fast_checked: bool = False  # ... which it checked (the old page gave a fingerprint)
     # tier 0 (``run_tier0``): a template was learned from the old page, it found the new page
     # the same, and the full extraction of that page says otherwise
     tier0_learned: bool = False
@@ -563,10 +564,11 @@ def run_tier0(pair: Pair) -> tuple[bool, bool, bool, bool]:
 
 
 def _run_full(pair: Pair) -> Outcome:
-    fast_same = False
+    fast_same = checked = False
     try:
         old, fingerprint = extract_with_fingerprint(pair.pages[0], pair.url)
         fast_same = same_article(pair.pages[1], pair.url, None, DEFAULT_MIN_CHARS, fingerprint)
+        checked = True
         new = extract_article(pair.pages[1], pair.url)
     except ExtractionError as error:
         wall = error.reason in WALL_REASONS
@@ -577,9 +579,12 @@ def _run_full(pair: Pair) -> Outcome:
             error=str(error),
             wall=wall,
             fast_same=fast_same,
+            fast_checked=checked,
         )
     if old.content_hash == new.content_hash:
-        return Outcome(pair, new_version=False, kinds=frozenset(), fast_same=fast_same)
+        return Outcome(
+            pair, new_version=False, kinds=frozenset(), fast_same=fast_same, fast_checked=True
+        )
     record = compare(old, new)
     kinds = scored_kinds(record, pair.corpus)
     edits = [e for e in record.edits if e.kind is EditKind.PARAGRAPH_MOVED]
@@ -589,6 +594,7 @@ def _run_full(pair: Pair) -> Outcome:
         kinds,
         raw=record.kinds(),
         fast_same=fast_same,
+        fast_checked=True,
         moves=tuple((" ".join(e.old_paragraphs), " ".join(e.new_paragraphs)) for e in edits),
         moved_at=tuple((e.old_positions[0], e.new_positions[0]) for e in edits),
         paragraphs=(tuple(old.paragraphs), tuple(new.paragraphs)),
