@@ -10,9 +10,12 @@ see changes: each is a mismatch, and the full extraction finds the change.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import subprocess
 import sys
+import zlib
 from collections.abc import Callable
 
 import pytest
@@ -29,6 +32,8 @@ from archive.extract.template import (
     is_unlearnable,
     is_unverified,
     needs_learning,
+    parse,
+    render,
     unlearnable,
     verified,
 )
@@ -201,6 +206,43 @@ def test_a_template_of_another_extractor_or_unreadable_is_a_fallback(template):
     broken = template[: len(template) // 2]
     assert check(page(3), broken) == "error"
     assert check(page(3), None) == "no_template"
+
+
+def test_a_template_reads_back_as_rendered(template):
+    """render() and parse() are each other's inverse, for every kind of segment and hole
+    class, verified or not; a template that is cut, padded or of another identity reads as
+    an error, never as other segments."""
+    segments, digest = parse(template)
+    assert {segment[0] for segment in segments} == {"F", "T", "B"}
+    assert render(segments, digest) == template
+    assert parse(verified(template)) == (segments, digest)
+    made = [
+        ["F", 70000],
+        ["T", 7, [[1, "w", 24], [3, "n", 6], [5, "c", 300]]],
+        ["B", "nav", 3, [[1, "w", 9]], {"t": ["a"], "a": ["href"], "v": ["x=\x00"], "n": 2}],
+        ["B", "div", 1, [], {"t": [], "a": [], "v": [], "n": 0}],
+        ["F", 1],
+    ]
+    assert parse(render(made, "0f" * 16)) == (made, "0f" * 16)
+    head, _, packed = template.rpartition("|")
+    after = base64.b64encode(base64.b64decode(packed[:-1]) + b"\x00").decode()
+    for broken in (template[:-8], f"{head}|AAAA{packed}", f"{head}|{after}~"):
+        with pytest.raises(Exception):  # noqa: B017 (any exception: check() says "error")
+            parse(broken)
+        assert check(page(3), broken) == "error"
+
+
+def test_a_template_of_the_previous_format_is_learned_again(template):
+    """Format t0b (JSON, zlib, base64) is another identity: never read, learned again."""
+
+    segments, digest = parse(template)
+    data = json.dumps({"s": segments, "d": digest}, separators=(",", ":")).encode()
+    extractor = template.split("|")[1]
+    old = f"t0b|{extractor}|z" + base64.b64encode(zlib.compress(data, 9)).decode()
+    assert check(page(3), old) == OTHER_EXTRACTOR
+    assert needs_learning(old) and needs_learning(old + "~")
+    assert check(page(3), template) is None
+    assert len(template) < len(old) * 0.75
 
 
 def test_a_new_template_is_unverified_until_a_decision_of_it_is(template):
