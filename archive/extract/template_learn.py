@@ -70,6 +70,7 @@ _BLOCK_NAMES = frozenset(b"nav aside form footer div section ul ol".split())
 _CHROME_TAGS = frozenset({"nav", "aside", "form", "footer"})
 _RAW = frozenset(b"script style textarea title xmp iframe noscript noembed noframes".split())
 _MARK = re.compile(r"qzrl([0-9]+)hz")
+_MARKER = "qzrl"  # what every marker holds
 _COMMENT = re.compile(rb"<!--.*?(?:-->|--!>|\Z)", re.DOTALL)
 _BLOCK_MARK = "data-qzrlblock"
 # On a <meta> or <link>: names of request tokens and asset links, never of metadata.
@@ -155,22 +156,30 @@ Entry = tuple[int, Segment]
 
 
 def _walk(a: list[bytes], b: list[bytes]) -> tuple[list[Entry], list[int]] | str:
-    """The pieces of ``a`` and ``b`` compared in step: an entry per piece of ``a`` (fixed, a
-    token piece, or a block's content), and the start pieces of the blocks; or why not."""
+    """The pieces of ``a`` and ``b`` compared in step: the entries covering ``a`` in order (a
+    run of fixed pieces, a token piece, or a block's start tag and content), and the start
+    pieces of the blocks; or why not."""
     entries: list[Entry] = []
     blocks: list[int] = []
-    stack: list[tuple[int, int, bytes]] = []  # open elements: index in a, in b, name
-    raw: bytes | None = None  # inside a script, a style...: no tags
+    opened = _Open()
+    tags = _tags(a)
+    run: Segment | None = None  # the run of fixed pieces the last entry is, if it is one
     i = j = 0
-    while i < len(a) and j < len(b):
+    size_a, size_b = len(a), len(b)
+    while i < size_a and j < size_b:
         x, y = a[i], b[j]
         if x == y:
-            entries.append((i, ["F", 1]))
+            if run is None:
+                run = ["F", 1]
+                entries.append((i, run))
+            else:
+                run[1] += 1
         else:
+            run = None
             # a difference inside a block named as chrome makes the whole block a hole (its
             # length may vary: a menu item added, a list rotating), when it is plainly chrome;
             # elsewhere, a token hole
-            block = _enclosing_block(a, b, i, j, stack)
+            block = _enclosing_block(a, b, i, j, opened.stack)
             holes = _token_holes(x, y) if block is None else None
             if block is None and holes is None:
                 return "unmatched"
@@ -178,48 +187,86 @@ def _walk(a: list[bytes], b: list[bytes]) -> tuple[list[Entry], list[int]] | str
                 entries.append((i, ["T", len(RUN.split(x)), holes]))
             else:
                 assert block is not None
-                start_a, _, name, close_a, close_b, holes, learned = block
-                while entries and entries[-1][0] >= start_a:  # taken into the block
-                    entries.pop()
-                blocks[:] = [k for k in blocks if k < start_a]
-                while stack and stack[-1][0] >= start_a:
-                    stack.pop()
-                start = a[start_a].partition(b">")[0]
-                segment = ["B", name.decode(), len(RUN.split(start)), holes, learned]
-                entries.append((start_a, segment))
-                blocks.append(start_a)
-                raw = None
-                i, j = close_a, close_b
+                _take_block(a, entries, blocks, block)
+                opened.cut(block[0])
+                i, j = block[3], block[4]
                 continue
-        raw = _track(stack, x, i, j, raw)
+        closing, name = tags[i]
+        if name:
+            opened.passed(x, i, j, closing, name)
         i += 1
         j += 1
-    if i != len(a) or j != len(b):
+    if i != size_a or j != size_b:
         return "length"
     return entries, blocks
 
 
-def _track(
-    stack: list[tuple[int, int, bytes]], piece: bytes, i: int, j: int, raw: bytes | None
-) -> bytes | None:
-    """Keep the stack of open elements up to date with ``piece``; the raw-text element the
-    next pieces are in (their ``<`` are text), if any."""
-    found = tag_name(piece)
-    if found is None:
-        return raw
-    closing, name = found
-    if raw is not None:
-        return None if closing and name == raw else raw
-    if closing:
-        if any(n == name for _, _, n in stack):
-            while stack and stack.pop()[2] != name:
-                pass
-        return None
-    if name in _RAW:
-        return name
-    if name not in VOID and not piece.split(b">", 1)[0].endswith(b"/"):
-        stack.append((i, j, name))
-    return None
+Block = tuple[int, int, bytes, int, int, list[list[Any]], dict[str, Any]]
+
+
+def _take_block(a: list[bytes], entries: list[Entry], blocks: list[int], block: Block) -> None:
+    """The entries and the blocks from ``block``'s start on, replaced by the block."""
+    start_a, _, name, _, _, holes, learned = block
+    while entries and entries[-1][0] >= start_a:  # taken into the block
+        entries.pop()
+    if entries and entries[-1][1][0] == "F":  # a run ending inside: cut
+        first, cut = entries[-1]
+        cut[1] = min(cut[1], start_a - first)
+    blocks[:] = [k for k in blocks if k < start_a]
+    start = a[start_a].partition(b">")[0]
+    entries.append((start_a, ["B", name.decode(), len(RUN.split(start)), holes, learned]))
+    blocks.append(start_a)
+
+
+class _Open:
+    """The open elements (for :func:`_enclosing_block`) as ``a``'s pieces are passed: a start
+    tag opens an element but a void or self-closed one, an end tag closes the innermost open
+    element of its name and every element opened in it (nothing when none is open), and
+    inside a raw-text element (a script, a style...) only its own end tag counts."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, int, bytes]] = []  # index in a, in b, name
+        self.names: list[bytes] = []  # their names
+        self.raw: bytes | None = None  # inside a script, a style...: no tags
+
+    def passed(self, piece: bytes, i: int, j: int, closing: bytes, name: bytes) -> None:
+        """Piece ``i`` of ``a`` (``j`` of ``b``), whose tag is ``closing`` and ``name``."""
+        if self.raw is not None:
+            if closing and name == self.raw:
+                self.raw = None
+        elif closing:
+            names = self.names
+            if name in names:
+                while names:
+                    self.stack.pop()
+                    if names.pop() == name:
+                        break
+        elif name in _RAW:
+            self.raw = name
+        elif name not in VOID:
+            end = piece.find(b">")
+            if not piece.endswith(b"/", 0, end if end >= 0 else len(piece)):
+                self.stack.append((i, j, name))
+                self.names.append(name)
+
+    def cut(self, start: int) -> None:
+        """The elements opened from piece ``start`` of ``a`` on are gone (in a block)."""
+        while self.stack and self.stack[-1][0] >= start:
+            self.stack.pop()
+            self.names.pop()
+        self.raw = None
+
+
+_TAGS = re.compile(rb"<(/?)([a-z][a-z0-9]*)|<")
+
+
+def _tags(a: list[bytes]) -> list[tuple[bytes, bytes]]:
+    """Each piece's tag as :func:`.template.tag_name` reads it: ``(b"/" or b"", lowercased
+    name)``, the name empty when the piece starts with no tag.  One pass over the page: the
+    piece after each ``<`` of the lowercased page."""
+    first = tag_name(a[0])
+    head = (b"/" if first[0] else b"", first[1]) if first is not None else (b"", b"")
+    return [head, *_TAGS.findall(b"<".join(a).lower())]
 
 
 def _token_holes(x: bytes, y: bytes) -> list[list[Any]] | None:
@@ -273,7 +320,7 @@ def _name_spans(head: bytes) -> list[tuple[int, int]]:
 
 def _enclosing_block(
     a: list[bytes], b: list[bytes], i: int, j: int, stack: Sequence[tuple[int, int, bytes]]
-) -> tuple[int, int, bytes, int, int, list[list[Any]], dict[str, Any]] | None:
+) -> Block | None:
     """The innermost element around pieces ``a[i]`` / ``b[j]`` (or starting there) that may
     be a block hole: of a block's name and named as chrome, its start tags equal but for
     token holes, closing in both, its content plainly chrome in both."""
@@ -321,7 +368,7 @@ def _compress(entries: list[Entry]) -> list[Segment]:
     segments: list[Segment] = []
     for _, entry in entries:
         if entry[0] == "F" and segments and segments[-1][0] == "F":
-            segments[-1][1] += 1
+            segments[-1][1] += entry[1]
         else:
             segments.append(list(entry))
     return segments
@@ -440,27 +487,42 @@ class _Holes:
         return found
 
     def judge(self, element: HtmlElement) -> str | None:
+        """Why a hole marked in ``element`` (its attributes, its text, its tail, its start
+        tag for a block) is no hole, if it is not.  (Most elements hold no marker: each value
+        is looked for ``qzrl`` first, the markers read only where it is.)"""
         if not isinstance(element.tag, str):  # a comment or a processing instruction
             if _MARK.search(element.text or "") or _MARK.search(element.tail or ""):
                 return "token_in_comment"
             return None
-        for name, value in element.attrib.items():
-            for n in self._markers(value):
-                reason = _attribute_token(element, name, self.region)
-                if reason:
-                    return reason
-                self.spots[n][1] = "w"
-        for text, owner in ((element.text, element), (element.tail, element.getparent())):
-            for n in self._markers(text):
-                if owner is None:
-                    return "token_owner"
-                reason = _text_token(
-                    owner, self.article, self.region, self.a, self.spots[n], self.entries
-                )
-                if reason:
-                    return reason
+        for name, value in element.items():
+            if _MARKER in value:
+                for n in self._markers(value):
+                    reason = _attribute_token(element, name, self.region)
+                    if reason:
+                        return reason
+                    self.spots[n][1] = "w"
+        text, tail = element.text, element.tail
+        if text and _MARKER in text:
+            reason = self._text(text, element)
+            if reason:
+                return reason
+        if tail and _MARKER in tail:
+            reason = self._text(tail, element.getparent())
+            if reason:
+                return reason
         if element.get(_BLOCK_MARK) is not None:
             return _block(element, self.article, self.region)
+        return None
+
+    def _text(self, text: str, owner: HtmlElement | None) -> str | None:
+        for n in self._markers(text):
+            if owner is None:
+                return "token_owner"
+            reason = _text_token(
+                owner, self.article, self.region, self.a, self.spots[n], self.entries
+            )
+            if reason:
+                return reason
         return None
 
 
