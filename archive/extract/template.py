@@ -562,6 +562,17 @@ def needs_learning(template: str | None) -> bool:
     return not template or not template.startswith(identity() + "|")
 
 
+def segments_of(template: str | None) -> tuple[list[Segment], str] | None:
+    """The segments and digest of a learned ``template`` of this extractor (None for any other
+    or an unlearnable one): :func:`parse`, without its exceptions."""
+    if not template:
+        return None
+    try:
+        return parse(template)
+    except Exception:
+        return None
+
+
 def check(
     body: bytes, template: str | None, *, url: str, content_type: str | None, min_chars: int
 ) -> str | None:

@@ -34,6 +34,7 @@ from archive.extract.template import (
     needs_learning,
     parse,
     render,
+    segments_of,
     unlearnable,
     verified,
 )
@@ -230,6 +231,9 @@ def test_a_template_reads_back_as_rendered(template):
         with pytest.raises(Exception):  # noqa: B017 (any exception: check() says "error")
             parse(broken)
         assert check(page(3), broken) == "error"
+        assert segments_of(broken) is None
+    assert segments_of(template) == (segments, digest)
+    assert segments_of(None) is None and segments_of(unlearnable("unmatched")) is None
 
 
 def test_a_template_of_the_previous_format_is_learned_again(template):
