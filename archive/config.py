@@ -93,10 +93,11 @@ class Config:
         200, "Extracted text shorter than this is an empty extraction, not a version."
     )
     fast_path: bool = _setting(
-        False,
-        "Opt-in. Recognise a refetched page whose article is unchanged (only its chrome changed)"
-        " from a fingerprint of the article's region and metadata, without a full extraction;"
-        " any doubt falls back to the full extraction. Off by default while known gaps are open"
+        True,
+        "Recognise a refetched page whose article is unchanged (only its chrome changed) without"
+        " a full extraction: tier 0's page template on the raw bytes, then a fingerprint of the"
+        " article's region and metadata; any doubt falls back to the full extraction. On by"
+        " default; false (REDLINE_FAST_PATH=0) extracts every page whose bytes changed in full"
         " (see docs/design.md, 'The fast path').",
     )
     fast_path_tier0: bool = _setting(

@@ -17,11 +17,11 @@ cycle:
 3. ``identical``: every page byte-identical again (t0; pure "unchanged" captures; the database
    growth per capture is measured here);
 4. ``chrome``: every page under a new token t1, the article untouched: the first chrome-only
-   refetch.  With ``--fast-path`` each page goes through the fast path first (off by default,
-   as in redline; the report's ``fast_path`` says which mode ran;
+   refetch.  With the fast path (on by default, as in redline; ``--no-fast-path`` turns it off;
+   the report's ``fast_path`` says which mode ran) each page goes through the fast path first;
    ``chrome_only_fast_path_decisions`` counts the pages it found unchanged without a full
    extraction, ``chrome_only_fast_path_fallbacks`` those it left to one, by reason in
-   ``chrome_only_fast_path_fallbacks_by_reason``), and must come out unchanged
+   ``chrome_only_fast_path_fallbacks_by_reason``; every page must come out unchanged
    (``chrome_only_false_versions`` counts the ones that do not); the archive's growth in this
    cycle, database and WARC files together, per capture is ``bytes_per_chrome_only_capture``
    (under 1 KB with ``--warc-retention versions``, the default, which stores no exchange for
@@ -802,7 +802,7 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
     print(
         f"DB bytes per unchanged capture    {report['db_bytes_per_unchanged_capture']:>6}", file=out
     )
-    mode = "on (--fast-path)" if report["fast_path"] else "off (redline's default)"
+    mode = "on" if report["fast_path"] else "off (--no-fast-path)"
     print(f"fast path                         {mode}", file=out)
     met = report["targets_met"]["chrome_only_vs_extraction_min"]
     for prefix, name in (
@@ -864,8 +864,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--fast-path",
-        action="store_true",
-        help="run the crawls with fast_path on (default: off, redline's default)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the crawls with fast_path on (--fast-path) or off (--no-fast-path);"
+        " default: redline's default (on)",
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fetch-only", type=Path, help=argparse.SUPPRESS)
@@ -878,6 +880,8 @@ def main(argv: list[str] | None = None) -> int:
     from archive.config import Config
 
     args.workers_resolved = Config(workers=args.workers).extraction_workers or 1
+    if args.fast_path is None:  # redline's default, whatever the environment says
+        args.fast_path = Config().fast_path
     logging.disable(logging.WARNING)
 
     report = run(args, say)

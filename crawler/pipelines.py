@@ -336,7 +336,7 @@ class ArchivePipeline:
                 self._fall_back(item, LEARNING)
                 return None  # the full extraction, which learns the template
         # imported here: it loads the page parser, and so trafilatura, which a crawl process
-        # with the fast path off (the default) never needs
+        # with the fast path off never needs
         from archive.extract.fastpath import NO_FINGERPRINT
 
         if not fingerprint:
