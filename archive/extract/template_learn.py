@@ -25,7 +25,6 @@ template is kept only if both payloads match it with the same digest.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -36,13 +35,10 @@ from archive.extract.fastpath import (
     _CHROME_WORDS,
     _CONTENT_WORDS,
     _NOT_TEXT_BLOCKS,
-    Step,
+    Locator,
     _container,
-    _locate,
     _named_as_chrome,
-)
-from archive.extract.fastpath import (
-    _identity as fingerprint_identity,
+    locator_of,
 )
 from archive.extract.inline_chrome import _name_words
 from archive.extract.parse import parse_body
@@ -98,9 +94,8 @@ def learn_with_fingerprint(
     :func:`.fastpath.fallback_reason` reads it); no fingerprint of this extractor, no template."""
     if not fingerprint:
         return unlearnable("no_fingerprint")
-    identity, _, _ = fingerprint.rpartition("|")
-    prefix, _, locator = identity.rpartition("|")
-    if prefix != fingerprint_identity():
+    locator = locator_of(fingerprint)
+    if locator is None:
         return unlearnable("other_fingerprint")
     return learn(old, new, content_type, locator, url=url, min_chars=min_chars)
 
@@ -109,7 +104,7 @@ def learn(
     old: bytes,
     new: bytes,
     content_type: str | None,
-    locator: str | None,
+    locator: Locator | None,
     *,
     url: str,
     min_chars: int,
@@ -128,9 +123,9 @@ def learn(
 
 
 def _learn(
-    old: bytes, new: bytes, bound: bytes, content_type: str | None, locator: str | None
+    old: bytes, new: bytes, bound: bytes, content_type: str | None, locator: Locator | None
 ) -> str:
-    if not locator:
+    if locator is None:
         return unlearnable("no_region")
     a, b = old.split(b"<"), new.split(b"<")
     walked = _walk(a, b)
@@ -377,7 +372,7 @@ def _compress(entries: list[Entry]) -> list[Segment]:
 def _judge(
     a: list[bytes],
     content_type: str | None,
-    locator: str,
+    locator: Locator,
     tokens: list[tuple[int, list[list[Any]]]],
     blocks: list[int],
     entries: list[Entry],
@@ -391,8 +386,7 @@ def _judge(
     tree = parse_body(page, content_type)
     if tree is None:
         return "not_parsed"
-    steps: list[Step] = [(str(t), str(c), str(i), int(r)) for t, c, i, r in json.loads(locator)]
-    region = _locate(tree, steps)
+    region = locator.locate(tree)
     if region is None:
         return "no_region"
     container = _container(region)

@@ -5,6 +5,7 @@ Every "same" has its twin where something the extraction reads changed."""
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 from archive.extract.extractor import (
@@ -12,12 +13,19 @@ from archive.extract.extractor import (
     fast_path_fallback_reason,
 )
 from archive.extract.fastpath import (
+    ERROR,
     METADATA_CHANGED,
     NO_FINGERPRINT,
+    NO_REGION,
+    OTHER_EXTRACTOR,
     REGION_CHANGED,
+    Locator,
+    _locator,
     find_region,
+    locator_of,
 )
 from archive.extract.parse import parse_page
+from archive.extract.version import extractor_version
 from tests.pages import PARAGRAPHS
 
 URL = "https://news.example/world/palmyra"
@@ -40,6 +48,15 @@ def page(n: int, *, teaser: str = PARAGRAPHS[0], last: str = SHORT, meta: str = 
 <aside class="most-read"><ol><li>Story {n}</li></ol></aside>
 <footer class="site-footer"><p>&copy; The Meridian</p></footer>
 </body></html>"""
+
+
+def located(fingerprint: str, html: str) -> str:
+    """The exact path (fp6's JSON locator) of the region ``fingerprint`` locates in ``html``."""
+    locator, tree = locator_of(fingerprint), parse_page(html)
+    assert locator is not None and tree is not None
+    region = locator.locate(tree)
+    assert region is not None
+    return json.dumps(_locator(region), separators=(",", ":"))
 
 
 def fingerprint_of(html: str) -> str:
@@ -125,9 +142,12 @@ def test_paragraphs_are_located_in_the_tree_the_extractor_reads() -> None:
     the article's own paragraph, so an edit to it is seen; the twin (chrome only) is not."""
     article, fingerprint = extract_with_fingerprint(quoted_page(1), URL)
     assert article.paragraphs == (STORY,)
-    assert fingerprint is not None and '["div","story-body","",0]' in fingerprint
     tree = parse_page(quoted_page(1))
     assert tree is not None
+    locator = locator_of(fingerprint)
+    assert locator is not None
+    located = locator.locate(tree)
+    assert located is not None and located.getparent().get("class") == "story-body"
     as_parsed = find_region(tree, (STORY,))  # what the locator used to be: the quote
     assert as_parsed is not None and as_parsed.getparent().get("class") == "pull-quote"
     assert fast_path_fallback_reason(quoted_page(2), URL, None, 200, fingerprint) is None
@@ -143,7 +163,7 @@ def test_text_written_into_an_empty_block_beside_a_body_level_region_is_seen() -
     asides aside, so the twin's chrome still takes the fast path)."""
     teased = page(1).replace("</main>", '</main><div class="article-extras"><p></p></div>')
     fingerprint = fingerprint_of(teased)
-    assert '[["body","","",0],["main","","",0]]' in fingerprint
+    assert located(fingerprint, teased) == '[["body","","",0],["main","","",0]]'
 
     def later(extra: str) -> str:
         block = f'</main><div class="article-extras"><p>{extra}</p></div>'
@@ -165,7 +185,9 @@ def test_text_written_into_an_empty_block_beside_the_container_is_seen() -> None
         return alone.replace("</article>", block)
 
     fingerprint = extract_with_fingerprint(beside(1, ""), URL)[1]
-    assert fingerprint is not None and '["article","story","",0]' in fingerprint
+    assert fingerprint is not None and '["article","story","",0]' in located(
+        fingerprint, beside(1, "")
+    )
     assert fast_path_fallback_reason(beside(2, ""), URL, None, 200, fingerprint) is None
     assert fast_path_fallback_reason(beside(2, CORRECTION), URL, None, 200, fingerprint) == (
         REGION_CHANGED
@@ -196,8 +218,9 @@ def test_digits_in_a_block_named_as_chrome_beside_the_article_take_the_fast_path
     """A comment count and a "minutes ago" beside the article change on every request: in a
     block named as chrome their digits are masked, so the page is decided fast."""
     for name in ("comment-count", "most-read", "ad-slot"):
-        fingerprint = fingerprint_of(_counted(1, count="12 comments, 5 minutes ago", name=name))
-        assert '[["body","","",0],["main","","",0]]' in fingerprint
+        first = _counted(1, count="12 comments, 5 minutes ago", name=name)
+        fingerprint = fingerprint_of(first)
+        assert located(fingerprint, first) == '[["body","","",0],["main","","",0]]'
         later = _counted(2, count="4031 comments, 17 minutes ago", name=name)
         assert fast_path_fallback_reason(later, URL, None, 200, fingerprint) is None
 
@@ -220,3 +243,42 @@ def test_a_number_changed_in_a_block_beside_the_article_not_named_as_chrome_is_s
         fingerprint = fingerprint_of(_counted(1, count="12 dead", name=name))
         later = _counted(2, count="13 dead", name=name)
         assert fast_path_fallback_reason(later, URL, None, 200, fingerprint) == REGION_CHANGED
+
+
+def test_the_fingerprint_is_stored_compactly_and_an_fp6_one_is_never_read_as_it() -> None:
+    """fp7: the digests in raw bytes and the locator's names hashed, about a quarter of fp6's
+    size; an fp6 fingerprint of the same page (its JSON locator and hex digests) is another
+    format's: the page goes to the full extraction, which fingerprints it again."""
+    fingerprint = fingerprint_of(page(1))
+    assert fingerprint.startswith(f"fp7|{extractor_version()}|")
+    assert len(fingerprint) < 120 and "story" not in fingerprint
+    assert fast_path_fallback_reason(page(2), URL, None, 200, fingerprint) is None
+    old = (
+        f"fp6|{extractor_version()}|"
+        '[["body","","",0],["main","","",0]]|' + "0" * 32 + "." + "0" * 32
+    )
+    assert fast_path_fallback_reason(page(2), URL, None, 200, old) == OTHER_EXTRACTOR
+    assert locator_of(old) is None
+    # cut, padded or garbled: never a decision
+    for broken in (fingerprint[:-8], fingerprint + "AAAA", fingerprint[:30], fingerprint + "!"):
+        assert fast_path_fallback_reason(page(2), URL, None, 200, broken) in (ERROR, NO_REGION)
+
+
+def test_a_names_hash_shared_with_a_sibling_locates_nothing_not_the_sibling() -> None:
+    """Each step keeps a 4-byte hash of its class and id; the element found must have the
+    exact path the fingerprint was taken on (the path's digest).  A step whose hash leads to a
+    sibling (as two names sharing a hash would) gives no region; the true locator finds it."""
+    tree = parse_page(page(1))
+    assert tree is not None
+    story = tree.find(".//article")
+    assert story is not None
+    locator = Locator.of(story)
+    assert locator.locate(tree) is story
+    # the <main>'s children: the teaser <div> before the article: make the last step hash to
+    # the teaser's names and be a <div>, as a collision would
+    teaser = story.getprevious()
+    assert teaser is not None and teaser.get("class") == "teaser"
+    collided = Locator.of(teaser)
+    misled = Locator([*locator.steps[:-1], collided.steps[-1]], locator.path_digest)
+    assert misled.locate(tree) is None
+    assert collided.locate(tree) is teaser
