@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
-from archive.models import ServiceState, TrackedURL, Version
+from archive.models import FastPathEvidence, ServiceState, TrackedURL
 
 FAST_PATH_KEY: Final = "fast_path"
 COUNTERS: Final = (
@@ -58,10 +58,9 @@ def forget_fingerprint(session: Session, tracked_url_id: int, version_id: int) -
     """Drop a version's fast-path fingerprint, and its URL's last payload digest and validators,
     so that the URL's next capture is fetched and extracted in full (not answered with a 304,
     nor taken as unchanged for a byte-identical payload)."""
-    version = session.get(Version, version_id)
-    if version is not None:
-        version.fast_fingerprint = None
-        version.fast_template = None
+    evidence = session.get(FastPathEvidence, version_id)
+    if evidence is not None:
+        session.delete(evidence)
     tracked = session.get(TrackedURL, tracked_url_id)
     if tracked is not None:
         tracked.last_payload_digest = None

@@ -157,11 +157,7 @@ class Version(Base):
     # The extractor that read the stored fields and hash (archive.extract.version); None: one
     # older than the column (unknown).
     extractor_version: Mapped[str | None] = mapped_column(String(64))
-    # The fast path's fingerprint of a page that gave this article (archive.extract.fastpath).
-    fast_fingerprint: Mapped[str | None] = mapped_column(Text)
-    # Tier 0 of the fast path: the page template learned for this version, or why none could
-    # be (archive.extract.template); NULL until a refetch with other bytes is extracted in full.
-    fast_template: Mapped[str | None] = mapped_column(Text)
+    # (the fast path's evidence of this version is kept apart, in FastPathEvidence)
     first_capture_id: Mapped[int | None] = mapped_column(
         ForeignKey("captures.id", use_alter=True, ondelete="SET NULL")
     )
@@ -170,6 +166,29 @@ class Version(Base):
     )
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+
+
+class FastPathEvidence(Base):
+    """What the fast path keeps of a version, once a refetch with other bytes was extracted in
+    full: the fingerprint of a page that gave the article and tier 0's page template.
+
+    A narrow table of its own rather than two columns of ``versions``: a versions row holds the
+    article's text and already spills to SQLite overflow pages, and writing about 500 bytes into
+    it at the learning refetch moved its spill and split its leaf pages (about 1.5 KB a version
+    in all); appended here, rows of about 450 bytes fill their pages
+    (docs/performance.md, "Where a learning capture's bytes go").
+    """
+
+    __tablename__ = "fast_path_evidence"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # The fast path's fingerprint of a page that gave this article (archive.extract.fastpath).
+    fingerprint: Mapped[str | None] = mapped_column(Text)
+    # Tier 0 of the fast path: the page template learned for this version, or why none could
+    # be (archive.extract.template); NULL until a refetch with other bytes is extracted in full.
+    template: Mapped[str | None] = mapped_column(Text)
 
 
 class Change(Base):

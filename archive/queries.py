@@ -17,7 +17,15 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from archive.errors import VersionNotFoundError
-from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
+from archive.models import (
+    Capture,
+    Change,
+    ChangeKind,
+    Event,
+    FastPathEvidence,
+    TrackedURL,
+    Version,
+)
 
 # A change's two versions and an article's current one, as aliases built once: an alias made
 # per query costs more Python than the query itself (its columns are rebuilt each time, and
@@ -426,12 +434,12 @@ def current_fingerprints(
     session: Session, ids: Iterable[int], *, batch: int = 500
 ) -> dict[int, str]:
     """The fast-path fingerprint of each given tracked URL's current version (where it has one)."""
-    return _current_values(session, Version.fast_fingerprint, ids, batch)
+    return _current_values(session, FastPathEvidence.fingerprint, ids, batch)
 
 
 def current_templates(session: Session, ids: Iterable[int], *, batch: int = 500) -> dict[int, str]:
     """Tier 0's template of each given tracked URL's current version (where it has one)."""
-    return _current_values(session, Version.fast_template, ids, batch)
+    return _current_values(session, FastPathEvidence.template, ids, batch)
 
 
 def current_hashes(session: Session, ids: Iterable[int], *, batch: int = 500) -> dict[int, str]:
@@ -445,10 +453,12 @@ def _current_values(
     """``column`` of each given tracked URL's current version where it is set, in batches."""
     wanted = list(ids)
     found: dict[int, str] = {}
+    # the row of the version: by its id (versions) or by version_id (fast_path_evidence)
+    key = Version.id if column.class_ is Version else FastPathEvidence.version_id
     for start in range(0, len(wanted), batch):
         rows = session.execute(
             select(TrackedURL.id, column)
-            .join(Version, Version.id == TrackedURL.current_version_id)
+            .join(column.class_, key == TrackedURL.current_version_id)
             .where(TrackedURL.id.in_(wanted[start : start + batch]), column.is_not(None))
         )
         found.update((int(i), str(v)) for i, v in rows)

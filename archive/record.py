@@ -26,7 +26,9 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any, Final, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, Text, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -36,7 +38,15 @@ from archive.decision import Lookups, Plan, URLRow, version_article
 from archive.enums import CaptureOutcome, EventKind
 from archive.errors import UnknownURLError
 from archive.extract.article import Article
-from archive.models import Capture, Change, ChangeKind, Event, TrackedURL, Version
+from archive.models import (
+    Capture,
+    Change,
+    ChangeKind,
+    Event,
+    FastPathEvidence,
+    TrackedURL,
+    Version,
+)
 from archive.policy import DEFAULT_POLICY, Policy
 
 logger = logging.getLogger(__name__)
@@ -85,9 +95,9 @@ def record_capture(
     )
     recorded = _write(conn, plan, facts)
     if isinstance(result, Extracted) and result.fingerprint and recorded.version_id is not None:
-        # kept on the version only if it is this article (by hash): the fast path's evidence
+        # kept for the version only if it is this article (by hash): the fast path's evidence
         conn.execute(
-            _FINGERPRINT,
+            _FINGERPRINT[conn.dialect.name],
             {
                 "b_id": recorded.version_id,
                 "b_hash": result.content_hash,
@@ -95,8 +105,8 @@ def record_capture(
             },
         )
     if isinstance(result, Extracted) and result.template and recorded.version_id is not None:
-        conn.execute(  # as the fingerprint: only on the version that is this very article
-            _TEMPLATE,
+        conn.execute(  # as the fingerprint: only for the version that is this very article
+            _TEMPLATE[conn.dialect.name],
             {
                 "b_id": recorded.version_id,
                 "b_hash": result.content_hash,
@@ -352,6 +362,7 @@ _C = cast(Table, Capture.__table__)
 _CH = cast(Table, Change.__table__)
 _K = cast(Table, ChangeKind.__table__)
 _E = cast(Table, Event.__table__)
+_F = cast(Table, FastPathEvidence.__table__)
 
 # The columns of a URLRow, in its order.
 _TRACKED = (
@@ -444,22 +455,29 @@ _INSERT_VERSION = insert(_V).values(
 )
 
 
-def _fast_path_evidence(column: Any, name: str) -> Any:
-    """The update that keeps a fast-path value (``column``, bound as ``name``) on a version,
-    only when the version is the article of hash ``b_hash`` and the value is new."""
-    return (
-        update(_V)
-        .where(
-            _V.c.id == bindparam("b_id"),
-            _V.c.content_hash == bindparam("b_hash"),
-            or_(column.is_(None), column != bindparam(name)),
+def _fast_path_evidence(column: str, name: str) -> dict[str, Any]:
+    """The statement that keeps a fast-path value (``column`` of ``fast_path_evidence``, bound
+    as ``name``) for version ``b_id``, only when the version is the article of hash ``b_hash``
+    and the value is new: an insert of the version's row, or an update of the row it has (one
+    statement, by dialect: SQLite's and PostgreSQL's ``ON CONFLICT``)."""
+    statements: dict[str, Any] = {}
+    for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert)):
+        value = bindparam(name, type_=Text())
+        guarded = select(_V.c.id, value).where(
+            _V.c.id == bindparam("b_id"), _V.c.content_hash == bindparam("b_hash")
         )
-        .values({column.name: bindparam(name)})
-    )
+        statement = insert_of(_F).from_select(["version_id", column], guarded)
+        new = statement.excluded[column]
+        statements[dialect] = statement.on_conflict_do_update(
+            index_elements=[_F.c.version_id],
+            set_={column: new},
+            where=or_(_F.c[column].is_(None), _F.c[column] != new),
+        )
+    return statements
 
 
-_FINGERPRINT = _fast_path_evidence(_V.c.fast_fingerprint, "b_fingerprint")
-_TEMPLATE = _fast_path_evidence(_V.c.fast_template, "b_template")
+_FINGERPRINT = _fast_path_evidence("fingerprint", "b_fingerprint")
+_TEMPLATE = _fast_path_evidence("template", "b_template")
 _REKEY = update(_V).where(_V.c.id == bindparam("b_id")).values(**_ARTICLE_COLUMNS)
 # A re-keyed version that is its URL's current one: its headline, copied to the URL again.
 _REKEY_HEADLINE = (

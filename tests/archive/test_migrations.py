@@ -201,7 +201,7 @@ def test_0007_adds_an_empty_fast_path_fingerprint_and_takes_it_away(database_url
     assert "fast_fingerprint" not in {
         c["name"] for c in inspect(database.engine).get_columns("versions")
     }
-    command.upgrade(config, "head")
+    command.upgrade(config, "0007")
     assert "fast_fingerprint" in {
         c["name"] for c in inspect(database.engine).get_columns("versions")
     }
@@ -220,8 +220,64 @@ def test_0008_adds_an_empty_page_template_and_takes_it_away(database_url):
     assert "fast_template" not in {
         c["name"] for c in inspect(database.engine).get_columns("versions")
     }
-    command.upgrade(config, "head")
+    command.upgrade(config, "0008")
     assert "fast_template" in {c["name"] for c in inspect(database.engine).get_columns("versions")}
+    command.upgrade(config, "head")
+    database.dispose()
+
+
+def test_0009_moves_the_fast_path_evidence_to_its_own_table_and_back(database_url):
+    """0009 moves each version's fingerprint and template from versions to fast_path_evidence
+    (a row only for the versions that have either) and drops the two columns in place: the
+    current versions and their changes stay; its downgrade moves them back."""
+    from sqlalchemy import text
+
+    from archive.store import track
+
+    database = open_database(database_url)
+    with database.session() as session:
+        for n in range(3):
+            track(session, f"https://news.example/evidence/{n}", now=datetime.now(UTC))
+    config = alembic_config(database.engine)
+    command.downgrade(config, "0008")
+    values = [("fp6|old", "t0b|one"), (None, "t0b|none|no_fingerprint"), (None, None)]
+    with database.engine.begin() as conn:
+        ids = [int(i) for i in conn.scalars(text("SELECT id FROM tracked_urls ORDER BY id"))]
+        for n, (url_id, (fingerprint, template)) in enumerate(zip(ids, values, strict=True)):
+            conn.execute(
+                text(
+                    "INSERT INTO versions (tracked_url_id, number, headline, text, content_hash,"
+                    " first_seen_at, last_seen_at, fast_fingerprint, fast_template)"
+                    " VALUES (:u, 1, 'H', 'T', :h, :t, :t, :f, :p)"
+                ),
+                {"u": url_id, "h": f"h{n}", "t": datetime(2026, 12, 7, tzinfo=UTC),
+                 "f": fingerprint, "p": template},
+            )  # fmt: skip
+            conn.execute(
+                text("UPDATE tracked_urls SET current_version_id = "
+                     "(SELECT id FROM versions WHERE tracked_url_id = :u) WHERE id = :u"),
+                {"u": url_id},
+            )  # fmt: skip
+    command.upgrade(config, "0009")
+    columns = {c["name"] for c in inspect(database.engine).get_columns("versions")}
+    assert not columns & {"fast_fingerprint", "fast_template"}
+    moved = (
+        "SELECT v.tracked_url_id, e.fingerprint, e.template FROM fast_path_evidence e "
+        "JOIN versions v ON v.id = e.version_id ORDER BY v.tracked_url_id"
+    )
+    with database.engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(text(moved))] == [
+            (ids[0], *values[0]),
+            (ids[1], *values[1]),
+        ]
+        current = "SELECT count(*) FROM tracked_urls WHERE current_version_id IS NOT NULL"
+        assert conn.execute(text(current)).scalar_one() == 3
+    command.downgrade(config, "0008")
+    back = "SELECT fast_fingerprint, fast_template FROM versions ORDER BY tracked_url_id"
+    with database.engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(text(back))] == values
+        assert conn.execute(text(current)).scalar_one() == 3
+    command.upgrade(config, "head")
     database.dispose()
 
 

@@ -345,3 +345,44 @@ def test_retention_after_the_fact_keeps_what_made_a_version_an_event_or_a_merge(
     assert {n: by_fetch[n] for n in versions} == versions
     assert foreseen == {n: by_fetch[n] for n in foreseen}  # before the fact, as after it
     assert all(f.required for found in every_fetch.values() for f in found)
+
+
+def test_the_fast_path_evidence_is_kept_only_for_the_version_that_is_the_article(db):
+    """The fingerprint and the template go to fast_path_evidence (a row per version, written
+    by one guarded statement): kept for the version recorded when it is that very article (by
+    hash), replaced only by a new value; a capture of another article keeps its own for the new
+    version and leaves the old version's alone."""
+    from archive.models import FastPathEvidence
+    from archive.queries import current_fingerprints, current_templates
+
+    tid = new_url(db)
+
+    def stored() -> dict[int, tuple[str | None, str | None]]:
+        with db.session() as session:
+            rows = session.query(FastPathEvidence).order_by(FastPathEvidence.version_id)
+            return {r.version_id: (r.fingerprint, r.template) for r in rows}
+
+    _, _, v1 = capture(db, tid, Extracted(A), 0)
+    assert stored() == {}
+    capture(db, tid, Extracted(A, fingerprint="fp7|x|one"), 5)
+    assert stored() == {v1: ("fp7|x|one", None)}
+    capture(db, tid, Extracted(A, template="t0c|x|one"), 10)
+    assert stored() == {v1: ("fp7|x|one", "t0c|x|one")}
+    capture(db, tid, Extracted(A, fingerprint="fp7|x|two", template="t0c|x|one"), 15)
+    assert stored() == {v1: ("fp7|x|two", "t0c|x|one")}
+    with db.session() as session:
+        assert current_fingerprints(session, [tid]) == {tid: "fp7|x|two"}
+        assert current_templates(session, [tid]) == {tid: "t0c|x|one"}
+    # the twin: another article, with its own evidence: the new version's, the old one's kept
+    _, _, v2 = capture(db, tid, Extracted(B, fingerprint="fp7|x|b", template="t0c|x|b"), 20)
+    assert v2 != v1
+    assert stored() == {v1: ("fp7|x|two", "t0c|x|one"), v2: ("fp7|x|b", "t0c|x|b")}
+    with db.session() as session:
+        assert current_fingerprints(session, [tid]) == {tid: "fp7|x|b"}
+    # a version deleted takes its evidence with it
+    with db.session() as session:
+        session.execute(Change.__table__.delete())
+        session.execute(TrackedURL.__table__.update().values(current_version_id=None))
+        session.execute(Capture.__table__.update().values(version_id=None))
+        session.execute(Version.__table__.delete().where(Version.id == v2))
+    assert stored() == {v1: ("fp7|x|two", "t0c|x|one")}

@@ -22,6 +22,17 @@ from tests.pages import PARAGRAPHS, Story, article_page, serve
 pytestmark = pytest.mark.slow
 
 BASE = Story()
+# A value of every version's fast-path evidence set by hand, and each version's, by number
+PLANT_FINGERPRINT, PLANT_TEMPLATE = (
+    f"INSERT INTO fast_path_evidence (version_id, {c}) SELECT id, ? FROM versions WHERE true "
+    f"ON CONFLICT (version_id) DO UPDATE SET {c} = excluded.{c}"
+    for c in ("fingerprint", "template")
+)
+STORED_FINGERPRINT, STORED_TEMPLATE = (
+    f"SELECT e.{c} FROM versions v LEFT JOIN fast_path_evidence e ON e.version_id = v.id "
+    "ORDER BY v.number"
+    for c in ("fingerprint", "template")
+)
 LATER = "2017-03-03T09:15:00+00:00"
 TWINS = {
     "/text": BASE.but(
@@ -111,7 +122,7 @@ def test_a_disagreement_of_the_sampled_verification_is_counted_and_undone(redlin
     _, fingerprint = extract_with_fingerprint(article_page(edited, vary=fixed), url)
     assert fingerprint is not None
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        db.execute("UPDATE versions SET fast_fingerprint = ?", (fingerprint,))
+        db.execute(PLANT_FINGERPRINT, (fingerprint,))
     serve(site, "/v", edited, vary=fixed)
 
     caught = redline.crawl()
@@ -129,7 +140,7 @@ def test_a_disagreement_of_the_sampled_verification_is_counted_and_undone(redlin
     [change] = redline.json("changes", "--limit", "10")
     assert change["kinds"] == {"paragraph_changed": 1}
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        stored = db.execute("SELECT fast_fingerprint FROM versions ORDER BY number").fetchall()
+        stored = db.execute(STORED_FINGERPRINT).fetchall()
     assert stored == [(None,), (fingerprint,)]  # version 2 is the edited page: its own
     # the disagreement's capture keeps its WARC record under warc_retention = versions: the
     # evidence worth keeping (the full extraction's new version)
@@ -434,7 +445,7 @@ def test_a_version_without_a_fingerprint_is_learning_once_then_no_fingerprint(
         "fingerprinted": 1,
     }
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        stored = db.execute("SELECT fast_fingerprint FROM versions ORDER BY number").fetchall()
+        stored = db.execute(STORED_FINGERPRINT).fetchall()
     assert stored == [(None,)] * (1 + edit)
     if edit:
         [change] = redline.json("changes", "--limit", "10")

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from archive.db import open_database
 from archive.extract.extractor import extract_article, extract_with_fingerprint
 from archive.extract.template_learn import learn_with_fingerprint
-from archive.models import Version
+from archive.models import FastPathEvidence, Version
 from scheduler.demo.chrome import dress
+from tests.crawler.test_fast_path import PLANT_TEMPLATE, STORED_TEMPLATE
 from tests.pages import PARAGRAPHS, Story, article_page
 
 pytestmark = pytest.mark.slow
@@ -108,7 +109,9 @@ def evidence(database_url: str) -> list[tuple[int, bool, bool]]:
     database = open_database(database_url)
     try:
         with database.session() as session:
-            query = select(Version.number, Version.fast_fingerprint, Version.fast_template)
+            query = select(
+                Version.number, FastPathEvidence.fingerprint, FastPathEvidence.template
+            ).outerjoin(FastPathEvidence, FastPathEvidence.version_id == Version.id)
             rows = session.execute(query.order_by(Version.id)).all()
     finally:
         database.dispose()
@@ -222,7 +225,7 @@ def plant_a_wrong_template(redline, site, path: str) -> None:
     )
     assert "|none|" not in wrong
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        db.execute("UPDATE versions SET fast_template = ?", (wrong,))
+        db.execute(PLANT_TEMPLATE, (wrong,))
     serve_dressed(site, path, edited)
 
 
@@ -242,7 +245,7 @@ def test_a_wrong_template_is_caught_by_the_verification_and_dropped(redline_sqli
     [change] = redline.json("changes", "--limit", "10")
     assert change["kinds"] == {"paragraph_changed": 1}
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        stored = db.execute("SELECT fast_template FROM versions ORDER BY number").fetchall()
+        stored = db.execute(STORED_TEMPLATE).fetchall()
     assert stored[0] == (None,)  # dropped with the fingerprint
 
     # the twin: an honest template's decisions are verified and agree
