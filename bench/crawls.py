@@ -29,6 +29,32 @@ def crawl_env(
     return env
 
 
+def db_tables(path: Path) -> dict[str, tuple[int, int]]:
+    """Each table's and index's pages and payload bytes in the database (SQLite's ``dbstat``;
+    {} where SQLite was built without it or before the file exists)."""
+    if not path.exists():
+        return {}
+    try:
+        with sqlite3.connect(path) as conn:
+            rows = conn.execute("SELECT name, count(*), sum(payload) FROM dbstat GROUP BY name")
+            return {str(name): (int(pages), int(payload or 0)) for name, pages, payload in rows}
+    except sqlite3.Error:
+        return {}
+
+
+def growth_by_table(
+    before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]
+) -> dict[str, dict[str, int]]:
+    """What each table and index gained between two :func:`db_tables` (those that changed)."""
+    grown = {}
+    for name in sorted(before.keys() | after.keys()):
+        pages_a, payload_a = before.get(name, (0, 0))
+        pages_b, payload_b = after.get(name, (0, 0))
+        if (pages_a, payload_a) != (pages_b, payload_b):
+            grown[name] = {"pages": pages_b - pages_a, "payload_bytes": payload_b - payload_a}
+    return grown
+
+
 def warc_size(directory: Path) -> int:
     """Bytes of every file in the WARC directory (none yet: 0)."""
     return sum(f.stat().st_size for f in directory.glob("*")) if directory.is_dir() else 0

@@ -34,6 +34,9 @@ cycle:
    refetch looks like (``chrome_only_steady_``);
 7. ``not-modified``: the t3 bytes, now answering conditional requests with 304.
 
+Each cycle's database growth is also given by table and index (``db_growth_by_table``: pages
+and payload bytes, from SQLite's ``dbstat``), to say where a capture's bytes go.
+
 Each chrome-only rate is set against trafilatura alone (``chrome_only_vs_extraction``,
 ``chrome_only_again_vs_extraction``, ``chrome_only_steady_vs_extraction``; target
 ``chrome_only_vs_extraction_min``, 3).
@@ -72,7 +75,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from bench.crawls import crawl_env, db_size, warc_size
+from bench.crawls import crawl_env, db_size, db_tables, growth_by_table, warc_size
 from bench.figures import say, write_json
 from bench.procmem import TreeMemory
 from bench.shared_data import ENV_DIR, shared_data, shared_data_or_exit
@@ -536,6 +539,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         def cycle(name: str, **serve: Any) -> CycleResult:
             site.send(cmd="serve", **serve)
             before, warc_before = db_size(db_path), warc_size(data / "warc")
+            tables_before = db_tables(db_path)
             site_before = site.cpu_s()
             out, wall, peak, cpu, by_role = run_measured(crawl, env)
             result = CycleResult(
@@ -551,6 +555,8 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
                 **by_role,
                 "site": round(site.cpu_s() - site_before, 2),
             }
+            # where the database's growth went: pages and payload bytes by table and index
+            result.extra["db_growth_by_table"] = growth_by_table(tables_before, db_tables(db_path))
             say(
                 f"  {name:<13} {result.rate():7.1f} pages/s  ({result.duration_s:.2f} s; "
                 f"{result.summary['new_versions']} new, {result.summary['unchanged']} unchanged, "
