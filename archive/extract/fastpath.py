@@ -178,6 +178,8 @@ def _encode(digest: bytes, evidence: bytes, locator: Locator) -> str:
         out.append(code | (_HAS_NAMES if names else 0) | (_HAS_RANK if rank else 0))
         if code == _LITERAL_TAG:
             raw = tag.encode()
+            if len(raw) > 255:
+                raise ValueError("a tag name too long to store")
             out.append(len(raw))
             out += raw
         if names:
@@ -470,7 +472,10 @@ def page_fingerprint(
         return None
     locator = Locator.of(region)
     digest = _digest(region, url, min_chars)
-    payload = _encode(digest, _evidence_digest(evidence), locator)
+    try:
+        payload = _encode(digest, _evidence_digest(evidence), locator)
+    except ValueError:  # a step's tag name over 255 bytes: no fingerprint, as with no region
+        return None
     return f"{_identity()}|{payload}"
 
 

@@ -259,6 +259,19 @@ def test_the_fingerprint_is_stored_compactly_and_an_fp6_one_is_never_read_as_it(
     )
     assert fast_path_fallback_reason(page(2), URL, None, 200, old) == OTHER_EXTRACTOR
     assert locator_of(old) is None
+    # a tag with no code of its own is written out: found again, and an edit under it is seen
+    custom = {"<main>": "<x-story-shell>", "</main>": "</x-story-shell>"}
+
+    def shelled(html: str) -> str:
+        for a, b in custom.items():
+            html = html.replace(a, b)
+        return html
+
+    shell = fingerprint_of(shelled(page(1)))
+    assert located(shell, shelled(page(1))).startswith('[["body","","",0],["x-story-shell"')
+    assert fast_path_fallback_reason(shelled(page(2)), URL, None, 200, shell) is None
+    edited = shelled(page(2)).replace(PARAGRAPHS[1], PARAGRAPHS[1] + " Later, it rained.")
+    assert fast_path_fallback_reason(edited, URL, None, 200, shell) == REGION_CHANGED
     # cut, padded or garbled: never a decision
     for broken in (fingerprint[:-8], fingerprint + "AAAA", fingerprint[:30], fingerprint + "!"):
         assert fast_path_fallback_reason(page(2), URL, None, 200, broken) in (ERROR, NO_REGION)
