@@ -1,0 +1,443 @@
+"""Site rules for tier 0: a version's template derived from what other articles of its site taught.
+
+A news site serves the same chrome around every article, so the holes a template learned on one
+article (:mod:`.template_learn`) are, on another article of the same site, in the same places:
+the same start tag of a "most read" block, the same CSRF ``<input>``, the same cache-busted
+``<script>``.  When a template is learned, each of its holes becomes a *rule* of its site
+(:func:`rules_of`): the hole's context as it stands in the raw bytes, every run of
+``[A-Za-z0-9_-]`` but the holes' kept (the whole piece of a token hole; the start tag of a
+block hole), with its kind, class, length limit and, for a block, the learned vocabulary.  The
+rules of several learnings merge (:func:`merge`; vocabulary united within caps).
+
+At a version's first refetch with other bytes, the version's stored payload ``old`` is turned
+into a template by the rules (:func:`derive`): a hole only where a rule's context matches a piece
+of ``old`` exactly (outside raw text such as a script's, and for a comment's token inside a
+comment), each derived hole checked on ``old`` as :func:`.template.check` checks a new page (the
+token's class and length; a block's content balanced, of :data:`.template.BLOCK_TAGS`, made of the
+rule's vocabulary, nothing of :data:`.template.BLOCK_WORDS`, within the length cap), and none
+holding the version's own article (:func:`_holds_article`: a block's text, or a count's, found in
+the stored article's text means the rule's context is inside the article on this page: no
+template).  Every other byte is fixed, the digest binds the same context as a learned template,
+and the refetched page is checked against it with :func:`.template.check`.  A rule is only as
+trusted as the full extractions that vouched for it: the crawl verifies a site's first derived
+decisions, and drops its rules on a disagreement (:mod:`crawler.pipelines`).  No parse, no
+lxml, no trafilatura: the extraction workers run it in about a millisecond per page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+from archive.extract.template import (
+    CLASSES,
+    RUN,
+    Mismatch,
+    Segment,
+    _block_end,
+    _tokens_out,
+    check,
+    context,
+    digest_of,
+    match_close,
+    render,
+    segments_of,
+    tag_name,
+)
+
+# Caps on what a site keeps: rules of each kind, and a block rule's vocabulary.
+MAX_RULES: Final = 200
+MAX_VOCABULARY: Final = 400
+MAX_BLOCK_LENGTH: Final = 20_000
+# A block's text fragment this long found anywhere in the stored article's text is the article.
+ARTICLE_FRAGMENT: Final = 24
+_RAW: Final = frozenset(b"script style textarea title xmp iframe noscript noembed noframes".split())
+_COMMENT: Final = re.compile(rb"<!--.*?(?:-->|--!>|\Z)", re.DOTALL)
+_SPACE: Final = re.compile(r"\s+")
+_WORD: Final = re.compile(r"\w")
+_PROBE: Final = re.compile(r"[A-Za-z0-9]{4,}")
+
+# Why no template was derived (besides the check's reasons, :data:`.template.REASONS`).
+NO_RULES: Final = "no_rules"
+NO_HOLE: Final = "no_hole"
+IN_ARTICLE: Final = "in_article"
+NO_REGION: Final = "no_region"
+
+Rules = dict[str, list[list[Any]]]
+
+
+def _masked(parts: list[bytes], holes: Iterable[int]) -> bytes:
+    out = list(parts)
+    for index in holes:
+        out[index] = b""
+    return b"\x00".join(out)
+
+
+def _head(parts: list[bytes], holes: Sequence[int]) -> bytes:
+    """The bytes of a context before its first hole (its lookup key's prefix)."""
+    first = min(holes) if holes else len(parts)
+    return b"".join(parts[:first])
+
+
+def rules_of(template: str, body: bytes) -> Rules | None:
+    """The site rules of a learned ``template``, read on ``body``, a payload it matches (None
+    when it is no learned template or does not match ``body``).  A token rule:
+    ``[count, hole indices, context, holes]``; a block rule: ``[name, count, hole indices,
+    context, holes, vocabulary]`` (contexts as latin-1 text)."""
+    read = segments_of(template)
+    if read is None:
+        return None
+    segments, _ = read
+    pieces = body.split(b"<")
+    tokens: list[list[Any]] = []
+    blocks: list[list[Any]] = []
+    at = 0
+    try:
+        for segment in segments:
+            kind = segment[0]
+            if kind == "F":
+                at += segment[1]
+            elif kind == "T":
+                parts = RUN.split(pieces[at])
+                holes = [list(h) for h in segment[2]]
+                indices = [h[0] for h in holes]
+                if len(parts) != segment[1]:
+                    return None
+                tokens.append(
+                    [segment[1], indices, _masked(parts, indices).decode("latin-1"), holes]
+                )
+                at += 1
+            elif kind == "B":
+                name = segment[1]
+                start = pieces[at].partition(b">")[0]
+                parts = RUN.split(start)
+                holes = [list(h) for h in segment[3]]
+                indices = [h[0] for h in holes]
+                if len(parts) != segment[2]:
+                    return None
+                context_ = _masked(parts, indices).decode("latin-1")
+                blocks.append([name, segment[2], indices, context_, holes, segment[4]])
+                close = match_close(pieces, at, name.encode())
+                if close is None:
+                    return None
+                at = close
+            else:
+                return None
+    except (IndexError, TypeError, ValueError):
+        return None
+    return {"t": tokens, "b": blocks}
+
+
+def merge(old: Rules | None, new: Rules) -> Rules:
+    """``old`` with ``new``'s rules added: a context already known keeps its kind, its holes
+    take the longer limit (a token rule whose holes' classes differ keeps the old), a block's
+    vocabulary is the union of both (kept as it was past :data:`MAX_VOCABULARY` values or
+    :data:`MAX_BLOCK_LENGTH` bytes); at most :data:`MAX_RULES` of each kind."""
+    merged: Rules = {"t": [list(r) for r in (old or {}).get("t", [])]}
+    merged["b"] = [list(r) for r in (old or {}).get("b", [])]
+    tokens = {(r[0], tuple(r[1]), r[2]): r for r in merged["t"]}
+    for rule in new.get("t", []):
+        key = (rule[0], tuple(rule[1]), rule[2])
+        known = tokens.get(key)
+        if known is None:
+            if len(merged["t"]) < MAX_RULES:
+                merged["t"].append(list(rule))
+                tokens[key] = merged["t"][-1]
+            continue
+        if [h[1] for h in known[3]] == [h[1] for h in rule[3]]:
+            known[3] = [
+                [h[0], h[1], max(h[2], g[2])] for h, g in zip(known[3], rule[3], strict=True)
+            ]
+    blocks = {(r[0], r[1], tuple(r[2]), r[3]): r for r in merged["b"]}
+    for rule in new.get("b", []):
+        block_key = (rule[0], rule[1], tuple(rule[2]), rule[3])
+        known = blocks.get(block_key)
+        if known is None:
+            if len(merged["b"]) < MAX_RULES:
+                merged["b"].append(list(rule))
+                blocks[block_key] = merged["b"][-1]
+            continue
+        if [h[1] for h in known[4]] != [h[1] for h in rule[4]]:
+            continue
+        a, b = known[5], rule[5]
+        united = {k: sorted(set(a[k]) | set(b[k])) for k in ("t", "a", "v")}
+        longest = max(a["n"], b["n"])
+        if sum(map(len, united.values())) <= MAX_VOCABULARY and longest <= MAX_BLOCK_LENGTH:
+            known[4] = [
+                [h[0], h[1], max(h[2], g[2])] for h, g in zip(known[4], rule[4], strict=True)
+            ]
+            known[5] = {**united, "n": longest}
+    return merged
+
+
+class _Index:
+    """The rules of one kind by where they can match: the first bytes of their context
+    (before its first hole, at most 12), then their runs' count and holes, then the context."""
+
+    def __init__(self, rules: Sequence[list[Any]], count_at: int) -> None:
+        self.heads: dict[
+            int, dict[bytes, dict[tuple[int, tuple[int, ...]], dict[bytes, list[Any]]]]
+        ] = {}
+        for rule in rules:
+            count, indices, masked = rule[count_at], rule[count_at + 1], rule[count_at + 2]
+            parts = masked.encode("latin-1").split(b"\x00")
+            if len(parts) != count or not (indices or count_at):
+                continue  # a token rule has holes (a block's start tag may have none)
+            head = _head(parts, indices)[:12]
+            shapes = self.heads.setdefault(len(head), {}).setdefault(head, {})
+            shapes.setdefault((count, tuple(indices)), {})[masked.encode("latin-1")] = rule
+
+    def find(self, text: bytes) -> tuple[list[Any], list[bytes]] | None:
+        """The rule whose context ``text`` (a piece, or a start tag) matches, and its runs."""
+        parts: list[bytes] | None = None
+        for size, heads in self.heads.items():
+            shapes = heads.get(text[:size])
+            if shapes is None:
+                continue
+            if parts is None:
+                parts = RUN.split(text)
+            for (count, indices), contexts in shapes.items():
+                if count == len(parts):
+                    rule = contexts.get(_masked(parts, indices))
+                    if rule is not None:
+                        return rule, parts
+        return None
+
+
+def derive_segments(
+    rules: Rules, old: bytes, paragraphs: Sequence[str], fields: Sequence[str] = ()
+) -> list[Segment] | str:
+    """The segments of a template for the page ``old`` made by ``rules`` (see the module's
+    docstring), or why none (:data:`NO_HOLE`, :data:`IN_ARTICLE`, :data:`NO_REGION`).
+    ``paragraphs``: the version's stored article's; ``fields``: its headline, byline,
+    description."""
+    region = _region(old, paragraphs)
+    if region is None:
+        return NO_REGION
+    return _Deriver(rules, old, [*fields, *paragraphs], region).run()
+
+
+def _probes(paragraph: str) -> list[bytes]:
+    """The longest ASCII words of a paragraph (at most 8), to find it by in the raw page."""
+    words = sorted(set(_PROBE.findall(paragraph)), key=len, reverse=True)
+    return [w.encode() for w in words[:8]]
+
+
+def _region(old: bytes, paragraphs: Sequence[str]) -> tuple[int, int] | None:
+    """Where the stored article's paragraphs stand in ``old``: from the earliest occurrence
+    (after ``<body``) of any of the first one's longest words to the end of the latest of the
+    last one's.  One of a paragraph's words written plainly in it is enough for the region to
+    hold the paragraph (one found elsewhere as well only makes it longer); None when none is
+    found (no template)."""
+    if not paragraphs:
+        return None
+    body = old.find(b"<body")
+    if body < 0:
+        body = old.find(b"<BODY")
+    starts = [old.find(w, max(body, 0)) for w in _probes(paragraphs[0])]
+    ends = [old.rfind(w) + len(w) for w in _probes(paragraphs[-1]) if old.rfind(w) >= 0]
+    starts = [at for at in starts if at >= 0]
+    if not starts or not ends or max(ends) < min(starts):
+        return None
+    return min(starts), max(ends)
+
+
+class _Deriver:
+    """One walk over the pieces of a stored page, making holes where the rules match."""
+
+    def __init__(
+        self, rules: Rules, old: bytes, article_texts: Sequence[str], region: tuple[int, int]
+    ) -> None:
+        self.old, self.pieces, self.region = old, old.split(b"<"), region
+        self.blocks, self.tokens = _Index(rules.get("b", []), 1), _Index(rules.get("t", []), 0)
+        self.texts = _article(article_texts)
+        self.comments: list[tuple[int, int]] | None = None
+        self.segments: list[Segment] = []
+        self.holes = 0
+
+    def fixed(self) -> None:
+        if self.segments and self.segments[-1][0] == "F":
+            self.segments[-1][1] += 1
+        else:
+            self.segments.append(["F", 1])
+
+    def run(self) -> list[Segment] | str:
+        pieces, total = self.pieces, len(self.pieces)
+        raw: bytes | None = None  # inside a script, a style...: its text holds no holes
+        at, pos = 0, 0  # pos: where piece ``at`` starts in ``old``
+        while at < total:
+            piece = pieces[at]
+            found = tag_name(piece) if at else None
+            if raw is not None:
+                if found is not None and found[0] and found[1] == raw:
+                    raw = None
+                self.fixed()
+            else:
+                close = self.block(at, pos, found)
+                if isinstance(close, str):
+                    return close
+                if close is not None:
+                    pos += sum(map(len, pieces[at:close])) + close - at
+                    at = close
+                    continue
+                token = self.token(at, pos) if at else None
+                if isinstance(token, str):
+                    return token
+                if not token:
+                    self.fixed()
+                start = piece.partition(b">")[0]
+                if found is not None and not found[0] and found[1] in _RAW:
+                    raw = None if start.endswith(b"/") else found[1]
+            pos += len(piece) + 1
+            at += 1
+        return self.segments if self.holes else NO_HOLE
+
+    def outside(self, start: int, end: int) -> bool:
+        """Whether bytes ``start`` to ``end`` of the page are clear of the article's region."""
+        return end < self.region[0] or start > self.region[1]
+
+    def block(self, at: int, pos: int, found: tuple[bool, bytes] | None) -> int | str | None:
+        """A block hole starting at piece ``at`` (at ``pos`` in the page): the index of its
+        closing piece (the hole added), None (no hole), or why no template."""
+        if found is None or found[0]:
+            return None
+        start, _, text = self.pieces[at].partition(b">")
+        match = self.blocks.find(start)
+        if match is None:
+            return None
+        rule = match[0]
+        close = _derived_block(self.pieces, at, rule[0].encode(), text, rule, self.texts)
+        if isinstance(close, int):
+            end = pos + sum(map(len, self.pieces[at:close])) + close - at
+            if not self.outside(pos, end):
+                return None  # the rule's start tag in the article: no hole there
+            self.segments.append(["B", rule[0], rule[1], rule[4], rule[5]])
+            self.holes += 1
+        return close
+
+    def token(self, at: int, pos: int) -> bool | str:
+        """Whether piece ``at`` (at ``pos`` in the page) is a token hole (added), or why no
+        template."""
+        piece = self.pieces[at]
+        match = self.tokens.find(piece)
+        if match is None:
+            return False
+        rule = match[0]
+        if not self.outside(pos, pos + len(piece)):
+            return False  # the rule's context in the article: no hole there
+        classes = {h[1] for h in rule[3]}
+        if "c" in classes:  # a comment's token: only inside a comment
+            if self.comments is None:
+                self.comments = [m.span() for m in _COMMENT.finditer(self.old)]
+            if not _in_a_comment(self.comments, pos, len(piece)):
+                return False
+        text = piece.partition(b">")[2].decode("utf-8", "replace")
+        if "n" in classes and _holds_article(self.texts, [text]):
+            return IN_ARTICLE
+        try:
+            _tokens_out(piece, rule[0], rule[3])
+        except Mismatch:
+            return False
+        self.segments.append(["T", rule[0], [list(h) for h in rule[3]]])
+        self.holes += 1
+        return True
+
+
+def _derived_block(
+    pieces: Sequence[bytes],
+    at: int,
+    name: bytes,
+    text: bytes,
+    rule: list[Any],
+    texts: tuple[str, frozenset[str]],
+) -> int | str | None:
+    """The index closing the block a rule's start tag opens at ``pieces[at]``, when its content
+    passes what the check of a new page asks of a block hole; None when it does not (no hole
+    there); :data:`IN_ARTICLE` when its text is the stored article's."""
+    try:
+        _tokens_out(pieces[at].partition(b">")[0], rule[1], rule[4])
+        close = _block_end(pieces, at, name, text, rule[5])
+    except Mismatch:
+        return None
+    fragments = [text.decode("utf-8", "replace")]
+    fragments += [p.partition(b">")[2].decode("utf-8", "replace") for p in pieces[at + 1 : close]]
+    if _holds_article(texts, fragments):
+        return IN_ARTICLE
+    return close
+
+
+def _article(article_texts: Sequence[str]) -> tuple[str, frozenset[str]]:
+    """The stored article's text (whitespace made single spaces, lowercased), and its
+    paragraphs and other fields each as one such line."""
+    lines = [_SPACE.sub(" ", t).strip().lower() for t in article_texts if t]
+    return "\n".join(lines), frozenset(lines)
+
+
+def _holds_article(texts: tuple[str, frozenset[str]], fragments: Iterable[str]) -> bool:
+    """Whether a hole's text fragments hold the stored article's: one is a whole paragraph (or
+    headline, byline, description) of it, or is found in its text and is at least
+    :data:`ARTICLE_FRAGMENT` characters long, or is a count found in it as a word."""
+    joined, lines = texts
+    for fragment in fragments:
+        line = _SPACE.sub(" ", fragment).strip().lower()
+        if not line or not _WORD.search(line):
+            continue
+        if line in lines:
+            return True
+        if len(line) >= ARTICLE_FRAGMENT and line in joined:
+            return True
+        if line.isdigit() and re.search(rf"(?<![0-9]){line}(?![0-9])", joined):
+            return True
+    return False
+
+
+def _in_a_comment(comments: Sequence[tuple[int, int]], at: int, length: int) -> bool:
+    """Whether the piece at ``at`` (``length`` bytes, after its ``<``) is inside a comment,
+    after its ``<!--`` and before its end."""
+    for start, stop in comments:
+        if start >= at:
+            return False
+        if stop > at + length:
+            return start + 4 <= at
+    return False
+
+
+def derive(
+    rules: Rules,
+    old: bytes,
+    new: bytes,
+    content_type: str | None,
+    paragraphs: Sequence[str],
+    fields: Sequence[str],
+    *,
+    url: str,
+    min_chars: int,
+) -> tuple[str | None, str | None]:
+    """``(template, None)``: the template of the version whose stored payload is ``old``,
+    derived by the site's ``rules``, which ``new`` (fetched from ``url``, read with
+    ``min_chars``) matches; or ``(None, why not)``.  ``paragraphs`` and ``fields`` (headline,
+    byline, description): the version's stored article."""
+    if not rules or not (rules.get("t") or rules.get("b")):
+        return None, NO_RULES
+    try:
+        segments = derive_segments(rules, old, paragraphs, fields)
+        if isinstance(segments, str):
+            return None, segments
+        bound = context(url, content_type, min_chars)
+        template = render(segments, digest_of(old.split(b"<"), segments, old, bound))
+    except Mismatch as exc:
+        return None, f"self_check:{exc.args[0]}"
+    except Exception as exc:  # any doubt: the full extraction
+        return None, f"error:{type(exc).__name__}"
+    reason = check(new, template, url=url, content_type=content_type, min_chars=min_chars)
+    if reason is not None:
+        return None, reason
+    return template, None
+
+
+def derived_classes_ok(rules: Rules) -> bool:
+    """Whether every hole of ``rules`` is of a known class (rules read back from storage)."""
+    holes = [h for r in rules.get("t", []) for h in r[3]]
+    holes += [h for r in rules.get("b", []) for h in r[4]]
+    return all(h[1] in CLASSES for h in holes)

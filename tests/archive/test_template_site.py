@@ -1,0 +1,214 @@
+"""Tier 0's site rules (archive.extract.template_site): the holes a template learned on one
+article of a site become rules, from which another article's template is derived without a
+full extraction.
+
+Pages are two articles of one site, each dressed in request chrome (scheduler.demo.chrome.dress)
+new on every request.  Every "same article" derivation has twins: the other article really
+edited (a mismatch, and the full extraction finds the edit), an edit put inside a rule's hole,
+the stored article's own text inside a block a rule names, the chrome's class names inside the
+article's body (no hole derived there).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from archive.extract import DEFAULT_MIN_CHARS
+from archive.extract.extractor import extract_article, extract_with_fingerprint
+from archive.extract.template import BLOCK, DIGEST, check, is_unverified, segments_of
+from archive.extract.template_learn import learn_with_fingerprint
+from archive.extract.template_site import (
+    IN_ARTICLE,
+    MAX_VOCABULARY,
+    NO_HOLE,
+    NO_REGION,
+    NO_RULES,
+    derive,
+    derive_segments,
+    merge,
+    rules_of,
+)
+from scheduler.demo.chrome import dress
+from tests.pages import PARAGRAPHS, Story, article_page
+
+HTML = "text/html; charset=utf-8"
+SITE = "https://news.example"
+FIXED: frozenset[str] = frozenset()
+OTHER = Story(
+    headline="Floods close the coast road for a second week",
+    byline="Ines Calloway",
+    description="The road to the port stays shut while crews clear the mud.",
+    paragraphs=tuple(
+        p.replace("Palmyra", "Tartus").replace("army", "council") for p in reversed(PARAGRAPHS)
+    ),
+)
+MOST_READ = '<aside class="most-read"><h2>Most read</h2>'
+
+
+def page(path: str, n: int, story: Story, edit: tuple[str, str] | None = None) -> bytes:
+    html = dress(article_page(story, 0, vary=FIXED), path, n)
+    # a comment count that reads as a year is a fallback by design: made another count here
+    html = re.sub(r'data-n="(?:199|20[0-3])[0-9]"|>(?:199|20[0-3])[0-9] comments', _seven, html)
+    if edit is not None:
+        assert edit[0] in html, edit[0]
+        html = html.replace(edit[0], edit[1], 1)
+    return html.encode()
+
+
+def _seven(match: re.Match[str]) -> str:
+    return re.sub("[0-9]+", "7", match.group(0))
+
+
+def learned(path: str, story: Story) -> tuple[str, bytes]:
+    old, new = page(path, 1, story), page(path, 2, story)
+    url = SITE + path
+    _, fingerprint = extract_with_fingerprint(new, url)
+    template = learn_with_fingerprint(
+        old, new, HTML, fingerprint, url=url, min_chars=DEFAULT_MIN_CHARS
+    )
+    assert "|none|" not in template, template
+    return template, new
+
+
+@pytest.fixture(scope="module")
+def rules() -> dict:
+    template, body = learned("/world/palmyra", Story())
+    found = rules_of(template, body)
+    assert found is not None and found["t"] and found["b"]
+    return found
+
+
+def derived(rules: dict, old: bytes, new: bytes, path: str = "/uk/floods") -> tuple:
+    article = extract_article(old, SITE + path)
+    fields = [article.headline, article.byline or "", article.description or ""]
+    return derive(
+        rules,
+        old,
+        new,
+        HTML,
+        article.paragraphs,
+        fields,
+        url=SITE + path,
+        min_chars=DEFAULT_MIN_CHARS,
+    )
+
+
+def test_another_articles_template_is_derived_as_learning_would_make_it(rules):
+    old = page("/uk/floods", 1, OTHER)
+    template, why = derived(rules, old, page("/uk/floods", 2, OTHER))
+    assert why is None and template is not None
+    assert is_unverified(template)
+    own, _ = learned("/uk/floods", OTHER)
+    mine, theirs = segments_of(template), segments_of(own)
+    assert mine is not None and theirs is not None
+    assert mine[1] == theirs[1]  # the same digest: the same bytes fixed
+    assert [s[:2] for s in mine[0]] == [s[:2] for s in theirs[0]]  # the same holes
+    # later chrome-only requests match it: the same article
+    url = SITE + "/uk/floods"
+    base = extract_article(old, url).content_hash
+    for n in range(3, 13):
+        body = page("/uk/floods", n, OTHER)
+        assert extract_article(body, url).content_hash == base
+        assert (
+            check(body, template, url=url, content_type=HTML, min_chars=DEFAULT_MIN_CHARS) is None
+        )
+
+
+def test_twin_the_other_article_edited_is_no_derivation_and_the_edit_is_found(rules):
+    old = page("/uk/floods", 1, OTHER)
+    sentence = OTHER.paragraphs[1]
+    edit = (sentence, sentence.replace(sentence.split()[3], "forty"))
+    new = page("/uk/floods", 2, OTHER, edit)
+    template, why = derived(rules, old, new)
+    assert template is None and why == DIGEST
+    url = SITE + "/uk/floods"
+    assert extract_article(new, url).content_hash != extract_article(old, url).content_hash
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "<p>Breaking: the road is open again.</p>",
+        "<span>Updated 9 March 2017</span>",
+        '<time datetime="2017-03-09T08:00:00+00:00">9 March</time>',
+        "<li>Correction: an earlier version gave the wrong date</li>",
+        "<li>" + "A whole new paragraph of the article, put where the list was. " * 12 + "</li>",
+    ],
+)
+def test_twin_an_edit_put_inside_a_rules_hole_is_refused(rules, extra):
+    old = page("/uk/floods", 1, OTHER)
+    new = page("/uk/floods", 2, OTHER, (MOST_READ, MOST_READ + extra))
+    template, why = derived(rules, old, new)
+    assert template is None and why == BLOCK
+
+
+def test_a_block_holding_the_stored_articles_text_is_no_hole(rules):
+    """A rule's block whose text is the version's own article (its start tag found around the
+    article on this page): no template at all."""
+    story = OTHER.but(paragraphs=(*OTHER.paragraphs, "Trending now"))
+    old = page("/uk/floods", 1, story)
+    article = extract_article(old, SITE + "/uk/floods")
+    # the most-read block's heading, as if it were a paragraph of the article
+    texts = [*article.paragraphs[:-1], "Most read"]
+    assert derive_segments(rules, old, texts) == IN_ARTICLE
+
+
+def test_the_chromes_class_names_inside_the_article_get_no_hole(rules):
+    """The article's body holds a copy of the chrome's most-read block (the same start tag):
+    a hole is derived for the chrome's own block, none for the copy inside the article, so a
+    change there is a mismatch."""
+    chrome = page("/uk/floods", 1, OTHER).decode()
+    block = re.search(r'<aside class="most-read">.*?</aside>', chrome, re.DOTALL)
+    assert block is not None
+    inside = f"<p>{OTHER.paragraphs[1]}</p>"
+
+    def with_copy(n: int, label: str = "") -> bytes:
+        body = page("/uk/floods", n, OTHER).decode()
+        copy = block.group(0).replace("Most read", "Most read" + label)
+        return body.replace(inside, inside + copy, 1).encode()
+
+    old = with_copy(1)
+    segments = derive_segments(rules, old, extract_article(old, SITE + "/uk/floods").paragraphs)
+    assert isinstance(segments, list)
+    assert sum(1 for s in segments if s[0] == "B" and s[1] == "aside") == 1  # the chrome's
+    template, why = derived(rules, old, with_copy(2))
+    assert why is None and template is not None
+    changed = with_copy(3, " today")
+    url = SITE + "/uk/floods"
+    assert check(changed, template, url=url, content_type=HTML, min_chars=DEFAULT_MIN_CHARS) == (
+        DIGEST
+    )
+
+
+def test_no_rules_no_hole_no_region(rules):
+    old, new = page("/uk/floods", 1, OTHER), page("/uk/floods", 2, OTHER)
+    assert derived({"t": [], "b": []}, old, new) == (None, NO_RULES)
+    assert derive_segments({"t": rules["t"][:0], "b": rules["b"][:1]}, b"<p>x", ["x"]) == (
+        NO_REGION
+    )
+    plain = b"<html><body><p>" + PARAGRAPHS[0].encode() + b"</p></body></html>"
+    assert derive_segments(rules, plain, [PARAGRAPHS[0]]) == NO_HOLE
+
+
+def test_rules_merge_their_vocabulary_within_caps(rules):
+    again = merge(rules, rules)
+    assert again == merge(None, rules)  # the same rules twice: nothing new
+    grown = merge(None, rules)
+    other = {"t": [], "b": [list(r) for r in rules["b"]]}
+    other["b"][0] = [*other["b"][0][:5], {**other["b"][0][5], "t": ["span", "b"], "n": 9999}]
+    merged = merge(grown, other)
+    vocabulary = merged["b"][0][5]
+    assert "b" in vocabulary["t"] and vocabulary["n"] == 9999
+    huge = {
+        "t": [],
+        "b": [
+            [
+                *rules["b"][0][:5],
+                {"t": [], "a": [], "v": [str(i) for i in range(MAX_VOCABULARY)], "n": 1},
+            ]
+        ],
+    }
+    capped = merge(merged, huge)
+    assert capped["b"][0][5] == vocabulary  # past the cap: kept as it was
