@@ -8,7 +8,10 @@ another article: the fast path would have hidden a change; each is logged).  Tie
 template checked on raw bytes, :mod:`archive.extract.template`) adds ``tier0_decisions`` (of
 the decisions, those it made alone, with no worker), ``tier0_fallbacks`` (pages it left to the
 fingerprint check or the full extraction), ``tier0_learned`` and ``tier0_unlearnable``
-(templates learned, and versions for which none could be).
+(templates learned, and versions for which none could be), ``tier0_derived`` (of tier 0's
+decisions, those made by a template derived from its site's rules at the version's first
+refetch, :mod:`archive.extract.template_site`) and ``site_rules_dropped`` (sites whose rules a
+verification found wrong).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ COUNTERS: Final = (
     "tier0_fallbacks",
     "tier0_learned",
     "tier0_unlearnable",
+    "tier0_derived",
+    "site_rules_dropped",
 )
 
 

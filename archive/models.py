@@ -313,3 +313,20 @@ class ServiceState(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime]
+
+
+class SiteRules(Base):
+    """Tier 0's site rules: the holes templates learned on a site's articles taught, for
+    deriving the template of another article of the site without a full extraction
+    (archive.extract.template_site); one row a host and template format + extractor."""
+
+    __tablename__ = "site_rules"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # the rules' JSON; NULL once dropped (a derived decision a full extraction disagreed with)
+    rules: Mapped[str | None] = mapped_column(Text)
+    learned: Mapped[int] = mapped_column(Integer, default=0)  # templates merged in
+    verified: Mapped[int] = mapped_column(Integer, default=0)  # derived decisions verified
+    dropped: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]

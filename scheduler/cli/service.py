@@ -76,7 +76,8 @@ def status(ctx: typer.Context, json_: JsonOption = False) -> None:
             f"extraction, {fast['disagreements']} disagreements; tier 0 (page template, no "
             f"worker): {fast['tier0_decisions']} decisions, {fast['tier0_fallbacks']} "
             f"fallbacks, {fast['tier0_learned']} templates learned, "
-            f"{fast['tier0_unlearnable']} versions without one",
+            f"{fast['tier0_unlearnable']} versions without one, {fast['tier0_derived']} derived"
+            f" from site rules ({fast['site_rules_dropped']} sites' rules dropped)",
             markup=False,
         )
     mail = report.deliveries
