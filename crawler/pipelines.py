@@ -14,7 +14,9 @@ capture found unchanged writes none (:mod:`archive.retention`).  Errors are reco
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -42,6 +44,14 @@ from archive.fastpath_counts import (
 from archive.originals import original_record
 from archive.policy import Policy
 from archive.retention import exchange_required, keeps_exchange
+from archive.site_rules import (
+    SiteRuleSet,
+    add_site_rules,
+    count_site_verification,
+    drop_site_rules,
+    site_of,
+    site_rules,
+)
 from archive.store import (
     CurrentVersion,
     current_version,
@@ -67,6 +77,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 VERSION_MOVED = "version_moved"  # the current version is not the one the crawl started with
 LEARNING = "learning"  # the version has no tier-0 template yet: the full extraction learns it
+# A site's first derived decisions (tier 0's site rules) each verified by a full extraction.
+SITE_VERIFIED_FIRST = 3
+# How long a crawl uses a site's rules as read before reading them again.
+SITE_RULES_TTL_S = 30.0
 
 
 def status_failure(status: int) -> FailureReason:
@@ -101,6 +115,7 @@ class ArchivePipeline:
         self._reads: Connection | None = None  # for the retention check (_keeps_exchange)
         self.fast_path = dict.fromkeys(COUNTERS, 0)
         self._decisions_before = 0  # the archive's fast-path decisions before this crawl
+        self._sites: dict[str, tuple[float, SiteRuleSet]] = {}  # tier 0's site rules, as read
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -306,6 +321,8 @@ class ArchivePipeline:
             self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/unlearnable/{why}")
         else:
             self._count("tier0_learned")
+            if self.config.fast_path_site_rules:
+                self._add_site_rules(item, template)
         return template
 
     async def _fast_path(self, item: FetchResult) -> Extracted | None:
@@ -330,6 +347,10 @@ class ArchivePipeline:
             )
             if tier0 is None:
                 return await self._decided(item, tier0=True)
+            if tier0 in (NO_TEMPLATE, OTHER_EXTRACTOR) and self.config.fast_path_site_rules:
+                derived = await self._derive(item)
+                if derived is not None:
+                    return await self._decided(item, tier0=True, derived=derived)
             self._count("tier0_fallbacks")
             self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/fallback/{tier0}")
             if tier0 in (NO_TEMPLATE, OTHER_EXTRACTOR):
@@ -358,37 +379,151 @@ class ArchivePipeline:
             return None
         return await self._decided(item, tier0=False)
 
-    async def _decided(self, item: FetchResult, *, tier0: bool) -> Extracted | None:
+    async def _decided(
+        self, item: FetchResult, *, tier0: bool, derived: Derived | None = None
+    ) -> Extracted | None:
         """A page the fast path found to hold the current version: that version as a full
         extraction finding it unchanged would give it (None: the version moved, or a sampled
-        verification disagreed; the full extraction decides)."""
+        verification disagreed; the full extraction decides).  ``derived``: tier 0's template
+        derived from the site's rules, which the page matched."""
         url, content_type = item.final_url or item.url, item.header("Content-Type")
         # on the crawl's kept read connection: a session and its commit cost more than the read
-        current = self._read(lambda conn: current_version_at(conn, item.tracked_url_id))
-        if (
-            current is None
-            or current.content_hash != item.current_hash
-            or current.extractor != extractor_version()
-            or current.article.content_hash != current.content_hash
-        ):
+        current = (
+            derived.current
+            if derived is not None
+            else self._read(lambda conn: current_version_at(conn, item.tracked_url_id))
+        )
+        if not _is_current(current, item):
             self._fall_back(item, VERSION_MOVED)  # (archive.extract.fastpath.VERSION_MOVED)
             return None
+        assert current is not None and current.extractor is not None
         decisions = self._count("decisions")
         if tier0:
             self._count("tier0_decisions")
+        if derived is not None:
+            self._count("tier0_derived")
         every = self.config.fast_path_verify_every
-        # every Nth decision of the archive (the count runs on from crawl to crawl), and the
-        # first decision of each tier-0 template
+        # every Nth decision of the archive (the count runs on from crawl to crawl), the first
+        # decision of each tier-0 template, and a site's first derived decisions
         from archive.extract.template import is_unverified, verified
 
-        first = tier0 and is_unverified(item.current_template)
+        if derived is not None:
+            first = derived.site.verified < SITE_VERIFIED_FIRST
+        else:
+            first = tier0 and is_unverified(item.current_template)
         check = every > 0 and ((self._decisions_before + decisions) % every == 0 or first)
         if check and not await self._verify(item, url, content_type, current):
+            if derived is not None:
+                self._drop_site_rules(derived.host, url)
             return None  # the full extraction decides, and records what it finds
+        if derived is not None:
+            if check:
+                self._site_verified(derived.host)
+            # the site's verified decisions vouch for the template's rules: kept as verified
+            template = verified(derived.template)
+            return Extracted(current.article, extractor=current.extractor, template=template)
         if check and first and item.current_template:  # kept as verified from now on
             template = verified(item.current_template)
             return Extracted(current.article, extractor=current.extractor, template=template)
         return Extracted(current.article, extractor=current.extractor)
+
+    def _site(self, host: str) -> SiteRuleSet:
+        """The site's rules, as this crawl last read them (again after
+        :data:`SITE_RULES_TTL_S`: another crawl may have dropped them)."""
+        from archive.extract.template import identity
+
+        known = self._sites.get(host)
+        now = time.monotonic()
+        if known is not None and now - known[0] < SITE_RULES_TTL_S:
+            return known[1]
+        assert self.database is not None
+        with self.database.session() as session:
+            found = site_rules(session, host, identity())
+        self._sites[host] = (now, found)
+        return found
+
+    async def _derive(self, item: FetchResult) -> Derived | None:
+        """Tier 0's template of the current version derived from its site's rules, when the
+        page matches it (:mod:`archive.extract.template_site`); None: learn it as before."""
+        assert self.pool is not None and self.database is not None
+        url = item.final_url or item.url
+        host = site_of(url)
+        try:
+            site = self._site(host)
+            if site.rules is None:
+                return None
+            current = self._read(lambda conn: current_version_at(conn, item.tracked_url_id))
+            if not _is_current(current, item):
+                return None
+            assert current is not None and item.current_hash is not None
+            with self.database.session() as session:
+                locations = template_sources(session, item.tracked_url_id, item.current_hash)
+            if not locations:
+                return None
+            article = current.article
+            fields = [article.headline, article.byline or "", article.description or ""]
+            template, why = await self.pool.derive_template(
+                self.config.warc_dir,
+                locations,
+                item.body,
+                item.header("Content-Type"),
+                site.rules,
+                list(article.paragraphs),
+                fields,
+                url,
+                self.config.min_article_chars,
+            )
+        except Exception:  # no template: learning decides, as without site rules
+            logger.exception("could not derive the page template of %s", item.url)
+            return None
+        if template is None:
+            self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/not_derived/{why}")
+            return None
+        return Derived(host, site, current, template)
+
+    def _add_site_rules(self, item: FetchResult, template: str) -> None:
+        """The holes of a template just learned, kept as rules of its site."""
+        assert self.database is not None
+        from archive.extract.template import identity
+        from archive.extract.template_site import rules_of
+
+        rules = rules_of(template, item.body)
+        if not rules or not (rules["t"] or rules["b"]):
+            return
+        host = site_of(item.final_url or item.url)
+        try:
+            with self.database.session() as session:
+                found = add_site_rules(session, host, identity(), rules, datetime.now(UTC))
+            self._sites[host] = (time.monotonic(), found)
+        except Exception:  # the template stands; the site's rules wait for the next learning
+            logger.exception("could not store the site rules of %s", host)
+
+    def _site_verified(self, host: str) -> None:
+        """A derived decision a full extraction agreed with, counted for its site."""
+        assert self.database is not None
+        from archive.extract.template import identity
+
+        try:
+            with self.database.session() as session:
+                count_site_verification(session, host, identity(), datetime.now(UTC))
+            self._sites.pop(host, None)  # read again, with its new count
+        except Exception:  # the site's first decisions are verified a little longer
+            logger.exception("could not count a verified decision of %s", host)
+
+    def _drop_site_rules(self, host: str, url: str) -> None:
+        """A derived decision a full extraction disagreed with: the site's rules are dropped
+        for good (the version's template was dropped with its fingerprint)."""
+        assert self.database is not None
+        from archive.extract.template import identity
+
+        self._count("site_rules_dropped")
+        logger.warning("tier 0's site rules of %s are dropped (the decision on %s)", host, url)
+        self._sites[host] = (time.monotonic(), SiteRuleSet(None, dropped=True))
+        try:
+            with self.database.session() as session:
+                drop_site_rules(session, host, identity(), datetime.now(UTC))
+        except Exception:  # dropped in this crawl all the same
+            logger.exception("could not drop the site rules of %s", host)
 
     async def _verify(
         self, item: FetchResult, url: str, content_type: str | None, current: CurrentVersion
@@ -602,6 +737,27 @@ class ArchivePipeline:
             ip=item.ip,
         )
         return item.written
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Tier 0's template of a version derived from its site's rules, which a page matched."""
+
+    host: str
+    site: SiteRuleSet
+    current: CurrentVersion
+    template: str
+
+
+def _is_current(current: CurrentVersion | None, item: FetchResult) -> bool:
+    """Whether ``current`` is still the version the crawl started with, read by this
+    extractor (else the fast path leaves the page to the full extraction)."""
+    return not (
+        current is None
+        or current.content_hash != item.current_hash
+        or current.extractor != extractor_version()
+        or current.article.content_hash != current.content_hash
+    )
 
 
 def _facts(

@@ -127,6 +127,46 @@ def learn_template_job(
     return None
 
 
+def derive_template_job(
+    directory: str,
+    locations: list[WarcLocation],
+    body: bytes,
+    content_type: str | None,
+    rules: dict[str, Any],
+    paragraphs: list[str],
+    fields: list[str],
+    url: str,
+    min_chars: int,
+) -> tuple[str | None, str | None]:
+    """Runs in a worker, with no extraction: tier 0's template of a version derived by its
+    site's ``rules`` from the version's stored payload (the first readable response of
+    ``locations``), when ``body`` matches it (:func:`archive.extract.template_site.derive`);
+    ``(None, why not)`` otherwise."""
+    from archive.extract.template_site import derive
+
+    for location in locations:
+        try:
+            stored = read_record(Path(directory), location)
+            if stored.record_type != "response":
+                continue
+        except (OSError, ValueError):
+            continue
+        old_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
+        if old_type != content_type:  # another decoding: no template
+            return None, "content_type"
+        return derive(
+            rules,
+            stored.content,
+            body,
+            content_type,
+            paragraphs,
+            fields,
+            url=url,
+            min_chars=min_chars,
+        )
+    return None, "no_stored_payload"
+
+
 def reextract_job(directory: str, locations: list[WarcLocation], min_chars: int) -> Any:
     """Runs in a worker: the first readable stored response of ``locations``, extracted again.
 
@@ -315,6 +355,34 @@ class ExtractionPool:
             body,
             content_type,
             fingerprint,
+            url,
+            min_chars,
+        )
+        return result
+
+    async def derive_template(
+        self,
+        directory: Path,
+        locations: list[WarcLocation],
+        body: bytes,
+        content_type: str | None,
+        rules: dict[str, Any],
+        paragraphs: list[str],
+        fields: list[str],
+        url: str,
+        min_chars: int,
+    ) -> tuple[str | None, str | None]:
+        """Tier 0's template of a version derived by its site's rules, or why not (see
+        :func:`derive_template_job`)."""
+        result: tuple[str | None, str | None] = await self._run(
+            derive_template_job,
+            str(directory),
+            locations,
+            body,
+            content_type,
+            rules,
+            paragraphs,
+            fields,
             url,
             min_chars,
         )

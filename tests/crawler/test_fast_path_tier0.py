@@ -52,7 +52,8 @@ def serve_dressed(site, path: str, story: Story, extra: str = "") -> None:
 
 
 def test_tier0_learns_once_then_decides_and_each_edit_is_found(redline, site):
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    # every version learns its own template here (site rules: test_fast_path_site.py)
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="0")
     paths = ["/same", *TWINS]
     for path in paths:
         serve_dressed(site, path, BASE)
@@ -235,7 +236,9 @@ def test_a_wrong_template_is_caught_by_the_verification_and_dropped(redline_sqli
     reads it in full, counts the disagreement, drops the template, and the capture goes
     through the full extraction: the edit is recorded in the same crawl."""
     redline = redline_sqlite
-    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1")
+    redline.env.update(
+        REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1", REDLINE_FAST_PATH_SITE_RULES="0"
+    )
     plant_a_wrong_template(redline, site, "/v")
 
     caught = redline.crawl()
@@ -259,7 +262,11 @@ def test_a_templates_first_decision_is_verified_whatever_the_sampling(redline_sq
     is caught at its first decision all the same; the twin: an honest template's first
     decision is verified and agrees, its next ones are not verified."""
     redline = redline_sqlite
-    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_VERIFY_EVERY="1000")
+    redline.env.update(
+        REDLINE_FAST_PATH="1",
+        REDLINE_FAST_PATH_VERIFY_EVERY="1000",
+        REDLINE_FAST_PATH_SITE_RULES="0",
+    )
     plant_a_wrong_template(redline, site, "/f")
     caught = redline.crawl()
     assert (caught["unchanged"], caught["new_versions"]) == (0, 1)

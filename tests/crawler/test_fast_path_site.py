@@ -1,0 +1,205 @@
+"""Tier 0's site rules end to end: ``redline crawl`` against articles of one local site, each
+dressed in new request chrome on every request (scheduler.demo.chrome.dress).  One article's
+template is learned (a full extraction); its holes become the site's rules; every other
+article's first chrome-only refetch is then decided by a template derived from them, with no
+full extraction, the site's first 3 derived decisions each verified by one.  Its twins: an
+article really edited at that refetch (a new version), an edit put inside a rule's hole
+(refused, and the full extraction decides), the chrome's class names inside an article's body
+(no hole derived there), a derived decision a full extraction disagrees with (the site's rules
+dropped for good).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from archive.extract.extractor import extract_article
+from archive.extract.template import RUN
+from scheduler.demo.chrome import dress
+from tests.pages import PARAGRAPHS, Story, article_page
+
+pytestmark = pytest.mark.slow
+
+FIXED: frozenset[str] = frozenset()
+YEARS = re.compile(r'data-n="(?:199|20[0-3])[0-9]"|>(?:199|20[0-3])[0-9] comments')
+MOST_READ = '<aside class="most-read"><h2>Most read</h2>'
+
+
+def story(i: int) -> Story:
+    """Article ``i`` of the site: its own headline, byline and paragraphs."""
+    place = ["Tartus", "Homs", "Aleppo", "Latakia", "Hama", "Idlib", "Raqqa", "Deir"][i % 8]
+    return Story(
+        headline=f"Dispatch number {i} of the week",
+        byline=f"Writer {i}",
+        description=f"What happened in {place} this week ({i}).",
+        paragraphs=tuple(f"{p.replace('Palmyra', place)} ({i})" for p in PARAGRAPHS),
+    )
+
+
+def dressed(path: str, article: Story, n: int, extra: str = "", body: str = "") -> str:
+    page = dress(article_page(article, 0, vary=FIXED), path, n)
+    # a comment count that reads as a year is a fallback by design: made another count here
+    page = YEARS.sub(lambda m: re.sub("[0-9]+", "7", m.group(0)), page)
+    if extra:
+        page = page.replace(MOST_READ, MOST_READ + extra)
+    if body:  # something put into the article's body, after its first paragraph
+        first = f"<p>{article.paragraphs[0]}</p>"
+        assert first in page
+        page = page.replace(first, first + body, 1)
+    return page
+
+
+def serve(site, path: str, article: Story, extra: str = "", body: str = "") -> None:
+    site.set_page(path, lambda n: dressed(path, article, n, extra, body))
+
+
+def learn_the_site(redline, site, path: str = "/s0") -> None:
+    """One article tracked, captured, and its template learned: the site's rules."""
+    serve(site, path, story(0))
+    redline("track", site.url(path))
+    redline.crawl()
+    assert redline.crawl()["fast_path"]["tier0_learned"] == 1
+
+
+def test_site_rules_decide_other_articles_first_chrome_only_refetch(redline, site):
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    learn_the_site(redline, site)
+    others = {f"/s{i}": story(i) for i in range(1, 5)}
+    twins = {"/t-text": story(5), "/t-headline": story(6)}
+    for path, article in {**others, **twins}.items():
+        serve(site, path, article)
+    redline("track", *(site.url(p) for p in [*others, *twins]))
+    assert redline.crawl()["new_versions"] == len(others) + len(twins)
+
+    # the twins' articles really change at their first chrome-only refetch
+    first_, second, *rest = story(5).paragraphs
+    edited = story(5).but(paragraphs=(first_, second + " Two soldiers died.", *rest))
+    serve(site, "/t-text", edited)
+    serve(site, "/t-headline", story(6).but(headline="A headline rewritten after the fact"))
+    first = redline.crawl()
+    fast = first["fast_path"]
+    assert (first["unchanged"], first["new_versions"], first["errors"]) == (5, 2, 0)
+    # every other article decided by a template derived from the site's rules, with no
+    # learning; the site's first 3 derived decisions verified (more when they run together)
+    assert fast["tier0_derived"] == len(others)
+    assert fast["tier0_decisions"] == len(others) + 1  # and /s0, by its learned template
+    assert 3 <= fast["verifications"] <= len(others)
+    assert "disagreements" not in fast
+    assert "tier0_learned" not in fast
+    # the twins: their derived templates do not match the edited pages; the full extraction
+    # records each edit
+    assert fast["tier0/not_derived/digest"] == len(twins)
+    changed = {row["url"] for row in redline.json("changes", "--limit", "100")}
+    assert changed == {site.url(p) for p in twins}
+
+    # derived templates are kept: the next chrome-only refetch is tier 0's alone, and the
+    # twins' new versions get theirs derived (the site's first decisions verified already)
+    steady = redline.crawl()
+    assert (steady["unchanged"], steady["new_versions"]) == (7, 0)
+    assert steady["fast_path"] == {
+        "decisions": 7,
+        "tier0_decisions": 7,
+        "tier0_derived": len(twins),
+    }
+    status = redline.json("status")["fast_path"]
+    assert status["tier0_derived"] == len(others) + len(twins)
+    assert status["tier0_learned"] == 1
+    assert f"{len(others) + len(twins)} derived from site rules" in redline("status").stdout
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '<time datetime="2017-03-09T08:00:00+00:00">9 March</time>',
+        "<span>Updated 9 March 2017</span>",
+        "<p>Breaking: the city is under fire again.</p>",
+        "<li>" + "A paragraph of the article moved into the list of most read stories. " * 12,
+    ],
+)
+def test_twin_an_edit_inside_a_rules_hole_is_refused(redline_sqlite, site, extra):
+    """An article's first chrome-only refetch holds an edit inside a block a site rule makes
+    a hole: no template is derived, and the full extraction decides exactly as it reads the
+    page."""
+    redline = redline_sqlite
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    learn_the_site(redline, site)
+    serve(site, "/p", story(1))
+    redline("track", site.url("/p"))
+    redline.crawl()
+    serve(site, "/p", story(1), extra=extra)
+    changed = extract_article(dressed("/p", story(1), 9, extra).encode(), site.url("/p"))
+    same = extract_article(dressed("/p", story(1), 9).encode(), site.url("/p"))
+    found = redline.crawl()
+    assert found["fast_path"]["tier0/not_derived/block"] == 1
+    assert "tier0_derived" not in found["fast_path"]
+    assert found["new_versions"] == int(changed.content_hash != same.content_hash)
+
+
+def test_the_chromes_class_names_in_an_articles_body_get_no_hole(redline_sqlite, site):
+    """The article's body holds a block with the chrome's own start tag (a most-read list of
+    its own): the derived template has no hole there, so a change inside it is no tier-0
+    decision (the full extraction decides)."""
+    redline = redline_sqlite
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    learn_the_site(redline, site)
+    own = f'{MOST_READ}<ol><li><a href="/x">Our own list</a></li></ol></aside>'
+    serve(site, "/c", story(2), body=own)
+    redline("track", site.url("/c"))
+    redline.crawl()
+    derived = redline.crawl()
+    assert derived["fast_path"]["tier0_derived"] == 1
+    serve(site, "/c", story(2), body=own.replace("Our own list", "Our own list, changed"))
+    changed = redline.crawl()
+    assert changed["fast_path"]["tier0_decisions"] == 1  # the site's first article's alone
+    assert changed["fast_path"]["tier0/fallback/digest"] == 1
+
+
+def test_a_wrong_derived_decision_drops_the_sites_rules(redline_sqlite, site):
+    """Site rules made wrong on purpose (a token hole over the headline's number, as if a
+    learning had vouched for it): the derived decision hides the edited headline, its
+    verification (a site's first derived decisions are all verified) disagrees, the edit is
+    recorded in the same crawl, and the site's rules are dropped for good: the next learning
+    does not bring them back."""
+    redline = redline_sqlite
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    learn_the_site(redline, site)
+    article = story(3)
+    serve(site, "/w", article)
+    redline("track", site.url("/w"))
+    redline.crawl()
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        [(stored,)] = db.execute("SELECT rules FROM site_rules").fetchall()
+        rules = json.loads(stored)
+        # every piece of the page naming the headline (title, meta, JSON-LD, heading)
+        for piece in dressed("/w", article, 1).encode().split(b"<"):
+            if b"number 3 of" not in piece:
+                continue
+            parts = RUN.split(piece)
+            index = parts.index(b"3")
+            masked = b"\x00".join(b"" if i == index else p for i, p in enumerate(parts))
+            rule = [len(parts), [index], masked.decode("latin-1"), [[index, "w", 8]]]
+            rules["t"].append(rule)
+        db.execute("UPDATE site_rules SET rules = ?", (json.dumps(rules),))
+    serve(site, "/w", article.but(headline=article.headline.replace(" 3 ", " 33 ")))
+    caught = redline.crawl()
+    assert (caught["unchanged"], caught["new_versions"]) == (1, 1)  # /s0 unchanged
+    fast = caught["fast_path"]
+    assert (fast["tier0_derived"], fast["verifications"], fast["disagreements"]) == (1, 1, 1)
+    assert fast["site_rules_dropped"] == 1
+    [change] = redline.json("changes", "--limit", "10")
+    assert change["kinds"] == {"headline": 1}
+    assert redline.json("status")["fast_path"]["site_rules_dropped"] == 1
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        assert db.execute("SELECT rules, dropped FROM site_rules").fetchall() == [(None, 1)]
+
+    # the twin: the new version learns its own template (no rules to derive it from), and
+    # the site's rules stay dropped
+    relearn = redline.crawl()
+    assert relearn["fast_path"]["tier0_learned"] == 1
+    assert "tier0_derived" not in relearn["fast_path"]
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        assert db.execute("SELECT rules, dropped FROM site_rules").fetchall() == [(None, 1)]
