@@ -325,3 +325,18 @@ def test_tier0_never_hides_an_edit_the_full_extraction_finds() -> None:
     assert govuk["tier0_learned"] >= govuk["pairs"] // 2
     assert govuk["tier0_refetch_same"] >= 0.9 * govuk["tier0_learned"]
     assert results["cnn"]["tier0_learned"] == 0
+
+
+def test_tier0_by_site_rules_never_hides_an_edit_the_full_extraction_finds() -> None:
+    """The site rules learned on one GOV.UK pair (the first whose template learns) derive the
+    template of every other pair's old page (``quality.run_tier0_derived``), as the crawl
+    derives it at a version's first refetch: with the new version's page as that refetch, and
+    with the old page refetched and the new page checked later.  It may say "same" only where
+    the full extraction finds no new version; templates must be derived on most pairs, and
+    find the old page refetched the same (the control)."""
+    results = score(outcomes())
+    assert results["all"]["tier0_derived_missed_edits"] == 0
+    govuk = results["govuk"]
+    assert govuk["tier0_derived"] >= govuk["pairs"] // 2
+    assert govuk["tier0_derived_refetch_same"] >= 0.9 * govuk["tier0_derived"]
+    assert results["cnn"]["tier0_derived"] == 0

@@ -60,7 +60,13 @@ from archive.extract import DEFAULT_MIN_CHARS, extract_article
 from archive.extract.extractor import extract_with_fingerprint, same_article
 from scheduler.demo.chrome import dress
 from scheduler.evaluation import CORE_KINDS, ratio, tally
-from scheduler.evaluation.tier0 import check_template, learn_template
+from scheduler.evaluation.tier0 import (
+    Rules,
+    check_template,
+    derive_template,
+    learn_template,
+    site_rules_of,
+)
 
 CORPORA = ("govuk-news-versions", "cnn-lite-versions")
 KINDS = (*CORE_KINDS, "correction_note")
@@ -133,6 +139,14 @@ class Outcome:
     tier0_same: bool = False
     tier0_missed: bool = False
     tier0_refetch_same: bool = False  # ... and found the old page, re-requested, the same
+    # tier 0 by site rules (``run_tier0_derived``): a template was derived for the old page
+    # from the rules another pair's template taught, its "same" decisions on the new page (as
+    # the version's first refetch, and as a later one), one the full extraction disagrees
+    # with, and the control (the old page refetched found the same)
+    tier0_derived: bool = False
+    tier0_derived_same: bool = False
+    tier0_derived_missed: bool = False
+    tier0_derived_refetch_same: bool = False
     # the texts each ``paragraph_moved`` edit moved, as (old, new)
     moves: tuple[tuple[str, str], ...] = ()
     # ... and where, as (old position, new position), in the two versions' paragraphs
@@ -516,18 +530,76 @@ WALL_REASONS = frozenset(
 )
 
 
-def run_pair(pair: Pair) -> Outcome:
+def run_pair(pair: Pair, rules: Rules | None = None) -> Outcome:
     """Extract both pages and compare them, as the crawl does: the old page in full (with its
     fast-path fingerprint), the new one through the fast path's decision first, then in full;
-    and the pair through tier 0 of the fast path (``run_tier0``)."""
+    and the pair through tier 0 of the fast path (``run_tier0``), and through a template
+    derived from the site's ``rules`` when given (``run_tier0_derived``)."""
     learned, same, missed, refetch = run_tier0(pair)
+    derived = run_tier0_derived(pair, rules) if rules else (False, False, False, False)
     return replace(
         _run_full(pair),
         tier0_learned=learned,
         tier0_same=same,
         tier0_missed=missed,
         tier0_refetch_same=refetch,
+        tier0_derived=derived[0],
+        tier0_derived_same=derived[1],
+        tier0_derived_missed=derived[2],
+        tier0_derived_refetch_same=derived[3],
     )
+
+
+def site_rules(pairs: Sequence[Pair]) -> tuple[str, Rules] | None:
+    """The site rules of the first GOV.UK pair (by id) whose old page gives a template, as
+    the crawl keeps them when it learns one; and that pair's id (the others derive from
+    them)."""
+    for pair in sorted(pairs, key=lambda p: p.id):
+        if pair.tier0_new is None:
+            continue
+        first, second = dress(pair.pages[0], pair.id, 1), dress(pair.pages[0], pair.id, 2)
+        try:
+            old_hash = extract_article(first, pair.url).content_hash
+        except ExtractionError:
+            continue
+        template = learn_template(first, second, pair.url, old_hash)
+        rules = site_rules_of(template, second) if template else None
+        if rules:
+            return pair.id, rules
+    return None
+
+
+def run_tier0_derived(pair: Pair, rules: Rules) -> tuple[bool, bool, bool, bool]:
+    """Tier 0 by site rules on one pair, as the crawl runs it: a template derived from
+    ``rules`` (learned on another pair) for the old page served under one request chrome,
+    the version's first refetch being either the new version's page (an edit at the first
+    refetch: found the same only where the full extraction agrees) or the old page under a
+    second request chrome (then the new version's page, under a third, is checked against
+    the template derived there).  Returns (a template was derived on the old page refetched,
+    the new page was found the same either way, the full extraction of a page found the
+    same finds another article or fails, the old page refetched under a third chrome was
+    found the same)."""
+    if pair.tier0_new is None:
+        return False, False, False, False
+    first = dress(pair.pages[0], pair.id, 1)
+    try:
+        old_hash = extract_article(first, pair.url).content_hash
+    except ExtractionError:
+        return False, False, False, False
+    missed = False
+    new = dress(pair.tier0_new, pair.id, 2)
+    edited_first = derive_template(rules, first, new, pair.url)
+    same = edited_first is not None
+    if same:  # the new version's page taken for the old one: only if the extraction agrees
+        _, missed = check_template(new, edited_first or "", pair.url, old_hash)
+    template = derive_template(rules, first, dress(pair.pages[0], pair.id, 2), pair.url)
+    if template is None:
+        return False, same, missed, False
+    later, wrong = check_template(dress(pair.tier0_new, pair.id, 3), template, pair.url, old_hash)
+    refetch, wrong_too = check_template(
+        dress(pair.pages[0], pair.id, 3), template, pair.url, old_hash
+    )
+    return True, same or later, missed or wrong or wrong_too, refetch
 
 
 def run_tier0(pair: Pair) -> tuple[bool, bool, bool, bool]:
@@ -644,6 +716,17 @@ def score(outcomes: Iterable[Outcome], *, corrected: bool = False) -> dict[str, 
             ),
             # the control: the old page refetched in new request chrome, found the same
             "tier0_refetch_same": sum(1 for o in chosen if o.tier0_refetch_same),
+            # tier 0 by site rules learned on one pair (``run_tier0_derived``): pairs whose
+            # old page got a derived template, "same" decisions on the new page, those the
+            # full extraction disagrees with (must be 0), the control
+            "tier0_derived": sum(1 for o in chosen if o.tier0_derived),
+            "tier0_derived_same_decisions": sum(1 for o in chosen if o.tier0_derived_same),
+            "tier0_derived_missed_edits": sum(
+                1
+                for o in chosen
+                if o.tier0_derived_missed or (o.tier0_derived_same and o.new_version)
+            ),
+            "tier0_derived_refetch_same": sum(1 for o in chosen if o.tier0_derived_refetch_same),
             "extraction_errors": sum(1 for o in chosen if o.error),
             "wall_pairs": sum(1 for o in chosen if o.wall),
             "kinds": per_kind,
@@ -753,4 +836,7 @@ def disagreements(outcomes: Iterable[Outcome]) -> list[dict[str, Any]]:
 def evaluate(root: Path) -> tuple[list[Pair], list[Outcome]]:
     """Load and run every pair."""
     pairs = load_pairs(root)
-    return pairs, [run_pair(p) for p in pairs]
+    seed = site_rules(pairs)
+    rules = seed[1] if seed else None
+    # the pair the rules were learned on derives from its own rules: left out of that count
+    return pairs, [run_pair(p, rules if seed and p.id != seed[0] else None) for p in pairs]

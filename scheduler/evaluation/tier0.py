@@ -1,7 +1,9 @@
 """Tier 0 of the fast path (``archive.extract.template``) on an evaluation's pages, as the
 crawl runs it: a page template learned from two payloads of one article, then a later page
 checked against it on raw bytes, and a "same" decision checked by the full extraction of that
-very page.  ``scheduler.evaluation.edits`` and ``scheduler.evaluation.quality`` both use it."""
+very page; or a template derived from a site's rules (``archive.extract.template_site``),
+learned on another article of the site.  ``scheduler.evaluation.edits`` and
+``scheduler.evaluation.quality`` both use it."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from archive.extract import DEFAULT_MIN_CHARS, extract_article
 from archive.extract.extractor import extract_with_fingerprint
 from archive.extract.template import check, is_unlearnable
 from archive.extract.template_learn import learn_with_fingerprint
+from archive.extract.template_site import Rules as Rules
+from archive.extract.template_site import derive, rules_of
 
 HTML = "text/html; charset=utf-8"
 
@@ -43,3 +47,32 @@ def check_template(page: str, template: str, url: str, old_hash: str) -> tuple[b
     except ExtractionError:
         missed = True  # a failure it would have hidden
     return True, missed
+
+
+def site_rules_of(template: str, page: str) -> Rules | None:
+    """The site rules of a learned ``template``, read on ``page`` (one it matches), as the
+    crawl keeps them (``archive.extract.template_site.rules_of``)."""
+    return rules_of(template, page.encode())
+
+
+def derive_template(rules: Rules, first: str, second: str, url: str) -> str | None:
+    """The template of the version whose page is ``first`` derived by a site's ``rules``,
+    when ``second`` (a refetch) matches it, as the crawl derives it at the version's first
+    refetch with other bytes: with no extraction of ``second``, the version's stored article
+    (``first``'s full extraction) guarding the holes.  None when none is derived."""
+    try:
+        article = extract_article(first, url)
+    except ExtractionError:
+        return None
+    fields = [article.headline, article.byline or "", article.description or ""]
+    template, _ = derive(
+        rules,
+        first.encode(),
+        second.encode(),
+        HTML,
+        article.paragraphs,
+        fields,
+        url=url,
+        min_chars=DEFAULT_MIN_CHARS,
+    )
+    return template
