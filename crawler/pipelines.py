@@ -413,8 +413,14 @@ class ArchivePipeline:
             first = tier0 and is_unverified(item.current_template)
         check = every > 0 and ((self._decisions_before + decisions) % every == 0 or first)
         if check and not await self._verify(item, url, content_type, current):
+            # a template's hole was wrong: the site's rules, which hold it (a learned
+            # template's holes are rules of its site), go with it
             if derived is not None:
                 self._drop_site_rules(derived.host, url)
+            elif tier0 and self.config.fast_path_site_rules:
+                host = site_of(url)
+                if self._site(host).rules is not None:
+                    self._drop_site_rules(host, url)
             return None  # the full extraction decides, and records what it finds
         if derived is not None:
             if check:

@@ -20,6 +20,7 @@ import pytest
 from archive.extract.extractor import extract_article
 from archive.extract.template import RUN
 from scheduler.demo.chrome import dress
+from tests.crawler.test_fast_path_tier0 import plant_a_wrong_template
 from tests.pages import PARAGRAPHS, Story, article_page
 
 pytestmark = pytest.mark.slow
@@ -201,5 +202,21 @@ def test_a_wrong_derived_decision_drops_the_sites_rules(redline_sqlite, site):
     relearn = redline.crawl()
     assert relearn["fast_path"]["tier0_learned"] == 1
     assert "tier0_derived" not in relearn["fast_path"]
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        assert db.execute("SELECT rules, dropped FROM site_rules").fetchall() == [(None, 1)]
+
+
+def test_a_learned_templates_disagreement_drops_its_sites_rules(redline_sqlite, site):
+    """A learned template's holes are its site's rules: when a decision of a learned template
+    (made wrong on purpose) is caught by its verification, the site's rules are dropped too."""
+    redline = redline_sqlite
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    plant_a_wrong_template(redline, site, "/v")  # its honest learning made the site's rules
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        assert db.execute("SELECT dropped FROM site_rules").fetchall() == [(0,)]
+    caught = redline.crawl()
+    assert caught["new_versions"] == 1
+    fast = caught["fast_path"]
+    assert (fast["disagreements"], fast["site_rules_dropped"]) == (1, 1)
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         assert db.execute("SELECT rules, dropped FROM site_rules").fetchall() == [(None, 1)]
