@@ -318,11 +318,15 @@ class ServiceState(Base):
 class SiteRules(Base):
     """Tier 0's site rules: the holes templates learned on a site's articles taught, for
     deriving the template of another article of the site without a full extraction
-    (archive.extract.template_site); one row a host and template format + extractor."""
+    (archive.extract.template_site); one row a host, page layout and template format +
+    extractor."""
 
     __tablename__ = "site_rules"
 
     host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # the pages' layout (their scripts' and stylesheets' paths, template_site.layout), or "*":
+    # the host's mark once its rules were dropped
+    layout: Mapped[str] = mapped_column(String(32), primary_key=True)
     identity: Mapped[str] = mapped_column(String(128), primary_key=True)
     # the rules' JSON; NULL once dropped (a derived decision a full extraction disagreed with)
     rules: Mapped[str | None] = mapped_column(Text)

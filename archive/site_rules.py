@@ -1,11 +1,17 @@
-"""Tier 0's site rules as stored: one row a host and template identity (``site_rules``).
+"""Tier 0's site rules as stored: one row a host, page layout and template identity
+(``site_rules``).
 
 The crawl merges the rules of each template it learns into its site's row
 (:func:`add_site_rules`), derives the templates of the site's other articles from them
 (:mod:`archive.extract.template_site`), counts the full extractions that agreed with a derived
-decision (:func:`count_site_verification`), and drops a site's rules for good when one
-disagreed (:func:`drop_site_rules`: the row stays, marked, so that later learnings do not bring
-them back).
+decision (:func:`count_site_verification`), and drops a host's rules for good when one
+disagreed (:func:`drop_site_rules`: every row of the host marked, and a mark for the host as a
+whole, so that later learnings, of any layout, do not bring them back).
+
+A host's rules are kept apart by the pages' *layout* (:func:`.template_site.layout`: the paths
+of their scripts and stylesheets): a site's articles share their bundles, and a host serving
+pages of several makes (sections on other systems, or a benchmark's corpus of many sites)
+keeps each make's rules small and its own.
 """
 
 from __future__ import annotations
@@ -13,13 +19,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from archive.extract.template_site import Rules, derived_classes_ok, merge
 from archive.models import SiteRules
+
+ALL: Final = "*"  # the layout of a host's mark once its rules were dropped
 
 
 @dataclass(frozen=True)
@@ -37,8 +46,16 @@ def site_of(url: str) -> str:
     return (urlsplit(url).netloc.rpartition("@")[2] or "").lower()[:255]
 
 
-def site_rules(session: Session, host: str, identity: str) -> SiteRuleSet:
-    row = session.get(SiteRules, (host, identity))
+def _host_dropped(session: Session, host: str, identity: str) -> bool:
+    mark = session.get(SiteRules, (host, ALL, identity))
+    return mark is not None and mark.dropped
+
+
+def site_rules(session: Session, host: str, layout: str, identity: str) -> SiteRuleSet:
+    """The rules of the host's pages of ``layout`` (none once the host's were dropped)."""
+    if _host_dropped(session, host, identity):
+        return SiteRuleSet(None, dropped=True)
+    row = session.get(SiteRules, (host, layout, identity))
     if row is None:
         return SiteRuleSet(None)
     rules: Rules | None = None
@@ -52,16 +69,18 @@ def site_rules(session: Session, host: str, identity: str) -> SiteRuleSet:
 
 
 def add_site_rules(
-    session: Session, host: str, identity: str, rules: Rules, now: datetime
+    session: Session, host: str, layout: str, identity: str, rules: Rules, now: datetime
 ) -> SiteRuleSet:
     """Merge ``rules`` (those of one learned template) into the site's; nothing once dropped."""
+    if _host_dropped(session, host, identity):
+        return SiteRuleSet(None, dropped=True)
     row = session.execute(
         select(SiteRules)
-        .where(SiteRules.host == host, SiteRules.identity == identity)
+        .where(SiteRules.host == host, SiteRules.layout == layout, SiteRules.identity == identity)
         .with_for_update()
     ).scalar_one_or_none()
     if row is None:
-        row = SiteRules(host=host, identity=identity, rules=None, learned=0, verified=0)
+        row = SiteRules(host=host, layout=layout, identity=identity, learned=0, verified=0)
         row.dropped = False
         session.add(row)
     if row.dropped:
@@ -77,9 +96,11 @@ def add_site_rules(
     return SiteRuleSet(merged, row.learned, row.verified or 0, False)
 
 
-def count_site_verification(session: Session, host: str, identity: str, now: datetime) -> int:
+def count_site_verification(
+    session: Session, host: str, layout: str, identity: str, now: datetime
+) -> int:
     """One more derived decision of the site verified by a full extraction; the count."""
-    row = session.get(SiteRules, (host, identity), with_for_update=True)
+    row = session.get(SiteRules, (host, layout, identity), with_for_update=True)
     if row is None:
         return 0
     row.verified = (row.verified or 0) + 1
@@ -87,12 +108,27 @@ def count_site_verification(session: Session, host: str, identity: str, now: dat
     return row.verified
 
 
-def drop_site_rules(session: Session, host: str, identity: str, now: datetime) -> None:
-    """A derived decision was wrong: the site's rules are gone, and stay gone."""
-    row = session.get(SiteRules, (host, identity), with_for_update=True)
-    if row is None:
-        row = SiteRules(host=host, identity=identity, learned=0, verified=0)
-        session.add(row)
-    row.rules = None
-    row.dropped = True
-    row.updated_at = now
+def drop_site_rules(session: Session, host: str, identity: str, now: datetime) -> bool:
+    """A decision by the host's rules (or by a template whose holes are among them) was
+    wrong: every rule of the host is gone, and stays gone.  Whether it had any."""
+    had = session.execute(
+        select(SiteRules.layout).where(
+            SiteRules.host == host,
+            SiteRules.identity == identity,
+            SiteRules.rules.is_not(None),
+            SiteRules.dropped.is_(False),
+        )
+    ).first()
+    session.execute(
+        update(SiteRules)
+        .where(SiteRules.host == host, SiteRules.identity == identity)
+        .values(rules=None, dropped=True, updated_at=now)
+    )
+    mark = session.get(SiteRules, (host, ALL, identity))
+    if mark is None:
+        mark = SiteRules(host=host, layout=ALL, identity=identity, learned=0, verified=0)
+        session.add(mark)
+    mark.rules = None
+    mark.dropped = True
+    mark.updated_at = now
+    return had is not None

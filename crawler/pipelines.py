@@ -115,7 +115,9 @@ class ArchivePipeline:
         self._reads: Connection | None = None  # for the retention check (_keeps_exchange)
         self.fast_path = dict.fromkeys(COUNTERS, 0)
         self._decisions_before = 0  # the archive's fast-path decisions before this crawl
-        self._sites: dict[str, tuple[float, SiteRuleSet]] = {}  # tier 0's site rules, as read
+        # tier 0's site rules as read, by host and layout; hosts whose rules this crawl dropped
+        self._sites: dict[tuple[str, str], tuple[float, SiteRuleSet]] = {}
+        self._dropped: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -418,13 +420,11 @@ class ArchivePipeline:
             if derived is not None:
                 self._drop_site_rules(derived.host, url)
             elif tier0 and self.config.fast_path_site_rules:
-                host = site_of(url)
-                if self._site(host).rules is not None:
-                    self._drop_site_rules(host, url)
+                self._drop_site_rules(site_of(url), url)
             return None  # the full extraction decides, and records what it finds
         if derived is not None:
             if check:
-                self._site_verified(derived.host)
+                self._site_verified(derived.host, derived.layout)
             # the site's verified decisions vouch for the template's rules: kept as verified
             template = verified(derived.template)
             return Extracted(current.article, extractor=current.extractor, template=template)
@@ -433,29 +433,33 @@ class ArchivePipeline:
             return Extracted(current.article, extractor=current.extractor, template=template)
         return Extracted(current.article, extractor=current.extractor)
 
-    def _site(self, host: str) -> SiteRuleSet:
-        """The site's rules, as this crawl last read them (again after
-        :data:`SITE_RULES_TTL_S`: another crawl may have dropped them)."""
+    def _site(self, host: str, layout: str) -> SiteRuleSet:
+        """The rules of the site's pages of ``layout``, as this crawl last read them (again
+        after :data:`SITE_RULES_TTL_S`: another crawl may have dropped them)."""
         from archive.extract.template import identity
 
-        known = self._sites.get(host)
+        if host in self._dropped:
+            return SiteRuleSet(None, dropped=True)
+        known = self._sites.get((host, layout))
         now = time.monotonic()
         if known is not None and now - known[0] < SITE_RULES_TTL_S:
             return known[1]
         assert self.database is not None
         with self.database.session() as session:
-            found = site_rules(session, host, identity())
-        self._sites[host] = (now, found)
+            found = site_rules(session, host, layout, identity())
+        self._sites[(host, layout)] = (now, found)
         return found
 
     async def _derive(self, item: FetchResult) -> Derived | None:
         """Tier 0's template of the current version derived from its site's rules, when the
         page matches it (:mod:`archive.extract.template_site`); None: learn it as before."""
         assert self.pool is not None and self.database is not None
+        from archive.extract.template_site import layout
+
         url = item.final_url or item.url
-        host = site_of(url)
+        host, made = site_of(url), layout(item.body)
         try:
-            site = self._site(host)
+            site = self._site(host, made)
             if site.rules is None:
                 return None
             current = self._read(lambda conn: current_version_at(conn, item.tracked_url_id))
@@ -485,51 +489,56 @@ class ArchivePipeline:
         if template is None:
             self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/not_derived/{why}")
             return None
-        return Derived(host, site, current, template)
+        return Derived(host, made, site, current, template)
 
     def _add_site_rules(self, item: FetchResult, template: str) -> None:
         """The holes of a template just learned, kept as rules of its site."""
         assert self.database is not None
         from archive.extract.template import identity
-        from archive.extract.template_site import rules_of
+        from archive.extract.template_site import layout, rules_of
 
         rules = rules_of(template, item.body)
         if not rules or not (rules["t"] or rules["b"]):
             return
-        host = site_of(item.final_url or item.url)
+        host, made = site_of(item.final_url or item.url), layout(item.body)
         try:
             with self.database.session() as session:
-                found = add_site_rules(session, host, identity(), rules, datetime.now(UTC))
-            self._sites[host] = (time.monotonic(), found)
+                found = add_site_rules(session, host, made, identity(), rules, datetime.now(UTC))
+            self._sites[(host, made)] = (time.monotonic(), found)
         except Exception:  # the template stands; the site's rules wait for the next learning
             logger.exception("could not store the site rules of %s", host)
 
-    def _site_verified(self, host: str) -> None:
+    def _site_verified(self, host: str, layout: str) -> None:
         """A derived decision a full extraction agreed with, counted for its site."""
         assert self.database is not None
         from archive.extract.template import identity
 
         try:
             with self.database.session() as session:
-                count_site_verification(session, host, identity(), datetime.now(UTC))
-            self._sites.pop(host, None)  # read again, with its new count
+                count_site_verification(session, host, layout, identity(), datetime.now(UTC))
+            self._sites.pop((host, layout), None)  # read again, with its new count
         except Exception:  # the site's first decisions are verified a little longer
             logger.exception("could not count a verified decision of %s", host)
 
     def _drop_site_rules(self, host: str, url: str) -> None:
-        """A derived decision a full extraction disagreed with: the site's rules are dropped
-        for good (the version's template was dropped with its fingerprint)."""
+        """A tier-0 decision (derived, or by a template whose holes are among the site's
+        rules) a full extraction disagreed with: the host's rules are dropped for good, and
+        counted when there were any (the version's template went with its fingerprint)."""
         assert self.database is not None
         from archive.extract.template import identity
 
-        self._count("site_rules_dropped")
-        logger.warning("tier 0's site rules of %s are dropped (the decision on %s)", host, url)
-        self._sites[host] = (time.monotonic(), SiteRuleSet(None, dropped=True))
+        if host in self._dropped:
+            return
+        self._dropped.add(host)
         try:
             with self.database.session() as session:
-                drop_site_rules(session, host, identity(), datetime.now(UTC))
+                had = drop_site_rules(session, host, identity(), datetime.now(UTC))
         except Exception:  # dropped in this crawl all the same
             logger.exception("could not drop the site rules of %s", host)
+            had = True
+        if had:
+            self._count("site_rules_dropped")
+            logger.warning("tier 0's site rules of %s are dropped (decision on %s)", host, url)
 
     async def _verify(
         self, item: FetchResult, url: str, content_type: str | None, current: CurrentVersion
@@ -750,6 +759,7 @@ class Derived:
     """Tier 0's template of a version derived from its site's rules, which a page matched."""
 
     host: str
+    layout: str  # the pages' layout the site's rules are kept under
     site: SiteRuleSet
     current: CurrentVersion
     template: str

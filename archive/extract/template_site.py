@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from hashlib import sha256
 from typing import Any, Final
 
 from archive.extract.template import (
@@ -441,3 +442,18 @@ def derived_classes_ok(rules: Rules) -> bool:
     holes = [h for r in rules.get("t", []) for h in r[3]]
     holes += [h for r in rules.get("b", []) for h in r[4]]
     return all(h[1] in CLASSES for h in holes)
+
+
+_ASSET: Final = re.compile(
+    rb"""<(?:script|link)\b[^>]*?\b(?:src|href)[\t\n\f\r ]*=[\t\n\f\r ]*["']?"""
+    rb"""([^"'\t\n\f\r >?#]+\.(?:js|css|mjs))[?#"'\t\n\f\r >]""",
+    re.IGNORECASE,
+)
+
+
+def layout(body: bytes) -> str:
+    """The page's layout, as its site's rules are kept apart by: a digest of the paths of its
+    scripts and stylesheets (``.js``, ``.css``; query strings, such as a cache-buster, left
+    out), which a site's articles share."""
+    paths = sorted({m.group(1) for m in _ASSET.finditer(body)})
+    return sha256(b"\n".join(paths)).hexdigest()[:16]

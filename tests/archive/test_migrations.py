@@ -292,7 +292,16 @@ def test_0009_adds_an_empty_site_rules_table_and_takes_it_away(database_url):
     assert "site_rules" not in inspect(database.engine).get_table_names()
     command.upgrade(config, "head")
     columns = {c["name"] for c in inspect(database.engine).get_columns("site_rules")}
-    assert columns == {"host", "identity", "rules", "learned", "verified", "dropped", "updated_at"}
+    assert columns == {
+        "host",
+        "layout",
+        "identity",
+        "rules",
+        "learned",
+        "verified",
+        "dropped",
+        "updated_at",
+    }
     database.dispose()
 
 

@@ -27,6 +27,7 @@ from archive.extract.template_site import (
     NO_RULES,
     derive,
     derive_segments,
+    layout,
     merge,
     rules_of,
 )
@@ -212,3 +213,14 @@ def test_rules_merge_their_vocabulary_within_caps(rules):
     }
     capped = merge(merged, huge)
     assert capped["b"][0][5] == vocabulary  # past the cap: kept as it was
+
+
+def test_a_sites_rules_are_kept_apart_by_the_pages_scripts_and_stylesheets():
+    """The layout a site's rules are kept under: the same for two articles of the site and
+    for requests whose cache-busters differ; another for a page of another make."""
+    one, two = page("/world/palmyra", 1, Story()), page("/uk/floods", 7, OTHER)
+    assert layout(one) == layout(two)
+    other = one.replace(b"/static/app.js", b"/assets/bundle-2.js")
+    assert b"/assets/bundle-2.js" in other and layout(other) != layout(one)
+    canonical = one.replace(b"</head>", b'<link rel="canonical" href="/a/b.html"></head>', 1)
+    assert layout(canonical) == layout(one)

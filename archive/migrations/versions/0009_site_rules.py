@@ -25,13 +25,14 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table('site_rules',
     sa.Column('host', sa.String(length=255), nullable=False),
+    sa.Column('layout', sa.String(length=32), nullable=False),
     sa.Column('identity', sa.String(length=128), nullable=False),
     sa.Column('rules', sa.Text(), nullable=True),
     sa.Column('learned', sa.Integer(), nullable=False),
     sa.Column('verified', sa.Integer(), nullable=False),
     sa.Column('dropped', sa.Boolean(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('host', 'identity', name=op.f('pk_site_rules'))
+    sa.PrimaryKeyConstraint('host', 'layout', 'identity', name=op.f('pk_site_rules'))
     )
 
 
