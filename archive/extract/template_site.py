@@ -27,13 +27,17 @@ lxml, no trafilatura: the extraction workers run it in about a millisecond per p
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from hashlib import sha256
+from html import unescape
 from typing import Any, Final
 
 from archive.extract.template import (
+    ATTRIBUTE,
     CLASSES,
     RUN,
+    TAG,
     Mismatch,
     Segment,
     _block_end,
@@ -58,6 +62,7 @@ _COMMENT: Final = re.compile(rb"<!--.*?(?:-->|--!>|\Z)", re.DOTALL)
 _SPACE: Final = re.compile(r"\s+")
 _WORD: Final = re.compile(r"\w")
 _PROBE: Final = re.compile(r"[A-Za-z0-9]{4,}")
+_NOT_ALNUM: Final = re.compile(r"[\W_]+")
 
 # Why no template was derived (besides the check's reasons, :data:`.template.REASONS`).
 NO_RULES: Final = "no_rules"
@@ -226,13 +231,72 @@ def _probes(paragraph: str) -> list[bytes]:
 
 
 def _region(old: bytes, paragraphs: Sequence[str]) -> tuple[int, int] | None:
+    """Where the stored article's paragraphs stand in ``old``: their place in the page's text
+    (:func:`_text_region`), or else the span of their words (:func:`_word_region`)."""
+    if not paragraphs:
+        return None
+    return _text_region(old, paragraphs) or _word_region(old, paragraphs)
+
+
+def _text_region(old: bytes, paragraphs: Sequence[str]) -> tuple[int, int] | None:
+    """The pieces of ``old`` whose text holds the stored article's paragraphs: the page's text
+    (outside tags, raw text and comments; entities read, letters and digits only, lowercased:
+    the extraction's own spacing, quotes and list or table marks left out) from the
+    first occurrence of the first paragraph's opening to the last of the last one's end,
+    when every paragraph's opening is found between them, in order (so that a teaser repeating
+    the first paragraph cannot stand for the article).  None when they are not all found
+    (the caller falls back on the words' span)."""
+    starts: list[int] = []  # where each piece's text starts in the text
+    places: list[int] = []  # where each piece starts in ``old``
+    chunks: list[str] = []
+    length, pos, raw = 0, 0, None
+    for at, piece in enumerate(old.split(b"<")):
+        found = tag_name(piece) if at else None
+        skip = raw is not None or piece.startswith((b"!", b"?"))
+        if raw is not None and found is not None and found[0] and found[1] == raw:
+            raw = None
+        elif found is not None and not found[0] and found[1] in _RAW:
+            raw = found[1]
+        text = piece.partition(b">")[2] if at else piece
+        if not skip and text:
+            chunk = _skeleton(unescape(text.decode("utf-8", "replace")))
+            if chunk:
+                starts.append(length)
+                places.append(pos)
+                chunks.append(chunk)
+                length += len(chunk)
+        pos += len(piece) + 1
+    page = "".join(chunks)
+    lines = [_skeleton(p) for p in paragraphs]
+    if not all(lines):
+        return None
+    first = page.find(lines[0][:32])
+    tail = lines[-1][-32:]
+    last = page.rfind(tail)
+    if first < 0 or last < first:
+        return None
+    at = first
+    for line in lines:
+        at = page.find(line[:24], at)
+        if at < 0 or at > last + len(tail):
+            return None
+    end = last + len(tail)
+    begin = places[bisect_right(starts, first) - 1]
+    stop_at = bisect_right(starts, end - 1) - 1
+    stop = places[stop_at + 1] if stop_at + 1 < len(places) else len(old)
+    return begin, stop
+
+
+def _skeleton(text: str) -> str:
+    return _NOT_ALNUM.sub("", text).lower()
+
+
+def _word_region(old: bytes, paragraphs: Sequence[str]) -> tuple[int, int] | None:
     """Where the stored article's paragraphs stand in ``old``: from the earliest occurrence
     (after ``<body``) of any of the first one's longest words to the end of the latest of the
     last one's.  One of a paragraph's words written plainly in it is enough for the region to
     hold the paragraph (one found elsewhere as well only makes it longer); None when none is
     found (no template)."""
-    if not paragraphs:
-        return None
     body = old.find(b"<body")
     if body < 0:
         body = old.find(b"<BODY")
@@ -325,14 +389,17 @@ class _Deriver:
         if match is None:
             return False
         rule = match[0]
-        if not self.outside(pos, pos + len(piece)):
+        if not self.outside(pos, pos + len(piece)) and not _asset_token(piece, rule[3]):
             return False  # the rule's context in the article: no hole there
         classes = {h[1] for h in rule[3]}
         if "c" in classes:  # a comment's token: only inside a comment
             if self.comments is None:
                 self.comments = [m.span() for m in _COMMENT.finditer(self.old)]
-            if not _in_a_comment(self.comments, pos, len(piece)):
-                return False
+            parts = RUN.split(piece)
+            for hole in rule[3]:
+                at_hole = pos + sum(map(len, parts[: hole[0]]))
+                if not _in_a_comment(self.comments, at_hole, len(parts[hole[0]])):
+                    return False
         text = piece.partition(b">")[2].decode("utf-8", "replace")
         if "n" in classes and _holds_article(self.texts, [text]):
             return IN_ARTICLE
@@ -343,6 +410,32 @@ class _Deriver:
         self.segments.append(["T", rule[0], [list(h) for h in rule[3]]])
         self.holes += 1
         return True
+
+
+def _asset_token(piece: bytes, holes: Sequence[Sequence[Any]]) -> bool:
+    """Whether every hole of a token piece is in the URL of a script (``src``) or a linked
+    resource (``href``): out of what the extraction reads wherever it stands (as learning
+    judges it, :func:`.template_learn._attribute_token`)."""
+    found = tag_name(piece)
+    if found is None or found[0] or found[1] not in (b"script", b"link"):
+        return False
+    wanted = b"src" if found[1] == b"script" else b"href"
+    head = piece.split(b">", 1)[0]
+    spans: list[tuple[int, int]] = []
+    at = TAG.match(head)
+    pos = at.end() if at is not None else len(head)
+    while (m := ATTRIBUTE.match(head, pos)) is not None:
+        group = next((g for g in (2, 3, 4) if m.group(g) is not None), None)
+        if m.group(1).lower() == wanted and group is not None:
+            spans.append(m.span(group))
+        pos = m.end()
+    parts = RUN.split(piece)
+    for hole in holes:
+        start = sum(map(len, parts[: hole[0]]))
+        end = start + len(parts[hole[0]])
+        if not any(a <= start and end <= b for a, b in spans):
+            return False
+    return True
 
 
 def _derived_block(
@@ -394,8 +487,8 @@ def _holds_article(texts: tuple[str, frozenset[str]], fragments: Iterable[str]) 
 
 
 def _in_a_comment(comments: Sequence[tuple[int, int]], at: int, length: int) -> bool:
-    """Whether the piece at ``at`` (``length`` bytes, after its ``<``) is inside a comment,
-    after its ``<!--`` and before its end."""
+    """Whether the ``length`` bytes at ``at`` in the page (a hole's value) are inside a
+    comment, after its ``<!--`` and before its end."""
     for start, stop in comments:
         if start >= at:
             return False

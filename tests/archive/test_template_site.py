@@ -186,7 +186,7 @@ def test_the_chromes_class_names_inside_the_article_get_no_hole(rules):
 def test_no_rules_no_hole_no_region(rules):
     old, new = page("/uk/floods", 1, OTHER), page("/uk/floods", 2, OTHER)
     assert derived({"t": [], "b": []}, old, new) == (None, NO_RULES)
-    assert derive_segments({"t": rules["t"][:0], "b": rules["b"][:1]}, b"<p>x", ["x"]) == (
+    assert derive_segments({"t": [], "b": rules["b"][:1]}, b"<p>x", ["not on the page"]) == (
         NO_REGION
     )
     plain = b"<html><body><p>" + PARAGRAPHS[0].encode() + b"</p></body></html>"
@@ -224,3 +224,25 @@ def test_a_sites_rules_are_kept_apart_by_the_pages_scripts_and_stylesheets():
     assert b"/assets/bundle-2.js" in other and layout(other) != layout(one)
     canonical = one.replace(b"</head>", b'<link rel="canonical" href="/a/b.html"></head>', 1)
     assert layout(canonical) == layout(one)
+
+
+def test_inside_the_article_only_a_scripts_url_is_a_hole():
+    """A rule's context inside the article's region: a script's cache-busted URL is a hole
+    there (learning judges it so: the extraction never reads it), another attribute's token
+    is not (the twin: its change is a mismatch)."""
+    script = b'script src="/embed.js?v=a1b2c3">'
+    marked = b'span class="x" data-token="a1b2c3">'
+    rules: dict = {"t": [], "b": []}
+    for piece in (script, marked):
+        parts = re.split(rb"([A-Za-z0-9_-]+)", piece)
+        index = parts.index(b"a1b2c3")
+        masked = b"\x00".join(b"" if i == index else p for i, p in enumerate(parts))
+        rules["t"].append([len(parts), [index], masked.decode("latin-1"), [[index, "w", 16]]])
+    page_ = (
+        f"<html><body><p>{PARAGRAPHS[0]}</p><{script.decode()}</script>"
+        f"<{marked.decode()}x</span><p>{PARAGRAPHS[1]}</p></body></html>"
+    ).encode()
+    segments = derive_segments(rules, page_, PARAGRAPHS[:2])
+    assert isinstance(segments, list)
+    holes = [s for s in segments if s[0] == "T"]
+    assert len(holes) == 1 and holes[0][1] == len(re.split(rb"([A-Za-z0-9_-]+)", script))
