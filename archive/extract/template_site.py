@@ -391,6 +391,8 @@ class _Deriver:
         rule = match[0]
         if not self.outside(pos, pos + len(piece)) and not _asset_token(piece, rule[3]):
             return False  # the rule's context in the article: no hole there
+        if b"style" in _hole_attributes(piece, rule[3]):
+            return False  # an inline style could hide what the extraction reads: never derived
         classes = {h[1] for h in rule[3]}
         if "c" in classes:  # a comment's token: only inside a comment
             if self.comments is None:
@@ -412,6 +414,27 @@ class _Deriver:
         return True
 
 
+def _hole_attributes(piece: bytes, holes: Sequence[Sequence[Any]]) -> list[bytes | None]:
+    """The name of the attribute whose value holds each hole of a token piece (None: the
+    hole is not in an attribute's value)."""
+    head = piece.split(b">", 1)[0]
+    spans: list[tuple[int, int, bytes]] = []
+    at = TAG.match(head)
+    pos = at.end() if at is not None else len(head)
+    while (m := ATTRIBUTE.match(head, pos)) is not None:
+        group = next((g for g in (2, 3, 4) if m.group(g) is not None), None)
+        if group is not None:
+            spans.append((*m.span(group), m.group(1).lower()))
+        pos = m.end()
+    parts = RUN.split(piece)
+    names: list[bytes | None] = []
+    for hole in holes:
+        start = sum(map(len, parts[: hole[0]]))
+        end = start + len(parts[hole[0]])
+        names.append(next((n for a, b, n in spans if a <= start and end <= b), None))
+    return names
+
+
 def _asset_token(piece: bytes, holes: Sequence[Sequence[Any]]) -> bool:
     """Whether every hole of a token piece is in the URL of a script (``src``) or a linked
     resource (``href``): out of what the extraction reads wherever it stands (as learning
@@ -420,22 +443,7 @@ def _asset_token(piece: bytes, holes: Sequence[Sequence[Any]]) -> bool:
     if found is None or found[0] or found[1] not in (b"script", b"link"):
         return False
     wanted = b"src" if found[1] == b"script" else b"href"
-    head = piece.split(b">", 1)[0]
-    spans: list[tuple[int, int]] = []
-    at = TAG.match(head)
-    pos = at.end() if at is not None else len(head)
-    while (m := ATTRIBUTE.match(head, pos)) is not None:
-        group = next((g for g in (2, 3, 4) if m.group(g) is not None), None)
-        if m.group(1).lower() == wanted and group is not None:
-            spans.append(m.span(group))
-        pos = m.end()
-    parts = RUN.split(piece)
-    for hole in holes:
-        start = sum(map(len, parts[: hole[0]]))
-        end = start + len(parts[hole[0]])
-        if not any(a <= start and end <= b for a, b in spans):
-            return False
-    return True
+    return all(name == wanted for name in _hole_attributes(piece, holes))
 
 
 def _derived_block(

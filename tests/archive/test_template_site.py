@@ -246,3 +246,21 @@ def test_inside_the_article_only_a_scripts_url_is_a_hole():
     assert isinstance(segments, list)
     holes = [s for s in segments if s[0] == "T"]
     assert len(holes) == 1 and holes[0][1] == len(re.split(rb"([A-Za-z0-9_-]+)", script))
+
+
+def test_an_inline_styles_token_is_never_a_derived_hole():
+    """A rule whose hole is in a ``style`` value (``display:block`` could become ``none``) is
+    never applied; the twin: the same context with the hole in a ``data-`` value is."""
+    page_ = (
+        '<html><body><div class="ad" style="display:block" data-n="block">x</div>'
+        f"<p>{PARAGRAPHS[0]}</p></body></html>"
+    ).encode()
+    piece = page_.split(b"<")[3]
+    parts = re.split(rb"([A-Za-z0-9_-]+)", piece)
+    for index, holes in ((parts.index(b"block"), 0), (len(parts) - 4, 1)):
+        assert parts[index] == b"block"
+        masked = b"\x00".join(b"" if i == index else p for i, p in enumerate(parts))
+        rule = [len(parts), [index], masked.decode("latin-1"), [[index, "w", 16]]]
+        found = derive_segments({"t": [rule], "b": []}, page_, PARAGRAPHS[:1])
+        made = 0 if found == NO_HOLE else sum(1 for s in found if s[0] == "T")
+        assert made == holes

@@ -100,6 +100,8 @@ def test_chrome_only_refetches_take_the_fast_path_and_each_edit_is_found(redline
         "disagreements": 0,
         **dict.fromkeys(("tier0_decisions", "tier0_fallbacks", "tier0_learned"), 0),
         "tier0_unlearnable": 0,
+        "tier0_derived": 0,
+        "site_rules_dropped": 0,
     }
 
 
