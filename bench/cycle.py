@@ -768,6 +768,10 @@ def chrome_only_figures(prefix: str, cycle: CycleResult) -> dict[str, Any]:
         f"{prefix}_fast_path_tier0_fallbacks_by_reason": _under(fast, "tier0/fallback/"),
         f"{prefix}_fast_path_tier0_learned": fast.get("tier0_learned", 0),
         f"{prefix}_fast_path_tier0_unlearnable_by_reason": _under(fast, "tier0/unlearnable/"),
+        # of tier 0's decisions, those by a template derived from the site's rules (learned
+        # on other articles), and why a template was not derived (the page then learns one)
+        f"{prefix}_fast_path_tier0_derived": fast.get("tier0_derived", 0),
+        f"{prefix}_fast_path_tier0_not_derived_by_reason": _under(fast, "tier0/not_derived/"),
     }
 
 
@@ -842,7 +846,8 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
         tier0 = _by_reason(report[f"{prefix}_fast_path_tier0_fallbacks_by_reason"])
         print(
             f"  of which tier 0                 {report[f'{prefix}_fast_path_tier0_decisions']:>6}"
-            f"  (learned {report[f'{prefix}_fast_path_tier0_learned']}"
+            f"  (learned {report[f'{prefix}_fast_path_tier0_learned']}, derived from site"
+            f" rules {report.get(f'{prefix}_fast_path_tier0_derived', 0)}"
             + (f"; fallbacks: {tier0}" if tier0 else "")
             + ")",
             file=out,
