@@ -17,6 +17,8 @@ keeps each make's rules small and its own.
 from __future__ import annotations
 
 import json
+import zlib
+from base64 import b64decode, b64encode
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -41,6 +43,23 @@ class SiteRuleSet:
     dropped: bool = False
 
 
+def encode_rules(rules: Rules) -> str:
+    """A site's rules as stored: their JSON, compressed (rewritten at every learning)."""
+    data = json.dumps(rules, separators=(",", ":")).encode()
+    return "z" + b64encode(zlib.compress(data, 9)).decode()
+
+
+def decode_rules(stored: str) -> Rules:
+    """The rules stored by :func:`encode_rules`; raises ValueError when they do not read."""
+    try:
+        loaded = json.loads(zlib.decompress(b64decode(stored.removeprefix("z"))))
+    except (zlib.error, TypeError) as exc:
+        raise ValueError("unreadable site rules") from exc
+    if not isinstance(loaded, dict):
+        raise ValueError("unreadable site rules")
+    return loaded
+
+
 def site_of(url: str) -> str:
     """The site a page's rules are kept under: its URL's host, lowercased, with its port."""
     return (urlsplit(url).netloc.rpartition("@")[2] or "").lower()[:255]
@@ -61,7 +80,7 @@ def site_rules(session: Session, host: str, layout: str, identity: str) -> SiteR
     rules: Rules | None = None
     if not row.dropped and row.rules:
         try:
-            loaded = json.loads(row.rules)
+            loaded = decode_rules(row.rules)
             rules = loaded if derived_classes_ok(loaded) else None
         except (ValueError, TypeError, KeyError, IndexError):
             rules = None
@@ -86,11 +105,11 @@ def add_site_rules(
     if row.dropped:
         return SiteRuleSet(None, row.learned, row.verified, True)
     try:
-        known = json.loads(row.rules) if row.rules else None
+        known = decode_rules(row.rules) if row.rules else None
     except ValueError:
         known = None
     merged = merge(known, rules)
-    row.rules = json.dumps(merged, separators=(",", ":"))
+    row.rules = encode_rules(merged)
     row.learned = (row.learned or 0) + 1
     row.updated_at = now
     return SiteRuleSet(merged, row.learned, row.verified or 0, False)

@@ -11,7 +11,6 @@ dropped for good).
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 
@@ -19,6 +18,7 @@ import pytest
 
 from archive.extract.extractor import extract_article
 from archive.extract.template import RUN
+from archive.site_rules import decode_rules, encode_rules
 from scheduler.demo.chrome import dress
 from tests.crawler.test_fast_path_tier0 import plant_a_wrong_template
 from tests.pages import PARAGRAPHS, Story, article_page
@@ -174,7 +174,7 @@ def test_a_wrong_derived_decision_drops_the_sites_rules(redline_sqlite, site):
     redline.crawl()
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         [(stored,)] = db.execute("SELECT rules FROM site_rules").fetchall()
-        rules = json.loads(stored)
+        rules = decode_rules(stored)
         # every piece of the page naming the headline (title, meta, JSON-LD, heading)
         for piece in dressed("/w", article, 1).encode().split(b"<"):
             if b"number 3 of" not in piece:
@@ -184,7 +184,7 @@ def test_a_wrong_derived_decision_drops_the_sites_rules(redline_sqlite, site):
             masked = b"\x00".join(b"" if i == index else p for i, p in enumerate(parts))
             rule = [len(parts), [index], masked.decode("latin-1"), [[index, "w", 8]]]
             rules["t"].append(rule)
-        db.execute("UPDATE site_rules SET rules = ?", (json.dumps(rules),))
+        db.execute("UPDATE site_rules SET rules = ?", (encode_rules(rules),))
     serve(site, "/w", article.but(headline=article.headline.replace(" 3 ", " 33 ")))
     caught = redline.crawl()
     assert (caught["unchanged"], caught["new_versions"]) == (1, 1)  # /s0 unchanged
