@@ -281,14 +281,14 @@ def test_0009_moves_the_fast_path_evidence_to_its_own_table_and_back(database_ur
     database.dispose()
 
 
-def test_0009_adds_an_empty_site_rules_table_and_takes_it_away(database_url):
-    """0009 adds site_rules (tier 0's rules per site, empty: the next template learned on
+def test_0010_adds_an_empty_site_rules_table_and_takes_it_away(database_url):
+    """0010 adds site_rules (tier 0's rules per site, empty: the next template learned on
     each site fills its row); its downgrade drops the table, and nothing else."""
     from sqlalchemy import inspect
 
     database = open_database(database_url)
     config = alembic_config(database.engine)
-    command.downgrade(config, "0008")
+    command.downgrade(config, "0009")
     assert "site_rules" not in inspect(database.engine).get_table_names()
     command.upgrade(config, "head")
     columns = {c["name"] for c in inspect(database.engine).get_columns("site_rules")}
