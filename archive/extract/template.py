@@ -21,7 +21,9 @@ after it) and matched against a template learned from two payloads of the same a
   there (but for :data:`FREE_VALUES`: ``href``, ``src``, ``alt``, ``value``), balanced, at most
   :data:`BLOCK_GROWTH` times the longest learned content (plus :data:`BLOCK_SLACK` bytes),
   every tag one of :data:`BLOCK_TAGS`, and nothing the extractor's metadata readers look at
-  (:data:`BLOCK_WORDS`, a last guard: dates, bylines, "Updated", microdata...).
+  (:data:`BLOCK_WORDS`, a last guard: dates, bylines, "Updated", microdata...), looked for
+  as the extractor reads it (:func:`says_too_much`: across tags, no character reference but
+  those of :data:`REFERENCES`).
 
 Everything outside the holes is hashed into one digest, equal to the learned one, and the
 pieces must run out exactly with the segments.  The digest also binds the capture's context
@@ -38,6 +40,7 @@ import zlib
 from base64 import b64decode, b64encode
 from collections.abc import Sequence
 from hashlib import sha256
+from html import unescape
 from typing import Any, Final
 
 from archive.extract.version import extractor_version
@@ -84,6 +87,20 @@ BLOCK_WORDS: Final = (
     b"<p\n",
 )
 _YEAR: Final = re.compile(rb"(?<![0-9])(?:199|20[0-3])[0-9](?![0-9])")
+# A character reference, as far as a parser could read one: ``&#`` and whatever follows it,
+# or ``&`` and a name (a legacy name needs no ``;``: ``&copy2026`` reads "(c)2026").
+_REFERENCE: Final = re.compile(rb"&(?:#[xX]?[0-9A-Fa-f]*|[A-Za-z][A-Za-z0-9]*);?")
+# The only references a block's content may hold, spelled exactly so: each reads as one
+# character that is neither a letter nor a digit, so the words and years the guards look for
+# are in the raw bytes as the extractor reads them (``Upd&#97;ted`` is "Updated").
+REFERENCES: Final = frozenset(
+    b"&amp; &lt; &gt; &quot; &apos; &nbsp; &#39; &#x27; &#160; &rsquo; &lsquo; &rdquo; &ldquo;"
+    b" &#8217; &#8216; &#8220; &#8221; &ndash; &mdash; &#8211; &#8212; &hellip; &#8230;"
+    b" &middot; &bull; &raquo; &laquo; &copy; &reg; &trade; &times; &#124; &vert;".split()
+)
+# The run of letters and digits a block's text may continue across its start or end tag.
+_RUN_BEFORE: Final = re.compile(rb"[A-Za-z0-9]*\Z")
+_RUN_AFTER: Final = re.compile(rb"[A-Za-z0-9]*")
 # The attributes of a block's content whose values may differ from the learned ones (links,
 # images, a form field's value: a CSRF token); every other attribute's value must be one seen
 # when learning.
@@ -226,10 +243,49 @@ def block_reason(content: Sequence[bytes], text: bytes = b"") -> str | None:
             stack.append(name)
     if stack:
         return BLOCK
-    text = b">" + text.lower() + b"<" + b"<".join(content).lower()
-    if any(word in text for word in BLOCK_WORDS) or _YEAR.search(text):
+    if says_too_much(content, text):
         return BLOCK
     return None
+
+
+def says_too_much(
+    content: Sequence[bytes], text: bytes, before: bytes = b"", after: bytes = b""
+) -> bool:
+    """Whether a block's content (its pieces ``content``, after the ``text`` that follows its
+    start tag) holds what the metadata readers look at, as the extractor reads it: a word of
+    :data:`BLOCK_WORDS` or a year in its raw bytes, or in its text alone with the tags taken
+    out (a reader takes an element's text across the tags in it: ``Upd<b></b>ated 20<i>26``
+    is "Updated 2026"), continued by the runs of letters and digits just ``before`` its start
+    tag and just ``after`` its end tag; or a character reference but those of
+    :data:`REFERENCES` (``Upd&#97;ted``, ``&#X61``, ``&#97`` with no ``;`` all read "a";
+    an ``&`` that starts none, as in ``?a=1&b=2``, is text)."""
+    raw = b">" + text + b"<" + b"<".join(content)
+    if b"&" in raw:
+        for found in _REFERENCE.finditer(raw):
+            reference = found.group()
+            if reference not in REFERENCES and (
+                reference.startswith(b"&#") or _reads_as_other(reference)
+            ):
+                return True
+    raw = raw.lower()
+    if any(word in raw for word in BLOCK_WORDS) or _YEAR.search(raw):
+        return True
+    if not content and not before and not after:
+        return False  # the text alone: checked above
+    tail = _RUN_BEFORE.search(before)
+    said = (tail.group() if tail else b"") + text
+    said += b"".join([piece.partition(b">")[2] for piece in content])
+    lead = _RUN_AFTER.match(after)
+    said = (said + (lead.group() if lead else b"")).lower()
+    return any(word in said for word in BLOCK_WORDS) or _YEAR.search(said) is not None
+
+
+def _reads_as_other(reference: bytes) -> bool:
+    """Whether an ``&`` and a name is a character reference (:func:`html.unescape` reads
+    every one lxml's parser reads, and more: legacy names with no ``;``, names that merely
+    start with one) rather than the text it is (``&b=2`` in a link)."""
+    spelled = reference.decode("latin-1")
+    return unescape(spelled) != spelled
 
 
 def digest_of(
@@ -313,8 +369,9 @@ def _block_end(
             limit = learned["n"] * BLOCK_GROWTH + BLOCK_SLACK
             if _content_length(content_pieces, text) > limit:
                 raise Mismatch(BLOCK)
-            content = b">" + text.lower() + b"<" + b"<".join(pieces[start + 1 : j]).lower()
-            if any(word in content for word in BLOCK_WORDS) or _YEAR.search(content):
+            before = pieces[start - 1].rpartition(b">")[2] if start else b""
+            after = piece.partition(b">")[2]
+            if says_too_much(content_pieces, text, before, after):
                 raise Mismatch(BLOCK)
             return j
         if tag not in BLOCK_TAGS or tag.decode("latin-1") not in learned["t"]:

@@ -387,3 +387,87 @@ def test_a_token_outside_every_comment_the_parse_drops_is_still_no_hole():
     old = _with_shiv(page(1), b"a1b2c3").replace(b"<!DOCTYPE html>", b"<!DOCTYPE html x-a1>", 1)
     new = _with_shiv(page(2), b"d4e5f6").replace(b"<!DOCTYPE html>", b"<!DOCTYPE html x-c2>", 1)
     assert learned(old, new).endswith("|token_not_found")
+
+
+def _comment_count(body: bytes, content: bytes) -> bytes:
+    """``body`` with the comment-count block (a block hole) holding ``content``."""
+    start = body.index(b'<div class="comment-count"')
+    end = body.index(b"</div>", start)
+    return body[:start] + b'<div class="comment-count" data-n="7">' + content + body[end:]
+
+
+# An "Updated" line the extractor reads (a new updated_at) spelled with character references,
+# which the raw bytes' words and year do not show.
+ENCODED_UPDATES: dict[str, bytes] = {
+    "decimal": b"Upd&#97;ted 5 March &#50;026",
+    "hexadecimal": b"Upd&#x61;ted 5 March 202&#x36;",
+    "hexadecimal, capital X": b"Upd&#X61;ted 5 March 202&#X36;",
+    "no semicolon": b"Upd&#97ted 5 March 202&#54",
+    "zero-padded": b"Upd&#0097;ted 5 March 202&#00054;",
+    "only the year encoded": b"Modi&#102;ied 5 March &#50;&#48;26",
+}
+
+
+@pytest.mark.parametrize("name", ENCODED_UPDATES)
+def test_an_update_line_spelled_with_references_falls_back(template, name):
+    body = _comment_count(page(3), ENCODED_UPDATES[name])
+    assert check(body, template) == BLOCK
+    # the full extraction, which the fallback leads to, reads the update
+    assert extract_article(body, URL).updated_at != extract_article(page(3), URL).updated_at
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"7 comments &copy",  # a legacy name with no ";"
+        b"7 comments &AMP;",  # a name, but not spelled as listed
+        b"7 comments &copy2026",  # a legacy name run into a year
+        b"7 comments &#169;",  # a number, though not a letter's
+        b"7 comments &#",
+    ],
+)
+def test_a_reference_not_listed_in_a_block_falls_back(template, content):
+    assert check(_comment_count(page(3), content), template) == BLOCK
+
+
+@pytest.mark.parametrize(
+    "inserted",
+    [
+        '<span class="ago">Upd</span><span class="ago">ated 5 March</span>',
+        'Upd<span class="ago"></span>ated 5 March',
+        '<span class="ago">5 March 20</span><span class="ago">26</span>',
+        '<li><a href="/story/x">Last modi</a><span class="ago">fied</span></li>',
+    ],
+)
+def test_words_and_years_split_by_tags_fall_back(template, inserted):
+    """A reader takes an element's text across the tags in it: the guard does too."""
+    body = page(3).replace(MOST_READ.encode(), (MOST_READ + inserted).encode(), 1)
+    assert check(body, template) == BLOCK
+
+
+def test_a_word_continued_across_the_blocks_own_tags_is_seen():
+    """The runs of letters and digits just before a block's start tag and just after its end
+    tag continue its text."""
+    from archive.extract.template import says_too_much
+
+    assert not says_too_much([], b"ated 5 March")
+    assert says_too_much([], b"ated 5 March", before=b"Last upd")
+    assert says_too_much([], b"5 March 20", after=b"26 ")
+    assert not says_too_much([], b"5 March 20", before=b"Last seen ", after=b" 26")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda b: _comment_count(b, b"12 comments &amp; 3 replies"),
+        lambda b: _comment_count(b, b"12 comments&nbsp;&middot; Readers&#39; &lsquo;picks&rsquo;"),
+        lambda b: b.replace(b'href="/story/263149c65d-1"', b'href="/story/y?a=1&b=2&amp;c=3"', 1),
+    ],
+)
+def test_plain_chrome_with_listed_references_is_still_decided(template, edit):
+    """The twins: a counter and a most-read list changing, with the references chrome holds,
+    are chrome only (tier 0 decides them, and the full extraction agrees)."""
+    body = edit(page(3))
+    assert body != page(3)
+    assert check(body, template) is None
+    assert extract_article(body, URL).content_hash == extract_article(page(3), URL).content_hash

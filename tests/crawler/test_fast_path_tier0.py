@@ -210,6 +210,42 @@ def test_what_the_readers_see_put_into_a_hole_block_falls_back(redline_sqlite, s
     assert found["new_versions"] == int(changed.content_hash != same.content_hash)
 
 
+COUNT = re.compile(r'(<div class="comment-count" data-n="[0-9]+">)[^<]*')
+
+
+@pytest.mark.parametrize(
+    ("content", "edited"),
+    [
+        ("Upd&#97;ted 9 March &#50;017", True),  # the extractor reads "Updated 9 March 2017"
+        ("12 comments &amp; 3 replies", False),  # the twin: a counter, plainly chrome
+    ],
+)
+def test_an_update_line_spelled_with_references_is_found(redline_sqlite, site, content, edited):
+    """A block hole (the comment count) holding an "Updated" line written with character
+    references, which the raw bytes' words and year do not show: tier 0 refuses it and the
+    full extraction records the new version; the twin (a new count) is decided by tier 0."""
+    redline = redline_sqlite
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    serve_dressed(site, "/c", BASE)
+    redline("track", site.url("/c"))
+    redline.crawl()
+    assert redline.crawl()["fast_path"]["tier0_learned"] == 1
+    site.set_page(
+        "/c", lambda n: COUNT.sub(lambda m: m.group(1) + content, dressed("/c", BASE, n), 1)
+    )
+    found = redline.crawl()
+    if edited:
+        assert (found["unchanged"], found["new_versions"]) == (0, 1)
+        assert found["fast_path"]["tier0/fallback/block"] == 1
+        assert "tier0_decisions" not in found["fast_path"]
+        [change] = redline.json("changes", "--limit", "10")
+        assert change["url"] == site.url("/c")
+    else:
+        assert (found["unchanged"], found["new_versions"]) == (1, 0)
+        assert found["fast_path"]["tier0_decisions"] == 1
+        assert redline.json("changes", "--limit", "10") == []
+
+
 def plant_a_wrong_template(redline, site, path: str) -> None:
     """``path`` tracked and its template learned; then that template replaced, by hand, by one
     learned from an edited page, which the site now serves (tier 0 would call it unchanged)."""
