@@ -406,14 +406,15 @@ class ArchivePipeline:
             self._count("tier0_derived")
         every = self.config.fast_path_verify_every
         # every Nth decision of the archive (the count runs on from crawl to crawl), the first
-        # decision of each tier-0 template, and a site's first derived decisions
+        # decision of each tier-0 template, and a site's first derived decisions, whatever
+        # ``every`` (0 included)
         from archive.extract.template import is_unverified, verified
 
         if derived is not None:
             first = derived.site.verified < SITE_VERIFIED_FIRST
         else:
             first = tier0 and is_unverified(item.current_template)
-        check = every > 0 and ((self._decisions_before + decisions) % every == 0 or first)
+        check = first or (every > 0 and (self._decisions_before + decisions) % every == 0)
         if check and not await self._verify(item, url, content_type, current):
             # a template's hole was wrong: the site's rules, which hold it (a learned
             # template's holes are rules of its site), go with it

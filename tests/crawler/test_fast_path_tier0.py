@@ -293,14 +293,15 @@ def test_a_wrong_template_is_caught_by_the_verification_and_dropped(redline_sqli
     assert agreed["fast_path"] == {"decisions": 1, "tier0_decisions": 1, "verifications": 1}
 
 
-def test_a_templates_first_decision_is_verified_whatever_the_sampling(redline_sqlite, site):
-    """With the sampling far apart (every 1,000th decision), a template made wrong on purpose
-    is caught at its first decision all the same; the twin: an honest template's first
-    decision is verified and agrees, its next ones are not verified."""
+@pytest.mark.parametrize("every", ["1000", "0"])
+def test_a_templates_first_decision_is_verified_whatever_the_sampling(redline_sqlite, site, every):
+    """With the sampling far apart (every 1,000th decision) or off (0), a template made wrong
+    on purpose is caught at its first decision all the same; the twin: an honest template's
+    first decision is verified and agrees, its next ones are not verified."""
     redline = redline_sqlite
     redline.env.update(
         REDLINE_FAST_PATH="1",
-        REDLINE_FAST_PATH_VERIFY_EVERY="1000",
+        REDLINE_FAST_PATH_VERIFY_EVERY=every,
         REDLINE_FAST_PATH_SITE_RULES="0",
     )
     plant_a_wrong_template(redline, site, "/f")
