@@ -8,7 +8,6 @@ sharing robots.txt for real, are tests/crawler/test_workers.py's."""
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import threading
 import time
@@ -21,20 +20,11 @@ from scrapy.utils.test import get_crawler
 
 from archive.config import Config
 from crawler.shared_robots import CLAIM_S, SharedRobotsTxtMiddleware, robots_key
-from tests.conftest import service_missing
 
 pytestmark = [pytest.mark.redis]
 
 # How long the relay holds each of Redis's answers; the loop must keep turning meanwhile.
 DELAY_S = 0.3
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("REDLINE_TEST_REDIS_URL")
-    if not url:
-        service_missing("Redis", "REDLINE_TEST_REDIS_URL")
-    return url
 
 
 def _pipe(source: socket.socket, sink: socket.socket, delay_s: float) -> None:

@@ -5,7 +5,6 @@ against one PostgreSQL archive and a real site on 127.0.0.1.  Needs Redis
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -21,20 +20,12 @@ from archive.db import open_database
 from archive.models import TrackedURL
 from archive.store import track
 from crawler.distributed import QueueKeys, pop, push
-from tests.conftest import Redline, _postgres_schema_url, service_missing
+from tests.conftest import Redline, _postgres_schema_url
 from tests.pages import Story, serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 PAGES = [f"/story-{i}" for i in range(6)]
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("REDLINE_TEST_REDIS_URL")
-    if not url:
-        service_missing("Redis", "REDLINE_TEST_REDIS_URL")
-    return url
 
 
 @pytest.fixture
