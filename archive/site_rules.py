@@ -43,8 +43,13 @@ class SiteRuleSet:
     dropped: bool = False
 
 
+# What a site's row may hold, compressed: a merge that would pass it is not kept.
+MAX_STORED: Final = 8_192
+
+
 def encode_rules(rules: Rules) -> str:
-    """A site's rules as stored: their JSON, compressed (rewritten at every learning)."""
+    """A site's rules as stored: their JSON, compressed (rewritten when a learning adds to
+    them)."""
     data = json.dumps(rules, separators=(",", ":")).encode()
     return "z" + b64encode(zlib.compress(data, 9)).decode()
 
@@ -61,8 +66,11 @@ def decode_rules(stored: str) -> Rules:
 
 
 def site_of(url: str) -> str:
-    """The site a page's rules are kept under: its URL's host, lowercased, with its port."""
-    return (urlsplit(url).netloc.rpartition("@")[2] or "").lower()[:255]
+    """The site a page's rules are kept under: its URL's host, lowercased, with its port, a
+    leading ``www.`` left out (``www.example.com`` and ``example.com`` are one site: a
+    disagreement on one drops the rules of both)."""
+    host = (urlsplit(url).netloc.rpartition("@")[2] or "").lower()
+    return host.removeprefix("www.")[:255]
 
 
 def _host_dropped(session: Session, host: str, identity: str) -> bool:
@@ -90,7 +98,12 @@ def site_rules(session: Session, host: str, layout: str, identity: str) -> SiteR
 def add_site_rules(
     session: Session, host: str, layout: str, identity: str, rules: Rules, now: datetime
 ) -> SiteRuleSet:
-    """Merge ``rules`` (those of one learned template) into the site's; nothing once dropped."""
+    """Merge ``rules`` (those of one learned template) into the site's; nothing once dropped.
+
+    The row's rules are rewritten only when the merge changes them (most learnings on one
+    layout add nothing new) and the result stays within :data:`MAX_STORED` bytes (else they
+    are kept as they were); a change starts the count of verified decisions again, so that
+    the site's next derived decisions, made with the new rules, are verified."""
     if _host_dropped(session, host, identity):
         return SiteRuleSet(None, dropped=True)
     row = session.execute(
@@ -109,10 +122,15 @@ def add_site_rules(
     except ValueError:
         known = None
     merged = merge(known, rules)
-    row.rules = encode_rules(merged)
     row.learned = (row.learned or 0) + 1
-    row.updated_at = now
-    return SiteRuleSet(merged, row.learned, row.verified or 0, False)
+    if merged != known:
+        stored = encode_rules(merged)
+        if len(stored) <= MAX_STORED:
+            row.rules = stored
+            row.verified = 0  # new rules: the site's next decisions are verified again
+            row.updated_at = now
+            known = merged
+    return SiteRuleSet(known, row.learned, row.verified or 0, False)
 
 
 def count_site_verification(

@@ -15,9 +15,11 @@ of ``old`` exactly (outside raw text such as a script's, and for a comment's tok
 comment), each derived hole checked on ``old`` as :func:`.template.check` checks a new page (the
 token's class and length; a block's content balanced, of :data:`.template.BLOCK_TAGS`, made of the
 rule's vocabulary, nothing of :data:`.template.BLOCK_WORDS`, within the length cap), and none
-holding the version's own article (:func:`_holds_article`: a block's text, or a count's, found in
-the stored article's text means the rule's context is inside the article on this page: no
-template).  Every other byte is fixed, the digest binds the same context as a learned template,
+holding the version's own article (:func:`_holds_article`: a block's text found in the stored
+article's text means the rule's context is inside the article on this page: no template).  A
+count (class ``n``) in the page's text is never a derived hole: learning judged it chrome by
+another page's parse, and here the same bytes may be this article's dateline, whose day the
+extraction reads (the stored article's text holds no dates to check it against).  Every other byte is fixed, the digest binds the same context as a learned template,
 and the refetched page is checked against it with :func:`.template.check`.  A rule is only as
 trusted as the full extractions that vouched for it: the crawl verifies a site's first derived
 decisions, and drops its rules on a disagreement (:mod:`crawler.pipelines`).  No parse, no
@@ -391,8 +393,14 @@ class _Deriver:
         rule = match[0]
         if not self.outside(pos, pos + len(piece)) and not _asset_token(piece, rule[3]):
             return False  # the rule's context in the article: no hole there
-        if b"style" in _hole_attributes(piece, rule[3]):
+        attributes = _hole_attributes(piece, rule[3])
+        if b"style" in attributes:
             return False  # an inline style could hide what the extraction reads: never derived
+        if any(h[1] == "n" and a is None for h, a in zip(rule[3], attributes, strict=True)):
+            # a count in the page's text: learning judged it chrome by the parse of another
+            # page; here the same bytes may stand in this article's dateline (a date's day the
+            # extraction reads) or any text it reads: never derived
+            return False
         classes = {h[1] for h in rule[3]}
         if "c" in classes:  # a comment's token: only inside a comment
             if self.comments is None:

@@ -12,15 +12,19 @@ article's body (no hole derived there).
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from hashlib import sha256
 
 import pytest
 
+from archive.db import open_database
 from archive.extract import DEFAULT_MIN_CHARS
 from archive.extract.extractor import extract_article, extract_with_fingerprint
 from archive.extract.template import BLOCK, DIGEST, check, is_unverified, segments_of
 from archive.extract.template_learn import learn_with_fingerprint
 from archive.extract.template_site import (
     IN_ARTICLE,
+    MAX_RULES,
     MAX_VOCABULARY,
     NO_HOLE,
     NO_REGION,
@@ -30,6 +34,13 @@ from archive.extract.template_site import (
     layout,
     merge,
     rules_of,
+)
+from archive.models import SiteRules
+from archive.site_rules import (
+    MAX_STORED,
+    add_site_rules,
+    count_site_verification,
+    site_of,
 )
 from scheduler.demo.chrome import dress
 from tests.pages import PARAGRAPHS, Story, article_page
@@ -264,3 +275,79 @@ def test_an_inline_styles_token_is_never_a_derived_hole():
         found = derive_segments({"t": [rule], "b": []}, page_, PARAGRAPHS[:1])
         made = 0 if found == NO_HOLE else sum(1 for s in found if s[0] == "T")
         assert made == holes
+
+
+def _online(path: str, n: int, story: Story, day: int | None = None, readers: int = 0) -> bytes:
+    """An article whose footer counts its readers (``<span class="online">``, chrome: a count
+    learned as a hole); with ``day``, a dateline whose day stands in the same span."""
+    html = page(path, n, story).decode()
+    count = readers or 100 + 37 * n
+    html = html.replace(
+        "<p>&copy; The Meridian</p>",
+        f'<p>&copy; The Meridian. Readers online: <span class="online">{count}</span></p>',
+    )
+    if day is not None:
+        note = f'<div class="note">Updated <span class="online">{day}</span> March 2026</div>'
+        html = html.replace('<div class="story-body">', note + '<div class="story-body">', 1)
+    return html.encode()
+
+
+def test_a_count_in_the_pages_text_is_never_a_derived_hole():
+    """A count learned in one article's footer is a hole of its site's rules; on another
+    article the same span holds its dateline's day (the extraction's updated_at): never a
+    derived hole, the dateline changed is a mismatch and the full extraction finds it."""
+    y = "/world/palmyra"
+    old, new = _online(y, 1, Story()), _online(y, 2, Story())
+    _, fingerprint = extract_with_fingerprint(new, SITE + y)
+    template = learn_with_fingerprint(
+        old, new, HTML, fingerprint, url=SITE + y, min_chars=DEFAULT_MIN_CHARS
+    )
+    rules_ = rules_of(template, new)
+    assert rules_ is not None
+    assert any("online" in r[2] and r[3][0][1] == "n" for r in rules_["t"])
+    a, b = _online("/uk/floods", 1, OTHER, 17, 5), _online("/uk/floods", 2, OTHER, 18, 5)
+    url = SITE + "/uk/floods"
+    assert extract_article(a, url).updated_at != extract_article(b, url).updated_at
+    assert derived(rules_, a, b) == (None, DIGEST)
+    # the twin: the same dateline, only the request chrome new: derived, and the same article
+    same = _online("/uk/floods", 2, OTHER, 17, 5)
+    template, why = derived(rules_, a, same)
+    assert why is None and template is not None
+    assert extract_article(same, url).content_hash == extract_article(a, url).content_hash
+
+
+def test_a_site_is_its_host_with_or_without_www():
+    assert site_of("https://www.Example.com/a") == site_of("http://example.com/b")
+    assert site_of("https://www.example.com:8443/a") == "example.com:8443"
+    assert site_of("https://news.example.com/a") != site_of("https://example.com/a")
+
+
+def _session(tmp_path):  # type: ignore[no-untyped-def]
+    return open_database(f"sqlite:///{tmp_path / 'rules.sqlite'}").session()
+
+
+def test_a_sites_rules_are_rewritten_only_when_a_learning_adds_to_them(rules, tmp_path):
+    """The same rules learned again: the stored row's rules untouched and its verified
+    decisions still counted; new rules: rewritten, and the count starts again (the site's
+    next derived decisions, made with them, are verified); past the size cap: kept as they
+    were."""
+    now = datetime.now(UTC)
+    with _session(tmp_path) as session:
+        first = add_site_rules(session, "news.example", "l", "i", rules, now)
+        assert first.rules == merge(None, rules) and first.verified == 0
+        for _ in range(3):
+            count_site_verification(session, "news.example", "l", "i", now)
+        stored = session.get(SiteRules, ("news.example", "l", "i")).rules
+        again = add_site_rules(session, "news.example", "l", "i", rules, now)
+        assert (again.learned, again.verified) == (2, 3)
+        assert session.get(SiteRules, ("news.example", "l", "i")).rules == stored
+        more = {"t": [], "b": [list(r) for r in rules["b"]]}
+        more["b"][0] = [*more["b"][0][:5], {**more["b"][0][5], "t": ["span", "b"]}]
+        grown = add_site_rules(session, "news.example", "l", "i", more, now)
+        assert grown.verified == 0 and grown.rules != again.rules
+        assert session.get(SiteRules, ("news.example", "l", "i")).rules != stored
+        contexts = [sha256(str(i).encode()).hexdigest() for i in range(MAX_RULES)]
+        huge = {"t": [[2, [1], f"{c}\x00", [[1, "w", 16]]] for c in contexts]}
+        capped = add_site_rules(session, "news.example", "l", "i", huge, now)
+        assert capped.rules == grown.rules
+        assert len(session.get(SiteRules, ("news.example", "l", "i")).rules) <= MAX_STORED
