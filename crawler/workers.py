@@ -141,7 +141,8 @@ def derive_template_job(
     """Runs in a worker, with no extraction: tier 0's template of a version derived by its
     site's ``rules`` from the version's stored payload (the first readable response of
     ``locations``), when ``body`` matches it (:func:`archive.extract.template_site.derive`);
-    ``(None, why not)`` otherwise."""
+    ``(None, why not)`` otherwise: none either when the stored payload was captured at another
+    final URL than ``url`` or with another Content-Type."""
     from archive.extract.template_site import derive
 
     for location in locations:
@@ -152,8 +153,10 @@ def derive_template_job(
         except (OSError, ValueError):
             continue
         old_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
-        if old_type != content_type:  # another decoding: no template
+        if old_type != content_type:  # another decoding (media type or charset): no template
             return None, "content_type"
+        if stored.target_uri != url:  # read at another final URL (its canonical link, its
+            return None, "final_url"  # links resolved against it): no template
         return derive(
             rules,
             stored.content,

@@ -19,8 +19,9 @@ holding the version's own article (:func:`_holds_article`: a block's text found 
 article's text means the rule's context is inside the article on this page: no template).  A
 count (class ``n``) in the page's text is never a derived hole: learning judged it chrome by
 another page's parse, and here the same bytes may be this article's dateline, whose day the
-extraction reads (the stored article's text holds no dates to check it against).  Every other byte is fixed, the digest binds the same context as a learned template,
-and the refetched page is checked against it with :func:`.template.check`.  A rule is only as
+extraction reads (the stored article's text holds no dates to check it against).  Every other
+byte is fixed, the digest binds the same context as a learned template, and the refetched page
+is checked against it with :func:`.template.check`.  A rule is only as
 trusted as the full extractions that vouched for it: the crawl verifies a site's first derived
 decisions, and drops its rules on a disagreement (:mod:`crawler.pipelines`).  No parse, no
 lxml, no trafilatura: the extraction workers run it in about a millisecond per page.

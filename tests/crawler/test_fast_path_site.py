@@ -220,3 +220,75 @@ def test_a_learned_templates_disagreement_drops_its_sites_rules(redline_sqlite, 
     assert (fast["disagreements"], fast["site_rules_dropped"]) == (1, 1)
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         assert set(db.execute("SELECT rules, dropped FROM site_rules").fetchall()) == {(None, 1)}
+
+
+def test_a_refetch_at_another_final_url_derives_nothing(redline_sqlite, site):
+    """An article that moved (its URL now redirects; its canonical link is root-relative, read
+    against the final URL): its stored page was captured at another final URL, so no template
+    is derived from it and the full extraction decides.  The twin, an article that stayed put
+    with only its chrome new: derived, unchanged."""
+    redline = redline_sqlite
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    learn_the_site(redline, site)
+
+    def canonical(path: str, article: Story, n: int) -> str:
+        link = f'<link rel="canonical" href="{path}">'
+        return dressed(path, article, n).replace("</head>", link + "</head>", 1)
+
+    site.set_page("/m", lambda n: canonical("/m", story(1), n))
+    site.set_page("/k", lambda n: canonical("/k", story(2), n))
+    redline("track", site.url("/m"), site.url("/k"))
+    assert redline.crawl()["new_versions"] == 2
+    site.set_page("/moved/m", lambda n: canonical("/m", story(1), n + 5))  # new chrome
+    site.redirect("/m", "/moved/m")
+    before = extract_article(canonical("/m", story(1), 5).encode(), site.url("/m"))
+    after = extract_article(canonical("/m", story(1), 5).encode(), site.url("/moved/m"))
+    found = redline.crawl()
+    fast = found["fast_path"]
+    assert fast["tier0/not_derived/final_url"] == 1
+    assert fast["tier0_derived"] == 1  # the twin, /k
+    assert found["new_versions"] == int(before.content_hash != after.content_hash)
+    assert found["errors"] == 0
+
+
+def online(path: str, article: Story, n: int, day: int | None = None) -> str:
+    """An article whose footer counts its readers (a count in the page's text, new on every
+    request: learned as a hole); with ``day``, a dateline whose day stands in the same span,
+    the footer's count then kept."""
+    page = dressed(path, article, n)
+    count = 5 if day is not None else 100 + 37 * n
+    page = page.replace(
+        "<p>&copy; The Meridian</p>",
+        f'<p>&copy; The Meridian. Readers online: <span class="online">{count}</span></p>',
+    )
+    if day is not None:
+        note = f'<div class="note">Updated <span class="online">{day}</span> March 2026</div>'
+        page = page.replace('<div class="story-body">', note + '<div class="story-body">', 1)
+    return page
+
+
+def test_a_count_learned_in_chrome_is_no_hole_in_another_articles_dateline(redline_sqlite, site):
+    """The site's rules hold a count learned in one article's footer; another article's
+    dateline puts its day in the same span.  Its day changed at the first chrome-only
+    refetch: no template is derived, and the full extraction records the new version.  The
+    twin, the same dateline and only the chrome new: derived, unchanged."""
+    redline = redline_sqlite
+    redline.env["REDLINE_FAST_PATH"] = "1"
+    site.set_page("/s0", lambda n: online("/s0", story(0), n))
+    redline("track", site.url("/s0"))
+    redline.crawl()
+    assert redline.crawl()["fast_path"]["tier0_learned"] == 1
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        [(stored,)] = db.execute("SELECT rules FROM site_rules").fetchall()
+    assert any("online" in r[2] and r[3][0][1] == "n" for r in decode_rules(stored)["t"])
+    site.set_page("/d", lambda n: online("/d", story(1), n, day=17))
+    site.set_page("/e", lambda n: online("/e", story(2), n, day=17))
+    redline("track", site.url("/d"), site.url("/e"))
+    assert redline.crawl()["new_versions"] == 2
+    site.set_page("/d", lambda n: online("/d", story(1), n, day=18))
+    found = redline.crawl()
+    assert (found["unchanged"], found["new_versions"], found["errors"]) == (2, 1, 0)
+    assert found["fast_path"]["tier0_derived"] == 1  # /e
+    assert found["fast_path"]["tier0/not_derived/digest"] == 1  # /d
+    [change] = redline.json("changes", "--limit", "10")
+    assert change["url"] == site.url("/d")
