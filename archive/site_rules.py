@@ -100,6 +100,9 @@ def add_site_rules(
 ) -> SiteRuleSet:
     """Merge ``rules`` (those of one learned template) into the site's; nothing once dropped.
 
+    A site's first learning stores no rules, only its row: rules serve the site's *other*
+    articles, and a site with one article tracked (most of a benchmark corpus's sites, a
+    one-off article) would store them for nothing; its second learning stores its rules.
     The row's rules are rewritten only when the merge changes them (most learnings on one
     layout add nothing new) and the result stays within :data:`MAX_STORED` bytes (else they
     are kept as they were); a change starts the count of verified decisions again, so that
@@ -111,10 +114,12 @@ def add_site_rules(
         .where(SiteRules.host == host, SiteRules.layout == layout, SiteRules.identity == identity)
         .with_for_update()
     ).scalar_one_or_none()
-    if row is None:
-        row = SiteRules(host=host, layout=layout, identity=identity, learned=0, verified=0)
+    if row is None:  # the site's first learning: its row, no rules yet
+        row = SiteRules(host=host, layout=layout, identity=identity, learned=1, verified=0)
         row.dropped = False
+        row.updated_at = now
         session.add(row)
+        return SiteRuleSet(None, 1, 0, False)
     if row.dropped:
         return SiteRuleSet(None, row.learned, row.verified, True)
     try:

@@ -327,19 +327,23 @@ def _session(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_a_sites_rules_are_rewritten_only_when_a_learning_adds_to_them(rules, tmp_path):
-    """The same rules learned again: the stored row's rules untouched and its verified
-    decisions still counted; new rules: rewritten, and the count starts again (the site's
-    next derived decisions, made with them, are verified); past the size cap: kept as they
-    were."""
+    """A site's first learning: its row, no rules (they serve its other articles); the
+    second: its rules.  The same rules learned again: the stored row's rules untouched and
+    its verified decisions still counted; new rules: rewritten, and the count starts again
+    (the site's next derived decisions, made with them, are verified); past the size cap:
+    kept as they were."""
     now = datetime.now(UTC)
     with _session(tmp_path) as session:
+        mark = add_site_rules(session, "news.example", "l", "i", rules, now)
+        assert mark.rules is None and mark.learned == 1
+        assert session.get(SiteRules, ("news.example", "l", "i")).rules is None
         first = add_site_rules(session, "news.example", "l", "i", rules, now)
         assert first.rules == merge(None, rules) and first.verified == 0
         for _ in range(3):
             count_site_verification(session, "news.example", "l", "i", now)
         stored = session.get(SiteRules, ("news.example", "l", "i")).rules
         again = add_site_rules(session, "news.example", "l", "i", rules, now)
-        assert (again.learned, again.verified) == (2, 3)
+        assert (again.learned, again.verified) == (3, 3)
         assert session.get(SiteRules, ("news.example", "l", "i")).rules == stored
         more = {"t": [], "b": [list(r) for r in rules["b"]]}
         more["b"][0] = [*more["b"][0][:5], {**more["b"][0][5], "t": ["span", "b"]}]
