@@ -44,6 +44,7 @@ from html import unescape
 from typing import Any, Final
 
 from archive.extract.version import extractor_version
+from archive.extract.years import MAX_YEAR, MIN_YEAR
 
 # The template format (t0b: JSON, zlib, base64; t0c: :func:`render`): a template of another
 # format is another identity's, learned again.
@@ -63,10 +64,22 @@ DIGEST: Final = "digest"  # the bytes outside the holes differ
 ERROR: Final = "error"  # the template could not be read
 REASONS: Final = (NO_TEMPLATE, UNLEARNABLE, OTHER_EXTRACTOR, PIECES, TOKEN, BLOCK, DIGEST, ERROR)
 
+
+def _years(low: int, high: int) -> bytes:
+    """A pattern matching exactly the four-digit numbers ``low`` to ``high``."""
+    ranges = []
+    for decade in range(low // 10, high // 10 + 1):
+        first, last = max(low, decade * 10) % 10, min(high, decade * 10 + 9) % 10
+        ranges.append(b"%d[%d-%d]" % (decade, first, last))
+    return b"(?:" + b"|".join(ranges) + b")"
+
+
+# Every year a date reader of the extractor accepts (:mod:`archive.extract.years`).
+YEARS: Final = _years(MIN_YEAR, MAX_YEAR)
 RUN: Final = re.compile(rb"([A-Za-z0-9_-]+)")
 CLASSES: Final = {
     "w": re.compile(rb"[A-Za-z0-9_-]+"),
-    "n": re.compile(rb"(?!(?:199|20[0-3])[0-9]\Z)[0-9]{1,6}"),
+    "n": re.compile(rb"(?!" + YEARS + rb"\Z)[0-9]{1,6}"),
     # in a comment of the raw page: no "-", "!" or ">", which could close it
     "c": re.compile(rb"[A-Za-z0-9_]+"),
 }
@@ -86,7 +99,7 @@ BLOCK_WORDS: Final = (
     b"<p ",
     b"<p\n",
 )
-_YEAR: Final = re.compile(rb"(?<![0-9])(?:199|20[0-3])[0-9](?![0-9])")
+_YEAR: Final = re.compile(rb"(?<![0-9])" + YEARS + rb"(?![0-9])")
 # A character reference, as far as a parser could read one: ``&#`` and whatever follows it,
 # or ``&`` and a name (a legacy name needs no ``;``: ``&copy2026`` reads "(c)2026").
 _REFERENCE: Final = re.compile(rb"&(?:#[xX]?[0-9A-Fa-f]*|[A-Za-z][A-Za-z0-9]*);?")
@@ -99,8 +112,9 @@ REFERENCES: Final = frozenset(
     b" &middot; &bull; &raquo; &laquo; &copy; &reg; &trade; &times; &#124; &vert;".split()
 )
 # The run of letters and digits a block's text may continue across its start or end tag.
-_RUN_BEFORE: Final = re.compile(rb"[A-Za-z0-9]*\Z")
-_RUN_AFTER: Final = re.compile(rb"[A-Za-z0-9]*")
+# (bytes of 0x80 and up: a letter or digit other than ASCII, such as ``٢``)
+_RUN_BEFORE: Final = re.compile(rb"[A-Za-z0-9\x80-\xff]*\Z")
+_RUN_AFTER: Final = re.compile(rb"[A-Za-z0-9\x80-\xff]*")
 # The attributes of a block's content whose values may differ from the learned ones (links,
 # images, a form field's value: a CSRF token); every other attribute's value must be one seen
 # when learning.
@@ -268,7 +282,7 @@ def says_too_much(
             ):
                 return True
     raw = raw.lower()
-    if any(word in raw for word in BLOCK_WORDS) or _YEAR.search(raw):
+    if any(word in raw for word in BLOCK_WORDS) or _YEAR.search(raw) or other_digits(raw):
         return True
     if not content and not before and not after:
         return False  # the text alone: checked above
@@ -277,7 +291,22 @@ def says_too_much(
     said += b"".join([piece.partition(b">")[2] for piece in content])
     lead = _RUN_AFTER.match(after)
     said = (said + (lead.group() if lead else b"")).lower()
+    if other_digits(said):
+        return True
     return any(word in said for word in BLOCK_WORDS) or _YEAR.search(said) is not None
+
+
+def other_digits(raw: bytes) -> bool:
+    """Whether ``raw`` may hold a decimal digit other than 0-9 (a date reader reads
+    ``２０２６`` and ``٢٠٢٦`` as 2026): one in it read as UTF-8, or bytes that are not UTF-8
+    (read in another charset they may be one)."""
+    if raw.isascii():
+        return False
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return any(char.isdecimal() and not "0" <= char <= "9" for char in text)
 
 
 def _reads_as_other(reference: bytes) -> bool:
@@ -401,7 +430,7 @@ def _check_attributes(head: bytes, learned: Vocabulary) -> None:
 def _tokens_out(piece: bytes, count: int, holes: Sequence[Sequence[Any]]) -> bytes:
     """``piece`` with its token holes emptied (each checked against its class)."""
     parts = RUN.split(piece)
-    if len(parts) != count:
+    if len(parts) != count or other_digits(piece):
         raise Mismatch(TOKEN)
     for index, kind_of, longest in holes:
         value = parts[index]

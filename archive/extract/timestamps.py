@@ -25,6 +25,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from archive.extract.head import Head
+from archive.extract.years import MAX_YEAR, MIN_YEAR
 
 # Meta keys (lower-cased), in order of preference.
 PUBLISHED_META = (
@@ -56,10 +57,6 @@ UPDATED_META = (
 _UPDATED_KEYS = frozenset(UPDATED_META)
 _META_KEYS = ("property", "name", "itemprop", "http-equiv")
 
-# Timestamps outside these years are parse accidents (epoch zero, "0001-01-01", typos), not
-# publication dates.  Fixed bounds rather than "now" keep extraction deterministic.
-MIN_YEAR = 1990
-MAX_YEAR = 2100
 
 # <time> elements inside these are navigation, related links or comments: chrome.
 _TIME_XPATH = (

@@ -24,14 +24,19 @@ from archive.extract import DEFAULT_MIN_CHARS
 from archive.extract.extractor import extract_article, extract_with_fingerprint
 from archive.extract.template import (
     BLOCK,
+    CLASSES,
     DIGEST,
     OTHER_EXTRACTOR,
     PIECES,
+    RUN,
     TOKEN,
     UNLEARNABLE,
+    YEARS,
+    Mismatch,
     is_unlearnable,
     is_unverified,
     needs_learning,
+    other_digits,
     parse,
     render,
     segments_of,
@@ -40,6 +45,7 @@ from archive.extract.template import (
 )
 from archive.extract.template import check as check_in
 from archive.extract.template_learn import learn_with_fingerprint
+from archive.extract.years import MAX_YEAR, MIN_YEAR
 from scheduler.demo.chrome import dress
 from tests.pages import PARAGRAPHS, Story, article_page
 
@@ -471,3 +477,92 @@ def test_plain_chrome_with_listed_references_is_still_decided(template, edit):
     assert body != page(3)
     assert check(body, template) is None
     assert extract_article(body, URL).content_hash == extract_article(page(3), URL).content_hash
+
+
+def _updated_page(n: int) -> bytes:
+    """Request ``n`` with the comment-count block (a block hole) after fixed text "Updated ",
+    its counts never reading as a year: a date in the hole is one the extractor reads."""
+    html = page(n).decode()
+    html = re.sub(
+        rf'data-n="{YEARS.decode()}"|>{YEARS.decode()} comments',
+        lambda m: re.sub("[0-9]+", "7", m.group(0)),
+        html,
+    )
+    html = re.sub(
+        r'(<div class="comment-count"[^>]*>[^<]*</div>)',
+        r'<div class="meta">Updated \1</div>',
+        html,
+    )
+    return html.encode()
+
+
+@pytest.fixture(scope="module")
+def updated_template() -> str:
+    found = learned(_updated_page(1), _updated_page(2))
+    assert not is_unlearnable(found), found
+    return found
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "5 March 2026",
+        "5 March 2045",  # a year up to the date readers' last (2100)
+        "5 March 2100",
+        "2045-03-05",
+        "5 March ２０２６",  # fullwidth digits
+        "5 March ٢٠٢٦",  # Arabic-Indic digits
+        "5 March 20٢٦",  # mixed
+    ],
+)
+def test_a_date_in_a_block_hole_falls_back_whatever_its_year_or_digits(updated_template, date):
+    body = _comment_count(_updated_page(3), date.encode())
+    assert check(body, updated_template) == BLOCK
+    # the full extraction, which the fallback leads to, reads the date as the update
+    before = extract_article(_updated_page(3), URL).updated_at
+    assert extract_article(body, URL).updated_at not in (None, before)
+
+
+@pytest.mark.parametrize("count", ["12 comments", "7 comments", "1 comment"])
+def test_a_plain_counter_after_updated_is_still_decided(updated_template, count):
+    """The twins: a counter changing in the same hole is chrome (tier 0 decides it, and the
+    full extraction agrees)."""
+    body = _comment_count(_updated_page(3), count.encode())
+    assert check(body, updated_template) is None
+    base = extract_article(_updated_page(3), URL)
+    assert extract_article(body, URL).content_hash == base.content_hash
+
+
+def test_the_guards_years_are_every_year_the_date_readers_accept():
+    from datetime import datetime
+
+    from htmldate.settings import MIN_DATE
+
+    from archive.extract import timestamps
+
+    assert (timestamps.MIN_YEAR, timestamps.MAX_YEAR) == (MIN_YEAR, MAX_YEAR)
+    assert MIN_DATE.year >= MIN_YEAR and datetime.now().year <= MAX_YEAR  # htmldate's bounds
+    for year in range(10000):
+        number = b"%04d" % year
+        a_year = MIN_YEAR <= year <= MAX_YEAR
+        assert (re.fullmatch(YEARS, number) is not None) == a_year
+        assert (CLASSES["n"].fullmatch(number) is None) == a_year  # a count is no year
+
+
+def test_a_digit_other_than_ascii_refuses_a_block_or_a_token():
+    from archive.extract.template import _tokens_out, says_too_much
+
+    for digits in ["２", "٢", "۲", "२"]:
+        assert other_digits(f"7 comments {digits}".encode())
+        assert says_too_much([], f"7 comments {digits}".encode())
+        assert says_too_much([], b"5 March 20", after=f"{digits}6".encode())
+        piece = f'div data-n="7">{digits}'.encode()
+        with pytest.raises(Mismatch, match=TOKEN):
+            _tokens_out(piece, len(RUN.split(piece)), [])
+    assert other_digits("7 comments".encode("utf-16"))  # not UTF-8: it may be one
+    # the twins: other letters and signs are no digit
+    for text in ["7 comments · éàü", "Читать далее", "²³ ½"]:
+        assert not other_digits(text.encode())
+        assert not says_too_much([], text.encode())
+    piece = b'div data-n="7">12 comments'
+    assert _tokens_out(piece, len(RUN.split(piece)), [[5, "n", 6]])
