@@ -492,6 +492,7 @@ def environ(data: Path, args: argparse.Namespace) -> dict[str, str]:
         REDLINE_CONCURRENT_REQUESTS=str(args.concurrency),
         REDLINE_CONCURRENT_REQUESTS_PER_DOMAIN=str(args.concurrency),
         REDLINE_FAST_PATH="1" if args.fast_path else "0",
+        REDLINE_FAST_PATH_SITE_RULES="1" if args.site_rules else "0",
         REDLINE_WARC_RETENTION=args.warc_retention,
     )
 
@@ -690,6 +691,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         "bytes_per_chrome_only_steady_capture": bytes_per_capture(steady),
         "warc_retention": args.warc_retention,
         "fast_path": bool(args.fast_path),
+        "fast_path_site_rules": bool(args.site_rules),
         # the chrome cycle (t1, the first chrome-only refetch) ...
         **chrome_only_figures("chrome_only", chrome),
         # ... the chrome-again cycle (t2, the second: a fast path's first decisions) ...
@@ -814,6 +816,8 @@ def print_table(report: dict[str, Any], out: IO[str]) -> None:
     )
     mode = "on" if report["fast_path"] else "off (--no-fast-path)"
     print(f"fast path                         {mode}", file=out)
+    rules = "on (--site-rules)" if report.get("fast_path_site_rules") else "off"
+    print(f"site rules                        {rules}", file=out)
     met = report["targets_met"]["chrome_only_vs_extraction_min"]
     for prefix, name in (
         ("chrome_only", "chrome"),
@@ -880,6 +884,13 @@ def main(argv: list[str] | None = None) -> int:
         help="run the crawls with fast_path on (--fast-path) or off (--no-fast-path);"
         " default: redline's default (on)",
     )
+    parser.add_argument(
+        "--site-rules",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the crawls with fast_path_site_rules on (--site-rules) or off"
+        " (--no-site-rules); default: redline's default (off)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fetch-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -893,6 +904,8 @@ def main(argv: list[str] | None = None) -> int:
     args.workers_resolved = Config(workers=args.workers).extraction_workers or 1
     if args.fast_path is None:  # redline's default, whatever the environment says
         args.fast_path = Config().fast_path
+    if args.site_rules is None:  # redline's default, whatever the environment says
+        args.site_rules = Config().fast_path_site_rules
     logging.disable(logging.WARNING)
 
     report = run(args, say)

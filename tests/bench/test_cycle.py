@@ -76,7 +76,7 @@ def test_a_tiny_run_reports_every_chrome_only_cycle(tmp_path):
     n = 12
     proc = subprocess.run(
         [sys.executable, "-m", "bench.cycle", "--urls", str(n), "--workers", "1",
-         "--concurrency", "4", "--fast-path", "--out", str(out)],
+         "--concurrency", "4", "--fast-path", "--site-rules", "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -84,6 +84,7 @@ def test_a_tiny_run_reports_every_chrome_only_cycle(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(out.read_text())
+    assert report["fast_path_site_rules"] is True  # an opt-in, asked for here
     assert "chrome-again cycle" in proc.stdout and "(target >= 3: " in proc.stdout
     cycles = report["cycles"]
     assert list(cycles) == [

@@ -69,7 +69,7 @@ def learn_the_site(redline, site) -> None:
 
 
 def test_site_rules_decide_other_articles_first_chrome_only_refetch(redline, site):
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
     others = {f"/s{i}": story(i) for i in range(1, 5)}
     twins = {"/t-text": story(5), "/t-headline": story(6)}
@@ -128,7 +128,7 @@ def test_twin_an_edit_inside_a_rules_hole_is_refused(redline_sqlite, site, extra
     a hole: no template is derived, and the full extraction decides exactly as it reads the
     page."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
     serve(site, "/p", story(1))
     redline("track", site.url("/p"))
@@ -147,7 +147,7 @@ def test_the_chromes_class_names_in_an_articles_body_get_no_hole(redline_sqlite,
     its own): the derived template has no hole there, so a change inside it is no tier-0
     decision (the full extraction decides)."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
     own = f'{MOST_READ}<ol><li><a href="/x">Our own list</a></li></ol></aside>'
     serve(site, "/c", story(2), body=own)
@@ -168,7 +168,7 @@ def test_a_wrong_derived_decision_drops_the_sites_rules(redline_sqlite, site):
     recorded in the same crawl, and the site's rules are dropped for good: the next learning
     does not bring them back."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
     article = story(3)
     serve(site, "/w", article)
@@ -212,7 +212,7 @@ def test_a_learned_templates_disagreement_drops_its_sites_rules(redline_sqlite, 
     """A learned template's holes are its site's rules: when a decision of a learned template
     (made wrong on purpose) is caught by its verification, the site's rules are dropped too."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
     plant_a_wrong_template(redline, site, "/v")  # its honest learning merged into the rules
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
@@ -231,7 +231,7 @@ def test_a_refetch_at_another_final_url_derives_nothing(redline_sqlite, site):
     is derived from it and the full extraction decides.  The twin, an article that stayed put
     with only its chrome new: derived, unchanged."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
 
     def canonical(path: str, article: Story, n: int) -> str:
@@ -276,7 +276,7 @@ def test_a_count_learned_in_chrome_is_no_hole_in_another_articles_dateline(redli
     refetch: no template is derived, and the full extraction records the new version.  The
     twin, the same dateline and only the chrome new: derived, unchanged."""
     redline = redline_sqlite
-    redline.env["REDLINE_FAST_PATH"] = "1"
+    redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     site.set_page("/s0", lambda n: online("/s0", story(0), n))
     site.set_page("/s00", lambda n: online("/s00", story(9), n))
     redline("track", site.url("/s0"), site.url("/s00"))
