@@ -110,20 +110,25 @@ class Locator:
     def of(cls, region: HtmlElement) -> Locator:
         """The locator of ``region``: its steps ranked as :meth:`locate` counts them."""
         steps: list[StoredStep] = []
+        exact: list[Step] = []  # the same walk's exact steps, for the path's digest
         element: HtmlElement | None = region
         while element is not None and element.getparent() is not None:
             parent = element.getparent()
-            names = _hashed_names(element)
-            rank = 0
+            names, hashed = _names(element), _hashed_names(element)
+            rank = exact_rank = 0
             for sibling in parent.iterchildren(element.tag):
                 if sibling is element:
                     break
-                if _hashed_names(sibling) == names:
+                if _hashed_names(sibling) == hashed:
                     rank += 1
-            steps.append((str(element.tag), names, rank))
+                if _names(sibling) == names:
+                    exact_rank += 1
+            steps.append((str(element.tag), hashed, rank))
+            exact.append((str(element.tag), names[0], names[1], exact_rank))
             element = parent
         steps.reverse()
-        return cls(steps, _path_digest(_locator(region)))
+        exact.reverse()
+        return cls(steps, _path_digest(exact))
 
     def locate(self, tree: HtmlElement) -> HtmlElement | None:
         """The element the steps lead to in ``tree`` when its exact path is the one located
