@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from copy import deepcopy
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
@@ -15,7 +16,7 @@ from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.extract.chrome import drop_chrome
 from archive.extract.decode import undecodable_ratio
-from archive.extract.fastpath import fallback_reason, page_fingerprint
+from archive.extract.fastpath import ReadCopy, fallback_reason, page_fingerprint
 from archive.extract.head import Head, drop_hidden_metadata, read_head, stated_authors
 from archive.extract.headline import (
     clean_headline,
@@ -315,8 +316,16 @@ def _extract(
     tree = parse_body(body, content_type)
     if tree is None:
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
-    pristine = deepcopy(tree) if fingerprint else None  # as parsed, for the fingerprint
-    reading = read_page(tree, url)
+    pristine = ReadCopy(tree) if fingerprint else None  # as parsed, for the fingerprint
+    # and, for the fingerprint's region, a copy of the tree as this reading's first two
+    # removal passes leave it (:func:`_removals`: they need not run again on a copy)
+    cleared: list[ReadCopy] = []
+
+    def copy_cleared(read: HtmlElement) -> None:
+        assert pristine is not None
+        cleared.append(ReadCopy.of_read(read, pristine))
+
+    reading = read_page(tree, url, cleared=None if pristine is None else copy_cleared)
     head, walls, history, meta = reading.head, reading.walls, reading.history, reading.meta
     canonical_url, amp_url = reading.canonical_url, reading.amp_url
     document = run_trafilatura(tree, url)
@@ -334,7 +343,8 @@ def _extract(
     # the tree trafilatura read: it does not change it)
     paragraphs = drop_chrome(restore_repeats(extracted, repeated_runs(tree, extracted)))
     paragraphs = _drop_headline_echo(paragraphs, [headline, meta.title or ""])
-    titles = [headline, page_title(tree), head.first_meta("og:title", "twitter:title") or ""]
+    title = page_title(tree)
+    titles = [headline, title, head.first_meta("og:title", "twitter:title") or ""]
     headline, paragraphs = shown_headline(titles, paragraphs, h1s, HEADLINE_ECHO_DEPTH)
     byline = normalize_optional(meta.author or stated_authors(head))
     paragraphs = _drop_byline_line(paragraphs, byline)
@@ -355,36 +365,49 @@ def _extract(
         )
 
     published_at = find_published(tree, head, meta.date, history=history.published)
+    updated_at = find_updated(tree, head, published_at, history=history.updated)
+    language = _language(head, meta)
     article = Article(
         headline=headline,
         paragraphs=paragraphs,
         byline=byline,
         published_at=published_at,
-        updated_at=find_updated(tree, head, published_at, history=history.updated),
+        updated_at=updated_at,
         description=description,
-        language=_language(head, meta),
+        language=language,
         canonical_url=canonical_url,
         amp_url=amp_url,
     )
     if pristine is None:
         return article, None
+    # what the metadata readers gave above, read on this very tree: the evidence takes it
+    # as found (they only read the tree) instead of running them all again
+    found = _Found(names, h1s, title, language, published_at, updated_at)
+    read = cleared[0]
+    _later_removals(read.tree)
     # the change notes come from the history block, which the fingerprint covers as such
     return article, page_fingerprint(
-        pristine,
+        pristine.tree,
         tuple(p for p in paragraphs if p not in notes),
         url,
         min_chars,
-        _metadata_evidence(tree, reading, url),
-        lambda copy: _removals(copy, url),
+        _metadata_evidence(tree, reading, url, found),
+        read=read,
     )
 
 
 def _removals(tree: HtmlElement, url: str) -> None:
     """What :func:`read_page` removes from the tree trafilatura reads, in its order: the
     change history, in-article chrome, hidden metadata, modification stamps.  The fast path
-    looks for the extracted paragraphs in a page so cleaned."""
+    looks for the extracted paragraphs in a page so cleaned.  (:func:`_extract` copies the
+    tree it reads after the first two, ``cleared``, and runs the last two on the copy.)"""
     take_change_history(tree)
     drop_inline_chrome(tree, url)
+    _later_removals(tree)
+
+
+def _later_removals(tree: HtmlElement) -> None:
+    """:func:`_removals`' passes after ``read_page``'s ``cleared`` point."""
     drop_hidden_metadata(tree)
     hide_modified_stamps(tree)
 
@@ -401,13 +424,21 @@ class PageReading:
     meta: Document
 
 
-def read_page(tree: HtmlElement, url: str) -> PageReading:
-    """The readers run before trafilatura, and the tree made ready for it (changed in place)."""
+def read_page(
+    tree: HtmlElement, url: str, *, cleared: Callable[[HtmlElement], object] | None = None
+) -> PageReading:
+    """The readers run before trafilatura, and the tree made ready for it (changed in place).
+
+    ``cleared`` is called with the tree once the change history and the in-article chrome
+    are removed and nothing else has changed it: the first two of :func:`_removals` (the
+    readers before them only read it)."""
     head = read_head(tree)
     walls = read_wall_signals(tree, head)  # before anything below changes the tree
     canonical_url, amp_url = find_links(tree, url)
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
     drop_inline_chrome(tree, url)  # sign-up boxes, promos, ad slots... inside the article
+    if cleared is not None:
+        cleared(tree)
     unwrap_layout_tables(tree)  # an article laid out in a table cell: its paragraphs
     _unwrap_paragraph_blocks(tree)
     _lift_tables_from_list_items(tree)
@@ -418,13 +449,38 @@ def read_page(tree: HtmlElement, url: str) -> PageReading:
     return PageReading(head, walls, canonical_url, amp_url, history, meta)
 
 
-def _metadata_evidence(tree: HtmlElement, reading: PageReading, url: str) -> str:
+@dataclass(frozen=True)
+class _Found:
+    """What :func:`_extract`'s metadata readers found on the tree :func:`read_page` left,
+    for :func:`_metadata_evidence` (which would find the same: they only read it)."""
+
+    site_names: set[str]
+    h1s: list[str]
+    page_title: str
+    language: str | None
+    published: datetime | None
+    updated: datetime | None
+
+
+def _metadata_evidence(
+    tree: HtmlElement, reading: PageReading, url: str, found: _Found | None = None
+) -> str:
     """Everything the extractor's metadata readers give for a page (``tree`` as
     :func:`read_page` left it), as one string: the same functions :func:`_extract` calls,
-    run in full, so that a change anywhere they look (an "Updated" line or a footer date
-    outside the article, an author card, a wall) changes it.  For the fast path."""
+    run in full (or as ``found`` by :func:`_extract` on that tree), so that a change
+    anywhere they look (an "Updated" line or a footer date outside the article, an author
+    card, a wall) changes it.  For the fast path."""
     head, meta, history = reading.head, reading.meta, reading.history
-    published = find_published(tree, head, meta.date, history=history.published)
+    if found is None:
+        published = find_published(tree, head, meta.date, history=history.published)
+        found = _Found(
+            site_names(head, url, meta.sitename),
+            h1_texts(tree),
+            page_title(tree),
+            _language(head, meta),
+            published,
+            find_updated(tree, head, published, history=history.updated),
+        )
     values = (
         meta.title,
         meta.author,
@@ -432,18 +488,18 @@ def _metadata_evidence(tree: HtmlElement, reading: PageReading, url: str) -> str
         meta.sitename,
         meta.date,
         stated_authors(head),
-        sorted(site_names(head, url, meta.sitename)),
-        h1_texts(tree),
-        page_title(tree),
+        sorted(found.site_names),
+        found.h1s,
+        found.page_title,
         head.first_meta("og:title", "twitter:title"),
-        _language(head, meta),
+        found.language,
         reading.canonical_url,
         reading.amp_url,
         history.notes,
         history.times,
         repr(reading.walls),
-        published,
-        find_updated(tree, head, published, history=history.updated),
+        found.published,
+        found.updated,
     )
     return repr(values)
 

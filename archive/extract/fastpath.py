@@ -280,15 +280,53 @@ def find_region(
         return None
     if prepare is None:
         return _common_ancestor(tree, keys)
-    read = deepcopy(tree)
-    # (the list keeps the copy's proxies alive: the id of a freed lxml proxy can be reused)
-    copies = list(read.iter())
-    originals = {id(c): o for c, o in zip(copies, tree.iter(), strict=True)}
-    prepare(read)
-    common = _common_ancestor(read, keys)
-    while common is not None and id(common) not in originals:
-        common = common.getparent()  # an element a pass made: its nearest original ancestor
-    return None if common is None else originals[id(common)]
+    read = ReadCopy(tree)
+    prepare(read.tree)
+    return read.region(paragraphs)
+
+
+class ReadCopy:
+    """A copy of a tree that the extractor's removal passes change (:func:`find_region`),
+    each of its elements mapped to the element it copies in the page as parsed.
+
+    ``ReadCopy(tree)`` copies ``tree`` as parsed; :meth:`of_read` copies a tree the extractor
+    is reading, part-way through its passes, mapping each element back through the
+    ``parsed`` copy of it: the passes that ran on that tree need not run again on a copy."""
+
+    __slots__ = ("_copies", "originals", "tree")
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self.tree: HtmlElement = deepcopy(tree)
+        # (the list keeps the copy's proxies alive: the id of a freed lxml proxy can be reused)
+        self._copies = list(self.tree.iter())
+        self.originals = {id(c): o for c, o in zip(self._copies, tree.iter(), strict=True)}
+
+    @classmethod
+    def of_read(cls, tree: HtmlElement, parsed: ReadCopy) -> ReadCopy:
+        """A copy of ``tree``, which ``parsed`` copied as parsed (``parsed.tree`` untouched
+        since, ``tree`` changed by passes since): each element of the copy mapped to the
+        element of ``parsed.tree`` it stood for, those the passes made mapped to none."""
+        # ``parsed.originals`` maps ``parsed.tree``'s elements to ``tree``'s: turned around
+        back = {id(o): c for c, o in zip(parsed._copies, parsed.originals.values(), strict=True)}
+        read = cls.__new__(cls)
+        read.tree = deepcopy(tree)
+        read._copies = list(read.tree.iter())
+        read.originals = {}
+        for copy, element in zip(read._copies, tree.iter(), strict=True):
+            found = back.get(id(element))
+            if found is not None:
+                read.originals[id(copy)] = found
+        return read
+
+    def region(self, paragraphs: tuple[str, ...]) -> HtmlElement | None:
+        """:func:`find_region`'s region, the copy prepared: an element of the tree copied."""
+        keys = [k for k in map(_key, paragraphs) if k]
+        if not keys:
+            return None
+        common = _common_ancestor(self.tree, keys)
+        while common is not None and id(common) not in self.originals:
+            common = common.getparent()  # an element a pass made: its nearest original ancestor
+        return None if common is None else self.originals[id(common)]
 
 
 def _common_ancestor(tree: HtmlElement, keys: list[str]) -> HtmlElement | None:
@@ -459,6 +497,8 @@ def page_fingerprint(
     min_chars: int,
     evidence: str,
     prepare: Callable[[HtmlElement], object] | None = None,
+    *,
+    read: ReadCopy | None = None,
 ) -> str | None:
     """The fingerprint of a page as parsed (before any cleaning), given the paragraphs the full
     extraction read from it, what its metadata readers gave (``evidence``) and the
@@ -471,8 +511,11 @@ def page_fingerprint(
     code (or 63 and the tag written out), whether a names hash and a rank follow, then the
     4-byte hash of the step's class and id when either is set, and its rank as a varint when
     it is not 0.  (fp6 stored the class and id in full, in JSON, and the digests in hex: 480
-    characters on average for bench.cycle's pages against about 110.)"""
-    region = find_region(tree, paragraphs, prepare)
+    characters on average for bench.cycle's pages against about 110.)
+
+    ``read``, instead of ``prepare``: a copy of ``tree`` the removal passes changed already
+    (:meth:`ReadCopy.region` finds the region in it, an element of ``tree``)."""
+    region = find_region(tree, paragraphs, prepare) if read is None else read.region(paragraphs)
     if region is None:
         return None
     locator = Locator.of(region)

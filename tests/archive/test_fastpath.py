@@ -6,11 +6,18 @@ Every "same" has its twin where something the extraction reads changed."""
 from __future__ import annotations
 
 import json
+from copy import deepcopy
 from html import escape
+from pathlib import Path
 
+from archive.errors import ExtractionError
 from archive.extract.extractor import (
+    _removals,
+    extract_article,
     extract_with_fingerprint,
     fast_path_fallback_reason,
+    page_metadata_evidence,
+    read_page,
 )
 from archive.extract.fastpath import (
     ERROR,
@@ -23,12 +30,14 @@ from archive.extract.fastpath import (
     _locator,
     find_region,
     locator_of,
+    page_fingerprint,
 )
-from archive.extract.parse import parse_page
+from archive.extract.parse import parse_body, parse_page
 from archive.extract.version import extractor_version
 from tests.pages import PARAGRAPHS
 
 URL = "https://news.example/world/palmyra"
+PAGES = Path(__file__).resolve().parents[1] / "pages"
 SHORT = "Read the full report in our archive."
 
 
@@ -295,3 +304,41 @@ def test_a_names_hash_shared_with_a_sibling_locates_nothing_not_the_sibling() ->
     misled = Locator([*locator.steps[:-1], collided.steps[-1]], locator.path_digest)
     assert misled.locate(tree) is None
     assert collided.locate(tree) is teaser
+
+
+def _fingerprint_the_long_way(html: str, url: str) -> str | None:
+    """The fingerprint as it was taken before the extraction shared its work with it: the
+    page parsed again, the removal passes run on a copy of the page as parsed, every
+    metadata reader run again."""
+    article = extract_article(html, url)
+    tree = parse_body(html)
+    assert tree is not None
+    pristine = deepcopy(tree)
+    notes = read_page(tree, url).history.notes
+    again = parse_body(html)
+    assert again is not None
+    return page_fingerprint(
+        pristine,
+        tuple(p for p in article.paragraphs if p not in notes),
+        url,
+        200,
+        page_metadata_evidence(again, url),
+        lambda copy: _removals(copy, url),
+    )
+
+
+def test_the_extraction_takes_the_fingerprint_the_long_way_would() -> None:
+    """The extraction's fingerprint shares its tree's first removal passes and what its
+    metadata readers found (``_extract``): the same fingerprint as everything run again, on
+    this file's pages and the extraction fixtures (some pages of which have none)."""
+    pages = [page(1), page(2, teaser="Another teaser."), quoted_page(1), quoted_page(2)]
+    pages += [p.read_text(encoding="utf-8") for p in sorted(PAGES.glob("extract-*.html"))]
+    taken = 0
+    for html in pages:
+        try:
+            _, fingerprint = extract_with_fingerprint(html, URL)
+        except ExtractionError:
+            continue
+        assert fingerprint == _fingerprint_the_long_way(html, URL)
+        taken += fingerprint is not None
+    assert taken >= 6
