@@ -154,9 +154,20 @@ def payload_locations(session: Session, version_id: int) -> list[WarcLocation]:
     version = session.get(Version, version_id)
     if version is None:
         return []
+    return _payload_locations(session, version_id, version.tracked_url_id, version.first_capture_id)
+
+
+def _payload_locations(
+    db: Session | Connection,
+    version_id: int,
+    tracked_url_id: int,
+    first_capture_id: int | None,
+) -> list[WarcLocation]:
+    """:func:`payload_locations` of the version of URL ``tracked_url_id`` whose first capture
+    is ``first_capture_id``, read in a session or on a plain connection."""
     stored = (Capture.warc_file.is_not(None), Capture.warc_offset.is_not(None))
-    mine = (Capture.tracked_url_id == version.tracked_url_id, *stored)
-    digest = session.scalar(
+    mine = (Capture.tracked_url_id == tracked_url_id, *stored)
+    digest = db.scalar(
         select(Capture.payload_digest)
         .where(*mine, Capture.version_id == version_id, Capture.payload_digest.is_not(None))
         .order_by(Capture.id.desc())
@@ -165,18 +176,18 @@ def payload_locations(session: Session, version_id: int) -> list[WarcLocation]:
     rows = []
     if digest is not None:
         rows.append(
-            session.execute(
+            db.execute(
                 select(Capture.warc_file, Capture.warc_offset, Capture.payload_digest)
                 .where(*mine, Capture.payload_digest == digest)
                 .order_by(Capture.id)
                 .limit(1)
             ).first()
         )
-    if version.first_capture_id is not None:
+    if first_capture_id is not None:
         rows.append(
-            session.execute(
+            db.execute(
                 select(Capture.warc_file, Capture.warc_offset, Capture.payload_digest).where(
-                    Capture.id == version.first_capture_id, *stored
+                    Capture.id == first_capture_id, *stored
                 )
             ).first()
         )
@@ -190,16 +201,19 @@ def payload_locations(session: Session, version_id: int) -> list[WarcLocation]:
 
 
 def template_sources(
-    session: Session, tracked_url_id: int, content_hash: str
+    db: Session | Connection, tracked_url_id: int, content_hash: str
 ) -> list[WarcLocation]:
     """Where the payload of the URL's current version is stored, when that version is the
     article ``content_hash``, for tier 0 to learn its template from: the version's first
-    capture first (the page its full extraction read), then :func:`payload_locations`'s."""
-    row = session.execute(
-        select(Version.id, Version.first_capture_id)
+    capture first (the page its full extraction read), then :func:`payload_locations`'s.
+    Read in a session or on a plain connection (the crawl's kept one: no session to open
+    and commit)."""
+    row = db.execute(
+        select(Version.id, Version.tracked_url_id, Version.first_capture_id)
         .join(TrackedURL, TrackedURL.current_version_id == Version.id)
         .where(TrackedURL.id == tracked_url_id, Version.content_hash == content_hash)
     ).first()
     if row is None:
         return []
-    return list(reversed(payload_locations(session, row.id)))
+    found = _payload_locations(db, row.id, row.tracked_url_id, row.first_capture_id)
+    return list(reversed(found))

@@ -188,7 +188,7 @@ class ArchivePipeline:
         unchanged = await self._unchanged(item, digest)
         if unchanged is not None:
             return unchanged
-        extracted, fingerprint = await self._extract(item)
+        extracted, fingerprint, learned = await self._extract(item)
         if isinstance(extracted, ExtractionError):
             facts = _facts(item, digest, self._write(item, digest))
             return facts, Failed(extracted.reason, extracted.detail)
@@ -196,7 +196,7 @@ class ArchivePipeline:
         # The current version's hash is known from the crawl's start: the current article is
         # loaded (to diff it in the pool) only when it differs.  The store checks again.
         if item.current_hash is None or item.current_hash == result.content_hash:
-            template = await self._template(item, result, fingerprint)
+            template = await self._template(item, result, fingerprint, learned)
             if template is not None:
                 result = Extracted(extracted, fingerprint=fingerprint, template=template)
             return _facts(item, digest, self._write_if_kept(item, digest, result)), result
@@ -250,9 +250,13 @@ class ArchivePipeline:
         # returned None above: the full extraction's new version keeps its exchange)
         return _facts(item, digest, self._write_if_kept(item, digest, fast)), fast
 
-    async def _extract(self, item: FetchResult) -> tuple[Article | ExtractionError, str | None]:
+    async def _extract(
+        self, item: FetchResult
+    ) -> tuple[Article | ExtractionError, str | None, str | None]:
         """The full extraction, with the page's fingerprint when the fast path is on and the
-        page is a refetch of a URL with a current version.
+        page is a refetch of a URL with a current version; and the version's tier-0 template
+        learned in the same job when the version has none yet and the page is its article
+        (None: none learned there, :meth:`_template` decides).
 
         The fingerprint is taken lazily: a new URL's first extraction (the new version's page)
         takes none, at the cost of a plain extraction.  It is needed only from the version's
@@ -266,17 +270,57 @@ class ArchivePipeline:
         url, content_type = item.final_url or item.url, item.header("Content-Type")
         min_chars = self.config.min_article_chars
         if not self.config.fast_path or item.current_hash is None:
-            return await self.pool.extract(item.body, url, content_type, min_chars), None
-        read = await self.pool.extract_fingerprinted(item.body, url, content_type, min_chars)
+            return await self.pool.extract(item.body, url, content_type, min_chars), None, None
+        locations = self._learning_sources(item)
+        if locations is None:
+            read = await self.pool.extract_fingerprinted(item.body, url, content_type, min_chars)
+            self.stats.inc_value(f"{FAST_PATH_PREFIX}fingerprinted")
+            return (*read, None) if isinstance(read, tuple) else (read, None, None)
+        # the page sent to the pool once, for its extraction and the learning
+        learning = await self.pool.extract_learning(
+            item.body,
+            url,
+            content_type,
+            min_chars,
+            self.config.warc_dir,
+            locations,
+            item.current_hash,
+        )
         self.stats.inc_value(f"{FAST_PATH_PREFIX}fingerprinted")
-        return read if isinstance(read, tuple) else (read, None)
+        return learning if isinstance(learning, tuple) else (learning, None, None)
+
+    def _learning_sources(self, item: FetchResult) -> list[WarcLocation] | None:
+        """Where the current version's payload is stored, when this refetch, extracted in
+        full, would learn the version's tier-0 template if it is the version's article
+        (:meth:`_template`): the worker then learns it in the extraction's job.  None: it
+        would not, or the read failed (:meth:`_learn` reads them again after the
+        extraction)."""
+        if not self.config.fast_path_tier0 or item.current_hash is None:
+            return None
+        from archive.extract.template import needs_learning
+
+        if not needs_learning(item.current_template):
+            return None
+        current_hash = item.current_hash
+        try:
+            return self._read(
+                lambda conn: template_sources(conn, item.tracked_url_id, current_hash)
+            )
+        except Exception:
+            logger.exception("could not read where the current version of %s is", item.url)
+            return None
 
     async def _template(
-        self, item: FetchResult, result: Extracted, fingerprint: str | None
+        self,
+        item: FetchResult,
+        result: Extracted,
+        fingerprint: str | None,
+        learned: str | None = None,
     ) -> str | None:
         """The tier-0 template to keep on the current version, when this capture, extracted in
         full, is found to be that version's article in other bytes and the version has none
-        yet (learned once a version); None: nothing to keep."""
+        yet (learned once a version: ``learned``, when the extraction's job learned it);
+        None: nothing to keep."""
         if item.current_hash is None or not self.config.fast_path:
             return None
         from archive.extract.template import needs_learning, unlearnable
@@ -284,7 +328,7 @@ class ArchivePipeline:
         if not needs_learning(item.current_template):
             return None
         if self.config.fast_path_tier0:
-            return await self._learn(item, result, fingerprint)
+            return await self._learn(item, result, fingerprint, learned)
         if fingerprint:
             return None  # tier 0 off: the fingerprint is the fast path's evidence
         # tier 0 off, and this page's region could not be located: kept as tier 0's learning
@@ -294,16 +338,48 @@ class ArchivePipeline:
 
         return unlearnable(NO_FINGERPRINT)
 
-    async def _learn(self, item: FetchResult, result: Extracted, fingerprint: str | None) -> str:
+    async def _learn(
+        self,
+        item: FetchResult,
+        result: Extracted,
+        fingerprint: str | None,
+        learned: str | None = None,
+    ) -> str:
         """Tier 0's template of the current version, learned in the pool from its stored
-        payload and this one (:mod:`archive.extract.template_learn`); or why there is none."""
+        payload and this one (:mod:`archive.extract.template_learn`), by the extraction's job
+        (``learned``) or here; or why there is none."""
         assert self.pool is not None and self.database is not None
         from archive.extract.template import is_unlearnable, unlearnable
 
+        template = (
+            learned if learned is not None else await self._learn_here(item, result, fingerprint)
+        )
+        if template is None:
+            template = unlearnable("no_stored_payload")
+        if is_unlearnable(template):
+            self._count("tier0_unlearnable")
+            why = template.rpartition("|")[2].partition(":")[0]
+            self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/unlearnable/{why}")
+        else:
+            self._count("tier0_learned")
+            if self.config.fast_path_site_rules:
+                self._add_site_rules(item, template)
+        return template
+
+    async def _learn_here(
+        self, item: FetchResult, result: Extracted, fingerprint: str | None
+    ) -> str | None:
+        """:meth:`_learn`'s template learned in a job of its own (the extraction's job did
+        not: the stored payload's locations could not be read before it)."""
+        assert self.pool is not None
+        from archive.extract.template import unlearnable
+
         try:
-            with self.database.session() as session:
-                locations = template_sources(session, item.tracked_url_id, result.content_hash)
-            template = await self.pool.learn_template(
+            # on the crawl's kept read connection: a session and its commit cost more
+            locations = self._read(
+                lambda conn: template_sources(conn, item.tracked_url_id, result.content_hash)
+            )
+            template: str | None = await self.pool.learn_template(
                 self.config.warc_dir,
                 locations,
                 item.body,
@@ -315,16 +391,6 @@ class ArchivePipeline:
         except Exception as exc:  # no template: the slower paths go on deciding
             logger.exception("could not learn the page template of %s", item.url)
             template = unlearnable(f"error:{type(exc).__name__}")
-        if template is None:
-            template = unlearnable("no_stored_payload")
-        if is_unlearnable(template):
-            self._count("tier0_unlearnable")
-            why = template.rpartition("|")[2].partition(":")[0]
-            self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/unlearnable/{why}")
-        else:
-            self._count("tier0_learned")
-            if self.config.fast_path_site_rules:
-                self._add_site_rules(item, template)
         return template
 
     async def _fast_path(self, item: FetchResult) -> Extracted | None:

@@ -127,6 +127,36 @@ def learn_template_job(
     return None
 
 
+def extract_learning_job(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    min_chars: int,
+    directory: str,
+    locations: list[WarcLocation],
+    current_hash: str,
+) -> Any:
+    """Runs in a worker: :func:`extract_fingerprinted_job`, and when the page is the article
+    of hash ``current_hash`` (the version's, stored at ``locations``), the version's tier-0
+    template learned from it as :func:`learn_template_job` learns it, in the same job (the
+    page sent to the pool once): ``(article, fingerprint, template)``, the template None for
+    another article; or the ExtractionError (returned)."""
+    read = extract_fingerprinted_job(body, url, content_type, min_chars)
+    if isinstance(read, ExtractionError):
+        return read
+    article, fingerprint = read
+    if article.content_hash != current_hash:
+        return article, fingerprint, None
+    try:
+        template = learn_template_job(
+            directory, locations, body, content_type, fingerprint, url, min_chars
+        )
+    except Exception as exc:  # no template: the slower paths go on deciding
+        logger.warning("could not learn the page template of %s", url, exc_info=True)
+        template = unlearnable(f"error:{type(exc).__name__}")
+    return article, fingerprint, unlearnable("no_stored_payload") if template is None else template
+
+
 def derive_template_job(
     directory: str,
     locations: list[WarcLocation],
@@ -339,6 +369,30 @@ class ExtractionPool:
             fast_path_job, body, url, content_type, min_chars, fingerprint
         )
         return reason
+
+    async def extract_learning(
+        self,
+        body: bytes,
+        url: str,
+        content_type: str | None,
+        min_chars: int,
+        directory: Path,
+        locations: list[WarcLocation],
+        current_hash: str,
+    ) -> tuple[Article, str | None, str | None] | ExtractionError:
+        """The article, its fingerprint and, when it is the article ``current_hash``, the
+        version's tier-0 template learned with it (see :func:`extract_learning_job`)."""
+        result: tuple[Article, str | None, str | None] | ExtractionError = await self._run(
+            extract_learning_job,
+            body,
+            url,
+            content_type,
+            min_chars,
+            str(directory),
+            locations,
+            current_hash,
+        )
+        return result
 
     async def learn_template(
         self,
