@@ -16,7 +16,7 @@ from archive.errors import ExtractionError
 from archive.extract.article import Article
 from archive.extract.chrome import drop_chrome
 from archive.extract.decode import undecodable_ratio
-from archive.extract.fastpath import ReadCopy, fallback_reason, page_fingerprint
+from archive.extract.fastpath import Parsed, ReadCopy, fallback_reason, page_fingerprint
 from archive.extract.head import Head, drop_hidden_metadata, read_head, stated_authors
 from archive.extract.headline import (
     clean_headline,
@@ -316,14 +316,14 @@ def _extract(
     tree = parse_body(body, content_type)
     if tree is None:
         raise ExtractionError(FailureReason.NOT_HTML, "lxml could not parse the page")
-    pristine = ReadCopy(tree) if fingerprint else None  # as parsed, for the fingerprint
+    pristine = Parsed(tree) if fingerprint else None  # as parsed, for the fingerprint
     # and, for the fingerprint's region, a copy of the tree as this reading's first two
     # removal passes leave it (:func:`_removals`: they need not run again on a copy)
     cleared: list[ReadCopy] = []
 
     def copy_cleared(read: HtmlElement) -> None:
         assert pristine is not None
-        cleared.append(ReadCopy.of_read(read, pristine))
+        cleared.append(pristine.read_copy(read))
 
     reading = read_page(tree, url, cleared=None if pristine is None else copy_cleared)
     head, walls, history, meta = reading.head, reading.walls, reading.history, reading.meta

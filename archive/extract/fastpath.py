@@ -287,11 +287,8 @@ def find_region(
 
 class ReadCopy:
     """A copy of a tree that the extractor's removal passes change (:func:`find_region`),
-    each of its elements mapped to the element it copies in the page as parsed.
-
-    ``ReadCopy(tree)`` copies ``tree`` as parsed; :meth:`of_read` copies a tree the extractor
-    is reading, part-way through its passes, mapping each element back through the
-    ``parsed`` copy of it: the passes that ran on that tree need not run again on a copy."""
+    each of its elements mapped to the element it copies in the page as parsed (elements the
+    passes made: to none)."""
 
     __slots__ = ("_copies", "originals", "tree")
 
@@ -300,23 +297,6 @@ class ReadCopy:
         # (the list keeps the copy's proxies alive: the id of a freed lxml proxy can be reused)
         self._copies = list(self.tree.iter())
         self.originals = {id(c): o for c, o in zip(self._copies, tree.iter(), strict=True)}
-
-    @classmethod
-    def of_read(cls, tree: HtmlElement, parsed: ReadCopy) -> ReadCopy:
-        """A copy of ``tree``, which ``parsed`` copied as parsed (``parsed.tree`` untouched
-        since, ``tree`` changed by passes since): each element of the copy mapped to the
-        element of ``parsed.tree`` it stood for, those the passes made mapped to none."""
-        # ``parsed.originals`` maps ``parsed.tree``'s elements to ``tree``'s: turned around
-        back = {id(o): c for c, o in zip(parsed._copies, parsed.originals.values(), strict=True)}
-        read = cls.__new__(cls)
-        read.tree = deepcopy(tree)
-        read._copies = list(read.tree.iter())
-        read.originals = {}
-        for copy, element in zip(read._copies, tree.iter(), strict=True):
-            found = back.get(id(element))
-            if found is not None:
-                read.originals[id(copy)] = found
-        return read
 
     def region(self, paragraphs: tuple[str, ...]) -> HtmlElement | None:
         """:func:`find_region`'s region, the copy prepared: an element of the tree copied."""
@@ -327,6 +307,35 @@ class ReadCopy:
         while common is not None and id(common) not in self.originals:
             common = common.getparent()  # an element a pass made: its nearest original ancestor
         return None if common is None else self.originals[id(common)]
+
+
+class Parsed:
+    """A copy of a page's tree as parsed (``tree``), kept while the extractor's passes change
+    the tree it copies: :meth:`read_copy` then copies that tree part-way through its passes,
+    each element mapped back to this copy, so that the passes already run need not run again
+    on a copy of the page as parsed (:func:`find_region`'s ``prepare``)."""
+
+    __slots__ = ("_copied", "_parsed", "tree")
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self.tree: HtmlElement = deepcopy(tree)
+        # (the list keeps the parsed tree's proxies alive, so their ids stay theirs)
+        self._parsed = list(tree.iter())
+        self._copied = {id(e): c for e, c in zip(self._parsed, self.tree.iter(), strict=True)}
+
+    def read_copy(self, tree: HtmlElement) -> ReadCopy:
+        """A copy of ``tree`` (the tree this copied, changed by passes since), each of its
+        elements mapped to the element of :attr:`tree` it stands for."""
+        copied = self._copied
+        read = ReadCopy.__new__(ReadCopy)
+        read.tree = deepcopy(tree)
+        read._copies = list(read.tree.iter())
+        read.originals = {}
+        for copy, element in zip(read._copies, tree.iter(), strict=True):
+            found = copied.get(id(element))
+            if found is not None:
+                read.originals[id(copy)] = found
+        return read
 
 
 def _common_ancestor(tree: HtmlElement, keys: list[str]) -> HtmlElement | None:
