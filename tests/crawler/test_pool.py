@@ -14,6 +14,8 @@ import pytest
 
 from archive.extract import Article, extract_article
 from crawler.workers import PRELOAD, ExtractionPool
+from scheduler.demo.chrome import dress
+from tests.pages import PARAGRAPHS, Story, article_page
 
 PAGE = (Path(__file__).resolve().parents[1] / "pages" / "extract-article.html").read_bytes()
 URL = "https://news.example/world/article"
@@ -188,3 +190,57 @@ def test_the_workers_extract_through_the_extractor_loaded_on_first_use() -> None
     import crawler.workers as workers
 
     assert workers.extract_job(PAGE, URL, "text/html", 200) == extract_article(PAGE, URL)
+
+
+def _dressed(story: Story, n: int) -> bytes:
+    """The story's page in request chrome ``n`` (scheduler.demo.chrome.dress)."""
+    return dress(article_page(story, 0, vary=frozenset()), "/a", n).encode()
+
+
+def test_the_extraction_job_learns_the_template_a_learning_job_would(tmp_path: Path) -> None:
+    """A learning refetch's one job (``extract_learning_job``): the article and fingerprint
+    of ``extract_fingerprinted_job`` and the template ``learn_template_job`` learns from the
+    stored page; none for another article (its twin: an edit), and the stored page unreadable
+    is said so."""
+    from datetime import UTC, datetime
+
+    from archive.extract.template import is_unlearnable
+    from archive.warc import WarcWriter
+    from crawler.workers import (
+        extract_fingerprinted_job,
+        extract_learning_job,
+        learn_template_job,
+    )
+
+    html = "text/html; charset=utf-8"
+    story = Story()
+    stored, page = _dressed(story, 1), _dressed(story, 2)
+    with WarcWriter(tmp_path, max_bytes=1 << 30) as warc:
+        location = warc.write_exchange(
+            URL,
+            request_headers=[],
+            status=200,
+            response_headers=[("Content-Type", html)],
+            body=stored,
+            fetched_at=datetime.now(UTC),
+        )
+    article, fingerprint = extract_fingerprinted_job(stored, URL, html, 200)
+    args = (str(tmp_path), [location])
+    found = extract_learning_job(page, URL, html, 200, *args, article.content_hash)
+    alone = learn_template_job(
+        *args, page, html, extract_fingerprinted_job(page, URL, html, 200)[1], URL, 200
+    )
+    assert found == (*extract_fingerprinted_job(page, URL, html, 200), alone)
+    assert alone is not None and not is_unlearnable(alone)
+
+    edited = _dressed(
+        story.but(paragraphs=(PARAGRAPHS[0] + " Two soldiers died.", *PARAGRAPHS[1:])), 2
+    )
+    other = extract_learning_job(edited, URL, html, 200, *args, article.content_hash)
+    assert isinstance(other, tuple) and other[0].content_hash != article.content_hash
+    assert other[2] is None
+
+    unread = extract_learning_job(page, URL, html, 200, str(tmp_path), [], article.content_hash)
+    assert isinstance(unread, tuple) and unread[2] is not None
+    assert unread[2].endswith("no_stored_payload")
+    assert fingerprint is not None
