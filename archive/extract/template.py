@@ -23,7 +23,8 @@ after it) and matched against a template learned from two payloads of the same a
   every tag one of :data:`BLOCK_TAGS`, and nothing the extractor's metadata readers look at
   (:data:`BLOCK_WORDS`, a last guard: dates, bylines, "Updated", microdata...), looked for
   as the extractor reads it (:func:`says_too_much`: across tags, no character reference but
-  those of :data:`REFERENCES`).
+  those of :data:`REFERENCES`), and no date shape (:mod:`.date_shapes`: ``05.03.26``,
+  ``20260305``), which every token hole is also checked for with the bytes beside it.
 
 Everything outside the holes is hashed into one digest, equal to the learned one, and the
 pieces must run out exactly with the segments.  The digest also binds the capture's context
@@ -43,6 +44,13 @@ from hashlib import sha256
 from html import unescape
 from typing import Any, Final
 
+from archive.extract.date_shapes import (
+    block_says_a_date,
+    hole_says_a_date,
+    text_after,
+    text_before,
+    title_says_a_date,
+)
 from archive.extract.version import extractor_version
 from archive.extract.years import MAX_YEAR, MIN_YEAR
 
@@ -128,6 +136,10 @@ ATTRIBUTE: Final = re.compile(
     rb"""(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r "'=<>`]+)))?"""
 )
 _TAG_END: Final = re.compile(rb"[\t\n\f\r ]*/?[\t\n\f\r ]*")
+# The bytes of a date shape (:mod:`.date_shapes`): a token with none is in none.
+_SHAPE_BYTE: Final = re.compile(rb"[0-9./-]")
+# What a reader joins to a count across tags, as far as the date guard follows it.
+_DIGITS_AND_SEPARATORS: Final = re.compile(rb"[0-9./-]*")
 
 Segment = list[Any]
 
@@ -272,7 +284,9 @@ def says_too_much(
     is "Updated 2026"), continued by the runs of letters and digits just ``before`` its start
     tag and just ``after`` its end tag; or a character reference but those of
     :data:`REFERENCES` (``Upd&#97;ted``, ``&#X61``, ``&#97`` with no ``;`` all read "a";
-    an ``&`` that starts none, as in ``?a=1&b=2``, is text)."""
+    an ``&`` that starts none, as in ``?a=1&b=2``, is text); or a date without a year of its
+    own that a date reader could read (``05.03.26``, ``20260305``:
+    :func:`.date_shapes.block_says_a_date`)."""
     raw = b">" + text + b"<" + b"<".join(content)
     if b"&" in raw:
         for found in _REFERENCE.finditer(raw):
@@ -283,6 +297,8 @@ def says_too_much(
                 return True
     raw = raw.lower()
     if any(word in raw for word in BLOCK_WORDS) or _YEAR.search(raw) or other_digits(raw):
+        return True
+    if block_says_a_date(raw, text, content, before, after):
         return True
     if not content and not before and not after:
         return False  # the text alone: checked above
@@ -345,7 +361,7 @@ def digest_of(
             if at >= total:
                 raise Mismatch(PIECES)
             piece = pieces[at]
-            part = _tokens_out(piece, segment[1], segment[2])
+            part = _tokens_out(piece, segment[1], segment[2], pieces, at)
             update(b"T%d:" % len(part))
             update(part)
             pos += len(piece) + 1
@@ -398,8 +414,8 @@ def _block_end(
             limit = learned["n"] * BLOCK_GROWTH + BLOCK_SLACK
             if _content_length(content_pieces, text) > limit:
                 raise Mismatch(BLOCK)
-            before = pieces[start - 1].rpartition(b">")[2] if start else b""
-            after = piece.partition(b">")[2]
+            before = text_before(pieces, start)
+            after = text_after(pieces, j - 1)
             if says_too_much(content_pieces, text, before, after):
                 raise Mismatch(BLOCK)
             return j
@@ -427,10 +443,20 @@ def _check_attributes(head: bytes, learned: Vocabulary) -> None:
                 raise Mismatch(BLOCK)
 
 
-def _tokens_out(piece: bytes, count: int, holes: Sequence[Sequence[Any]]) -> bytes:
-    """``piece`` with its token holes emptied (each checked against its class)."""
+def _tokens_out(
+    piece: bytes,
+    count: int,
+    holes: Sequence[Sequence[Any]],
+    pieces: Sequence[bytes] = (),
+    at: int = 0,
+) -> bytes:
+    """``piece`` (``pieces[at]``, when the page's pieces are given) with its token holes
+    emptied, each checked against its class and, with the bytes a reader joins to it, for a
+    date (:func:`_says_a_date`)."""
     parts = RUN.split(piece)
     if len(parts) != count or other_digits(piece):
+        raise Mismatch(TOKEN)
+    if holes and _says_a_date(piece, parts, holes, pieces, at):
         raise Mismatch(TOKEN)
     for index, kind_of, longest in holes:
         value = parts[index]
@@ -438,6 +464,37 @@ def _tokens_out(piece: bytes, count: int, holes: Sequence[Sequence[Any]]) -> byt
             raise Mismatch(TOKEN)
         parts[index] = b""
     return b"\x00".join(parts)
+
+
+def _says_a_date(
+    piece: bytes,
+    parts: list[bytes],
+    holes: Sequence[Sequence[Any]],
+    pieces: Sequence[bytes],
+    at: int,
+) -> bool:
+    """Whether a token piece's new values could be read as a date
+    (:mod:`archive.extract.date_shapes`): a ``title`` or ``data-utime`` of its tag that could,
+    or a hole making a date shape with the bytes beside it (a count: its text, joined across
+    tags to the page's text before and after it when ``pieces`` are given)."""
+    if TAG.match(piece) is not None and title_says_a_date(piece.split(b">", 1)[0]):
+        return True
+    for index, kind_of, _ in holes:
+        if kind_of == "n":
+            left = b"".join(parts[:index]).rpartition(b">")[2]
+            right = b"".join(parts[index + 1 :])
+            if pieces and _DIGITS_AND_SEPARATORS.fullmatch(left) is not None:
+                left = text_before(pieces, at) + left
+            if pieces and _DIGITS_AND_SEPARATORS.fullmatch(right) is not None:
+                right += text_after(pieces, at)
+            if hole_says_a_date(left, parts[index], right, count=True):
+                return True
+        elif _SHAPE_BYTE.search(parts[index]) is not None:  # else it is no part of a chain
+            left = b"".join(parts[max(index - 6, 0) : index])
+            right = b"".join(parts[index + 1 : index + 7])
+            if hole_says_a_date(left, parts[index], right, count=False):
+                return True
+    return False
 
 
 # Primes the compression of every template (deflate's preset dictionary): what a block's

@@ -566,3 +566,73 @@ def test_a_digit_other_than_ascii_refuses_a_block_or_a_token():
         assert not says_too_much([], text.encode())
     piece = b'div data-n="7">12 comments'
     assert _tokens_out(piece, len(RUN.split(piece)), [[5, "n", 6]])
+
+
+def _timed_page(seed: int, labels: list[str], paragraphs: list[str] = PARAGRAPHS) -> bytes:
+    """A brief with no date of its own (no meta, no JSON-LD, no <time>): its published date
+    is what htmldate reads on it.  Beside the article, a comments panel labels each reply
+    with <span class="time">, a class htmldate reads dates from."""
+    items = "".join(
+        f'<li><a href="/c/{k}">Reader {k}</a> replied <span class="time">{label}</span></li>'
+        for k, label in enumerate(labels)
+    )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Grape harvest starts early | Daily Example</title>"
+        f'<meta name="author" content="Jo Writer"><script src="/static/app.js?v={seed}a"></script>'
+        f'</head><body><div class="js-comments-panel"><ul>{items}</ul></div>'
+        "<article><h1>Grape harvest starts early</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + '</article><div class="site-bottom">Daily Example</div></body></html>'
+    ).encode()
+
+
+@pytest.fixture(scope="module")
+def timed_template() -> str:
+    found = learned(
+        _timed_page(10, ["3 minutes ago", "8 minutes ago"]),
+        _timed_page(11, ["4 minutes ago", "9 minutes ago", "1 minute ago"]),
+    )
+    assert not is_unlearnable(found), found
+    return found
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "05.03.26",
+        "on 5.3.26",
+        "05/03/26",
+        "05-03-26",
+        "20260305",
+        "2026-03-05",
+        "5 March 2026",
+        "March 5, 20261",
+        "260305 12",
+        '<span class="time">05</span>.<span class="time">03</span>.26',
+    ],
+)
+def test_a_date_without_a_year_of_its_own_in_a_block_hole_falls_back(timed_template, label):
+    """A label htmldate reads as a date (a two-digit year, a year glued to its month and day,
+    a year glued to other digits, a date split across tags) fails the block's guard: the full
+    extraction, which the fallback leads to, finds a published date the page did not have."""
+    base = _timed_page(12, ["5 minutes ago", "9 minutes ago"])
+    body = _timed_page(12, [label, "9 minutes ago"])
+    assert check(base, timed_template) is None
+    assert check(body, timed_template) == BLOCK
+    assert extract_article(base, URL).published_at is None
+    assert extract_article(body, URL).published_at is not None
+
+
+@pytest.mark.parametrize(
+    "label", ["12 minutes ago", "3 comments", "1,234 views", "1234 views", "18252 views"]
+)
+def test_plain_counts_in_a_timed_block_are_still_decided(timed_template, label):
+    """The twins: ordinary counts in the same hole are chrome (tier 0 decides them, and the
+    full extraction agrees: no date, the same article)."""
+    body = _timed_page(12, [label, "9 minutes ago"])
+    assert check(body, timed_template) is None
+    base = extract_article(_timed_page(12, ["5 minutes ago", "9 minutes ago"]), URL)
+    found = extract_article(body, URL)
+    assert found.published_at is None
+    assert found.content_hash == base.content_hash

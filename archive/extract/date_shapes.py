@@ -1,0 +1,242 @@
+"""The shapes of digits a date reader of the extraction could take for a date.
+
+Tier 0's guards (:mod:`archive.extract.template`) refuse a hole's new content when a date
+reader could read a date from it.  A year alone (``archive.extract.years``, looked for as a
+run of its own) is not enough: htmldate also reads ``20260305``, ``05.03.26``, ``5/3/26``, and
+``2026-03-05T10:00:00`` glued to other digits.  The rule here covers every reader redline's
+calls reach: htmldate in its fast mode (``extensive_search=False`` in both
+:data:`.extractor.DATE_PARAMS` and :func:`.timestamps.find_updated`, so its free-text search
+and dateparser never run), as ``tests/archive/test_date_shapes.py`` checks against
+htmldate's own compiled patterns (their source pinned by :data:`HTMLDATE_DIGEST`):
+
+* a year of :mod:`archive.extract.years` opening a run of digits (:data:`YEAR_RUN`):
+  ``YEAR_RE`` (1990-2039), alone or glued to digits after it (``LONG_TEXT_PATTERN`` and
+  ``TIMESTAMP_PATTERN`` bound no year on the right: ``March 5, 20261`` is 5 March 2026), and
+  the texts opening with a year, which htmldate hands to ``fromisoformat`` and dateutil (both
+  read four digits as a year: ``1234 5`` is no date, ``2026 1`` is, and so is ``0072 6``,
+  dateutil's 2072);
+* six or more digits in a row (:data:`LONG_RUN`): ``YYYYMMDD`` (``YMD_NO_SEP_PATTERN`` and the
+  eight-digit shortcut) and dateutil's ``YYMMDD`` (``260305 12`` is 26 March 2005);
+* three runs of digits joined by single ``.``, ``/`` or ``-``, the middle one of one or two
+  digits (:data:`CHAIN`): ``YMD_PATTERN`` (``D.M.YY`` included), ``TEXT_PATTERNS`` (read on
+  the serialized page, attribute values included), ``TIMESTAMP_PATTERN`` and
+  ``TIMESTAMP_LOOSE_PATTERN`` (``Y-M-D``, the middle a ``MONTH_RE``: one or two digits).
+
+Every other reader htmldate runs needs one of these (``YM_PATTERN`` a year of its own) or
+reads only elements and attributes a hole cannot be or hold (``<meta>``, JSON-LD, ``<time>``,
+``<abbr>``, URLs).  A decimal digit other than 0-9 is refused apart
+(:func:`.template.other_digits`).  A shape is looked for in the text as a reader takes it:
+joined across tags (``<b>05</b>.03.26``, ``<i>12</i>30``), and in ``title`` attributes (htmldate
+reads a date candidate's title as it reads its text).  This module imports nothing: the
+crawl process reads it through :mod:`archive.extract.template`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from archive.extract.years import MAX_YEAR, MIN_YEAR
+
+
+def _years(low: int, high: int) -> bytes:
+    """A pattern matching exactly the four-digit numbers ``low`` to ``high``."""
+    ranges = []
+    for decade in range(low // 10, high // 10 + 1):
+        first, last = max(low, decade * 10) % 10, min(high, decade * 10 + 9) % 10
+        ranges.append(b"%d[%d-%d]" % (decade, first, last))
+    return b"(?:" + b"|".join(ranges) + b")"
+
+
+# A year opening a run of digits, or four digits opening with ``00`` (to dateutil ``0072`` is
+# the year 72, which it makes 2072).
+YEAR_RUN: Final = re.compile(rb"(?<![0-9])(?:" + _years(MIN_YEAR, MAX_YEAR) + rb"|00[0-9]{2})")
+# Six or more digits in a row.
+LONG_RUN: Final = re.compile(rb"[0-9]{6}")
+# A digit, a separator, one or two digits, a separator, a digit.
+CHAIN: Final = re.compile(rb"[0-9][./-][0-9]{1,2}[./-][0-9]")
+# Any of them: what a date reader could read in a text.
+DATE_LIKE: Final = re.compile(b"|".join((YEAR_RUN.pattern, LONG_RUN.pattern, CHAIN.pattern)))
+# The characters a date shape is made of: what joins a hole to the bytes beside it.
+_TAIL: Final = re.compile(rb"[0-9./-]*\Z")
+_HEAD: Final = re.compile(rb"[0-9./-]*")
+_TAGS: Final = re.compile(rb"<[^>]*>?")
+# A <label> and its content: htmldate drops every label before it reads (keeping its tail),
+# so the text on either side of one joins up.
+_LABEL: Final = re.compile(rb"<label\b.*?(?:</label\s*>|\Z)", re.DOTALL | re.IGNORECASE)
+_TITLE: Final = re.compile(
+    rb"""[\t\n\f\r "'/]title[\t\n\f\r ]*=[\t\n\f\r ]*("[^"]*"|'[^']*'|[^\t\n\f\r >]+)""",
+    re.IGNORECASE,
+)
+# How far the guards look beyond a hole (a chain reaches 4 bytes out of it, a run of digits
+# as far as it goes: a longer one is cut here, still a long run).
+_REACH: Final = 24
+# Four or five digits in a row (six or more are a long run).
+_SHORT_RUN: Final = re.compile(rb"(?<![0-9])[0-9]{4,5}(?![0-9])")
+_WORD: Final = re.compile(rb"[A-Za-z\x80-\xff]{4,}")
+# htmldate cuts a candidate's text to 52 characters.
+_SEGMENT: Final = 52
+# The words of four letters or more dateutil's parser knows (months, weekdays, units of
+# time, "sept"): a text holding any other is no date to it.
+DATEUTIL_WORDS: Final = frozenset(
+    b"january february march april june july august september sept october november"
+    b" december monday tuesday wednesday thursday friday saturday sunday hour hours"
+    b" minute minutes second seconds".split()
+)
+# How near a year must stand for the digits of a text to be read with it: the longest gap
+# htmldate's patterns allow between a day or month and its year ("5th of September, ").
+_NEAR: Final = 16
+_DIGIT: Final = re.compile(rb"[0-9]")
+# How many pieces a joined text is followed across.
+_PIECES: Final = 8
+
+# SHA-256 of htmldate's patterns and functions this rule was read from (htmldate 1.11.0's,
+# listed in tests/archive/test_date_shapes.py): the test fails when they change.
+HTMLDATE_DIGEST: Final = "cf45a8243a25ae755c490022d6586323b01a46e9c452ea14f08c9b223c725bf4"
+
+
+def says_a_date(text: bytes) -> bool:
+    """Whether ``text`` (as a reader reads it) holds a shape of :data:`DATE_LIKE`, or four or
+    five digits dateutil could read with what follows them (:func:`opens_a_reading`)."""
+    return DATE_LIKE.search(text) is not None or opens_a_reading(text)
+
+
+def opens_a_reading(text: bytes) -> bool:
+    """Whether a run of four or five digits in ``text`` could open a text dateutil reads as a
+    date: htmldate hands dateutil every text opening with four digits (and holding another
+    digit: one number alone it discards), and dateutil, reading no word it does not know,
+    takes ``8704:1/8am`` for a time of today.  Any run is taken as a text's start; a word of
+    four letters or more that dateutil does not know (:func:`_unknown_to_dateutil`) before the next
+    digit within :data:`_SEGMENT` bytes ends the reading (``1234 comments, 5 shares``)."""
+    for found in _SHORT_RUN.finditer(text):
+        following = _DIGIT.search(text, found.end(), found.start() + _SEGMENT)
+        if following is None:
+            continue
+        words = _WORD.findall(text, found.end(), following.start())
+        if not any(_unknown_to_dateutil(word) for word in words):
+            return True
+    return False
+
+
+def _unknown_to_dateutil(word: bytes) -> bool:
+    """Whether dateutil's parser, reading no word it does not know, fails on ``word`` (one it
+    may take for a time zone's name, five capitals at most, it may read)."""
+    if word.isupper() and len(word) <= 5:
+        return False
+    return word.lower() not in DATEUTIL_WORDS
+
+
+def _text(piece: bytes) -> bytes:
+    """The text of a piece (split on ``<``): after its tag's ``>``."""
+    head, sep, text = piece.partition(b">")
+    return text if sep else head
+
+
+def text_before(pieces: Sequence[bytes], index: int) -> bytes:
+    """The text just before ``pieces[index]``'s tag (the text of the piece before it) and,
+    while that is all digits and separators (or nothing), the digits and separators a reader
+    joins to it across the tags before (``<i>20</i><b></b>26``)."""
+    if index <= 0:
+        return b""
+    out = _text(pieces[index - 1])
+    k = index - 2
+    while k >= 0 and k >= index - _PIECES and _HEAD.fullmatch(out) is not None:
+        text = _text(pieces[k])
+        tail = _TAIL.search(text)
+        out = (tail.group() if tail else b"") + out
+        if tail is None or tail.start() > 0:
+            break
+        k -= 1
+    return out
+
+
+def text_after(pieces: Sequence[bytes], index: int) -> bytes:
+    """The text a reader joins just after ``pieces[index]``: the text of the next piece and,
+    while that is all digits and separators (or nothing), those of the pieces after it."""
+    if index + 1 >= len(pieces):
+        return b""
+    out = _text(pieces[index + 1])
+    k = index + 2
+    while k < len(pieces) and k <= index + 1 + _PIECES and _HEAD.fullmatch(out) is not None:
+        text = _text(pieces[k])
+        lead = _HEAD.match(text)
+        out += lead.group() if lead else b""
+        if lead is None or lead.end() < len(text):
+            break
+        k += 1
+    return out
+
+
+def block_says_a_date(
+    raw: bytes, text: bytes, content: Sequence[bytes], before: bytes, after: bytes
+) -> bool:
+    """Whether a block's content could be read as a date: ``raw`` its bytes, lowercased
+    (``>``, the ``text`` after its start tag, then its pieces ``content`` joined on ``<``),
+    ``before`` and ``after`` the text a reader joins to it before its start tag and after
+    its end tag (:func:`text_before`, :func:`text_after`).  A :data:`CHAIN` anywhere in its bytes
+    (htmldate searches the serialized page, attribute values included), a shape of
+    :data:`DATE_LIKE` in its text across tags, continued by the digits and separators just
+    ``before`` and ``after`` it, also with its labels' content taken out, or in a ``title``
+    attribute's value."""
+    if CHAIN.search(raw):
+        return True
+    said = b"".join([text, *(piece.partition(b">")[2] for piece in content)])
+    tail = _TAIL.search(before, max(len(before) - _REACH, 0))
+    lead = _HEAD.match(after, 0, _REACH)
+    near = (tail.group() if tail else b"") + said + (lead.group() if lead else b"")
+    if says_a_date(near):
+        return True
+    if _year_nearby(before, said, after):
+        return True
+    if b"<label" in raw and says_a_date(_TAGS.sub(b"", _LABEL.sub(b"", raw))):
+        return True
+    if b"title" in raw:
+        return any(says_a_date(m.group(1)) for m in _TITLE.finditer(raw))
+    return False
+
+
+def hole_says_a_date(left: bytes, value: bytes, right: bytes, *, count: bool) -> bool:
+    """Whether a token hole's new ``value``, between the bytes ``left`` and ``right`` a
+    reader joins to it, makes a date shape through the hole: a :data:`CHAIN` (a token in an
+    attribute or a script is read in the serialized page), and for a ``count`` (visible text,
+    read across tags: ``left`` and ``right`` from :func:`text_before` and
+    :func:`text_after`) any shape of :data:`DATE_LIKE`."""
+    tail = _TAIL.search(left, max(len(left) - _REACH, 0))
+    lead = _HEAD.match(right, 0, _REACH)
+    start = len(tail.group()) if tail else 0
+    near = (tail.group() if tail else b"") + value + (lead.group() if lead else b"")
+    if count and _year_nearby(left, value, right):
+        return True
+    if count and opens_a_reading(near + right[len(lead.group()) if lead else 0 :][:_SEGMENT]):
+        return True
+    pattern = DATE_LIKE if count else CHAIN
+    end = start + len(value)
+    pos = 0
+    while (found := pattern.search(near, pos)) is not None:
+        if found.start() < end and found.end() > start:
+            return True
+        pos = found.start() + 1
+    return False
+
+
+def _year_nearby(before: bytes, text: bytes, after: bytes) -> bool:
+    """Whether ``text`` holds a digit and a year stands within :data:`_NEAR` bytes of it in
+    the text around it: its digits could be that year's day or month (``March 5, 2026``,
+    ``2026.3``, ``5/2026``)."""
+    if not _DIGIT.search(text):
+        return False
+    return (
+        YEAR_RUN.search(before[-_NEAR:]) is not None or YEAR_RUN.search(after[:_NEAR]) is not None
+    )
+
+
+def title_says_a_date(head: bytes) -> bool:
+    """Whether a start tag's bytes ``head`` give a ``title`` a date reader could read, or a
+    ``data-utime`` (htmldate reads any number there as a Unix time)."""
+    lowered = head.lower()
+    if b"utime" in lowered:
+        return True
+    if b"title" not in lowered:
+        return False
+    return any(says_a_date(m.group(1)) for m in _TITLE.finditer(head))
