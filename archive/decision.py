@@ -109,9 +109,10 @@ def canonical_elsewhere(url: str, canonical_url: str | None) -> str | None:
 
     None when there is none, when it is not a URL, when it names ``url`` itself, and when it
     names a home or section page (a common misconfiguration, ignored so that it can never merge
-    unrelated articles).
+    unrelated articles).  ``url`` is a tracked URL, so normalised already: a link spelled as
+    ``url`` names it without being normalised again.
     """
-    if not canonical_url:
+    if not canonical_url or canonical_url == url:
         return None
     try:
         canonical = normalize_url(canonical_url)

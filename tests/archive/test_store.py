@@ -8,6 +8,7 @@ import pytest
 
 from archive.capture import Extracted, Failed, FetchFacts, NotModified, SamePayload
 from archive.db import open_database
+from archive.decision import canonical_elsewhere
 from archive.enums import CaptureOutcome, FailureReason
 from archive.errors import UnknownURLError
 from archive.extract.article import Article
@@ -180,6 +181,28 @@ def test_canonical_link_merges_into_the_tracked_article(db):
         assert [r.url for r in list_tracked(session)] == ["https://news.example/story"]
         assert resolve(session, "https://news.example/amp/story").id == main
         assert session.query(Capture).filter_by(tracked_url_id=main).count() == 2
+
+
+def test_a_canonical_link_spelled_as_the_url_names_the_page_itself(db):
+    """Read without normalising it again (the tracked URL is normalised), and the same as a
+    link to the page spelled otherwise; a link to another article is still found."""
+    url = "https://news.example/story"
+    assert canonical_elsewhere(url, url) is None
+    assert canonical_elsewhere(url, "HTTPS://News.Example:443/story#top") is None
+    assert canonical_elsewhere(url, "https://news.example/") is None  # a home page: ignored
+    other = "https://news.example/other"
+    assert canonical_elsewhere(url, "HTTPS://news.example/other?utm_source=x") == other
+    tid = new_url(db, url)
+    itself = Article(A.headline, A.paragraphs, canonical_url=url)
+    assert capture(db, tid, Extracted(itself), 0)[0] == CaptureOutcome.NEW_VERSION
+    assert capture(db, tid, Extracted(itself), 1)[0] == CaptureOutcome.UNCHANGED
+    # the twin: the same article naming another tracked article as canonical merges into it
+    elsewhere = new_url(db, other)
+    moved = Article(A.headline, A.paragraphs, canonical_url=other)
+    capture(db, tid, Extracted(moved), 2)
+    with db.session() as session:
+        assert resolve(session, url).id == elsewhere
+        assert [e.kind for e in session.query(Event).filter_by(tracked_url_id=tid)] == ["merged"]
 
 
 def due_urls(session, now, limit=1):
