@@ -56,7 +56,7 @@ from lxml import html as lxml_html
 from archive.diff import ChangeRecord, compare
 from archive.enums import EditKind, FailureReason
 from archive.errors import ExtractionError
-from archive.extract import DEFAULT_MIN_CHARS, extract_article
+from archive.extract import DEFAULT_MIN_CHARS, Article, extract_article
 from archive.extract.extractor import extract_with_fingerprint, same_article
 from scheduler.demo.chrome import dress
 from scheduler.evaluation import CORE_KINDS, ratio, tally
@@ -555,18 +555,31 @@ def site_rules(pairs: Sequence[Pair]) -> tuple[str, Rules] | None:
     the crawl keeps them when it learns one; and that pair's id (the others derive from
     them)."""
     for pair in sorted(pairs, key=lambda p: p.id):
-        if pair.tier0_new is None:
+        old = _tier0_old(pair)
+        if old is None:
             continue
-        first, second = dress(pair.pages[0], pair.id, 1), dress(pair.pages[0], pair.id, 2)
-        try:
-            old_hash = extract_article(first, pair.url).content_hash
-        except ExtractionError:
-            continue
-        template = learn_template(first, second, pair.url, old_hash)
+        first, article = old
+        second = dress(pair.pages[0], pair.id, 2)
+        template = learn_template(first, second, pair.url, article.content_hash)
         rules = site_rules_of(template, second) if template else None
         if rules:
             return pair.id, rules
     return None
+
+
+def _tier0_old(pair: Pair) -> tuple[str, Article] | None:
+    """The set-up every tier-0 run of a pair shares: the old version's page as served under
+    request chrome 1 (``scheduler.demo.chrome.dress``), the page the version is stored with,
+    and its full extraction (the stored article).  None when the pair is not run through tier 0
+    (no ``tier0_new``: a CNN pair) or the page gives no article (no version to learn or derive
+    a template on)."""
+    if pair.tier0_new is None:
+        return None
+    first = dress(pair.pages[0], pair.id, 1)
+    try:
+        return first, extract_article(first, pair.url)
+    except ExtractionError:
+        return None
 
 
 def run_tier0_derived(pair: Pair, rules: Rules) -> tuple[bool, bool, bool, bool]:
@@ -579,20 +592,19 @@ def run_tier0_derived(pair: Pair, rules: Rules) -> tuple[bool, bool, bool, bool]
     the new page was found the same either way, the full extraction of a page found the
     same finds another article or fails, the old page refetched under a third chrome was
     found the same)."""
-    if pair.tier0_new is None:
+    old = _tier0_old(pair)
+    if old is None or pair.tier0_new is None:
         return False, False, False, False
-    first = dress(pair.pages[0], pair.id, 1)
-    try:
-        old_hash = extract_article(first, pair.url).content_hash
-    except ExtractionError:
-        return False, False, False, False
+    first, article = old
+    old_hash = article.content_hash
     missed = False
     new = dress(pair.tier0_new, pair.id, 2)
-    edited_first = derive_template(rules, first, new, pair.url)
+    edited_first = derive_template(rules, first, new, pair.url, article=article)
     same = edited_first is not None
     if same:  # the new version's page taken for the old one: only if the extraction agrees
         _, missed = check_template(new, edited_first or "", pair.url, old_hash)
-    template = derive_template(rules, first, dress(pair.pages[0], pair.id, 2), pair.url)
+    again = dress(pair.pages[0], pair.id, 2)
+    template = derive_template(rules, first, again, pair.url, article=article)
     if template is None:
         return False, same, missed, False
     later, wrong = check_template(dress(pair.tier0_new, pair.id, 3), template, pair.url, old_hash)
@@ -620,13 +632,11 @@ def run_tier0(pair: Pair) -> tuple[bool, bool, bool, bool]:
     GOV.UK pairs only: the CNN corpus is text-only (JSON: title, authors, text; no HTML), and
     the page ``cnn_page`` builds around it is this module's, not the site's (the fast path
     finds no fingerprint on it either: its article is a child of ``<body>``)."""
-    if pair.tier0_new is None:
+    old = _tier0_old(pair)
+    if old is None or pair.tier0_new is None:
         return False, False, False, False
-    first = dress(pair.pages[0], pair.id, 1)
-    try:
-        old_hash = extract_article(first, pair.url).content_hash
-    except ExtractionError:
-        return False, False, False, False  # no version to learn a template on
+    first, article = old
+    old_hash = article.content_hash
     template = learn_template(first, dress(pair.pages[0], pair.id, 2), pair.url, old_hash)
     if template is None:
         return False, False, False, False

@@ -8,7 +8,7 @@ learned on another article of the site.  ``scheduler.evaluation.edits`` and
 from __future__ import annotations
 
 from archive.errors import ExtractionError
-from archive.extract import DEFAULT_MIN_CHARS, extract_article
+from archive.extract import DEFAULT_MIN_CHARS, Article, extract_article
 from archive.extract.extractor import extract_with_fingerprint
 from archive.extract.template import check, is_unlearnable
 from archive.extract.template_learn import learn_with_fingerprint
@@ -55,15 +55,19 @@ def site_rules_of(template: str, page: str) -> Rules | None:
     return rules_of(template, page.encode())
 
 
-def derive_template(rules: Rules, first: str, second: str, url: str) -> str | None:
+def derive_template(
+    rules: Rules, first: str, second: str, url: str, *, article: Article | None = None
+) -> str | None:
     """The template of the version whose page is ``first`` derived by a site's ``rules``,
     when ``second`` (a refetch) matches it, as the crawl derives it at the version's first
     refetch with other bytes: with no extraction of ``second``, the version's stored article
-    (``first``'s full extraction) guarding the holes.  None when none is derived."""
-    try:
-        article = extract_article(first, url)
-    except ExtractionError:
-        return None
+    (``first``'s full extraction: ``article`` when the caller has it) guarding the holes.
+    None when none is derived."""
+    if article is None:
+        try:
+            article = extract_article(first, url)
+        except ExtractionError:
+            return None
     fields = [article.headline, article.byline or "", article.description or ""]
     template, _ = derive(
         rules,
