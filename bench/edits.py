@@ -123,6 +123,13 @@ def table(results: dict[str, Any]) -> str:
         f"{results['adversarial_new_versions']} read by the full extraction, "
         f"{results['adversarial_fast_path_missed']} of them missed by the fast path"
     )
+    lines.append(
+        f"tier 0: {results['tier0_learned_trials']} trials with a learned template, "
+        f"{results['tier0_same_decisions']} 'same', {results['tier0_missed_edits']} missed; "
+        f"by site rules: {results['tier0_derived_trials']} trials with a derived template, "
+        f"{results['tier0_derived_same_decisions']} 'same', "
+        f"{results['tier0_derived_missed_edits']} missed"
+    )
     lines.append(f"{'trial':<20} {'n':>5} {'version':>8} {'exact':>6}")
     for name, r in results["by_trial"].items():
         lines.append(f"{name:<20} {r['trials']:>5} {r['new_version']:>8} {r['exact']:>6}")

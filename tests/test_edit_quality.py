@@ -161,3 +161,17 @@ def test_tier0_never_hides_an_edit_the_full_extraction_finds() -> None:
     results = measured()
     assert results["tier0_missed_edits"] == 0
     assert results["tier0_same_decisions"] >= 100
+
+
+def test_tier0_by_site_rules_never_hides_an_edit_the_full_extraction_finds() -> None:
+    """Every trial with a learned template also goes through tier 0 by site rules
+    (scheduler.evaluation.edits.tier0_derived_trial): page A's template derived from the rules
+    its learned template gives, on page A's bytes with no extraction, at page B as the first
+    refetch or at a refetch of A, and page B checked against it.  It may say "unchanged" only
+    where the full extraction of that page finds no new version, and it must say so on
+    chrome-only trials (else the test could not fail)."""
+    require_shared(BENCHMARK)
+    results = measured()
+    assert results["tier0_derived_missed_edits"] == 0
+    assert results["tier0_derived_same_decisions"] > 0
+    assert results["tier0_derived_trials"] <= results["tier0_learned_trials"]

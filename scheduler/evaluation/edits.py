@@ -94,7 +94,13 @@ from scheduler.demo.chrome import (
 )
 from scheduler.demo.chrome import inside as _inside
 from scheduler.evaluation import CORE_KINDS, ratio, tally
-from scheduler.evaluation.tier0 import check_template, learn_template
+from scheduler.evaluation.tier0 import (
+    Rules,
+    check_template,
+    derive_template,
+    learn_template,
+    site_rules_of,
+)
 
 BENCHMARK = "article-extraction-benchmark"
 DEFAULT_SEED = 20261122
@@ -1284,6 +1290,13 @@ class Trial:
     tier0_learned: bool = False
     tier0_same: bool = False
     tier0_missed: bool = False
+    # tier 0 by site rules (archive.extract.template_site): page A's template derived from the
+    # rules its learned template gives, with no extraction (as the crawl derives a version's
+    # template from its site's rules), at page B as the first refetch or at a refetch of A;
+    # whether it found page B the same, and whether the full extraction says otherwise (a miss)
+    tier0_derived: bool = False
+    tier0_derived_same: bool = False
+    tier0_derived_missed: bool = False
 
     @property
     def real(self) -> bool:
@@ -1391,6 +1404,7 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
     trials = []
     old_cache: dict[str, tuple[Article, str | None] | ExtractionError] = {}
     template_cache: dict[str, str | None] = {}
+    derived_cache: dict[str, tuple[Rules | None, str | None]] = {}
     for name in names:
         try:
             a, b, applied, notes = build(src, name, seed)
@@ -1437,6 +1451,7 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
             )
             continue
         learned, tier0_same, missed = tier0_trial(src, a, b, old.content_hash, template_cache)
+        derived = tier0_derived_trial(src, a, b, old, template_cache, derived_cache)
         if old.content_hash == new.content_hash:
             trial = Trial(src.key, name, frozenset(applied), False, frozenset(), {}, notes)
         else:
@@ -1449,9 +1464,35 @@ def run_source(src: Source, seed: int, names: Sequence[str] = TRIALS) -> list[Tr
                 tier0_learned=learned,
                 tier0_same=tier0_same,
                 tier0_missed=missed,
+                tier0_derived=derived[0],
+                tier0_derived_same=derived[1],
+                tier0_derived_missed=derived[2],
             )
         )
     return trials
+
+
+# The request tokens of page A's refetches: the copy its template is learned from, and the
+# refetch its template is derived at by site rules (page A is served under 1, page B under 2).
+LEARN_REFETCH = 1001
+DERIVE_REFETCH = 1002
+
+
+def refetched(src: Source, a: str, n: int) -> str:
+    """Page A (served under request token 1) as served again on request ``n``: new request
+    chrome in the head, at the top and at the bottom, and new cache-busting asset URLs; the
+    boxes inside the article kept."""
+    first, again = request_chrome(src.key, 1), request_chrome(src.key, n)
+    copy = a
+    for part in ("head", "top", "bottom"):
+        copy = copy.replace(getattr(first, part), getattr(again, part), 1)
+    return copy.replace(f"?v={first.digest}", f"?v={again.digest}")
+
+
+def tier0_page(src: Source, b: str) -> str:
+    """Page B as tier 0 is tried on it: its boxes inside the article made A's (request token
+    1's), its own request chrome and edits kept."""
+    return b.replace(request_chrome(src.key, 2).inline, request_chrome(src.key, 1).inline, 1)
 
 
 def tier0_trial(
@@ -1464,20 +1505,57 @@ def tier0_trial(
     boxes inside the article made A's (B's own request chrome and edits kept), checked against
     it.  A "same" decision is then checked by the full extraction of that very page.  Returns
     (a template was learned, it found page B the same, the full extraction says otherwise)."""
-    first, second = request_chrome(src.key, 1), request_chrome(src.key, 2)
     if a not in cache:
-        again = request_chrome(src.key, 1001)
-        copy = a
-        for part in ("head", "top", "bottom"):
-            copy = copy.replace(getattr(first, part), getattr(again, part), 1)
-        copy = copy.replace(f"?v={first.digest}", f"?v={again.digest}")
-        cache[a] = learn_template(a, copy, src.url, old_hash)
+        cache[a] = learn_template(a, refetched(src, a, LEARN_REFETCH), src.url, old_hash)
     template = cache[a]
     if template is None:
         return False, False, False
-    page = b.replace(second.inline, first.inline, 1)
-    same, missed = check_template(page, template, src.url, old_hash)
+    same, missed = check_template(tier0_page(src, b), template, src.url, old_hash)
     return True, same, missed
+
+
+def tier0_derived_trial(
+    src: Source,
+    a: str,
+    b: str,
+    old: Article,
+    templates: dict[str, str | None],
+    cache: dict[str, tuple[Rules | None, str | None]],
+) -> tuple[bool, bool, bool]:
+    """Tier 0 by site rules on one trial (after :func:`tier0_trial`, whose learned templates
+    ``templates`` holds), as the crawl runs it for a version with no template of its own: the
+    site rules of page A's learned template, read on the copy it was learned from
+    (:func:`scheduler.evaluation.tier0.site_rules_of`, ``template_site.rules_of``: a site's
+    rules as one learning gives them), derive page A's template on page A's bytes with A's
+    article (``old``) guarding the holes and no extraction, at the version's first refetch
+    with other bytes (``template_site.derive``), which is either page B as tier 0 is tried on
+    it (:func:`tier0_page`; an edit at the first refetch: derived only when B matches, which
+    is then a "same"), or page A under another request chrome (then page B is checked against
+    the template derived there).  Every "same" is checked by the full extraction of page B.
+    Returns (a template was derived either way, page B was found the same either way, the
+    full extraction of page B finds another article or fails where it was)."""
+    template = templates.get(a)
+    if template is None:
+        return False, False, False
+    if a not in cache:
+        rules = site_rules_of(template, refetched(src, a, LEARN_REFETCH))
+        at_refetch = None
+        if rules:
+            again = refetched(src, a, DERIVE_REFETCH)
+            at_refetch = derive_template(rules, a, again, src.url, article=old)
+        cache[a] = (rules, at_refetch)
+    rules, at_refetch = cache[a]
+    if not rules:
+        return False, False, False
+    page = tier0_page(src, b)
+    same = missed = False
+    at_first = derive_template(rules, a, page, src.url, article=old)
+    if at_first is not None:  # page B matched the template derived at it: a "same"
+        same, missed = check_template(page, at_first, src.url, old.content_hash)
+    if at_refetch is not None:
+        later, wrong = check_template(page, at_refetch, src.url, old.content_hash)
+        same, missed = same or later, missed or wrong
+    return at_first is not None or at_refetch is not None, same, missed
 
 
 def score(trials: Sequence[Trial]) -> dict[str, Any]:
@@ -1509,6 +1587,15 @@ def score(trials: Sequence[Trial]) -> dict[str, Any]:
         "tier0_same_decisions": sum(1 for t in ran if t.tier0_same),
         "tier0_missed_edits": sum(1 for t in ran if t.tier0_missed),
         "tier0_same_decisions_on_edits": sum(1 for t in ran if t.tier0_same and t.real),
+        # tier 0 by site rules (the template of page A derived from its learned template's
+        # rules, :func:`tier0_derived_trial`): trials with a derived template, its "unchanged"
+        # decisions, and those the full extraction contradicts (0)
+        "tier0_derived_trials": sum(1 for t in ran if t.tier0_derived),
+        "tier0_derived_same_decisions": sum(1 for t in ran if t.tier0_derived_same),
+        "tier0_derived_missed_edits": sum(1 for t in ran if t.tier0_derived_missed),
+        "tier0_derived_same_decisions_on_edits": sum(
+            1 for t in ran if t.tier0_derived_same and t.real
+        ),
         # edits just outside the article (ADVERSARIAL_TRIALS): how many the full extraction
         # reads (a new version), and how many of those the fast path missed (counted above too)
         "adversarial_trials": len(adversarial),
