@@ -112,10 +112,11 @@ class Config:
         "With tier 0 on: the holes of every template learned become rules of its site (its"
         " host), and a version of another article of the site with no template yet has one"
         " derived from them at its first refetch with other bytes, with no full extraction;"
-        " a site's first 3 derived decisions are each verified by a full extraction, and a"
-        " disagreement drops the site's rules for good (see docs/design.md, 'Tier 0: site"
-        " rules'). Off by default: an opt-in with known limits of its trust (see there). Off:"
-        " every version learns its own template.",
+        " a derived decision is verified by a full extraction until every rule it used has 3"
+        " verified uses, a disagreement drops the site's rules for good, and templates derived"
+        " from dropped rules decide nothing more (see docs/design.md, 'Tier 0: site rules')."
+        " Off by default until an independent review of that trust (see there). Off: every"
+        " version learns its own template.",
     )
     fast_path_verify_every: int = _setting(
         50,

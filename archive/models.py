@@ -332,5 +332,8 @@ class SiteRules(Base):
     rules: Mapped[str | None] = mapped_column(Text)
     learned: Mapped[int] = mapped_column(Integer, default=0)  # templates merged in
     verified: Mapped[int] = mapped_column(Integer, default=0)  # derived decisions verified
+    # each rule's verified uses (derived decisions that used it, verified): one digit a rule,
+    # in the rules' order (archive.site_rules.trust_of); NULL: none yet
+    trust: Mapped[str | None] = mapped_column(Text)
     dropped: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]

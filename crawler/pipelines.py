@@ -49,6 +49,7 @@ from archive.site_rules import (
     add_site_rules,
     count_site_verification,
     drop_site_rules,
+    host_dropped,
     site_of,
     site_rules,
 )
@@ -77,7 +78,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 VERSION_MOVED = "version_moved"  # the current version is not the one the crawl started with
 LEARNING = "learning"  # the version has no tier-0 template yet: the full extraction learns it
-# A site's first derived decisions (tier 0's site rules) each verified by a full extraction.
+# A derived decision (tier 0's site rules) is verified by a full extraction unless every rule
+# it used has this many verified uses (derived decisions that used it, verified, agreeing).
 SITE_VERIFIED_FIRST = 3
 # How long a crawl uses a site's rules as read before reading them again.
 SITE_RULES_TTL_S = 30.0
@@ -118,6 +120,7 @@ class ArchivePipeline:
         # tier 0's site rules as read, by host and layout; hosts whose rules this crawl dropped
         self._sites: dict[tuple[str, str], tuple[float, SiteRuleSet]] = {}
         self._dropped: set[str] = set()
+        self._hosts: dict[str, tuple[float, bool]] = {}  # whether a host's rules were dropped
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -404,8 +407,16 @@ class ArchivePipeline:
         if not self.config.fast_path or item.current_hash is None:
             return None
         if self.config.fast_path_tier0:
-            from archive.extract.template import NO_TEMPLATE, OTHER_EXTRACTOR, check
+            from archive.extract.template import NO_TEMPLATE, OTHER_EXTRACTOR, check, is_derived
 
+            if is_derived(item.current_template) and self._host_dropped(item):
+                # derived from rules since dropped: it decides nothing; the full extraction
+                # learns the version's own template, as without site rules
+                self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/derived_dropped")
+                self._count("tier0_fallbacks")
+                item.current_template = None
+                self._fall_back(item, LEARNING)
+                return None
             tier0 = check(
                 item.body,
                 item.current_template,
@@ -472,12 +483,12 @@ class ArchivePipeline:
             self._count("tier0_derived")
         every = self.config.fast_path_verify_every
         # every Nth decision of the archive (the count runs on from crawl to crawl), the first
-        # decision of each tier-0 template, and a site's first derived decisions, whatever
-        # ``every`` (0 included)
+        # decision of each tier-0 template, and a derived decision that used a site rule with
+        # fewer than SITE_VERIFIED_FIRST verified uses, whatever ``every`` (0 included)
         from archive.extract.template import is_unverified, verified
 
-        if derived is not None:
-            first = derived.site.verified < SITE_VERIFIED_FIRST
+        if derived is not None:  # verified unless every rule it used was vouched for
+            first = not derived.site.trusted(derived.used, SITE_VERIFIED_FIRST)
         else:
             first = tier0 and is_unverified(item.current_template)
         check = first or (every > 0 and (self._decisions_before + decisions) % every == 0)
@@ -490,10 +501,14 @@ class ArchivePipeline:
                 self._drop_site_rules(site_of(url), url)
             return None  # the full extraction decides, and records what it finds
         if derived is not None:
-            if check:
-                self._site_verified(derived.host, derived.layout)
-            # the site's verified decisions vouch for the template's rules: kept as verified
-            template = verified(derived.template)
+            if check:  # one more verified use of each rule this decision used
+                self._site_verified(derived.host, derived.layout, derived.used)
+            # this decision is the derived template's first: kept as verified when it was
+            # verified, or when every rule it used was vouched for; else kept unverified, so
+            # that its next decision is verified as a learned template's first one is
+            template = derived.template
+            if check or not first:
+                template = verified(template)
             return Extracted(current.article, extractor=current.extractor, template=template)
         if check and first and item.current_template:  # kept as verified from now on
             template = verified(item.current_template)
@@ -517,6 +532,28 @@ class ArchivePipeline:
         self._sites[(host, layout)] = (now, found)
         return found
 
+    def _host_dropped(self, item: FetchResult) -> bool:
+        """Whether the site rules of the item's host were dropped (by this crawl, or by
+        another as read again after :data:`SITE_RULES_TTL_S`)."""
+        from archive.extract.template import identity
+
+        host = site_of(item.final_url or item.url)
+        if host in self._dropped:
+            return True
+        known = self._hosts.get(host)
+        now = time.monotonic()
+        if known is not None and now - known[0] < SITE_RULES_TTL_S:
+            return known[1]
+        assert self.database is not None
+        try:
+            with self.database.session() as session:
+                dropped = host_dropped(session, host, identity())
+        except Exception:  # any doubt: the template decides nothing
+            logger.exception("could not read whether the site rules of %s were dropped", host)
+            return True
+        self._hosts[host] = (now, dropped)
+        return dropped
+
     async def _derive(self, item: FetchResult) -> Derived | None:
         """Tier 0's template of the current version derived from its site's rules, when the
         page matches it (:mod:`archive.extract.template_site`); None: learn it as before."""
@@ -539,7 +576,7 @@ class ArchivePipeline:
                 return None
             article = current.article
             fields = [article.headline, article.byline or "", article.description or ""]
-            template, why = await self.pool.derive_template(
+            template, why, used = await self.pool.derive_template(
                 self.config.warc_dir,
                 locations,
                 item.body,
@@ -556,7 +593,7 @@ class ArchivePipeline:
         if template is None:
             self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/not_derived/{why}")
             return None
-        return Derived(host, made, site, current, template)
+        return Derived(host, made, site, current, template, tuple(used))
 
     def _add_site_rules(self, item: FetchResult, template: str) -> None:
         """The holes of a template just learned, kept as rules of its site."""
@@ -575,14 +612,15 @@ class ArchivePipeline:
         except Exception:  # the template stands; the site's rules wait for the next learning
             logger.exception("could not store the site rules of %s", host)
 
-    def _site_verified(self, host: str, layout: str) -> None:
-        """A derived decision a full extraction agreed with, counted for its site."""
+    def _site_verified(self, host: str, layout: str, used: tuple[str, ...]) -> None:
+        """A derived decision a full extraction agreed with, counted for each site rule it
+        used (those still stored as they were: :func:`.count_site_verification`)."""
         assert self.database is not None
         from archive.extract.template import identity
 
         try:
             with self.database.session() as session:
-                count_site_verification(session, host, layout, identity(), datetime.now(UTC))
+                count_site_verification(session, host, layout, identity(), used, datetime.now(UTC))
             self._sites.pop((host, layout), None)  # read again, with its new count
         except Exception:  # the site's first decisions are verified a little longer
             logger.exception("could not count a verified decision of %s", host)
@@ -830,6 +868,7 @@ class Derived:
     site: SiteRuleSet
     current: CurrentVersion
     template: str
+    used: tuple[str, ...] = ()  # the identities of the site rules its holes were made by
 
 
 def _is_current(current: CurrentVersion | None, item: FetchResult) -> bool:

@@ -167,13 +167,14 @@ def derive_template_job(
     fields: list[str],
     url: str,
     min_chars: int,
-) -> tuple[str | None, str | None]:
+) -> tuple[str | None, str | None, list[str]]:
     """Runs in a worker, with no extraction: tier 0's template of a version derived by its
     site's ``rules`` from the version's stored payload (the first readable response of
-    ``locations``), when ``body`` matches it (:func:`archive.extract.template_site.derive`);
-    ``(None, why not)`` otherwise: none either when the stored payload was captured at another
-    final URL than ``url`` or with another Content-Type."""
-    from archive.extract.template_site import derive
+    ``locations``), when ``body`` matches it, and the identities of the rules it used
+    (:func:`archive.extract.template_site.derive_using`); ``(None, why not, [])`` otherwise:
+    none either when the stored payload was captured at another final URL than ``url`` or
+    with another Content-Type."""
+    from archive.extract.template_site import derive_using
 
     for location in locations:
         try:
@@ -184,10 +185,10 @@ def derive_template_job(
             continue
         old_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
         if old_type != content_type:  # another decoding (media type or charset): no template
-            return None, "content_type"
+            return None, "content_type", []
         if stored.target_uri != url:  # read at another final URL (its canonical link, its
-            return None, "final_url"  # links resolved against it): no template
-        return derive(
+            return None, "final_url", []  # links resolved against it): no template
+        return derive_using(
             rules,
             stored.content,
             body,
@@ -197,7 +198,7 @@ def derive_template_job(
             url=url,
             min_chars=min_chars,
         )
-    return None, "no_stored_payload"
+    return None, "no_stored_payload", []
 
 
 def reextract_job(directory: str, locations: list[WarcLocation], min_chars: int) -> Any:
@@ -428,10 +429,10 @@ class ExtractionPool:
         fields: list[str],
         url: str,
         min_chars: int,
-    ) -> tuple[str | None, str | None]:
-        """Tier 0's template of a version derived by its site's rules, or why not (see
-        :func:`derive_template_job`)."""
-        result: tuple[str | None, str | None] = await self._run(
+    ) -> tuple[str | None, str | None, list[str]]:
+        """Tier 0's template of a version derived by its site's rules and the rules it used,
+        or why not (see :func:`derive_template_job`)."""
+        result: tuple[str | None, str | None, list[str]] = await self._run(
             derive_template_job,
             str(directory),
             locations,

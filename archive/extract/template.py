@@ -60,6 +60,9 @@ FORMAT: Final = "t0c"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
 # Ends a template none of whose decisions has been verified yet (its first one is).
 UNVERIFIED: Final = "~"
+# after the base64 (before the UNVERIFIED mark): a template derived from its site's rules
+# (archive.extract.template_site), no longer used once the site's rules are dropped
+DERIVED: Final = "^"
 
 # Why tier 0 left a page to the slower paths.
 NO_TEMPLATE: Final = "no_template"  # not learned yet
@@ -608,7 +611,8 @@ def parse(template: str) -> tuple[list[Segment], str]:
     if not template.startswith(prefix) or template.startswith(prefix + NONE + "|"):
         raise ValueError("not a template of this format and extractor")
     unpacker = zlib.decompressobj(-15, ZDICT)
-    data = unpacker.decompress(b64decode(template[len(prefix) :].removesuffix(UNVERIFIED)))
+    packed = template[len(prefix) :].removesuffix(UNVERIFIED).removesuffix(DERIVED)
+    data = unpacker.decompress(b64decode(packed))
     if not unpacker.eof or unpacker.unused_data or len(data) < 17:
         raise ValueError("a truncated template")
     return _Reader(data).segments(), data[:16].hex()
@@ -689,6 +693,21 @@ def is_unverified(template: str | None) -> bool:
 def verified(template: str) -> str:
     """``template`` once a decision of it was verified."""
     return template.removesuffix(UNVERIFIED)
+
+
+def mark_derived(template: str) -> str:
+    """``template`` (as :func:`render` gives it) marked as derived from its site's rules."""
+    if template.endswith(UNVERIFIED):
+        return template.removesuffix(UNVERIFIED) + DERIVED + UNVERIFIED
+    return template + DERIVED
+
+
+def is_derived(template: str | None) -> bool:
+    """Whether ``template`` was derived from its site's rules (:func:`mark_derived`), not
+    learned: once the site's rules are dropped it decides nothing."""
+    if not template or not template.startswith(identity() + "|"):
+        return False
+    return template.removesuffix(UNVERIFIED).endswith(DERIVED)
 
 
 def unlearnable(reason: str) -> str:

@@ -22,13 +22,17 @@ another page's parse, and here the same bytes may be this article's dateline, wh
 extraction reads (the stored article's text holds no dates to check it against).  Every other
 byte is fixed, the digest binds the same context as a learned template, and the refetched page
 is checked against it with :func:`.template.check`.  A rule is only as
-trusted as the full extractions that vouched for it: the crawl verifies a site's first derived
-decisions, and drops its rules on a disagreement (:mod:`crawler.pipelines`).  No parse, no
-lxml, no trafilatura: the extraction workers run it in about a millisecond per page.
+trusted as the full extractions that vouched for it: a derived template names the rules it
+used (:func:`derive_using`, by :func:`rule_id`, which a widened rule changes), the crawl
+verifies a derived decision until each of them has its own verified uses, and drops the site's
+rules, and the use of every template derived from them, on a disagreement
+(:mod:`crawler.pipelines`).  No parse, no lxml, no trafilatura: the extraction workers run it
+in about a millisecond per page.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -48,6 +52,7 @@ from archive.extract.template import (
     check,
     context,
     digest_of,
+    mark_derived,
     match_close,
     render,
     segments_of,
@@ -138,6 +143,22 @@ def rules_of(template: str, body: bytes) -> Rules | None:
     return {"t": tokens, "b": blocks}
 
 
+def rule_id(kind: str, rule: Sequence[Any]) -> str:
+    """A rule's identity for trust: a digest of its kind (``t`` or ``b``) and everything it
+    holds (context, classes, limits, vocabulary), so that a rule a merge widened is a new rule,
+    trusted only once decisions that used it in its new form were verified."""
+    data = json.dumps([kind, rule], sort_keys=True, separators=(",", ":"))
+    return sha256(data.encode()).hexdigest()[:16]
+
+
+def rule_ids(rules: Rules | None) -> list[str]:
+    """The identities of ``rules``, in their stored order: token rules, then block rules."""
+    rules = rules or {}
+    return [rule_id("t", r) for r in rules.get("t", [])] + [
+        rule_id("b", r) for r in rules.get("b", [])
+    ]
+
+
 def merge(old: Rules | None, new: Rules) -> Rules:
     """``old`` with ``new``'s rules added: a context already known keeps its kind, its holes
     take the longer limit (a token rule whose holes' classes differ keeps the old), a block's
@@ -221,10 +242,18 @@ def derive_segments(
     docstring), or why none (:data:`NO_HOLE`, :data:`IN_ARTICLE`, :data:`NO_REGION`).
     ``paragraphs``: the version's stored article's; ``fields``: its headline, byline,
     description."""
+    return _derive_segments(rules, old, paragraphs, fields)[0]
+
+
+def _derive_segments(
+    rules: Rules, old: bytes, paragraphs: Sequence[str], fields: Sequence[str]
+) -> tuple[list[Segment] | str, list[str]]:
+    """:func:`derive_segments`, with the identities (:func:`rule_id`) of the rules used."""
     region = _region(old, paragraphs)
     if region is None:
-        return NO_REGION
-    return _Deriver(rules, old, [*fields, *paragraphs], region).run()
+        return NO_REGION, []
+    deriver = _Deriver(rules, old, [*fields, *paragraphs], region)
+    return deriver.run(), sorted(deriver.used)
 
 
 def _probes(paragraph: str) -> list[bytes]:
@@ -323,6 +352,7 @@ class _Deriver:
         self.comments: list[tuple[int, int]] | None = None
         self.segments: list[Segment] = []
         self.holes = 0
+        self.used: set[str] = set()  # the identities of the rules that made holes
 
     def fixed(self) -> None:
         if self.segments and self.segments[-1][0] == "F":
@@ -382,6 +412,7 @@ class _Deriver:
                 return None  # the rule's start tag in the article: no hole there
             self.segments.append(["B", rule[0], rule[1], rule[4], rule[5]])
             self.holes += 1
+            self.used.add(rule_id("b", rule))
         return close
 
     def token(self, at: int, pos: int) -> bool | str:
@@ -420,6 +451,7 @@ class _Deriver:
             return False
         self.segments.append(["T", rule[0], [list(h) for h in rule[3]]])
         self.holes += 1
+        self.used.add(rule_id("t", rule))
         return True
 
 
@@ -529,22 +561,44 @@ def derive(
     derived by the site's ``rules``, which ``new`` (fetched from ``url``, read with
     ``min_chars``) matches; or ``(None, why not)``.  ``paragraphs`` and ``fields`` (headline,
     byline, description): the version's stored article."""
+    template, why, _ = derive_using(
+        rules, old, new, content_type, paragraphs, fields, url=url, min_chars=min_chars
+    )
+    return template, why
+
+
+def derive_using(
+    rules: Rules,
+    old: bytes,
+    new: bytes,
+    content_type: str | None,
+    paragraphs: Sequence[str],
+    fields: Sequence[str],
+    *,
+    url: str,
+    min_chars: int,
+) -> tuple[str | None, str | None, list[str]]:
+    """:func:`derive`, with the identities (:func:`rule_id`) of the rules the template's holes
+    were made by (empty when there is no template): the crawl trusts a derived decision only
+    as far as each of those rules was vouched for.  The template is marked derived
+    (:func:`.template.mark_derived`) and unverified."""
     if not rules or not (rules.get("t") or rules.get("b")):
-        return None, NO_RULES
+        return None, NO_RULES, []
     try:
-        segments = derive_segments(rules, old, paragraphs, fields)
+        segments, used = _derive_segments(rules, old, paragraphs, fields)
         if isinstance(segments, str):
-            return None, segments
+            return None, segments, []
         bound = context(url, content_type, min_chars)
-        template = render(segments, digest_of(old.split(b"<"), segments, old, bound))
+        digest = digest_of(old.split(b"<"), segments, old, bound)
+        template = mark_derived(render(segments, digest))
     except Mismatch as exc:
-        return None, f"self_check:{exc.args[0]}"
+        return None, f"self_check:{exc.args[0]}", []
     except Exception as exc:  # any doubt: the full extraction
-        return None, f"error:{type(exc).__name__}"
+        return None, f"error:{type(exc).__name__}", []
     reason = check(new, template, url=url, content_type=content_type, min_chars=min_chars)
     if reason is not None:
-        return None, reason
-    return template, None
+        return None, reason, []
+    return template, None, used
 
 
 def derived_classes_ok(rules: Rules) -> bool:

@@ -290,7 +290,7 @@ def test_0010_adds_an_empty_site_rules_table_and_takes_it_away(database_url):
     config = alembic_config(database.engine)
     command.downgrade(config, "0009")
     assert "site_rules" not in inspect(database.engine).get_table_names()
-    command.upgrade(config, "head")
+    command.upgrade(config, "0010")
     columns = {c["name"] for c in inspect(database.engine).get_columns("site_rules")}
     assert columns == {
         "host",
@@ -302,6 +302,36 @@ def test_0010_adds_an_empty_site_rules_table_and_takes_it_away(database_url):
         "dropped",
         "updated_at",
     }
+    command.upgrade(config, "head")
+    database.dispose()
+
+
+def test_0011_adds_each_site_rules_verified_uses_and_takes_them_away(database_url):
+    """0011 adds site_rules.trust (each rule's verified uses; NULL: every rule at 0, so the
+    site's next derived decisions are verified again); its downgrade drops the column, and the
+    rows keep the rest."""
+    from sqlalchemy import inspect, text
+
+    database = open_database(database_url)
+    config = alembic_config(database.engine)
+    command.downgrade(config, "0010")
+    with database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO site_rules (host, layout, identity, rules, learned, verified,"
+                " dropped, updated_at) VALUES ('a.example', 'l', 'i', 'z', 2, 3, false,"
+                " '2026-12-07 12:00:00+00:00')"
+            )
+        )
+    command.upgrade(config, "0011")
+    assert "trust" in {c["name"] for c in inspect(database.engine).get_columns("site_rules")}
+    with database.engine.connect() as conn:
+        assert conn.execute(text("SELECT learned, trust FROM site_rules")).one() == (2, None)
+    command.downgrade(config, "0010")
+    assert "trust" not in {c["name"] for c in inspect(database.engine).get_columns("site_rules")}
+    with database.engine.connect() as conn:
+        assert conn.execute(text("SELECT learned, verified FROM site_rules")).one() == (2, 3)
+    command.upgrade(config, "head")
     database.dispose()
 
 

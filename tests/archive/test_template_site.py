@@ -20,7 +20,15 @@ import pytest
 from archive.db import open_database
 from archive.extract import DEFAULT_MIN_CHARS
 from archive.extract.extractor import extract_article, extract_with_fingerprint
-from archive.extract.template import BLOCK, DIGEST, check, is_unverified, segments_of
+from archive.extract.template import (
+    BLOCK,
+    DIGEST,
+    check,
+    is_derived,
+    is_unverified,
+    segments_of,
+    verified,
+)
 from archive.extract.template_learn import learn_with_fingerprint
 from archive.extract.template_site import (
     IN_ARTICLE,
@@ -31,8 +39,10 @@ from archive.extract.template_site import (
     NO_RULES,
     derive,
     derive_segments,
+    derive_using,
     layout,
     merge,
+    rule_ids,
     rules_of,
 )
 from archive.models import SiteRules
@@ -40,7 +50,9 @@ from archive.site_rules import (
     MAX_STORED,
     add_site_rules,
     count_site_verification,
+    drop_site_rules,
     site_of,
+    site_rules,
 )
 from scheduler.demo.chrome import dress
 from tests.pages import PARAGRAPHS, Story, article_page
@@ -329,29 +341,125 @@ def _session(tmp_path):  # type: ignore[no-untyped-def]
 def test_a_sites_rules_are_rewritten_only_when_a_learning_adds_to_them(rules, tmp_path):
     """A site's first learning: its row, no rules (they serve its other articles); the
     second: its rules.  The same rules learned again: the stored row's rules untouched and
-    its verified decisions still counted; new rules: rewritten, and the count starts again
-    (the site's next derived decisions, made with them, are verified); past the size cap:
-    kept as they were."""
+    their verified uses kept; new rules: rewritten, and the rules the merge widened start
+    their verified uses again (their identity is new); past the size cap: kept as they were."""
     now = datetime.now(UTC)
+    key = ("news.example", "l", "i")
     with _session(tmp_path) as session:
-        mark = add_site_rules(session, "news.example", "l", "i", rules, now)
+        mark = add_site_rules(session, *key, rules, now)
         assert mark.rules is None and mark.learned == 1
-        assert session.get(SiteRules, ("news.example", "l", "i")).rules is None
-        first = add_site_rules(session, "news.example", "l", "i", rules, now)
+        assert session.get(SiteRules, key).rules is None
+        first = add_site_rules(session, *key, rules, now)
         assert first.rules == merge(None, rules) and first.verified == 0
+        ids = rule_ids(first.rules)
+        assert set(first.trust) == set(ids) and set(first.trust.values()) == {0}
         for _ in range(3):
-            count_site_verification(session, "news.example", "l", "i", now)
-        stored = session.get(SiteRules, ("news.example", "l", "i")).rules
-        again = add_site_rules(session, "news.example", "l", "i", rules, now)
+            count_site_verification(session, *key, ids, now)
+        stored = session.get(SiteRules, key).rules
+        again = add_site_rules(session, *key, rules, now)
         assert (again.learned, again.verified) == (3, 3)
-        assert session.get(SiteRules, ("news.example", "l", "i")).rules == stored
+        assert again.trusted(ids, 3)
+        assert session.get(SiteRules, key).rules == stored
         more = {"t": [], "b": [list(r) for r in rules["b"]]}
         more["b"][0] = [*more["b"][0][:5], {**more["b"][0][5], "t": ["span", "b"]}]
-        grown = add_site_rules(session, "news.example", "l", "i", more, now)
+        grown = add_site_rules(session, *key, more, now)
         assert grown.verified == 0 and grown.rules != again.rules
-        assert session.get(SiteRules, ("news.example", "l", "i")).rules != stored
+        assert session.get(SiteRules, key).rules != stored
+        widened = rule_ids(grown.rules)
+        [new_id] = set(widened) - set(ids)
+        assert grown.trust[new_id] == 0 and not grown.trusted(widened, 3)
+        assert grown.trusted(set(widened) - {new_id}, 3)  # the rules left as they were
         contexts = [sha256(str(i).encode()).hexdigest() for i in range(MAX_RULES)]
         huge = {"t": [[2, [1], f"{c}\x00", [[1, "w", 16]]] for c in contexts]}
-        capped = add_site_rules(session, "news.example", "l", "i", huge, now)
+        capped = add_site_rules(session, *key, huge, now)
         assert capped.rules == grown.rules
-        assert len(session.get(SiteRules, ("news.example", "l", "i")).rules) <= MAX_STORED
+        assert len(session.get(SiteRules, key).rules) <= MAX_STORED
+
+
+def test_a_verification_counts_only_for_the_rules_its_decision_used(rules, tmp_path):
+    """Each rule's verified uses are its own: a derived decision that used some of the
+    site's rules vouches for those alone, and a rule added later is trusted only after
+    decisions that used it were verified.  The twin: the rules a decision did use are
+    trusted after 3."""
+    now = datetime.now(UTC)
+    key = ("news.example", "l", "i")
+    some = {"t": rules["t"], "b": []}
+    with _session(tmp_path) as session:
+        add_site_rules(session, *key, some, now)
+        add_site_rules(session, *key, some, now)
+        old_ids = rule_ids(merge(None, some))
+        for _ in range(3):
+            count_site_verification(session, *key, old_ids, now)
+        found = add_site_rules(session, *key, rules, now)  # the block rules added
+        new_ids = sorted(set(rule_ids(found.rules)) - set(old_ids))
+        assert new_ids and found.trusted(old_ids, 3)  # the twin
+        assert not found.trusted(new_ids, 3) and not found.trusted([*old_ids, *new_ids], 3)
+        for _ in range(5):  # decisions that used only the old rules vouch for nothing new
+            count_site_verification(session, *key, old_ids, now)
+        found = site_rules(session, *key)
+        assert not found.trusted(new_ids, 1) and found.trusted(old_ids, 8)
+        for _ in range(3):
+            count_site_verification(session, *key, new_ids, now)
+        assert site_rules(session, *key).trusted([*old_ids, *new_ids], 3)
+
+
+def test_a_stale_verification_counts_for_nothing(rules, tmp_path):
+    """A verification of a decision derived with a rule since widened by a learning (or read
+    from a crawl's copy of the row made before the widening) is of another rule: it counts
+    for no rule as the site now holds them, nor once the rules are dropped.  The twin: the
+    same verification with the rule unchanged counts."""
+    now = datetime.now(UTC)
+    key = ("news.example", "l", "i")
+    with _session(tmp_path) as session:
+        add_site_rules(session, *key, rules, now)
+        before = add_site_rules(session, *key, rules, now)
+        stale_ids = rule_ids(before.rules)  # as a crawl read them
+        assert count_site_verification(session, *key, stale_ids, now)[stale_ids[0]] == 1
+        more = {"t": [], "b": [list(r) for r in rules["b"]]}
+        more["b"][0] = [*more["b"][0][:5], {**more["b"][0][5], "t": ["span", "b"]}]
+        after = add_site_rules(session, *key, more, now)
+        [widened] = set(rule_ids(after.rules)) - set(stale_ids)
+        [gone] = set(stale_ids) - set(rule_ids(after.rules))
+        counts = count_site_verification(session, *key, stale_ids, now)
+        assert gone not in counts and counts[widened] == 0
+        assert all(counts[r] == 2 for r in stale_ids if r != gone)  # the twin
+        drop_site_rules(session, key[0], key[2], now)
+        assert count_site_verification(session, *key, rule_ids(after.rules), now) == {}
+        assert site_rules(session, *key).rules is None
+
+
+def test_a_derived_template_is_marked_and_names_the_rules_it_used(rules):
+    """A derived template is marked derived (the crawl stops using it once its site's rules
+    are dropped) and comes with the identities of the rules its holes were made by; a learned
+    one is not marked."""
+    old, new = page("/uk/floods", 1, OTHER), page("/uk/floods", 2, OTHER)
+    article = extract_article(old, SITE + "/uk/floods")
+    fields = [article.headline, article.byline or "", article.description or ""]
+    template, why, used = derive_using(
+        rules,
+        old,
+        new,
+        HTML,
+        article.paragraphs,
+        fields,
+        url=SITE + "/uk/floods",
+        min_chars=DEFAULT_MIN_CHARS,
+    )
+    assert why is None and template is not None
+    assert is_derived(template) and is_derived(verified(template)) and is_unverified(template)
+    assert used and set(used) <= set(rule_ids(rules))
+    own, _ = learned("/uk/floods", OTHER)
+    assert not is_derived(own) and not is_derived(verified(own))
+    assert segments_of(template) is not None and segments_of(verified(template)) is not None
+    only_tokens = {"t": rules["t"], "b": []}
+    _, _, fewer = derive_using(
+        only_tokens,
+        old,
+        new,
+        HTML,
+        article.paragraphs,
+        fields,
+        url=SITE + "/uk/floods",
+        min_chars=DEFAULT_MIN_CHARS,
+    )
+    assert set(fewer) <= set(rule_ids(only_tokens)) and set(fewer) < set(used)

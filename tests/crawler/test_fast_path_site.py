@@ -17,7 +17,7 @@ import sqlite3
 import pytest
 
 from archive.extract.extractor import extract_article
-from archive.extract.template import RUN
+from archive.extract.template import RUN, is_derived
 from archive.site_rules import decode_rules, encode_rules
 from scheduler.demo.chrome import dress
 from tests.crawler.test_fast_path_tier0 import plant_a_wrong_template
@@ -58,6 +58,57 @@ def serve(site, path: str, article: Story, extra: str = "", body: str = "") -> N
     site.set_page(path, lambda n: dressed(path, article, n, extra, body))
 
 
+def track_and_capture(
+    redline, site, pages: dict[str, Story], held: dict[str, Story] | None = None
+) -> None:
+    """``pages`` (path: article) served in new chrome on every request, ``held`` with the
+    same bytes on every request (:func:`hold`), all tracked and captured: a new version
+    each."""
+    for path, article in pages.items():
+        serve(site, path, article)
+    for path, article in (held or {}).items():
+        hold(site, path, article)
+    paths = [*pages, *(held or {})]
+    redline("track", *(site.url(p) for p in paths))
+    assert redline.crawl()["new_versions"] == len(paths)
+
+
+def hold(site, path: str, article: Story, n: int = 0) -> None:
+    """``path`` served with the same bytes on every request (its chrome held as at request
+    ``n``): refetched, it is a byte-identical payload, no fast-path decision."""
+    page = dressed(path, article, n)
+    site.set_page(path, lambda _: page)
+
+
+def site_rows(redline, columns: str = "rules, dropped") -> set[tuple]:
+    """The site rules' rows as stored, ``columns`` of each."""
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        return set(db.execute(f"SELECT {columns} FROM site_rules").fetchall())
+
+
+def plant_a_rule(redline, page: str, word: str, *, as_new: bool = True) -> None:
+    """A token rule made wrong on purpose, as if a learning had vouched for it: a hole over
+    the number ``word`` in every piece of ``page`` naming it together with its headline's
+    words around it.  ``as_new``: the row's verified count set back to 0, as a learning that
+    adds a rule sets it."""
+    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+        [(stored,)] = db.execute("SELECT rules FROM site_rules WHERE rules IS NOT NULL").fetchall()
+        rules = decode_rules(stored)
+        for piece in page.encode().split(b"<"):
+            if word.encode() not in piece:
+                continue
+            parts = RUN.split(piece)
+            index = parts.index(word.split()[1].encode())
+            masked = b"\x00".join(b"" if i == index else p for i, p in enumerate(parts))
+            rule = [len(parts), [index], masked.decode("latin-1"), [[index, "w", 8]]]
+            rules["t"].append(rule)
+        db.execute(
+            "UPDATE site_rules SET rules = ? WHERE rules IS NOT NULL", (encode_rules(rules),)
+        )
+        if as_new:
+            db.execute("UPDATE site_rules SET verified = 0")
+
+
 def learn_the_site(redline, site) -> None:
     """Two articles tracked, captured, and their templates learned: the site's rules (its
     first learning stores none: they serve its other articles)."""
@@ -73,10 +124,7 @@ def test_site_rules_decide_other_articles_first_chrome_only_refetch(redline, sit
     learn_the_site(redline, site)
     others = {f"/s{i}": story(i) for i in range(1, 5)}
     twins = {"/t-text": story(5), "/t-headline": story(6)}
-    for path, article in {**others, **twins}.items():
-        serve(site, path, article)
-    redline("track", *(site.url(p) for p in [*others, *twins]))
-    assert redline.crawl()["new_versions"] == len(others) + len(twins)
+    track_and_capture(redline, site, {**others, **twins})
 
     # the twins' articles really change at their first chrome-only refetch
     first_, second, *rest = story(5).paragraphs
@@ -130,9 +178,7 @@ def test_twin_an_edit_inside_a_rules_hole_is_refused(redline_sqlite, site, extra
     redline = redline_sqlite
     redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
-    serve(site, "/p", story(1))
-    redline("track", site.url("/p"))
-    redline.crawl()
+    track_and_capture(redline, site, {"/p": story(1)})
     serve(site, "/p", story(1), extra=extra)
     changed = extract_article(dressed("/p", story(1), 9, extra).encode(), site.url("/p"))
     same = extract_article(dressed("/p", story(1), 9).encode(), site.url("/p"))
@@ -171,22 +217,9 @@ def test_a_wrong_derived_decision_drops_the_sites_rules(redline_sqlite, site):
     redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
     article = story(3)
-    serve(site, "/w", article)
-    redline("track", site.url("/w"))
-    redline.crawl()
-    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        [(stored,)] = db.execute("SELECT rules FROM site_rules").fetchall()
-        rules = decode_rules(stored)
-        # every piece of the page naming the headline (title, meta, JSON-LD, heading)
-        for piece in dressed("/w", article, 1).encode().split(b"<"):
-            if b"number 3 of" not in piece:
-                continue
-            parts = RUN.split(piece)
-            index = parts.index(b"3")
-            masked = b"\x00".join(b"" if i == index else p for i, p in enumerate(parts))
-            rule = [len(parts), [index], masked.decode("latin-1"), [[index, "w", 8]]]
-            rules["t"].append(rule)
-        db.execute("UPDATE site_rules SET rules = ?", (encode_rules(rules),))
+    track_and_capture(redline, site, {"/w": article})
+    # every piece of the page naming the headline (title, meta, JSON-LD, heading)
+    plant_a_rule(redline, dressed("/w", article, 1), "number 3 of", as_new=False)
     serve(site, "/w", article.but(headline=article.headline.replace(" 3 ", " 33 ")))
     caught = redline.crawl()
     assert (caught["unchanged"], caught["new_versions"]) == (2, 1)  # /s0, /s00 unchanged
@@ -196,16 +229,14 @@ def test_a_wrong_derived_decision_drops_the_sites_rules(redline_sqlite, site):
     [change] = redline.json("changes", "--limit", "10")
     assert change["kinds"] == {"headline": 1}
     assert redline.json("status")["fast_path"]["site_rules_dropped"] == 1
-    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        assert set(db.execute("SELECT rules, dropped FROM site_rules").fetchall()) == {(None, 1)}
+    assert site_rows(redline) == {(None, 1)}
 
     # the twin: the new version learns its own template (no rules to derive it from), and
     # the site's rules stay dropped
     relearn = redline.crawl()
     assert relearn["fast_path"]["tier0_learned"] == 1
     assert "tier0_derived" not in relearn["fast_path"]
-    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        assert set(db.execute("SELECT rules, dropped FROM site_rules").fetchall()) == {(None, 1)}
+    assert site_rows(redline) == {(None, 1)}
 
 
 def test_a_learned_templates_disagreement_drops_its_sites_rules(redline_sqlite, site):
@@ -215,14 +246,12 @@ def test_a_learned_templates_disagreement_drops_its_sites_rules(redline_sqlite, 
     redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
     plant_a_wrong_template(redline, site, "/v")  # its honest learning merged into the rules
-    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        assert set(db.execute("SELECT dropped FROM site_rules").fetchall()) == {(0,)}
+    assert site_rows(redline, "dropped") == {(0,)}
     caught = redline.crawl()
     assert caught["new_versions"] == 1
     fast = caught["fast_path"]
     assert (fast["disagreements"], fast["site_rules_dropped"]) == (1, 1)
-    with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
-        assert set(db.execute("SELECT rules, dropped FROM site_rules").fetchall()) == {(None, 1)}
+    assert site_rows(redline) == {(None, 1)}
 
 
 def test_a_refetch_at_another_final_url_derives_nothing(redline_sqlite, site):
@@ -296,3 +325,93 @@ def test_a_count_learned_in_chrome_is_no_hole_in_another_articles_dateline(redli
     assert found["fast_path"]["tier0/not_derived/digest"] == 1  # /d
     [change] = redline.json("changes", "--limit", "10")
     assert change["url"] == site.url("/d")
+
+
+SPECIAL = story(3).but(headline="Special report 3 from the front")
+
+
+@pytest.mark.parametrize("edited", [True, False])
+def test_a_rule_added_after_the_site_was_trusted_is_verified_at_its_first_use(
+    redline_sqlite, site, edited
+):
+    """Trust is per rule: a rule added to a site whose other rules were vouched for (made
+    wrong here on purpose: a hole over one article's headline number, as if a learning had
+    added it) is trusted only once decisions that used it were verified.  Three derived
+    decisions of other articles (none using it) verified after it was added vouch for their
+    own rules, not for it: the first decision that uses it, /w's, is verified, and its
+    hidden headline edit is caught (recorded in the same crawl, the site's rules dropped).
+    The twins: /w's headline unchanged, the same decision verified and agreeing, and /s5,
+    whose derived template uses only rules vouched for, decided with no verification."""
+    redline = redline_sqlite
+    redline.env.update(
+        REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1", REDLINE_FAST_PATH_VERIFY_EVERY="0"
+    )
+    learn_the_site(redline, site)
+    others = {f"/s{i}": story(i) for i in (1, 2, 4)}
+    track_and_capture(redline, site, others, held={"/w": SPECIAL, "/s5": story(5)})
+    plant_a_rule(redline, dressed("/w", SPECIAL, 1), "report 3 from")
+    trusted = redline.crawl()["fast_path"]  # the others' first chrome-only refetch
+    assert (trusted["tier0_derived"], trusted["verifications"]) == (3, 3)
+    assert "disagreements" not in trusted
+
+    if edited:
+        serve(site, "/w", SPECIAL.but(headline="Special report 33 from the front"))
+        caught = redline.crawl()
+        assert caught["new_versions"] == 1
+        fast = caught["fast_path"]
+        assert (fast["tier0_derived"], fast["verifications"], fast["disagreements"]) == (1, 1, 1)
+        assert fast["site_rules_dropped"] == 1
+        [change] = redline.json("changes", "--limit", "10")
+        assert (change["url"], change["kinds"]) == (site.url("/w"), {"headline": 1})
+        return
+    serve(site, "/w", SPECIAL)
+    serve(site, "/s5", story(5))
+    same = redline.crawl()
+    assert (same["new_versions"], same["errors"]) == (0, 0)
+    fast = same["fast_path"]
+    assert (fast["tier0_derived"], fast["verifications"]) == (2, 1)  # /w's alone
+    assert "disagreements" not in fast
+
+
+@pytest.mark.parametrize("dropped", [True, False])
+def test_a_template_derived_from_rules_since_dropped_decides_nothing(redline_sqlite, site, dropped):
+    """/b's template was derived from the site's rules (and its decision verified); then a
+    derived decision on another article, /w, is caught wrong (a rule planted over its
+    headline number, its headline edited) and the site's rules are dropped.  At /b's next
+    refetch its derived template is not used: the page is extracted in full and learns its
+    own template, as without site rules.  The twin, no drop (/w's chrome-only refetch
+    derived and verified): /b's derived template decides, as any kept template."""
+    redline = redline_sqlite
+    redline.env.update(
+        REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1", REDLINE_FAST_PATH_VERIFY_EVERY="0"
+    )
+    learn_the_site(redline, site)
+    track_and_capture(redline, site, {}, held={"/b": story(1), "/w": SPECIAL})
+    hold(site, "/b", story(1), 7)  # its first chrome-only refetch, then held
+    assert redline.crawl()["fast_path"]["tier0_derived"] == 1
+
+    if dropped:
+        plant_a_rule(redline, dressed("/w", SPECIAL, 1), "report 3 from")
+        serve(site, "/w", SPECIAL.but(headline="Special report 33 from the front"))
+    else:
+        serve(site, "/w", SPECIAL)
+    on_w = redline.crawl()
+    assert on_w["new_versions"] == int(dropped)
+    assert on_w["fast_path"].get("site_rules_dropped", 0) == int(dropped)
+    assert on_w["fast_path"]["tier0_derived"] == 1
+
+    serve(site, "/b", story(1))
+    after = redline.crawl()
+    fast = after["fast_path"]
+    assert (after["new_versions"], after["errors"]) == (0, 0)
+    if dropped:
+        assert fast["tier0/derived_dropped"] == 1
+        assert fast["fallback/learning"] == 2  # /b, and /w's new version
+        assert fast["tier0_learned"] == 2
+        assert fast["tier0_decisions"] == 2  # /s0, /s00, by their learned templates
+        with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
+            templates = [t for (t,) in db.execute("SELECT template FROM fast_path_evidence")]
+        assert templates and not any(is_derived(t) for t in templates)
+    else:
+        assert "tier0/derived_dropped" not in fast and "tier0_learned" not in fast
+        assert fast["tier0_decisions"] == 4  # /s0, /s00 and /w, /b by their derived ones
