@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from hashlib import sha256
 from html import unescape
 from typing import Any, Final
@@ -164,41 +164,68 @@ def merge(old: Rules | None, new: Rules) -> Rules:
     take the longer limit (a token rule whose holes' classes differ keeps the old), a block's
     vocabulary is the union of both (kept as it was past :data:`MAX_VOCABULARY` values or
     :data:`MAX_BLOCK_LENGTH` bytes); at most :data:`MAX_RULES` of each kind."""
-    merged: Rules = {"t": [list(r) for r in (old or {}).get("t", [])]}
-    merged["b"] = [list(r) for r in (old or {}).get("b", [])]
-    tokens = {(r[0], tuple(r[1]), r[2]): r for r in merged["t"]}
-    for rule in new.get("t", []):
-        key = (rule[0], tuple(rule[1]), rule[2])
-        known = tokens.get(key)
-        if known is None:
-            if len(merged["t"]) < MAX_RULES:
-                merged["t"].append(list(rule))
-                tokens[key] = merged["t"][-1]
-            continue
-        if [h[1] for h in known[3]] == [h[1] for h in rule[3]]:
-            known[3] = [
-                [h[0], h[1], max(h[2], g[2])] for h, g in zip(known[3], rule[3], strict=True)
-            ]
-    blocks = {(r[0], r[1], tuple(r[2]), r[3]): r for r in merged["b"]}
-    for rule in new.get("b", []):
-        block_key = (rule[0], rule[1], tuple(rule[2]), rule[3])
-        known = blocks.get(block_key)
-        if known is None:
-            if len(merged["b"]) < MAX_RULES:
-                merged["b"].append(list(rule))
-                blocks[block_key] = merged["b"][-1]
-            continue
-        if [h[1] for h in known[4]] != [h[1] for h in rule[4]]:
-            continue
-        a, b = known[5], rule[5]
-        united = {k: sorted(set(a[k]) | set(b[k])) for k in ("t", "a", "v")}
-        longest = max(a["n"], b["n"])
-        if sum(map(len, united.values())) <= MAX_VOCABULARY and longest <= MAX_BLOCK_LENGTH:
-            known[4] = [
-                [h[0], h[1], max(h[2], g[2])] for h, g in zip(known[4], rule[4], strict=True)
-            ]
-            known[5] = {**united, "n": longest}
+    old = old or {}
+    return {
+        "t": _merged(old.get("t", []), new.get("t", []), _token_key, _widen_token),
+        "b": _merged(old.get("b", []), new.get("b", []), _block_key, _widen_block),
+    }
+
+
+def _merged(
+    known: Sequence[list[Any]],
+    new: Sequence[list[Any]],
+    key: Callable[[Sequence[Any]], tuple[Any, ...]],
+    widen: Callable[[list[Any], Sequence[Any]], None],
+) -> list[list[Any]]:
+    """The rules of one kind, ``known`` (copied, never changed) with ``new`` added: a rule of
+    an unknown ``key`` appended while there are fewer than :data:`MAX_RULES`, a known one
+    widened in place by ``widen`` (which assigns, so ``known``'s lists stay as they were)."""
+    merged = [list(r) for r in known]
+    by_key = {key(r): r for r in merged}
+    for rule in new:
+        found = by_key.get(key(rule))
+        if found is not None:
+            widen(found, rule)
+        elif len(merged) < MAX_RULES:
+            merged.append(list(rule))
+            by_key[key(rule)] = merged[-1]
     return merged
+
+
+def _token_key(rule: Sequence[Any]) -> tuple[Any, ...]:
+    return (rule[0], tuple(rule[1]), rule[2])
+
+
+def _block_key(rule: Sequence[Any]) -> tuple[Any, ...]:
+    return (rule[0], rule[1], tuple(rule[2]), rule[3])
+
+
+def _longer(known: Sequence[Sequence[Any]], new: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """Holes of the same places and classes, each with the longer limit of the two."""
+    return [[h[0], h[1], max(h[2], g[2])] for h, g in zip(known, new, strict=True)]
+
+
+def _same_classes(known: Sequence[Sequence[Any]], new: Sequence[Sequence[Any]]) -> bool:
+    return [h[1] for h in known] == [h[1] for h in new]
+
+
+def _widen_token(known: list[Any], rule: Sequence[Any]) -> None:
+    """A known token rule takes the longer limits (kept as it was when its classes differ)."""
+    if _same_classes(known[3], rule[3]):
+        known[3] = _longer(known[3], rule[3])
+
+
+def _widen_block(known: list[Any], rule: Sequence[Any]) -> None:
+    """A known block rule takes the longer limits and the union of the vocabularies, unless
+    its classes differ or the union passes the caps (then it stays as it was)."""
+    if not _same_classes(known[4], rule[4]):
+        return
+    a, b = known[5], rule[5]
+    united = {k: sorted(set(a[k]) | set(b[k])) for k in ("t", "a", "v")}
+    longest = max(a["n"], b["n"])
+    if sum(map(len, united.values())) <= MAX_VOCABULARY and longest <= MAX_BLOCK_LENGTH:
+        known[4] = _longer(known[4], rule[4])
+        known[5] = {**united, "n": longest}
 
 
 class _Index:
