@@ -11,8 +11,9 @@ after it) and matched against a template learned from two payloads of the same a
 * ``T parts holes``: one piece whose runs of ``[A-Za-z0-9_-]`` (``parts``: separators and
   runs, alternately) are equal to the learned page's but for the ``holes``, runs whose new
   value need only be of a class: a token (``w``: a CSRF value, a request id, a cache-buster)
-  or a count outside the article (``n``: 1 to 6 digits, not a year from 1990 to 2039, which
-  a date reader could take for one); the separators and the
+  or a count outside the article (``n``: 1 to 6 digits, not a year from 1990 to 2100, which
+  a date reader could take for one; ``y``: 1 to 6 digits, a year too, on a page whose date
+  readers never read its text, :data:`YEARS_MARK`); the separators and the
   other runs go into the digest, so a space, a quote or a ``<`` in a hole is a mismatch;
 * ``B name parts holes vocabulary``: a block beside the article: its start tag, with token
   holes as above, then whatever follows it up to the piece that closes it (counted by name,
@@ -23,8 +24,10 @@ after it) and matched against a template learned from two payloads of the same a
   every tag one of :data:`BLOCK_TAGS`, and nothing the extractor's metadata readers look at
   (:data:`BLOCK_WORDS`, a last guard: dates, bylines, "Updated", microdata...), looked for
   as the extractor reads it (:func:`says_too_much`: across tags, no character reference but
-  those of :data:`REFERENCES`), and no date shape (:mod:`.date_shapes`: ``05.03.26``,
-  ``20260305``), which every token hole is also checked for with the bytes beside it.
+  those of :data:`REFERENCES`), no date shape (:mod:`.date_shapes`: ``05.03.26``,
+  ``20260305``), which every token hole is also checked for with the bytes beside it, and
+  no year unless the block was learned on a page whose date readers never read its text
+  (:data:`YEARS_MARK`).
 
 Everything outside the holes is hashed into one digest, equal to the learned one, and the
 pieces must run out exactly with the segments.  The digest also binds the capture's context
@@ -91,10 +94,18 @@ RUN: Final = re.compile(rb"([A-Za-z0-9_-]+)")
 CLASSES: Final = {
     "w": re.compile(rb"[A-Za-z0-9_-]+"),
     "n": re.compile(rb"(?!" + YEARS + rb"\Z)[0-9]{1,6}"),
+    # a count that may read as a year: learned where no date reader reads it (YEARS_MARK)
+    "y": re.compile(rb"[0-9]{1,6}"),
     # in a comment of the raw page: no "-", "!" or ">", which could close it
     "c": re.compile(rb"[A-Za-z0-9_]+"),
 }
 TAG: Final = re.compile(rb"(/?)([A-Za-z][A-Za-z0-9]*)")
+# In a block's learned tag names (never a tag's name): its content may hold a year.  Set by
+# learning only on a page whose timestamps its markup states (no date reader of the extractor
+# reads its text: :func:`archive.extract.timestamps.dated_by_markup`) and for a block whose
+# chrome around it names no date (:mod:`.template_learn`); token holes so judged are of class
+# ``y``.  Templates learned before it lack it: their blocks refuse years as before.
+YEARS_MARK: Final = "#years"
 # The tags a block hole may hold (no paragraph, heading 1, time, script, comment, table...).
 BLOCK_TAGS: Final = frozenset(
     b"a li ul ol span div section nav aside h2 h3 h4 h5 h6 strong em b i small img br".split()
@@ -253,10 +264,10 @@ def match_close(pieces: Sequence[bytes], start: int, name: bytes) -> int | None:
     return None
 
 
-def block_reason(content: Sequence[bytes], text: bytes = b"") -> str | None:
+def block_reason(content: Sequence[bytes], text: bytes = b"", *, years: bool = False) -> str | None:
     """None when ``content`` (the pieces inside a block, after the ``text`` that follows its
     start tag) is plainly chrome: every tag one of :data:`BLOCK_TAGS`, each closed in order,
-    nothing of :data:`BLOCK_WORDS`, no year."""
+    nothing of :data:`BLOCK_WORDS`, no year (unless ``years``)."""
     stack: list[bytes] = []
     for piece in content:
         found = tag_name(piece)
@@ -272,13 +283,18 @@ def block_reason(content: Sequence[bytes], text: bytes = b"") -> str | None:
             stack.append(name)
     if stack:
         return BLOCK
-    if says_too_much(content, text):
+    if says_too_much(content, text, years=years):
         return BLOCK
     return None
 
 
 def says_too_much(
-    content: Sequence[bytes], text: bytes, before: bytes = b"", after: bytes = b""
+    content: Sequence[bytes],
+    text: bytes,
+    before: bytes = b"",
+    after: bytes = b"",
+    *,
+    years: bool = False,
 ) -> bool:
     """Whether a block's content (its pieces ``content``, after the ``text`` that follows its
     start tag) holds what the metadata readers look at, as the extractor reads it: a word of
@@ -289,7 +305,9 @@ def says_too_much(
     :data:`REFERENCES` (``Upd&#97;ted``, ``&#X61``, ``&#97`` with no ``;`` all read "a";
     an ``&`` that starts none, as in ``?a=1&b=2``, is text); or a date without a year of its
     own that a date reader could read (``05.03.26``, ``20260305``:
-    :func:`.date_shapes.block_says_a_date`)."""
+    :func:`.date_shapes.block_says_a_date`).  ``years``: neither a year nor a date shape is a
+    reason (a block learned with :data:`YEARS_MARK`, where no date reader reads; a digit
+    other than 0-9 still is)."""
     raw = b">" + text + b"<" + b"<".join(content)
     if b"&" in raw:
         for found in _REFERENCE.finditer(raw):
@@ -299,9 +317,11 @@ def says_too_much(
             ):
                 return True
     raw = raw.lower()
-    if any(word in raw for word in BLOCK_WORDS) or _YEAR.search(raw) or other_digits(raw):
+    if any(word in raw for word in BLOCK_WORDS) or other_digits(raw):
         return True
-    if block_says_a_date(raw, text, content, before, after):
+    if not years and _YEAR.search(raw):
+        return True
+    if not years and block_says_a_date(raw, text, content, before, after):
         return True
     if not content and not before and not after:
         return False  # the text alone: checked above
@@ -312,7 +332,9 @@ def says_too_much(
     said = (said + (lead.group() if lead else b"")).lower()
     if other_digits(said):
         return True
-    return any(word in said for word in BLOCK_WORDS) or _YEAR.search(said) is not None
+    if any(word in said for word in BLOCK_WORDS):
+        return True
+    return not years and _YEAR.search(said) is not None
 
 
 def other_digits(raw: bytes) -> bool:
@@ -419,7 +441,8 @@ def _block_end(
                 raise Mismatch(BLOCK)
             before = text_before(pieces, start)
             after = text_after(pieces, j - 1)
-            if says_too_much(content_pieces, text, before, after):
+            years = YEARS_MARK in learned["t"]
+            if says_too_much(content_pieces, text, before, after, years=years):
                 raise Mismatch(BLOCK)
             return j
         if tag not in BLOCK_TAGS or tag.decode("latin-1") not in learned["t"]:
@@ -483,6 +506,8 @@ def _says_a_date(
     if TAG.match(piece) is not None and title_says_a_date(piece.split(b">", 1)[0]):
         return True
     for index, kind_of, _ in holes:
+        if kind_of == "y":  # a count admitted where no date reader reads it
+            continue
         if kind_of == "n":
             left = b"".join(parts[:index]).rpartition(b">")[2]
             right = b"".join(parts[index + 1 :])
@@ -512,7 +537,7 @@ ZDICT: Final = (
     b" input section footer aside form nav h6 h5 h4 h3 h2 em b i br img alt value src id class"
     b" href span div li ul ol a"
 )
-_CLASS_CODES: Final = {"w": 0, "n": 1, "c": 2, "?": 3}
+_CLASS_CODES: Final = {"w": 0, "n": 1, "c": 2, "y": 3}
 _CLASS_NAMES: Final = tuple(_CLASS_CODES)
 _VOCABULARY_LISTS: Final = ("t", "a", "v")
 

@@ -21,6 +21,15 @@ title, headings 1, times; a block only when it is such a block and holds nothing
 readers read (:func:`.template.block_reason`).  Anything else: no template
 (:func:`~.template.unlearnable`), and the version keeps using the fingerprint check.  The
 template is kept only if both payloads match it with the same digest.
+
+A count in visible text is of class ``n`` (never a year from 1990 to 2100) and a block's content
+holds no year, unless the page's timestamps are stated by its markup alone
+(:func:`.timestamps.dated_by_markup`, judged on ``old`` as the extractor reads it: then no
+date reader of the extractor reads text) and the chrome around the hole names no date (the
+text of its outermost ancestor that holds no part of the article has none of "published",
+"posted", "updated", "modified": the dateline a paragraph could be dropped as): then the count
+is of class ``y`` and the block's vocabulary holds :data:`.template.YEARS_MARK`, and a year
+there is no reason to fall back.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from archive.extract.extractor import read_page
 from archive.extract.fastpath import (
     _CHROME_WORDS,
     _CONTENT_WORDS,
@@ -48,6 +58,7 @@ from archive.extract.template import (
     RUN,
     TAG,
     VOID,
+    YEARS_MARK,
     Mismatch,
     Segment,
     attributes,
@@ -60,6 +71,7 @@ from archive.extract.template import (
     unlearnable,
     vocabulary,
 )
+from archive.extract.timestamps import _FOLDED_TO_ASCII, dated_by_markup, update_lines
 
 # Elements a block hole may be (beside the article, named as chrome or of a chrome kind).
 _BLOCK_NAMES = frozenset(b"nav aside form footer div section ul ol".split())
@@ -79,6 +91,9 @@ _LINK_RELS = re.compile(r"canonical|amphtml|alternate|author|shortlink|publisher
 _SCRIPT_WORDS = re.compile(r"json|date|author|publish|modif|updat|byline|headline|time[\"']")
 _NOT_TOKEN_ATTRIBUTES = frozenset({"datetime", "lang", "rel", "name", "class", "property", "type"})
 _NOT_TEXT_OWNERS = frozenset({"title", "h1", "time", "head", "article", "main", "html", "body"})
+# The words a dateline opens with (``chrome._DATELINE``, which drops a paragraph that is only
+# date statements): chrome around a hole that says none can be no such paragraph.
+_DATELINE_WORDS = ("publish", "posted", "updat", "modif")
 
 
 def learn_with_fingerprint(
@@ -117,26 +132,73 @@ def learn(
     (the minimum article length it was read with) are bound into the template with the
     Content-Type (:func:`.template.context`): a check in another context is a mismatch."""
     try:
-        return _learn(old, new, context(url, content_type, min_chars), content_type, locator)
+        bound = context(url, content_type, min_chars)
+        dated = _Dated(old, content_type, url)
+        learned = _learn(old, new, bound, content_type, locator, dated, years=True)
+        if learned is None:  # a block held a year where none may be: learn as before
+            learned = _learn(old, new, bound, content_type, locator, dated, years=False)
+        assert learned is not None
+        return learned
     except Exception as exc:  # any doubt: no template
         return unlearnable(f"error:{type(exc).__name__}")
 
 
+class _Dated:
+    """Which holes of ``old`` may hold a year as far as its timestamps go: none unless the
+    page is dated by its markup (:func:`.timestamps.dated_by_markup`), and then those outside
+    every element a visible update line is read from (:func:`.timestamps.update_lines`), both
+    judged on the page as :func:`.extractor.read_page` makes it ready for the extraction."""
+
+    def __init__(self, old: bytes, content_type: str | None, url: str) -> None:
+        self.old, self.content_type, self.url = old, content_type, url
+
+    def outside_lines(self, paths: list[str]) -> set[str]:
+        """Of ``paths`` (elements holding a hole in ``old`` as parsed), those admitted."""
+        tree = parse_body(self.old, self.content_type)
+        if tree is None:
+            return set()
+        root = tree.getroottree()
+        elements = [(path, root.xpath(path)) for path in paths]
+        reading = read_page(tree, self.url)  # in place: the elements found stay themselves
+        history = reading.history
+        if not dated_by_markup(
+            tree, reading.head, published=history.published, updated=history.updated
+        ):
+            return set()
+        lines = update_lines(tree)
+        return {
+            path
+            for path, found in elements
+            if len(found) == 1 and not any(_inside(found[0], line) for line in lines)
+        }
+
+
 def _learn(
-    old: bytes, new: bytes, bound: bytes, content_type: str | None, locator: Locator | None
-) -> str:
+    old: bytes,
+    new: bytes,
+    bound: bytes,
+    content_type: str | None,
+    locator: Locator | None,
+    dated: _Dated,
+    *,
+    years: bool,
+) -> str | None:
+    """The template (or why none); None when, ``years`` taken, a block whose learned content
+    holds a year was not admitted to hold one (then learn with ``years`` off)."""
     if locator is None:
         return unlearnable("no_region")
     a, b = old.split(b"<"), new.split(b"<")
-    walked = _walk(a, b)
+    walked = _walk(a, b, years=years)
     if isinstance(walked, str):
         return unlearnable(walked)
-    entries, blocks = walked
+    entries, blocks, yearly = walked
     tokens = [(i, e[2]) for i, e in entries if e[0] == "T"]
     tokens += [(i, e[3]) for i, e in entries if e[0] == "B" and e[3]]
-    reason = _judge(a, content_type, locator, tokens, blocks, entries)
+    reason = _judge(a, content_type, locator, tokens, blocks, entries, dated)
     if reason is not None:
         return unlearnable(reason)
+    if any(e[0] == "B" and i in yearly and YEARS_MARK not in e[4]["t"] for i, e in entries):
+        return None
     segments = _compress(entries)
     try:
         digest = digest_of(a, segments, old, bound)
@@ -150,10 +212,15 @@ def _learn(
 Entry = tuple[int, Segment]
 
 
-def _walk(a: list[bytes], b: list[bytes]) -> tuple[list[Entry], list[int]] | str:
+def _walk(
+    a: list[bytes], b: list[bytes], *, years: bool = False
+) -> tuple[list[Entry], list[int], set[int]] | str:
     """The pieces of ``a`` and ``b`` compared in step: the entries covering ``a`` in order (a
-    run of fixed pieces, a token piece, or a block's start tag and content), and the start
-    pieces of the blocks; or why not."""
+    run of fixed pieces, a token piece, or a block's start tag and content), the start pieces
+    of the blocks, and those of the blocks whose content holds a year in ``a`` or ``b``; or
+    why not.  ``years``: a block's content may hold a year (whether it may is judged after,
+    :func:`_judge`)."""
+    yearly: set[int] = set()
     entries: list[Entry] = []
     blocks: list[int] = []
     opened = _Open()
@@ -174,7 +241,7 @@ def _walk(a: list[bytes], b: list[bytes]) -> tuple[list[Entry], list[int]] | str
             # a difference inside a block named as chrome makes the whole block a hole (its
             # length may vary: a menu item added, a list rotating), when it is plainly chrome;
             # elsewhere, a token hole
-            block = _enclosing_block(a, b, i, j, opened.stack)
+            block = _enclosing_block(a, b, i, j, opened.stack, years)
             holes = _token_holes(x, y) if block is None else None
             if block is None and holes is None:
                 return "unmatched"
@@ -183,6 +250,8 @@ def _walk(a: list[bytes], b: list[bytes]) -> tuple[list[Entry], list[int]] | str
             else:
                 assert block is not None
                 _take_block(a, entries, blocks, block)
+                if years and _holds_year(a, b, block):
+                    yearly.add(block[0])
                 opened.cut(block[0])
                 i, j = block[3], block[4]
                 continue
@@ -193,10 +262,19 @@ def _walk(a: list[bytes], b: list[bytes]) -> tuple[list[Entry], list[int]] | str
         j += 1
     if i != size_a or j != size_b:
         return "length"
-    return entries, blocks
+    return entries, blocks, yearly & set(blocks)
 
 
 Block = tuple[int, int, bytes, int, int, list[list[Any]], dict[str, Any]]
+
+
+def _holds_year(a: list[bytes], b: list[bytes], block: Block) -> bool:
+    """Whether a block's content (plainly chrome but for years) holds a year in ``a`` or ``b``."""
+    start_a, start_b, _, close_a, close_b, _, _ = block
+    return bool(
+        block_reason(a[start_a + 1 : close_a], a[start_a].partition(b">")[2])
+        or block_reason(b[start_b + 1 : close_b], b[start_b].partition(b">")[2])
+    )
 
 
 def _take_block(a: list[bytes], entries: list[Entry], blocks: list[int], block: Block) -> None:
@@ -314,7 +392,12 @@ def _name_spans(head: bytes) -> list[tuple[int, int]]:
 
 
 def _enclosing_block(
-    a: list[bytes], b: list[bytes], i: int, j: int, stack: Sequence[tuple[int, int, bytes]]
+    a: list[bytes],
+    b: list[bytes],
+    i: int,
+    j: int,
+    stack: Sequence[tuple[int, int, bytes]],
+    years: bool = False,
 ) -> Block | None:
     """The innermost element around pieces ``a[i]`` / ``b[j]`` (or starting there) that may
     be a block hole: of a block's name and named as chrome, its start tags equal but for
@@ -337,8 +420,8 @@ def _enclosing_block(
         if (
             holes is None
             or learned is None
-            or block_reason(content_a, text_a)
-            or block_reason(content_b, text_b)
+            or block_reason(content_a, text_a, years=years)
+            or block_reason(content_b, text_b, years=years)
         ):
             return None  # the innermost block is not plainly chrome: none outside it is a hole
         return start_a, start_b, name, close_a, close_b, holes, learned
@@ -376,9 +459,11 @@ def _judge(
     tokens: list[tuple[int, list[list[Any]]]],
     blocks: list[int],
     entries: list[Entry],
+    dated: _Dated,
 ) -> str | None:
     """None when every hole is provably outside what the extraction reads (see the module's
-    docstring), each token hole's class set; else why not."""
+    docstring), each token hole's class set (a count ``y`` and a block marked
+    :data:`.template.YEARS_MARK` where a year is safe); else why not."""
     marked = _marked(a, tokens, blocks)
     if isinstance(marked, str):
         return marked
@@ -412,7 +497,29 @@ def _judge(
         return "token_not_found"
     if len(tree.xpath(f"//*[@{_BLOCK_MARK}]")) != len(blocks):
         return "block_not_found"
+    if holes.quiet or holes.quiet_blocks:
+        _admit_years(tree, holes, blocks, entries, dated)
     return None
+
+
+def _admit_years(
+    tree: HtmlElement, holes: _Holes, blocks: list[int], entries: list[Entry], dated: _Dated
+) -> None:
+    """Count holes of class ``y`` and blocks marked :data:`.template.YEARS_MARK`: those whose
+    chrome names no date (``holes.quiet``, ``holes.quiet_blocks``), on a page dated by its
+    markup, outside its visible update lines (``dated``; ``tree``: the marked page, parsed)."""
+    root = tree.getroottree()
+    paths = [root.getpath(owner) for _, owner in holes.quiet]
+    paths += [root.getpath(element) for element in holes.quiet_blocks.values()]
+    admitted = dated.outside_lines(paths)
+    for hole, owner in holes.quiet:
+        if root.getpath(owner) in admitted:
+            hole[1] = "y"
+    starts = {start: n for n, start in enumerate(blocks)}
+    for i, entry in entries:
+        element = holes.quiet_blocks.get(starts.get(i, -1))
+        if entry[0] == "B" and element is not None and root.getpath(element) in admitted:
+            entry[4]["t"] = sorted([*entry[4]["t"], YEARS_MARK])
 
 
 def _in_a_comment(
@@ -473,6 +580,9 @@ class _Holes:
         self.a, self.entries, self.spots = a, entries, spots
         self.region, self.article = region, article
         self.seen: dict[int, int] = {}
+        # the count holes and the blocks (by number) whose chrome names no date
+        self.quiet: list[tuple[list[Any], HtmlElement]] = []
+        self.quiet_blocks: dict[int, HtmlElement] = {}
 
     def _markers(self, text: str | None) -> list[int]:
         found = [int(m.group(1)) for m in _MARK.finditer(text or "")]
@@ -505,23 +615,49 @@ class _Holes:
             if reason:
                 return reason
         if element.get(_BLOCK_MARK) is not None:
-            return _block(element, self.article, self.region)
+            return self._block(element)
         return None
+
+    def _block(self, element: HtmlElement) -> str | None:
+        reason = _block(element, self.article, self.region)
+        if reason is None and _names_no_date(element, self.article, self.region):
+            self.quiet_blocks[int(element.get(_BLOCK_MARK))] = element
+        return reason
 
     def _text(self, text: str, owner: HtmlElement | None) -> str | None:
         for n in self._markers(text):
             if owner is None:
                 return "token_owner"
-            reason = _text_token(
-                owner, self.article, self.region, self.a, self.spots[n], self.entries
-            )
+            hole = self.spots[n]
+            reason = _text_token(owner, self.article, self.region, self.a, hole, self.entries)
             if reason:
                 return reason
+            if hole[1] == "n" and _names_no_date(owner, self.article, self.region):
+                self.quiet.append((hole, owner))
         return None
 
 
 def _inside(element: HtmlElement, other: HtmlElement) -> bool:
     return element is other or any(e is other for e in element.iterancestors())
+
+
+def _names_no_date(element: HtmlElement, article: HtmlElement, region: HtmlElement) -> bool:
+    """Whether the text of ``element``'s outermost ancestor (itself included) holding no part
+    of the article (``article``: its container, ``region``) has no word a dateline opens with.
+
+    A paragraph holding a hole's text is the text of an element holding the hole: that one, or
+    one holding the article's text as well, which is no dateline.  So no paragraph holding the
+    hole is one :data:`.chrome._DATELINE` drops, whatever number the hole holds."""
+    top = element
+    for ancestor in element.iterancestors():
+        if _inside(article, ancestor) or _inside(region, ancestor):
+            break
+        top = ancestor
+    text = top.text_content()
+    if any(letter in text for letter in _FOLDED_TO_ASCII):
+        return False
+    said = text.lower()
+    return not any(word in said for word in _DATELINE_WORDS)
 
 
 def _attribute_token(element: HtmlElement, name: str, region: HtmlElement) -> str | None:

@@ -45,6 +45,7 @@ from archive.extract.template import (
     CLASSES,
     RUN,
     TAG,
+    YEARS_MARK,
     Mismatch,
     Segment,
     _block_end,
@@ -114,7 +115,7 @@ def rules_of(template: str, body: bytes) -> Rules | None:
                 at += segment[1]
             elif kind == "T":
                 parts = RUN.split(pieces[at])
-                holes = [list(h) for h in segment[2]]
+                holes = [_no_years(h) for h in segment[2]]
                 indices = [h[0] for h in holes]
                 if len(parts) != segment[1]:
                     return None
@@ -126,12 +127,13 @@ def rules_of(template: str, body: bytes) -> Rules | None:
                 name = segment[1]
                 start = pieces[at].partition(b">")[0]
                 parts = RUN.split(start)
-                holes = [list(h) for h in segment[3]]
+                holes = [_no_years(h) for h in segment[3]]
                 indices = [h[0] for h in holes]
                 if len(parts) != segment[2]:
                     return None
                 context_ = _masked(parts, indices).decode("latin-1")
-                blocks.append([name, segment[2], indices, context_, holes, segment[4]])
+                learned = {**segment[4], "t": [t for t in segment[4]["t"] if t != YEARS_MARK]}
+                blocks.append([name, segment[2], indices, context_, holes, learned])
                 close = match_close(pieces, at, name.encode())
                 if close is None:
                     return None
@@ -480,6 +482,12 @@ class _Deriver:
         self.holes += 1
         self.used.add(rule_id("t", rule))
         return True
+
+
+def _no_years(hole: Sequence[Any]) -> list[Any]:
+    """A learned hole as a rule: a count that may read as a year (class ``y``, admitted by
+    the learned page's own dating, :mod:`.template_learn`) is a plain count on another page."""
+    return [hole[0], "n" if hole[1] == "y" else hole[1], *hole[2:]]
 
 
 def _hole_attributes(piece: bytes, holes: Sequence[Sequence[Any]]) -> list[bytes | None]:

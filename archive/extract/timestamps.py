@@ -200,22 +200,7 @@ def find_updated(
     printed line), and an update never moves a modification time back, so the newest time
     stated anywhere is the page's last modification.
     """
-    updated_times = _time_elements(tree)[1]
-    stated = [
-        when
-        for when in (
-            _latest(head.first_meta(key) for key in UPDATED_META),
-            _first(_jsonld_dates(head, "dateModified")),
-            _latest(_itemprop(tree, "dateModified")),
-            history,
-            _first(t.get("datetime") for t in updated_times if not _published_too(t)),
-        )
-        if when is not None
-    ]
-    # A <time> marked both published and updated (hAtom's "published updated", which WordPress
-    # themes print on a post they take as unmodified) states the publication time; as a source
-    # it would outrank a modification time moved elsewhere, so it counts only alone.
-    found = max(stated, default=None) or _first(t.get("datetime") for t in updated_times)
+    found = _marked_update(tree, head, history)
     shown = visible_update_day(tree)
     if shown is not None and (found is None or shown.date() > found.date()):
         found = shown
@@ -234,6 +219,52 @@ def find_updated(
     if guess is not None and (published is None or guess > published):
         return guess
     return None
+
+
+def _marked_update(tree: HtmlElement, head: Head, history: datetime | None) -> datetime | None:
+    """The last-modified time the page's markup states (every source of :func:`find_updated`
+    but the visible line and htmldate), the latest when they disagree."""
+    updated_times = _time_elements(tree)[1]
+    stated = [
+        when
+        for when in (
+            _latest(head.first_meta(key) for key in UPDATED_META),
+            _first(_jsonld_dates(head, "dateModified")),
+            _latest(_itemprop(tree, "dateModified")),
+            history,
+            _first(t.get("datetime") for t in updated_times if not _published_too(t)),
+        )
+        if when is not None
+    ]
+    # A <time> marked both published and updated (hAtom's "published updated", which WordPress
+    # themes print on a post they take as unmodified) states the publication time; as a source
+    # it would outrank a modification time moved elsewhere, so it counts only alone.
+    return max(stated, default=None) or _first(t.get("datetime") for t in updated_times)
+
+
+def dated_by_markup(
+    tree: HtmlElement, head: Head, *, published: datetime | None, updated: datetime | None
+) -> bool:
+    """Whether the page's markup states both its timestamps, so that no date reader of the
+    extractor reads its text but :func:`visible_update_day` (``tree`` and ``head`` as the
+    extractor reads them; ``published`` and ``updated``: its change history's times).
+
+    Then :func:`find_published` finds a time before its fallback, htmldate's day (htmldate
+    reads text: ``extensive_search=False`` still ends on a search of the page's text for a bare
+    date), and :func:`find_updated` finds a stated time, so never calls htmldate.  What is left
+    is the visible "Updated"/"Modified" line (:func:`update_lines`).  Tier 0 admits a count
+    that reads as a year on a page so dated, outside those lines (:mod:`.template_learn`).
+    """
+    if find_published(tree, head, None, history=published) is None:
+        return False
+    return _marked_update(tree, head, updated) is not None
+
+
+def update_lines(tree: HtmlElement) -> list[HtmlElement]:
+    """The elements :func:`visible_update_day` reads a line from (the text of each, its
+    descendants' included): those whose own text says "updated" or "modified"."""
+    found: list[HtmlElement] = tree.xpath(_UPDATE_LINE_XPATH)
+    return found
 
 
 def _latest(values: Iterable[object]) -> datetime | None:
