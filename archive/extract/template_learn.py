@@ -159,13 +159,17 @@ class _Dated:
             return set()
         root = tree.getroottree()
         elements = [(path, root.xpath(path)) for path in paths]
-        reading = read_page(tree, self.url)  # in place: the elements found stay themselves
-        history = reading.history
-        if not dated_by_markup(
-            tree, reading.head, published=history.published, updated=history.updated
-        ):
+        try:
+            reading = read_page(tree, self.url)  # in place: the elements found stay themselves
+            history = reading.history
+            dated = dated_by_markup(
+                tree, reading.head, published=history.published, updated=history.updated
+            )
+            lines = update_lines(tree)
+        except Exception:  # any doubt: no year (the template is learned without)
             return set()
-        lines = update_lines(tree)
+        if not dated:
+            return set()
         return {
             path
             for path, found in elements
