@@ -67,7 +67,7 @@ MAX_BLOCK_LENGTH: Final = 20_000
 # A block's text fragment this long found anywhere in the stored article's text is the article.
 ARTICLE_FRAGMENT: Final = 24
 _RAW: Final = frozenset(b"script style textarea title xmp iframe noscript noembed noframes".split())
-_COMMENT: Final = re.compile(rb"<!--.*?(?:-->|--!>|\Z)", re.DOTALL)
+_COMMENT_END: Final = re.compile(rb"--!?>")
 _SPACE: Final = re.compile(r"\s+")
 _WORD: Final = re.compile(r"\w")
 _PROBE: Final = re.compile(r"[A-Za-z0-9]{4,}")
@@ -265,20 +265,28 @@ class _Index:
 
 
 def derive_segments(
-    rules: Rules, old: bytes, paragraphs: Sequence[str], fields: Sequence[str] = ()
+    rules: Rules,
+    old: bytes,
+    paragraphs: Sequence[str],
+    fields: Sequence[str] = (),
+    content_type: str | None = None,
 ) -> list[Segment] | str:
     """The segments of a template for the page ``old`` made by ``rules`` (see the module's
     docstring), or why none (:data:`NO_HOLE`, :data:`IN_ARTICLE`, :data:`NO_REGION`).
     ``paragraphs``: the version's stored article's; ``fields``: its headline, byline,
-    description."""
-    return _derive_segments(rules, old, paragraphs, fields)[0]
+    description; ``content_type``: the page's (its charset reads the page's text)."""
+    return _derive_segments(rules, old, paragraphs, fields, content_type)[0]
 
 
 def _derive_segments(
-    rules: Rules, old: bytes, paragraphs: Sequence[str], fields: Sequence[str]
+    rules: Rules,
+    old: bytes,
+    paragraphs: Sequence[str],
+    fields: Sequence[str],
+    content_type: str | None = None,
 ) -> tuple[list[Segment] | str, list[str]]:
     """:func:`derive_segments`, with the identities (:func:`rule_id`) of the rules used."""
-    region = _region(old, paragraphs)
+    region = _region(old, paragraphs, _charset(old, content_type))
     if region is None:
         return NO_REGION, []
     deriver = _Deriver(rules, old, [*fields, *paragraphs], region)
@@ -291,15 +299,31 @@ def _probes(paragraph: str) -> list[bytes]:
     return [w.encode() for w in words[:8]]
 
 
-def _region(old: bytes, paragraphs: Sequence[str]) -> tuple[int, int] | None:
+def _charset(old: bytes, content_type: str | None) -> str:
+    """The codec the page's text is read with: its declared charset (the header's, else its
+    ``<meta>``'s, as the extractor reads them) when one byte of ``<`` is ``<`` in it, else
+    UTF-8."""
+    from archive.extract.decode import _declared_charsets
+
+    for codec in _declared_charsets(old, content_type):
+        if "<".encode(codec, "ignore") == b"<" and not codec.startswith(("utf_16", "utf_32")):
+            return codec
+    return "utf-8"
+
+
+def _region(
+    old: bytes, paragraphs: Sequence[str], encoding: str = "utf-8"
+) -> tuple[int, int] | None:
     """Where the stored article's paragraphs stand in ``old``: their place in the page's text
     (:func:`_text_region`), or else the span of their words (:func:`_word_region`)."""
     if not paragraphs:
         return None
-    return _text_region(old, paragraphs) or _word_region(old, paragraphs)
+    return _text_region(old, paragraphs, encoding) or _word_region(old, paragraphs)
 
 
-def _text_region(old: bytes, paragraphs: Sequence[str]) -> tuple[int, int] | None:
+def _text_region(
+    old: bytes, paragraphs: Sequence[str], encoding: str = "utf-8"
+) -> tuple[int, int] | None:
     """The pieces of ``old`` whose text holds the stored article's paragraphs: the page's text
     (outside tags, raw text and comments; entities read, letters and digits only, lowercased:
     the extraction's own spacing, quotes and list or table marks left out) from the
@@ -320,7 +344,7 @@ def _text_region(old: bytes, paragraphs: Sequence[str]) -> tuple[int, int] | Non
             raw = found[1]
         text = piece.partition(b">")[2] if at else piece
         if not skip and text:
-            chunk = _skeleton(unescape(text.decode("utf-8", "replace")))
+            chunk = _skeleton(unescape(text.decode(encoding, "replace")))
             if chunk:
                 starts.append(length)
                 places.append(pos)
@@ -465,7 +489,7 @@ class _Deriver:
         classes = {h[1] for h in rule[3]}
         if "c" in classes:  # a comment's token: only inside a comment
             if self.comments is None:
-                self.comments = [m.span() for m in _COMMENT.finditer(self.old)]
+                self.comments = comment_spans(self.pieces)
             parts = RUN.split(piece)
             for hole in rule[3]:
                 at_hole = pos + sum(map(len, parts[: hole[0]]))
@@ -570,6 +594,48 @@ def _holds_article(texts: tuple[str, frozenset[str]], fragments: Iterable[str]) 
     return False
 
 
+def comment_spans(pieces: Sequence[bytes]) -> list[tuple[int, int]]:
+    """The comments of the page ``b"<".join(pieces)`` as a parser opens them, in order: a
+    ``<!--`` opens one only in markup, never in raw text (a script's, a style's...), which the
+    same walk tracks as :func:`_text_region` and the derivation do; it ends at the first
+    ``-->`` or ``--!>`` after it (``<!-->`` and ``<!--->`` are empty comments), or at the
+    page's end.  (A ``<`` inside an attribute's value is not read as such here.)"""
+    spans: list[tuple[int, int]] = []
+    page = b"<".join(pieces)
+    starts: list[int] = []  # where each piece starts in the page
+    pos = 0
+    for piece in pieces:
+        starts.append(pos)
+        pos += len(piece) + 1
+    raw: bytes | None = None
+    at, total = 1, len(pieces)
+    while at < total:
+        piece = pieces[at]
+        found = tag_name(piece)
+        if raw is not None:
+            if found is not None and found[0] and found[1] == raw:
+                raw = None
+        elif piece.startswith(b"!--"):
+            start = starts[at] - 1  # its "<"
+            if piece.startswith((b"!-->", b"!--->")):
+                end = start + (5 if piece[3:4] == b">" else 6)
+            else:
+                closed = _COMMENT_END.search(page, start + 4)
+                end = closed.end() if closed is not None else len(page)
+            spans.append((start, end))
+            while at + 1 < total and starts[at + 1] - 1 < end:
+                at += 1  # a piece whose "<" is inside the comment
+        elif (
+            found is not None
+            and not found[0]
+            and found[1] in _RAW
+            and not piece.partition(b">")[0].endswith(b"/")
+        ):
+            raw = found[1]
+        at += 1
+    return spans
+
+
 def _in_a_comment(comments: Sequence[tuple[int, int]], at: int, length: int) -> bool:
     """Whether the ``length`` bytes at ``at`` in the page (a hole's value) are inside a
     comment, after its ``<!--`` and before its end."""
@@ -620,7 +686,7 @@ def derive_using(
     if not rules or not (rules.get("t") or rules.get("b")):
         return None, NO_RULES, []
     try:
-        segments, used = _derive_segments(rules, old, paragraphs, fields)
+        segments, used = _derive_segments(rules, old, paragraphs, fields, content_type)
         if isinstance(segments, str):
             return None, segments, []
         bound = context(url, content_type, min_chars)

@@ -37,6 +37,9 @@ from archive.extract.template_site import (
     NO_HOLE,
     NO_REGION,
     NO_RULES,
+    _charset,
+    _text_region,
+    comment_spans,
     derive,
     derive_segments,
     derive_using,
@@ -463,3 +466,156 @@ def test_a_derived_template_is_marked_and_names_the_rules_it_used(rules):
         min_chars=DEFAULT_MIN_CHARS,
     )
     assert set(fewer) <= set(rule_ids(only_tokens)) and set(fewer) < set(used)
+
+
+# -- Derived holes judged on the stored page's parse (archive.extract.template_site_judge) --
+# A small site: one layout, request chrome new on every request (a cache-busted script), a
+# comments panel that rotates.  Article A teaches the rules; article B's template is derived.
+
+DAILY = "https://daily.example"
+BRIDGE = (
+    "The city council voted on Tuesday to close the old harbour bridge to heavy traffic after"
+    " engineers found deep cracks in two of its supporting piers.",
+    "Officials said buses would be diverted through the northern ring road while a full survey"
+    " of the structure is carried out over the coming months.",
+    "Shop owners near the bridge warned that the closure could cut their trade by half, and"
+    " asked the council for help with rents during the works.",
+    "The mayor said the safety of residents came first and promised that a plan for the"
+    " repairs would be published before the end of the summer.",
+)
+HARVEST = (
+    "Farmers in the valley began harvesting their grapes two weeks early this year after a"
+    " long dry spell pushed the fruit to ripen ahead of schedule.",
+    "Growers said the yield was smaller than usual but the quality was high, and several"
+    " cooperatives expect a strong vintage despite the heat.",
+    "The regional water authority has asked vineyards to limit irrigation to the early"
+    " morning hours until the reservoirs recover from the drought.",
+    "Wine makers plan to hold the annual harvest festival in the town square next month, with"
+    " tastings from more than forty local estates.",
+)
+PANEL = '<div class="js-comments-panel">{}</div>'
+
+
+def daily(
+    headline: str,
+    paragraphs: tuple[str, ...],
+    seed: int,
+    *,
+    head: str = '<meta name="author" content="Jo Writer">',
+    dated: bool = True,
+    before: str = "",
+    top: str = "",
+    lead: tuple[str, str] = ("", ""),
+    after: str = "",
+    script: str = "",
+) -> bytes:
+    """A page of the small site: ``before`` the article, ``top`` inside it between the
+    headline and the first paragraph, ``lead`` around the first paragraph, ``after`` the
+    article."""
+    v = sha256(str(seed).encode()).hexdigest()[:8]
+    date = '<meta property="article:published_time" content="2024-05-01T09:00:00+00:00">'
+    body = [f"<p>{p}</p>" for p in paragraphs]
+    body[0] = lead[0] + body[0] + lead[1]
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{headline} | Daily Example</title>{head}{date if dated else ''}"
+        f'<script src="/static/app.js?v={v}"></script></head><body>{script}'
+        f'<nav class="menu"><a href="/">Home</a></nav>{before}'
+        f"<article><h1>{headline}</h1>{top}{''.join(body)}</article>{after}"
+        '<div class="site-bottom">Daily Example</div></body></html>'
+    ).encode()
+
+
+def daily_rules(first: bytes, second: bytes, path: str = "/news/bridge") -> dict:
+    """The site rules a template learned on article A's two payloads gives."""
+    url = DAILY + path
+    assert extract_article(first, url).content_hash == extract_article(second, url).content_hash
+    _, fingerprint = extract_with_fingerprint(second, url)
+    template = learn_with_fingerprint(
+        first, second, HTML, fingerprint, url=url, min_chars=DEFAULT_MIN_CHARS
+    )
+    assert "|none|" not in template, template
+    found = rules_of(template, second)
+    assert found is not None
+    return found
+
+
+def decided(rules_: dict, old: bytes, new: bytes, path: str = "/news/harvest") -> tuple:
+    """(tier 0's "same" by the template derived on ``old``, the full extraction's "same")."""
+    url = DAILY + path
+    article = extract_article(old, url)
+    fields = [article.headline, article.byline or "", article.description or ""]
+    template, _ = derive(
+        rules_, old, new, HTML, article.paragraphs, fields, url=url, min_chars=DEFAULT_MIN_CHARS
+    )
+    same = template is not None and (
+        check(new, template, url=url, content_type=HTML, min_chars=DEFAULT_MIN_CHARS) is None
+    )
+    return same, extract_article(new, url).content_hash == article.content_hash
+
+
+def _replies(*names: str, cls: str = "") -> str:
+    attribute = f' class="{cls}"' if cls else ""
+    return "".join(
+        f'<li><a href="/c/{k}"><span{attribute}>{n}</span> replied</a></li>'
+        for k, n in enumerate(names)
+    )
+
+
+B = "Grape harvest starts early"
+
+
+def _rerequested(page_: bytes) -> bytes:
+    """The same page with its request chrome new (the script's cache-buster)."""
+    return re.sub(rb"app\.js\?v=[0-9a-f]+", b"app.js?v=0badcafe", page_)
+
+
+def _revision(live: bool, cls: str, *, script: str = "") -> bytes:
+    rev = f'<div class="{cls}">'
+    if live:  # a live wrapper of the lead paragraph, a real comment after the article
+        return daily(B, HARVEST, 10, lead=(rev, "</div>"), after="<!-- /article -->", script=script)
+    return daily(B, HARVEST, 10, before=f"<!--{rev}<br>-->", script=script)
+
+
+def test_a_comments_token_is_a_hole_only_inside_a_comment_as_a_parser_reads_it():
+    """A's disabled revision wrapper (in a comment) changes its class per request: a comment's
+    token rule.  On B the same wrapper is live, around the lead paragraph, and an inline
+    script earlier holds the string "<!--": the walk over the raw bytes opens no comment in a
+    script's text, no hole; a new class (a promo box to the in-article chrome pass) is a
+    mismatch.  The twin: on B inside a real comment (with the same script) it derives."""
+    a = "Harbour bridge closed"
+    rules_ = daily_rules(
+        daily(a, BRIDGE, 1, before='<!--<div class="rev1a2b3c"><br>-->'),
+        daily(a, BRIDGE, 2, before='<!--<div class="rev9f8e7d"><br>-->'),
+    )
+    assert any(h[1] == "c" for r in rules_["t"] for h in r[3])
+    script = "<script>var ad = '<!--' + 'x';</script>"
+    old = _revision(True, "rev4d5e6f", script=script)
+    assert comment_spans(old.split(b"<"))[0][0] > old.index(b'<div class="rev')
+    assert decided(rules_, old, _rerequested(_revision(True, "promo", script=script))) == (
+        False,
+        False,
+    )
+    old = _revision(False, "rev4d5e6f", script=script)
+    assert decided(rules_, old, _rerequested(_revision(False, "rev0a0b0c", script=script))) == (
+        True,
+        True,
+    )
+
+
+def test_the_articles_region_is_read_in_the_pages_charset():
+    """A windows-1251 page: its text is read in its charset, so the article's region is
+    found by the text (not by the words' span, which a cyrillic article lacks)."""
+    paragraphs = (
+        "Городской совет во вторник проголосовал за закрытие старого моста для грузовиков.",
+        "Автобусы пойдут по северной кольцевой дороге, пока идёт обследование конструкции.",
+    )
+    html = (
+        '<html><head><meta charset="windows-1251"></head><body><div class="menu">Главная</div>'
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "<div>Подвал</div></body></html>"
+    )
+    old = html.encode("cp1251")
+    begin, end = old.index(b"<p>") + 1, old.rindex(b"</p>") + len(b"</p>") + 1
+    assert _text_region(old, paragraphs, _charset(old, "text/html")) == (begin, end)
+    assert _text_region(old, paragraphs) is None  # read as UTF-8: not found
