@@ -10,7 +10,8 @@ after it) and matched against a template learned from two payloads of the same a
 * ``F n``: ``n`` pieces, byte-equal to the learned page's (their bytes go into the digest);
 * ``T parts holes``: one piece whose runs of ``[A-Za-z0-9_-]`` (``parts``: separators and
   runs, alternately) are equal to the learned page's but for the ``holes``, runs whose new
-  value need only be of a class: a token (``w``: a CSRF value, a request id, a cache-buster)
+  value need only be of a class: a token (``w``: a CSRF value, a request id, a cache-buster;
+  a key in an id when its limit is :data:`KEY` or more: :func:`keeps_shape`)
   or a count outside the article (``n``: 1 to 6 digits, not a year from 1990 to 2100, which
   a date reader could take for one; ``y``: 1 to 6 digits, a year too, on a page whose date
   readers never read its text, :data:`YEARS_MARK`); the separators and the
@@ -99,6 +100,15 @@ CLASSES: Final = {
     # in a comment of the raw page: no "-", "!" or ">", which could close it
     "c": re.compile(rb"[A-Za-z0-9_]+"),
 }
+# A key in an id (which readers select elements by): a digit in it, and the learned values'
+# shape (:func:`keeps_shape`).  Stored as a token (``w``) whose limit is ``KEY`` plus the shape:
+# no plain token's limit comes near it.
+_KEY_RUN: Final = re.compile(rb"(?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9_-]+")
+KEY: Final = 1 << 20
+# In a key (class ``k``), a run of four letters or more only of the letters a hex digit uses.
+_LETTERS: Final = re.compile(rb"[A-Za-z]{4,}")
+_HEX_LETTERS: Final = re.compile(rb"[A-Fa-f]+")
+_KEY_LONGEST: Final = 255
 TAG: Final = re.compile(rb"(/?)([A-Za-z][A-Za-z0-9]*)")
 # In a block's learned tag names (never a tag's name): its content may hold a year.  Set by
 # learning only on a page whose timestamps its markup states (no date reader of the extractor
@@ -486,7 +496,10 @@ def _tokens_out(
         raise Mismatch(TOKEN)
     for index, kind_of, longest in holes:
         value = parts[index]
-        if len(value) > longest or CLASSES[kind_of].fullmatch(value) is None:
+        if longest >= KEY:
+            if not keeps_shape(value, longest - KEY):
+                raise Mismatch(TOKEN)
+        elif len(value) > longest or CLASSES[kind_of].fullmatch(value) is None:
             raise Mismatch(TOKEN)
         parts[index] = b""
     return b"\x00".join(parts)
@@ -523,6 +536,29 @@ def _says_a_date(
             if hole_says_a_date(left, parts[index], right, count=False):
                 return True
     return False
+
+
+def key_shape(values: Sequence[bytes]) -> int | None:
+    """The shape of the learned values of a key (class ``k``) as one number (the longest
+    length times 256 plus the shortest), or None when one of them is no key: no digit, a
+    run of four letters or more with one other than a-f, longer than 255."""
+    lengths = [len(v) for v in values]
+    shape = max(lengths) * 256 + min(lengths)
+    if max(lengths) > _KEY_LONGEST or not all(keeps_shape(v, shape) for v in values):
+        return None
+    return shape
+
+
+def keeps_shape(value: bytes, shape: int) -> bool:
+    """Whether ``value`` is a key of the learned ``shape`` (:func:`key_shape`): of a length
+    from the shortest to the longest learned, with a digit, and no run of four letters or more
+    but of a-f (as in a hex digest); so it never spells a word a reader looks for in an id
+    ("author", "title", "headline", "date", "meta", "comments", "content", "story"...)."""
+    if not shape % 256 <= len(value) <= shape // 256:
+        return False
+    if _KEY_RUN.fullmatch(value) is None:
+        return False
+    return all(_HEX_LETTERS.fullmatch(run) for run in _LETTERS.findall(value))
 
 
 # Primes the compression of every template (deflate's preset dictionary): what a block's

@@ -12,13 +12,17 @@ separator equal are a token hole; anything else: no template.
 
 Every hole is then judged on ``old`` as parsed (each marked in place with a token of its own):
 a token in an attribute is a hole only outside the article's region, not on ``<html>``,
-``<title>``, ``<time>`` or microdata, and on a ``<meta>`` or ``<link>`` only when it names a
-request token (CSRF, request id, nonce...) or an asset; a token in a script's text only when
+``<title>``, ``<time>`` or microdata, and only in an attribute no reader reads
+(:func:`_attribute_class`: an asset's URL, a nonce, a request token's ``<meta>``, a hidden
+field's value, a ``data-`` attribute naming a request token, or an id of an element named as
+chrome, whose value must keep the learned shape); a token in a script's text only when
 the script is no JSON and names no date, author or headline; a token in visible text only when
 it is a count (digits) in a block beside the article's container named as chrome (navigation,
 aside, form, footer, or chrome by name, see :func:`.fastpath._named_as_chrome`) and outside
 title, headings 1, times; a block only when it is such a block and holds nothing the metadata
-readers read (:func:`.template.block_reason`).  Anything else: no template
+readers read (:func:`.template.block_reason`).  Then the metadata readers run on the page
+with every block hole's texts made a probe and every token hole's marker in place: a probe or
+a marker they read is no hole (:func:`_read_by_metadata`).  Anything else: no template
 (:func:`~.template.unlearnable`), and the version keeps using the fingerprint check.  The
 template is kept only if both payloads match it with the same digest.
 
@@ -40,7 +44,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from archive.extract.extractor import read_page
+from archive.extract.extractor import page_metadata_evidence, read_page
 from archive.extract.fastpath import (
     _CHROME_WORDS,
     _CONTENT_WORDS,
@@ -55,6 +59,7 @@ from archive.extract.parse import parse_body
 from archive.extract.template import (
     ATTRIBUTE,
     BLOCK_TAGS,
+    KEY,
     RUN,
     TAG,
     VOID,
@@ -65,6 +70,7 @@ from archive.extract.template import (
     block_reason,
     context,
     digest_of,
+    key_shape,
     match_close,
     render,
     tag_name,
@@ -89,7 +95,13 @@ _META_NAMES = re.compile(
 )
 _LINK_RELS = re.compile(r"canonical|amphtml|alternate|author|shortlink|publisher|\bme\b|license")
 _SCRIPT_WORDS = re.compile(r"json|date|author|publish|modif|updat|byline|headline|time[\"']")
-_NOT_TOKEN_ATTRIBUTES = frozenset({"datetime", "lang", "rel", "name", "class", "property", "type"})
+# A ``data-`` attribute that names a request token, an ad slot or a count (no reader reads
+# one: htmldate reads ``data-utime``, trafilatura ``data-testid``, ``data-component``,
+# ``data-src``...).
+_DATA_TOKEN = re.compile(
+    r"data-(?:[a-z0-9]+-)*(?:csrf|token|request|req|nonce|build|session|trace|cache|slot|n"
+    r"|count|id|hash|version|rev)(?:-[a-z0-9]+)*"
+)
 _NOT_TEXT_OWNERS = frozenset({"title", "h1", "time", "head", "article", "main", "html", "body"})
 # The words a dateline opens with (``chrome._DATELINE``, which drops a paragraph that is only
 # date statements): chrome around a hole that says none can be no such paragraph.
@@ -203,6 +215,9 @@ def _learn(
         return unlearnable(reason)
     if any(e[0] == "B" and i in yearly and YEARS_MARK not in e[4]["t"] for i, e in entries):
         return None
+    for _, found in tokens:
+        for hole in found:
+            del hole[3:]  # the learned values
     segments = _compress(entries)
     try:
         digest = digest_of(a, segments, old, bound)
@@ -362,7 +377,8 @@ def _token_holes(x: bytes, y: bytes) -> list[list[Any]] | None:
             return None
         if _in_a_name(px, index) or _in_a_name(py, index):
             return None
-        holes.append([index, "?", max(len(u), len(v)) * 2 + 4])
+        # (the learned values go once the holes are judged: :func:`_learn`)
+        holes.append([index, "?", max(len(u), len(v)) * 2 + 4, u, v])
     return holes
 
 
@@ -499,10 +515,37 @@ def _judge(
     # name, say) is no hole: what it would admit cannot be judged
     if len(holes.seen) != len(spots):
         return "token_not_found"
-    if len(tree.xpath(f"//*[@{_BLOCK_MARK}]")) != len(blocks):
+    probed = tree.xpath(f"//*[@{_BLOCK_MARK}]")
+    if len(probed) != len(blocks):
         return "block_not_found"
     if holes.quiet or holes.quiet_blocks:
         _admit_years(tree, holes, blocks, entries, dated)
+    return _read_by_metadata(tree, probed, dated.url) if spots or blocks else None
+
+
+# What every text of a block hole reads while the metadata readers run on the learned page
+# (:func:`_read_by_metadata`): two capitalised words, as a name or a headline would be.
+_PROBE = "Qzrlpa Qzrlpb"
+
+
+def _read_by_metadata(tree: HtmlElement, blocks: list[HtmlElement], url: str) -> str | None:
+    """Why a hole is no hole when the extractor's metadata readers, run in full on the learned
+    page (``tree``: parsed with every token hole's marker in place) with every text of every
+    block hole made :data:`_PROBE` (every element's text and every tail inside it, empty ones
+    included: a later content may put words anywhere), read a marker or a probe: a byline
+    read from a ``<span class="username">`` of an aside, a headline from a widget's
+    ``<h3 class="widget-title">``, a date from a token...  The word lists of the guards
+    (:data:`.template.BLOCK_WORDS`) cannot name every element a reader selects; the readers
+    themselves can.  (The tree is changed.)"""
+    for block in blocks:
+        for element in block.iter():
+            if element is not block:
+                element.tail = _PROBE
+            if isinstance(element.tag, str) and element.tag.encode() not in VOID:
+                element.text = _PROBE
+    evidence = page_metadata_evidence(tree, url).lower()
+    if _MARKER in evidence:
+        return "token_read" if "qzrlp" not in evidence else "block_read"
     return None
 
 
@@ -604,11 +647,9 @@ class _Holes:
             return None
         for name, value in element.items():
             if _MARKER in value:
-                for n in self._markers(value):
-                    reason = _attribute_token(element, name, self.region)
-                    if reason:
-                        return reason
-                    self.spots[n][1] = "w"
+                reason = self._attribute(element, name, value)
+                if reason:
+                    return reason
         text, tail = element.text, element.tail
         if text and _MARKER in text:
             reason = self._text(text, element)
@@ -627,6 +668,22 @@ class _Holes:
         if reason is None and _names_no_date(element, self.article, self.region):
             self.quiet_blocks[int(element.get(_BLOCK_MARK))] = element
         return reason
+
+    def _attribute(self, element: HtmlElement, name: str, value: str) -> str | None:
+        for n in self._markers(value):
+            reason = _attribute_token(element, name, self.region)
+            if reason:
+                return reason
+            kind = _attribute_class(element, name)
+            assert kind is not None
+            if kind == "k":
+                shape = key_shape(self.spots[n][3:])
+                if shape is None:
+                    return "token_shape"
+                self.spots[n][2] = KEY + shape
+                kind = "w"
+            self.spots[n][1] = kind
+        return None
 
     def _text(self, text: str, owner: HtmlElement | None) -> str | None:
         for n in self._markers(text):
@@ -665,29 +722,54 @@ def _names_no_date(element: HtmlElement, article: HtmlElement, region: HtmlEleme
 
 
 def _attribute_token(element: HtmlElement, name: str, region: HtmlElement) -> str | None:
+    """Why a token in attribute ``name`` of ``element`` is no hole, or None with the hole's
+    class (:func:`_attribute_class`).  Only an attribute no reader of the extraction reads is
+    one (an allow-list): an asset's URL, a nonce, a request token in a ``<meta>``, a hidden
+    field's value, a ``data-`` attribute naming a request token, slot or count, or an id of
+    an element named as chrome (its value keeping the learned shape: class ``k``)."""
     tag = element.tag
+    asset = tag in ("script", "link") and name in ("src", "href")
     # (scripts and asset links are out of what the extraction reads, in the article or not)
-    if not (tag in ("script", "link") and name in ("src", "href")) and _inside(element, region):
+    if not asset and _inside(element, region):
         return "token_in_article"
-    if tag in ("html", "title", "time", "base") or name in _NOT_TOKEN_ATTRIBUTES:
+    if tag in ("html", "title", "time", "base"):
         return "token_attribute"
-    # an id: only on an element named as chrome by its class (what pruning by name reads)
-    words = _name_words(element.get("class") or "")
-    if name == "id" and (words.isdisjoint(_CHROME_WORDS) or not words.isdisjoint(_CONTENT_WORDS)):
-        return "token_id"
     if element.get("itemprop") is not None or element.get("itemscope") is not None:
         return "token_microdata"
-    if "author" in (element.get("rel") or "") or "canonical" in (element.get("rel") or ""):
+    rel = (element.get("rel") or "").lower()
+    if (tag == "link" and _LINK_RELS.search(rel)) or "author" in rel or "canonical" in rel:
         return "token_link"
-    if tag == "link":
-        if _LINK_RELS.search((element.get("rel") or "").lower()):
-            return "token_link"
-    elif tag == "meta":
+    if _attribute_class(element, name) is None:
+        return "id_not_chrome" if name == "id" else "token_attribute"
+    return None
+
+
+def _attribute_class(element: HtmlElement, name: str) -> str | None:
+    """The class of a token in attribute ``name`` of ``element`` when that attribute is one
+    no reader reads (``w``; ``k`` for an id), else None.  trafilatura, htmldate and the
+    extractor's own readers read ids (``@id='author'``, ``contains(@id, 'title')``...),
+    titles (an ``<abbr class=published>``), ``data-utime``, ``data-testid``,
+    ``data-component``, ``role``, ``style``...: none of those is a hole."""
+    tag = element.tag
+    if tag in ("script", "link") and name in ("src", "href", "nonce", "integrity"):
+        return "w"
+    if tag == "style" and name == "nonce":
+        return "w"
+    if tag == "meta" and name == "content":
         key = " ".join(
             element.get(k) or "" for k in ("name", "property", "http-equiv", "rel", "as")
         ).lower()
-        if not _TOKEN_NAMES.search(key) or _META_NAMES.search(key):
-            return "token_meta"
+        return "w" if _TOKEN_NAMES.search(key) and not _META_NAMES.search(key) else None
+    if tag == "input" and name == "value" and (element.get("type") or "").lower() == "hidden":
+        return "w"
+    if _DATA_TOKEN.fullmatch(name) and not _META_NAMES.search(name):
+        return "w"
+    if name == "id":
+        # only on an element named as chrome by its class (what pruning by name reads)
+        words = _name_words(element.get("class") or "")
+        if words.isdisjoint(_CHROME_WORDS) or not words.isdisjoint(_CONTENT_WORDS):
+            return None
+        return "k"
     return None
 
 

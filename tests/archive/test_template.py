@@ -36,6 +36,8 @@ from archive.extract.template import (
     Mismatch,
     is_unlearnable,
     is_unverified,
+    keeps_shape,
+    key_shape,
     needs_learning,
     other_digits,
     parse,
@@ -671,3 +673,163 @@ def test_look_alike_words_in_a_block_are_read_by_no_reader(template, words):
     body = page(3).replace(MOST_READ.encode(), (MOST_READ + f"<span>{words}</span>").encode(), 1)
     assert check(body, template) is None
     assert extract_article(body, URL).content_hash == extract_article(page(3), URL).content_hash
+
+
+def bare(chrome: str, title: str = "Army retakes Palmyra - News", logo: str = "") -> bytes:
+    """The article on a page stating no byline, date or headline of its own but its <h1> and
+    <title> (what the metadata readers then look for is in the page's chrome), with
+    ``chrome`` before the article."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    logo = logo or '<a href="/">News</a>'
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head><body><header>{logo}"
+        f"</header>{chrome}<main><article><h1>Army retakes Palmyra</h1>{body}</article></main>"
+        "<footer><p>About us</p></footer></body></html>"
+    ).encode()
+
+
+# A token in an attribute a reader reads, its learned values harmless, its later one read:
+# (chrome, the two learned values, the later value, the field it changes).
+READ_ATTRIBUTES = {
+    # trafilatura's author reader: a div with @id='author' (the id of a block named as chrome)
+    "id_author": (
+        '<div class="comment-count" id="{}"><a href="#comments">Join the discussion</a></div>',
+        ("cc-a8f3k2", "cc-q7x1m9"),
+        "author",
+        "byline",
+    ),
+    # ... @data-testid='AuthorCard'
+    "data_testid": (
+        '<div data-testid="{}"><a href="/more">More from the newsroom</a></div>',
+        ("rail-a8f3k2", "rail-q7x1m9"),
+        "AuthorCard",
+        "byline",
+    ),
+    # htmldate's examine_abbr_elements: data-utime, a Unix time
+    "data_utime": (
+        '<div class="discussion-bar">Last reply <abbr data-utime="{}">recently</abbr></div>',
+        ("86400", "172800"),
+        "1709640000",
+        "published_at",
+    ),
+    # ... the title of an <abbr class="published">
+    "abbr_title": (
+        '<div class="discussion-bar">Thread <abbr class="published" title="{}">open</abbr></div>',
+        ("pending-k3j2h1", "pending-m9x8q7"),
+        "2024-03-05",
+        "published_at",
+    ),
+}
+
+
+def _learned_bare(old: bytes, new: bytes) -> str:
+    _, fingerprint = extract_with_fingerprint(new, URL, content_type=HTML)
+    return learn_with_fingerprint(old, new, HTML, fingerprint, url=URL, min_chars=DEFAULT_MIN_CHARS)
+
+
+@pytest.mark.parametrize("name", sorted(READ_ATTRIBUTES))
+def test_a_token_in_an_attribute_a_reader_reads_never_decides(name):
+    """Only attributes no reader reads hold token holes (an allow-list), and a token in an id
+    keeps its learned shape: the later value, which a metadata reader reads (a byline, a
+    published time), is refused at learning or is a mismatch."""
+    chrome, (old, new), later, field = READ_ATTRIBUTES[name]
+    template = _learned_bare(bare(chrome.format(old)), bare(chrome.format(new)))
+    body = bare(chrome.format(later))
+    # the hazard is real: the full extraction of the later page reads another article
+    base = extract_article(bare(chrome.format(old)), URL, content_type=HTML)
+    assert getattr(extract_article(body, URL, content_type=HTML), field) != getattr(base, field)
+    assert check(body, template) is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "keeps"),
+    [
+        (b"ad-3f9a1c0b2e", True),
+        (b"ad-deadbeef12", True),
+        (b"author", False),
+        (b"author12345", False),
+        (b"ad-title1234", False),
+        (b"ad-date12345", False),
+        (b"ad-31", False),  # shorter than learned
+        (b"ad-3f9a1c0b2e7", False),  # longer
+        (b"ad-fcbaedcfab", False),  # no digit
+    ],
+)
+def test_a_key_keeps_its_learned_shape(value, keeps):
+    shape = key_shape([b"ad-3f9a1c0b2e", b"ad-77c1d0e9aa"])
+    assert shape is not None
+    assert keeps_shape(value, shape) is keeps
+
+
+def test_an_id_spelling_a_word_is_learned_as_no_key():
+    chrome = '<div class="comment-count" id="{}"><a href="#comments">Join</a></div>'
+    old, new = bare(chrome.format("count-a8f3k2")), bare(chrome.format("count-q7x1m9"))
+    assert _learned_bare(old, new).endswith("|token_shape")
+
+
+# Chrome whose learned content a metadata reader reads: (chrome, learned, learned, later,
+# the field it changes).
+READ_BLOCKS = {
+    # trafilatura's author reader: span[@class='username'] (the same name in both payloads)
+    "username": (
+        '<aside><h3>Most discussed</h3><ul><li><a href="/c/1">Palmyra thread</a> '
+        '<span class="username">{}</span> <small>{} replies</small></li></ul></aside>',
+        ("Alice Jones", "3"),
+        ("Alice Jones", "4"),
+        ("Mallory Smith", "5"),
+        "byline",
+    ),
+    # trafilatura's title reader: an h1-h3 whose class holds "title" (a logo's <h1> beside
+    # the article's, no og:title)
+    "widget_title": (
+        '<aside><h3 class="widget-title">{}</h3><ul><li><a href="/s/0">{}</a></li></ul></aside>',
+        ("Most read", "Storm hits coast"),
+        ("Most read", "Rates held"),
+        ("Most shared", "Rates held"),
+        "headline",
+    ),
+}
+
+
+def _widget_page(chrome: str) -> bytes:
+    title = "Syria: the desert city changes hands again"
+    return bare(chrome, title=title, logo='<h1 class="logo">Daily Courier</h1>')
+
+
+@pytest.mark.parametrize("name", sorted(READ_BLOCKS))
+def test_a_block_a_metadata_reader_reads_is_no_hole(name):
+    """The metadata readers run at learning on the page with every text of every block hole
+    made a probe: a block whose probe they read (a byline, a headline) is no hole, whatever
+    the guards' word list says."""
+    chrome, one, two, later, field = READ_BLOCKS[name]
+    make = _widget_page if name == "widget_title" else bare
+    old, new, body = (make(chrome.format(*values)) for values in (one, two, later))
+    base = extract_article(old, URL, content_type=HTML)
+    assert getattr(extract_article(body, URL, content_type=HTML), field) != getattr(base, field)
+    template = _learned_bare(old, new)
+    assert template.endswith("|block_read"), template
+
+
+def test_ordinary_chrome_is_still_learned_and_decided():
+    """Twin: request-id and ad-slot data attributes, an ad slot's id, a CSRF hidden field, a
+    cache-busted script and a most-read list without reader classes are holes: a later
+    request is "same"; the article changed is a mismatch that the full extraction sees."""
+    chrome = (
+        '<div class="ad-slot" id="ad-{0}" data-request-id="req-{0}" data-ad-slot="{0}">'
+        '<a href="/promo">Advertisement</a></div>'
+        '<form class="search"><input type="hidden" name="csrf" value="{0}"></form>'
+        '<script src="/static/app.js?v={0}"></script>'
+        '<aside class="popular"><h3>Most read</h3><ol><li><a href="/s/{0}">{1}</a></li></ol>'
+        "</aside>"
+    )
+    old = bare(chrome.format("3f9a1c0b2e", "Storm hits coast"))
+    template = _learned_bare(old, bare(chrome.format("77c1d0e9aa", "Rates held")))
+    assert not is_unlearnable(template), template
+    base = extract_article(old, URL, content_type=HTML).content_hash
+    later = bare(chrome.format("0c4d2e9f81", "Markets fall"))
+    assert extract_article(later, URL, content_type=HTML).content_hash == base
+    assert check(later, template) is None
+    edited = later.replace(b"desert city of Palmyra", b"desert city of Raqqa", 1)
+    assert extract_article(edited, URL, content_type=HTML).content_hash != base
+    assert check(edited, template) is not None
