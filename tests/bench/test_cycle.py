@@ -129,6 +129,17 @@ def test_a_tiny_run_reports_every_chrome_only_cycle(tmp_path):
     assert 0 < evidence < 640 * learned, learning
     assert report["chrome_only_pages_per_s"] > 0 and report["chrome_only_steady_pages_per_s"] > 0
     assert report["targets"]["chrome_only_vs_extraction_min"] == 3
+    # the chrome-only cycles' own ceiling, bracketing them; the ratios use it
+    chrome_ceiling = report["extraction_only_chrome_pages_per_s"]
+    assert chrome_ceiling > 0
+    assert len(report["extraction_only_chrome_pages_per_s_before_and_after"]) == 2
+    steady_rate = report["chrome_only_steady_pages_per_s"]
+    assert abs(report["chrome_only_steady_vs_extraction"] - steady_rate / chrome_ceiling) < 0.01
+    first_ceiling = report["extraction_only_pages_per_s"]
+    assert (
+        abs(report["chrome_only_steady_vs_first_cycle_extraction"] - steady_rate / first_ceiling)
+        < 0.01
+    )
     assert set(report["targets_met"]["chrome_only_vs_extraction_min"]) == {
         "chrome",
         "chrome-again",
