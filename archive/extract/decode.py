@@ -159,7 +159,9 @@ def undecodable_ratio(text: str, controls: int | None = None) -> float:
     return (text.count("\ufffd") + controls) / len(text)
 
 
-def _decode_bytes(body: bytes, content_type: str | None) -> str:
+def _strictly_decoded(body: bytes, content_type: str | None) -> str | None:
+    """``body`` decoded by a byte-order mark, a declared charset or strict UTF-8; None when it
+    takes detection."""
     if body.startswith(codecs.BOM_UTF8):
         return body[3:].decode("utf-8", "replace")
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -169,6 +171,20 @@ def _decode_bytes(body: bytes, content_type: str | None) -> str:
             return body.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
+    return None
+
+
+def decoded_by_detection(body: bytes, content_type: str | None) -> bool:
+    """Whether :func:`decode_body` reads ``body`` in the charset charset-normalizer guesses:
+    no byte-order mark, no declared charset that decodes it, and not UTF-8.  The guess is made
+    from the whole payload, so any byte of it may change how every other byte reads."""
+    return _strictly_decoded(body, content_type) is None
+
+
+def _decode_bytes(body: bytes, content_type: str | None) -> str:
+    text = _strictly_decoded(body, content_type)
+    if text is not None:
+        return text
     best = from_bytes(body).best()
     if best is not None and best.encoding:
         return body.decode(best.encoding, "replace")

@@ -44,6 +44,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from archive.extract.decode import decoded_by_detection
 from archive.extract.extractor import page_metadata_evidence, read_page
 from archive.extract.fastpath import (
     _CHROME_WORDS,
@@ -102,6 +103,8 @@ _DATA_TOKEN = re.compile(
     r"data-(?:[a-z0-9]+-)*(?:csrf|token|request|req|nonce|build|session|trace|cache|slot|n"
     r"|count|id|hash|version|rev)(?:-[a-z0-9]+)*"
 )
+# The reason a page whose charset is detected, not declared nor UTF-8, has no template.
+DETECTED_CHARSET = "detected_charset"
 _NOT_TEXT_OWNERS = frozenset({"title", "h1", "time", "head", "article", "main", "html", "body"})
 # The words a dateline opens with (``chrome._DATELINE``, which drops a paragraph that is only
 # date statements): chrome around a hole that says none can be no such paragraph.
@@ -203,6 +206,10 @@ def _learn(
     holds a year was not admitted to hold one (then learn with ``years`` off)."""
     if locator is None:
         return unlearnable("no_region")
+    if decoded_by_detection(old, content_type) or decoded_by_detection(new, content_type):
+        # the charset is guessed from the whole payload: new bytes in a hole may move the
+        # guess, and every accented letter of the article then reads otherwise
+        return unlearnable(DETECTED_CHARSET)
     a, b = old.split(b"<"), new.split(b"<")
     walked = _walk(a, b, years=years)
     if isinstance(walked, str):

@@ -40,6 +40,7 @@ from hashlib import sha256
 from html import unescape
 from typing import Any, Final
 
+from archive.extract.decode import decoded_by_detection
 from archive.extract.template import (
     ATTRIBUTE,
     CLASSES,
@@ -78,6 +79,8 @@ NO_RULES: Final = "no_rules"
 NO_HOLE: Final = "no_hole"
 IN_ARTICLE: Final = "in_article"
 NO_REGION: Final = "no_region"
+# A page whose charset is guessed from the whole payload (:func:`.decode.decoded_by_detection`).
+DETECTED_CHARSET: Final = "detected_charset"
 
 Rules = dict[str, list[list[Any]]]
 
@@ -685,6 +688,8 @@ def derive_using(
     (:func:`.template.mark_derived`) and unverified."""
     if not rules or not (rules.get("t") or rules.get("b")):
         return None, NO_RULES, []
+    if decoded_by_detection(old, content_type) or decoded_by_detection(new, content_type):
+        return None, DETECTED_CHARSET, []  # as :func:`.template_learn.learn`
     try:
         segments, used = _derive_segments(rules, old, paragraphs, fields, content_type)
         if isinstance(segments, str):
