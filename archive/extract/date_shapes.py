@@ -58,6 +58,11 @@ LONG_RUN: Final = re.compile(rb"[0-9]{6}")
 CHAIN: Final = re.compile(rb"[0-9][./-][0-9]{1,2}[./-][0-9]")
 # Any of them: what a date reader could read in a text.
 DATE_LIKE: Final = re.compile(b"|".join((YEAR_RUN.pattern, LONG_RUN.pattern, CHAIN.pattern)))
+# A date in ISO 8601's basic format, as ``datetime.fromisoformat`` reads it (``20260325``,
+# ``20260325T090000Z``, ``2026W13``): a year and four digits more, or a week.
+ISO_BASIC: Final = re.compile(YEAR_RUN.pattern + rb"(?:[0-9]{4}|-?W[0-9]{2})", re.IGNORECASE)
+# What a token (not a count) may not make through a hole: a chain, a basic ISO date.
+_TOKEN_DATE: Final = re.compile(CHAIN.pattern + rb"|" + ISO_BASIC.pattern, re.IGNORECASE)
 # The characters a date shape is made of: what joins a hole to the bytes beside it.
 _TAIL: Final = re.compile(rb"[0-9./-]*\Z")
 _HEAD: Final = re.compile(rb"[0-9./-]*")
@@ -198,8 +203,9 @@ def block_says_a_date(
 
 def hole_says_a_date(left: bytes, value: bytes, right: bytes, *, count: bool) -> bool:
     """Whether a token hole's new ``value``, between the bytes ``left`` and ``right`` a
-    reader joins to it, makes a date shape through the hole: a :data:`CHAIN` (a token in an
-    attribute or a script is read in the serialized page), and for a ``count`` (visible text,
+    reader joins to it, makes a date shape through the hole: a :data:`CHAIN` or an
+    :data:`ISO_BASIC` date (a token in an attribute or a script is read in the serialized
+    page, a ``<meta>``'s content by ``fromisoformat``), and for a ``count`` (visible text,
     read across tags: ``left`` and ``right`` from :func:`text_before` and
     :func:`text_after`) any shape of :data:`DATE_LIKE`."""
     tail = _TAIL.search(left, max(len(left) - _REACH, 0))
@@ -210,7 +216,7 @@ def hole_says_a_date(left: bytes, value: bytes, right: bytes, *, count: bool) ->
         return True
     if count and opens_a_reading(near + right[len(lead.group()) if lead else 0 :][:_SEGMENT]):
         return True
-    pattern = DATE_LIKE if count else CHAIN
+    pattern = DATE_LIKE if count else _TOKEN_DATE
     end = start + len(value)
     pos = 0
     while (found := pattern.search(near, pos)) is not None:

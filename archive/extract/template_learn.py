@@ -42,7 +42,21 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from htmldate.core import (
+    DATE_ATTRIBUTES,
+    ITEMPROP_ATTRS,
+    NAME_MODIFIED,
+    PROPERTY_MODIFIED,
+)
 from lxml.html import HtmlElement
+from trafilatura.metadata import (
+    METANAME_AUTHOR,
+    METANAME_DESCRIPTION,
+    METANAME_IMAGE,
+    METANAME_PUBLISHER,
+    METANAME_TAG,
+    METANAME_TITLE,
+)
 
 from archive.extract.decode import decoded_by_detection
 from archive.extract.extractor import page_metadata_evidence, read_page
@@ -78,7 +92,13 @@ from archive.extract.template import (
     unlearnable,
     vocabulary,
 )
-from archive.extract.timestamps import _FOLDED_TO_ASCII, dated_by_markup, update_lines
+from archive.extract.timestamps import (
+    _FOLDED_TO_ASCII,
+    PUBLISHED_META,
+    UPDATED_META,
+    dated_by_markup,
+    update_lines,
+)
 
 # Elements a block hole may be (beside the article, named as chrome or of a chrome kind).
 _BLOCK_NAMES = frozenset(b"nav aside form footer div section ul ol".split())
@@ -94,6 +114,27 @@ _META_NAMES = re.compile(
     r"date|time|author|publish|modif|updat|title|descr|keyword|lang|locale|section|byline"
     r"|creator|canonical|amphtml|alternate|og:|article|twitter|refresh|content-type|itemprop"
 )
+# The <meta> keys a reader reads (the extractor's timestamps, trafilatura's and htmldate's
+# metadata): a <meta> any of whose naming attributes is one holds no token.
+_READ_META_KEYS = frozenset(
+    key.lower()
+    for keys in (
+        PUBLISHED_META,
+        UPDATED_META,
+        METANAME_AUTHOR,
+        METANAME_DESCRIPTION,
+        METANAME_IMAGE,
+        METANAME_PUBLISHER,
+        METANAME_TAG,
+        METANAME_TITLE,
+        DATE_ATTRIBUTES,
+        NAME_MODIFIED,
+        PROPERTY_MODIFIED,
+        ITEMPROP_ATTRS,
+    )
+    for key in keys
+)
+_META_NAMING = ("name", "property", "itemprop", "http-equiv")
 _LINK_RELS = re.compile(r"canonical|amphtml|alternate|author|shortlink|publisher|\bme\b|license")
 _SCRIPT_WORDS = re.compile(r"json|date|author|publish|modif|updat|byline|headline|time[\"']")
 # A ``data-`` attribute that names a request token, an ad slot or a count (no reader reads
@@ -766,6 +807,8 @@ def _attribute_class(element: HtmlElement, name: str) -> str | None:
         key = " ".join(
             element.get(k) or "" for k in ("name", "property", "http-equiv", "rel", "as")
         ).lower()
+        if any((element.get(k) or "").strip().lower() in _READ_META_KEYS for k in _META_NAMING):
+            return None  # the head reader takes a meta's name from its first naming attribute
         return "w" if _TOKEN_NAMES.search(key) and not _META_NAMES.search(key) else None
     if tag == "input" and name == "value" and (element.get("type") or "").lower() == "hidden":
         return "w"

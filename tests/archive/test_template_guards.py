@@ -1,0 +1,58 @@
+"""Tier 0's guards on what a hole's new content may be read as: a ``<meta>`` any reader
+reads by one of its naming attributes holds no token, a token never makes a basic ISO date,
+an id key never spells a wall's name, a count never stands near a month or a year."""
+
+from __future__ import annotations
+
+from archive.extract import DEFAULT_MIN_CHARS
+from archive.extract.extractor import extract_with_fingerprint
+from archive.extract.template import check, is_unlearnable
+from archive.extract.template_learn import learn_with_fingerprint
+from tests.pages import PARAGRAPHS
+
+URL = "https://news.example/world/river"
+CT = "text/html; charset=utf-8"
+
+
+def _page(head: str = "", before: str = "", after: str = "") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>River report - News</title>{head}</head><body>"
+        f'<header><a href="/">News</a></header>{before}'
+        f"<main><article><h1>River report</h1>{body}</article></main>{after}"
+        "<footer><p>About us</p></footer></body></html>"
+    ).encode()
+
+
+def _learn(old: bytes, new: bytes) -> str:
+    _, fingerprint = extract_with_fingerprint(new, URL, content_type=CT)
+    return learn_with_fingerprint(old, new, CT, fingerprint, url=URL, min_chars=DEFAULT_MIN_CHARS)
+
+
+def _check(body: bytes, template: str) -> str | None:
+    return check(body, template, url=URL, content_type=CT, min_chars=DEFAULT_MIN_CHARS)
+
+
+_PUBLISHED = '<meta property="article:published_time" content="2025-03-01T09:00:00Z">'
+
+
+def _meta(name: str, value: str) -> str:
+    return f'{_PUBLISHED}<meta name="{name}" http-equiv="cache-control" content="{value}">'
+
+
+def test_a_meta_a_reader_reads_by_any_naming_attribute_holds_no_token():
+    for name in ("lastmod", "dcterms.created"):
+        old, new = (_page(head=_meta(name, v)) for v in ("a8f3k2x9", "q7x1m9z4"))
+        assert is_unlearnable(_learn(old, new)), name
+
+
+def test_a_request_token_meta_is_a_hole_but_never_a_basic_iso_date():
+    def page(value: str) -> bytes:
+        return _page(head=_meta("csrf-token", value))
+
+    template = _learn(page("a8f3k2x9"), page("q7x1m9z4"))
+    assert not is_unlearnable(template)
+    assert _check(page("m2k8w1p5"), template) is None
+    for date in ("20260325T090000Z", "20260325", "2026W13"):
+        assert _check(page(date), template) is not None, date
