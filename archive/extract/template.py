@@ -56,6 +56,7 @@ from archive.extract.date_shapes import (
     title_says_a_date,
 )
 from archive.extract.version import extractor_version
+from archive.extract.wall_names import WALL_NAMES
 from archive.extract.years import MAX_YEAR, MIN_YEAR
 
 # The template format (t0b: JSON, zlib, base64; t0c: :func:`render`): a template of another
@@ -553,12 +554,17 @@ def keeps_shape(value: bytes, shape: int) -> bool:
     """Whether ``value`` is a key of the learned ``shape`` (:func:`key_shape`): of a length
     from the shortest to the longest learned, with a digit, and no run of four letters or more
     but of a-f (as in a hex digest); so it never spells a word a reader looks for in an id
-    ("author", "title", "headline", "date", "meta", "comments", "content", "story"...)."""
+    ("author", "title", "headline", "date", "meta", "comments", "content", "story"...), nor
+    a name the wall guard reads ids by (:data:`.wall_names.WALL_NAMES`: ``abo-box``,
+    ``tcf``...), which would make a chrome box a paywall or a consent prompt."""
     if not shape % 256 <= len(value) <= shape // 256:
         return False
     if _KEY_RUN.fullmatch(value) is None:
         return False
-    return all(_HEX_LETTERS.fullmatch(run) for run in _LETTERS.findall(value))
+    if not all(_HEX_LETTERS.fullmatch(run) for run in _LETTERS.findall(value)):
+        return False
+    text = value.decode("ascii").lower()
+    return not any(pattern.search(text) for pattern in WALL_NAMES)
 
 
 # Primes the compression of every template (deflate's preset dictionary): what a block's

@@ -47,6 +47,11 @@ from archive.enums import FailureReason
 from archive.errors import ExtractionError
 from archive.extract.head import Head, is_article_node
 from archive.extract.normalize import normalize_text
+from archive.extract.wall_names import CANDIDATE as _CANDIDATE
+from archive.extract.wall_names import CONSENT_NAME as _CONSENT_NAME
+from archive.extract.wall_names import CONSENT_VENDORS as _CONSENT_VENDORS
+from archive.extract.wall_names import ERROR_MARKUP as _ERROR_MARKUP
+from archive.extract.wall_names import PAYWALL_NAME as _PAYWALL_NAME
 
 # A paywall stub (headline, lead, a paragraph or two, the prompt) stays under this many
 # characters of extracted text; the shortest full articles that carry paywall markers run
@@ -58,31 +63,7 @@ SOFT_404_MAX_CHARS = 700
 # A JSON-LD locked part served with at least this much text is the full text, not a stub.
 LOCKED_PART_SERVED_CHARS = 500
 
-# Consent platforms, by the ids and classes of their containers.
-_CONSENT_VENDORS = (
-    ("OneTrust", r"onetrust|optanon|ot-sdk"),
-    ("Didomi", r"didomi"),
-    ("Quantcast Choice", r"qc-cmp|quantcast"),
-    ("Sourcepoint", r"sp_message|sp_veil|sp-message"),
-    ("Cookiebot", r"cybotcookiebot|cookiebot"),
-    ("TrustArc", r"truste|trustarc"),
-    ("Usercentrics", r"usercentrics|uc-(?:banner|center|privacy)"),
-    ("consentmanager", r"cmpbox|cmpwrapper"),
-    ("Funding Choices", r"fc-consent|fc-dialog"),
-    ("iubenda", r"iubenda"),
-    ("Osano", r"osano"),
-    ("CookieYes", r"cookieyes|cky-consent"),
-    ("Axeptio", r"axeptio"),
-    ("Sirdata", r"sd-cmp"),
-)
 _CONSENT_VENDOR_RES = tuple((name, re.compile(rx, re.I)) for name, rx in _CONSENT_VENDORS)
-_CONSENT_NAME = re.compile(
-    "|".join(rx for _, rx in _CONSENT_VENDORS)
-    + r"|consent|gdpr|\btcf|cmp-?(?:container|wrapper|banner|dialog|modal|ui|layer)"
-    + r"|cookie-?(?:banner|notice|wall|bar|popup|modal|dialog|overlay|layer|consent|law)"
-    + r"|privacy-?(?:wall|banner|notice|manager|center|prompt|modal|dialog)",
-    re.I,
-)
 # What a consent control says: accept, reject or manage, in English, French, German, Spanish.
 _CONSENT_CONTROL = re.compile(
     r"\b(?:accept|agree|allow|reject|decline|refuse|consent|manage|preferences|options|settings)"
@@ -100,15 +81,6 @@ _CONSENT_TOPIC = re.compile(
     re.I,
 )
 
-# Paywall and registration-wall prompts, by the ids and classes of their containers.
-_PAYWALL_NAME = re.compile(
-    r"pay-?wall|reg-?wall|registration-?wall|login-?wall|sign-?in-?wall|subscri\w*-?(?:wall|gate"
-    r"|prompt|offer|barrier|only|required)|premium-?(?:wall|barrier|lock|prompt|teaser|gate)"
-    r"|meter(?:ed)?-?(?:wall|barrier|prompt|gate)|\btp-(?:modal|container|backdrop|iframe)"
-    r"|piano|poool|zephr|pelcro|laterpay|article-?(?:locked|gate|lock)|content-?(?:locked|gate)"
-    r"|abo-?(?:wall|promo|teaser|hinweis|box)|plus-?(?:wall|teaser)|offer-?wall|wall-?offer",
-    re.I,
-)
 # What a paywall's control says: subscribe, sign in, register, in four languages.
 _PAYWALL_CONTROL = re.compile(
     r"subscri|sign ?in|log ?in|register|create (?:a |an |your )?(?:free )?account|free trial"
@@ -164,11 +136,6 @@ _GONE = re.compile(
     r"|konnte\s+nicht\s+gefunden\s+werden)"
     r"|(?:página|artículo|contenido|noticia)\s+(?:que\s+buscas\s+)?(?:ya\s+)?no\s+(?:existe"
     r"|está\s+disponible|se\s+(?:ha\s+)?(?:encontrado|encuentra))|ha\s+sido\s+(?:eliminad|retirad)",
-    re.I,
-)
-_ERROR_MARKUP = re.compile(
-    r"(?<![a-z0-9])(?:error-?404|page-?404|404-?page|not-?found|notfound|page-?not-?found"
-    r"|error-?page|http-?404|status-?404|page-?error)(?![a-z0-9])",
     re.I,
 )
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00b4": "'"})
@@ -356,11 +323,6 @@ def _error_markup(tree: HtmlElement, head: Head) -> str | None:
 
 # Every name the two patterns above can match contains one of these (checked on the lower-cased
 # names first: a plain alternation of literals is ten times faster than the full patterns).
-_CANDIDATE = re.compile(
-    r"consent|cookie|privacy|gdpr|tcf|cmp|onetrust|optanon|ot-sdk|didomi|qc-|quantcast|sp_"
-    r"|sp-|cybot|truste|usercentrics|uc-|fc-|iubenda|osano|cky|axeptio|pay|wall|subscri"
-    r"|premium|meter|tp-|piano|poool|zephr|pelcro|laterpay|lock|gate|abo|plus|offer"
-)
 _PAGE_TOP = re.compile(r"header|masthead|nav|menu|topbar|top-bar", re.I)
 
 

@@ -4,8 +4,11 @@ an id key never spells a wall's name, a count never stands near a month or a yea
 
 from __future__ import annotations
 
+import pytest
+
+from archive.errors import ExtractionError
 from archive.extract import DEFAULT_MIN_CHARS
-from archive.extract.extractor import extract_with_fingerprint
+from archive.extract.extractor import extract_article, extract_with_fingerprint
 from archive.extract.template import check, is_unlearnable
 from archive.extract.template_learn import learn_with_fingerprint
 from tests.pages import PARAGRAPHS
@@ -56,3 +59,25 @@ def test_a_request_token_meta_is_a_hole_but_never_a_basic_iso_date():
     assert _check(page("m2k8w1p5"), template) is None
     for date in ("20260325T090000Z", "20260325", "2026W13"):
         assert _check(page(date), template) is not None, date
+
+
+def _boxed(key: str) -> bytes:
+    box = (
+        f'<div class="ad-slot" role="dialog" id="{key}"><span>Support independent journalism'
+        ' from just one pound a week.</span> <a href="/subscribe">Subscribe</a></div>'
+    )
+    return _page(after=box)
+
+
+def test_an_id_key_never_spells_a_name_the_wall_guard_reads():
+    template = _learn(_boxed("ad-4f3a1"), _boxed("ad-9c2b7"))
+    assert not is_unlearnable(template)
+    assert _check(_boxed("ad-5e8d2"), template) is None  # an ad slot's id: the same
+    for key in ("abo-box1", "tcf-0a1b", "pay-3c4d"):
+        assert _check(_boxed(key), template) is not None, key
+
+
+def test_a_key_spelling_a_wall_name_is_a_page_the_extraction_refuses():
+    extract_article(_boxed("ad-5e8d2"), URL, content_type=CT)
+    with pytest.raises(ExtractionError):
+        extract_article(_boxed("abo-box1"), URL, content_type=CT)
