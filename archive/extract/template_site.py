@@ -19,15 +19,18 @@ holding the version's own article (:func:`_holds_article`: a block's text found 
 article's text means the rule's context is inside the article on this page: no template).  A
 count (class ``n``) in the page's text is never a derived hole: learning judged it chrome by
 another page's parse, and here the same bytes may be this article's dateline, whose day the
-extraction reads (the stored article's text holds no dates to check it against).  Every other
-byte is fixed, the digest binds the same context as a learned template, and the refetched page
-is checked against it with :func:`.template.check`.  A rule is only as
-trusted as the full extractions that vouched for it: a derived template names the rules it
-used (:func:`derive_using`, by :func:`rule_id`, which a widened rule changes), the crawl
-verifies a derived decision until each of them has its own verified uses, and drops the site's
-rules, and the use of every template derived from them, on a disagreement
-(:mod:`crawler.pipelines`).  No parse, no lxml, no trafilatura: the extraction workers run it
-in about a millisecond per page.
+extraction reads (the stored article's text holds no dates to check it against).  The holes
+so derived are then judged on ``old`` as parsed, as learning judges its own, with more asked
+of them (:mod:`.template_site_judge`: the page's structure, the metadata readers' selectors);
+a hole it does not vouch for stays fixed.  Every other byte is fixed, the digest binds the
+same context as a learned template, and the refetched page is checked against it with
+:func:`.template.check`.  A rule is only as trusted as the full extractions that vouched for
+it: a derived template names the rules its holes were made by once judged
+(:func:`derive_using`, by :func:`rule_id`, which a widened rule changes), the crawl verifies
+a derived decision until each of them has its own verified uses, and drops the site's rules,
+and the use of every template derived from them, on a disagreement (:mod:`crawler.pipelines`).
+No extraction: the extraction workers run it, a walk over the bytes and one parse of the
+stored page (the parser and the metadata readers are imported only there: :func:`derive_using`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from copy import deepcopy
 from hashlib import sha256
 from html import unescape
 from typing import Any, Final
@@ -277,7 +281,8 @@ def derive_segments(
     """The segments of a template for the page ``old`` made by ``rules`` (see the module's
     docstring), or why none (:data:`NO_HOLE`, :data:`IN_ARTICLE`, :data:`NO_REGION`).
     ``paragraphs``: the version's stored article's; ``fields``: its headline, byline,
-    description; ``content_type``: the page's (its charset reads the page's text)."""
+    description; ``content_type``: the page's (its charset reads the page's text).  Judged
+    on the bytes only: :func:`derive_using` judges the holes on the parse as well."""
     return _derive_segments(rules, old, paragraphs, fields, content_type)[0]
 
 
@@ -287,13 +292,30 @@ def _derive_segments(
     paragraphs: Sequence[str],
     fields: Sequence[str],
     content_type: str | None = None,
-) -> tuple[list[Segment] | str, list[str]]:
-    """:func:`derive_segments`, with the identities (:func:`rule_id`) of the rules used."""
+) -> tuple[list[Segment] | str, dict[int, tuple[str, int]]]:
+    """:func:`derive_segments`, with each hole's rule: the piece the hole starts at, the
+    identity (:func:`rule_id`) of the rule that made it and how many pieces it spans."""
     region = _region(old, paragraphs, _charset(old, content_type))
     if region is None:
-        return NO_REGION, []
+        return NO_REGION, {}
     deriver = _Deriver(rules, old, [*fields, *paragraphs], region)
-    return deriver.run(), sorted(deriver.used)
+    return deriver.run(), deriver.made
+
+
+def _rules_used(segments: Sequence[Segment], made: dict[int, tuple[str, int]]) -> list[str]:
+    """The identities of the rules whose holes are in ``segments`` (a hole the parse judging
+    made fixed names no rule): ``made`` as :func:`_derive_segments` gives it, for the page
+    ``segments`` were derived on (a hole left is where it was made, over the same pieces)."""
+    used: set[str] = set()
+    at = 0
+    for segment in segments:
+        if segment[0] == "F":
+            at += segment[1]
+            continue
+        rule, span = made[at]
+        used.add(rule)
+        at += span
+    return sorted(used)
 
 
 def _probes(paragraph: str) -> list[bytes]:
@@ -408,7 +430,8 @@ class _Deriver:
         self.comments: list[tuple[int, int]] | None = None
         self.segments: list[Segment] = []
         self.holes = 0
-        self.used: set[str] = set()  # the identities of the rules that made holes
+        # each hole's first piece: the identity of the rule that made it, the pieces it spans
+        self.made: dict[int, tuple[str, int]] = {}
 
     def fixed(self) -> None:
         if self.segments and self.segments[-1][0] == "F":
@@ -468,7 +491,7 @@ class _Deriver:
                 return None  # the rule's start tag in the article: no hole there
             self.segments.append(["B", rule[0], rule[1], rule[4], rule[5]])
             self.holes += 1
-            self.used.add(rule_id("b", rule))
+            self.made[at] = (rule_id("b", rule), close - at)
         return close
 
     def token(self, at: int, pos: int) -> bool | str:
@@ -507,7 +530,7 @@ class _Deriver:
             return False
         self.segments.append(["T", rule[0], [list(h) for h in rule[3]]])
         self.holes += 1
-        self.used.add(rule_id("t", rule))
+        self.made[at] = (rule_id("t", rule), 1)
         return True
 
 
@@ -602,7 +625,9 @@ def comment_spans(pieces: Sequence[bytes]) -> list[tuple[int, int]]:
     ``<!--`` opens one only in markup, never in raw text (a script's, a style's...), which the
     same walk tracks as :func:`_text_region` and the derivation do; it ends at the first
     ``-->`` or ``--!>`` after it (``<!-->`` and ``<!--->`` are empty comments), or at the
-    page's end.  (A ``<`` inside an attribute's value is not read as such here.)"""
+    page's end.  (A ``<`` inside an attribute's value is not read as such here: a token the
+    walk puts in a comment is a hole only where the parse does not give it back either,
+    :mod:`.template_site_judge`.)"""
     spans: list[tuple[int, int]] = []
     page = b"<".join(pieces)
     starts: list[int] = []  # where each piece starts in the page
@@ -691,12 +716,29 @@ def derive_using(
     if decoded_by_detection(old, content_type) or decoded_by_detection(new, content_type):
         return None, DETECTED_CHARSET, []  # as :func:`.template_learn.learn`
     try:
-        segments, used = _derive_segments(rules, old, paragraphs, fields, content_type)
+        segments, made = _derive_segments(rules, old, paragraphs, fields, content_type)
         if isinstance(segments, str):
             return None, segments, []
+        # the holes judged on the stored page as parsed, as learning judges its own (imported
+        # here: the parser and the metadata readers, which only the extraction workers load)
+        from archive.extract.extractor import _removals
+        from archive.extract.history import take_change_history
+        from archive.extract.template_site_judge import judged
+
+        pieces = old.split(b"<")
+        segments = judged(
+            pieces,
+            segments,
+            content_type,
+            paragraphs,
+            lambda tree: _removals(tree, url),
+            lambda tree: take_change_history(deepcopy(tree)).notes,
+        )
+        if isinstance(segments, str):
+            return None, segments, []
+        used = _rules_used(segments, made)
         bound = context(url, content_type, min_chars)
-        digest = digest_of(old.split(b"<"), segments, old, bound)
-        template = mark_derived(render(segments, digest))
+        template = mark_derived(render(segments, digest_of(pieces, segments, old, bound)))
     except Mismatch as exc:
         return None, f"self_check:{exc.args[0]}", []
     except Exception as exc:  # any doubt: the full extraction

@@ -23,6 +23,7 @@ from archive.extract.extractor import extract_article, extract_with_fingerprint
 from archive.extract.template import (
     BLOCK,
     DIGEST,
+    RUN,
     check,
     is_derived,
     is_unverified,
@@ -45,6 +46,7 @@ from archive.extract.template_site import (
     derive_using,
     layout,
     merge,
+    rule_id,
     rule_ids,
     rules_of,
 )
@@ -562,12 +564,204 @@ def _replies(*names: str, cls: str = "") -> str:
     )
 
 
+@pytest.fixture(scope="module")
+def panel_rules() -> dict:
+    """A's comments panel beside the article, rotating: a block rule."""
+    a = "Harbour bridge closed to lorries"
+    panel = "<ul>{}</ul>"
+    return daily_rules(
+        daily(a, BRIDGE, 1, before=PANEL.format(panel.format(_replies("Tom", "Eva")))),
+        daily(a, BRIDGE, 2, before=PANEL.format(panel.format(_replies("Omar", "Lina", "Jun")))),
+    )
+
+
 B = "Grape harvest starts early"
+
+
+def test_a_rules_block_inside_the_article_container_is_no_hole(panel_rules):
+    """B renders the panel inside <article>, between the headline and the first paragraph,
+    outside the paragraphs' bytes: the parse puts it in the article's container, no hole;
+    items written there (new paragraphs to the extraction) are a mismatch.  The twin: the
+    panel beside B's article derives, its rotation is the same article."""
+    assert panel_rules["b"]
+    stored = PANEL.format(f"<ul>{_replies('Tom', 'Eva')}</ul>")
+    edited = PANEL.format("<ul><li>The harvest has been cancelled.</li></ul>")
+    assert decided(
+        panel_rules, daily(B, HARVEST, 10, top=stored), daily(B, HARVEST, 11, top=edited)
+    ) == (False, False)
+    rotated = PANEL.format(f"<ul>{_replies('Anke', 'Pedro', 'Maria')}</ul>")
+    assert decided(
+        panel_rules, daily(B, HARVEST, 10, before=stored), daily(B, HARVEST, 11, before=rotated)
+    ) == (True, True)
+
+
+def test_a_rule_whose_holes_the_parse_refused_is_not_named_as_used(panel_rules):
+    """A derived template names only the rules whose holes survived the parse judging: B's
+    panel inside <article> (the block rule's hole refused, kept fixed) is derived by the
+    token rules alone, and the block rule is no rule that decision used (its trust is not
+    asked for, nor counted).  The twin: the panel beside the article, the block rule named."""
+    [block] = [rule_id("b", r) for r in panel_rules["b"]]
+    stored = PANEL.format(f"<ul>{_replies('Tom', 'Eva')}</ul>")
+    url = DAILY + "/news/harvest"
+
+    def used(where: str) -> list[str]:
+        old, new = (
+            daily(B, HARVEST, 10, **{where: stored}),
+            daily(B, HARVEST, 11, **{where: stored}),
+        )
+        article = extract_article(old, url)
+        fields = [article.headline, article.byline or "", article.description or ""]
+        template, why, names = derive_using(
+            panel_rules,
+            old,
+            new,
+            HTML,
+            article.paragraphs,
+            fields,
+            url=url,
+            min_chars=DEFAULT_MIN_CHARS,
+        )
+        assert why is None and template is not None
+        assert names and set(names) <= set(rule_ids(panel_rules))
+        return names
+
+    assert block not in used("top")
+    assert block in used("before")
+
+
+def test_a_rules_block_inside_the_headline_is_no_hole(panel_rules):
+    """B renders the panel inside its <h1> as a "Live" badge (its <title> names only the
+    site): the headline is the h1's whole text, so no hole there (a new label is a new
+    headline, and a mismatch).  (The twin, the panel beside the article, derives: above.)"""
+    live = PANEL.format('<a href="/c/1">Live</a>')
+    fake = PANEL.format('<a href="/c/1">Fake:</a>')
+    title = f"<title>{B} | Daily Example</title>".encode()
+
+    def badged(seed: int, badge: str) -> bytes:
+        page_ = daily(B, HARVEST, seed).replace(title, b"<title>Daily Example</title>")
+        return page_.replace(f"<h1>{B}".encode(), f"<h1>{badge}<span>{B}</span>".encode())
+
+    assert decided(panel_rules, badged(10, live), badged(11, fake)) == (False, False)
+
+
+def test_a_token_on_a_wrapper_of_the_lead_paragraph_is_no_hole():
+    """A's comments zone (its id a token: chrome by its class) stands after the article; on B
+    the same start tag opens a wrapper around the lead paragraph, before the paragraphs'
+    bytes: the parse puts it in the article, no hole (an id the in-article chrome pass reads
+    as a promo box would drop the paragraph).  The twin: the zone beside B's article derives."""
+
+    def zone(key: str) -> str:
+        return f'<div class="js-comments-zone" id="{key}">'
+
+    a = "Harbour bridge closed"
+    closed = "<p>Comments are closed.</p></div>"
+    rules_ = daily_rules(
+        daily(a, BRIDGE, 1, after=zone("cz-1a2b3c") + closed),
+        daily(a, BRIDGE, 2, after=zone("cz-9f8e7d") + closed),
+    )
+    assert any("js-comments-zone" in r[2] for r in rules_["t"])
+    wrap = (zone("cz-4d5e6f"), "</div>")
+    promo = (zone("promo-box"), "</div>")
+    assert decided(rules_, daily(B, HARVEST, 10, lead=wrap), daily(B, HARVEST, 11, lead=promo)) == (
+        False,
+        False,
+    )
+    assert decided(
+        rules_,
+        daily(B, HARVEST, 10, before=zone("cz-4d5e6f") + closed),
+        daily(B, HARVEST, 11, before=zone("cz-0a0b0c") + closed),
+    ) == (True, True)
+
+
+@pytest.mark.parametrize(
+    ("cls", "head"),
+    [
+        ("username", ""),  # trafilatura's author expressions: B's byline
+        ("post-title", '<meta name="author" content="Jo Writer">'),  # its title's: headline
+    ],
+)
+def test_a_vocabulary_value_a_metadata_reader_selects_is_not_derived(cls, head):
+    """A's panel names commenters (or stories) with a class that trafilatura's author (or
+    title) expressions select; A's head names its author and title, so the rotation was
+    harmless there.  B states neither: the value is screened out of the derived block's
+    vocabulary, and B' writing it into the panel is a mismatch (the full extraction reads a
+    new byline or headline).  The twin: B' rotating the panel without it is the same."""
+    a = "Harbour bridge closed"
+    meta = '<meta name="author" content="Jo Writer"><meta property="og:title" content="x">'
+    rules_ = daily_rules(
+        daily(a, BRIDGE, 1, head=meta, before=PANEL.format(f"<ul>{_replies('Tom', cls=cls)}</ul>")),
+        daily(a, BRIDGE, 2, head=meta, before=PANEL.format(f"<ul>{_replies('Eva', cls=cls)}</ul>")),
+    )
+    assert any(f"class={cls}" in r[5]["v"] for r in panel_rules_of(rules_))
+    # B: no author meta (its byline printed in the page), or no h1 (its headline a <div>)
+    credit = '<div class="credit">Words: <span class="writer">Jo Writer</span></div>'
+    old = _plain_b(head, 10, PANEL.format("<ul><li>Comments are closed</li></ul>"), credit)
+    if cls == "post-title":
+        old = old.replace(b"<h1>", b'<div class="hed">').replace(b"</h1>", b"</div>")
+    edited = old.replace(
+        b"<li>Comments are closed</li>",
+        b"<li>Comments are closed</li>" + _replies("Mallory Black", cls=cls).encode(),
+    )
+    assert decided(rules_, old, _rerequested(edited)) == (False, False)
+    rotated = old.replace(b"<li>Comments are closed</li>", _replies("Ada").encode())
+    assert decided(rules_, old, _rerequested(rotated)) == (True, True)
+
+
+def panel_rules_of(rules_: dict) -> list:
+    return [r for r in rules_["b"] if "js-comments-panel" in r[3]]
+
+
+def _plain_b(head: str, seed: int, panel: str, credit: str) -> bytes:
+    page_ = daily(B, HARVEST, seed, head=head, before=panel)
+    if not head:
+        page_ = page_.replace(b"<h1>", credit.encode() + b"<h1>", 1)
+    return page_
 
 
 def _rerequested(page_: bytes) -> bytes:
     """The same page with its request chrome new (the script's cache-buster)."""
     return re.sub(rb"app\.js\?v=[0-9a-f]+", b"app.js?v=0badcafe", page_)
+
+
+def _rule_over(piece: bytes, value: bytes) -> list:
+    """A token rule whose context is ``piece`` with ``value`` its hole (as learned)."""
+    parts = RUN.split(piece)
+    index = parts.index(value)
+    masked = b"\x00".join(b"" if i == index else p for i, p in enumerate(parts))
+    return [len(parts), [index], masked.decode("latin-1"), [[index, "w", 24]]]
+
+
+def test_a_token_htmldate_reads_a_date_from_is_not_derived():
+    """A's "last comment" <abbr data-utime> changes per request; B states no date, so htmldate
+    reads that Unix time as B's.  Learning refuses it (a hole's digits a date reader reads);
+    a rule over it (as kept before that guard, or planted) derives no hole on B either: the
+    derived template keeps the epoch fixed and a new one is a mismatch.  The twin: the
+    script's rule still derives, and B refetched with only its chrome new is the same."""
+    a = "Harbour bridge closed"
+
+    def last(epoch: int) -> str:
+        abbr = f'<abbr class="timeago" data-utime="{epoch}">recently</abbr>'
+        return f'<div class="site-foot">Last comment: {abbr}</div>'
+
+    first, second = (
+        daily(a, BRIDGE, 1, after=last(1714554000)),
+        daily(a, BRIDGE, 2, after=last(1714557600)),
+    )
+    url = DAILY + "/news/bridge"
+    _, fingerprint = extract_with_fingerprint(second, url)
+    assert "|none|" in learn_with_fingerprint(
+        first, second, HTML, fingerprint, url=url, min_chars=DEFAULT_MIN_CHARS
+    )
+    old = daily(B, HARVEST, 10, dated=False, after=last(1714600000))
+    pieces = old.split(b"<")
+    script = next(p for p in pieces if p.startswith(b"script src="))
+    abbr = next(p for p in pieces if p.startswith(b"abbr "))
+    value = re.search(rb"v=([0-9a-f]+)", script)
+    assert value is not None
+    rules_ = {"t": [_rule_over(script, value.group(1)), _rule_over(abbr, b"1714600000")], "b": []}
+    edited = daily(B, HARVEST, 11, dated=False, after=last(1600000000))
+    assert decided(rules_, old, edited) == (False, False)
+    assert decided(rules_, old, _rerequested(old)) == (True, True)
 
 
 def _revision(live: bool, cls: str, *, script: str = "") -> bytes:

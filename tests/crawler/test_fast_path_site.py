@@ -5,20 +5,24 @@ article's first chrome-only refetch is then decided by a template derived from t
 full extraction, the site's first 3 derived decisions each verified by one.  Its twins: an
 article really edited at that refetch (a new version), an edit put inside a rule's hole
 (refused, and the full extraction decides), the chrome's class names inside an article's body
-(no hole derived there), a derived decision a full extraction disagrees with (the site's rules
-dropped for good).
+(no hole derived there), rules planted over the headline (no hole there: the derivation
+judges its holes on the stored page's parse), a rule added later (verified at its first uses),
+a learned template's decision a full extraction disagrees with (the site's rules dropped for
+good, and the templates derived from them with them).
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 
+from archive.db import open_database
 from archive.extract.extractor import extract_article
-from archive.extract.template import RUN, is_derived
-from archive.site_rules import decode_rules, encode_rules
+from archive.extract.template import RUN, identity, is_derived
+from archive.site_rules import decode_rules, drop_site_rules, encode_rules, site_of
 from scheduler.demo.chrome import dress
 from tests.crawler.test_fast_path_tier0 import plant_a_wrong_template
 from tests.pages import PARAGRAPHS, Story, article_page
@@ -86,11 +90,13 @@ def site_rows(redline, columns: str = "rules, dropped") -> set[tuple]:
         return set(db.execute(f"SELECT {columns} FROM site_rules").fetchall())
 
 
-def plant_a_rule(redline, page: str, word: str, *, as_new: bool = True) -> None:
-    """A token rule made wrong on purpose, as if a learning had vouched for it: a hole over
-    the number ``word`` in every piece of ``page`` naming it together with its headline's
-    words around it.  ``as_new``: the row's verified count set back to 0, as a learning that
-    adds a rule sets it."""
+def plant_a_rule(
+    redline, page: str, word: str, *, as_new: bool = True, token: str | None = None
+) -> None:
+    """A token rule added by hand, as if a learning had vouched for it: a hole over ``token``
+    (default: the middle one of ``word``'s words, as the number of ``"number 3 of"``) in every
+    piece of ``page`` naming ``word``.  ``as_new``: the row's verified count set back to 0, as
+    a learning that adds a rule sets it."""
     with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
         [(stored,)] = db.execute("SELECT rules FROM site_rules WHERE rules IS NOT NULL").fetchall()
         rules = decode_rules(stored)
@@ -98,7 +104,7 @@ def plant_a_rule(redline, page: str, word: str, *, as_new: bool = True) -> None:
             if word.encode() not in piece:
                 continue
             parts = RUN.split(piece)
-            index = parts.index(word.split()[1].encode())
+            index = parts.index((token or word.split()[1]).encode())
             masked = b"\x00".join(b"" if i == index else p for i, p in enumerate(parts))
             rule = [len(parts), [index], masked.decode("latin-1"), [[index, "w", 8]]]
             rules["t"].append(rule)
@@ -207,12 +213,13 @@ def test_the_chromes_class_names_in_an_articles_body_get_no_hole(redline_sqlite,
     assert changed["fast_path"]["tier0/fallback/digest"] == 1
 
 
-def test_a_wrong_derived_decision_drops_the_sites_rules(redline_sqlite, site):
-    """Site rules made wrong on purpose (a token hole over the headline's number, as if a
-    learning had vouched for it): the derived decision hides the edited headline, its
-    verification (a site's first derived decisions are all verified) disagrees, the edit is
-    recorded in the same crawl, and the site's rules are dropped for good: the next learning
-    does not bring them back."""
+def test_rules_planted_over_the_headline_derive_no_hole_there(redline_sqlite, site):
+    """Site rules made wrong on purpose (a token hole over the headline's number in the title,
+    the metadata, the JSON-LD and the heading, as if a learning had vouched for it): the
+    derivation judges each derived hole on the stored page's parse as learning does, so none
+    is a hole there (a title, a metadata <meta>, a JSON script, text outside chrome); the
+    edited headline is a mismatch, extracted in full and recorded.  (A wrong decision's
+    verification dropping the site's rules: the learned template's test below.)"""
     redline = redline_sqlite
     redline.env.update(REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1")
     learn_the_site(redline, site)
@@ -223,20 +230,9 @@ def test_a_wrong_derived_decision_drops_the_sites_rules(redline_sqlite, site):
     serve(site, "/w", article.but(headline=article.headline.replace(" 3 ", " 33 ")))
     caught = redline.crawl()
     assert (caught["unchanged"], caught["new_versions"]) == (2, 1)  # /s0, /s00 unchanged
-    fast = caught["fast_path"]
-    assert (fast["tier0_derived"], fast["verifications"], fast["disagreements"]) == (1, 1, 1)
-    assert fast["site_rules_dropped"] == 1
+    assert "tier0_derived" not in caught["fast_path"]
     [change] = redline.json("changes", "--limit", "10")
     assert change["kinds"] == {"headline": 1}
-    assert redline.json("status")["fast_path"]["site_rules_dropped"] == 1
-    assert site_rows(redline) == {(None, 1)}
-
-    # the twin: the new version learns its own template (no rules to derive it from), and
-    # the site's rules stay dropped
-    relearn = redline.crawl()
-    assert relearn["fast_path"]["tier0_learned"] == 1
-    assert "tier0_derived" not in relearn["fast_path"]
-    assert site_rows(redline) == {(None, 1)}
 
 
 def test_a_learned_templates_disagreement_drops_its_sites_rules(redline_sqlite, site):
@@ -328,43 +324,60 @@ def test_a_count_learned_in_chrome_is_no_hole_in_another_articles_dateline(redli
 
 
 SPECIAL = story(3).but(headline="Special report 3 from the front")
+PROMO = '<form class="promo"><input type="hidden" name="campaign" value="spring"></form>'
+
+
+def promoted(path: str, article: Story, n: int, season: str = "spring") -> str:
+    """An article whose chrome holds, before the footer, a hidden field naming a campaign."""
+    link = PROMO.replace("spring", season)
+    return dressed(path, article, n).replace("<footer", link + "<footer", 1)
 
 
 @pytest.mark.parametrize("edited", [True, False])
 def test_a_rule_added_after_the_site_was_trusted_is_verified_at_its_first_use(
     redline_sqlite, site, edited
 ):
-    """Trust is per rule: a rule added to a site whose other rules were vouched for (made
-    wrong here on purpose: a hole over one article's headline number, as if a learning had
-    added it) is trusted only once decisions that used it were verified.  Three derived
-    decisions of other articles (none using it) verified after it was added vouch for their
-    own rules, not for it: the first decision that uses it, /w's, is verified, and its
-    hidden headline edit is caught (recorded in the same crawl, the site's rules dropped).
-    The twins: /w's headline unchanged, the same decision verified and agreeing, and /s5,
-    whose derived template uses only rules vouched for, decided with no verification."""
+    """Trust is per rule: a rule added to a site whose other rules were vouched for (by hand
+    here, as if a learning had added it: a hole over a hidden field's value in /w's
+    chrome, one the parse judging accepts) is trusted only once decisions that used it
+    were verified.  Three derived decisions of other articles (none using it) verified after
+    it was added vouch for their own rules, not for it: the first decision that uses it,
+    /w's (the field's value changed with the chrome), is verified, and agrees, while /s5,
+    whose derived template uses only rules vouched for, is decided with no verification.
+    The twin: /w's headline edited at the same refetch, a mismatch, recorded.  (A wrong
+    derived decision's verification dropping the site's rules: tests/archive's
+    test_template_site.py counts a rule's verified uses; a disagreement drops the rules here
+    in test_a_template_derived_from_rules_since_dropped_decides_nothing.)"""
     redline = redline_sqlite
     redline.env.update(
         REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1", REDLINE_FAST_PATH_VERIFY_EVERY="0"
     )
     learn_the_site(redline, site)
     others = {f"/s{i}": story(i) for i in (1, 2, 4)}
-    track_and_capture(redline, site, others, held={"/w": SPECIAL, "/s5": story(5)})
-    plant_a_rule(redline, dressed("/w", SPECIAL, 1), "report 3 from")
+    for path, article in others.items():
+        serve(site, path, article)
+    hold(site, "/s5", story(5))
+    page = promoted("/w", SPECIAL, 0)
+    site.set_page("/w", lambda _: page)  # held: the same bytes on every request
+    redline("track", *(site.url(p) for p in [*others, "/s5", "/w"]))
+    assert redline.crawl()["new_versions"] == 5
+    plant_a_rule(redline, page, 'value="spring"', token="spring")
     trusted = redline.crawl()["fast_path"]  # the others' first chrome-only refetch
     assert (trusted["tier0_derived"], trusted["verifications"]) == (3, 3)
     assert "disagreements" not in trusted
 
     if edited:
-        serve(site, "/w", SPECIAL.but(headline="Special report 33 from the front"))
+        edit = SPECIAL.but(headline="Special report 33 from the front")
+        site.set_page("/w", lambda n: promoted("/w", edit, n, "summer"))
         caught = redline.crawl()
         assert caught["new_versions"] == 1
         fast = caught["fast_path"]
-        assert (fast["tier0_derived"], fast["verifications"], fast["disagreements"]) == (1, 1, 1)
-        assert fast["site_rules_dropped"] == 1
+        assert fast["tier0/not_derived/digest"] == 1
+        assert "tier0_derived" not in fast and "disagreements" not in fast
         [change] = redline.json("changes", "--limit", "10")
         assert (change["url"], change["kinds"]) == (site.url("/w"), {"headline": 1})
         return
-    serve(site, "/w", SPECIAL)
+    site.set_page("/w", lambda n: promoted("/w", SPECIAL, n, "summer"))
     serve(site, "/s5", story(5))
     same = redline.crawl()
     assert (same["new_versions"], same["errors"]) == (0, 0)
@@ -376,11 +389,12 @@ def test_a_rule_added_after_the_site_was_trusted_is_verified_at_its_first_use(
 @pytest.mark.parametrize("dropped", [True, False])
 def test_a_template_derived_from_rules_since_dropped_decides_nothing(redline_sqlite, site, dropped):
     """/b's template was derived from the site's rules (and its decision verified); then a
-    derived decision on another article, /w, is caught wrong (a rule planted over its
-    headline number, its headline edited) and the site's rules are dropped.  At /b's next
-    refetch its derived template is not used: the page is extracted in full and learns its
-    own template, as without site rules.  The twin, no drop (/w's chrome-only refetch
-    derived and verified): /b's derived template decides, as any kept template."""
+    the site's rules are dropped (as a wrong decision's verification drops them: the
+    parse judging refuses the rules planted over a headline that made one here; a learned
+    template's disagreement dropping them is the test above).  At
+    /b's next refetch its derived template is not used: the page is extracted in full and
+    learns its own template, as without site rules.  The twin, no drop (/w's chrome-only
+    refetch derived and verified): /b's derived template decides, as any kept template."""
     redline = redline_sqlite
     redline.env.update(
         REDLINE_FAST_PATH="1", REDLINE_FAST_PATH_SITE_RULES="1", REDLINE_FAST_PATH_VERIFY_EVERY="0"
@@ -390,15 +404,15 @@ def test_a_template_derived_from_rules_since_dropped_decides_nothing(redline_sql
     hold(site, "/b", story(1), 7)  # its first chrome-only refetch, then held
     assert redline.crawl()["fast_path"]["tier0_derived"] == 1
 
-    if dropped:
-        plant_a_rule(redline, dressed("/w", SPECIAL, 1), "report 3 from")
-        serve(site, "/w", SPECIAL.but(headline="Special report 33 from the front"))
+    if dropped:  # as a disagreement drops them (test_a_learned_templates_disagreement...)
+        database = open_database(f"sqlite:///{redline.data_dir / 'redline.sqlite'}")
+        with database.session() as session:
+            host = site_of(site.url("/w"))
+            assert drop_site_rules(session, host, identity(), datetime.now(UTC))
+        database.dispose()
     else:
         serve(site, "/w", SPECIAL)
-    on_w = redline.crawl()
-    assert on_w["new_versions"] == int(dropped)
-    assert on_w["fast_path"].get("site_rules_dropped", 0) == int(dropped)
-    assert on_w["fast_path"]["tier0_derived"] == 1
+        assert redline.crawl()["fast_path"]["tier0_derived"] == 1
 
     serve(site, "/b", story(1))
     after = redline.crawl()
@@ -406,8 +420,8 @@ def test_a_template_derived_from_rules_since_dropped_decides_nothing(redline_sql
     assert (after["new_versions"], after["errors"]) == (0, 0)
     if dropped:
         assert fast["tier0/derived_dropped"] == 1
-        assert fast["fallback/learning"] == 2  # /b, and /w's new version
-        assert fast["tier0_learned"] == 2
+        assert fast["fallback/learning"] == 1  # /b
+        assert fast["tier0_learned"] == 1
         assert fast["tier0_decisions"] == 2  # /s0, /s00, by their learned templates
         with sqlite3.connect(redline.data_dir / "redline.sqlite") as db:
             templates = [t for (t,) in db.execute("SELECT template FROM fast_path_evidence")]
