@@ -58,6 +58,7 @@ from trafilatura.metadata import (
     METANAME_TITLE,
 )
 
+from archive.extract.date_shapes import _SEGMENT, YEAR_RUN
 from archive.extract.decode import decoded_by_detection
 from archive.extract.extractor import page_metadata_evidence, read_page
 from archive.extract.fastpath import (
@@ -135,6 +136,12 @@ _READ_META_KEYS = frozenset(
     for key in keys
 )
 _META_NAMING = ("name", "property", "itemprop", "http-equiv")
+# A month's name or abbreviation (English: :func:`.timestamps.visible_update_day`'s and
+# dateutil's), as a word.
+_MONTH = re.compile(
+    r"(?<![a-z])(?:january|february|march|april|may|june|july|august|september|october"
+    r"|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)(?![a-z])"
+)
 _LINK_RELS = re.compile(r"canonical|amphtml|alternate|author|shortlink|publisher|\bme\b|license")
 _SCRIPT_WORDS = re.compile(r"json|date|author|publish|modif|updat|byline|headline|time[\"']")
 # A ``data-`` attribute that names a request token, an ad slot or a count (no reader reads
@@ -678,6 +685,7 @@ class _Holes:
         # the count holes and the blocks (by number) whose chrome names no date
         self.quiet: list[tuple[list[Any], HtmlElement]] = []
         self.quiet_blocks: dict[int, HtmlElement] = {}
+        self.lines: list[HtmlElement] | None = None  # the update lines, read once
 
     def _markers(self, text: str | None) -> list[int]:
         found = [int(m.group(1)) for m in _MARK.finditer(text or "")]
@@ -741,9 +749,43 @@ class _Holes:
             reason = _text_token(owner, self.article, self.region, self.a, hole, self.entries)
             if reason:
                 return reason
+            if hole[1] == "n":
+                reason = self._count(owner, n)
+                if reason:
+                    return reason
             if hole[1] == "n" and _names_no_date(owner, self.article, self.region):
                 self.quiet.append((hole, owner))
         return None
+
+    def _count(self, owner: HtmlElement, n: int) -> str | None:
+        """Why count hole ``n`` (in the text of ``owner``) is no hole: it lies in an element a
+        visible update line is read from (:func:`.timestamps.update_lines`), or the text
+        readers read around it (its chrome's text across tags, :func:`_chrome_top`) holds a
+        month's name or a year within :data:`.date_shapes._SEGMENT` characters: its digits
+        could be that date's day (``Updated <15> March <span>2025</span>``)."""
+        if self.lines is None:
+            self.lines = update_lines(owner.getroottree().getroot())
+        if any(_inside(owner, line) for line in self.lines):
+            return "count_in_update_line"
+        text = " ".join(_chrome_top(owner, self.article, self.region).itertext())
+        at = text.find(f"{_MARKER}{n}hz")
+        if at < 0:
+            return "count_not_found"
+        near = text[max(at - _SEGMENT, 0) : at + len(f"{_MARKER}{n}hz") + _SEGMENT].lower()
+        if _MONTH.search(near) or YEAR_RUN.search(near.encode()):
+            return "count_near_a_date"
+        return None
+
+
+def _chrome_top(element: HtmlElement, article: HtmlElement, region: HtmlElement) -> HtmlElement:
+    """``element``'s outermost ancestor (itself included) holding no part of the article
+    (``article``: its container, ``region``)."""
+    top = element
+    for ancestor in element.iterancestors():
+        if _inside(article, ancestor) or _inside(region, ancestor):
+            break
+        top = ancestor
+    return top
 
 
 def _inside(element: HtmlElement, other: HtmlElement) -> bool:
@@ -757,12 +799,7 @@ def _names_no_date(element: HtmlElement, article: HtmlElement, region: HtmlEleme
     A paragraph holding a hole's text is the text of an element holding the hole: that one, or
     one holding the article's text as well, which is no dateline.  So no paragraph holding the
     hole is one :data:`.chrome._DATELINE` drops, whatever number the hole holds."""
-    top = element
-    for ancestor in element.iterancestors():
-        if _inside(article, ancestor) or _inside(region, ancestor):
-            break
-        top = ancestor
-    text = top.text_content()
+    text = _chrome_top(element, article, region).text_content()
     if any(letter in text for letter in _FOLDED_TO_ASCII):
         return False
     said = text.lower()

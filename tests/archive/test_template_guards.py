@@ -81,3 +81,41 @@ def test_a_key_spelling_a_wall_name_is_a_page_the_extraction_refuses():
     extract_article(_boxed("ad-5e8d2"), URL, content_type=CT)
     with pytest.raises(ExtractionError):
         extract_article(_boxed("abo-box1"), URL, content_type=CT)
+
+
+_MODIFIED = f'{_PUBLISHED}<meta property="article:modified_time" content="2025-03-20T09:00:00Z">'
+
+
+def _counted(strip: str, count: str, head: str = _MODIFIED) -> bytes:
+    return _page(head=head, before=strip.format(count))
+
+
+def test_a_count_read_with_a_month_or_a_year_across_tags_is_no_hole():
+    updated = '<div class="comments-bar">Updated <b>{}</b> March <span>2025</span></div>'
+    replied = '<div class="comments-meta">Last reply <b>{}</b> March <span>2025</span></div>'
+    for strip, values, head in (
+        (updated, ("15", "16"), _MODIFIED),
+        (replied, ("32", "33"), ""),
+        ('<div class="comments-meta">Last reply <b>{}</b> <i>2025</i></div>', ("3", "4"), ""),
+    ):
+        old, new = (_counted(strip, v, head) for v in values)
+        assert is_unlearnable(_learn(old, new)), strip
+
+
+def test_a_count_in_an_update_line_is_no_hole():
+    strip = '<div class="comments-bar">Updated <b>{}</b> minutes ago</div>'
+    assert is_unlearnable(_learn(_counted(strip, "15"), _counted(strip, "16")))
+
+
+def test_ordinary_counts_in_chrome_still_decide_same_and_a_changed_article_is_caught():
+    strip = '<div class="comments-meta"><b>{}</b> comments. Last reply <i>{}</i> minutes ago</div>'
+
+    def page(comments: str, minutes: str, last: str = PARAGRAPHS[-1]) -> bytes:
+        return _page(head=_MODIFIED, before=strip.format(comments, minutes)).replace(
+            PARAGRAPHS[-1].encode(), last.encode()
+        )
+
+    template = _learn(page("12", "5"), page("13", "6"))
+    assert not is_unlearnable(template)
+    assert _check(page("25", "9"), template) is None
+    assert _check(page("25", "9", last="An edited last paragraph."), template) is not None
