@@ -181,6 +181,54 @@ def decoded_by_detection(body: bytes, content_type: str | None) -> bool:
     return _strictly_decoded(body, content_type) is None
 
 
+# Codecs in which ASCII bytes between two ``<`` may still change how others read (a state
+# switched by escapes, or no ASCII at all): a page in one is decoded whole to be checked.
+_STATEFUL = ("iso2022", "utf-7", "utf_7", "hz", "utf-16", "utf_16", "utf-32", "utf_32")
+
+
+def first_charset(body: bytes, content_type: str | None) -> str:
+    """The charset :func:`decode_body` tries first on ``body``, found without decoding it: a
+    byte-order mark's (``bom:utf-8``, ``bom:utf-16``: read with replacement, any bytes
+    decode), else the first declared (the header's, else the ``<meta>``'s), else ``utf-8``.
+    When ``body`` decodes strictly in it (:func:`decodes_strictly`), it is the one read."""
+    if body.startswith(codecs.BOM_UTF8):
+        return "bom:utf-8"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "bom:utf-16"
+    declared = _declared_charsets(body, content_type)
+    return declared[0] if declared else "utf-8"
+
+
+def decodes_strictly(body: bytes, charset: str) -> bool:
+    """Whether ``body`` decodes strictly in ``charset`` (a :func:`first_charset`)."""
+    if charset.startswith("bom:"):
+        return True
+    try:
+        body.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def shared_charset(old: bytes, new: bytes, content_type: str | None) -> str | None:
+    """The :func:`first_charset` of both payloads when it is the same and each decodes
+    strictly in it (so is read in it), else None."""
+    charset = first_charset(old, content_type)
+    if first_charset(new, content_type) != charset:
+        return None
+    if not (decodes_strictly(old, charset) and decodes_strictly(new, charset)):
+        return None
+    return charset
+
+
+def ascii_keeps_decoding(charset: str) -> bool:
+    """Whether, in ``charset``, ASCII bytes put between two ``<`` of a page that decodes
+    strictly leave it decoding strictly and every other byte reading as before: true of UTF-8,
+    single-byte charsets and the multi-byte ones whose trail bytes are never ``<`` (0x3C), not
+    of stateful ones (ISO-2022, UTF-7, HZ) nor UTF-16/32."""
+    return charset.startswith("bom:") or not charset.startswith(_STATEFUL)
+
+
 def _decode_bytes(body: bytes, content_type: str | None) -> str:
     text = _strictly_decoded(body, content_type)
     if text is not None:

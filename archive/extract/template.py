@@ -55,13 +55,15 @@ from archive.extract.date_shapes import (
     text_before,
     title_says_a_date,
 )
+from archive.extract.decode import ascii_keeps_decoding, decodes_strictly, first_charset
 from archive.extract.version import extractor_version
 from archive.extract.wall_names import WALL_NAMES
 from archive.extract.years import MAX_YEAR, MIN_YEAR
 
-# The template format (t0b: JSON, zlib, base64; t0c: :func:`render`): a template of another
-# format is another identity's, learned again.
-FORMAT: Final = "t0c"
+# The template format (t0b: JSON, zlib, base64; t0c: :func:`render`; t0d: the digest binds
+# the page's charset, :func:`context`): a template of another format is another identity's,
+# learned again.
+FORMAT: Final = "t0d"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
 # Ends a template none of whose decisions has been verified yet (its first one is).
 UNVERIFIED: Final = "~"
@@ -76,9 +78,22 @@ OTHER_EXTRACTOR: Final = "other_extractor"  # learned by another extractor or fo
 PIECES: Final = "pieces"  # pieces added, removed or changed outside the holes
 TOKEN: Final = "token"  # noqa: S105 (a reason, no secret)  # a token hole's new value is not of its class
 BLOCK: Final = "block"  # a block hole's new content is not plainly chrome
-DIGEST: Final = "digest"  # the bytes outside the holes differ
+DIGEST: Final = "digest"  # the bytes outside the holes differ (or the charset read first)
+# a hole's new bytes do not decode strictly in the page's charset (the page is then read in
+# another, or in charset-normalizer's guess, and every accented letter may read otherwise)
+CHARSET: Final = "charset"
 ERROR: Final = "error"  # the template could not be read
-REASONS: Final = (NO_TEMPLATE, UNLEARNABLE, OTHER_EXTRACTOR, PIECES, TOKEN, BLOCK, DIGEST, ERROR)
+REASONS: Final = (
+    NO_TEMPLATE,
+    UNLEARNABLE,
+    OTHER_EXTRACTOR,
+    PIECES,
+    TOKEN,
+    BLOCK,
+    DIGEST,
+    CHARSET,
+    ERROR,
+)
 
 
 def _years(low: int, high: int) -> bytes:
@@ -177,17 +192,19 @@ def identity() -> str:
     return f"{FORMAT}|{extractor_version()}"
 
 
-def context(url: str, content_type: str | None, min_chars: int) -> bytes:
+def context(url: str, content_type: str | None, min_chars: int, charset: str) -> bytes:
     """What, besides the bytes, the extraction of a capture depends on, as bound into a
     template's digest: the final URL (a relative canonical link, say, resolves against it), the
-    Content-Type's media type and charset (the decoding), the minimum article length."""
+    Content-Type's media type and charset (the decoding), the minimum article length, and
+    ``charset``, the page's :func:`.decode.first_charset` (a ``<meta>`` pushed past the
+    prescan by a hole's new bytes reads the page otherwise)."""
     media, _, params = (content_type or "").partition(";")
-    charset = ""
+    header = ""
     for param in params.split(";"):
         key, _, value = param.partition("=")
         if key.strip().lower() == "charset":
-            charset = value.strip().strip("\"'").lower()
-    return f"{url}\n{media.strip().lower()}\n{charset}\n{min_chars}".encode()
+            header = value.strip().strip("\"'").lower()
+    return f"{url}\n{media.strip().lower()}\n{header}\n{min_chars}\n{charset}".encode()
 
 
 def attributes(tag: bytes) -> list[tuple[bytes, bytes | None]] | None:
@@ -370,12 +387,17 @@ def _reads_as_other(reference: bytes) -> bool:
 
 
 def digest_of(
-    pieces: Sequence[bytes], segments: Sequence[Segment], body: bytes, bound: bytes
+    pieces: Sequence[bytes],
+    segments: Sequence[Segment],
+    body: bytes,
+    bound: bytes,
+    plain: list[bool] | None = None,
 ) -> str:
     """The digest of ``body`` (split into ``pieces`` on ``b"<"``) outside the template's
     holes, and of ``bound`` (its :func:`context`); raises :class:`Mismatch`.  (SHA-256: the
     fastest of hashlib's here, 0.12 ms for 150 KB; the fixed runs are hashed from the body in
-    place, not joined.)"""
+    place, not joined.)  ``plain[0]``, when given, is set False when a piece holding a hole is
+    not all ASCII."""
     hasher = sha256()
     update = hasher.update
     update(b"C%d:" % len(bound))
@@ -398,6 +420,8 @@ def digest_of(
                 raise Mismatch(PIECES)
             piece = pieces[at]
             part = _tokens_out(piece, segment[1], segment[2], pieces, at)
+            if plain is not None and not piece.isascii():
+                plain[0] = False
             update(b"T%d:" % len(part))
             update(part)
             pos += len(piece) + 1
@@ -413,6 +437,8 @@ def digest_of(
             update(b"B%d:" % len(part))
             update(part)
             close = _block_end(pieces, at, name, text, segment[4])
+            if plain is not None and not all(p.isascii() for p in pieces[at:close]):
+                plain[0] = False
             pos += sum(map(len, pieces[at:close])) + close - at
             at = close
         else:
@@ -818,9 +844,17 @@ def check(
         return UNLEARNABLE
     try:
         segments, digest = parse(template)
-        bound = context(url, content_type, min_chars)
-        if digest_of(body.split(b"<"), segments, body, bound) != digest:
+        charset = first_charset(body, content_type)
+        bound = context(url, content_type, min_chars, charset)
+        plain = [True]
+        if digest_of(body.split(b"<"), segments, body, bound, plain) != digest:
             return DIGEST
+        # The fixed bytes are the learned page's, which decoded strictly in ``charset`` (as
+        # learning requires): ASCII holes, each whole pieces between two ``<``, keep it so.
+        if plain[0] and ascii_keeps_decoding(charset):
+            return None
+        if not decodes_strictly(body, charset):
+            return CHARSET
         return None
     except Mismatch as exc:
         return str(exc.args[0])

@@ -59,7 +59,7 @@ from trafilatura.metadata import (
 )
 
 from archive.extract.date_shapes import _SEGMENT, YEAR_RUN
-from archive.extract.decode import decoded_by_detection
+from archive.extract.decode import decoded_by_detection, first_charset, shared_charset
 from archive.extract.extractor import page_metadata_evidence, read_page
 from archive.extract.fastpath import (
     _CHROME_WORDS,
@@ -75,6 +75,7 @@ from archive.extract.parse import parse_body
 from archive.extract.template import (
     ATTRIBUTE,
     BLOCK_TAGS,
+    CHARSET,
     KEY,
     RUN,
     TAG,
@@ -195,7 +196,7 @@ def learn(
     (the minimum article length it was read with) are bound into the template with the
     Content-Type (:func:`.template.context`): a check in another context is a mismatch."""
     try:
-        bound = context(url, content_type, min_chars)
+        bound = context(url, content_type, min_chars, first_charset(old, content_type))
         dated = _Dated(old, content_type, url)
         learned = _learn(old, new, bound, content_type, locator, dated, years=True)
         if learned is None:  # a block held a year where none may be: learn as before
@@ -258,6 +259,10 @@ def _learn(
         # the charset is guessed from the whole payload: new bytes in a hole may move the
         # guess, and every accented letter of the article then reads otherwise
         return unlearnable(DETECTED_CHARSET)
+    if shared_charset(old, new, content_type) is None:
+        # read in a charset other than the one tried first (which a hole's new bytes may
+        # make decode): the check could not hold holes to the charset the page is read in
+        return unlearnable(CHARSET)
     a, b = old.split(b"<"), new.split(b"<")
     walked = _walk(a, b, years=years)
     if isinstance(walked, str):

@@ -44,7 +44,7 @@ from hashlib import sha256
 from html import unescape
 from typing import Any, Final
 
-from archive.extract.decode import decoded_by_detection
+from archive.extract.decode import decoded_by_detection, first_charset, shared_charset
 from archive.extract.template import (
     ATTRIBUTE,
     CLASSES,
@@ -85,6 +85,8 @@ IN_ARTICLE: Final = "in_article"
 NO_REGION: Final = "no_region"
 # A page whose charset is guessed from the whole payload (:func:`.decode.decoded_by_detection`).
 DETECTED_CHARSET: Final = "detected_charset"
+# A page read in a charset other than the one tried first (:func:`.decode.shared_charset`).
+CHARSET: Final = "charset"
 
 Rules = dict[str, list[list[Any]]]
 
@@ -715,6 +717,8 @@ def derive_using(
         return None, NO_RULES, []
     if decoded_by_detection(old, content_type) or decoded_by_detection(new, content_type):
         return None, DETECTED_CHARSET, []  # as :func:`.template_learn.learn`
+    if shared_charset(old, new, content_type) is None:
+        return None, CHARSET, []
     try:
         segments, made = _derive_segments(rules, old, paragraphs, fields, content_type)
         if isinstance(segments, str):
@@ -737,7 +741,7 @@ def derive_using(
         if isinstance(segments, str):
             return None, segments, []
         used = _rules_used(segments, made)
-        bound = context(url, content_type, min_chars)
+        bound = context(url, content_type, min_chars, first_charset(old, content_type))
         template = mark_derived(render(segments, digest_of(pieces, segments, old, bound)))
     except Mismatch as exc:
         return None, f"self_check:{exc.args[0]}", []

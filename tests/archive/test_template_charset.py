@@ -11,7 +11,7 @@ from __future__ import annotations
 from archive.extract import DEFAULT_MIN_CHARS
 from archive.extract.decode import decoded_by_detection
 from archive.extract.extractor import extract_article, extract_with_fingerprint
-from archive.extract.template import check, is_unlearnable
+from archive.extract.template import BLOCK, CHARSET, check, is_unlearnable
 from archive.extract.template_learn import DETECTED_CHARSET, learn_with_fingerprint
 from archive.extract.template_site import DETECTED_CHARSET as SITE_DETECTED_CHARSET
 from archive.extract.template_site import derive
@@ -104,3 +104,79 @@ def test_a_page_whose_charset_is_guessed_derives_no_template_from_site_rules():
 
     assert derived("text/html") == (None, SITE_DETECTED_CHARSET)
     assert derived("text/html; charset=windows-1252")[1] != SITE_DETECTED_CHARSET
+
+
+# A page that declares windows-1252: a hole's new bytes are held to it.
+DECLARED = "text/html; charset=windows-1252"
+
+
+def declared_pair() -> tuple[bytes, bytes, str]:
+    old, new = page(ITEMS), page(ITEMS[1:] + ITEMS[:1])
+    template = learn(old, new, DECLARED)
+    assert not is_unlearnable(template), template
+    return old, new, template
+
+
+def test_a_utf8_item_in_a_declared_windows_1252_page_is_no_match():
+    """The reproduction: UTF-8 Cyrillic bytes in the "most read" block do not decode in
+    windows-1252 (0x81 is undefined in it), the page is read in charset-normalizer's guess and
+    "L'armée" reads otherwise; the block's guards took them, the charset check does not."""
+    old, new, template = declared_pair()
+    later = new.replace(b"</ul></aside>", CYRILLIC + b"</ul></aside>")
+    assert decoded_by_detection(later, DECLARED)
+    first = extract_article(old, URL, content_type=DECLARED)
+    assert extract_article(later, URL, content_type=DECLARED).content_hash != first.content_hash
+    assert tier0(later, template, DECLARED) == CHARSET
+
+
+def test_twin_non_ascii_bytes_that_decode_in_windows_1252_still_decide_same():
+    """An item whose bytes decode in the declared charset (UTF-8 "é", C3 A9, reads "Ã©" in
+    windows-1252 but decodes: the page is still read in it) is the same article, and the full
+    extraction agrees.  (An "é" in windows-1252 itself, E9, is not UTF-8: the block guards
+    refuse it before the charset is looked at, as bytes that may be a digit in some charset.)"""
+    old, new, template = declared_pair()
+    item = '<li><a href="/s/9">Météo : orages sur la côte</a></li>'.encode()
+    later = new.replace(b"</ul></aside>", item + b"</ul></aside>")
+    assert not decoded_by_detection(later, DECLARED)
+    assert tier0(later, template, DECLARED) is None
+    first = extract_article(old, URL, content_type=DECLARED)
+    a_later = extract_article(later, URL, content_type=DECLARED)
+    assert a_later.content_hash == first.content_hash
+    assert a_later.headline == "L'armée reprend Palmyre"
+    latin = later.replace(item, item.decode().encode("cp1252"))
+    assert tier0(latin, template, DECLARED) == BLOCK
+
+
+def test_a_utf8_page_takes_a_cyrillic_item():
+    """The same page in UTF-8 (declared or not): Cyrillic in the hole is UTF-8, the same
+    article; a windows-1252 "é" in the hole (not UTF-8) and an edit of the headline are no
+    match."""
+    for content_type in ("text/html; charset=utf-8", "text/html"):
+        old = page(ITEMS).decode("cp1252").encode()
+        new = page(ITEMS[1:] + ITEMS[:1]).decode("cp1252").encode()
+        template = learn(old, new, content_type)
+        assert not is_unlearnable(template), template
+        later = new.replace(b"</ul></aside>", CYRILLIC + b"</ul></aside>")
+        assert tier0(later, template, content_type) is None
+        first = extract_article(old, URL, content_type=content_type)
+        assert extract_article(later, URL, content_type=content_type).content_hash == (
+            first.content_hash
+        )
+        latin = '<li><a href="/s/9">Météo</a></li>'.encode("cp1252")
+        broken = new.replace(b"</ul></aside>", latin + b"</ul></aside>")
+        assert tier0(broken, template, content_type) is not None  # refused (block guards)
+        edited = page(ITEMS[1:] + ITEMS[:1], h1="L'armée reprend Tadmor").decode("cp1252")
+        assert tier0(edited.encode(), template, content_type) is not None
+
+
+def test_a_page_read_in_a_charset_other_than_the_first_tried_learns_no_template():
+    """Declared UTF-8 in the header, windows-1252 in a ``<meta>``, windows-1252 bytes: read in
+    windows-1252 as the header's charset fails; a hole's new bytes could make UTF-8 decode, so
+    no template (``charset``)."""
+    meta = b'<head><meta charset="windows-1252">'
+    old = page(ITEMS).replace(b"<head>", meta)
+    new = page(ITEMS[1:] + ITEMS[:1]).replace(b"<head>", meta)
+    content_type = "text/html; charset=utf-8"
+    assert not decoded_by_detection(old, content_type)
+    template = learn(old, new, content_type)
+    assert template.endswith(f"|{CHARSET}")
