@@ -37,21 +37,11 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from archive.extract.years import MAX_YEAR, MIN_YEAR
-
-
-def _years(low: int, high: int) -> bytes:
-    """A pattern matching exactly the four-digit numbers ``low`` to ``high``."""
-    ranges = []
-    for decade in range(low // 10, high // 10 + 1):
-        first, last = max(low, decade * 10) % 10, min(high, decade * 10 + 9) % 10
-        ranges.append(b"%d[%d-%d]" % (decade, first, last))
-    return b"(?:" + b"|".join(ranges) + b")"
-
+from archive.extract.years import YEARS_PATTERN
 
 # A year opening a run of digits, or four digits opening with ``00`` (to dateutil ``0072`` is
 # the year 72, which it makes 2072).
-YEAR_RUN: Final = re.compile(rb"(?<![0-9])(?:" + _years(MIN_YEAR, MAX_YEAR) + rb"|00[0-9]{2})")
+YEAR_RUN: Final = re.compile(rb"(?<![0-9])(?:" + YEARS_PATTERN + rb"|00[0-9]{2})")
 # Six or more digits in a row.
 LONG_RUN: Final = re.compile(rb"[0-9]{6}")
 # A digit, a separator, one or two digits, a separator, a digit.

@@ -58,7 +58,7 @@ from archive.extract.date_shapes import (
 from archive.extract.decode import ascii_keeps_decoding, decodes_strictly, first_charset
 from archive.extract.version import extractor_version
 from archive.extract.wall_names import WALL_NAMES
-from archive.extract.years import MAX_YEAR, MIN_YEAR
+from archive.extract.years import YEARS_PATTERN
 
 # The template format (t0b: JSON, zlib, base64; t0c: :func:`render`; t0d: the digest binds
 # the page's charset, :func:`context`): a template of another format is another identity's,
@@ -96,17 +96,8 @@ REASONS: Final = (
 )
 
 
-def _years(low: int, high: int) -> bytes:
-    """A pattern matching exactly the four-digit numbers ``low`` to ``high``."""
-    ranges = []
-    for decade in range(low // 10, high // 10 + 1):
-        first, last = max(low, decade * 10) % 10, min(high, decade * 10 + 9) % 10
-        ranges.append(b"%d[%d-%d]" % (decade, first, last))
-    return b"(?:" + b"|".join(ranges) + b")"
-
-
 # Every year a date reader of the extractor accepts (:mod:`archive.extract.years`).
-YEARS: Final = _years(MIN_YEAR, MAX_YEAR)
+YEARS: Final = YEARS_PATTERN
 RUN: Final = re.compile(rb"([A-Za-z0-9_-]+)")
 CLASSES: Final = {
     "w": re.compile(rb"[A-Za-z0-9_-]+"),

@@ -12,3 +12,17 @@ from typing import Final
 
 MIN_YEAR: Final = 1990
 MAX_YEAR: Final = 2100
+
+
+def year_pattern(low: int, high: int) -> bytes:
+    """A regular expression (bytes) matching exactly the four-digit numbers ``low`` to
+    ``high``."""
+    ranges = []
+    for decade in range(low // 10, high // 10 + 1):
+        first, last = max(low, decade * 10) % 10, min(high, decade * 10 + 9) % 10
+        ranges.append(b"%d[%d-%d]" % (decade, first, last))
+    return b"(?:" + b"|".join(ranges) + b")"
+
+
+# The years the readers accept, as a pattern (tier 0's guards).
+YEARS_PATTERN: Final = year_pattern(MIN_YEAR, MAX_YEAR)
