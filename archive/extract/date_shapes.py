@@ -138,9 +138,11 @@ def text_before(pieces: Sequence[bytes], index: int) -> bytes:
     k = index - 2
     while k >= 0 and k >= index - _PIECES and _HEAD.fullmatch(out) is not None:
         text = _text(pieces[k])
-        tail = _TAIL.search(text)
-        out = (tail.group() if tail else b"") + out
-        if tail is None or tail.start() > 0:
+        # the digits and separators ending the text (``_TAIL``'s match, without a search
+        # that tries every position of a long piece)
+        rest = text.rstrip(b"0123456789./-")
+        out = text[len(rest) :] + out
+        if rest:
             break
         k -= 1
     return out
