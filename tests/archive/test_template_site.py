@@ -440,16 +440,20 @@ def test_a_derived_template_is_marked_and_names_the_rules_it_used(rules):
     old, new = page("/uk/floods", 1, OTHER), page("/uk/floods", 2, OTHER)
     article = extract_article(old, SITE + "/uk/floods")
     fields = [article.headline, article.byline or "", article.description or ""]
-    template, why, used = derive_using(
-        rules,
-        old,
-        new,
-        HTML,
-        article.paragraphs,
-        fields,
-        url=SITE + "/uk/floods",
-        min_chars=DEFAULT_MIN_CHARS,
-    )
+
+    def derive_floods(with_rules: dict) -> tuple[str | None, str | None, list[str]]:
+        return derive_using(
+            with_rules,
+            old,
+            new,
+            HTML,
+            article.paragraphs,
+            fields,
+            url=SITE + "/uk/floods",
+            min_chars=DEFAULT_MIN_CHARS,
+        )
+
+    template, why, used = derive_floods(rules)
     assert why is None and template is not None
     assert is_derived(template) and is_derived(verified(template)) and is_unverified(template)
     assert used and set(used) <= set(rule_ids(rules))
@@ -457,16 +461,7 @@ def test_a_derived_template_is_marked_and_names_the_rules_it_used(rules):
     assert not is_derived(own) and not is_derived(verified(own))
     assert segments_of(template) is not None and segments_of(verified(template)) is not None
     only_tokens = {"t": rules["t"], "b": []}
-    _, _, fewer = derive_using(
-        only_tokens,
-        old,
-        new,
-        HTML,
-        article.paragraphs,
-        fields,
-        url=SITE + "/uk/floods",
-        min_chars=DEFAULT_MIN_CHARS,
-    )
+    _, _, fewer = derive_floods(only_tokens)
     assert set(fewer) <= set(rule_ids(only_tokens)) and set(fewer) < set(used)
 
 
