@@ -504,9 +504,10 @@ def _metadata_evidence(
     return repr(values)
 
 
-def page_metadata_evidence(tree: HtmlElement, url: str) -> str:
-    """:func:`_metadata_evidence` of a page as parsed (``tree`` is changed)."""
-    return _metadata_evidence(tree, read_page(tree, url), url)
+def page_metadata_evidence(tree: HtmlElement, url: str, reading: PageReading | None = None) -> str:
+    """:func:`_metadata_evidence` of a page as parsed (``tree`` is changed), or of ``tree`` as
+    :func:`read_page` left it when ``reading`` is what it read."""
+    return _metadata_evidence(tree, read_page(tree, url) if reading is None else reading, url)
 
 
 def same_article(

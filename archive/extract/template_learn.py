@@ -28,8 +28,9 @@ template is kept only if both payloads match it with the same digest.
 
 A count in visible text is of class ``n`` (never a year from 1990 to 2100) and a block's content
 holds no year, unless the page's timestamps are stated by its markup alone
-(:func:`.timestamps.dated_by_markup`, judged on ``old`` as the extractor reads it: then no
-date reader of the extractor reads text) and the chrome around the hole names no date (the
+(:func:`.timestamps.dated_by_markup`, judged on ``old`` as the extractor reads it, in the
+same reading as the probe's, whose readers read no hole: then no date reader of the extractor
+reads text) and the chrome around the hole names no date (the
 text of its outermost ancestor that holds no part of the article has none of "published",
 "posted", "updated", "modified": the dateline a paragraph could be dropped as): then the count
 is of class ``y`` and the block's vocabulary holds :data:`.template.YEARS_MARK`, and a year
@@ -60,7 +61,7 @@ from trafilatura.metadata import (
 
 from archive.extract.date_shapes import _SEGMENT, YEAR_RUN
 from archive.extract.decode import decoded_by_detection, first_charset, shared_charset
-from archive.extract.extractor import page_metadata_evidence, read_page
+from archive.extract.extractor import PageReading, page_metadata_evidence, read_page
 from archive.extract.fastpath import (
     _CHROME_WORDS,
     _CONTENT_WORDS,
@@ -99,7 +100,7 @@ from archive.extract.timestamps import (
     PUBLISHED_META,
     UPDATED_META,
     dated_by_markup,
-    update_lines,
+    in_update_line,
 )
 
 # Elements a block hole may be (beside the article, named as chrome or of a chrome kind).
@@ -197,48 +198,33 @@ def learn(
     Content-Type (:func:`.template.context`): a check in another context is a mismatch."""
     try:
         bound = context(url, content_type, min_chars, first_charset(old, content_type))
-        dated = _Dated(old, content_type, url)
-        learned = _learn(old, new, bound, content_type, locator, dated, years=True)
+        learned = _learn(old, new, bound, content_type, locator, url, years=True)
         if learned is None:  # a block held a year where none may be: learn as before
-            learned = _learn(old, new, bound, content_type, locator, dated, years=False)
+            learned = _learn(old, new, bound, content_type, locator, url, years=False)
         assert learned is not None
         return learned
     except Exception as exc:  # any doubt: no template
         return unlearnable(f"error:{type(exc).__name__}")
 
 
-class _Dated:
-    """Which holes of ``old`` may hold a year as far as its timestamps go: none unless the
-    page is dated by its markup (:func:`.timestamps.dated_by_markup`), and then those outside
-    every element a visible update line is read from (:func:`.timestamps.update_lines`), both
-    judged on the page as :func:`.extractor.read_page` makes it ready for the extraction."""
-
-    def __init__(self, old: bytes, content_type: str | None, url: str) -> None:
-        self.old, self.content_type, self.url = old, content_type, url
-
-    def outside_lines(self, paths: list[str]) -> set[str]:
-        """Of ``paths`` (elements holding a hole in ``old`` as parsed), those admitted."""
-        tree = parse_body(self.old, self.content_type)
-        if tree is None:
-            return set()
-        root = tree.getroottree()
-        elements = [(path, root.xpath(path)) for path in paths]
-        try:
-            reading = read_page(tree, self.url)  # in place: the elements found stay themselves
-            history = reading.history
-            dated = dated_by_markup(
-                tree, reading.head, published=history.published, updated=history.updated
-            )
-            lines = update_lines(tree)
-        except Exception:  # any doubt: no year (the template is learned without)
-            return set()
-        if not dated:
-            return set()
-        return {
-            path
-            for path, found in elements
-            if len(found) == 1 and not any(_inside(found[0], line) for line in lines)
-        }
+def _outside_lines(
+    tree: HtmlElement, reading: PageReading, elements: list[HtmlElement]
+) -> list[HtmlElement]:
+    """Of ``elements`` (each holding a hole), those that may hold a year as far as the page's
+    timestamps go: none unless the page is dated by its markup
+    (:func:`.timestamps.dated_by_markup`), and then those outside every element a visible
+    update line is read from (:func:`.timestamps.in_update_line`), both judged on ``tree`` as
+    :func:`.extractor.read_page` made it ready for the extraction (``reading``: what it read;
+    the elements stay themselves, the tree changed in place)."""
+    try:
+        history = reading.history
+        if not dated_by_markup(
+            tree, reading.head, published=history.published, updated=history.updated
+        ):
+            return []
+        return [element for element in elements if not in_update_line(element)]
+    except Exception:  # any doubt: no year (the template is learned without)
+        return []
 
 
 def _learn(
@@ -247,7 +233,7 @@ def _learn(
     bound: bytes,
     content_type: str | None,
     locator: Locator | None,
-    dated: _Dated,
+    url: str,
     *,
     years: bool,
 ) -> str | None:
@@ -270,7 +256,7 @@ def _learn(
     entries, blocks, yearly = walked
     tokens = [(i, e[2]) for i, e in entries if e[0] == "T"]
     tokens += [(i, e[3]) for i, e in entries if e[0] == "B" and e[3]]
-    reason = _judge(a, content_type, locator, tokens, blocks, entries, dated)
+    reason = _judge(a, content_type, locator, tokens, blocks, entries, url)
     if reason is not None:
         return unlearnable(reason)
     if any(e[0] == "B" and i in yearly and YEARS_MARK not in e[4]["t"] for i, e in entries):
@@ -539,7 +525,7 @@ def _judge(
     tokens: list[tuple[int, list[list[Any]]]],
     blocks: list[int],
     entries: list[Entry],
-    dated: _Dated,
+    url: str,
 ) -> str | None:
     """None when every hole is provably outside what the extraction reads (see the module's
     docstring), each token hole's class set (a count ``y`` and a block marked
@@ -578,9 +564,25 @@ def _judge(
     probed = tree.xpath(f"//*[@{_BLOCK_MARK}]")
     if len(probed) != len(blocks):
         return "block_not_found"
-    if holes.quiet or holes.quiet_blocks:
-        _admit_years(tree, holes, blocks, entries, dated)
-    return _read_by_metadata(tree, probed, dated.url) if spots or blocks else None
+    return _probed(tree, probed, url, holes, blocks, entries) if spots or blocks else None
+
+
+def _probed(
+    tree: HtmlElement,
+    probed: list[HtmlElement],
+    url: str,
+    holes: _Holes,
+    blocks: list[int],
+    entries: list[Entry],
+) -> str | None:
+    """:func:`_read_by_metadata`'s reason, the years admitted (:func:`_admit_years`) when
+    there is none."""
+    # the elements that may hold a year, if the page's timestamps allow
+    quiet = [owner for _, owner in holes.quiet] + list(holes.quiet_blocks.values())
+    reason, admitted = _read_by_metadata(tree, probed, url, quiet)
+    if reason is None and admitted:
+        _admit_years(holes, blocks, entries, admitted)
+    return reason
 
 
 # What every text of a block hole reads while the metadata readers run on the learned page
@@ -588,7 +590,9 @@ def _judge(
 _PROBE = "Qzrlpa Qzrlpb"
 
 
-def _read_by_metadata(tree: HtmlElement, blocks: list[HtmlElement], url: str) -> str | None:
+def _read_by_metadata(
+    tree: HtmlElement, blocks: list[HtmlElement], url: str, quiet: list[HtmlElement]
+) -> tuple[str | None, list[HtmlElement]]:
     """Why a hole is no hole when the extractor's metadata readers, run in full on the learned
     page (``tree``: parsed with every token hole's marker in place) with every text of every
     block hole made :data:`_PROBE` (every element's text and every tail inside it, empty ones
@@ -596,36 +600,40 @@ def _read_by_metadata(tree: HtmlElement, blocks: list[HtmlElement], url: str) ->
     read from a ``<span class="username">`` of an aside, a headline from a widget's
     ``<h3 class="widget-title">``, a date from a token...  The word lists of the guards
     (:data:`.template.BLOCK_WORDS`) cannot name every element a reader selects; the readers
-    themselves can.  (The tree is changed.)"""
+    themselves can.  (The tree is changed.)
+
+    With the reason, those of ``quiet`` (elements holding a count hole or a block hole whose
+    chrome names no date) that may hold a year (:func:`_outside_lines`, judged on the page as
+    read here: the readers read neither a marker nor a probe, so the holes' values are none
+    of what dates the page)."""
     for block in blocks:
         for element in block.iter():
             if element is not block:
                 element.tail = _PROBE
             if isinstance(element.tag, str) and element.tag.encode() not in VOID:
                 element.text = _PROBE
-    evidence = page_metadata_evidence(tree, url).lower()
+    reading = read_page(tree, url)  # in place: the elements of ``quiet`` stay themselves
+    admitted = _outside_lines(tree, reading, quiet) if quiet else []
+    evidence = page_metadata_evidence(tree, url, reading).lower()
     if _MARKER in evidence:
-        return "token_read" if "qzrlp" not in evidence else "block_read"
-    return None
+        return ("token_read" if "qzrlp" not in evidence else "block_read"), []
+    return None, admitted
 
 
 def _admit_years(
-    tree: HtmlElement, holes: _Holes, blocks: list[int], entries: list[Entry], dated: _Dated
+    holes: _Holes, blocks: list[int], entries: list[Entry], admitted: list[HtmlElement]
 ) -> None:
     """Count holes of class ``y`` and blocks marked :data:`.template.YEARS_MARK`: those whose
-    chrome names no date (``holes.quiet``, ``holes.quiet_blocks``), on a page dated by its
-    markup, outside its visible update lines (``dated``; ``tree``: the marked page, parsed)."""
-    root = tree.getroottree()
-    paths = [root.getpath(owner) for _, owner in holes.quiet]
-    paths += [root.getpath(element) for element in holes.quiet_blocks.values()]
-    admitted = dated.outside_lines(paths)
+    chrome names no date (``holes.quiet``, ``holes.quiet_blocks``) among ``admitted`` (on a
+    page dated by its markup, outside its visible update lines: :func:`_outside_lines`)."""
+    allowed = {id(element) for element in admitted}
     for hole, owner in holes.quiet:
-        if root.getpath(owner) in admitted:
+        if id(owner) in allowed:
             hole[1] = "y"
     starts = {start: n for n, start in enumerate(blocks)}
     for i, entry in entries:
         element = holes.quiet_blocks.get(starts.get(i, -1))
-        if entry[0] == "B" and element is not None and root.getpath(element) in admitted:
+        if entry[0] == "B" and element is not None and id(element) in allowed:
             entry[4]["t"] = sorted([*entry[4]["t"], YEARS_MARK])
 
 
@@ -690,7 +698,6 @@ class _Holes:
         # the count holes and the blocks (by number) whose chrome names no date
         self.quiet: list[tuple[list[Any], HtmlElement]] = []
         self.quiet_blocks: dict[int, HtmlElement] = {}
-        self.lines: list[HtmlElement] | None = None  # the update lines, read once
 
     def _markers(self, text: str | None) -> list[int]:
         found = [int(m.group(1)) for m in _MARK.finditer(text or "")]
@@ -764,13 +771,11 @@ class _Holes:
 
     def _count(self, owner: HtmlElement, n: int) -> str | None:
         """Why count hole ``n`` (in the text of ``owner``) is no hole: it lies in an element a
-        visible update line is read from (:func:`.timestamps.update_lines`), or the text
+        visible update line is read from (:func:`.timestamps.in_update_line`), or the text
         readers read around it (its chrome's text across tags, :func:`_chrome_top`) holds a
         month's name or a year within :data:`.date_shapes._SEGMENT` characters: its digits
         could be that date's day (``Updated <15> March <span>2025</span>``)."""
-        if self.lines is None:
-            self.lines = update_lines(owner.getroottree().getroot())
-        if any(_inside(owner, line) for line in self.lines):
+        if in_update_line(owner):
             return "count_in_update_line"
         text = " ".join(_chrome_top(owner, self.article, self.region).itertext())
         at = text.find(f"{_MARKER}{n}hz")

@@ -267,6 +267,39 @@ def update_lines(tree: HtmlElement) -> list[HtmlElement]:
     return found
 
 
+def in_update_line(element: HtmlElement) -> bool:
+    """Whether ``element`` is one of :func:`update_lines` of its tree or lies inside one: the
+    same test as their XPath, made on ``element`` and its ancestors only (the XPath tests every
+    element of the page).  An element under a ``<body>``, no script, style or noscript, under
+    no nav, aside or footer, one of whose own text nodes (its text, its children's tails,
+    each alone) says "updated" or "modified" (folding the case of those letters only)."""
+    chain = [element, *element.iterancestors()]
+    bodies = [k for k, e in enumerate(chain) if e.tag == "body"]
+    if not bodies:
+        return False
+    # a candidate lies under the outermost body and under no nav, aside or footer (it may be
+    # the outermost of those itself)
+    free = max((k for k, e in enumerate(chain) if e.tag in _LINE_FREE), default=0)
+    for candidate in chain[free : bodies[-1]]:
+        tag = candidate.tag
+        if not isinstance(tag, str) or tag in _NOT_LINES:
+            continue
+        for text in (candidate.text, *(child.tail for child in candidate)):
+            if text and _says_updated(text):
+                return True
+    return False
+
+
+_NOT_LINES = frozenset({"script", "style", "noscript"})
+_LINE_FREE = frozenset({"nav", "aside", "footer"})
+_FOLD_UPDATE = str.maketrans("UPDATEMOFI", "updatemofi")  # the XPath's translate()
+
+
+def _says_updated(text: str) -> bool:
+    folded = text.translate(_FOLD_UPDATE)
+    return "updated" in folded or "modified" in folded
+
+
 def _latest(values: Iterable[object]) -> datetime | None:
     return max((w for w in map(parse_datetime, values) if w is not None), default=None)
 

@@ -15,7 +15,13 @@ from lxml.html import document_fromstring
 from archive.diff import compare
 from archive.extract import extract_article
 from archive.extract.head import read_head
-from archive.extract.timestamps import find_published, find_updated, visible_update_day
+from archive.extract.timestamps import (
+    find_published,
+    find_updated,
+    in_update_line,
+    update_lines,
+    visible_update_day,
+)
 
 BEFORE = "2024-03-05T10:45:00+00:00"
 LATER = "2024-03-06T08:15:00+00:00"
@@ -102,6 +108,39 @@ def test_visible_update_lines(line: str, day: datetime | None) -> None:
 def test_visible_update_lines_in_any_case(body: str, day: datetime | None) -> None:
     tree = document_fromstring(f"<html><body>{body}</body></html>")
     assert visible_update_day(tree) == day
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<div><p>Updated <b>7</b> May</p><p>Other <i>text</i></p></div>",
+        "<div>Last <span>x</span> uPdAtEd: <em>today</em></div><p>MODIFIED</p>",
+        # split across text nodes: no node says it
+        "<p>Upd<b></b>ated <i>7</i></p><p>modi<!-- c -->fied</p>",
+        # a tail says it: the parent is the line
+        "<div><span>7</span> updated <i>x</i></div>",
+        # under a nav, an aside or a footer (even deep), or in a script: no line; the nav
+        # itself may be one
+        "<nav>Updated <ul><li><a>Modified 3</a></li></ul></nav><aside><p>updated</p></aside>"
+        "<footer><div><span>modified <b>2</b></span></div></footer>",
+        "<script>updated</script><noscript><p>x</p>updated</noscript><style>modified</style>",
+        "<section><aside><div><nav><p>updated <b>1</b></p></nav></div></aside></section>",
+        # letters folded by no translate: no line
+        "<p>UPDATED \u0130 <b>1</b></p><p>\u212aupdated</p>",
+    ],
+)
+def test_in_update_line_agrees_with_update_lines(body: str) -> None:
+    """:func:`in_update_line` (walked up from an element) says what testing the element and
+    its ancestors against :func:`update_lines` (the whole page's XPath) says, for each
+    element of the page."""
+    tree = document_fromstring(
+        f"<html><head><title>updated</title></head><body>{body}</body></html>"
+    )
+    lines = update_lines(tree)
+    for element in tree.iter():
+        if isinstance(element.tag, str):
+            inside = any(e is line for e in (element, *element.iterancestors()) for line in lines)
+            assert in_update_line(element) is inside, element.tag
 
 
 def test_a_visible_line_in_navigation_is_not_the_page_s() -> None:
