@@ -26,7 +26,7 @@ from archive.extract.normalize import normalize_text
 from archive.extract.timestamps import parse_datetime
 
 # The list items of a change history, and the notes inside them when they are marked up.
-_ITEM_XPATH = "//li[contains(@class, 'change-item')]"
+ITEM_XPATH = "//li[contains(@class, 'change-item')]"
 _NOTE_XPATH = ".//*[contains(@class, 'change-note')]"
 _TIME_XPATH = ".//time"
 
@@ -94,7 +94,7 @@ def take_change_history(tree: HtmlElement) -> ChangeHistory:
     Each note comes back as ``Update (<day>): <note>``; "First published." entries give a
     time but no note.
     """
-    items: list[HtmlElement] = tree.xpath(_ITEM_XPATH)
+    items: list[HtmlElement] = tree.xpath(ITEM_XPATH)
     if not items:
         return ChangeHistory()
     # Two entries may read the same ("Added translation" twice in a day): they are two notes.

@@ -19,8 +19,9 @@ after it) and matched against a template learned from two payloads of the same a
 * ``B name parts holes vocabulary``: a block beside the article: its start tag, with token
   holes as above, then whatever follows it up to the piece that closes it (counted by name,
   nesting included), made only of what the two learned payloads' contents of that block were
-  made of (``vocabulary``): tag names and attribute names seen there, attribute values seen
-  there (but for :data:`FREE_VALUES`: ``href``, ``src``, ``alt``, ``value``), balanced, at most
+  made of (``vocabulary``): tag names seen there, attribute names and values seen there on
+  the same tag (but for the values of :data:`FREE_VALUES`: ``href``, ``src``, ``alt``,
+  ``value``), balanced, at most
   :data:`BLOCK_GROWTH` times the longest learned content (plus :data:`BLOCK_SLACK` bytes),
   every tag one of :data:`BLOCK_TAGS`, and nothing the extractor's metadata readers look at
   (:data:`BLOCK_WORDS`, a last guard: dates, bylines, "Updated", microdata...), looked for
@@ -61,9 +62,10 @@ from archive.extract.wall_names import WALL_NAMES
 from archive.extract.years import YEARS_PATTERN
 
 # The template format (t0b: JSON, zlib, base64; t0c: :func:`render`; t0d: the digest binds
-# the page's charset, :func:`context`): a template of another format is another identity's,
-# learned again.
-FORMAT: Final = "t0d"
+# the page's charset, :func:`context`; t0e: a block's attribute names and values are bound to
+# their tag, :func:`vocabulary`): a template of another format is another identity's, learned
+# again.
+FORMAT: Final = "t0e"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
 # Ends a template none of whose decisions has been verified yet (its first one is).
 UNVERIFIED: Final = "~"
@@ -222,9 +224,12 @@ Vocabulary = dict[str, Any]
 
 def vocabulary(contents: Sequence[tuple[Sequence[bytes], bytes]]) -> Vocabulary | None:
     """What block contents (each: its pieces, the text after the start tag) are made of: tag
-    names (``t``), attribute names (``a``), attribute values but of :data:`FREE_VALUES`
-    (``v``, as ``name=value``), the longest content's length (``n``); None when a tag does not
-    read plainly."""
+    names (``t``), attribute names each bound to its tag (``a``, as ``tag name``), attribute
+    values but of :data:`FREE_VALUES` each bound to its tag (``v``, as ``tag name=value``:
+    :func:`bound_value`), the longest content's length (``n``); None when a tag does not
+    read plainly.  A value is bound to its tag because the readers select by both: a
+    ``class="change-item"`` no reader reads on a ``<div>`` is a change note on an ``<li>``
+    (:mod:`.history`)."""
     tags: set[bytes] = set()
     names: set[bytes] = set()
     values: set[bytes] = set()
@@ -242,15 +247,21 @@ def vocabulary(contents: Sequence[tuple[Sequence[bytes], bytes]]) -> Vocabulary 
             if read is None:
                 return None
             for name, value in read:
-                names.add(name)
+                names.add(found[1] + b" " + name)
                 if name not in FREE_VALUES:
-                    values.add(name + b"=" + (value if value is not None else b"\x00"))
+                    values.add(bound_value(found[1], name, value))
     return {
         "t": sorted(t.decode("latin-1") for t in tags),
         "a": sorted(n.decode("latin-1") for n in names),
         "v": sorted(v.decode("latin-1") for v in values),
         "n": longest,
     }
+
+
+def bound_value(tag: bytes, name: bytes, value: bytes | None) -> bytes:
+    """An attribute's value as a vocabulary holds it: ``tag name=value`` (a tag name and an
+    attribute name hold no space; a value-less attribute's value is a NUL byte)."""
+    return tag + b" " + name + b"=" + (value if value is not None else b"\x00")
 
 
 def _content_length(pieces: Sequence[bytes], text: bytes) -> int:
@@ -476,25 +487,26 @@ def _block_end(
         if tag not in BLOCK_TAGS or tag.decode("latin-1") not in learned["t"]:
             raise Mismatch(BLOCK)
         head = piece.split(b">", 1)[0]
-        _check_attributes(head, learned)
+        _check_attributes(tag, head, learned)
         if tag not in VOID and not head.endswith(b"/"):
             stack.append(tag)
     raise Mismatch(BLOCK)
 
 
-def _check_attributes(head: bytes, learned: Vocabulary) -> None:
-    """Raises :class:`Mismatch` unless the attributes of ``head`` (a start tag's bytes) read
-    plainly, each of a learned name and, but for :data:`FREE_VALUES`, of a learned value."""
+def _check_attributes(tag: bytes, head: bytes, learned: Vocabulary) -> None:
+    """Raises :class:`Mismatch` unless the attributes of ``head`` (the start tag's bytes of a
+    ``tag``) read plainly, each of a name learned on that tag and, but for
+    :data:`FREE_VALUES`, of a value learned on that tag."""
     read = attributes(head)
     if read is None:
         raise Mismatch(BLOCK)
     for attribute, value in read:
-        if attribute.decode("latin-1") not in learned["a"]:
+        if (tag + b" " + attribute).decode("latin-1") not in learned["a"]:
             raise Mismatch(BLOCK)
-        if attribute not in FREE_VALUES:
-            pair = attribute + b"=" + (value if value is not None else b"\x00")
-            if pair.decode("latin-1") not in learned["v"]:
-                raise Mismatch(BLOCK)
+        if attribute in FREE_VALUES:
+            continue
+        if bound_value(tag, attribute, value).decode("latin-1") not in learned["v"]:
+            raise Mismatch(BLOCK)
 
 
 def _tokens_out(

@@ -21,10 +21,11 @@ rule was vouched for on another page whose metadata may have made it harmless th
   metadata readers read (trafilatura's author and title expressions);
 - a comment's token only where the parse does not give it back (the walk over the raw bytes
   put it inside a comment: :func:`.template_site.comment_spans`);
-- a block's vocabulary without the attribute values that the metadata readers select
+- a block's vocabulary without the attribute values that the readers select on their tag
   (:func:`read_values`: trafilatura's author and title expressions, htmldate's date candidates
-  and ``<abbr>`` dates), so that content another article could carry harmlessly (its byline in
-  ``<meta name=author>``) cannot, on this one, become its byline, headline or date.
+  and ``<abbr>`` dates, the change history's notes), so that content another article could
+  carry harmlessly (its byline in ``<meta name=author>``) cannot, on this one, become its
+  byline, headline, date or a change note.
 
 A hole failing any of these is no hole: its bytes stay fixed (as a rule's context found inside
 the article was).  None left: no template.
@@ -42,6 +43,7 @@ from lxml.html import HtmlElement
 from trafilatura.xpaths import AUTHOR_XPATHS, TITLE_XPATHS
 
 from archive.extract.fastpath import _container, find_region
+from archive.extract.history import ITEM_XPATH
 from archive.extract.parse import parse_body
 from archive.extract.template import (
     Mismatch,
@@ -86,11 +88,12 @@ def _date_read(element: HtmlElement) -> bool:
 
 
 @lru_cache(maxsize=256)
-def read_values(tags: tuple[str, ...], values: tuple[str, ...]) -> frozenset[str]:
-    """The vocabulary ``values`` (``name=value``) that, on an element of any of ``tags``, make
-    a metadata reader select it: trafilatura's author and title expressions, htmldate's date
-    candidates and ``<abbr>`` dates.  A value that cannot be tried (an attribute name XML does
-    not take) counts as selected."""
+def read_values(values: tuple[str, ...]) -> frozenset[str]:
+    """The vocabulary ``values`` (``tag name=value``: :func:`.template.bound_value`) that, on
+    an element of their tag, make a reader select it: trafilatura's author and title
+    expressions, htmldate's date candidates and ``<abbr>`` dates, and the extractor's change
+    history (:data:`.history.ITEM_XPATH`: a change note appended to the article).  A value
+    that cannot be tried (a name XML does not take) counts as selected."""
     from lxml.html import Element
 
     root = Element("html")
@@ -99,23 +102,22 @@ def read_values(tags: tuple[str, ...], values: tuple[str, ...]) -> frozenset[str
     owners: list[tuple[HtmlElement, str]] = []
     selected: set[str] = set()
     for value in values:
-        name, _, text = value.partition("=")
+        tag, _, pair = value.partition(" ")
+        name, _, text = pair.partition("=")
         if text == "\x00":
             text = ""
-        if not _NAME.match(name):
+        if not _NAME.match(tag) or not _NAME.match(name):
             selected.add(value)
             continue
-        for tag in tags:
-            if not _NAME.match(tag):
-                continue
-            try:
-                element = Element(tag, {name: text})
-            except ValueError:
-                selected.add(value)
-                break
-            body.append(element)
-            owners.append((element, value))
+        try:
+            element = Element(tag, {name: text})
+        except ValueError:
+            selected.add(value)
+            continue
+        body.append(element)
+        owners.append((element, value))
     found = _readers_select(root)
+    found.update((id(e), e) for e in root.xpath(ITEM_XPATH))
     for element, value in owners:
         if id(element) in found or _date_read(element):
             selected.add(value)
@@ -123,11 +125,11 @@ def read_values(tags: tuple[str, ...], values: tuple[str, ...]) -> frozenset[str
 
 
 def screened(learned: Vocabulary) -> Vocabulary:
-    """``learned`` without the values a metadata reader selects (:func:`read_values`)."""
+    """``learned`` without the values a reader selects (:func:`read_values`)."""
     values = tuple(learned["v"])
     if not values:
         return learned
-    dropped = read_values(tuple(learned["t"]), values)
+    dropped = read_values(values)
     if not dropped:
         return learned
     return {**learned, "v": [v for v in learned["v"] if v not in dropped]}
