@@ -93,7 +93,10 @@ HTMLDATE_DIGEST: Final = "cf45a8243a25ae755c490022d6586323b01a46e9c452ea14f08c9b
 
 def says_a_date(text: bytes) -> bool:
     """Whether ``text`` (as a reader reads it) holds a shape of :data:`DATE_LIKE`, or four or
-    five digits dateutil could read with what follows them (:func:`opens_a_reading`)."""
+    five digits dateutil could read with what follows them (:func:`opens_a_reading`).  (Each
+    needs a digit: a text with none, most of a menu's, is one search.)"""
+    if _DIGIT.search(text) is None:
+        return False
     return DATE_LIKE.search(text) is not None or opens_a_reading(text)
 
 
@@ -166,7 +169,12 @@ def text_after(pieces: Sequence[bytes], index: int) -> bytes:
 
 
 def block_says_a_date(
-    raw: bytes, text: bytes, content: Sequence[bytes], before: bytes, after: bytes
+    raw: bytes,
+    text: bytes,
+    content: Sequence[bytes],
+    before: bytes,
+    after: bytes,
+    inner: bytes | None = None,
 ) -> bool:
     """Whether a block's content could be read as a date: ``raw`` its bytes, lowercased
     (``>``, the ``text`` after its start tag, then its pieces ``content`` joined on ``<``),
@@ -175,10 +183,11 @@ def block_says_a_date(
     (htmldate searches the serialized page, attribute values included), a shape of
     :data:`DATE_LIKE` in its text across tags, continued by the digits and separators just
     ``before`` and ``after`` it, also with its labels' content taken out, or in a ``title``
-    attribute's value."""
+    attribute's value.  ``inner``, when the caller has it: the text of ``content``'s pieces
+    joined (:func:`content_text`)."""
     if CHAIN.search(raw):
         return True
-    said = b"".join([text, *(piece.partition(b">")[2] for piece in content)])
+    said = text + (content_text(content) if inner is None else inner)
     tail = _TAIL.search(before, max(len(before) - _REACH, 0))
     lead = _HEAD.match(after, 0, _REACH)
     near = (tail.group() if tail else b"") + said + (lead.group() if lead else b"")
@@ -191,6 +200,18 @@ def block_says_a_date(
     if b"title" in raw:
         return any(says_a_date(m.group(1)) for m in _TITLE.finditer(raw))
     return False
+
+
+def content_text(content: Sequence[bytes]) -> bytes:
+    """The text of a block's pieces ``content`` joined, their tags taken out (each piece's
+    bytes after its tag's ``>``)."""
+    return b"".join([piece.partition(b">")[2] for piece in content])
+
+
+def token_says_a_date(value: bytes) -> bool:
+    """Whether a token's new ``value`` makes a date shape with no bytes of a shape beside it:
+    :func:`hole_says_a_date` of ``value`` alone, not a count (every match lies in ``value``)."""
+    return _TOKEN_DATE.search(value) is not None
 
 
 def hole_says_a_date(left: bytes, value: bytes, right: bytes, *, count: bool) -> bool:

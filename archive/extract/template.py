@@ -51,10 +51,12 @@ from typing import Any, Final
 
 from archive.extract.date_shapes import (
     block_says_a_date,
+    content_text,
     hole_says_a_date,
     text_after,
     text_before,
     title_says_a_date,
+    token_says_a_date,
 )
 from archive.extract.decode import ascii_keeps_decoding, decodes_strictly, first_charset
 from archive.extract.version import extractor_version
@@ -140,6 +142,8 @@ BLOCK_WORDS: Final = (
     b"<p ",
     b"<p\n",
 )
+# Any of them, in one search (the same answer as looking for each in turn).
+_BLOCK_WORD: Final = re.compile(b"|".join(re.escape(word) for word in BLOCK_WORDS))
 _YEAR: Final = re.compile(rb"(?<![0-9])" + YEARS + rb"(?![0-9])")
 # A character reference, as far as a parser could read one: ``&#`` and whatever follows it,
 # or ``&`` and a name (a legacy name needs no ``;``: ``&copy2026`` reads "(c)2026").
@@ -347,22 +351,22 @@ def says_too_much(
             ):
                 return True
     raw = raw.lower()
-    if any(word in raw for word in BLOCK_WORDS) or other_digits(raw):
+    if _BLOCK_WORD.search(raw) is not None or other_digits(raw):
         return True
     if not years and _YEAR.search(raw):
         return True
-    if not years and block_says_a_date(raw, text, content, before, after):
+    inner = content_text(content)
+    if not years and block_says_a_date(raw, text, content, before, after, inner):
         return True
     if not content and not before and not after:
         return False  # the text alone: checked above
     tail = _RUN_BEFORE.search(before)
-    said = (tail.group() if tail else b"") + text
-    said += b"".join([piece.partition(b">")[2] for piece in content])
+    said = (tail.group() if tail else b"") + text + inner
     lead = _RUN_AFTER.match(after)
     said = (said + (lead.group() if lead else b"")).lower()
     if other_digits(said):
         return True
-    if any(word in said for word in BLOCK_WORDS):
+    if _BLOCK_WORD.search(said) is not None:
         return True
     return not years and _YEAR.search(said) is not None
 
@@ -439,9 +443,10 @@ def digest_of(
             update(b"B%d:" % len(part))
             update(part)
             close = _block_end(pieces, at, name, text, segment[4])
-            if plain is not None and not all(p.isascii() for p in pieces[at:close]):
+            length = sum(map(len, pieces[at:close])) + close - at - 1  # the block's pieces
+            if plain is not None and not body[pos : pos + length].isascii():
                 plain[0] = False
-            pos += sum(map(len, pieces[at:close])) + close - at
+            pos += length + 1
             at = close
         else:
             raise Mismatch(ERROR)
@@ -546,8 +551,9 @@ def _says_a_date(
     (:mod:`archive.extract.date_shapes`): a ``title`` or ``data-utime`` of its tag that could,
     or a hole making a date shape with the bytes beside it (a count: its text, joined across
     tags to the page's text before and after it when ``pieces`` are given)."""
-    if TAG.match(piece) is not None and title_says_a_date(piece.split(b">", 1)[0]):
+    if TAG.match(piece) is not None and title_says_a_date(piece.partition(b">")[0]):
         return True
+    last = len(parts) - 1
     for index, kind_of, _ in holes:
         if kind_of == "y":  # a count admitted where no date reader reads it
             continue
@@ -561,11 +567,32 @@ def _says_a_date(
             if hole_says_a_date(left, parts[index], right, count=True):
                 return True
         elif _SHAPE_BYTE.search(parts[index]) is not None:  # else it is no part of a chain
+            if index & 1 and _apart(
+                parts[index - 1], index == 1, parts[index + 1], index == last - 1
+            ):
+                # no byte of a shape beside it: the value alone
+                if token_says_a_date(parts[index]):
+                    return True
+                continue
             left = b"".join(parts[max(index - 6, 0) : index])
             right = b"".join(parts[index + 1 : index + 7])
             if hole_says_a_date(left, parts[index], right, count=False):
                 return True
     return False
+
+
+# A byte a date shape may hold that a separator of runs may hold too.
+_SHAPE_SEPARATORS: Final = frozenset(b"./")
+
+
+def _apart(before: bytes, first: bool, after: bytes, last: bool) -> bool:
+    """Whether a token's run stands apart from every byte of a date shape: ``before`` and
+    ``after`` the separators beside it (the bytes :func:`_says_a_date` would join to it begin
+    and end with them; ``first``, ``last``: no run beyond them) neither end nor start with one.
+    A separator holds no digit nor ``-``; one left empty by the split is the piece's edge."""
+    return (before[-1] not in _SHAPE_SEPARATORS if before else first) and (
+        after[0] not in _SHAPE_SEPARATORS if after else last
+    )
 
 
 def key_shape(values: Sequence[bytes]) -> int | None:

@@ -1,0 +1,72 @@
+"""Tier 0's check computed with fewer steps gives the answers of the guards as written: a token
+standing apart from every byte of a date shape is looked at alone, a block's words are looked
+for in one search."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from archive.extract import template
+from archive.extract.date_shapes import hole_says_a_date, says_a_date, token_says_a_date
+from archive.extract.template import BLOCK_WORDS, RUN, says_too_much
+
+_BYTES = [b"a", b"Z", b"0", b"2", b"6", b"-", b"_", b".", b"/", b"=", b'"', b"?", b"&", b" ", b">"]
+_VALUES = [b"2026-03-05", b"05.03.26", b"20260305", b"2026W13", b"deadbeef12", b"1-2", b"ab"]
+
+
+def _joined_says_a_date(parts: list[bytes], holes: list[list[object]]) -> bool:
+    """The token holes' date guard with the six parts on either side joined, as written."""
+    for index, _, _ in holes:
+        assert isinstance(index, int)
+        if template._SHAPE_BYTE.search(parts[index]) is None:
+            continue
+        left = b"".join(parts[max(index - 6, 0) : index])
+        right = b"".join(parts[index + 1 : index + 7])
+        if hole_says_a_date(left, parts[index], right, count=False):
+            return True
+    return False
+
+
+def test_a_token_apart_from_shape_bytes_is_judged_as_the_joined_guard_judges_it():
+    rng = random.Random(7)
+    seen = {True: 0, False: 0}
+    for _ in range(4000):
+        piece = b'a href="' + b"".join(rng.choice(_BYTES) for _ in range(rng.randrange(1, 24)))
+        parts = RUN.split(piece)
+        runs = list(range(1, len(parts), 2))
+        holes: list[list[object]] = []
+        for index in rng.sample(runs, min(len(runs), rng.randrange(1, 3))):
+            parts[index] = rng.choice(_VALUES)
+            holes.append([index, "w", 24])
+        new = b"".join(parts)
+        expected = _joined_says_a_date(parts, holes)
+        seen[expected] += 1
+        assert template._says_a_date(new, parts, holes, (), 0) == expected, (new, holes)
+    assert seen[True] > 100 and seen[False] > 100
+
+
+def test_a_token_beside_a_dot_is_still_read_with_its_neighbours():
+    # apart: the value alone makes the date, or does not
+    assert token_says_a_date(b"2026-03-05")
+    assert not token_says_a_date(b"deadbeef12")
+    # beside a dot: "05.03." and "26" make a date neither makes alone
+    parts = RUN.split(b'a href="/x/05.03.26"')
+    assert not token_says_a_date(parts[-2])
+    assert template._says_a_date(b"".join(parts), parts, [[len(parts) - 2, "w", 24]], (), 0)
+
+
+def test_a_text_with_no_digit_says_no_date_and_one_with_a_date_does():
+    assert not says_a_date(b"most read sport weather")
+    assert says_a_date(b"most read 05.03.26")
+
+
+@pytest.mark.parametrize("word", BLOCK_WORDS)
+def test_every_block_word_is_found_by_the_one_search(word: bytes):
+    assert says_too_much([b"span>x " + word + b" y", b"/span>"], b"")
+
+
+def test_a_block_of_plain_chrome_still_says_nothing():
+    assert not says_too_much([b'a href="/sport">Sport', b"/a>"], b"")
+    assert not says_too_much([b"span>x y", b"/span>"], b"")
