@@ -22,7 +22,11 @@ aside, form, footer, or chrome by name, see :func:`.fastpath._named_as_chrome`) 
 title, headings 1, times; a block only when it is such a block and holds nothing the metadata
 readers read (:func:`.template.block_reason`).  Then the metadata readers run on the page
 with every block hole's texts made a probe and every token hole's marker in place: a probe or
-a marker they read is no hole (:func:`_read_by_metadata`).  Anything else: no template
+a marker they read is no hole (:func:`_read_by_metadata`); and once more with every token
+hole holding a date, or a name and a date, of its class (:func:`_probe_value`): if they give
+anything else, a reader that takes only a date or a name from what it reads reads a hole
+(:func:`_shape_probed`).
+Anything else: no template
 (:func:`~.template.unlearnable`), and the version keeps using the fingerprint check.  The
 template is kept only if both payloads match it with the same digest.
 
@@ -41,6 +45,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from copy import deepcopy
 from typing import Any
 
 from htmldate.core import (
@@ -579,7 +584,7 @@ def _probed(
     there is none."""
     # the elements that may hold a year, if the page's timestamps allow
     quiet = [owner for _, owner in holes.quiet] + list(holes.quiet_blocks.values())
-    reason, admitted = _read_by_metadata(tree, probed, url, quiet)
+    reason, admitted = _read_by_metadata(tree, probed, url, quiet, holes.places, holes.spots)
     if reason is None and admitted:
         _admit_years(holes, blocks, entries, admitted)
     return reason
@@ -591,7 +596,12 @@ _PROBE = "Qzrlpa Qzrlpb"
 
 
 def _read_by_metadata(
-    tree: HtmlElement, blocks: list[HtmlElement], url: str, quiet: list[HtmlElement]
+    tree: HtmlElement,
+    blocks: list[HtmlElement],
+    url: str,
+    quiet: list[HtmlElement],
+    places: list[tuple[HtmlElement, str | None]],
+    spots: list[list[Any]],
 ) -> tuple[str | None, list[HtmlElement]]:
     """Why a hole is no hole when the extractor's metadata readers, run in full on the learned
     page (``tree``: parsed with every token hole's marker in place) with every text of every
@@ -600,7 +610,10 @@ def _read_by_metadata(
     read from a ``<span class="username">`` of an aside, a headline from a widget's
     ``<h3 class="widget-title">``, a date from a token...  The word lists of the guards
     (:data:`.template.BLOCK_WORDS`) cannot name every element a reader selects; the readers
-    themselves can.  (The tree is changed.)
+    themselves can.  Then, when there are token holes (at ``places``, see :class:`_Holes`), the
+    readers run again on a copy with a date or a name in each (:func:`_shape_probed`): if
+    they give anything other than on the marked page, one reads a hole ("token_probe_read").
+    (The tree is changed.)
 
     With the reason, those of ``quiet`` (elements holding a count hole or a block hole whose
     chrome names no date) that may hold a year (:func:`_outside_lines`, judged on the page as
@@ -612,12 +625,71 @@ def _read_by_metadata(
                 element.tail = _PROBE
             if isinstance(element.tag, str) and element.tag.encode() not in VOID:
                 element.text = _PROBE
+    shaped = _shape_probed(tree, places, spots) if places else None
     reading = read_page(tree, url)  # in place: the elements of ``quiet`` stay themselves
     admitted = _outside_lines(tree, reading, quiet) if quiet else []
-    evidence = page_metadata_evidence(tree, url, reading).lower()
-    if _MARKER in evidence:
-        return ("token_read" if "qzrlp" not in evidence else "block_read"), []
+    evidence = page_metadata_evidence(tree, url, reading)
+    if _MARKER in evidence.lower():
+        return ("token_read" if "qzrlp" not in evidence.lower() else "block_read"), []
+    if shaped is not None and page_metadata_evidence(shaped, url) != evidence:
+        return "token_probe_read", []
     return None, admitted
+
+
+# What a token hole holds in the readers' second pass (:func:`_shape_probed`): the first of
+# its class's probes its longest value allows, each a value the check would let it hold.  A
+# word's (a run of letters, digits, "_" and "-"): a person's name and a date (ISO 8601, the
+# form htmldate's patterns, the visible update line's and dateutil's read), else the date
+# alone, plain or basic; a count's (digits, never a year): a basic date, else a short one.
+# The year is one no page of the corpus shows.
+WORD_PROBES = ("Wilhelmina-2003-07-19", "2003-07-19", "20030719")
+COUNT_PROBES = ("20030719", "030719")
+
+
+def _probe_value(hole: list[Any]) -> str | None:
+    """What token hole ``hole`` holds in the second pass, or None (a key, of a shape of its
+    own; a count too short for any probe): it keeps its marker."""
+    kind, longest = hole[1], hole[2]
+    if longest >= KEY:
+        return None
+    probes = COUNT_PROBES if kind == "n" else WORD_PROBES if kind == "w" else ()
+    return next((probe for probe in probes if len(probe) <= longest), None)
+
+
+def _shape_probed(
+    tree: HtmlElement, places: list[tuple[HtmlElement, str | None]], spots: list[list[Any]]
+) -> HtmlElement:
+    """A copy of ``tree`` with every token hole's marker (at ``places``: an element and an
+    attribute's name, "" for its text, None for its tail; ``spots``: the holes by marker)
+    made a date or a name and a date (:func:`_probe_value`).
+
+    The markers are a run of lowercase letters and digits: a reader that reads a hole but
+    takes only a date or a name from it (htmldate's patterns, a byline's) passes them by, and
+    the marker probe (:func:`_read_by_metadata`) sees nothing.  Run on this copy the readers
+    give what they give on the marked page unless one reads a hole: the lists of the guards
+    (the date shapes, the attributes allowed, the month names near a count) name what is
+    known to be read; this asks the readers."""
+
+    def probed(text: str) -> str:
+        def value(found: re.Match[str]) -> str:
+            return _probe_value(spots[int(found.group(1))]) or found.group(0)
+
+        return _MARK.sub(value, text)
+
+    copy = deepcopy(tree)
+    wanted = {id(element) for element, _ in places}
+    twins = {
+        id(e): twin for e, twin in zip(tree.iter(), copy.iter(), strict=True) if id(e) in wanted
+    }
+    for element, where in places:
+        twin = twins[id(element)]
+        if where is None:
+            twin.tail = probed(twin.tail or "")
+        elif where == "":
+            twin.text = probed(twin.text or "")
+        else:
+            twin.set(where, probed(twin.get(where) or ""))
+    return copy
 
 
 def _admit_years(
@@ -695,6 +767,9 @@ class _Holes:
         self.a, self.entries, self.spots = a, entries, spots
         self.region, self.article = region, article
         self.seen: dict[int, int] = {}
+        # where the markers stand: an element and an attribute's name, "" for its text, None
+        # for its tail (:func:`_shape_probed`)
+        self.places: list[tuple[HtmlElement, str | None]] = []
         # the count holes and the blocks (by number) whose chrome names no date
         self.quiet: list[tuple[list[Any], HtmlElement]] = []
         self.quiet_blocks: dict[int, HtmlElement] = {}
@@ -715,15 +790,18 @@ class _Holes:
             return None
         for name, value in element.items():
             if _MARKER in value:
+                self.places.append((element, name))
                 reason = self._attribute(element, name, value)
                 if reason:
                     return reason
         text, tail = element.text, element.tail
         if text and _MARKER in text:
+            self.places.append((element, ""))
             reason = self._text(text, element)
             if reason:
                 return reason
         if tail and _MARKER in tail:
+            self.places.append((element, None))
             reason = self._text(tail, element.getparent())
             if reason:
                 return reason
