@@ -161,6 +161,9 @@ REFERENCES: Final = frozenset(
 # The run of letters and digits a block's text may continue across its start or end tag.
 # (bytes of 0x80 and up: a letter or digit other than ASCII, such as ``٢``)
 _RUN_BEFORE: Final = re.compile(rb"[A-Za-z0-9\x80-\xff]*\Z")
+# Its bytes, to take the run ending a text with ``rstrip`` (the match of ``_RUN_BEFORE``,
+# without a search trying every position of the text)
+_RUN_BYTES: Final = bytes(b for b in range(256) if _RUN_BEFORE.fullmatch(bytes([b])))
 _RUN_AFTER: Final = re.compile(rb"[A-Za-z0-9\x80-\xff]*")
 # The attributes of a block's content whose values may differ from the learned ones (links,
 # images, a form field's value: a CSRF token); every other attribute's value must be one seen
@@ -271,7 +274,7 @@ def bound_value(tag: bytes, name: bytes, value: bytes | None) -> bytes:
 
 
 def _content_length(pieces: Sequence[bytes], text: bytes) -> int:
-    return len(text) + sum(len(p) + 1 for p in pieces)
+    return len(text) + sum(map(len, pieces)) + len(pieces)
 
 
 def tag_name(piece: bytes) -> tuple[bool, bytes] | None:
@@ -362,8 +365,7 @@ def says_too_much(
         return True
     if not content and not before and not after:
         return False  # the text alone: checked above
-    tail = _RUN_BEFORE.search(before)
-    said = (tail.group() if tail else b"") + text + inner
+    said = before[len(before.rstrip(_RUN_BYTES)) :] + text + inner
     lead = _RUN_AFTER.match(after)
     said = (said + (lead.group() if lead else b"")).lower()
     if other_digits(said):
@@ -493,7 +495,7 @@ def _block_end(
             return j
         if tag not in BLOCK_TAGS or tag.decode("latin-1") not in learned["t"]:
             raise Mismatch(BLOCK)
-        head = piece.split(b">", 1)[0]
+        head = piece.partition(b">")[0]
         _check_attributes(tag, head, learned)
         if tag not in VOID and not head.endswith(b"/"):
             stack.append(tag)

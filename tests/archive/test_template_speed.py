@@ -93,3 +93,13 @@ def test_a_year_is_found_where_it_was_with_the_digit_before_it_asserted_first():
     assert date_shapes.YEAR_RUN.search(b"12026") is None
     assert template._YEAR.search(b"x2026y").span() == (1, 5)
     assert date_shapes.DATE_LIKE.search(b"2026").span() == (0, 4)
+
+
+def test_the_run_ending_a_text_is_taken_as_the_search_took_it():
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = bytes(rng.choice(b"aZ09 .<>\x80\xff\x7f-_") for _ in range(rng.randrange(0, 20)))
+        found = template._RUN_BEFORE.search(text)
+        assert found is not None
+        assert text[len(text.rstrip(template._RUN_BYTES)) :] == found.group(), text
+    assert b"Most read: Sport".rstrip(template._RUN_BYTES) == b"Most read: "
