@@ -29,7 +29,8 @@ after it) and matched against a template learned from two payloads of the same a
   those of :data:`REFERENCES`), no date shape (:mod:`.date_shapes`: ``05.03.26``,
   ``20260305``), which every token hole is also checked for with the bytes beside it, and
   no year unless the block was learned on a page whose date readers never read its text
-  (:data:`YEARS_MARK`).
+  (:data:`YEARS_MARK`); in a block by a wall the wall guard reads (:data:`PAYWALL_MARK`,
+  :data:`CONSENT_MARK`), nothing such a wall's controls say (:func:`says_a_wall`).
 
 Everything outside the holes is hashed into one digest, equal to the learned one, and the
 pieces must run out exactly with the segments.  The digest also binds the capture's context
@@ -45,6 +46,7 @@ import re
 import zlib
 from base64 import b64decode, b64encode
 from collections.abc import Sequence
+from functools import lru_cache
 from hashlib import sha256
 from html import unescape
 from typing import Any, Final
@@ -61,7 +63,7 @@ from archive.extract.date_shapes import (
 )
 from archive.extract.decode import ascii_keeps_decoding, decodes_strictly, first_charset
 from archive.extract.version import extractor_version
-from archive.extract.wall_names import WALL_NAMES
+from archive.extract.wall_names import CONSENT_CONTROL, CONSENT_TOPIC, PAYWALL_CONTROL, WALL_NAMES
 from archive.extract.years import YEARS_PATTERN
 
 # The template format (t0b: JSON, zlib, base64; t0c: :func:`render`; t0d: the digest binds
@@ -128,6 +130,18 @@ TAG: Final = re.compile(rb"(/?)([A-Za-z][A-Za-z0-9]*)")
 # chrome around it names no date (:mod:`.template_learn`); token holes so judged are of class
 # ``y``.  Templates learned before it lack it: their blocks refuse years as before.
 YEARS_MARK: Final = "#years"
+# In a block's learned tag names (never a tag's name): the block is, is inside or may hold an
+# element the wall guard (:mod:`archive.extract.walls`) reads as a paywall prompt (by its name:
+# ``PAYWALL_MARK``) or a consent overlay (by its name, a dialog or a form: ``CONSENT_MARK``), so
+# that its new content says none of what such a wall's controls say (a "Subscribe" link makes a
+# short article's subscription dialog a paywall) nor, for consent, what a consent dialog talks
+# about (:data:`WALL_SAYS`).  Set by learning and derivation (:mod:`.template_walls`).
+PAYWALL_MARK: Final = "#paywall"
+CONSENT_MARK: Final = "#consent"
+WALL_SAYS: Final = {
+    PAYWALL_MARK: (PAYWALL_CONTROL,),
+    CONSENT_MARK: (CONSENT_CONTROL, CONSENT_TOPIC),
+}
 # The tags a block hole may hold (no paragraph, heading 1, time, script, comment, table...).
 BLOCK_TAGS: Final = frozenset(
     b"a li ul ol span div section nav aside h2 h3 h4 h5 h6 strong em b i small img br".split()
@@ -375,6 +389,43 @@ def says_too_much(
     return not years and _YEAR.search(said) is not None
 
 
+def says_a_wall(
+    content: Sequence[bytes], text: bytes, before: bytes, after: bytes, marks: Sequence[str]
+) -> bool:
+    """Whether a block's content (its pieces ``content``, after the ``text`` that follows its
+    start tag, between the page's ``before`` and ``after``) says what the wall guard reads in
+    a wall of one of ``marks`` (:data:`WALL_SAYS`): in its text across tags, continued by the
+    runs of letters and digits beside it, or in the attributes it reads a control's words
+    from (``value``, ``aria-label``, ``title``).  (Only the text and those values are read:
+    the patterns cost about a microsecond a character.)"""
+    pattern = _wall_says(tuple(mark for mark in marks if mark in WALL_SAYS))
+    if pattern is None:
+        return False
+    tail = _RUN_BEFORE.search(before)
+    lead = _RUN_AFTER.match(after)
+    said = [tail.group() if tail else b"", text]
+    said += [piece.partition(b">")[2] for piece in content]
+    said.append(lead.group() if lead else b"")
+    for piece in content:
+        if b"=" in piece:
+            said += [b"\n", *_CONTROL_WORDS.findall(piece.partition(b">")[0])]
+    return pattern.search(b"".join(said).decode("utf-8", "replace")) is not None
+
+
+# The attributes the wall guard reads a control's words from (besides its text), and whatever
+# else ends so (``data-title``: read too, harmlessly).
+_CONTROL_WORDS: Final = re.compile(
+    rb"""(?i:value|aria-label|title)[\t\n\f\r ]*=[\t\n\f\r ]*("[^"]*"|'[^']*'|[^\t\n\f\r >]+)"""
+)
+
+
+@lru_cache(maxsize=8)
+def _wall_says(marks: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The patterns of :data:`WALL_SAYS` of ``marks`` as one (one pass over a block)."""
+    patterns = [pattern.pattern for mark in marks for pattern in WALL_SAYS[mark]]
+    return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+
+
 def other_digits(raw: bytes) -> bool:
     """Whether ``raw`` may hold a decimal digit other than 0-9 (a date reader reads
     ``２０２６`` and ``٢٠٢٦`` as 2026): one in it read as UTF-8, or bytes that are not UTF-8
@@ -489,8 +540,12 @@ def _block_end(
                 raise Mismatch(BLOCK)
             before = text_before(pieces, start)
             after = text_after(pieces, j - 1)
-            years = YEARS_MARK in learned["t"]
+            marks = learned["t"]
+            years = YEARS_MARK in marks
             if says_too_much(content_pieces, text, before, after, years=years):
+                raise Mismatch(BLOCK)
+            walled = PAYWALL_MARK in marks or CONSENT_MARK in marks
+            if walled and says_a_wall(content_pieces, text, before, after, marks):
                 raise Mismatch(BLOCK)
             return j
         if tag not in BLOCK_TAGS or tag.decode("latin-1") not in learned["t"]:

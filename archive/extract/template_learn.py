@@ -100,6 +100,7 @@ from archive.extract.template import (
     unlearnable,
     vocabulary,
 )
+from archive.extract.template_walls import element_marks, vocabulary_marks
 from archive.extract.timestamps import (
     _FOLDED_TO_ASCII,
     PUBLISHED_META,
@@ -569,7 +570,20 @@ def _judge(
     probed = tree.xpath(f"//*[@{_BLOCK_MARK}]")
     if len(probed) != len(blocks):
         return "block_not_found"
+    _mark_walls(probed, blocks, entries)
     return _probed(tree, probed, url, holes, blocks, entries) if spots or blocks else None
+
+
+def _mark_walls(probed: list[HtmlElement], blocks: list[int], entries: list[Entry]) -> None:
+    """Each block hole (``probed``: their elements, marked with their number in ``blocks``)
+    marked by the walls it stands by (:mod:`.template_walls`): its new content must say
+    nothing such a wall's controls say."""
+    at = dict(entries)
+    for element in probed:
+        learned = at[blocks[int(element.get(_BLOCK_MARK))]][4]
+        marks = element_marks(element) | vocabulary_marks(learned)
+        if marks:
+            learned["t"] = sorted({*learned["t"], *marks})
 
 
 def _probed(

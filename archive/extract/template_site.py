@@ -50,7 +50,6 @@ from archive.extract.template import (
     CLASSES,
     RUN,
     TAG,
-    YEARS_MARK,
     Mismatch,
     Segment,
     _block_end,
@@ -141,7 +140,8 @@ def rules_of(template: str, body: bytes) -> Rules | None:
                 if len(parts) != segment[2]:
                     return None
                 context_ = _masked(parts, indices).decode("latin-1")
-                learned = {**segment[4], "t": [t for t in segment[4]["t"] if t != YEARS_MARK]}
+                # a rule's tag names without the page's marks (years, walls: judged anew)
+                learned = {**segment[4], "t": [t for t in segment[4]["t"] if t[:1] != "#"]}
                 blocks.append([name, segment[2], indices, context_, holes, learned])
                 close = match_close(pieces, at, name.encode())
                 if close is None:

@@ -62,6 +62,7 @@ from archive.extract.template_learn import (
     _inside,
     _marked,
 )
+from archive.extract.template_walls import element_marks, marked, vocabulary_marks
 
 # Elements a derived block may not stand in: the metadata readers read them whole.
 _NOT_BLOCK_OWNERS: Final = frozenset({"h1", "title", "time", "abbr", "head"})
@@ -139,11 +140,12 @@ class _Hole:
     """A derived hole: its segment's index, the piece it starts at, and for a block the index
     of its closing piece."""
 
-    __slots__ = ("close", "index", "piece", "refused")
+    __slots__ = ("close", "index", "marks", "piece", "refused")
 
     def __init__(self, index: int, piece: int, close: int | None) -> None:
         self.index, self.piece, self.close = index, piece, close
         self.refused = False
+        self.marks: set[str] = set()  # a block's walls by its place (:mod:`.template_walls`)
 
 
 def judged(
@@ -262,6 +264,7 @@ class _Judge:
         mark = element.get(_BLOCK_MARK)
         if mark is not None and mark.isdigit() and int(mark) < len(self.blocks):
             self.blocks[int(mark)].refused |= self.block(element)
+            self.blocks[int(mark)].marks = element_marks(element)
 
     def attribute(self, element: HtmlElement, name: str) -> bool:
         """Whether a token in attribute ``name`` of ``element`` is refused."""
@@ -296,9 +299,10 @@ def _script_token(owner: HtmlElement | None, spot: list[Any]) -> bool:
 def _rebuilt(
     pieces: list[bytes], segments: list[Segment], holes: list[_Hole]
 ) -> list[Segment] | str:
-    """``segments`` with the refused holes fixed and each block's vocabulary screened (a block
-    whose stored content uses a screened value is refused too); :data:`NO_HOLE` when none is
-    left."""
+    """``segments`` with the refused holes fixed and each block's vocabulary screened and
+    marked by the walls it stands by (:mod:`.template_walls`; a block whose stored content uses
+    a screened value, or says what such a wall's controls say, is refused too); :data:`NO_HOLE`
+    when none is left."""
     refused = {h.index: h for h in holes if h.refused}
     blocks = {h.index: h for h in holes if h.close is not None}
     out: list[Segment] = []
@@ -326,6 +330,7 @@ def _rebuilt(
         block = blocks[index]
         assert block.close is not None
         learned = screened(segment[4])
+        learned = marked(learned, block.marks | vocabulary_marks(learned))
         if hole is None and learned is not segment[4]:
             text = pieces[block.piece].partition(b">")[2]
             try:

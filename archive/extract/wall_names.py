@@ -1,7 +1,8 @@
 """The names (ids and classes) the wall guard (:mod:`archive.extract.walls`) reads a consent
-prompt, a paywall, an error page or a wall candidate by.  Plain patterns, importing nothing
-but :mod:`re`: tier 0's check (:mod:`archive.extract.template`) refuses an id key spelling
-one of them."""
+prompt, a paywall, an error page or a wall candidate by, and what its controls say.  Plain
+patterns, importing nothing but :mod:`re`: tier 0's check (:mod:`archive.extract.template`)
+refuses an id key spelling one of the names, and a block by a wall the words of its
+controls."""
 
 from __future__ import annotations
 
@@ -56,3 +57,31 @@ CANDIDATE: Final = re.compile(
 )
 # Every one of them, as tier 0's key guard reads them (on a lowercased value).
 WALL_NAMES: Final = (CONSENT_NAME, PAYWALL_NAME, ERROR_MARKUP, CANDIDATE)
+
+# What a consent control says: accept, reject or manage, in English, French, German, Spanish.
+CONSENT_CONTROL: Final = re.compile(
+    r"\b(?:accept|agree|allow|reject|decline|refuse|consent|manage|preferences|options|settings)"
+    r"|accepter|j'accepte|refuser|continuer sans|paramétrer|personnaliser|consentement"
+    r"|akzeptieren|zustimmen|einverstanden|ablehnen|einstellungen|einwilligen"
+    r"|aceptar|acepto|rechazar|configurar|consentimiento|ajustes",
+    re.I,
+)
+# What a consent dialog talks about.
+CONSENT_TOPIC: Final = re.compile(
+    r"cookie|consent|privacy|partners|personal data|tracking"
+    r"|consentement|vie privée|confidentialité|partenaires|données personnelles"
+    r"|einwilligung|datenschutz|partner|personenbezogen"
+    r"|consentimiento|privacidad|socios|datos personales",
+    re.I,
+)
+
+# What a paywall's control says: subscribe, sign in, register, in four languages.
+PAYWALL_CONTROL: Final = re.compile(
+    r"subscri|sign ?in|log ?in|register|create (?:a |an |your )?(?:free )?account|free trial"
+    r"|start (?:your )?trial|become a (?:member|subscriber)|join now|unlock"
+    r"|abonn|connecter|connectez|identifi|créer (?:un|mon) compte|inscri"
+    r"|abonnieren|\babo\b|anmelden|einloggen|registrieren|konto|jetzt testen|freischalten"
+    r"|suscri|iniciar sesión|inicia sesión|regístrate|registrarse|crear (?:una )?cuenta"
+    r"|hazte socio|desbloquea",
+    re.I,
+)

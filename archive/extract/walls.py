@@ -48,9 +48,12 @@ from archive.errors import ExtractionError
 from archive.extract.head import Head, is_article_node
 from archive.extract.normalize import normalize_text
 from archive.extract.wall_names import CANDIDATE as _CANDIDATE
+from archive.extract.wall_names import CONSENT_CONTROL as _CONSENT_CONTROL
 from archive.extract.wall_names import CONSENT_NAME as _CONSENT_NAME
+from archive.extract.wall_names import CONSENT_TOPIC as _CONSENT_TOPIC
 from archive.extract.wall_names import CONSENT_VENDORS as _CONSENT_VENDORS
 from archive.extract.wall_names import ERROR_MARKUP as _ERROR_MARKUP
+from archive.extract.wall_names import PAYWALL_CONTROL as _PAYWALL_CONTROL
 from archive.extract.wall_names import PAYWALL_NAME as _PAYWALL_NAME
 
 # A paywall stub (headline, lead, a paragraph or two, the prompt) stays under this many
@@ -64,33 +67,7 @@ SOFT_404_MAX_CHARS = 700
 LOCKED_PART_SERVED_CHARS = 500
 
 _CONSENT_VENDOR_RES = tuple((name, re.compile(rx, re.I)) for name, rx in _CONSENT_VENDORS)
-# What a consent control says: accept, reject or manage, in English, French, German, Spanish.
-_CONSENT_CONTROL = re.compile(
-    r"\b(?:accept|agree|allow|reject|decline|refuse|consent|manage|preferences|options|settings)"
-    r"|accepter|j'accepte|refuser|continuer sans|paramétrer|personnaliser|consentement"
-    r"|akzeptieren|zustimmen|einverstanden|ablehnen|einstellungen|einwilligen"
-    r"|aceptar|acepto|rechazar|configurar|consentimiento|ajustes",
-    re.I,
-)
-# What a consent dialog talks about.
-_CONSENT_TOPIC = re.compile(
-    r"cookie|consent|privacy|partners|personal data|tracking"
-    r"|consentement|vie privée|confidentialité|partenaires|données personnelles"
-    r"|einwilligung|datenschutz|partner|personenbezogen"
-    r"|consentimiento|privacidad|socios|datos personales",
-    re.I,
-)
 
-# What a paywall's control says: subscribe, sign in, register, in four languages.
-_PAYWALL_CONTROL = re.compile(
-    r"subscri|sign ?in|log ?in|register|create (?:a |an |your )?(?:free )?account|free trial"
-    r"|start (?:your )?trial|become a (?:member|subscriber)|join now|unlock"
-    r"|abonn|connecter|connectez|identifi|créer (?:un|mon) compte|inscri"
-    r"|abonnieren|\babo\b|anmelden|einloggen|registrieren|konto|jetzt testen|freischalten"
-    r"|suscri|iniciar sesión|inicia sesión|regístrate|registrarse|crear (?:una )?cuenta"
-    r"|hazte socio|desbloquea",
-    re.I,
-)
 _FALSE = frozenset({"false", "no", "0"})
 
 # Error headings: a <title> part or <h1> that is, as a whole, one of these.

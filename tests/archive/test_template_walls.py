@@ -1,0 +1,122 @@
+"""A block hole by a wall the wall guard reads (a paywall prompt, a consent overlay) is marked
+(:mod:`archive.extract.template_walls`): its new content saying what such a wall's controls
+say is a mismatch, since the full extraction may then refuse the page as that wall (learned
+templates and derived ones)."""
+
+from __future__ import annotations
+
+from archive.errors import ExtractionError
+from archive.extract import DEFAULT_MIN_CHARS
+from archive.extract.extractor import extract_article, extract_with_fingerprint
+from archive.extract.template import (
+    CONSENT_MARK,
+    PAYWALL_MARK,
+    check,
+    is_unlearnable,
+    segments_of,
+)
+from archive.extract.template_learn import learn_with_fingerprint
+from archive.extract.template_site import derive
+from tests.archive.test_template_site import BRIDGE, DAILY, HARVEST, daily, daily_rules
+
+URL = DAILY + "/news/bridge"
+CT = "text/html; charset=utf-8"
+A = "Harbour bridge closed"
+
+
+def _offer(pitch: str, link: str) -> str:
+    return (
+        f'<div class="subscription-offer" role="dialog"><div>{pitch}</div>'
+        f'<a href="/offer">{link}</a></div>'
+    )
+
+
+_FIRST = _offer("Get the morning briefing in your inbox each day", "Sign up")
+_SECOND = _offer("Local news you can trust, from our reporters in the city", "Find out more")
+_SUBSCRIBE = _offer("Stories from your neighbourhood, every single morning", "Subscribe")
+_ROTATED = _offer("Stories from your neighbourhood, every single morning", "Read the latest")
+
+
+def _outcome(body: bytes, url: str) -> str:
+    try:
+        return extract_article(body, url).content_hash
+    except ExtractionError as exc:
+        return f"refused: {exc}"
+
+
+def _template(first: str, second: str) -> str:
+    old, new = daily(A, BRIDGE, 1, before=first), daily(A, BRIDGE, 2, before=second)
+    _, fingerprint = extract_with_fingerprint(new, URL, content_type=CT)
+    return learn_with_fingerprint(old, new, CT, fingerprint, url=URL, min_chars=DEFAULT_MIN_CHARS)
+
+
+def _check(body: bytes, template: str) -> str | None:
+    return check(body, template, url=URL, content_type=CT, min_chars=DEFAULT_MIN_CHARS)
+
+
+def test_a_paywall_control_in_a_block_by_a_paywall_is_a_mismatch():
+    """A subscription-offer dialog beside a short article gains a "Subscribe" link: the full
+    extraction refuses the page as a paywall, so the learned template's check is a mismatch.
+    The twin: the pitch rotating with another link is the same article."""
+    template = _template(_FIRST, _SECOND)
+    assert not is_unlearnable(template)
+    read = segments_of(template)
+    assert read is not None
+    marks = [segment[4]["t"] for segment in read[0] if segment[0] == "B"]
+    assert marks and PAYWALL_MARK in marks[0] and CONSENT_MARK in marks[0]
+    stored = _outcome(daily(A, BRIDGE, 1, before=_FIRST), URL)
+    walled = daily(A, BRIDGE, 3, before=_SUBSCRIBE)
+    assert _outcome(walled, URL).startswith("refused: paywall")
+    assert _check(walled, template) == "block"
+    rotated = daily(A, BRIDGE, 3, before=_ROTATED)
+    assert _outcome(rotated, URL) == stored
+    assert _check(rotated, template) is None
+
+
+def test_a_derived_block_by_a_paywall_is_marked_on_its_own_page():
+    """The same through a site's rules: article B's derived template marks the offer by its
+    place on B's page, refuses the "Subscribe" link (the extraction refuses B as a paywall)
+    and decides the pitch rotating."""
+    rules_ = daily_rules(daily(A, BRIDGE, 1, before=_FIRST), daily(A, BRIDGE, 2, before=_SECOND))
+    b = "Grape harvest starts early"
+    old = daily(b, HARVEST, 10, before=_FIRST)
+    url = DAILY + "/news/harvest"
+    walled = daily(b, HARVEST, 11, before=_SUBSCRIBE)
+    assert _outcome(walled, url).startswith("refused: paywall")
+    assert not _derived_same(rules_, old, walled, url)
+    rotated = daily(b, HARVEST, 11, before=_ROTATED)
+    assert _outcome(rotated, url) == _outcome(old, url)
+    assert _derived_same(rules_, old, rotated, url)
+
+
+def _derived_same(rules_: dict, old: bytes, new: bytes, url: str) -> bool:
+    article = extract_article(old, url)
+    fields = [article.headline, article.byline or "", article.description or ""]
+    template, _ = derive(
+        rules_, old, new, CT, article.paragraphs, fields, url=url, min_chars=DEFAULT_MIN_CHARS
+    )
+    return template is not None and (
+        check(new, template, url=url, content_type=CT, min_chars=DEFAULT_MIN_CHARS) is None
+    )
+
+
+def _login(token: str) -> str:
+    return (
+        '<form class="login-box" method="post" action="/login">'
+        f'<input type="hidden" name="csrf" value="{token}"><button>Log in</button></form>'
+    )
+
+
+def test_a_form_block_is_marked_for_consent_only_and_still_decides():
+    """A sign-in form whose token changes per request is a block by a form (a consent overlay
+    could be one): marked for consent, not as a paywall, so its "Log in" button still decides
+    the same; a consent control in it is a mismatch."""
+    template = _template(_login("a8f3k2x9q7"), _login("q7x1m9z4b2"))
+    assert not is_unlearnable(template)
+    read = segments_of(template)
+    assert read is not None
+    marks = [segment[4]["t"] for segment in read[0] if segment[0] == "B"]
+    assert marks and CONSENT_MARK in marks[0] and PAYWALL_MARK not in marks[0]
+    assert _check(daily(A, BRIDGE, 3, before=_login("m2k8w1p5z9")), template) is None
+    consent = _login("m2k8w1p5z9").replace("Log in", "Accept cookies")
+    assert _check(daily(A, BRIDGE, 3, before=consent), template) == "block"
