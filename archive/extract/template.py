@@ -401,9 +401,8 @@ def says_a_wall(
     pattern = _wall_says(tuple(mark for mark in marks if mark in WALL_SAYS))
     if pattern is None:
         return False
-    tail = _RUN_BEFORE.search(before)
     lead = _RUN_AFTER.match(after)
-    said = [tail.group() if tail else b"", text]
+    said = [before[len(before.rstrip(_RUN_BYTES)) :], text]
     said += [piece.partition(b">")[2] for piece in content]
     said.append(lead.group() if lead else b"")
     for piece in content:
