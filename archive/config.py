@@ -116,7 +116,7 @@ class Config:
         " verified uses, a disagreement drops the site's rules for good, and templates derived"
         " from dropped rules decide nothing more (see docs/design.md, 'Tier 0: site rules')."
         " Off by default until an independent review of that trust (see there). Off: every"
-        " version learns its own template.",
+        " version learns its own template, and a template derived before decides nothing.",
     )
     fast_path_verify_every: int = _setting(
         50,

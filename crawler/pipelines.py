@@ -409,10 +409,14 @@ class ArchivePipeline:
         if self.config.fast_path_tier0:
             from archive.extract.template import NO_TEMPLATE, OTHER_EXTRACTOR, check, is_derived
 
-            if is_derived(item.current_template) and self._host_dropped(item):
-                # derived from rules since dropped: it decides nothing; the full extraction
-                # learns the version's own template, as without site rules
-                self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/derived_dropped")
+            if is_derived(item.current_template) and (
+                not self.config.fast_path_site_rules or self._host_dropped(item)
+            ):
+                # derived from rules since dropped, or site rules turned off: it decides
+                # nothing; the full extraction learns the version's own template, as without
+                # site rules
+                why = "derived_dropped" if self.config.fast_path_site_rules else "derived_off"
+                self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/{why}")
                 self._count("tier0_fallbacks")
                 item.current_template = None
                 self._fall_back(item, LEARNING)
@@ -485,7 +489,7 @@ class ArchivePipeline:
         # every Nth decision of the archive (the count runs on from crawl to crawl), the first
         # decision of each tier-0 template, and a derived decision that used a site rule with
         # fewer than SITE_VERIFIED_FIRST verified uses, whatever ``every`` (0 included)
-        from archive.extract.template import is_unverified, verified
+        from archive.extract.template import is_derived, is_unverified, verified
 
         if derived is not None:  # verified unless every rule it used was vouched for
             first = not derived.site.trusted(derived.used, SITE_VERIFIED_FIRST)
@@ -494,10 +498,12 @@ class ArchivePipeline:
         check = first or (every > 0 and (self._decisions_before + decisions) % every == 0)
         if check and not await self._verify(item, url, content_type, current):
             # a template's hole was wrong: the site's rules, which hold it (a learned
-            # template's holes are rules of its site), go with it
+            # template's holes are rules of its site), go with it; a derived template's
+            # disagreement drops them whatever the setting (which :meth:`_fast_path` also
+            # reads: with it off, a stored derived template decides nothing)
             if derived is not None:
                 self._drop_site_rules(derived.host, url)
-            elif tier0 and self.config.fast_path_site_rules:
+            elif tier0 and (self.config.fast_path_site_rules or is_derived(item.current_template)):
                 self._drop_site_rules(site_of(url), url)
             return None  # the full extraction decides, and records what it finds
         if derived is not None:
