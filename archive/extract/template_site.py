@@ -14,7 +14,9 @@ into a template by the rules (:func:`derive`): a hole only where a rule's contex
 of ``old`` exactly (outside raw text such as a script's, and for a comment's token inside a
 comment), each derived hole checked on ``old`` as :func:`.template.check` checks a new page (the
 token's class and length; a block's content balanced, of :data:`.template.BLOCK_TAGS`, made of the
-rule's vocabulary, nothing of :data:`.template.BLOCK_WORDS`, within the length cap), and none
+rule's vocabulary, nothing of :data:`.template.BLOCK_WORDS`, within the length cap; the derived
+hole's cap then made from the block's own content on ``old`` when shorter than the rule's
+longest, learned on other articles), and none
 holding the version's own article (:func:`_holds_article`: a block's text found in the stored
 article's text means the rule's context is inside the article on this page: no template).  A
 count (class ``n``) in the page's text is never a derived hole: learning judged it chrome by
@@ -53,6 +55,7 @@ from archive.extract.template import (
     Mismatch,
     Segment,
     _block_end,
+    _content_length,
     _tokens_out,
     check,
     context,
@@ -491,7 +494,12 @@ class _Deriver:
             end = pos + sum(map(len, self.pieces[at:close])) + close - at
             if not self.outside(pos, end):
                 return None  # the rule's start tag in the article: no hole there
-            self.segments.append(["B", rule[0], rule[1], rule[4], rule[5]])
+            # the content's length cap is this block's own on the stored page (within the
+            # rule's): the rule's longest, learned on another article, would let this one's
+            # block grow until it holds enough text to change what the extraction takes
+            own = _content_length(self.pieces[at + 1 : close], text)
+            learned = {**rule[5], "n": min(rule[5]["n"], own)}
+            self.segments.append(["B", rule[0], rule[1], rule[4], learned])
             self.holes += 1
             self.made[at] = (rule_id("b", rule), close - at)
         return close

@@ -808,3 +808,44 @@ def test_the_articles_region_is_read_in_the_pages_charset():
     begin, end = old.index(b"<p>") + 1, old.rindex(b"</p>") + len(b"</p>") + 1
     assert _text_region(old, paragraphs, _charset(old, "text/html")) == (begin, end)
     assert _text_region(old, paragraphs) is None  # read as UTF-8: not found
+
+
+TRENDING_ITEM = (
+    "Readers across the valley shared the story with friends, and the town's growers said the"
+    " early start had left them short of pickers for the rows on the hills."
+)
+
+
+def _trending(items: list[str]) -> str:
+    listed = "".join(
+        f'<li><a href="/s/{k}">Story {k}</a><div>{text}</div></li>' for k, text in enumerate(items)
+    )
+    return f'<div class="trending"><ul>{listed}</ul></div>'
+
+
+@pytest.mark.parametrize("grown", [True, False])
+def test_a_derived_blocks_length_cap_is_its_own_on_the_stored_page(grown):
+    """Article A's "trending" list is long (about 3 KB), article B's holds one short item: the
+    block rule learned on A may grow to A's length, but B's derived hole may grow only from
+    B's own block.  B's list grown to A's size, which the full extraction then takes for B's
+    article, is no match (before, the rule's cap let tier 0 say "same").  The twin: B's list
+    changed within its own length, "same" for both."""
+    long_list = [f"{TRENDING_ITEM} ({k})" for k in range(15)]
+    paragraphs = tuple(f"{p} ({k})" for k in range(3) for p in BRIDGE)
+    rules_ = daily_rules(
+        daily("Harbour bridge closed", paragraphs, 1, before=_trending(long_list[:14])),
+        daily("Harbour bridge closed", paragraphs, 2, before=_trending(long_list[1:])),
+    )
+    [rule] = rules_["b"]
+    short = _trending(["Ferry fares frozen for residents."])
+    old = daily(B, HARVEST, 10, before=short)
+    article = extract_article(old, DAILY + "/news/harvest")
+    fields = [article.headline, article.byline or "", article.description or ""]
+    segments = derive_segments(rules_, old, article.paragraphs, fields, HTML)
+    assert not isinstance(segments, str)
+    [block] = [s for s in segments if s[0] == "B"]
+    own = len(short) - len('<div class="trending">') - len("</div>")
+    assert block[4]["n"] == own < rule[5]["n"]
+    new_list = long_list[:14] if grown else ["Zoo welcomes twin pandas at last."]
+    new = daily(B, HARVEST, 11, before=_trending(new_list))
+    assert decided(rules_, old, new) == ((False, False) if grown else (True, True))
