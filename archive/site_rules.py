@@ -29,7 +29,14 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from archive.extract.template_site import Rules, derived_classes_ok, merge, rule_ids
+from archive.extract.template_site import (
+    HELD,
+    Rules,
+    derived_classes_ok,
+    merge,
+    rule_ids,
+    rule_of,
+)
 from archive.models import SiteRules
 
 ALL: Final = "*"  # the layout of a host's mark once its rules were dropped
@@ -48,9 +55,10 @@ class SiteRuleSet:
     trust: dict[str, int] = field(default_factory=dict)
 
     def trusted(self, used: Iterable[str], after: int) -> bool:
-        """Whether every rule of ``used`` (identities) is one of these rules with at least
-        ``after`` verified uses (a rule not among them, or none used: no)."""
-        counts = [self.trust.get(rule, 0) for rule in used]
+        """Whether every rule of ``used`` (identities, :data:`.template_site.HELD` or not) is
+        one of these rules with at least ``after`` verified uses (a rule not among them, or
+        none used: no)."""
+        counts = [self.trust.get(rule_of(rule), 0) for rule in used]
         return bool(counts) and min(counts) >= after
 
 
@@ -184,7 +192,9 @@ def count_site_verification(
     session: Session, host: str, layout: str, identity: str, used: Iterable[str], now: datetime
 ) -> dict[str, int]:
     """One more derived decision of the site verified by a full extraction: one more
-    verified use for each rule it ``used`` (identities) that is still among the site's rules
+    verified use for each rule it ``used`` (identities) whose holes carried new bytes in that
+    decision (one named :data:`.template_site.HELD`, whose holes' bytes were all as stored,
+    gets none: the decision did not rest on it) and that is still among the site's rules
     as it was, read under the row's lock (a rule since widened, or gone with a drop, is
     another rule or none: a verification of a decision made with it counts for nothing).
     The rules' verified uses, as now stored."""
@@ -196,7 +206,7 @@ def count_site_verification(
     except ValueError:
         return {}
     trust = trust_of(rules, row.trust)
-    counted = [rule for rule in set(used) if rule in trust]
+    counted = [rule for rule in set(used) if not rule.startswith(HELD) and rule in trust]
     if counted:
         for rule in counted:
             trust[rule] += 1

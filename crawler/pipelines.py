@@ -507,7 +507,7 @@ class ArchivePipeline:
                 self._drop_site_rules(site_of(url), url)
             return None  # the full extraction decides, and records what it finds
         if derived is not None:
-            if check:  # one more verified use of each rule this decision used
+            if check:  # one more verified use of each rule whose holes carried new bytes
                 self._site_verified(derived.host, derived.layout, derived.used)
             # this decision is the derived template's first: kept as verified when it was
             # verified, or when every rule it used was vouched for; else kept unverified, so
@@ -874,7 +874,9 @@ class Derived:
     site: SiteRuleSet
     current: CurrentVersion
     template: str
-    used: tuple[str, ...] = ()  # the identities of the site rules its holes were made by
+    # the identities of the site rules its holes were made by (those whose holes' bytes were
+    # all as stored named template_site.HELD: no verified use for them)
+    used: tuple[str, ...] = ()
 
 
 def _is_current(current: CurrentVersion | None, item: FetchResult) -> bool:

@@ -307,20 +307,66 @@ def _derive_segments(
     return deriver.run(), deriver.made
 
 
-def _rules_used(segments: Sequence[Segment], made: dict[int, tuple[str, int]]) -> list[str]:
+# Before a used rule's identity (:func:`derive_using`): none of its holes' bytes were new in
+# the page decided, so a verification of that decision vouches for it in nothing.
+HELD: Final = "="
+
+
+def rule_of(used: str) -> str:
+    """The identity of a rule named in :func:`derive_using`'s ``used`` (:data:`HELD` or not)."""
+    return used.removeprefix(HELD)
+
+
+def _rules_used(
+    segments: Sequence[Segment],
+    made: dict[int, tuple[str, int]],
+    old: Sequence[bytes] | None = None,
+    new: Sequence[bytes] | None = None,
+) -> list[str]:
     """The identities of the rules whose holes are in ``segments`` (a hole the parse judging
     made fixed names no rule): ``made`` as :func:`_derive_segments` gives it, for the page
-    ``segments`` were derived on (a hole left is where it was made, over the same pieces)."""
-    used: set[str] = set()
+    ``segments`` were derived on (a hole left is where it was made, over the same pieces).
+    With ``old`` and ``new`` (the pieces of the page derived on and of the page the template
+    matched), a rule none of whose holes holds other bytes in ``new`` than in ``old`` is named
+    :data:`HELD`: the decision did not rest on it."""
+    holes: list[str] = []
     at = 0
     for segment in segments:
         if segment[0] == "F":
             at += segment[1]
             continue
         rule, span = made[at]
-        used.add(rule)
+        holes.append(rule)
         at += span
-    return sorted(used)
+    if old is None or new is None:
+        return sorted(set(holes))
+    before, after = _hole_values(old, segments), _hole_values(new, segments)
+    if before is None or after is None or not len(before) == len(after) == len(holes):
+        return sorted(set(holes))  # any doubt: every rule carried new bytes
+    changed = {rule for rule, a, b in zip(holes, before, after, strict=True) if a != b}
+    return sorted(rule if rule in changed else HELD + rule for rule in set(holes))
+
+
+def _hole_values(pieces: Sequence[bytes], segments: Sequence[Segment]) -> list[bytes] | None:
+    """The bytes of each hole of ``segments`` on the page of ``pieces``, which the template
+    matches (a token's piece; a block's pieces up to its closing one); None when they do not
+    read."""
+    values: list[bytes] = []
+    at = 0
+    for segment in segments:
+        kind = segment[0]
+        if kind == "F":
+            at += segment[1]
+        elif kind == "T":
+            values.append(pieces[at])
+            at += 1
+        else:
+            close = match_close(pieces, at, segment[1].encode())
+            if close is None:
+                return None
+            values.append(b"<".join(pieces[at:close]))
+            at = close
+    return values
 
 
 def _probes(paragraph: str) -> list[bytes]:
@@ -719,7 +765,11 @@ def derive_using(
 ) -> tuple[str | None, str | None, list[str]]:
     """:func:`derive`, with the identities (:func:`rule_id`) of the rules the template's holes
     were made by (empty when there is no template): the crawl trusts a derived decision only
-    as far as each of those rules was vouched for.  The template is marked derived
+    as far as each of those rules was vouched for.  A rule none of whose holes holds other
+    bytes in ``new`` than in ``old`` is named :data:`HELD` (read with :func:`rule_of`): it
+    still counts for that trust (the template, kept, decides later refetches with it), but a
+    verification of this decision, which its holes did not decide, adds no verified use to it
+    (:func:`archive.site_rules.count_site_verification`).  The template is marked derived
     (:func:`.template.mark_derived`) and unverified."""
     if not rules or not (rules.get("t") or rules.get("b")):
         return None, NO_RULES, []
@@ -748,7 +798,6 @@ def derive_using(
         )
         if isinstance(segments, str):
             return None, segments, []
-        used = _rules_used(segments, made)
         bound = context(url, content_type, min_chars, first_charset(old, content_type))
         template = mark_derived(render(segments, digest_of(pieces, segments, old, bound)))
     except Mismatch as exc:
@@ -758,7 +807,7 @@ def derive_using(
     reason = check(new, template, url=url, content_type=content_type, min_chars=min_chars)
     if reason is not None:
         return None, reason, []
-    return template, None, used
+    return template, None, _rules_used(segments, made, pieces, new.split(b"<"))
 
 
 def derived_classes_ok(rules: Rules) -> bool:

@@ -32,6 +32,7 @@ from archive.extract.template import (
 )
 from archive.extract.template_learn import learn_with_fingerprint
 from archive.extract.template_site import (
+    HELD,
     IN_ARTICLE,
     MAX_RULES,
     MAX_VOCABULARY,
@@ -48,6 +49,7 @@ from archive.extract.template_site import (
     merge,
     rule_id,
     rule_ids,
+    rule_of,
     rules_of,
 )
 from archive.models import SiteRules
@@ -617,8 +619,9 @@ def test_a_rule_whose_holes_the_parse_refused_is_not_named_as_used(panel_rules):
             min_chars=DEFAULT_MIN_CHARS,
         )
         assert why is None and template is not None
-        assert names and set(names) <= set(rule_ids(panel_rules))
-        return names
+        found = [rule_of(name) for name in names]  # HELD or not (the panel is as stored)
+        assert found and set(found) <= set(rule_ids(panel_rules))
+        return found
 
     assert block not in used("top")
     assert block in used("before")
@@ -849,3 +852,55 @@ def test_a_derived_blocks_length_cap_is_its_own_on_the_stored_page(grown):
     new_list = long_list[:14] if grown else ["Zoo welcomes twin pandas at last."]
     new = daily(B, HARVEST, 11, before=_trending(new_list))
     assert decided(rules_, old, new) == ((False, False) if grown else (True, True))
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_a_verification_counts_only_for_the_rules_whose_holes_carried_new_bytes(listed, tmp_path):
+    """Three articles refetched with only their script's cache-buster new: their derived
+    decisions, verified, vouch for the script's rule, not for the "trending" block's, whose
+    bytes were as stored (named HELD): it stays untrusted, so a fourth article's decision
+    that rests on it is verified.  HELD or not, every rule the template holds counts for the
+    trust its decision needs.  The twin: the three lists changed too, and the block rule is
+    trusted after 3."""
+    now = datetime.now(UTC)
+    key = ("daily.example", "l", "i")
+    paragraphs = tuple(f"{p} ({k})" for k in range(3) for p in BRIDGE)
+    items = [f"{TRENDING_ITEM} ({k})" for k in range(15)]
+    rules_ = daily_rules(
+        daily("Harbour bridge closed", paragraphs, 1, before=_trending(items[:14])),
+        daily("Harbour bridge closed", paragraphs, 2, before=_trending(items[1:])),
+    )
+    block_id = rule_id("b", rules_["b"][0])
+    with _session(tmp_path) as session:
+        add_site_rules(session, *key, rules_, now)
+        add_site_rules(session, *key, rules_, now)
+        for k, paragraph in enumerate(HARVEST[:3]):
+            article = (f"Harvest report number {k}", (paragraph, *HARVEST[3:]))
+            old = daily(*article, 10, before=_trending(["Ferry fares frozen for residents."]))
+            shown = (
+                "Zoo welcomes twin pandas at last."
+                if listed
+                else "Ferry fares frozen for residents."
+            )
+            new = daily(*article, 11, before=_trending([shown]))
+            stored = extract_article(old, DAILY + f"/news/{k}")
+            fields = [stored.headline, stored.byline or "", stored.description or ""]
+            template, why, used = derive_using(
+                rules_,
+                old,
+                new,
+                HTML,
+                stored.paragraphs,
+                fields,
+                url=DAILY + f"/news/{k}",
+                min_chars=DEFAULT_MIN_CHARS,
+            )
+            assert template is not None, why
+            assert (block_id in used) is listed and (HELD + block_id in used) is not listed
+            site = site_rules(session, *key)
+            assert not site.trusted(used, 3)  # the block rule counts for the trust needed
+            count_site_verification(session, *key, used, now)
+        site = site_rules(session, *key)
+    assert site.trust[block_id] == (3 if listed else 0)
+    assert site.trusted([HELD + block_id], 3) is listed
+    assert all(count == 3 for rule, count in site.trust.items() if rule != block_id)
