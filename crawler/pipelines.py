@@ -118,6 +118,7 @@ class ArchivePipeline:
         self.fast_path = dict.fromkeys(COUNTERS, 0)
         self._decisions_before = 0  # the archive's fast-path decisions before this crawl
         # tier 0's site rules as read, by host and layout; hosts whose rules this crawl dropped
+        # (or found dropped at a derivation)
         self._sites: dict[tuple[str, str], tuple[float, SiteRuleSet]] = {}
         self._dropped: set[str] = set()
         self._hosts: dict[str, tuple[float, bool]] = {}  # whether a host's rules were dropped
@@ -564,6 +565,7 @@ class ArchivePipeline:
         """Tier 0's template of the current version derived from its site's rules, when the
         page matches it (:mod:`archive.extract.template_site`); None: learn it as before."""
         assert self.pool is not None and self.database is not None
+        from archive.extract.template import identity
         from archive.extract.template_site import layout
 
         url = item.final_url or item.url
@@ -577,7 +579,19 @@ class ArchivePipeline:
                 return None
             assert current is not None and item.current_hash is not None
             with self.database.session() as session:
-                locations = template_sources(session, item.tracked_url_id, item.current_hash)
+                # the host's mark read in the same session as the stored payload's locations:
+                # another crawl's drop stops this derivation at once, not after the rules'
+                # SITE_RULES_TTL_S (one more read by primary key, a derivation's only)
+                dropped = host_dropped(session, host, identity())
+                locations = (
+                    []
+                    if dropped
+                    else template_sources(session, item.tracked_url_id, item.current_hash)
+                )
+            if dropped:
+                self._dropped.add(host)  # its stored derived templates stop deciding too
+                self.stats.inc_value(f"{FAST_PATH_PREFIX}tier0/not_derived/dropped")
+                return None
             if not locations:
                 return None
             article = current.article

@@ -3,8 +3,9 @@ DERIVED from its site's rules decides nothing (the page is extracted in full and
 own template, as after a drop), and a sampled verification that disagrees with a derived
 template drops its host's rules whatever the setting.  The twins: with the setting on, the
 stored derived template decides, and its disagreement drops the rules; with it off, a learned
-template still decides.  The pipeline's own ``_fast_path`` and ``_decided``, with the
-database, the pool and the verification stubbed.
+template still decides.  And another crawl's drop seen by the next derivation at once, not
+after the rules' cache time.  The pipeline's own ``_fast_path``, ``_decided`` and ``_derive``,
+with the database (or the version's reads), the pool and the verification stubbed.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from datetime import UTC, datetime
 import pytest
 
 from archive.config import Config
+from archive.db import open_database
 from archive.extract import DEFAULT_MIN_CHARS
 from archive.extract.article import Article
 from archive.extract.extractor import extract_article
-from archive.extract.template import is_derived, verified
-from archive.extract.template_site import derive_using, rules_of
+from archive.extract.template import identity, is_derived, verified
+from archive.extract.template_site import derive_using, layout, rules_of
 from archive.extract.version import extractor_version
+from archive.site_rules import add_site_rules, drop_site_rules, site_of
 from archive.store import CurrentVersion
+from archive.warc import WarcLocation
 from crawler.items import FetchResult
 from crawler.pipelines import ArchivePipeline
 from crawler.summary import FAST_PATH_PREFIX
@@ -143,3 +147,50 @@ def test_a_derived_templates_disagreement_drops_its_hosts_rules_whatever_the_set
     item = refetch(article, derived_template if derived else own)
     assert asyncio.run(found._decided(item, tier0=True)) is None
     assert dropped == (["news.example"] if derived or site_rules else [])
+
+
+class Pool:
+    """An extraction pool that records the derivations asked of it (none matches)."""
+
+    def __init__(self) -> None:
+        self.derivations = 0
+
+    async def derive_template(self, *args: object) -> tuple[str | None, str | None, list[str]]:
+        self.derivations += 1
+        return None, "digest", []
+
+
+@pytest.mark.parametrize("dropped", [True, False])
+def test_another_crawls_drop_stops_a_derivation_at_once(stored, tmp_path, monkeypatch, dropped):
+    """This crawl read the site's rules (kept for SITE_RULES_TTL_S); another crawl then drops
+    them.  The next derivation reads the host's mark with the stored payload's locations and
+    derives nothing, and the host's stored derived templates stop deciding, within the TTL.
+    The twin, no drop: the derivation goes on to the pool."""
+    article, derived, _ = stored
+    now = datetime.now(UTC)
+    database = open_database(f"sqlite:///{tmp_path / 'rules.sqlite'}")
+    template, body = learned("/world/palmyra", Story())
+    rules = rules_of(template, body)
+    assert rules is not None
+    item = refetch(article, "")
+    host, made = site_of(SITE + PATH), layout(item.body)
+    with database.session() as session:  # the site's first learning stores its row alone
+        add_site_rules(session, host, made, identity(), rules, now)
+        add_site_rules(session, host, made, identity(), rules, now)
+    found, _ = pipeline(True, article, agrees=True)
+    pool = Pool()
+    found.pool, found.database = pool, database  # type: ignore[assignment]
+    del found._host_dropped  # the pipeline's own, reading the database
+    location = WarcLocation("a.warc.gz", 0, 1, "sha1:X")
+    monkeypatch.setattr("crawler.pipelines.template_sources", lambda *args: [location])
+    assert found._site(host, made).rules is not None  # read: kept for SITE_RULES_TTL_S
+    assert not found._host_dropped(refetch(article, derived))  # read: kept as well
+    if dropped:  # another crawl's
+        with database.session() as session:
+            drop_site_rules(session, host, identity(), now)
+    assert asyncio.run(found._derive(item)) is None
+    values = found.stats.values  # type: ignore[attr-defined]
+    assert pool.derivations == int(not dropped)
+    assert values["tier0/not_derived/dropped"] == int(dropped)
+    assert found._host_dropped(refetch(article, derived)) is dropped
+    database.dispose()
