@@ -68,9 +68,10 @@ from archive.extract.years import YEARS_PATTERN
 
 # The template format (t0b: JSON, zlib, base64; t0c: :func:`render`; t0d: the digest binds
 # the page's charset, :func:`context`; t0e: a block's attribute names and values are bound to
-# their tag, :func:`vocabulary`): a template of another format is another identity's, learned
-# again.
-FORMAT: Final = "t0e"
+# their tag, :func:`vocabulary`; t0f: learned under the worst-case probe,
+# :mod:`.template_probe`, a block's text bounded, :data:`TEXT_MARK`, a style's token a key): a
+# template of another format is another identity's, learned again.
+FORMAT: Final = "t0f"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
 # Ends a template none of whose decisions has been verified yet (its first one is).
 UNVERIFIED: Final = "~"
@@ -142,6 +143,12 @@ WALL_SAYS: Final = {
     PAYWALL_MARK: (PAYWALL_CONTROL,),
     CONSENT_MARK: (CONSENT_CONTROL, CONSENT_TOPIC),
 }
+# In a block's learned tag names, followed by a number: its content's text (its bytes outside
+# tags) may be at most that long.  Set by learning's worst-case probe (:mod:`.template_probe`)
+# when the learned contents' texts were short enough for the extractor to drop the block as a
+# box (:data:`.inline_chrome.MAX_BOX_CHARS`): the probe reads the page with the text at the
+# bound, and a longer one could keep the box in the article's tree.
+TEXT_MARK: Final = "#text"
 # The tags a block hole may hold (no paragraph, heading 1, time, script, comment, table...).
 BLOCK_TAGS: Final = frozenset(
     b"a li ul ol span div section nav aside h2 h3 h4 h5 h6 strong em b i small img br".split()
@@ -289,6 +296,34 @@ def bound_value(tag: bytes, name: bytes, value: bytes | None) -> bytes:
 
 def _content_length(pieces: Sequence[bytes], text: bytes) -> int:
     return len(text) + sum(map(len, pieces)) + len(pieces)
+
+
+def text_length(pieces: Sequence[bytes], text: bytes) -> int:
+    """The bytes of a block's content (``text`` after its start tag, then its ``pieces``)
+    outside its tags: as long as its text as a reader reads it, or longer (a reference reads
+    as one character, white space runs as one)."""
+    return len(text) + sum(len(p) - p.find(b">") - 1 for p in pieces)
+
+
+def _too_long(pieces: Sequence[bytes], text: bytes, learned: Vocabulary) -> bool:
+    """Whether a block's content (``text`` after its start tag, then its ``pieces``) is longer
+    than its learned cap (:data:`BLOCK_GROWTH`) or holds more text than its bound
+    (:func:`text_bound`)."""
+    if _content_length(pieces, text) > learned["n"] * BLOCK_GROWTH + BLOCK_SLACK:
+        return True
+    bound = text_bound(learned)
+    return bound is not None and text_length(pieces, text) > bound
+
+
+def text_bound(learned: Vocabulary) -> int | None:
+    """The longest text a block's content may hold (:data:`TEXT_MARK`), if bounded.  (Marks
+    start with ``#``: they sort before tag names.)"""
+    for name in learned["t"]:
+        if not name.startswith("#"):
+            break
+        if name.startswith(TEXT_MARK):
+            return int(name[len(TEXT_MARK) :])
+    return None
 
 
 def tag_name(piece: bytes) -> tuple[bool, bytes] | None:
@@ -534,8 +569,7 @@ def _block_end(
             if tag != name:
                 raise Mismatch(BLOCK)
             content_pieces = pieces[start + 1 : j]
-            limit = learned["n"] * BLOCK_GROWTH + BLOCK_SLACK
-            if _content_length(content_pieces, text) > limit:
+            if _too_long(content_pieces, text, learned):
                 raise Mismatch(BLOCK)
             before = text_before(pieces, start)
             after = text_after(pieces, j - 1)

@@ -100,6 +100,7 @@ from archive.extract.template import (
     unlearnable,
     vocabulary,
 )
+from archive.extract.template_probe import probed
 from archive.extract.template_walls import element_marks, vocabulary_marks
 from archive.extract.timestamps import (
     _FOLDED_TO_ASCII,
@@ -208,7 +209,7 @@ def learn(
         if learned is None:  # a block held a year where none may be: learn as before
             learned = _learn(old, new, bound, content_type, locator, url, years=False)
         assert learned is not None
-        return learned
+        return probed(learned, old, new, content_type, url=url, min_chars=min_chars)
     except Exception as exc:  # any doubt: no template
         return unlearnable(f"error:{type(exc).__name__}")
 
@@ -976,7 +977,12 @@ def _text_token(
         hole[1] = "w"
         return None
     if owner.tag == "style":
-        hole[1] = "w"
+        # a run a selector names: a key of the learned shape only (:func:`.template.keeps_shape`),
+        # never a word (``.story{display:none}`` would hide the article when replayed)
+        shape = key_shape(hole[3:])
+        if shape is None:
+            return "token_style"
+        hole[1], hole[2] = "w", KEY + shape
         return None
     if _inside(owner, article) or _inside(owner, region):
         return "token_in_article"
