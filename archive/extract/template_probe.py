@@ -14,11 +14,12 @@ So, once a template is learned (:mod:`.template_learn`), the stored page is read
 again as the template would let a refetch make it, *grown*: every block's learned content (as
 stored) with each link, image and field value (:data:`.template.FREE_VALUES`) cut to one byte,
 and running text (:data:`_FILLER`, in chunks of :data:`_CHUNK` characters, each in a ``<div>``
-when the block's vocabulary holds one, outside links first and in order: the first item of a
-list gets it) added to the content's texts until the text added is as long as the whole
-content may be (the limit in bytes, tags included: no content the check admits holds more
-text); every count hole of one digit.  With count holes, a third reading: every count of six
-digits, the blocks as stored.  An article other than the stored page's own (its content hash):
+when the block's vocabulary holds one, first outside links and not right inside a ``<ul>`` or
+``<ol>``, in order: the first item of a list gets it) added to the content's texts until its
+text is as long as the whole content may be (the limit in bytes, tags included: no content the
+check admits holds more text), or as its text bound (:data:`.template.TEXT_MARK`); every count
+hole of one digit.  With count holes, a third reading: every count of six digits, the blocks
+as stored.  An article other than the stored page's own (its content hash):
 no template (:data:`PROBE_REASON`).  One page for all the holes; no bisection: a template one
 of whose holes moves a reader is not kept, and the version keeps the fingerprint check.
 
@@ -43,6 +44,7 @@ from archive.extract.template import (
     RUN,
     TAG,
     TEXT_MARK,
+    VOID,
     Segment,
     Vocabulary,
     match_close,
@@ -64,6 +66,7 @@ _FILLER: Final = (
 )
 # The text added to one text of a grown block (at most), so that an item reads as a paragraph.
 _CHUNK: Final = 240
+_LISTS: Final = frozenset({b"ul", b"ol"})
 _SHORT_COUNT: Final = b"7"
 _LONG_COUNT: Final = b"888888"
 
@@ -201,9 +204,11 @@ def _probe_page(
     for (start, close, limit), vocabulary in reversed(list(zip(blocks, learned, strict=True))):
         head, _, text = pieces[start].partition(b">")
         content = list(pieces[start + 1 : close])
+        # the text added: up to the cap in bytes (no content the check admits holds more
+        # text), or the text bound, the content's own text included
         bound = text_bound(vocabulary)
-        if bound is not None:  # the text added: up to the bound, the content's own included
-            limit = min(limit, max(bound - text_length(content, text), 0))
+        limit = min(limit, bound if bound is not None else limit)
+        limit = max(limit - text_length(content, text), 0)
         text, content = _grown(text, content, limit, lines="div" in vocabulary["t"])
         pieces[start:close] = [head + b">" + text, *content]
     return b"<".join(pieces)
@@ -216,22 +221,24 @@ def _grown(
     cut and :data:`_FILLER` added to its texts, ``limit`` bytes of it in all (``lines``: each
     chunk in a ``<div>`` of its own, a tag the block's vocabulary holds)."""
     heads, texts = [b""], [text]
-    outside = [True]  # whether each text is outside every link
-    links = 0
+    # whether each text is outside every link and not right inside a list (where an item
+    # would be: a ``<div>`` there is no item)
+    outside = [True]
+    opened: list[bytes] = []
     for piece in content:
         head, sep, after = piece.partition(b">")
         found = tag_name(piece)
         if found is not None:
             closing, name = found
-            if name == b"a" and not closing:
-                links += 1
-            elif name == b"a" and closing and links:
-                links -= 1
-            if not closing:
+            if closing and name in opened:
+                del opened[len(opened) - 1 - opened[::-1].index(name) :]
+            elif not closing:
                 head = _cut_free_values(head)
+                if name not in VOID and not head.endswith(b"/"):
+                    opened.append(name)
         heads.append(head + sep)
         texts.append(after)
-        outside.append(links == 0)
+        outside.append(b"a" not in opened and (not opened or opened[-1] not in _LISTS))
     order = [i for i, out in enumerate(outside) if out] + [
         i for i, out in enumerate(outside) if not out
     ]

@@ -834,7 +834,9 @@ def test_a_derived_blocks_length_cap_is_its_own_on_the_stored_page(grown):
     article, is no match (before, the rule's cap let tier 0 say "same").  The twin: B's list
     changed within its own length, "same" for both."""
     long_list = [f"{TRENDING_ITEM} ({k})" for k in range(15)]
-    paragraphs = tuple(f"{p} ({k})" for k in range(3) for p in BRIDGE)
+    # long enough that A's list grown to its cap is not taken for it (the learning's
+    # worst-case probe, archive.extract.template_probe)
+    paragraphs = tuple(f"{p} ({k})" for k in range(6) for p in BRIDGE)
     rules_ = daily_rules(
         daily("Harbour bridge closed", paragraphs, 1, before=_trending(long_list[:14])),
         daily("Harbour bridge closed", paragraphs, 2, before=_trending(long_list[1:])),
@@ -864,7 +866,9 @@ def test_a_verification_counts_only_for_the_rules_whose_holes_carried_new_bytes(
     trusted after 3."""
     now = datetime.now(UTC)
     key = ("daily.example", "l", "i")
-    paragraphs = tuple(f"{p} ({k})" for k in range(3) for p in BRIDGE)
+    # long enough that A's list grown to its cap is not taken for it (the learning's
+    # worst-case probe, archive.extract.template_probe)
+    paragraphs = tuple(f"{p} ({k})" for k in range(6) for p in BRIDGE)
     items = [f"{TRENDING_ITEM} ({k})" for k in range(15)]
     rules_ = daily_rules(
         daily("Harbour bridge closed", paragraphs, 1, before=_trending(items[:14])),
