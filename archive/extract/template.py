@@ -443,7 +443,7 @@ def says_a_wall(
     for piece in content:
         if b"=" in piece:
             said += [b"\n", *_CONTROL_WORDS.findall(piece.partition(b">")[0])]
-    return pattern.search(b"".join(said).decode("utf-8", "replace")) is not None
+    return pattern.search(b"".join(said).decode("utf-8", "replace").casefold()) is not None
 
 
 # The attributes the wall guard reads a control's words from (besides its text), and whatever
@@ -455,9 +455,14 @@ _CONTROL_WORDS: Final = re.compile(
 
 @lru_cache(maxsize=8)
 def _wall_says(marks: tuple[str, ...]) -> re.Pattern[str] | None:
-    """The patterns of :data:`WALL_SAYS` of ``marks`` as one (one pass over a block)."""
-    patterns = [pattern.pattern for mark in marks for pattern in WALL_SAYS[mark]]
-    return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+    """The patterns of :data:`WALL_SAYS` of ``marks`` as one, for a casefolded text (one
+    pass over a block; their sources are lowercase, and matching them case-sensitively on a
+    casefolded text is five times faster than with ``re.IGNORECASE``)."""
+    sources = [pattern.pattern for mark in marks for pattern in WALL_SAYS[mark]]
+    if not sources:
+        return None
+    joined = "|".join(sources)
+    return re.compile(joined) if joined == joined.casefold() else re.compile(joined, re.I)
 
 
 def other_digits(raw: bytes) -> bool:

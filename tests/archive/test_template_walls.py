@@ -13,6 +13,7 @@ from archive.extract.template import (
     PAYWALL_MARK,
     check,
     is_unlearnable,
+    says_a_wall,
     segments_of,
 )
 from archive.extract.template_learn import learn_with_fingerprint
@@ -120,3 +121,21 @@ def test_a_form_block_is_marked_for_consent_only_and_still_decides():
     assert _check(daily(A, BRIDGE, 3, before=_login("m2k8w1p5z9")), template) is None
     consent = _login("m2k8w1p5z9").replace("Log in", "Accept cookies")
     assert _check(daily(A, BRIDGE, 3, before=consent), template) == "block"
+
+
+def test_a_walls_words_are_read_in_any_case_across_tags_and_in_a_controls_attributes():
+    """The screen reads a block's text across tags and a control's ``value``, ``aria-label``
+    and ``title`` in any case (casefolded: the long s of "ſubscribe" too); the twin: a
+    newsletter's "Sign up" says no paywall's control."""
+
+    def said(content: bytes, marks: tuple[str, ...] = (PAYWALL_MARK,)) -> bool:
+        pieces = content.split(b"<")
+        return says_a_wall(pieces[1:], pieces[0], b"", b"", marks)
+
+    assert said(b"<a href='/s'>SUB<b>SCRIBE</b></a>")
+    assert said('<a href="/s">ſubscribe</a>'.encode())
+    assert said(b'<input type="submit" value="Log in">')
+    assert said(b'<a href="/s" aria-label="Sign in">Go</a>')
+    assert not said(b'<a href="/s">Sign up</a>')
+    assert not said(b'<a href="/s">Manage</a>')  # a consent control: not marked so
+    assert said(b'<a href="/s">Manage</a>', (CONSENT_MARK,))
