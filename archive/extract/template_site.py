@@ -50,8 +50,11 @@ from archive.extract.decode import decoded_by_detection, first_charset, shared_c
 from archive.extract.template import (
     ATTRIBUTE,
     CLASSES,
+    CONSENT_MARK,
+    PAYWALL_MARK,
     RUN,
     TAG,
+    YEARS_MARK,
     Mismatch,
     Segment,
     _block_end,
@@ -106,6 +109,10 @@ def _head(parts: list[bytes], holes: Sequence[int]) -> bytes:
     return b"".join(parts[:first])
 
 
+# The marks of a learned block that hold for its page only (:func:`rules_of` drops them).
+_PAGE_MARKS: Final = frozenset({YEARS_MARK, PAYWALL_MARK, CONSENT_MARK})
+
+
 def rules_of(template: str, body: bytes) -> Rules | None:
     """The site rules of a learned ``template``, read on ``body``, a payload it matches (None
     when it is no learned template or does not match ``body``).  A token rule:
@@ -143,8 +150,9 @@ def rules_of(template: str, body: bytes) -> Rules | None:
                 if len(parts) != segment[2]:
                     return None
                 context_ = _masked(parts, indices).decode("latin-1")
-                # a rule's tag names without the page's marks (years, walls: judged anew)
-                learned = {**segment[4], "t": [t for t in segment[4]["t"] if t[:1] != "#"]}
+                # a rule's tag names without the page's years and walls (judged anew on the
+                # page a template is derived on); a text bound is kept (it only narrows)
+                learned = {**segment[4], "t": [t for t in segment[4]["t"] if t not in _PAGE_MARKS]}
                 blocks.append([name, segment[2], indices, context_, holes, learned])
                 close = match_close(pieces, at, name.encode())
                 if close is None:

@@ -79,6 +79,10 @@ def test_a_derived_block_by_a_paywall_is_marked_on_its_own_page():
     place on B's page, refuses the "Subscribe" link (the extraction refuses B as a paywall)
     and decides the pitch rotating."""
     rules_ = daily_rules(daily(A, BRIDGE, 1, before=_FIRST), daily(A, BRIDGE, 2, before=_SECOND))
+    # A's marks are A's page's: a rule holds none, B's derivation marks its own
+    assert rules_["b"] and all(
+        {PAYWALL_MARK, CONSENT_MARK}.isdisjoint(r[5]["t"]) for r in rules_["b"]
+    )
     b = "Grape harvest starts early"
     old = daily(b, HARVEST, 10, before=_FIRST)
     url = DAILY + "/news/harvest"
