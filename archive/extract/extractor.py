@@ -34,6 +34,7 @@ from archive.extract.links import find_links
 from archive.extract.metadata import read_metadata
 from archive.extract.normalize import normalize_optional, split_paragraphs
 from archive.extract.parse import parse_body
+from archive.extract.printed import printed_copies
 from archive.extract.recover import recover_article_text
 from archive.extract.repeats import repeated_runs, restore_repeats
 from archive.extract.timestamps import find_published, find_updated, hide_modified_stamps
@@ -207,34 +208,6 @@ def _drop_headline_echo(paragraphs: tuple[str, ...], titles: list[str]) -> tuple
     return paragraphs
 
 
-# Elements that may print a standfirst or a body paragraph as a block of its own.
-_TEXT_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "td")
-
-
-def _printed_copies(tree: HtmlElement, text: str) -> int:
-    """How many blocks of the page read exactly ``text`` (punctuation and spacing aside): for
-    each text node holding its longest word, the lowest block around it that reads so, so
-    that a wrapper and its paragraph count once."""
-    words = text.split()
-    if not words:
-        return 0
-    found: dict[int, HtmlElement] = {}
-    for node in tree.xpath("//text()[contains(., $word)]", word=max(words, key=len)):
-        element = node.getparent()
-        if node.is_tail and element is not None:
-            element = element.getparent()
-        while element is not None:
-            if element.tag in _TEXT_BLOCKS:
-                shown = element.text_content()
-                if same_text(shown, text, exact_case=True):
-                    found[id(element)] = element
-                    break
-                if len(shown) > 2 * len(text):
-                    break  # the blocks above only hold more
-            element = element.getparent()
-    return len(found)
-
-
 def _copies_held(paragraphs: tuple[str, ...], text: str) -> int:
     """How many of ``paragraphs`` are ``text`` (``same_text`` with ``exact_case``): each
     paragraph's key computed once, and none for a paragraph shorter than ``text``'s key (a
@@ -256,12 +229,14 @@ def _drop_description_echo(
     words (GOV.UK does when a body paragraph is rewritten to match its summary): the body's
     copy is a paragraph of the article, and it changed from what it said before.  Dropping it
     too would report that paragraph removed.  So an echo goes only while the extraction holds
-    as many copies as the page prints, or more (the standfirst among them).
+    as many copies as the page prints, or more (the standfirst among them); a copy in the
+    page's chrome (a "most read" teaser of this story) is not one it prints
+    (:func:`.printed.printed_copies`).
     """
     if not description:
         return paragraphs
     held = _copies_held(paragraphs, description)
-    if not held or held < _printed_copies(tree, description):
+    if not held or held < printed_copies(tree, description):
         return paragraphs
     return _drop_headline_echo(paragraphs, [description])
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import metadata
 
-EXTRACTOR_VERSION = 8
+EXTRACTOR_VERSION = 9
 
 
 @cache

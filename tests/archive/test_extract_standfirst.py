@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from archive.extract import extract_article
 from archive.extract.chrome import is_chrome
 
@@ -87,3 +89,139 @@ def test_twin_a_body_that_opens_with_the_summary_printed_once_reports_it_as_the_
     article = extract_article(summary_page([LEAD, *LATER], lead=False), url, min_chars=50)
     assert article.description == LEAD
     assert article.paragraphs == tuple(LATER)
+
+
+# A news page whose standfirst (its description) a "most read" box in the page's chrome may
+# also print, as the teaser of this very story, and rotate out on the next request.
+STANDFIRST = (
+    "The tidal barrier will close at every high tide from June while its gates are replaced."
+)
+STORY = [
+    "The Wexmouth tidal barrier, which guards the estuary villages against surge tides, is to"
+    " close at every high tide from the first week of June, the river authority said on Monday.",
+    "Engineers will lift out the four steel gates one at a time and fit new ones made in a yard"
+    " upriver, work the authority expects to last until the end of the autumn.",
+    "Boat owners moored above the barrier will be able to pass only in a two-hour window around"
+    " low water, and the harbour master has asked them to plan their trips a week ahead.",
+]
+TEASERS = [
+    (
+        "/news/ferry-fares",
+        "Ferry fares to rise in spring",
+        "The island service says fuel and"
+        " crew costs have gone up faster than expected since last year.",
+    ),
+    (
+        "/news/library-hours",
+        "Library to open on Sundays",
+        "Volunteers will staff the reading room on Sunday afternoons during a six-month trial.",
+    ),
+    (
+        "/news/school-roof",
+        "School roof repairs finished early",
+        "Pupils return to the upper classrooms a fortnight before the date the council first set.",
+    ),
+    (
+        "/news/market-square",
+        "Market square plans go on show",
+        "Residents can see the drawings for the new square in the town hall foyer until Friday.",
+    ),
+    (
+        "/news/bus-route",
+        "New bus route links the hospitals",
+        "The hourly service runs from the"
+        " general hospital to the eye clinic by way of the station.",
+    ),
+    (
+        "/news/harbour-dredge",
+        "Harbour dredging starts next month",
+        "A dredger will work the main channel at night so that fishing boats can use it by day.",
+    ),
+    (
+        "/news/cycle-lane",
+        "Cycle lane on the coast road opens",
+        "The two-mile lane runs from the pier to the golf club, kept apart from traffic by kerbs.",
+    ),
+]
+BARRIER = "https://courier.example/news/tidal-barrier"
+
+
+def _teasers(shape: str, listed: bool, standfirst: str) -> str:
+    """The most-read box in one of the shapes sites give it, listing the story or not."""
+    items = list(TEASERS)
+    if listed:
+        items.insert(2, ("/news/tidal-barrier", "Tidal barrier to close at high tide", standfirst))
+    if shape == "aside":  # an aside named as such, items a link and a summary
+        lis = "".join(f'<li><a href="{h}"><h3>{t}</h3></a><p>{s}</p></li>' for h, t, s in items)
+        return f'<aside class="most-read"><h2>Most read</h2><ol>{lis}</ol></aside>'
+    if shape == "link-list":  # an unnamed column: a list whose every item holds a link
+        lis = "".join(f'<li><a href="{h}">{t}</a><p>{s}</p></li>' for h, t, s in items)
+        return f'<div class="column-b"><h2>Most read</h2><ul>{lis}</ul></div>'
+    # cards: each a link around its heading and summary
+    cards = "".join(
+        f'<div class="card"><a href="{h}"><h3>{t}</h3><p>{s}</p></a></div>' for h, t, s in items
+    )
+    return f'<div class="column-b"><h2>Trending</h2>{cards}</div>'
+
+
+def barrier_page(
+    shape: str, *, listed: bool, standfirst: str = STANDFIRST, story: list[str] = STORY
+) -> str:
+    body = "".join(f"<p>{p}</p>" for p in story)
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Tidal barrier to close at high tide - Wexmouth Courier</title>
+<meta property="og:site_name" content="Wexmouth Courier">
+<meta name="description" content="{standfirst}"></head><body>
+<header><a href="/">Wexmouth Courier</a><nav><ul><li><a href="/news">News</a></li>
+<li><a href="/sport">Sport</a></li></ul></nav></header>
+<main><article><h1>Tidal barrier to close at high tide</h1>
+<p class="standfirst">{standfirst}</p><p class="byline">By Ellen Marsh</p>
+<div class="body">{body}</div></article></main>
+{_teasers(shape, listed, standfirst)}
+<footer><p>Wexmouth Courier, 4 Quay Lane</p></footer></body></html>"""
+
+
+SHAPES = ("aside", "link-list", "cards")
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_most_read_box_rotating_the_story_in_and_out_is_no_edit(shape: str) -> None:
+    """The box's teaser of this story prints the standfirst once more: not the article's copy,
+    so the story in the box or out of it gives the same article (no version, no edit)."""
+    listed = extract_article(barrier_page(shape, listed=True), BARRIER)
+    unlisted = extract_article(barrier_page(shape, listed=False), BARRIER)
+    assert listed.description == unlisted.description == STANDFIRST
+    assert listed.paragraphs == unlisted.paragraphs == tuple(STORY)
+    assert listed.content_hash == unlisted.content_hash
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_twin_a_rewritten_standfirst_is_an_edit_whether_or_not_the_box_lists_the_story(
+    shape: str,
+) -> None:
+    """The standfirst itself rewritten: a new version with a description edit, the body as it
+    was, whatever the box shows."""
+    from archive.diff import compare
+
+    rewritten = "The tidal barrier will close at every high tide from July, a month later."
+    before = extract_article(barrier_page(shape, listed=True), BARRIER)
+    for listed in (True, False):
+        after = extract_article(barrier_page(shape, listed=listed, standfirst=rewritten), BARRIER)
+        assert after.description == rewritten
+        assert after.paragraphs == tuple(STORY)
+        assert after.content_hash != before.content_hash
+        assert compare(before, after).kinds() == {"description": 1}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_twin_a_body_paragraph_reading_as_the_standfirst_stays_with_the_story_listed(
+    shape: str,
+) -> None:
+    """The body opening rewritten to read as the standfirst printed above it: a paragraph of
+    the article, with or without the box's teaser (not the standfirst, dropped as the
+    description's echo)."""
+    for listed in (True, False):
+        page = barrier_page(shape, listed=listed, story=[STANDFIRST, *STORY[1:]])
+        after = extract_article(page, BARRIER)
+        assert after.description == STANDFIRST
+        assert after.paragraphs == (STANDFIRST, *STORY[1:])

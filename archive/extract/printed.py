@@ -1,0 +1,87 @@
+"""Where a page prints a text (its description) as a block of its own, chrome aside.
+
+The extractor asks how many times the page prints its description (the standfirst above the
+body, and a body paragraph that came to read the same) to decide whether the copy it extracted
+is the standfirst, reported once as the description, or a paragraph of the article.  A page's
+chrome may print the description too: a "most read", "trending" or "related" box that lists
+this very story with its summary, and rotates it in and out from one request to the next.  A
+copy there is another page's teaser, not the article's: counted, it would make the same
+article extract differently as the box rotates (an edit no one made).
+
+A copy is chrome (:func:`in_chrome`) when it lies inside a link or a button (a teaser's link),
+inside an item of a link list (a list whose every item holds a link), or inside a block that
+holds no ``<h1>`` and is navigation, an aside or a footer (by tag or ARIA role) or is named as
+chrome (class or id: :func:`.fastpath._named_as_chrome`, the furniture words of the in-article
+chrome pass).  Everything else counts: GOV.UK's lead paragraph (``p.gem-c-lead-paragraph``,
+above the body region in ``<main>``) and the body's own paragraphs among them.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+from lxml.html import HtmlElement
+
+from archive.extract.fastpath import _named_as_chrome
+from archive.extract.headline import same_text
+
+# Elements that may print a standfirst or a body paragraph as a block of its own.
+TEXT_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "td")
+# A copy inside one of these is a link's or a button's text: a teaser.
+_LINKS = frozenset({"a", "button"})
+# Blocks that hold no article text, by tag and by ARIA role.
+_CHROME_TAGS = frozenset({"nav", "aside", "footer"})
+_CHROME_ROLES = frozenset({"navigation", "complementary", "contentinfo"})
+_LISTS = ("ul", "ol")
+
+
+def printed_copies(tree: HtmlElement, text: str) -> int:
+    """How many blocks of the page outside its chrome (:func:`in_chrome`) read exactly
+    ``text`` (punctuation and spacing aside): for each text node holding its longest word,
+    the lowest block around it that reads so, so that a wrapper and its paragraph count once."""
+    words = text.split()
+    if not words:
+        return 0
+    found: dict[int, HtmlElement] = {}
+    for node in tree.xpath("//text()[contains(., $word)]", word=max(words, key=len)):
+        element = node.getparent()
+        if node.is_tail and element is not None:
+            element = element.getparent()
+        while element is not None:
+            if element.tag in TEXT_BLOCKS:
+                shown = element.text_content()
+                if same_text(shown, text, exact_case=True):
+                    found[id(element)] = element
+                    break
+                if len(shown) > 2 * len(text):
+                    break  # the blocks above only hold more
+            element = element.getparent()
+    return sum(1 for element in found.values() if not in_chrome(element))
+
+
+def in_chrome(element: HtmlElement) -> bool:
+    """Whether ``element`` lies in the page's chrome: it or a block around it is a link or a
+    button, an item of a link list, or a block without the ``<h1>`` that is navigation, an
+    aside, a footer or named as chrome."""
+    for block in chain((element,), element.iterancestors()):
+        if block.tag in ("body", "html"):
+            return False
+        if block.tag in _LINKS or (block.tag == "li" and _in_link_list(block)):
+            return True
+        chrome = (
+            block.tag in _CHROME_TAGS
+            or (block.get("role") or "").strip() in _CHROME_ROLES
+            or _named_as_chrome(block)
+        )
+        if chrome and block.find(".//h1") is None:
+            return True
+    return False
+
+
+def _in_link_list(item: HtmlElement) -> bool:
+    """Whether list item ``item`` is one of a list's items that each hold a link."""
+    container = item.getparent()
+    if container is None or container.tag not in _LISTS:
+        return False
+    items = [child for child in container if child.tag == "li"]
+    return all(child.find(".//a[@href]") is not None for child in items)
