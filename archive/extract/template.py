@@ -522,8 +522,7 @@ def digest_of(
             part = _tokens_out(piece, segment[1], segment[2], pieces, at)
             if plain is not None and not piece.isascii():
                 plain[0] = False
-            update(b"T%d:" % len(part))
-            update(part)
+            update(b"T%d:%b" % (len(part), part))  # as two updates: the same digest
             pos += len(piece) + 1
             at += 1
         elif kind == "B":  # ["B", name, parts of its start tag, their holes, vocabulary]
@@ -534,8 +533,7 @@ def digest_of(
             if tag_name(start) != (False, name):
                 raise Mismatch(PIECES)
             part = _tokens_out(start, segment[2], segment[3])
-            update(b"B%d:" % len(part))
-            update(part)
+            update(b"B%d:%b" % (len(part), part))
             close = _block_end(pieces, at, name, text, segment[4])
             length = sum(map(len, pieces[at:close])) + close - at - 1  # the block's pieces
             if plain is not None and not body[pos : pos + length].isascii():
@@ -557,8 +555,10 @@ def _block_end(
     not too long); raises :class:`Mismatch` otherwise.  One
     pass doing what :func:`match_close` and :func:`block_reason` do: on plainly chrome content
     (balanced), the first closing of ``name`` outside every element it opens is the one
-    :func:`match_close` finds."""
+    :func:`match_close` finds.  A start tag's bytes met again in the block (a menu's items)
+    are not read again: they passed."""
     stack: list[bytes] = []
+    passed: set[bytes] = set()
     match = TAG.match
     for j in range(start + 1, len(pieces)):
         piece = pieces[j]
@@ -589,16 +589,25 @@ def _block_end(
         if tag not in BLOCK_TAGS or tag.decode("latin-1") not in learned["t"]:
             raise Mismatch(BLOCK)
         head = piece.partition(b">")[0]
-        _check_attributes(tag, head, learned)
+        _check_attributes(tag, head, learned, passed)
         if tag not in VOID and not head.endswith(b"/"):
             stack.append(tag)
     raise Mismatch(BLOCK)
 
 
-def _check_attributes(tag: bytes, head: bytes, learned: Vocabulary) -> None:
+def _check_attributes(
+    tag: bytes, head: bytes, learned: Vocabulary, passed: set[bytes] | None = None
+) -> None:
     """Raises :class:`Mismatch` unless the attributes of ``head`` (the start tag's bytes of a
     ``tag``) read plainly, each of a name learned on that tag and, but for
-    :data:`FREE_VALUES`, of a value learned on that tag."""
+    :data:`FREE_VALUES`, of a value learned on that tag.  ``passed``: the heads that passed
+    already (``head``'s tag is read from it: the same answer), ``head`` added when it does."""
+    if passed is not None:
+        if head in passed:
+            return
+        _check_attributes(tag, head, learned)
+        passed.add(head)
+        return
     read = attributes(head)
     if read is None:
         raise Mismatch(BLOCK)
