@@ -104,11 +104,13 @@ def learn_template_job(
     fingerprint: str | None,
     url: str,
     min_chars: int,
+    article_hash: str | None = None,
 ) -> str | None:
     """Runs in a worker: tier 0's template learned from the version's stored payload (the
     first readable response of ``locations``) and ``body``, a payload of the same article
-    fetched from ``url`` and read with ``min_chars``
-    (:func:`archive.extract.template_learn.learn`); None when no stored payload is readable."""
+    fetched from ``url`` and read with ``min_chars`` (``article_hash``: its content hash, when
+    just extracted) (:func:`archive.extract.template_learn.learn`); None when no stored
+    payload is readable."""
     from archive.extract.template_learn import learn_with_fingerprint
 
     for location in locations:
@@ -122,7 +124,13 @@ def learn_template_job(
         if old_type != content_type:  # another decoding: no template
             return unlearnable("content_type")
         return learn_with_fingerprint(
-            stored.content, body, content_type, fingerprint, url=url, min_chars=min_chars
+            stored.content,
+            body,
+            content_type,
+            fingerprint,
+            url=url,
+            min_chars=min_chars,
+            article_hash=article_hash,
         )
     return None
 
@@ -149,7 +157,7 @@ def extract_learning_job(
         return article, fingerprint, None
     try:
         template = learn_template_job(
-            directory, locations, body, content_type, fingerprint, url, min_chars
+            directory, locations, body, content_type, fingerprint, url, min_chars, current_hash
         )
     except Exception as exc:  # no template: the slower paths go on deciding
         logger.warning("could not learn the page template of %s", url, exc_info=True)

@@ -176,6 +176,7 @@ def learn_with_fingerprint(
     *,
     url: str,
     min_chars: int,
+    article_hash: str | None = None,
 ) -> str:
     """:func:`learn`, the region located by ``new``'s fast-path fingerprint (as
     :func:`.fastpath.fallback_reason` reads it); no fingerprint of this extractor, no template."""
@@ -184,7 +185,9 @@ def learn_with_fingerprint(
     locator = locator_of(fingerprint)
     if locator is None:
         return unlearnable("other_fingerprint")
-    return learn(old, new, content_type, locator, url=url, min_chars=min_chars)
+    return learn(
+        old, new, content_type, locator, url=url, min_chars=min_chars, article_hash=article_hash
+    )
 
 
 def learn(
@@ -195,9 +198,12 @@ def learn(
     *,
     url: str,
     min_chars: int,
+    article_hash: str | None = None,
 ) -> str:
     """The template of the version whose stored payload is ``old``, learned against ``new``
     (same article, other bytes), or :func:`~.template.unlearnable` with the reason.
+    ``article_hash``, when the caller has just extracted ``new`` to it, spares the worst-case
+    probe (:func:`.template_probe.probed`) a full extraction of ``old``.
 
     ``locator`` is the fingerprint's locator of the article's region (:mod:`.fastpath`): no
     region, no template.  ``url`` (the final URL ``new`` was fetched from) and ``min_chars``
@@ -209,7 +215,15 @@ def learn(
         if learned is None:  # a block held a year where none may be: learn as before
             learned = _learn(old, new, bound, content_type, locator, url, years=False)
         assert learned is not None
-        return probed(learned, old, new, content_type, url=url, min_chars=min_chars)
+        return probed(
+            learned,
+            old,
+            new,
+            content_type,
+            url=url,
+            min_chars=min_chars,
+            article_hash=article_hash,
+        )
     except Exception as exc:  # any doubt: no template
         return unlearnable(f"error:{type(exc).__name__}")
 

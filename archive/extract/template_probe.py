@@ -79,11 +79,13 @@ def probed(
     *,
     url: str,
     min_chars: int,
+    article_hash: str | None = None,
 ) -> str:
     """``template`` (as :func:`.template_learn.learn` gives it, learned from the stored
     payload ``old`` and ``new``) with its blocks' texts bounded (:func:`bounded`), or
     :func:`~.template.unlearnable` when a hole at its limits changes the article
-    (:func:`probe_reason`)."""
+    (:func:`probe_reason`; ``article_hash``: the content hash the article is known to have,
+    when the caller has just extracted it, else the stored payload is read for it)."""
     read = segments_of(template)
     if read is None:  # unlearnable already
         return template
@@ -91,7 +93,14 @@ def probed(
     a = old.split(b"<")
     if not bounded(a, new.split(b"<"), segments):
         return unlearnable(PROBE_REASON)
-    reason = probe_reason(a, segments, url=url, content_type=content_type, min_chars=min_chars)
+    reason = probe_reason(
+        a,
+        segments,
+        url=url,
+        content_type=content_type,
+        min_chars=min_chars,
+        article_hash=article_hash,
+    )
     return render(segments, digest) if reason is None else unlearnable(reason)
 
 
@@ -125,10 +134,12 @@ def probe_reason(
     url: str,
     content_type: str | None,
     min_chars: int,
+    article_hash: str | None = None,
 ) -> str | None:
     """None when the stored page (``a``: its pieces, split on ``b"<"``) extracts to the same
-    article with every hole of ``segments`` (a learned template's) at its limits (the module's
-    docstring); else :data:`PROBE_REASON`."""
+    article (of content hash ``article_hash`` when given, else as the stored page reads) with
+    every hole of ``segments`` (a learned template's) at its limits (the module's docstring);
+    else :data:`PROBE_REASON`."""
     places = _places(a, segments)
     if places is None:
         return PROBE_REASON
@@ -137,7 +148,7 @@ def probe_reason(
         return None
     learned = [segment[4] for segment in segments if segment[0] == "B"]
     try:
-        stored = _read(b"<".join(a), url, content_type, min_chars).content_hash
+        stored = article_hash or _read(b"<".join(a), url, content_type, min_chars).content_hash
         pages = [_probe_page(a, blocks, learned, counts, _SHORT_COUNT)]
         if counts:  # the other end of the counts, the blocks as stored
             pages.append(_probe_page(a, [], [], counts, _LONG_COUNT))

@@ -220,3 +220,26 @@ def test_a_token_in_a_style_never_names_a_word():
 
 def test_a_token_in_a_style_with_no_key_shape_is_no_hole():
     assert is_unlearnable(_learn(_styled("m-abcdef"), _styled("m-ghijkl")))
+
+
+def test_the_article_hash_given_by_the_caller_spares_the_stored_page_read():
+    # the crawl's worker has just extracted the new payload: its hash stands for the stored
+    # page's read, with the same template; a hash of another article refuses the template,
+    # so the given hash is what the probe pages are held to
+    from archive.extract.template_learn import learn_with_fingerprint
+
+    paragraphs = PARAS + MORE
+    old, new = (_page(paragraphs, after=_trending(s)) for s in ("a8f3k2", "q7x1m9"))
+    _, fingerprint = extract_with_fingerprint(new, URL, content_type=CT, min_chars=MIN)
+
+    def learned(article_hash: str | None) -> str:
+        return learn_with_fingerprint(
+            old, new, CT, fingerprint, url=URL, min_chars=MIN, article_hash=article_hash
+        )
+
+    plain = learned(None)
+    assert not is_unlearnable(plain), plain
+    assert learned(_read(new)) == plain
+    other = _read(_page(paragraphs[:-1], after=_trending("a8f3k2")))
+    refused = learned(other)
+    assert is_unlearnable(refused) and refused.endswith(PROBE_REASON)
