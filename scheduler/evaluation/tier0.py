@@ -30,7 +30,13 @@ def learn_template(first: str, second: str, url: str, old_hash: str) -> str | No
     if read.content_hash != old_hash:
         return None
     learned = learn_with_fingerprint(
-        first.encode(), second.encode(), HTML, fingerprint, url=url, min_chars=DEFAULT_MIN_CHARS
+        first.encode(),
+        second.encode(),
+        HTML,
+        fingerprint,
+        url=url,
+        min_chars=DEFAULT_MIN_CHARS,
+        article_hash=old_hash,
     )
     return None if is_unlearnable(learned) else learned
 
