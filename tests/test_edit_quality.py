@@ -123,7 +123,7 @@ def test_corpus_is_the_one_the_floors_were_measured_on() -> None:
 
 @pytest.mark.corpus
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(3600)
 def test_edit_detection_meets_the_floors() -> None:
     require_shared(BENCHMARK)
     assert_meets(measured(), floors())
@@ -131,7 +131,7 @@ def test_edit_detection_meets_the_floors() -> None:
 
 @pytest.mark.corpus
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(3600)
 def test_no_chrome_kind_makes_a_version_and_a_paragraph_beside_a_box_is_found() -> None:
     """Every in-article box family, on its own, never makes a version (``false_versions``
     counts them all together), and its twin finds a paragraph added beside a box."""
