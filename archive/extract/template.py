@@ -437,13 +437,22 @@ def says_a_wall(
     if pattern is None:
         return False
     lead = _RUN_AFTER.match(after)
-    said = [before[len(before.rstrip(_RUN_BYTES)) :], text]
-    said += [piece.partition(b">")[2] for piece in content]
+    texts = [piece.partition(b">")[2] for piece in content]
+    said = [before[len(before.rstrip(_RUN_BYTES)) :], text, *texts]
     said.append(lead.group() if lead else b"")
+    # Each piece's text on its own too: the guard reads a control's words alone, so a glued
+    # "...kündbar</span><a>Abo</a>" says "abo" to it, where the text across tags does not.
+    said += [b"\n", b"\n".join(texts)]
     for piece in content:
         if b"=" in piece:
             said += [b"\n", *_CONTROL_WORDS.findall(piece.partition(b">")[0])]
-    return pattern.search(b"".join(said).decode("utf-8", "replace").casefold()) is not None
+    folded = b"".join(said).decode("utf-8", "replace").casefold()
+    return pattern.search(folded.translate(_AS_I)) is not None
+
+
+# What ``re.IGNORECASE`` (the wall guard's) matches with "i" and casefolding does not: the
+# dotted capital I folds to "i" and a combining dot, the dotless i stays itself.
+_AS_I: Final = str.maketrans({"\u0307": None, "\u0131": "i"})
 
 
 # The attributes the wall guard reads a control's words from (besides its text), and whatever

@@ -143,3 +143,22 @@ def test_a_walls_words_are_read_in_any_case_across_tags_and_in_a_controls_attrib
     assert not said(b'<a href="/s">Sign up</a>')
     assert not said(b'<a href="/s">Manage</a>')  # a consent control: not marked so
     assert said(b'<a href="/s">Manage</a>', (CONSENT_MARK,))
+
+
+def test_a_controls_words_glued_to_the_text_before_and_turkish_capitals_are_read():
+    """The guard reads each control alone and with ``re.IGNORECASE``: "Abo" glued to the
+    text before it (minified pages) and "SİGN İN" (a dotted capital I, as a Turkish locale
+    upper-cases "Sign in") are controls to it, and so to the screen; the twins: the same
+    word inside a longer one, and a dotless "ı" where no control is spelt."""
+
+    def said(content: bytes) -> bool:
+        pieces = content.split(b"<")
+        return says_a_wall(pieces[1:], pieces[0], b"", b"", (PAYWALL_MARK,))
+
+    glued = "<span>Jederzeit monatlich kündbar</span><a href='/abo'>Abo</a>"
+    assert said(glued.encode())
+    assert not said("<span>Jederzeit monatlich kündbar</span><a href='/a'>Mehr</a>".encode())
+    assert not said(b"<span>Read about</span><a href='/a'>Aboard</a>")
+    assert said('<a href="/s">SİGN İN</a>'.encode())
+    assert said('<a href="/s">sıgn ın</a>'.encode())
+    assert not said('<a href="/s">SİGNAL</a>'.encode())
