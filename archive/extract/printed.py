@@ -8,12 +8,15 @@ this very story with its summary, and rotates it in and out from one request to 
 copy there is another page's teaser, not the article's: counted, it would make the same
 article extract differently as the box rotates (an edit no one made).
 
-A copy is chrome (:func:`in_chrome`) when it lies inside a link or a button (a teaser's link),
-inside an item of a link list (a list whose every item holds a link), or inside a block that
-holds no ``<h1>`` and is navigation, an aside or a footer (by tag or ARIA role) or is named as
-chrome (class or id: :func:`.fastpath._named_as_chrome`, the furniture words of the in-article
-chrome pass).  Everything else counts: GOV.UK's lead paragraph (``p.gem-c-lead-paragraph``,
-above the body region in ``<main>``) and the body's own paragraphs among them.
+A copy is chrome (:func:`in_chrome`, judged from the element holding its text up) when it
+lies inside a link or a button (a teaser's link), inside an item of a link list (a list whose
+every item holds a link), or inside a block that holds no ``<h1>`` and is navigation, an aside
+or a footer (by tag or ARIA role) or is named as chrome (class or id:
+:func:`.fastpath._named_as_chrome`, the furniture words of the in-article chrome pass): a
+teaser in an aside's link, the aside in a plain grid ``<div>``, is chrome though the lowest
+block reading the copy is that ``<div>``.  Everything else counts: GOV.UK's lead paragraph
+(``p.gem-c-lead-paragraph``, above the body region in ``<main>``) and the body's own
+paragraphs among them.
 """
 
 from __future__ import annotations
@@ -42,21 +45,24 @@ def printed_copies(tree: HtmlElement, text: str) -> int:
     words = text.split()
     if not words:
         return 0
-    found: dict[int, HtmlElement] = {}
+    found: dict[int, HtmlElement] = {}  # a block, by the element holding its text node
     for node in tree.xpath("//text()[contains(., $word)]", word=max(words, key=len)):
         element = node.getparent()
         if node.is_tail and element is not None:
             element = element.getparent()
+        holder = element
         while element is not None:
             if element.tag in TEXT_BLOCKS:
                 shown = element.text_content()
                 if same_text(shown, text, exact_case=True):
-                    found[id(element)] = element
+                    found.setdefault(id(element), holder)
                     break
                 if len(shown) > 2 * len(text):
                     break  # the blocks above only hold more
             element = element.getparent()
-    return sum(1 for element in found.values() if not in_chrome(element))
+    # Chrome is judged from the text's own element up, not from the block found: a teaser in
+    # an aside's link, the aside in a plain <div>, reads as that <div> and lies in chrome.
+    return sum(1 for holder in found.values() if holder is not None and not in_chrome(holder))
 
 
 def in_chrome(element: HtmlElement) -> bool:

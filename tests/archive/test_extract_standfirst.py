@@ -157,6 +157,9 @@ def _teasers(shape: str, listed: bool, standfirst: str) -> str:
     if shape == "link-list":  # an unnamed column: a list whose every item holds a link
         lis = "".join(f'<li><a href="{h}">{t}</a><p>{s}</p></li>' for h, t, s in items)
         return f'<div class="column-b"><h2>Most read</h2><ul>{lis}</ul></div>'
+    if shape == "slot":  # one story in an aside of inline text, in a plain grid <div>
+        href, _, summary = items[2]
+        return f'<div class="col-md-4"><aside><a href="{href}">{summary}</a></aside></div>'
     # cards: each a link around its heading and summary
     cards = "".join(
         f'<div class="card"><a href="{h}"><h3>{t}</h3><p>{s}</p></a></div>' for h, t, s in items
@@ -181,7 +184,7 @@ def barrier_page(
 <footer><p>Wexmouth Courier, 4 Quay Lane</p></footer></body></html>"""
 
 
-SHAPES = ("aside", "link-list", "cards")
+SHAPES = ("aside", "link-list", "cards", "slot")
 
 
 @pytest.mark.parametrize("shape", SHAPES)
