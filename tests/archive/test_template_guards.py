@@ -7,14 +7,12 @@ from __future__ import annotations
 import pytest
 
 from archive.errors import ExtractionError
-from archive.extract import DEFAULT_MIN_CHARS
-from archive.extract.extractor import extract_article, extract_with_fingerprint
-from archive.extract.template import check, is_unlearnable
-from archive.extract.template_learn import learn_with_fingerprint
+from archive.extract.extractor import extract_article
+from archive.extract.template import is_unlearnable
+from tests.archive.river_template import CT, URL
+from tests.archive.river_template import checked as _check
+from tests.archive.river_template import learned as _learn
 from tests.pages import PARAGRAPHS
-
-URL = "https://news.example/world/river"
-CT = "text/html; charset=utf-8"
 
 
 def _page(head: str = "", before: str = "", after: str = "") -> bytes:
@@ -26,15 +24,6 @@ def _page(head: str = "", before: str = "", after: str = "") -> bytes:
         f"<main><article><h1>River report</h1>{body}</article></main>{after}"
         "<footer><p>About us</p></footer></body></html>"
     ).encode()
-
-
-def _learn(old: bytes, new: bytes) -> str:
-    _, fingerprint = extract_with_fingerprint(new, URL, content_type=CT)
-    return learn_with_fingerprint(old, new, CT, fingerprint, url=URL, min_chars=DEFAULT_MIN_CHARS)
-
-
-def _check(body: bytes, template: str) -> str | None:
-    return check(body, template, url=URL, content_type=CT, min_chars=DEFAULT_MIN_CHARS)
 
 
 _PUBLISHED = '<meta property="article:published_time" content="2025-03-01T09:00:00Z">'

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import pytest
 
-from archive.extract import DEFAULT_MIN_CHARS
-from archive.extract.extractor import extract_with_fingerprint
-from archive.extract.template import check, is_unlearnable
-from archive.extract.template_learn import learn_with_fingerprint
+from archive.extract.template import is_unlearnable
+from tests.archive.river_template import checked as _check
+from tests.archive.river_template import learned as _learn
 from tests.pages import PARAGRAPHS
 
-URL = "https://news.example/world/river"
-CT = "text/html; charset=utf-8"
 # the page's markup states both its timestamps: htmldate reads them first and stops there
 DATED = (
     '<meta property="article:published_time" content="2025-03-01T09:00:00Z">'
@@ -37,15 +34,6 @@ def _page(head: str, after: str, last: str = PARAGRAPHS[-1]) -> bytes:
         f"<main><article><h1>River report</h1>{body}</article></main>{after}"
         "<footer><p>About us</p></footer></body></html>"
     ).encode()
-
-
-def _learn(old: bytes, new: bytes) -> str:
-    _, fingerprint = extract_with_fingerprint(new, URL, content_type=CT)
-    return learn_with_fingerprint(old, new, CT, fingerprint, url=URL, min_chars=DEFAULT_MIN_CHARS)
-
-
-def _check(body: bytes, template: str) -> str | None:
-    return check(body, template, url=URL, content_type=CT, min_chars=DEFAULT_MIN_CHARS)
 
 
 _COUNT = '<p class="comments-meta"><b>{}</b> comments</p>'

@@ -4,16 +4,14 @@ derived ones)."""
 
 from __future__ import annotations
 
-from archive.extract import DEFAULT_MIN_CHARS
-from archive.extract.extractor import extract_article, extract_with_fingerprint
-from archive.extract.template import check, is_unlearnable, segments_of
-from archive.extract.template_learn import learn_with_fingerprint
+from archive.extract.extractor import extract_article
+from archive.extract.template import is_unlearnable, segments_of
 from archive.extract.template_site_judge import read_values
+from tests.archive.river_template import CT, URL
+from tests.archive.river_template import checked as _check
+from tests.archive.river_template import learned as _learn
 from tests.archive.test_template_site import BRIDGE, HARVEST, daily, daily_rules, decided
 from tests.pages import PARAGRAPHS
-
-URL = "https://news.example/world/river"
-CT = "text/html; charset=utf-8"
 
 
 def _page(before: str) -> bytes:
@@ -25,15 +23,6 @@ def _page(before: str) -> bytes:
         f"<main><article><h1>River report</h1>{body}</article></main>"
         "<footer><p>About us</p></footer></body></html>"
     ).encode()
-
-
-def _learn(old: bytes, new: bytes) -> str:
-    _, fingerprint = extract_with_fingerprint(new, URL, content_type=CT)
-    return learn_with_fingerprint(old, new, CT, fingerprint, url=URL, min_chars=DEFAULT_MIN_CHARS)
-
-
-def _check(body: bytes, template: str) -> str | None:
-    return check(body, template, url=URL, content_type=CT, min_chars=DEFAULT_MIN_CHARS)
 
 
 def _hash(body: bytes) -> str:
