@@ -352,6 +352,33 @@ def match_close(pieces: Sequence[bytes], start: int, name: bytes) -> int | None:
     return None
 
 
+def hole_spans(
+    pieces: Sequence[bytes], segments: Sequence[Segment]
+) -> tuple[list[tuple[Segment, int, int]], int] | None:
+    """Where each segment holding holes (``T``, ``B``) of ``segments`` lies in ``pieces`` (a
+    page split on ``b"<"``): its first piece and the piece after it (a block's closing piece,
+    found by :func:`match_close`), and the number of pieces the segments cover; None when a
+    block does not close or a segment is of no known kind."""
+    spans: list[tuple[Segment, int, int]] = []
+    at = 0
+    for segment in segments:
+        kind = segment[0]
+        if kind == "F":
+            at += segment[1]
+        elif kind == "T":
+            spans.append((segment, at, at + 1))
+            at += 1
+        elif kind == "B":
+            close = match_close(pieces, at, segment[1].encode())
+            if close is None:
+                return None
+            spans.append((segment, at, close))
+            at = close
+        else:
+            return None
+    return spans, at
+
+
 def block_reason(content: Sequence[bytes], text: bytes = b"", *, years: bool = False) -> str | None:
     """None when ``content`` (the pieces inside a block, after the ``text`` that follows its
     start tag) is plainly chrome: every tag one of :data:`BLOCK_TAGS`, each closed in order,

@@ -47,7 +47,7 @@ from archive.extract.template import (
     VOID,
     Segment,
     Vocabulary,
-    match_close,
+    hole_spans,
     render,
     segments_of,
     tag_name,
@@ -175,26 +175,18 @@ def _places(
 ) -> tuple[list[_Block], list[_Count]] | None:
     """Where the blocks and the count holes of ``segments`` are in ``a``; None when the
     segments do not cover ``a`` as :func:`.template.digest_of` walks it."""
+    read = hole_spans(a, segments)
+    if read is None or read[1] != len(a):
+        return None
     blocks: list[_Block] = []
     counts: list[_Count] = []
-    at = 0
-    for segment in segments:
-        kind = segment[0]
-        if kind == "F":
-            at += segment[1]
-        elif kind == "T":
+    for segment, at, end in read[0]:
+        if segment[0] == "T":
             counts += [(at, hole[0]) for hole in segment[2] if hole[1] in ("n", "y")]
-            at += 1
-        elif kind == "B":
-            close = match_close(a, at, segment[1].encode())
-            if close is None:
-                return None
-            limit = int(segment[4]["n"] * BLOCK_GROWTH + BLOCK_SLACK)
-            blocks.append((at, close, limit))
-            at = close
         else:
-            return None
-    return (blocks, counts) if at == len(a) else None
+            limit = int(segment[4]["n"] * BLOCK_GROWTH + BLOCK_SLACK)
+            blocks.append((at, end, limit))
+    return blocks, counts
 
 
 def _probe_page(

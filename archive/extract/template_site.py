@@ -63,6 +63,7 @@ from archive.extract.template import (
     check,
     context,
     digest_of,
+    hole_spans,
     mark_derived,
     match_close,
     render,
@@ -359,22 +360,10 @@ def _hole_values(pieces: Sequence[bytes], segments: Sequence[Segment]) -> list[b
     """The bytes of each hole of ``segments`` on the page of ``pieces``, which the template
     matches (a token's piece; a block's pieces up to its closing one); None when they do not
     read."""
-    values: list[bytes] = []
-    at = 0
-    for segment in segments:
-        kind = segment[0]
-        if kind == "F":
-            at += segment[1]
-        elif kind == "T":
-            values.append(pieces[at])
-            at += 1
-        else:
-            close = match_close(pieces, at, segment[1].encode())
-            if close is None:
-                return None
-            values.append(b"<".join(pieces[at:close]))
-            at = close
-    return values
+    read = hole_spans(pieces, segments)
+    if read is None:
+        return None
+    return [b"<".join(pieces[at:end]) for _, at, end in read[0]]
 
 
 def _probes(paragraph: str) -> list[bytes]:
