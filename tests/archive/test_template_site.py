@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from hashlib import sha256
+from typing import Any
 
 import pytest
 
@@ -76,6 +77,18 @@ OTHER = Story(
     ),
 )
 MOST_READ = '<aside class="most-read"><h2>Most read</h2>'
+
+
+def derived_from_stored(
+    rules: Any, old: bytes, new: bytes, url: str
+) -> tuple[str | None, str | None, list[str]]:
+    """``derive_using`` as the crawl calls it at a version's refetch: the stored page ``old``
+    extracted in full, its article guarding the holes, ``new`` the refetch at ``url``."""
+    article = extract_article(old, url)
+    fields = [article.headline, article.byline or "", article.description or ""]
+    return derive_using(
+        rules, old, new, HTML, article.paragraphs, fields, url=url, min_chars=DEFAULT_MIN_CHARS
+    )
 
 
 def page(path: str, n: int, story: Story, edit: tuple[str, str] | None = None) -> bytes:
@@ -606,18 +619,7 @@ def test_a_rule_whose_holes_the_parse_refused_is_not_named_as_used(panel_rules):
             daily(B, HARVEST, 10, **{where: stored}),
             daily(B, HARVEST, 11, **{where: stored}),
         )
-        article = extract_article(old, url)
-        fields = [article.headline, article.byline or "", article.description or ""]
-        template, why, names = derive_using(
-            panel_rules,
-            old,
-            new,
-            HTML,
-            article.paragraphs,
-            fields,
-            url=url,
-            min_chars=DEFAULT_MIN_CHARS,
-        )
+        template, why, names = derived_from_stored(panel_rules, old, new, url)
         assert why is None and template is not None
         found = [rule_of(name) for name in names]  # HELD or not (the panel is as stored)
         assert found and set(found) <= set(rule_ids(panel_rules))
@@ -887,18 +889,7 @@ def test_a_verification_counts_only_for_the_rules_whose_holes_carried_new_bytes(
                 else "Ferry fares frozen for residents."
             )
             new = daily(*article, 11, before=_trending([shown]))
-            stored = extract_article(old, DAILY + f"/news/{k}")
-            fields = [stored.headline, stored.byline or "", stored.description or ""]
-            template, why, used = derive_using(
-                rules_,
-                old,
-                new,
-                HTML,
-                stored.paragraphs,
-                fields,
-                url=DAILY + f"/news/{k}",
-                min_chars=DEFAULT_MIN_CHARS,
-            )
+            template, why, used = derived_from_stored(rules_, old, new, DAILY + f"/news/{k}")
             assert template is not None, why
             assert (block_id in used) is listed and (HELD + block_id in used) is not listed
             site = site_rules(session, *key)
