@@ -3,11 +3,14 @@
 Each of the article-extraction-benchmark corpus pages is made page ``i`` as ``bench.cycle``
 makes it, dressed in its request chrome under the learning cycle's two tokens (t0: the
 version's stored payload, t1: the refetch); the refetch's full extraction gives the fingerprint
-whose region the learning needs, and :func:`archive.extract.template_learn.learn_with_fingerprint`
-learns the template, as the crawl's learning job does after reading the stored payload back.
+whose region the learning needs and the content hash the worst-case probe compares with, and
+:func:`archive.extract.template_learn.learn_with_fingerprint` learns the template, as the
+crawl's learning job (``extract_learning_job``) does after reading the stored payload back.
 Printed: the templates learned and refused (by reason), their mean and largest stored size
 (characters of ``versions.fast_template``), the CPU per learning (best of ``--passes`` passes in
-this process, the extraction not included), and the checks of the pages under t2 against them.
+this process, the refetch's extraction not included; with its content hash, as the crawl gives
+it, the worst-case probe extracts only its probe pages, not the stored one), and the checks of
+the pages under t2 against them.
 
 ``--save FILE`` keeps every page's learned template (or its reason), ``--against FILE``
 compares with a kept list and exits 1 naming the pages whose template differs: what a change
@@ -53,17 +56,18 @@ def main(argv: list[str] | None = None) -> int:
     corpus = load_corpus()
     used = min(args.pages or len(corpus), len(corpus))
     say(f"dressing {used} corpus pages and extracting their refetches...")
-    cases: list[tuple[bytes, bytes, bytes, str, str | None]] = []
+    cases: list[tuple[bytes, bytes, bytes, str, str | None, str | None]] = []
     for i in range(used):
         old, new, later = (
             make_page(corpus[i], i, BASE_URL, chrome=token) for token in REQUEST_TOKENS[:3]
         )
         url = BASE_URL + page_path(i)
         try:
-            _, fingerprint = extract_with_fingerprint(new, url, content_type=HTML)
+            article, fingerprint = extract_with_fingerprint(new, url, content_type=HTML)
+            article_hash: str | None = article.content_hash
         except ExtractionError:
-            fingerprint = None
-        cases.append((old, new, later, url, fingerprint))
+            fingerprint = article_hash = None
+        cases.append((old, new, later, url, fingerprint, article_hash))
 
     best = float("inf")
     templates: list[str] = []
@@ -71,16 +75,22 @@ def main(argv: list[str] | None = None) -> int:
         started = time.process_time()
         templates = [
             learn_with_fingerprint(
-                old, new, HTML, fingerprint, url=url, min_chars=DEFAULT_MIN_CHARS
+                old,
+                new,
+                HTML,
+                fingerprint,
+                url=url,
+                min_chars=DEFAULT_MIN_CHARS,
+                article_hash=article_hash,
             )
-            for old, new, _, url, fingerprint in cases
+            for old, new, _, url, fingerprint, article_hash in cases
         ]
         best = min(best, time.process_time() - started)
     learned = [t for t in templates if not is_unlearnable(t)]
     refused = Counter(t.rpartition("|")[2].partition(":")[0] for t in templates if t not in learned)
     checks = Counter(
         check(later, template, url=url, content_type=HTML, min_chars=DEFAULT_MIN_CHARS) or "match"
-        for (_, _, later, url, _), template in zip(cases, templates, strict=True)
+        for (_, _, later, url, _, _), template in zip(cases, templates, strict=True)
         if template in learned
     )
     sizes = [len(t) for t in learned]
