@@ -407,13 +407,35 @@ def read_page(
     ``cleared`` is called with the tree once the change history and the in-article chrome
     are removed and nothing else has changed it: the first two of :func:`_removals` (the
     readers before them only read it)."""
-    head = read_head(tree)
-    walls = read_wall_signals(tree, head)  # before anything below changes the tree
-    canonical_url, amp_url = find_links(tree, url)
+    first = first_readings(tree, url)
     history = take_change_history(tree)  # read, then removed from the tree trafilatura sees
     drop_inline_chrome(tree, url)  # sign-up boxes, promos, ad slots... inside the article
     if cleared is not None:
         cleared(tree)
+    return read_cleared_page(tree, url, first, history)
+
+
+# What :func:`read_page`'s first readers read: the head, the wall signals, the canonical and
+# AMP links.
+FirstReadings = tuple[Head, WallSignals, str | None, str | None]
+
+
+def first_readings(tree: HtmlElement, url: str) -> FirstReadings:
+    """:func:`read_page`'s readers before the change history is taken: they only read
+    ``tree``."""
+    head = read_head(tree)
+    walls = read_wall_signals(tree, head)  # before anything changes the tree
+    canonical_url, amp_url = find_links(tree, url)
+    return head, walls, canonical_url, amp_url
+
+
+def read_cleared_page(
+    tree: HtmlElement, url: str, first: FirstReadings, history: ChangeHistory
+) -> PageReading:
+    """:func:`read_page` from its ``cleared`` point on: ``tree`` as the change history
+    (``history``: what it read) and the in-article chrome were removed from it, ``first``
+    what :func:`first_readings` read on it before (the tree is changed in place)."""
+    head, walls, canonical_url, amp_url = first
     unwrap_layout_tables(tree)  # an article laid out in a table cell: its paragraphs
     _unwrap_paragraph_blocks(tree)
     _lift_tables_from_list_items(tree)

@@ -180,6 +180,7 @@ _NON_WORD = re.compile(r"\W+")
 _READ_TAGS = _NAMED | set(_PLAYERS) | {"form", "ul", "ol", "a", "button", "p", "div", "span", "li"}
 # The elements a link or button may stand alone in (:meth:`_Pass.alone`).
 _ALONE_IN = frozenset({"p", "li", "div", "span", "strong", "b", "em", "center"})
+_FIELDS = ("input", "textarea", "select")
 _DATA_AD = etree.XPath("descendant-or-self::*[@*[starts-with(name(), 'data-ad')]]")
 
 
@@ -354,7 +355,7 @@ class _Pass:
             tag == "form"
             and any(
                 (field.get("type") or "text").lower() not in ("hidden", "submit", "button", "image")
-                for field in element.iter("input", "textarea", "select")
+                for field in element.iter(*_FIELDS)
             )
         ):
             return element, True
@@ -434,6 +435,36 @@ def drop_inline_chrome(tree: HtmlElement, url: str) -> int:
         work.changed()
         removed += 1
     return removed
+
+
+# The attributes :func:`drop_inline_chrome` reads on any element (:func:`_names`), on a link
+# (``<a>``: its ``href``) and on a field (its ``type``); of the others it reads only whether
+# one is named ``data-ad...``.
+READ_ATTRIBUTES = frozenset({"class", "id", "role", "aria-label"})
+
+
+def reads(element: HtmlElement, where: str | None) -> bool:
+    """Whether :func:`drop_inline_chrome` may read, or move, what ``element`` holds at
+    ``where`` (an attribute's name; "" for its text, None for its tail).
+
+    It reads an element's tag, its attributes of :data:`READ_ATTRIBUTES`, a link's ``href``,
+    a field's ``type``, the names of the other attributes, and texts: of the seeds, the blocks
+    a box grows to, links, items, labels and the paragraphs in a block, each across tags
+    (``text_content``); and it moves a removed box's tail.  No element of :data:`_NEVER` is
+    any of those (each is refused before its text is read), and a script or a style holds no
+    element and is never a seed; none of these is removed but with a box around it.  So the
+    text and the tail of an element that is one of those, standing in elements of
+    :data:`_NEVER` alone (``<head>``, ``<body>``...), are never read, nor moved: they are read
+    only as part of their ancestors' texts, and in no box."""
+    if where:
+        if where == "href":
+            return bool(element.tag == "a")
+        if where == "type":
+            return element.tag in _FIELDS
+        return where in READ_ATTRIBUTES or where.startswith("data-ad")
+    if element.tag not in _NEVER and element.tag not in ("script", "style"):
+        return True
+    return any(ancestor.tag not in _NEVER for ancestor in element.iterancestors())
 
 
 def _attached(element: HtmlElement, body: HtmlElement) -> bool:

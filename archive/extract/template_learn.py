@@ -66,7 +66,13 @@ from trafilatura.metadata import (
 
 from archive.extract.date_shapes import _SEGMENT, YEAR_RUN
 from archive.extract.decode import decoded_by_detection, first_charset, shared_charset
-from archive.extract.extractor import PageReading, page_metadata_evidence, read_page
+from archive.extract.extractor import (
+    PageReading,
+    first_readings,
+    page_metadata_evidence,
+    read_cleared_page,
+    read_page,
+)
 from archive.extract.fastpath import (
     _CHROME_WORDS,
     _CONTENT_WORDS,
@@ -76,7 +82,8 @@ from archive.extract.fastpath import (
     _named_as_chrome,
     locator_of,
 )
-from archive.extract.inline_chrome import _name_words
+from archive.extract.history import ITEM_XPATH, ChangeHistory
+from archive.extract.inline_chrome import _name_words, reads
 from archive.extract.parse import parse_body
 from archive.extract.template import (
     ATTRIBUTE,
@@ -655,14 +662,59 @@ def _read_by_metadata(
             if isinstance(element.tag, str) and element.tag.encode() not in VOID:
                 element.text = _PROBE
     shaped = _shape_probed(tree, places, spots) if places else None
-    reading = read_page(tree, url)  # in place: the elements of ``quiet`` stay themselves
+    # the copy's removals before the cleared point are the marked page's (_removals_blind):
+    # its reading goes on from a copy of the marked page taken there
+    cleared: list[HtmlElement] = []
+    blind = shaped is not None and _removals_blind(tree, places, spots)
+    reading = read_page(  # in place: the elements of ``quiet`` stay themselves
+        tree,
+        url,
+        cleared=(lambda read: cleared.append(_shape_probed(read, places, spots)))
+        if blind
+        else None,
+    )
     admitted = _outside_lines(tree, reading, quiet) if quiet else []
     evidence = page_metadata_evidence(tree, url, reading)
     if _MARKER in evidence.lower():
         return ("token_read" if "qzrlp" not in evidence.lower() else "block_read"), []
-    if shaped is not None and page_metadata_evidence(shaped, url) != evidence:
+    if shaped is not None and _shaped_evidence(shaped, cleared, url) != evidence:
         return "token_probe_read", []
     return None, admitted
+
+
+def _removals_blind(
+    tree: HtmlElement, places: list[tuple[HtmlElement, str | None]], spots: list[list[Any]]
+) -> bool:
+    """Whether :func:`.extractor.read_page`'s removals before its ``cleared`` point remove
+    the same elements from :func:`_shape_probed`'s copy of ``tree`` as from ``tree`` itself
+    (the marked page, before it is read), leaving the copy what a copy taken at that point
+    with the same values put in would be.  So when the page holds no change history's item
+    (nothing is taken; the items are found by their class, which no value put in is, below)
+    and every value the copy holds other than ``tree`` (a marker :func:`_probe_value` gives a
+    value) is where the in-article chrome's removal reads and moves nothing
+    (:func:`.inline_chrome.reads`): it reads the same page on both, the same elements as
+    they come, and removes the same boxes."""
+    for element, where in places:
+        held = (
+            element.tail if where is None else element.text if where == "" else element.get(where)
+        )
+        changed = (_probe_value(spots[int(m.group(1))]) for m in _MARK.finditer(held or ""))
+        if any(value is not None for value in changed) and reads(element, where):
+            return False
+    return not tree.xpath(ITEM_XPATH)
+
+
+def _shaped_evidence(shaped: HtmlElement, cleared: list[HtmlElement], url: str) -> str:
+    """:func:`.extractor.page_metadata_evidence` of ``shaped`` (:func:`_shape_probed`'s
+    copy of the marked page), or, when ``cleared`` holds its copy taken at
+    :func:`.extractor.read_page`'s ``cleared`` point (:func:`_removals_blind`), of that copy
+    read on from there, ``shaped`` read by the first readers only and no change history
+    taken (the same reading)."""
+    if not cleared:
+        return page_metadata_evidence(shaped, url)
+    first = first_readings(shaped, url)
+    reading = read_cleared_page(cleared[0], url, first, ChangeHistory())
+    return page_metadata_evidence(cleared[0], url, reading)
 
 
 # What a token hole holds in the readers' second pass (:func:`_shape_probed`): the first of
@@ -711,7 +763,12 @@ def _shape_probed(
         id(e): twin for e, twin in zip(tree.iter(), copy.iter(), strict=True) if id(e) in wanted
     }
     for element, where in places:
-        twin = twins[id(element)]
+        # (no twin: an element no longer in ``tree``, removed with a box by
+        # :func:`.extractor.read_page` before its ``cleared`` point, see
+        # :func:`_removals_blind`, its attributes and text with it)
+        twin = twins.get(id(element))
+        if twin is None:
+            continue
         if where is None:
             twin.tail = probed(twin.tail or "")
         elif where == "":
