@@ -758,15 +758,11 @@ def _shape_probed(
         return _MARK.sub(value, text)
 
     copy = deepcopy(tree)
-    wanted = {id(element) for element, _ in places}
-    twins = {
-        id(e): twin for e, twin in zip(tree.iter(), copy.iter(), strict=True) if id(e) in wanted
-    }
     for element, where in places:
         # (no twin: an element no longer in ``tree``, removed with a box by
         # :func:`.extractor.read_page` before its ``cleared`` point, see
         # :func:`_removals_blind`, its attributes and text with it)
-        twin = twins.get(id(element))
+        twin = _twin(element, tree, copy)
         if twin is None:
             continue
         if where is None:
@@ -775,6 +771,22 @@ def _shape_probed(
             twin.text = probed(twin.text or "")
         else:
             twin.set(where, probed(twin.get(where) or ""))
+    return copy
+
+
+def _twin(element: HtmlElement, tree: HtmlElement, copy: HtmlElement) -> HtmlElement | None:
+    """The element of ``copy`` (a deep copy of ``tree``) at ``element``'s place in ``tree``
+    (each child by its index among its parent's children), or None when ``element`` is no
+    longer in ``tree``."""
+    path: list[int] = []
+    while element is not tree:
+        parent = element.getparent()
+        if parent is None:
+            return None
+        path.append(parent.index(element))
+        element = parent
+    for index in reversed(path):
+        copy = copy[index]
     return copy
 
 
