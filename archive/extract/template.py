@@ -21,7 +21,7 @@ after it) and matched against a template learned from two payloads of the same a
   nesting included), made only of what the two learned payloads' contents of that block were
   made of (``vocabulary``): tag names seen there, attribute names and values seen there on
   the same tag (but for the values of :data:`FREE_VALUES`: ``href``, ``src``, ``alt``,
-  ``value``), balanced, at most
+  ``value``), balanced and nested as the parser nests it (:data:`AUTO_CLOSED`), at most
   :data:`BLOCK_GROWTH` times the longest learned content (plus :data:`BLOCK_SLACK` bytes),
   every tag one of :data:`BLOCK_TAGS`, and nothing the extractor's metadata readers look at
   (:data:`BLOCK_WORDS`, a last guard: dates, bylines, "Updated", microdata...), looked for
@@ -155,6 +155,19 @@ BLOCK_TAGS: Final = frozenset(
     + b"button input label".split()
 )
 VOID: Final = frozenset(b"img br input hr wbr source meta link".split())
+# The start tags of :data:`BLOCK_TAGS` that libxml2's HTML parser (the extractor's) reads as
+# closing the element open before them (new tag, open tag), among the block tags and the
+# block names: an ``<a>`` closes an open ``<a>``, an ``<li>`` an open ``<li>`` or heading.  A
+# block's content nesting so (``<a><a>X</a></a>``, balanced to a count of tags) is not nested
+# so by the parse, and its extra end tag then closes an element of the page outside the hole,
+# which moves the fixed bytes after it out of their parent.  libxml2 looks at the open element
+# only (then again at the next, while one closes): content refused whenever a start tag meets
+# one of these is content the parse nests as written.  Derived from the parser and kept so
+# by ``tests/archive/test_template_nesting.py`` (every pair of block tags and block names
+# through :func:`archive.extract.parse.parse_body`).
+AUTO_CLOSED: Final = frozenset(
+    {(b"a", b"a"), (b"li", b"li")} | {(b"li", b"h%d" % n) for n in range(2, 7)}
+)
 # What the metadata readers look at (or could): a block holding any of these is no hole.
 BLOCK_WORDS: Final = (
     *b"datetime itemprop itemscope itemtype author byline dateline date updat publish modif"
@@ -379,23 +392,30 @@ def hole_spans(
     return spans, at
 
 
-def block_reason(content: Sequence[bytes], text: bytes = b"", *, years: bool = False) -> str | None:
-    """None when ``content`` (the pieces inside a block, after the ``text`` that follows its
-    start tag) is plainly chrome: every tag one of :data:`BLOCK_TAGS`, each closed in order,
-    nothing of :data:`BLOCK_WORDS`, no year (unless ``years``)."""
+def block_reason(
+    content: Sequence[bytes], text: bytes = b"", *, years: bool = False, name: bytes = b""
+) -> str | None:
+    """None when ``content`` (the pieces inside a block named ``name``, after the ``text``
+    that follows its start tag) is plainly chrome: every tag one of :data:`BLOCK_TAGS`, each
+    closed in order and nested as the parser nests it (:data:`AUTO_CLOSED`), nothing of
+    :data:`BLOCK_WORDS`, no year (unless ``years``)."""
     stack: list[bytes] = []
     for piece in content:
         found = tag_name(piece)
         if found is None or b">" not in piece:
             return BLOCK
-        closing, name = found
-        if name not in BLOCK_TAGS:
+        closing, tag = found
+        if tag not in BLOCK_TAGS:
             return BLOCK
         if closing:
-            if not stack or stack.pop() != name:
+            if not stack or stack.pop() != tag:
                 return BLOCK
-        elif name not in VOID and not piece.split(b">", 1)[0].endswith(b"/"):
-            stack.append(name)
+            continue
+        if (tag, stack[-1] if stack else name) in AUTO_CLOSED:
+            return BLOCK
+        head = piece.split(b">", 1)[0]
+        if tag not in VOID and not closes_itself(head):
+            stack.append(tag)
     if stack:
         return BLOCK
     if says_too_much(content, text, years=years):
@@ -622,13 +642,33 @@ def _block_end(
             if walled and says_a_wall(content_pieces, text, before, after, marks):
                 raise Mismatch(BLOCK)
             return j
-        if tag not in BLOCK_TAGS or tag.decode("latin-1") not in learned["t"]:
+        if (
+            tag not in BLOCK_TAGS
+            or tag.decode("latin-1") not in learned["t"]
+            or (tag, stack[-1] if stack else name) in AUTO_CLOSED  # not nested as written
+        ):
             raise Mismatch(BLOCK)
         head = piece.partition(b">")[0]
         _check_attributes(tag, head, learned, passed)
-        if tag not in VOID and not head.endswith(b"/"):
+        if tag not in VOID and not (head.endswith(b"/") and closes_itself(head)):
             stack.append(tag)
     raise Mismatch(BLOCK)
+
+
+def closes_itself(head: bytes) -> bool:
+    """Whether a start tag's bytes before its ``>`` end it as the parser reads an empty
+    element (``<span/>``, ``<span class="x"/>``, ``<span x/>``): a ``/`` at its end that is
+    not the end of an unquoted attribute value (``<a href=/news/>`` opens a link whose
+    ``href`` is ``/news/``, ``<span class=x/>`` a span of class ``x/``)."""
+    if not head.endswith(b"/"):
+        return False
+    found = TAG.match(head)
+    if found is None:
+        return False
+    pos = found.end()
+    while (m := ATTRIBUTE.match(head, pos)) is not None:
+        pos = m.end()
+    return b"/" in head[pos:]
 
 
 def _check_attributes(

@@ -514,8 +514,8 @@ def _enclosing_block(
         if (
             holes is None
             or learned is None
-            or block_reason(content_a, text_a, years=years)
-            or block_reason(content_b, text_b, years=years)
+            or block_reason(content_a, text_a, years=years, name=name)
+            or block_reason(content_b, text_b, years=years, name=name)
         ):
             return None  # the innermost block is not plainly chrome: none outside it is a hole
         return start_a, start_b, name, close_a, close_b, holes, learned
