@@ -21,11 +21,21 @@ rule was vouched for on another page whose metadata may have made it harmless th
   metadata readers read (trafilatura's author and title expressions);
 - a comment's token only where the parse does not give it back (the walk over the raw bytes
   put it inside a comment: :func:`.template_site.comment_spans`);
+- no block that is, is inside or holds an element trafilatura may take as the article's body
+  on this page (:func:`bodies`: the first match of each of its ``BODY_XPATH`` expressions, on
+  the page as parsed, as the extractor's removal passes leave it and as trafilatura's own
+  cleaning then leaves it): learning's worst-case probe, which derivation does not run, found
+  a box harmless beside the body on the page a rule was learned on; on this page the box may
+  stand inside the body, where trafilatura keeps it once it grows past the extractor's box
+  size (:data:`.inline_chrome.MAX_BOX_CHARS`);
 - a block's vocabulary without the attribute values that the readers select on their tag
   (:func:`read_values`: trafilatura's author and title expressions, htmldate's date candidates
-  and ``<abbr>`` dates, the change history's notes), so that content another article could
-  carry harmlessly (its byline in ``<meta name=author>``) cannot, on this one, become its
-  byline, headline, date or a change note.
+  and ``<abbr>`` dates, the change history's notes, trafilatura's body expressions), so that
+  content another article could carry harmlessly (its byline in ``<meta name=author>``)
+  cannot, on this one, become its byline, headline, date, body or a change note;
+- a block whose text on this page is short enough for the extractor to drop it as a box is
+  bounded there (:data:`.template.TEXT_MARK`, as learning's probe bounds its own blocks), so
+  that it stays dropped on every page the check admits.
 
 A hole failing any of these is no hole: its bytes stay fixed (as a rule's context found inside
 the article was).  None left: no template.
@@ -40,17 +50,25 @@ from typing import Any, Final
 
 from htmldate.core import CLASS_ATTRS, is_date_candidate
 from lxml.html import HtmlElement
-from trafilatura.xpaths import AUTHOR_XPATHS, TITLE_XPATHS
+from trafilatura.htmlprocessing import tree_cleaning
+from trafilatura.settings import Extractor
+from trafilatura.xpaths import AUTHOR_XPATHS, BODY_XPATH, TITLE_XPATHS
 
-from archive.extract.fastpath import _container, find_region
+from archive.extract.fastpath import ReadCopy, _container, find_region
 from archive.extract.history import ITEM_XPATH
+from archive.extract.inline_chrome import MAX_BOX_CHARS
 from archive.extract.parse import parse_body
 from archive.extract.template import (
+    BLOCK_GROWTH,
+    BLOCK_SLACK,
+    TEXT_MARK,
     Mismatch,
     Segment,
     Vocabulary,
     _block_end,
     match_close,
+    text_bound,
+    text_length,
 )
 from archive.extract.template_learn import (
     _BLOCK_MARK,
@@ -88,13 +106,46 @@ def _date_read(element: HtmlElement) -> bool:
     return bool(is_date_candidate(element))
 
 
+# trafilatura's cleaning as the extractor runs it (:func:`.extractor.run_trafilatura`: tables
+# kept, no comments, no deduplication)
+_CLEANING: Final = Extractor(output_format="python", comments=False, tables=True, dedup=False)
+
+
+def bodies(tree: HtmlElement, read: ReadCopy | None = None) -> dict[int, HtmlElement]:
+    """The elements of ``tree`` (a page as parsed) trafilatura may take as the article's body,
+    by id: the first match of each of its ``BODY_XPATH`` expressions (trafilatura takes the
+    first expression's whose extraction holds enough, so any of them may be), on ``tree`` and,
+    when given, on ``read``'s copy as the extractor's removal passes left it and then as
+    trafilatura's cleaning leaves it (which changes the copy), each mapped back to ``tree``
+    (an element a pass made: its nearest ancestor of ``tree``)."""
+    found = {id(e): e for e in _first_matches(tree)}
+    if read is None:
+        return found
+    copies = [_first_matches(read.tree)]
+    cleaned = tree_cleaning(read.tree, _CLEANING)
+    copies.append(_first_matches(cleaned) if cleaned is read.tree else [])
+    for copy in (e for matches in copies for e in matches):
+        while copy is not None and id(copy) not in read.originals:
+            copy = copy.getparent()
+        if copy is not None:
+            original = read.originals[id(copy)]
+            found[id(original)] = original
+    return found
+
+
+def _first_matches(tree: HtmlElement) -> list[HtmlElement]:
+    return [found[0] for expression in BODY_XPATH if (found := expression(tree))]
+
+
 @lru_cache(maxsize=256)
 def read_values(values: tuple[str, ...]) -> frozenset[str]:
     """The vocabulary ``values`` (``tag name=value``: :func:`.template.bound_value`) that, on
     an element of their tag, make a reader select it: trafilatura's author and title
-    expressions, htmldate's date candidates and ``<abbr>`` dates, and the extractor's change
-    history (:data:`.history.ITEM_XPATH`: a change note appended to the article).  A value
-    that cannot be tried (a name XML does not take) counts as selected."""
+    expressions, htmldate's date candidates and ``<abbr>`` dates, the extractor's change
+    history (:data:`.history.ITEM_XPATH`: a change note appended to the article) and
+    trafilatura's body expressions (``BODY_XPATH``: such an element before the body would
+    be the body).  A value that cannot be tried (a name XML does not take) counts as
+    selected."""
     from lxml.html import Element
 
     root = Element("html")
@@ -120,9 +171,20 @@ def read_values(values: tuple[str, ...]) -> frozenset[str]:
     found = _readers_select(root)
     found.update((id(e), e) for e in root.xpath(ITEM_XPATH))
     for element, value in owners:
-        if id(element) in found or _date_read(element):
+        if id(element) in found or _date_read(element) or _a_body(element):
             selected.add(value)
     return frozenset(selected)
+
+
+def _a_body(element: HtmlElement) -> bool:
+    """Whether one of trafilatura's body expressions selects ``element`` (alone in a page)."""
+    from lxml.html import Element
+
+    root = Element("html")
+    body = Element("body")
+    root.append(body)
+    body.append(Element(str(element.tag), dict(element.attrib)))
+    return any(expression(root) for expression in BODY_XPATH)
 
 
 def screened(learned: Vocabulary) -> Vocabulary:
@@ -190,12 +252,19 @@ def judged(
     if notes is not None:
         taken = frozenset(notes(tree))
         paragraphs = [p for p in paragraphs if p not in taken]
-    region = find_region(tree, tuple(paragraphs), prepare)
+    read = None
+    if prepare is None:
+        region = find_region(tree, tuple(paragraphs))
+    else:  # as find_region does it, its copy kept for the bodies
+        read = ReadCopy(tree)
+        prepare(read.tree)
+        region = read.region(tuple(paragraphs))
     if region is None:
         return NO_REGION
     container = _container(region)
     article = container if container is not None else region
     judge = _Judge(tree, region, article, spots, owners, blocks)
+    judge.bodies = bodies(tree, read) if blocks else {}
     judge.run()
     return _rebuilt(pieces, segments, judge.holes)
 
@@ -217,6 +286,7 @@ class _Judge:
         self.seen: dict[int, int] = {}
         self.holes = [*dict.fromkeys(owners), *blocks]
         self._selected: dict[int, HtmlElement] | None = None
+        self.bodies: dict[int, HtmlElement] = {}  # :func:`bodies`
 
     def selected(self, element: HtmlElement) -> bool:
         if self._selected is None:
@@ -281,6 +351,10 @@ class _Judge:
         if _block(element, self.article, self.region):
             return True
         chain = [element, *element.iterancestors()]
+        if any(id(e) in self.bodies for e in chain):
+            return True  # the body trafilatura may take, or inside it
+        if any(_inside(body, element) for body in self.bodies.values()):
+            return True  # holding it
         return any(e.tag in _NOT_BLOCK_OWNERS or self.selected(e) for e in chain)
 
 
@@ -294,6 +368,22 @@ def _script_token(owner: HtmlElement | None, spot: list[Any]) -> bool:
     if owner.tag != "script":
         return False
     return not _SCRIPT_WORDS.search(((owner.get("type") or "") + (owner.text or "")).lower())
+
+
+def _box_bounded(learned: Vocabulary, block: list[bytes]) -> Vocabulary:
+    """``learned`` with its text bounded at :data:`.inline_chrome.MAX_BOX_CHARS`
+    (:data:`.template.TEXT_MARK`) when its cap lets it grow past the bound and its content on
+    the page (``block``: its start piece and its content's pieces) holds no more text: as
+    learning's probe bounds a block the extractor dropped as a box (:mod:`.template_probe`),
+    which derivation does not run, so that the box stays dropped."""
+    if (
+        text_bound(learned) is not None
+        or learned["n"] * BLOCK_GROWTH + BLOCK_SLACK <= MAX_BOX_CHARS
+    ):
+        return learned
+    if text_length(block[1:], block[0].partition(b">")[2]) > MAX_BOX_CHARS:
+        return learned
+    return {**learned, "t": sorted([*learned["t"], f"{TEXT_MARK}{MAX_BOX_CHARS}"])}
 
 
 def _rebuilt(
@@ -331,6 +421,7 @@ def _rebuilt(
         assert block.close is not None
         learned = screened(segment[4])
         learned = marked(learned, block.marks | vocabulary_marks(learned))
+        learned = _box_bounded(learned, pieces[block.piece : block.close])
         if hole is None and learned is not segment[4]:
             text = pieces[block.piece].partition(b">")[2]
             try:
