@@ -69,9 +69,11 @@ from archive.extract.years import YEARS_PATTERN
 # The template format (t0b: JSON, zlib, base64; t0c: :func:`render`; t0d: the digest binds
 # the page's charset, :func:`context`; t0e: a block's attribute names and values are bound to
 # their tag, :func:`vocabulary`; t0f: learned under the worst-case probe,
-# :mod:`.template_probe`, a block's text bounded, :data:`TEXT_MARK`, a style's token a key): a
-# template of another format is another identity's, learned again.
-FORMAT: Final = "t0f"
+# :mod:`.template_probe`, a block's text bounded, :data:`TEXT_MARK`, a style's token a key; t0g:
+# the probes read the stored page with the other payload's blocks too,
+# :func:`.template_probe.spliced`): a template of another format is another identity's,
+# learned again.
+FORMAT: Final = "t0g"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
 # Ends a template none of whose decisions has been verified yet (its first one is).
 UNVERIFIED: Final = "~"
@@ -337,6 +339,45 @@ def text_bound(learned: Vocabulary) -> int | None:
         if name.startswith(TEXT_MARK):
             return int(name[len(TEXT_MARK) :])
     return None
+
+
+def cut_free_values(head: bytes) -> bytes:
+    """A start tag's bytes before its ``>`` with the values of its free attributes
+    (:data:`FREE_VALUES`) cut to ``x``."""
+    found = TAG.match(head)
+    if found is None:
+        return head
+    out, pos, last = [], found.end(), 0
+    while (m := ATTRIBUTE.match(head, pos)) is not None:
+        if m.group(1).lower() in FREE_VALUES:
+            for group in (2, 3, 4):
+                if m.group(group) is not None:
+                    out += [head[last : m.start(group)], b"x"]
+                    last = m.end(group)
+        pos = m.end()
+    return b"".join(out) + head[last:]
+
+
+def skeleton(pieces: Sequence[bytes], cut: dict[bytes, bytes] | None = None) -> str:
+    """The skeleton of a block's content (its ``pieces``, split on ``b"<"``, the text after
+    its start tag aside): every tag's bytes, in order, with the values of
+    :data:`FREE_VALUES` cut (:func:`cut_free_values`), the texts left out; as 8 bytes of
+    their SHA-256 (Latin-1).  Two contents of one skeleton differ only in their texts and in
+    their links', images' and fields' values.  ``cut``: the tags cut already (a menu's items
+    repeat)."""
+    hasher = sha256()
+    update = hasher.update
+    for piece in pieces:
+        head = piece.partition(b">")[0]
+        if cut is None:
+            update(cut_free_values(head))
+        else:
+            done = cut.get(head)
+            if done is None:
+                done = cut[head] = cut_free_values(head)
+            update(done)
+        update(b"<")
+    return hasher.digest()[:8].decode("latin-1")
 
 
 def tag_name(piece: bytes) -> tuple[bool, bytes] | None:

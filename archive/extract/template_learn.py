@@ -26,6 +26,9 @@ a marker they read is no hole (:func:`_read_by_metadata`); and once more with ev
 hole holding a date, or a name and a date, of its class (:func:`_probe_value`): if they give
 anything else, a reader that takes only a date or a name from what it reads reads a hole
 (:func:`_shape_probed`).
+When a block's content in ``new`` is of another skeleton than in ``old``
+(:func:`.template.skeleton`), all of this is judged again on ``old`` with every block's content
+as ``new`` has it (:func:`_judge_both`): the vocabulary admits what either payload held.
 Anything else: no template
 (:func:`~.template.unlearnable`), and the version keeps using the fingerprint check.  The
 template is kept only if both payloads match it with the same digest.
@@ -107,7 +110,7 @@ from archive.extract.template import (
     unlearnable,
     vocabulary,
 )
-from archive.extract.template_probe import probed
+from archive.extract.template_probe import probed, spliced
 from archive.extract.template_walls import element_marks, vocabulary_marks
 from archive.extract.timestamps import (
     _FOLDED_TO_ASCII,
@@ -284,7 +287,7 @@ def _learn(
     entries, blocks, yearly = walked
     tokens = [(i, e[2]) for i, e in entries if e[0] == "T"]
     tokens += [(i, e[3]) for i, e in entries if e[0] == "B" and e[3]]
-    reason = _judge(a, content_type, locator, tokens, blocks, entries, url)
+    reason = _judge_both(a, b, content_type, locator, tokens, blocks, entries, url)
     if reason is not None:
         return unlearnable(reason)
     if any(e[0] == "B" and i in yearly and YEARS_MARK not in e[4]["t"] for i, e in entries):
@@ -303,6 +306,36 @@ def _learn(
 
 
 Entry = tuple[int, Segment]
+
+
+def _judge_both(
+    a: list[bytes],
+    b: list[bytes],
+    content_type: str | None,
+    locator: Locator,
+    tokens: list[tuple[int, list[list[Any]]]],
+    blocks: list[int],
+    entries: list[Entry],
+    url: str,
+) -> str | None:
+    """:func:`_judge` on the stored page ``a``, then, when a block's content in ``b`` is of
+    another skeleton (:func:`.template_probe.spliced`), on ``a`` with every block's content
+    as ``b`` has it: the vocabulary admits what either payload held, so every probe reads
+    both.  The second judgement runs on copies of the holes and must come to the same classes
+    and marks ("judged_otherwise")."""
+    other = spliced(a, b, [entry for _, entry in entries]) if blocks else None
+    again = deepcopy((tokens, entries)) if other is not None else None
+    reason = _judge(a, content_type, locator, tokens, blocks, entries, url)
+    if reason is not None or other is None or again is None:
+        return reason
+    page, where = other
+    tokens_b = [(where[i], found) for i, found in again[0]]
+    entries_b = [(where[i], entry) for i, entry in again[1]]
+    blocks_b = [where[i] for i in blocks]
+    reason = _judge(page, content_type, locator, tokens_b, blocks_b, entries_b, url)
+    if reason is None and [e for _, e in entries_b] != [e for _, e in entries]:
+        return "judged_otherwise"
+    return reason
 
 
 def _walk(

@@ -23,8 +23,15 @@ as stored.  An article other than the stored page's own (its content hash):
 no template (:data:`PROBE_REASON`).  One page for all the holes; no bisection: a template one
 of whose holes moves a reader is not kept, and the version keeps the fingerprint check.
 
+A block's vocabulary is the union of both learned payloads' contents: when a block's content
+in the refetch learned against is of another skeleton than on the stored page
+(:func:`.template.skeleton`: other tags, other attributes), the same readings are made of the
+stored page with every block's content as the refetch has it (:func:`spliced`), so that what
+the template admits from either payload is read (learning's metadata probe reads that page
+too, :mod:`.template_learn`).
+
 Not probed: a block emptied (the reverse of growth), arrangements of the learned tags other
-than the stored one's.
+than the two payloads' own.
 """
 
 from __future__ import annotations
@@ -37,19 +44,18 @@ from archive.extract.article import Article
 from archive.extract.extractor import extract_article
 from archive.extract.inline_chrome import MAX_BOX_CHARS
 from archive.extract.template import (
-    ATTRIBUTE,
     BLOCK_GROWTH,
     BLOCK_SLACK,
-    FREE_VALUES,
     RUN,
-    TAG,
     TEXT_MARK,
     VOID,
     Segment,
     Vocabulary,
+    cut_free_values,
     hole_spans,
     render,
     segments_of,
+    skeleton,
     tag_name,
     text_bound,
     text_length,
@@ -90,9 +96,10 @@ def probed(
     if read is None:  # unlearnable already
         return template
     segments, digest = read
-    a = old.split(b"<")
-    if not bounded(a, new.split(b"<"), segments):
+    a, b = old.split(b"<"), new.split(b"<")
+    if not bounded(a, b, segments):
         return unlearnable(PROBE_REASON)
+    other = spliced(a, b, segments)
     reason = probe_reason(
         a,
         segments,
@@ -100,8 +107,46 @@ def probed(
         content_type=content_type,
         min_chars=min_chars,
         article_hash=article_hash,
+        others=[other[0]] if other is not None else [],
     )
     return render(segments, digest) if reason is None else unlearnable(reason)
+
+
+def spliced(
+    a: Sequence[bytes], b: Sequence[bytes], segments: Sequence[Segment]
+) -> tuple[list[bytes], dict[int, int]] | None:
+    """The page ``a`` with the content of every block hole of ``segments`` as page ``b`` has
+    it (its start tag ``a``'s, the text after it and the content ``b``'s): what the template
+    admits from the other payload, for the probes to read too; and where each piece of ``a``
+    outside the blocks' contents (their start and closing pieces included) lies in it.  None
+    when every block's content in ``b`` has the skeleton it has in ``a``
+    (:func:`.template.skeleton`: the probes read its texts grown or made probes, and no
+    reader reads the free values), or when the segments do not cover both pages."""
+    spans_a, spans_b = hole_spans(a, segments), hole_spans(b, segments)
+    if spans_a is None or spans_b is None:
+        return None
+    pairs = [
+        ((at_a, close_a), (at_b, close_b))
+        for (segment, at_a, close_a), (_, at_b, close_b) in zip(spans_a[0], spans_b[0], strict=True)
+        if segment[0] == "B"
+    ]
+    if all(skeleton(a[x + 1 : y]) == skeleton(b[u + 1 : v]) for (x, y), (u, v) in pairs):
+        return None
+    pieces: list[bytes] = []
+    where: dict[int, int] = {}
+    done = 0
+    for (at_a, close_a), (at_b, close_b) in pairs:
+        for i in range(done, at_a):
+            where[i] = len(pieces)
+            pieces.append(a[i])
+        where[at_a] = len(pieces)
+        pieces.append(a[at_a].partition(b">")[0] + b">" + b[at_b].partition(b">")[2])
+        pieces += b[at_b + 1 : close_b]
+        done = close_a
+    for i in range(done, len(a)):
+        where[i] = len(pieces)
+        pieces.append(a[i])
+    return pieces, where
 
 
 def bounded(a: Sequence[bytes], b: Sequence[bytes], segments: Sequence[Segment]) -> bool:
@@ -135,23 +180,28 @@ def probe_reason(
     content_type: str | None,
     min_chars: int,
     article_hash: str | None = None,
+    others: Sequence[Sequence[bytes]] = (),
 ) -> str | None:
     """None when the stored page (``a``: its pieces, split on ``b"<"``) extracts to the same
     article (of content hash ``article_hash`` when given, else as the stored page reads) with
-    every hole of ``segments`` (a learned template's) at its limits (the module's docstring);
-    else :data:`PROBE_REASON`."""
-    places = _places(a, segments)
-    if places is None:
-        return PROBE_REASON
-    blocks, counts = places
-    if not blocks and not counts:
-        return None
+    every hole of ``segments`` (a learned template's) at its limits (the module's docstring),
+    and so does each page of ``others`` (the stored page with the other payload's blocks,
+    :func:`spliced`); else :data:`PROBE_REASON`."""
     learned = [segment[4] for segment in segments if segment[0] == "B"]
+    pages = []
+    for frame in (a, *others):
+        places = _places(frame, segments)
+        if places is None:
+            return PROBE_REASON
+        blocks, counts = places
+        if blocks or counts:
+            pages.append(_probe_page(frame, blocks, learned, counts, _SHORT_COUNT))
+        if counts:  # the other end of the counts, the blocks as stored
+            pages.append(_probe_page(frame, [], [], counts, _LONG_COUNT))
+    if not pages:
+        return None
     try:
         stored = article_hash or _read(b"<".join(a), url, content_type, min_chars).content_hash
-        pages = [_probe_page(a, blocks, learned, counts, _SHORT_COUNT)]
-        if counts:  # the other end of the counts, the blocks as stored
-            pages.append(_probe_page(a, [], [], counts, _LONG_COUNT))
         for page in pages:
             if _read(page, url, content_type, min_chars).content_hash != stored:
                 return PROBE_REASON
@@ -236,7 +286,7 @@ def _grown(
             if closing and name in opened:
                 del opened[len(opened) - 1 - opened[::-1].index(name) :]
             elif not closing:
-                head = _cut_free_values(head)
+                head = cut_free_values(head)
                 if name not in VOID and not head.endswith(b"/"):
                     opened.append(name)
         heads.append(head + sep)
@@ -255,20 +305,3 @@ def _grown(
         texts[i] += b"<div>" + chunk + b"</div>" if lines else b" " + chunk
         used += size
     return texts[0], [h + t for h, t in zip(heads[1:], texts[1:], strict=True)]
-
-
-def _cut_free_values(head: bytes) -> bytes:
-    """A start tag's bytes before its ``>`` with the values of its free attributes
-    (:data:`.template.FREE_VALUES`) cut to ``x``."""
-    found = TAG.match(head)
-    if found is None:
-        return head
-    out, pos, last = [], found.end(), 0
-    while (m := ATTRIBUTE.match(head, pos)) is not None:
-        if m.group(1).lower() in FREE_VALUES:
-            for group in (2, 3, 4):
-                if m.group(group) is not None:
-                    out += [head[last : m.start(group)], b"x"]
-                    last = m.end(group)
-        pos = m.end()
-    return b"".join(out) + head[last:]
