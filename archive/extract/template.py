@@ -30,7 +30,10 @@ after it) and matched against a template learned from two payloads of the same a
   ``20260305``), which every token hole is also checked for with the bytes beside it, and
   no year unless the block was learned on a page whose date readers never read its text
   (:data:`YEARS_MARK`); in a block by a wall the wall guard reads (:data:`PAYWALL_MARK`,
-  :data:`CONSENT_MARK`), nothing such a wall's controls say (:func:`says_a_wall`).
+  :data:`CONSENT_MARK`), nothing such a wall's controls say (:func:`says_a_wall`); and, for
+  a learned block, of the skeleton of one learned payload's content (:func:`skeleton`:
+  its tags in order, texts and free values aside), the same payload's for every block:
+  the arrangements the learning's probes read.
 
 Everything outside the holes is hashed into one digest, equal to the learned one, and the
 pieces must run out exactly with the segments.  The digest also binds the capture's context
@@ -71,9 +74,10 @@ from archive.extract.years import YEARS_PATTERN
 # their tag, :func:`vocabulary`; t0f: learned under the worst-case probe,
 # :mod:`.template_probe`, a block's text bounded, :data:`TEXT_MARK`, a style's token a key; t0g:
 # the probes read the stored page with the other payload's blocks too,
-# :func:`.template_probe.spliced`): a template of another format is another identity's,
-# learned again.
-FORMAT: Final = "t0g"
+# :func:`.template_probe.spliced`; t0h: a learned block's content keeps the skeleton of one
+# learned payload's, the same payload's for every block, :func:`skeleton`): a template of
+# another format is another identity's, learned again.
+FORMAT: Final = "t0h"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
 # Ends a template none of whose decisions has been verified yet (its first one is).
 UNVERIFIED: Final = "~"
@@ -271,8 +275,9 @@ def vocabulary(contents: Sequence[tuple[Sequence[bytes], bytes]]) -> Vocabulary 
     """What block contents (each: its pieces, the text after the start tag) are made of: tag
     names (``t``), attribute names each bound to its tag (``a``, as ``tag name``), attribute
     values but of :data:`FREE_VALUES` each bound to its tag (``v``, as ``tag name=value``:
-    :func:`bound_value`), the longest content's length (``n``); None when a tag does not
-    read plainly.  A value is bound to its tag because the readers select by both: a
+    :func:`bound_value`), each content's skeleton in order, once if the same (``s``:
+    :func:`skeleton`), the longest content's length (``n``); None when a tag does not read
+    plainly.  A value is bound to its tag because the readers select by both: a
     ``class="change-item"`` no reader reads on a ``<div>`` is a change note on an ``<li>``
     (:mod:`.history`)."""
     tags: set[bytes] = set()
@@ -299,6 +304,7 @@ def vocabulary(contents: Sequence[tuple[Sequence[bytes], bytes]]) -> Vocabulary 
         "t": sorted(t.decode("latin-1") for t in tags),
         "a": sorted(n.decode("latin-1") for n in names),
         "v": sorted(v.decode("latin-1") for v in values),
+        "s": list(dict.fromkeys(skeleton(pieces) for pieces, _ in contents)),
         "n": longest,
     }
 
@@ -359,12 +365,13 @@ def cut_free_values(head: bytes) -> bytes:
 
 
 def skeleton(pieces: Sequence[bytes], cut: dict[bytes, bytes] | None = None) -> str:
-    """The skeleton of a block's content (its ``pieces``, split on ``b"<"``, the text after
-    its start tag aside): every tag's bytes, in order, with the values of
+    """The skeleton of a block's content (its ``pieces``, split on ``b"<"``; the text after its
+    start tag aside): every tag's bytes, in order, each start tag's values of
     :data:`FREE_VALUES` cut (:func:`cut_free_values`), the texts left out; as 8 bytes of
     their SHA-256 (Latin-1).  Two contents of one skeleton differ only in their texts and in
-    their links', images' and fields' values.  ``cut``: the tags cut already (a menu's items
-    repeat)."""
+    their links', images' and fields' values: never in a tag, an attribute, a nesting, a
+    wrapper, the number of items or which kind comes first.  ``cut``: the tags cut already
+    (a menu's items repeat)."""
     hasher = sha256()
     update = hasher.update
     for piece in pieces:
@@ -601,6 +608,8 @@ def digest_of(
     update(bound)
     view = memoryview(body)
     at, total, pos = 0, len(pieces), 0  # pos: where piece ``at`` starts in ``body``
+    sides = -1  # the learned payloads every block so far has the skeleton of (bits)
+    cut: dict[bytes, bytes] = {}
     for segment in segments:
         kind = segment[0]
         if kind == "F":
@@ -632,6 +641,7 @@ def digest_of(
             part = _tokens_out(start, segment[2], segment[3])
             update(b"B%d:%b" % (len(part), part))
             close = _block_end(pieces, at, name, text, segment[4])
+            sides = _arranged(pieces[at + 1 : close], segment[4], sides, cut)
             length = sum(map(len, pieces[at:close])) + close - at - 1  # the block's pieces
             if plain is not None and not body[pos : pos + length].isascii():
                 plain[0] = False
@@ -642,6 +652,27 @@ def digest_of(
     if at != total:
         raise Mismatch(PIECES)
     return hasher.hexdigest()[:32]
+
+
+def _arranged(
+    content: Sequence[bytes], learned: Vocabulary, sides: int, cut: dict[bytes, bytes]
+) -> int:
+    """``sides`` (bits: the learned payloads every block before has the skeleton of) narrowed
+    to those whose content of this block had the skeleton ``content`` has (:func:`skeleton`;
+    ``cut``: its cache); raises :class:`Mismatch` when none is left.  A derived block has no
+    skeletons: ``sides`` as it was."""
+    skeletons = learned.get("s")
+    if not skeletons:
+        return sides
+    own = skeleton(content, cut)
+    if len(skeletons) == 1:  # both payloads': either side
+        if skeletons[0] != own:
+            raise Mismatch(BLOCK)
+        return sides
+    sides &= sum(1 << k for k, known in enumerate(skeletons) if known == own)
+    if not sides:
+        raise Mismatch(BLOCK)
+    return sides
 
 
 def _block_end(
@@ -860,7 +891,7 @@ ZDICT: Final = (
 )
 _CLASS_CODES: Final = {"w": 0, "n": 1, "c": 2, "y": 3}
 _CLASS_NAMES: Final = tuple(_CLASS_CODES)
-_VOCABULARY_LISTS: Final = ("t", "a", "v")
+_VOCABULARY_LISTS: Final = ("t", "a", "v", "s")
 
 
 def render(segments: Sequence[Segment], digest: str) -> str:
@@ -872,7 +903,8 @@ def render(segments: Sequence[Segment], digest: str) -> str:
     the pieces, or the parts of the token piece or of the start tag) followed by what its
     kind holds: a hole list is its size and, for each hole, ``(parts - index) * 4 + class``
     and its longest length; a block's name, then its vocabulary's tag names, attribute names
-    and values, each list its size and its strings, then the longest content's length.  321
+    and values and its skeletons (none for a derived block), each list its size and its
+    strings, then the longest content's length.  321
     characters on average for a corpus page in request chrome, against 518 as format t0b's
     JSON (zlib, base64): ``python -m bench.templates``.  (Ascii85 would save 20 more, but
     Python decodes it at a twentieth of base64's speed, and :func:`check` reads the template
@@ -908,8 +940,9 @@ def render(segments: Sequence[Segment], digest: str) -> str:
             string(name)
             holes(count, block_holes)
             for key in _VOCABULARY_LISTS:
-                numbers.append(len(learned[key]))
-                for word in learned[key]:
+                words = learned.get(key, ())  # a derived block has no skeletons
+                numbers.append(len(words))
+                for word in words:
                     string(word)
             numbers.append(learned["n"])
         else:
@@ -1021,6 +1054,8 @@ class _Reader:
                 learned: Vocabulary = {
                     key: [self.string() for _ in range(self.number())] for key in _VOCABULARY_LISTS
                 }
+                if not learned["s"]:  # a derived block
+                    del learned["s"]
                 learned["n"] = self.number()
                 segments.append(["B", name, count, holes, learned])
         if self.at != total or self.used != len(self.strings):

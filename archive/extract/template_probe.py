@@ -30,8 +30,8 @@ stored page with every block's content as the refetch has it (:func:`spliced`), 
 the template admits from either payload is read (learning's metadata probe reads that page
 too, :mod:`.template_learn`).
 
-Not probed: a block emptied (the reverse of growth), arrangements of the learned tags other
-than the two payloads' own.
+Not probed: a block emptied (the reverse of growth).  Arrangements of the learned tags other
+than the two payloads' own are not admitted by the check (:func:`.template.skeleton`).
 """
 
 from __future__ import annotations
