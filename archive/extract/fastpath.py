@@ -64,11 +64,15 @@ FORMAT = "fp7"
 _NOT_KEY = re.compile(r"[\W_]+")
 _NOT_KEY_NOR_NUL = re.compile(r"(?:[^\w\x00]|_)+")
 
+# Elements that are chrome by their kind (tag): navigation, asides, forms, footers.  One list
+# for every reader of chrome: a block hole of a tier-0 template may be one
+# (:mod:`.template_learn`), and a copy of the description printed inside one is no copy the
+# page prints (:func:`.printed.in_chrome`), so that no block learning admits can add one.
+CHROME_KINDS = frozenset({"nav", "aside", "form", "footer"})
 # Siblings of the region that never hold article text (script, style, navigation, asides,
 # forms, footers...): chrome inserted there does not count as a block beside the article.
-_NOT_TEXT_BLOCKS = frozenset(
-    {"script", "style", "link", "meta", "noscript", "template", "iframe", "nav", "aside"}
-    | {"form", "footer"}
+_NOT_TEXT_BLOCKS = (
+    frozenset({"script", "style", "link", "meta", "noscript", "template", "iframe"}) | CHROME_KINDS
 )
 _CONTAINERS = frozenset(("article", "main"))
 # A block beside the article named as chrome: a word of its class or id (split as the

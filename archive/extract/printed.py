@@ -10,13 +10,13 @@ article extract differently as the box rotates (an edit no one made).
 
 A copy is chrome (:func:`in_chrome`, judged from the element holding its text up) when it
 lies inside a link or a button (a teaser's link), inside an item of a link list (a list whose
-every item holds a link), or inside a block that holds no ``<h1>`` and is navigation, an aside
-or a footer (by tag or ARIA role) or is named as chrome (class or id:
-:func:`.fastpath._named_as_chrome`, the furniture words of the in-article chrome pass): a
-teaser in an aside's link, the aside in a plain grid ``<div>``, is chrome though the lowest
-block reading the copy is that ``<div>``.  Everything else counts: GOV.UK's lead paragraph
-(``p.gem-c-lead-paragraph``, above the body region in ``<main>``) and the body's own
-paragraphs among them.
+every item holds a link), or inside a block that holds no ``<h1>`` and is navigation, an aside,
+a form or a footer (by tag: :data:`.fastpath.CHROME_KINDS`, the kinds a tier-0 block hole may
+be; or by ARIA role) or is named as chrome (class or id: :func:`.fastpath._named_as_chrome`,
+the furniture words of the in-article chrome pass): a teaser in an aside's link, the aside in
+a plain grid ``<div>``, is chrome though the lowest block reading the copy is that ``<div>``.
+Everything else counts: GOV.UK's lead paragraph (``p.gem-c-lead-paragraph``, above the body
+region in ``<main>``) and the body's own paragraphs among them.
 """
 
 from __future__ import annotations
@@ -25,15 +25,16 @@ from itertools import chain
 
 from lxml.html import HtmlElement
 
-from archive.extract.fastpath import _named_as_chrome
+from archive.extract.fastpath import CHROME_KINDS, _named_as_chrome
 from archive.extract.headline import same_text
 
 # Elements that may print a standfirst or a body paragraph as a block of its own.
 TEXT_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "td")
 # A copy inside one of these is a link's or a button's text: a teaser.
 _LINKS = frozenset({"a", "button"})
-# Blocks that hold no article text, by tag and by ARIA role.
-_CHROME_TAGS = frozenset({"nav", "aside", "footer"})
+# Blocks that hold no article text, by tag (the chrome kinds a tier-0 block hole may be: a
+# copy in one of them may come and go while tier 0 decides "same") and by ARIA role.
+_CHROME_TAGS = CHROME_KINDS
 _CHROME_ROLES = frozenset({"navigation", "complementary", "contentinfo"})
 _LISTS = ("ul", "ol")
 
@@ -68,7 +69,7 @@ def printed_copies(tree: HtmlElement, text: str) -> int:
 def in_chrome(element: HtmlElement) -> bool:
     """Whether ``element`` lies in the page's chrome: it or a block around it is a link or a
     button, an item of a link list, or a block without the ``<h1>`` that is navigation, an
-    aside, a footer or named as chrome."""
+    aside, a form, a footer or named as chrome."""
     for block in chain((element,), element.iterancestors()):
         if block.tag in ("body", "html"):
             return False

@@ -80,6 +80,7 @@ from archive.extract.fastpath import (
     _CHROME_WORDS,
     _CONTENT_WORDS,
     _NOT_TEXT_BLOCKS,
+    CHROME_KINDS,
     Locator,
     _container,
     _named_as_chrome,
@@ -121,8 +122,12 @@ from archive.extract.timestamps import (
 )
 
 # Elements a block hole may be (beside the article, named as chrome or of a chrome kind).
-_BLOCK_NAMES = frozenset(b"nav aside form footer div section ul ol".split())
-_CHROME_TAGS = frozenset({"nav", "aside", "form", "footer"})
+# (Of a chrome kind: :data:`.fastpath.CHROME_KINDS`, which :func:`.printed.in_chrome` reads as
+# chrome too; else named as chrome.)
+_CHROME_TAGS = CHROME_KINDS
+_BLOCK_NAMES = frozenset(
+    {kind.encode() for kind in CHROME_KINDS} | {b"div", b"section", b"ul", b"ol"}
+)
 _RAW = frozenset(b"script style textarea title xmp iframe noscript noembed noframes".split())
 _MARK = re.compile(r"qzrl([0-9]+)hz")
 _MARKER = "qzrl"  # what every marker holds
@@ -877,7 +882,7 @@ def _marked(
     for n, start in enumerate(blocks):
         piece = marked[start]
         found = tag_name(piece)
-        if found is None or found[1] not in BLOCK_TAGS | {b"nav", b"aside", b"form", b"footer"}:
+        if found is None or found[1] not in BLOCK_TAGS | _BLOCK_NAMES:
             return "block_start"
         end = len(found[1])
         marked[start] = piece[:end] + b' %s="%d"' % (_BLOCK_MARK.encode(), n) + piece[end:]

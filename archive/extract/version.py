@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import metadata
 
-EXTRACTOR_VERSION = 9
+EXTRACTOR_VERSION = 10
 
 
 @cache
