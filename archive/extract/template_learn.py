@@ -1034,8 +1034,10 @@ def _attribute_token(element: HtmlElement, name: str, region: HtmlElement) -> st
     """Why a token in attribute ``name`` of ``element`` is no hole, or None with the hole's
     class (:func:`_attribute_class`).  Only an attribute no reader of the extraction reads is
     one (an allow-list): an asset's URL, a nonce, a request token in a ``<meta>``, a hidden
-    field's value, a ``data-`` attribute naming a request token, slot or count, or an id of
-    an element named as chrome (its value keeping the learned shape: class ``k``)."""
+    field's value outside every element the wall guard reads a control's words in
+    (:func:`.template_walls.element_marks`), a ``data-`` attribute naming a request token,
+    slot or count, or an id of an element named as chrome (its value keeping the learned
+    shape: class ``k``)."""
     tag = element.tag
     asset = tag in ("script", "link") and name in ("src", "href")
     # (scripts and asset links are out of what the extraction reads, in the article or not)
@@ -1050,6 +1052,10 @@ def _attribute_token(element: HtmlElement, name: str, region: HtmlElement) -> st
         return "token_link"
     if _attribute_class(element, name) is None:
         return "id_not_chrome" if name == "id" else "token_attribute"
+    if name == "value" and element_marks(element):
+        # the wall guard reads an <input>'s value as a control's words in an element it reads
+        # as a paywall prompt or a consent overlay: a token there could spell "LoGin"
+        return "token_in_wall"
     return None
 
 

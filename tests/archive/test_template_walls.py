@@ -18,6 +18,8 @@ from archive.extract.template import (
 )
 from archive.extract.template_learn import learn_with_fingerprint
 from archive.extract.template_site import derive
+from tests.archive.river_template import URL as RIVER_URL
+from tests.archive.river_template import checked, learned
 from tests.archive.test_template_site import BRIDGE, DAILY, HARVEST, daily, daily_rules
 
 URL = DAILY + "/news/bridge"
@@ -162,3 +164,56 @@ def test_a_controls_words_glued_to_the_text_before_and_turkish_capitals_are_read
     assert said('<a href="/s">SİGN İN</a>'.encode())
     assert said('<a href="/s">sıgn ın</a>'.encode())
     assert not said('<a href="/s">SİGNAL</a>'.encode())
+
+
+def _river(box: str) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in _RIVER)
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>River report - News</title>"
+        '<meta property="article:published_time" content="2025-03-01T09:00:00Z"></head><body>'
+        f'<header><a href="/">News</a></header><main><article><h1>River report</h1>{body}'
+        f"</article>{box}</main><footer><p>About us</p></footer></body></html>"
+    ).encode()
+
+
+_RIVER = (
+    "The river rose by two metres overnight after three days of heavy rain across the valley, "
+    "and the town council opened its emergency shelters at the school and the sports hall.",
+    "Residents of the lower streets were told to move their cars to higher ground before dawn, "
+    "while volunteers filled sandbags outside the fire station until late in the evening.",
+    "Forecasters expect the rain to ease by the weekend, though the river may not fall back "
+    "below its banks for several days, and farmers fear for the crops in the flooded fields.",
+)
+
+
+def _free_stories(token: str, name: str = "piano") -> str:
+    return (
+        f'<div class="{name}"><span>You are reading one of your free stories this month. Enjoy'
+        f' the rest of the site too.</span><input type="hidden" name="csrf" value="{token}">'
+        "<button>More stories</button></div>"
+    )
+
+
+def test_a_hidden_fields_token_in_a_paywall_prompt_is_no_hole():
+    """The wall guard reads an ``<input>``'s value as a control's words: a CSRF token in a box
+    named as a paywall prompt, beside a short article, that comes to read "m2k8LoGin5p3" makes
+    the full extraction refuse the page as a paywall.  Such a value is no token place."""
+    old, new = _river(_free_stories("a8f3k2x9q1w7")), _river(_free_stories("q7x1m9z4e2r5"))
+    walled = _river(_free_stories("m2k8LoGin5p3"))
+    assert _outcome(old, RIVER_URL) == _outcome(new, RIVER_URL)
+    assert _outcome(walled, RIVER_URL).startswith("refused: paywall")
+    template = learned(old, new)
+    assert is_unlearnable(template) or checked(walled, template) is not None
+    assert template.endswith("token_in_wall")
+
+
+def test_a_hidden_fields_token_in_a_plain_box_is_still_a_hole():
+    """The twin: the same field in a box the guard reads no wall in is a token hole, and the
+    token spelling "LoGin" there changes nothing (the extraction agrees)."""
+    old, new = (_river(_free_stories(t, "more-stories")) for t in ("a8f3k2x9q1w7", "q7x1m9z4e2r5"))
+    other = _river(_free_stories("m2k8LoGin5p3", "more-stories"))
+    assert _outcome(other, RIVER_URL) == _outcome(old, RIVER_URL) == _outcome(new, RIVER_URL)
+    template = learned(old, new)
+    assert not is_unlearnable(template), template
+    assert checked(other, template) is None
