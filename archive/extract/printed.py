@@ -21,12 +21,13 @@ region in ``<main>``) and the body's own paragraphs among them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from itertools import chain
 
 from lxml.html import HtmlElement
 
 from archive.extract.fastpath import CHROME_KINDS, _named_as_chrome
-from archive.extract.headline import same_text
+from archive.extract.headline import same_text, text_key
 
 # Elements that may print a standfirst or a body paragraph as a block of its own.
 TEXT_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "td")
@@ -64,6 +65,66 @@ def printed_copies(tree: HtmlElement, text: str) -> int:
     # Chrome is judged from the text's own element up, not from the block found: a teaser in
     # an aside's link, the aside in a plain <div>, reads as that <div> and lies in chrome.
     return sum(1 for holder in found.values() if holder is not None and not in_chrome(holder))
+
+
+def varies_with(tree: HtmlElement, text: str, holes: Sequence[HtmlElement]) -> bool:
+    """Whether :func:`printed_copies` of ``text`` on ``tree`` may change with what the
+    elements ``holes`` hold (tier 0's block holes: any content, each of a chrome kind or named
+    as chrome, so that a copy inside one is chrome; their tails fixed).
+
+    A copy outside the holes is counted by the lowest block around a text node holding the
+    longest word that reads ``text`` exactly, and only when no block below it holds more than
+    twice its length: blocks that hold no hole read the same whatever the holes hold; a block
+    around a hole reads its text outside the holes and whatever the holes add.  So the count
+    may change when, on the walk up from such a text node outside every hole, a block around
+    a hole holds no more letters and digits outside the holes than ``text`` (a share bar whose
+    labels become icons or whose words complete the line to the description, made the page
+    print it once more; or one that leaves it).  False also means: every hole is still in the
+    tree."""
+    words = text.split()
+    if not words or not holes:
+        return False
+    root = tree.getroottree().getroot()
+    if any(hole.getroottree().getroot() is not root for hole in holes):
+        return True  # a hole removed from the page: what it held cannot be told
+    # (the elements kept: an lxml element's id is its proxy's, which is made anew, maybe at a
+    # freed one's address, once no reference holds it)
+    members = [element for hole in holes for element in hole.iter()]
+    inside = {id(element) for element in members}
+    held = {id(hole) for hole in holes}
+    most = len(text_key(text))
+    for node in tree.xpath("//text()[contains(., $word)]", word=max(words, key=len)):
+        element = node.getparent()
+        if node.is_tail and element is not None:
+            element = element.getparent()
+        if element is None or id(element) in inside:
+            continue  # a copy in a hole is chrome
+        while element is not None:
+            if element.tag in TEXT_BLOCKS:
+                if not any(_holds(element, hole) for hole in holes):
+                    shown = element.text_content()
+                    if same_text(shown, text, exact_case=True) or len(shown) > 2 * len(text):
+                        break  # as printed_copies, whatever the holes hold
+                elif len(text_key("".join(_outside(element, held)))) <= most:
+                    return True
+            element = element.getparent()
+    return False
+
+
+def _holds(element: HtmlElement, hole: HtmlElement) -> bool:
+    return any(ancestor is element for ancestor in hole.iterancestors())
+
+
+def _outside(element: HtmlElement, held: set[int]) -> Iterator[str]:
+    """The text of ``element`` (as ``text_content`` reads it) outside the elements ``held``
+    (by id), their tails included."""
+    if element.text and isinstance(element.tag, str):
+        yield element.text
+    for child in element:
+        if id(child) not in held and isinstance(child.tag, str):
+            yield from _outside(child, held)
+        if child.tail:
+            yield child.tail
 
 
 def in_chrome(element: HtmlElement) -> bool:

@@ -23,9 +23,11 @@ title, headings 1, times; a block only when it is such a block and holds nothing
 readers read (:func:`.template.block_reason`).  Then the metadata readers run on the page
 with every block hole's texts made a probe and every token hole's marker in place: a probe or
 a marker they read is no hole (:func:`_read_by_metadata`); and once more with every token
-hole holding a date, or a name and a date, of its class (:func:`_probe_value`): if they give
-anything else, a reader that takes only a date or a name from what it reads reads a hole
-(:func:`_shape_probed`).
+hole holding a date, or a name and a date, of its class (:func:`_probe_value`), and every
+block hole emptied: if they give anything else, a reader that takes only a date or a name
+from what it reads reads a hole, or a reader of an element's whole text gated on its length
+or its start reads a block shrinking (:func:`_shape_probed`).  A block that could make the
+page print its description once more or once less is no hole (:func:`.printed.varies_with`).
 When a block's content in ``new`` is of another skeleton than in ``old``
 (:func:`.template.skeleton`), all of this is judged again on ``old`` with every block's content
 as ``new`` has it (:func:`_judge_both`): the vocabulary admits what either payload held.
@@ -88,7 +90,9 @@ from archive.extract.fastpath import (
 )
 from archive.extract.history import ITEM_XPATH, ChangeHistory
 from archive.extract.inline_chrome import _name_words, reads
+from archive.extract.normalize import normalize_optional
 from archive.extract.parse import parse_body
+from archive.extract.printed import varies_with as printed_varies_with
 from archive.extract.template import (
     ATTRIBUTE,
     BLOCK_TAGS,
@@ -684,10 +688,13 @@ def _read_by_metadata(
     read from a ``<span class="username">`` of an aside, a headline from a widget's
     ``<h3 class="widget-title">``, a date from a token...  The word lists of the guards
     (:data:`.template.BLOCK_WORDS`) cannot name every element a reader selects; the readers
-    themselves can.  Then, when there are token holes (at ``places``, see :class:`_Holes`), the
-    readers run again on a copy with a date or a name in each (:func:`_shape_probed`): if
-    they give anything other than on the marked page, one reads a hole ("token_probe_read").
-    (The tree is changed.)
+    themselves can.  Then, when there are token holes (at ``places``, see :class:`_Holes`) or
+    blocks, the readers run again on a copy with a date or a name in each token hole and every
+    block emptied (:func:`_shape_probed`): if they give anything other than on the marked
+    page, one reads a hole ("token_probe_read", "block_emptied_read", "probe_read" when
+    both).  Last, a block that could make the page print its description once more or once
+    less (:func:`.printed.varies_with`, on the page as read) is no hole
+    ("block_in_printed_copy").  (The tree is changed.)
 
     With the reason, those of ``quiet`` (elements holding a count hole or a block hole whose
     chrome names no date) that may hold a year (:func:`_outside_lines`, judged on the page as
@@ -699,11 +706,16 @@ def _read_by_metadata(
                 element.tail = _PROBE
             if isinstance(element.tag, str) and element.tag.encode() not in VOID:
                 element.text = _PROBE
-    shaped = _shape_probed(tree, places, spots) if places else None
+    # the readers' second page: every token hole holding a value of its class, every block
+    # hole emptied (the other end from the probe's words: a reader of an element's whole text
+    # gated on its length or its start, a share bar shrinking inside a byline or an "Updated"
+    # line, reads it only then)
+    shaped = _shape_probed(tree, places, spots, blocks) if places or blocks else None
     # the copy's removals before the cleared point are the marked page's (_removals_blind):
-    # its reading goes on from a copy of the marked page taken there
+    # its reading goes on from a copy of the marked page taken there (never with a block
+    # emptied: the in-article chrome's removal may read any element's text)
     cleared: list[HtmlElement] = []
-    blind = shaped is not None and _removals_blind(tree, places, spots)
+    blind = shaped is not None and not blocks and _removals_blind(tree, places, spots)
     reading = read_page(  # in place: the elements of ``quiet`` stay themselves
         tree,
         url,
@@ -716,8 +728,19 @@ def _read_by_metadata(
     if _MARKER in evidence.lower():
         return ("token_read" if "qzrlp" not in evidence.lower() else "block_read"), []
     if shaped is not None and _shaped_evidence(shaped, cleared, url) != evidence:
-        return "token_probe_read", []
+        return (
+            "token_probe_read" if not blocks else _EMPTIED_READ if not places else "probe_read"
+        ), []
+    description = normalize_optional(reading.meta.description)
+    if blocks and description and printed_varies_with(tree, description, blocks):
+        # the count of the page's copies of its description, which keeps or drops the
+        # standfirst's echo in the article, may change with a block's content
+        return "block_in_printed_copy", []
     return None, admitted
+
+
+# Why a template was refused: a reader gives another answer with every block hole emptied.
+_EMPTIED_READ = "block_emptied_read"
 
 
 def _removals_blind(
@@ -776,11 +799,15 @@ def _probe_value(hole: list[Any]) -> str | None:
 
 
 def _shape_probed(
-    tree: HtmlElement, places: list[tuple[HtmlElement, str | None]], spots: list[list[Any]]
+    tree: HtmlElement,
+    places: list[tuple[HtmlElement, str | None]],
+    spots: list[list[Any]],
+    blocks: Sequence[HtmlElement] = (),
 ) -> HtmlElement:
     """A copy of ``tree`` with every token hole's marker (at ``places``: an element and an
     attribute's name, "" for its text, None for its tail; ``spots``: the holes by marker)
-    made a date or a name and a date (:func:`_probe_value`).
+    made a date or a name and a date (:func:`_probe_value`), and every block hole of
+    ``blocks`` emptied (no text, no element; its tail stays).
 
     The markers are a run of lowercase letters and digits: a reader that reads a hole but
     takes only a date or a name from it (htmldate's patterns, a byline's) passes them by, and
@@ -809,6 +836,12 @@ def _shape_probed(
             twin.text = probed(twin.text or "")
         else:
             twin.set(where, probed(twin.get(where) or ""))
+    for block in blocks:
+        twin = _twin(block, tree, copy)
+        assert twin is not None  # (the copy is taken before the page is read)
+        twin.text = None
+        for child in list(twin):
+            twin.remove(child)  # with its tail
     return copy
 
 

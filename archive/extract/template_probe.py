@@ -30,8 +30,12 @@ stored page with every block's content as the refetch has it (:func:`spliced`), 
 the template admits from either payload is read (learning's metadata probe reads that page
 too, :mod:`.template_learn`).
 
-Not probed: a block emptied (the reverse of growth).  Arrangements of the learned tags other
-than the two payloads' own are not admitted by the check (:func:`.template.skeleton`).
+Not probed here: a block emptied (the reverse of growth): the metadata readers read the stored
+page with every block emptied at learning (:func:`.template_learn._read_by_metadata`), and a
+block that could make the page print its description once more or once less is no hole
+(:func:`.printed.varies_with`), but the whole extraction is not run on it.  Arrangements of
+the learned tags other than the two payloads' own are not admitted by the check
+(:func:`.template.skeleton`).
 """
 
 from __future__ import annotations

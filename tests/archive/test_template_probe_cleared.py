@@ -161,10 +161,11 @@ def test_what_the_in_article_chrome_removal_reads(
 
 def test_corpus_pages_learn_the_same_templates_both_ways(monkeypatch) -> None:
     """The first corpus pages as ``bench.templates`` learns them (a page and its copy under
-    other request chrome): the same template or reason both ways, most the short way."""
+    other request chrome): the same template or reason both ways.  (None takes the short way:
+    each has a block hole in its request chrome, and the probe's copy, with every block hole
+    emptied, is read in full: the in-article chrome's removal may read any element's text.)"""
     require_shared("article-extraction-benchmark", "html")
     corpus = load_corpus()[:12]
-    short_ways = 0
     for i, raw in enumerate(corpus):
         old, new = (make_page(raw, i, BASE_URL, chrome=token) for token in REQUEST_TOKENS[:2])
         url = BASE_URL + page_path(i)
@@ -183,7 +184,5 @@ def test_corpus_pages_learn_the_same_templates_both_ways(monkeypatch) -> None:
             min_chars=DEFAULT_MIN_CHARS,
             article_hash=article.content_hash,
         )
-        short, long, taken = _both_ways_with(learned, monkeypatch)
+        short, long, _ = _both_ways_with(learned, monkeypatch)
         assert short == long, i
-        short_ways += taken
-    assert short_ways >= 6
