@@ -116,7 +116,7 @@ from archive.extract.template import (
     vocabulary,
 )
 from archive.extract.template_probe import probed, spliced
-from archive.extract.template_walls import element_marks, vocabulary_marks
+from archive.extract.template_walls import element_marks, reads_values, vocabulary_marks
 from archive.extract.timestamps import (
     _FOLDED_TO_ASCII,
     PUBLISHED_META,
@@ -1068,7 +1068,7 @@ def _attribute_token(element: HtmlElement, name: str, region: HtmlElement) -> st
     class (:func:`_attribute_class`).  Only an attribute no reader of the extraction reads is
     one (an allow-list): an asset's URL, a nonce, a request token in a ``<meta>``, a hidden
     field's value outside every element the wall guard reads a control's words in
-    (:func:`.template_walls.element_marks`), a ``data-`` attribute naming a request token,
+    (:func:`.template_walls.reads_values`), a ``data-`` attribute naming a request token,
     slot or count, or an id of an element named as chrome (its value keeping the learned
     shape: class ``k``)."""
     tag = element.tag
@@ -1085,7 +1085,7 @@ def _attribute_token(element: HtmlElement, name: str, region: HtmlElement) -> st
         return "token_link"
     if _attribute_class(element, name) is None:
         return "id_not_chrome" if name == "id" else "token_attribute"
-    if name == "value" and element_marks(element):
+    if name == "value" and reads_values(element):
         # the wall guard reads an <input>'s value as a control's words in an element it reads
         # as a paywall prompt or a consent overlay: a token there could spell "LoGin"
         return "token_in_wall"

@@ -22,7 +22,7 @@ from typing import Final
 from lxml.html import HtmlElement
 
 from archive.extract.template import CONSENT_MARK, PAYWALL_MARK, Vocabulary
-from archive.extract.wall_names import CONSENT_NAME, PAYWALL_NAME
+from archive.extract.wall_names import CONSENT_NAME, CONSENT_TOPIC, PAYWALL_NAME
 from archive.extract.walls import _holds_the_page
 
 # The elements the wall guard reads as walls (:func:`.walls.read_wall_signals`).
@@ -79,3 +79,33 @@ def marked(learned: Vocabulary, marks: set[str]) -> Vocabulary:
     if marks.issubset(learned["t"]):
         return learned
     return {**learned, "t": sorted({*learned["t"], *marks})}
+
+
+def reads_values(element: HtmlElement) -> bool:
+    """Whether the wall guard may read the value of a field ``element`` as a wall's control's
+    words: it lies in an element the guard reads as a paywall prompt or a consent overlay
+    (:func:`element_marks`), but for a plain form (a form by its tag alone) whose text says
+    nothing of consent: the guard counts such a form's consent controls only when its text
+    speaks of consent (:func:`.walls._consent_container`), and no hole can make it (a count
+    is digits, a block in a form is marked for consent and says none of it)."""
+    for node in (element, *element.iterancestors()):
+        if not isinstance(node.tag, str) or node.tag not in _WALL_TAGS:
+            continue
+        if _holds_the_page(node):
+            continue
+        names = f"{node.get('id', '')} {node.get('class', '')}"
+        role, modal = node.get("role"), node.get("aria-modal")
+        marks = _marks(node.tag, names, role, modal)
+        if not marks:
+            continue
+        plain_form = (
+            node.tag == "form"
+            and marks == {CONSENT_MARK}
+            and not CONSENT_NAME.search(names)
+            and role not in _DIALOG_ROLES
+            and modal != "true"
+        )
+        if plain_form and not CONSENT_TOPIC.search(node.text_content()):
+            continue
+        return True
+    return False

@@ -166,14 +166,14 @@ def test_a_controls_words_glued_to_the_text_before_and_turkish_capitals_are_read
     assert not said('<a href="/s">SİGNAL</a>'.encode())
 
 
-def _river(box: str) -> bytes:
+def _river(box: str, after: str = "") -> bytes:
     body = "".join(f"<p>{p}</p>" for p in _RIVER)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>River report - News</title>"
         '<meta property="article:published_time" content="2025-03-01T09:00:00Z"></head><body>'
         f'<header><a href="/">News</a></header><main><article><h1>River report</h1>{body}'
-        f"</article>{box}</main><footer><p>About us</p></footer></body></html>"
+        f"</article>{box}</main>{after}<footer><p>About us</p></footer></body></html>"
     ).encode()
 
 
@@ -214,6 +214,30 @@ def test_a_hidden_fields_token_in_a_plain_box_is_still_a_hole():
     old, new = (_river(_free_stories(t, "more-stories")) for t in ("a8f3k2x9q1w7", "q7x1m9z4e2r5"))
     other = _river(_free_stories("m2k8LoGin5p3", "more-stories"))
     assert _outcome(other, RIVER_URL) == _outcome(old, RIVER_URL) == _outcome(new, RIVER_URL)
+    template = learned(old, new)
+    assert not is_unlearnable(template), template
+    assert checked(other, template) is None
+
+
+def _campaign(token: str, text: str) -> bytes:
+    # (a paragraph in the form: no block hole, so the value is a token place)
+    form = f'<form class="promo"><p>{text}</p><input type="hidden" name="c" value="{token}"></form>'
+    return _river("", form)
+
+
+def test_a_hidden_fields_token_in_a_form_speaking_of_consent_is_no_hole():
+    """A form is a consent overlay to the guard when two of its controls say a consent
+    control's words and its text speaks of consent: a token could be the second control."""
+    old, new = (_campaign(t, "Your privacy matters") for t in ("a8f3k2x9", "q7x1m9z4"))
+    assert learned(old, new).endswith("token_in_wall")
+
+
+def test_a_hidden_fields_token_in_a_plain_form_is_still_a_hole():
+    """The twin: a form whose text says nothing of consent is never a consent overlay to the
+    guard, whatever its fields' values: a token there is a hole, decided the same."""
+    old, new = (_campaign(t, "Offers for readers") for t in ("a8f3k2x9", "q7x1m9z4"))
+    other = _campaign("Accept12", "Offers for readers")
+    assert _outcome(other, RIVER_URL) == _outcome(old, RIVER_URL)
     template = learned(old, new)
     assert not is_unlearnable(template), template
     assert checked(other, template) is None
