@@ -86,8 +86,9 @@ DATEUTIL_WORDS: Final = frozenset(
 # htmldate's patterns allow between a day or month and its year ("5th of September, ").
 _NEAR: Final = 16
 _DIGIT: Final = re.compile(rb"[0-9]")
-# How many pieces a joined text is followed across.
-_PIECES: Final = 8
+# How many pieces a joined text is followed across (:func:`text_before`, :func:`text_after`).
+JOINED_PIECES: Final = 8
+_PIECES: Final = JOINED_PIECES
 
 # SHA-256 of htmldate's patterns and functions this rule was read from (htmldate 1.11.0's,
 # listed in tests/archive/test_date_shapes.py): the test fails when they change.
@@ -168,6 +169,57 @@ def text_after(pieces: Sequence[bytes], index: int) -> bytes:
         if lead is None or lead.end() < len(text):
             break
         k += 1
+    return out
+
+
+def _text_at(body: bytes, start: int, end: int) -> bytes:
+    """:func:`_text` of the piece ``body[start:end]``, without taking the piece out."""
+    mark = body.find(b">", start, end)
+    return body[mark + 1 : end] if mark >= 0 else body[start:end]
+
+
+def text_before_at(body: bytes, pos: int) -> bytes:
+    """:func:`text_before` of ``body`` split on ``<``, for the piece starting at ``pos`` (0 or
+    just after a ``<``), read from ``body`` without splitting it."""
+    if pos <= 0:
+        return b""
+    end = pos - 1  # the ``<`` ending the piece before
+    start = body.rfind(b"<", 0, end) + 1
+    out = _text_at(body, start, end)
+    for _ in range(_PIECES - 1):  # the pieces two to _PIECES before
+        if start <= 0 or _HEAD.fullmatch(out) is None:
+            break
+        end = start - 1
+        start = body.rfind(b"<", 0, end) + 1
+        text = _text_at(body, start, end)
+        rest = text.rstrip(b"0123456789./-")
+        out = text[len(rest) :] + out
+        if rest:
+            break
+    return out
+
+
+def text_after_at(body: bytes, end: int) -> bytes:
+    """:func:`text_after` of ``body`` split on ``<``, for the piece ending at ``end`` (a ``<``,
+    or the end of ``body``), read from ``body`` without splitting it."""
+    size = len(body)
+    if end >= size:
+        return b""
+    start = end + 1
+    end = body.find(b"<", start)
+    end = size if end < 0 else end
+    out = _text_at(body, start, end)
+    for _ in range(_PIECES):  # the pieces two to _PIECES + 1 after
+        if end >= size or _HEAD.fullmatch(out) is None:
+            break
+        start = end + 1
+        end = body.find(b"<", start)
+        end = size if end < 0 else end
+        text = _text_at(body, start, end)
+        lead = _HEAD.match(text)
+        out += lead.group() if lead else b""
+        if lead is None or lead.end() < len(text):
+            break
     return out
 
 

@@ -7,7 +7,9 @@ no worker: the page is split into *pieces* on ``b"<"`` (each piece is one tag an
 after it) and matched against a template learned from two payloads of the same article
 (:mod:`.template_learn`).  The template is a list of segments:
 
-* ``F n``: ``n`` pieces, byte-equal to the learned page's (their bytes go into the digest);
+* ``F n length``: ``n`` pieces, byte-equal to the learned page's (their bytes go into the
+  digest), ``length`` bytes in all (the ``<`` between them included: the check finds them by
+  it, without splitting the page, :func:`_digest_in_place`);
 * ``T parts holes``: one piece whose runs of ``[A-Za-z0-9_-]`` (``parts``: separators and
   runs, alternately) are equal to the learned page's but for the ``holes``, runs whose new
   value need only be of a class: a token (``w``: a CSRF value, a request id, a cache-buster;
@@ -48,19 +50,22 @@ from __future__ import annotations
 import re
 import zlib
 from base64 import b64decode, b64encode
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from hashlib import sha256
 from html import unescape
 from typing import Any, Final
 
 from archive.extract.date_shapes import (
+    JOINED_PIECES,
     NO_DIGIT_BEFORE_FOUR,
     block_says_a_date,
     content_text,
     hole_says_a_date,
     text_after,
+    text_after_at,
     text_before,
+    text_before_at,
     title_says_a_date,
     token_says_a_date,
 )
@@ -75,9 +80,10 @@ from archive.extract.years import YEARS_PATTERN
 # :mod:`.template_probe`, a block's text bounded, :data:`TEXT_MARK`, a style's token a key; t0g:
 # the probes read the stored page with the other payload's blocks too,
 # :func:`.template_probe.spliced`; t0h: a learned block's content keeps the skeleton of one
-# learned payload's, the same payload's for every block, :func:`skeleton`): a template of
-# another format is another identity's, learned again.
-FORMAT: Final = "t0h"
+# learned payload's, the same payload's for every block, :func:`skeleton`; t0i: an ``F``
+# segment holds its byte length, :func:`with_lengths`): a template of another format is
+# another identity's, learned again.
+FORMAT: Final = "t0i"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
 # Ends a template none of whose decisions has been verified yet (its first one is).
 UNVERIFIED: Final = "~"
@@ -675,8 +681,187 @@ def _arranged(
     return sides
 
 
+def with_lengths(pieces: Sequence[bytes], segments: Sequence[Segment]) -> list[Segment]:
+    """``segments`` (learned or derived on the page split into ``pieces`` on ``b"<"``) with each
+    ``F`` segment's byte length in it (``["F", count, length]``, the ``<`` between its pieces
+    counted), as :func:`render` stores it; raises :class:`Mismatch` when they do not cover
+    ``pieces`` (a block not closing, a run past the end)."""
+    out: list[Segment] = []
+    read = hole_spans(pieces, segments)
+    if read is None or read[1] != len(pieces):
+        raise Mismatch(PIECES)
+    at = 0
+    for segment in segments:
+        kind = segment[0]
+        if kind == "F":
+            count = segment[1]
+            if count < 1 or at + count > len(pieces):
+                raise Mismatch(PIECES)
+            out.append(["F", count, sum(map(len, pieces[at : at + count])) + count - 1])
+            at += count
+            continue
+        out.append(segment)
+        if kind == "T":
+            at += 1
+        else:
+            close = match_close(pieces, at, segment[1].encode())
+            assert close is not None  # hole_spans found it
+            at = close
+    return out
+
+
+# The pieces a window around a hole holds on either side of it (:func:`_window`): more than
+# :func:`.date_shapes.text_before` and :func:`.date_shapes.text_after` read.
+_AROUND: Final = JOINED_PIECES + 2
+
+
+def _window(body: bytes, start: int, end: int) -> tuple[list[bytes], int, int, int]:
+    """The whole pieces of ``body`` around the bytes from ``start`` (0 or just after a ``<``)
+    to ``end`` (a ``<`` or the end), :data:`_AROUND` pieces on either side (fewer at the
+    page's edges): the pieces, the index of the one starting at ``start``, where the first
+    starts and where the last ends in ``body``."""
+    low = start - 1
+    for _ in range(_AROUND):
+        if low <= 0:
+            break
+        low = body.rfind(b"<", 0, low)
+    low = max(low + 1, 0)
+    high = end
+    size = len(body)
+    for _ in range(_AROUND + 1):
+        if high >= size:
+            break
+        high = body.find(b"<", high + 1)
+        if high < 0:
+            high = size
+    high = min(high, size)
+    return body[low:high].split(b"<"), body.count(b"<", low, start), low, high
+
+
+def _digest_in_place(
+    body: bytes, segments: Sequence[Segment], bound: bytes, plain: list[bool]
+) -> str | None:
+    """What :func:`digest_of` gives on ``body`` (and ``plain[0]``) when the page holds each
+    ``F`` segment's bytes at its stored length and every hole passes, found without splitting
+    the page: each run of fixed pieces is hashed from where it starts to its stored length
+    (and must end at a ``<`` or the page's end), each hole read from the pieces of a window
+    around it (:func:`_window`, as many pieces either side as the guards read); None at any
+    difference or doubt, where :func:`digest_of` on the split page decides (and names the
+    reason).  Equal to the template's digest, the hashed bytes are the learned page's, so the
+    split walks the same pieces: each fixed run held its count of pieces, each piece ends
+    at the same ``<``, and the holes are read the same."""
+    try:
+        hasher = sha256()
+        update = hasher.update
+        update(b"C%d:" % len(bound))
+        update(bound)
+        view = memoryview(body)
+        size, pos = len(body), 0  # pos: where the next segment starts
+        arranged: list[Any] = [-1, {}]  # as digest_of's sides and cut (_arranged)
+        for segment in segments:
+            kind = segment[0]
+            if pos > size:
+                return None
+            if kind == "F":
+                length = segment[2]
+                end = pos + length
+                if end > size or (end < size and body[end] != 0x3C):  # b"<"
+                    return None
+                update(b"F%d:" % length)
+                update(view[pos:end])
+                pos = end + 1
+            elif kind == "T":
+                pos = _token_in_place(body, pos, segment, update, plain)
+            elif kind == "B":
+                pos = _block_in_place(body, pos, segment, update, plain, arranged)
+            else:
+                return None
+        if pos != size + 1:
+            return None
+        return hasher.hexdigest()[:32]
+    except Exception:  # a mismatch, or any doubt: the split page decides
+        return None
+
+
+def _token_in_place(body: bytes, pos: int, segment: Segment, update: Any, plain: list[bool]) -> int:
+    """Hashes (``update``) the token piece of ``segment`` starting at ``pos`` in ``body`` as
+    :func:`digest_of` does; where the next segment starts.  Raises at any doubt."""
+    size = len(body)
+    end = body.find(b"<", pos)
+    if end < 0:
+        end = size
+    piece = body[pos:end]
+    for hole in segment[2]:
+        if hole[1] == "n":  # a count is read with the text beside it: the pieces around
+            pieces, at, low, high = _window(body, pos, end)
+            if (low > 0 and at <= JOINED_PIECES) or (high < size and at + _AROUND > len(pieces)):
+                raise Mismatch(PIECES)
+            part = _tokens_out(piece, segment[1], segment[2], pieces, at)
+            break
+    else:
+        part = _tokens_out(piece, segment[1], segment[2])
+    if not piece.isascii():
+        plain[0] = False
+    update(b"T%d:%b" % (len(part), part))
+    return end + 1
+
+
+def _block_in_place(
+    body: bytes,
+    pos: int,
+    segment: Segment,
+    update: Any,
+    plain: list[bool],
+    arranged: list[Any],
+) -> int:
+    """Hashes (``update``) the block of ``segment`` starting at ``pos`` in ``body`` (its start
+    tag's pieces; its content checked) as :func:`digest_of` does, from the pieces up to where
+    its content may end, the texts beside it read from the page; where its closing piece
+    starts.  Raises at any doubt."""
+    size = len(body)
+    name = segment[1].encode()
+    learned = segment[4]
+    # the closing ``<`` lies within the longest content learned (or it is too long): the
+    # pieces up to the first ``<`` past that hold it, whole
+    end = body.find(b">", pos)
+    if end < 0:
+        raise Mismatch(PIECES)
+    reach = end + 1 + int(learned["n"] * BLOCK_GROWTH + BLOCK_SLACK)
+    high = body.find(b"<", reach + 1)
+    pieces = body[pos : size if high < 0 else high].split(b"<")
+    start, _, text = pieces[0].partition(b">")
+    if tag_name(start) != (False, name):
+        raise Mismatch(PIECES)
+    part = _tokens_out(start, segment[2], segment[3])
+    update(b"B%d:%b" % (len(part), part))
+
+    def beside(pieces: Sequence[bytes], start: int, close: int) -> tuple[bytes, bytes]:
+        # the texts beside it, read from the page (as :func:`_beside` reads them)
+        closing = pos + sum(map(len, pieces[:close])) + close - 1
+        return text_before_at(body, pos), text_after_at(body, closing)
+
+    close = _block_end(pieces, 0, name, text, learned, beside)
+    arranged[0] = _arranged(pieces[1:close], learned, arranged[0], arranged[1])
+    closing = pos + sum(map(len, pieces[:close])) + close - 1  # its ``<``
+    if not body[pos:closing].isascii():
+        plain[0] = False
+    return closing + 1
+
+
+def _beside(pieces: Sequence[bytes], start: int, close: int) -> tuple[bytes, bytes]:
+    """The texts a reader joins to a block's content from before its start tag
+    (``pieces[start]``) and after its end tag (``pieces[close]``): see
+    :func:`.date_shapes.text_before` and :func:`.date_shapes.text_after`."""
+    return text_before(pieces, start), text_after(pieces, close - 1)
+
+
 def _block_end(
-    pieces: Sequence[bytes], start: int, name: bytes, text: bytes, learned: Vocabulary
+    pieces: Sequence[bytes],
+    start: int,
+    name: bytes,
+    text: bytes,
+    learned: Vocabulary,
+    beside: Callable[[Sequence[bytes], int, int], tuple[bytes, bytes]] = _beside,
 ) -> int:
     """The index of the piece closing the block ``pieces[start]`` opens (``text`` follows its
     start tag), when its content is plainly chrome and made of the ``learned`` vocabulary (and
@@ -688,6 +873,8 @@ def _block_end(
     stack: list[bytes] = []
     passed: set[bytes] = set()
     match = TAG.match
+    # the tags it may hold: of BLOCK_TAGS, and learned (the same test as each in turn)
+    allowed = BLOCK_TAGS.intersection([tag.encode("latin-1") for tag in learned["t"]])
     for j in range(start + 1, len(pieces)):
         piece = pieces[j]
         found = match(piece)
@@ -704,8 +891,7 @@ def _block_end(
             content_pieces = pieces[start + 1 : j]
             if _too_long(content_pieces, text, learned):
                 raise Mismatch(BLOCK)
-            before = text_before(pieces, start)
-            after = text_after(pieces, j - 1)
+            before, after = beside(pieces, start, j)
             marks = learned["t"]
             years = YEARS_MARK in marks
             if says_too_much(content_pieces, text, before, after, years=years):
@@ -715,8 +901,7 @@ def _block_end(
                 raise Mismatch(BLOCK)
             return j
         if (
-            tag not in BLOCK_TAGS
-            or tag.decode("latin-1") not in learned["t"]
+            tag not in allowed
             or (tag, stack[-1] if stack else name) in AUTO_CLOSED  # not nested as written
         ):
             raise Mismatch(BLOCK)
@@ -779,7 +964,7 @@ def _tokens_out(
     emptied, each checked against its class and, with the bytes a reader joins to it, for a
     date (:func:`_says_a_date`)."""
     parts = RUN.split(piece)
-    if len(parts) != count or other_digits(piece):
+    if len(parts) != count or (not piece.isascii() and other_digits(piece)):
         raise Mismatch(TOKEN)
     if holes and _says_a_date(piece, parts, holes, pieces, at):
         raise Mismatch(TOKEN)
@@ -901,10 +1086,11 @@ def render(segments: Sequence[Segment], digest: str) -> str:
     varints) and the strings they give the sizes of (Latin-1, one after the other).  A
     segment is a number ``count * 3 + kind`` (kind 0, 1, 2: ``F``, ``T``, ``B``; ``count``:
     the pieces, or the parts of the token piece or of the start tag) followed by what its
-    kind holds: a hole list is its size and, for each hole, ``(parts - index) * 4 + class``
-    and its longest length; a block's name, then its vocabulary's tag names, attribute names
-    and values and its skeletons (none for a derived block), each list its size and its
-    strings, then the longest content's length.  321
+    kind holds: a fixed run its byte length (:func:`with_lengths`); a hole list is its size
+    and, for each hole, ``(parts - index) * 4 + class`` and its longest length; a block's
+    name, then its vocabulary's tag names, attribute names and values and its skeletons (none
+    for a derived block), each list its size and its strings, then the longest content's
+    length.  321
     characters on average for a corpus page in request chrome, against 518 as format t0b's
     JSON (zlib, base64): ``python -m bench.templates``.  (Ascii85 would save 20 more, but
     Python decodes it at a twentieth of base64's speed, and :func:`check` reads the template
@@ -929,8 +1115,8 @@ def render(segments: Sequence[Segment], digest: str) -> str:
 
     for segment in segments:
         kind = segment[0]
-        if kind == "F":
-            numbers.append(segment[1] * 3)
+        if kind == "F":  # ["F", count, length] (with_lengths)
+            numbers.extend((segment[1] * 3, segment[2]))
         elif kind == "T":
             numbers.append(segment[1] * 3 + 1)
             holes(segment[1], segment[2])
@@ -966,17 +1152,21 @@ def _varints(numbers: Sequence[int]) -> bytes:
 
 
 def _numbers(data: bytes) -> list[int]:
-    """The varints of ``data``; raises ValueError when the last one is cut."""
+    """The varints of ``data``; raises ValueError when the last one is cut.  (A one-byte
+    number, most of them, is taken as it is.)"""
     numbers: list[int] = []
     append = numbers.append
     value = shift = 0
     for byte in data:
-        if byte & 0x80:
+        if byte < 0x80:
+            if shift:
+                append(value | byte << shift)
+                value = shift = 0
+            else:
+                append(byte)
+        else:
             value |= (byte & 0x7F) << shift
             shift += 7
-        else:
-            append(value | byte << shift)
-            value = shift = 0
     if shift:
         raise ValueError("a truncated number")
     return numbers
@@ -994,73 +1184,86 @@ def parse(template: str) -> tuple[list[Segment], str]:
     data = unpacker.decompress(b64decode(packed))
     if not unpacker.eof or unpacker.unused_data or len(data) < 17:
         raise ValueError("a truncated template")
-    return _Reader(data).segments(), data[:16].hex()
+    return _segments(data), data[:16].hex()
 
 
-class _Reader:
-    """Reads back the numbers and strings :func:`render` wrote after the digest."""
+def _segments(data: bytes) -> list[Segment]:
+    """The segments :func:`render` wrote after the digest (16 bytes) of ``data``: the size of
+    the list of numbers, the numbers, the strings.  (One loop over the numbers, the strings
+    read from their Latin-1 text, one character a byte.)"""
+    pos, size = 16, 0
+    for shift in range(0, 35, 7):  # the size of the list of numbers
+        byte = data[pos]
+        pos += 1
+        size |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            break
+    if pos + size > len(data):
+        raise ValueError("a truncated template")
+    numbers = _numbers(data[pos : pos + size])
+    strings = data[pos + size :].decode("latin-1")
+    total = len(numbers)
+    at = used = 0  # the next number, the strings' characters read
+    segments: list[Segment] = []
+    append = segments.append
+    while at < total:
+        count, kind = divmod(numbers[at], 3)
+        at += 1
+        if kind == 0:
+            append(["F", count, numbers[at]])
+            at += 1
+        elif kind == 1:
+            holes, at = _holes(numbers, at, count)
+            append(["T", count, holes])
+        else:
+            name, at, used = _string(numbers, at, strings, used)
+            holes, at = _holes(numbers, at, count)
+            learned: Vocabulary = {}
+            for key in _VOCABULARY_LISTS:
+                learned[key], at, used = _strings(numbers, at, strings, used)
+            if not learned["s"]:  # a derived block
+                del learned["s"]
+            learned["n"] = numbers[at]
+            at += 1
+            append(["B", name, count, holes, learned])
+    if at != total or used != len(strings):
+        raise ValueError("a template with bytes left over")
+    return segments
 
-    def __init__(self, data: bytes) -> None:
-        pos, size = 16, 0
-        for shift in range(0, 35, 7):  # the size of the list of numbers
-            byte = data[pos]
-            pos += 1
-            size |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                break
-        if pos + size > len(data):
-            raise ValueError("a truncated template")
-        self.numbers = _numbers(data[pos : pos + size])
-        self.strings = data[pos + size :]
-        self.at = self.used = 0  # the next number, the strings' bytes read
 
-    def number(self) -> int:
-        self.at += 1
-        return self.numbers[self.at - 1]
+def _holes(numbers: list[int], at: int, count: int) -> tuple[list[list[Any]], int]:
+    """The hole list starting at ``numbers[at]`` (its size, then two numbers a hole) of a
+    piece of ``count`` parts, and the index of the number after it."""
+    holes: list[list[Any]] = []
+    for _ in range(numbers[at]):
+        code = numbers[at + 1]
+        index = count - (code >> 2)
+        if not 0 <= index < count:
+            raise ValueError("a hole outside its piece")
+        holes.append([index, _CLASS_NAMES[code & 3], numbers[at + 2]])
+        at += 2
+    return holes, at + 1
 
-    def string(self) -> str:
-        end = self.used + self.number()
-        if end > len(self.strings):
-            raise ValueError("a truncated string")
-        text = self.strings[self.used : end].decode("latin-1")
-        self.used = end
-        return text
 
-    def holes(self, count: int) -> list[list[Any]]:
-        found = []
-        numbers = self.numbers
-        for _ in range(self.number()):
-            code, longest = numbers[self.at], numbers[self.at + 1]
-            self.at += 2
-            index = count - (code >> 2)
-            if not 0 <= index < count:
-                raise ValueError("a hole outside its piece")
-            found.append([index, _CLASS_NAMES[code & 3], longest])
-        return found
+def _string(numbers: list[int], at: int, strings: str, used: int) -> tuple[str, int, int]:
+    """The string whose length is ``numbers[at]``, its characters from ``strings[used:]`` on;
+    the index of the number after it and the characters then read."""
+    end = used + numbers[at]
+    if end > len(strings):
+        raise ValueError("a truncated string")
+    return strings[used:end], at + 1, end
 
-    def segments(self) -> list[Segment]:
-        segments: list[Segment] = []
-        numbers, total = self.numbers, len(self.numbers)
-        while self.at < total:
-            count, kind = divmod(numbers[self.at], 3)
-            self.at += 1
-            if kind == 0:
-                segments.append(["F", count])
-            elif kind == 1:
-                segments.append(["T", count, self.holes(count)])
-            else:
-                name = self.string()
-                holes = self.holes(count)
-                learned: Vocabulary = {
-                    key: [self.string() for _ in range(self.number())] for key in _VOCABULARY_LISTS
-                }
-                if not learned["s"]:  # a derived block
-                    del learned["s"]
-                learned["n"] = self.number()
-                segments.append(["B", name, count, holes, learned])
-        if self.at != total or self.used != len(self.strings):
-            raise ValueError("a template with bytes left over")
-        return segments
+
+def _strings(numbers: list[int], at: int, strings: str, used: int) -> tuple[list[str], int, int]:
+    """The list of strings whose size is ``numbers[at]`` (:func:`_string` each), the index of
+    the number after it and the characters then read."""
+    words: list[str] = []
+    count = numbers[at]
+    at += 1
+    for _ in range(count):
+        word, at, used = _string(numbers, at, strings, used)
+        words.append(word)
+    return words, at, used
 
 
 def is_unverified(template: str | None) -> bool:
@@ -1135,8 +1338,11 @@ def check(
         charset = first_charset(body, content_type)
         bound = context(url, content_type, min_chars, charset)
         plain = [True]
-        if digest_of(body.split(b"<"), segments, body, bound, plain) != digest:
-            return DIGEST
+        if _digest_in_place(body, segments, bound, plain) != digest:
+            # a difference (or a doubt): the page split into its pieces says which
+            plain = [True]
+            if digest_of(body.split(b"<"), segments, body, bound, plain) != digest:
+                return DIGEST
         # The fixed bytes are the learned page's, which decoded strictly in ``charset`` (as
         # learning requires): ASCII holes, each whole pieces between two ``<``, keep it so.
         if plain[0] and ascii_keeps_decoding(charset):

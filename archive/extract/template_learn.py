@@ -114,6 +114,7 @@ from archive.extract.template import (
     tag_name,
     unlearnable,
     vocabulary,
+    with_lengths,
 )
 from archive.extract.template_probe import probed, spliced
 from archive.extract.template_walls import element_marks, reads_values, vocabulary_marks
@@ -309,6 +310,7 @@ def _learn(
         digest = digest_of(a, segments, old, bound)
         if digest_of(b, segments, new, bound) != digest:
             return unlearnable("self_check")
+        segments = with_lengths(a, segments)  # they cover ``a``: its digest was taken
     except Mismatch as exc:
         return unlearnable(f"self_check:{exc.args[0]}")
     return render(segments, digest)

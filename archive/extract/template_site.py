@@ -69,6 +69,7 @@ from archive.extract.template import (
     render,
     segments_of,
     tag_name,
+    with_lengths,
 )
 
 # Caps on what a site keeps: rules of each kind, and a block rule's vocabulary.
@@ -798,7 +799,8 @@ def derive_using(
         if isinstance(segments, str):
             return None, segments, []
         bound = context(url, content_type, min_chars, first_charset(old, content_type))
-        template = mark_derived(render(segments, digest_of(pieces, segments, old, bound)))
+        digest = digest_of(pieces, segments, old, bound)
+        template = mark_derived(render(with_lengths(pieces, segments), digest))
     except Mismatch as exc:
         return None, f"self_check:{exc.args[0]}", []
     except Exception as exc:  # any doubt: the full extraction

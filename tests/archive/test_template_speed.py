@@ -103,3 +103,31 @@ def test_the_run_ending_a_text_is_taken_as_the_search_took_it():
         assert found is not None
         assert text[len(text.rstrip(template._RUN_BYTES)) :] == found.group(), text
     assert b"Most read: Sport".rstrip(template._RUN_BYTES) == b"Most read: "
+
+
+def test_the_texts_beside_a_piece_read_from_the_page_are_those_of_its_pieces():
+    """The check reads the texts a reader joins beside a block from the page itself
+    (``text_before_at``, ``text_after_at``) instead of from its pieces: the same bytes, with
+    digits and separators joined across many short pieces, and at the page's edges."""
+    rng = random.Random(3)
+    joined = 0
+    for _ in range(6000):
+        body = bytes(rng.choice(b"<<>0123./-a \n") for _ in range(rng.randrange(0, 48)))
+        pieces = body.split(b"<")
+        pos = 0
+        for index, piece in enumerate(pieces):
+            before = date_shapes.text_before(pieces, index)
+            assert date_shapes.text_before_at(body, pos) == before, (body, index)
+            end = pos + len(piece)
+            after = date_shapes.text_after(pieces, index)
+            assert date_shapes.text_after_at(body, end) == after, (body, index)
+            if index + 1 < len(pieces):
+                joined += after != date_shapes._text(pieces[index + 1])  # across pieces
+            pos = end + 1
+    assert joined > 100
+    # ten pieces of digits: the guards follow eight of them
+    body = b"x>a" + b"".join(b"<b>%d" % n for n in range(10)) + b"<p>"
+    pieces = body.split(b"<")
+    assert date_shapes.text_before_at(body, len(body) - 2) == date_shapes.text_before(pieces, 11)
+    assert date_shapes.text_before(pieces, 11) == b"23456789"
+    assert date_shapes.text_after_at(body, 3) == date_shapes.text_after(pieces, 0) == b"012345678"
