@@ -357,7 +357,7 @@ def _extract(
         return article, None
     # what the metadata readers gave above, read on this very tree: the evidence takes it
     # as found (they only read the tree) instead of running them all again
-    found = _Found(names, h1s, title, language, published_at, updated_at)
+    found = _Found(names, h1s, title, language, published_at, updated_at, _printed(tree, meta))
     read = cleared[0]
     _later_removals(read.tree)
     # the change notes come from the history block, which the fingerprint covers as such
@@ -457,6 +457,14 @@ class _Found:
     language: str | None
     published: datetime | None
     updated: datetime | None
+    printed: int
+
+
+def _printed(tree: HtmlElement, meta: Document) -> int:
+    """How many times the page prints its description as a block of its own
+    (:func:`.printed.printed_copies`), which keeps or drops the standfirst's echo."""
+    description = normalize_optional(meta.description)
+    return printed_copies(tree, description) if description else 0
 
 
 def _metadata_evidence(
@@ -466,7 +474,8 @@ def _metadata_evidence(
     :func:`read_page` left it), as one string: the same functions :func:`_extract` calls,
     run in full (or as ``found`` by :func:`_extract` on that tree), so that a change
     anywhere they look (an "Updated" line or a footer date outside the article, an author
-    card, a wall) changes it.  For the fast path."""
+    card, a wall, the page printing its description once more) changes it.  For the fast
+    path."""
     head, meta, history = reading.head, reading.meta, reading.history
     if found is None:
         published = find_published(tree, head, meta.date, history=history.published)
@@ -477,6 +486,7 @@ def _metadata_evidence(
             _language(head, meta),
             published,
             find_updated(tree, head, published, history=history.updated),
+            _printed(tree, meta),
         )
     values = (
         meta.title,
@@ -497,6 +507,7 @@ def _metadata_evidence(
         repr(reading.walls),
         found.published,
         found.updated,
+        found.printed,
     )
     return repr(values)
 

@@ -57,7 +57,7 @@ from archive.extract.inline_chrome import _FURNITURE, _name_words
 from archive.extract.parse import parse_body
 from archive.extract.version import extractor_version
 
-FORMAT = "fp7"
+FORMAT = "fp8"
 
 # Text compared for locating paragraphs: letters and digits only, casefolded, so that the
 # extractor's normalisation (quotes, entities, whitespace, list markers) does not matter.

@@ -255,11 +255,12 @@ def test_a_number_changed_in_a_block_beside_the_article_not_named_as_chrome_is_s
 
 
 def test_the_fingerprint_is_stored_compactly_and_an_fp6_one_is_never_read_as_it() -> None:
-    """fp7: the digests in raw bytes and the locator's names hashed, about a quarter of fp6's
-    size; an fp6 fingerprint of the same page (its JSON locator and hex digests) is another
-    format's: the page goes to the full extraction, which fingerprints it again."""
+    """fp7 and fp8 (which binds the count of the description's printed copies): the digests
+    in raw bytes and the locator's names hashed, about a quarter of fp6's size; an fp6
+    fingerprint of the same page (its JSON locator and hex digests) is another format's: the
+    page goes to the full extraction, which fingerprints it again."""
     fingerprint = fingerprint_of(page(1))
-    assert fingerprint.startswith(f"fp7|{extractor_version()}|")
+    assert fingerprint.startswith(f"fp8|{extractor_version()}|")
     assert len(fingerprint) < 120 and "story" not in fingerprint
     assert fast_path_fallback_reason(page(2), URL, None, 200, fingerprint) is None
     old = (
@@ -342,3 +343,36 @@ def test_the_extraction_takes_the_fingerprint_the_long_way_would() -> None:
         assert fingerprint == _fingerprint_the_long_way(html, URL)
         taken += fingerprint is not None
     assert taken >= 6
+
+
+_SUMMARY = "Emergency shelters opened as the river burst its banks after three days of rain."
+
+
+def _related(promo: str) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:4])
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<title>River report - News</title><meta name="description" content="{_SUMMARY}">'
+        '<meta property="article:published_time" content="2025-03-01T09:00:00Z"></head><body>'
+        '<header><a href="/">News</a></header><main><article><h1>River report</h1>'
+        f'<p class="standfirst">{_SUMMARY}</p>{body}</article></main>'
+        '<div class="rail"><ul class="related-links">'
+        f'<li><a href="/other">Other story</a><ul class="promo-links">{promo}</ul></li>'
+        f"<li>{_SUMMARY}</li></ul></div><footer><p>About us</p></footer></body></html>"
+    ).encode()
+
+
+def test_a_copy_of_the_description_coming_to_be_printed_is_a_metadata_change() -> None:
+    """A stray ``</li>`` in a list beside the article moves its last item, which reads the
+    description, out of the related list: the page now prints the description twice, the
+    standfirst's echo is kept and the article gains a paragraph, though the region and every
+    other reading are the same.  The evidence binds the count of printed copies.  The twin:
+    the list's links changing is the same article and the same evidence."""
+    stored = _related('<li><a href="/p/1">Weather</a></li><li><a href="/p/2">Roads</a></li>')
+    _, fingerprint = extract_with_fingerprint(stored, URL)
+    rotated = _related('<li><a href="/p/3">Weather</a></li><li><a href="/p/4">Roads</a></li>')
+    moved = _related('<li><a href="/p/5">Weather</a><li><a href="/p/6">Roads</a></li></li>')
+    assert extract_article(rotated, URL).content_hash == extract_article(stored, URL).content_hash
+    assert fast_path_fallback_reason(rotated, URL, None, 200, fingerprint) is None
+    assert extract_article(moved, URL).content_hash != extract_article(stored, URL).content_hash
+    assert fast_path_fallback_reason(moved, URL, None, 200, fingerprint) == "metadata_changed"

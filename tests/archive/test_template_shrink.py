@@ -207,12 +207,13 @@ def _intro(share: str, *, inside: bool, lead: str = D) -> bytes:
 
 def test_share_labels_becoming_icons_in_an_intro_printing_the_description_is_no_same():
     """The intro ``<div>`` comes to read exactly the description: the page prints it twice,
-    and the standfirst echo at the article's top is kept (a paragraph more)."""
+    and the standfirst echo at the article's top is kept (a paragraph more).  The metadata
+    evidence binds the count of printed copies: the emptied reading gives another."""
     _assert_caught(
         _intro(_ICON, inside=True),
         _intro(_ICONS, inside=True),
         _intro(_BARE, inside=True),
-        "block_in_printed_copy",
+        "block_emptied_read",
     )
 
 
