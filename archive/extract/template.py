@@ -32,10 +32,7 @@ after it) and matched against a template learned from two payloads of the same a
   ``20260305``), which every token hole is also checked for with the bytes beside it, and
   no year unless the block was learned on a page whose date readers never read its text
   (:data:`YEARS_MARK`); in a block by a wall the wall guard reads (:data:`PAYWALL_MARK`,
-  :data:`CONSENT_MARK`), nothing such a wall's controls say (:func:`says_a_wall`); and, for
-  a learned block, of the skeleton of one learned payload's content (:func:`skeleton`:
-  its tags in order, texts and free values aside), the same payload's for every block:
-  the arrangements the learning's probes read.
+  :data:`CONSENT_MARK`), nothing such a wall's controls say (:func:`says_a_wall`).
 
 Everything outside the holes is hashed into one digest, equal to the learned one, and the
 pieces must run out exactly with the segments.  The digest also binds the capture's context
@@ -81,9 +78,10 @@ from archive.extract.years import YEARS_PATTERN
 # the probes read the stored page with the other payload's blocks too,
 # :func:`.template_probe.spliced`; t0h: a learned block's content keeps the skeleton of one
 # learned payload's, the same payload's for every block, :func:`skeleton`; t0i: an ``F``
-# segment holds its byte length, :func:`with_lengths`): a template of another format is
+# segment holds its byte length, :func:`with_lengths`; t0j: no skeletons again, see
+# docs/design.md, "Arrangements a block hole admits"): a template of another format is
 # another identity's, learned again.
-FORMAT: Final = "t0i"
+FORMAT: Final = "t0j"
 NONE: Final = "none"  # a template that could not be learned (its reason follows)
 # Ends a template none of whose decisions has been verified yet (its first one is).
 UNVERIFIED: Final = "~"
@@ -281,8 +279,7 @@ def vocabulary(contents: Sequence[tuple[Sequence[bytes], bytes]]) -> Vocabulary 
     """What block contents (each: its pieces, the text after the start tag) are made of: tag
     names (``t``), attribute names each bound to its tag (``a``, as ``tag name``), attribute
     values but of :data:`FREE_VALUES` each bound to its tag (``v``, as ``tag name=value``:
-    :func:`bound_value`), each content's skeleton in order, once if the same (``s``:
-    :func:`skeleton`), the longest content's length (``n``); None when a tag does not read
+    :func:`bound_value`), the longest content's length (``n``); None when a tag does not read
     plainly.  A value is bound to its tag because the readers select by both: a
     ``class="change-item"`` no reader reads on a ``<div>`` is a change note on an ``<li>``
     (:mod:`.history`)."""
@@ -310,7 +307,6 @@ def vocabulary(contents: Sequence[tuple[Sequence[bytes], bytes]]) -> Vocabulary 
         "t": sorted(t.decode("latin-1") for t in tags),
         "a": sorted(n.decode("latin-1") for n in names),
         "v": sorted(v.decode("latin-1") for v in values),
-        "s": list(dict.fromkeys(skeleton(pieces) for pieces, _ in contents)),
         "n": longest,
     }
 
@@ -614,8 +610,6 @@ def digest_of(
     update(bound)
     view = memoryview(body)
     at, total, pos = 0, len(pieces), 0  # pos: where piece ``at`` starts in ``body``
-    sides = -1  # the learned payloads every block so far has the skeleton of (bits)
-    cut: dict[bytes, bytes] = {}
     for segment in segments:
         kind = segment[0]
         if kind == "F":
@@ -647,7 +641,6 @@ def digest_of(
             part = _tokens_out(start, segment[2], segment[3])
             update(b"B%d:%b" % (len(part), part))
             close = _block_end(pieces, at, name, text, segment[4])
-            sides = _arranged(pieces[at + 1 : close], segment[4], sides, cut)
             length = sum(map(len, pieces[at:close])) + close - at - 1  # the block's pieces
             if plain is not None and not body[pos : pos + length].isascii():
                 plain[0] = False
@@ -658,27 +651,6 @@ def digest_of(
     if at != total:
         raise Mismatch(PIECES)
     return hasher.hexdigest()[:32]
-
-
-def _arranged(
-    content: Sequence[bytes], learned: Vocabulary, sides: int, cut: dict[bytes, bytes]
-) -> int:
-    """``sides`` (bits: the learned payloads every block before has the skeleton of) narrowed
-    to those whose content of this block had the skeleton ``content`` has (:func:`skeleton`;
-    ``cut``: its cache); raises :class:`Mismatch` when none is left.  A derived block has no
-    skeletons: ``sides`` as it was."""
-    skeletons = learned.get("s")
-    if not skeletons:
-        return sides
-    own = skeleton(content, cut)
-    if len(skeletons) == 1:  # both payloads': either side
-        if skeletons[0] != own:
-            raise Mismatch(BLOCK)
-        return sides
-    sides &= sum(1 << k for k, known in enumerate(skeletons) if known == own)
-    if not sides:
-        raise Mismatch(BLOCK)
-    return sides
 
 
 def with_lengths(pieces: Sequence[bytes], segments: Sequence[Segment]) -> list[Segment]:
@@ -757,7 +729,6 @@ def _digest_in_place(
         update(bound)
         view = memoryview(body)
         size, pos = len(body), 0  # pos: where the next segment starts
-        arranged: list[Any] = [-1, {}]  # as digest_of's sides and cut (_arranged)
         for segment in segments:
             kind = segment[0]
             if pos > size:
@@ -773,7 +744,7 @@ def _digest_in_place(
             elif kind == "T":
                 pos = _token_in_place(body, pos, segment, update, plain)
             elif kind == "B":
-                pos = _block_in_place(body, pos, segment, update, plain, arranged)
+                pos = _block_in_place(body, pos, segment, update, plain)
             else:
                 return None
         if pos != size + 1:
@@ -812,7 +783,6 @@ def _block_in_place(
     segment: Segment,
     update: Any,
     plain: list[bool],
-    arranged: list[Any],
 ) -> int:
     """Hashes (``update``) the block of ``segment`` starting at ``pos`` in ``body`` (its start
     tag's pieces; its content checked) as :func:`digest_of` does, from the pieces up to where
@@ -841,7 +811,6 @@ def _block_in_place(
         return text_before_at(body, pos), text_after_at(body, closing)
 
     close = _block_end(pieces, 0, name, text, learned, beside)
-    arranged[0] = _arranged(pieces[1:close], learned, arranged[0], arranged[1])
     closing = pos + sum(map(len, pieces[:close])) + close - 1  # its ``<``
     if not body[pos:closing].isascii():
         plain[0] = False
@@ -1076,7 +1045,7 @@ ZDICT: Final = (
 )
 _CLASS_CODES: Final = {"w": 0, "n": 1, "c": 2, "y": 3}
 _CLASS_NAMES: Final = tuple(_CLASS_CODES)
-_VOCABULARY_LISTS: Final = ("t", "a", "v", "s")
+_VOCABULARY_LISTS: Final = ("t", "a", "v")
 
 
 def render(segments: Sequence[Segment], digest: str) -> str:
@@ -1088,9 +1057,8 @@ def render(segments: Sequence[Segment], digest: str) -> str:
     the pieces, or the parts of the token piece or of the start tag) followed by what its
     kind holds: a fixed run its byte length (:func:`with_lengths`); a hole list is its size
     and, for each hole, ``(parts - index) * 4 + class`` and its longest length; a block's
-    name, then its vocabulary's tag names, attribute names and values and its skeletons (none
-    for a derived block), each list its size and its strings, then the longest content's
-    length.  321
+    name, then its vocabulary's tag names, attribute names and values, each list its size
+    and its strings, then the longest content's length.  321
     characters on average for a corpus page in request chrome, against 518 as format t0b's
     JSON (zlib, base64): ``python -m bench.templates``.  (Ascii85 would save 20 more, but
     Python decodes it at a twentieth of base64's speed, and :func:`check` reads the template
@@ -1126,9 +1094,8 @@ def render(segments: Sequence[Segment], digest: str) -> str:
             string(name)
             holes(count, block_holes)
             for key in _VOCABULARY_LISTS:
-                words = learned.get(key, ())  # a derived block has no skeletons
-                numbers.append(len(words))
-                for word in words:
+                numbers.append(len(learned[key]))
+                for word in learned[key]:
                     string(word)
             numbers.append(learned["n"])
         else:
@@ -1221,8 +1188,6 @@ def _segments(data: bytes) -> list[Segment]:
             learned: Vocabulary = {}
             for key in _VOCABULARY_LISTS:
                 learned[key], at, used = _strings(numbers, at, strings, used)
-            if not learned["s"]:  # a derived block
-                del learned["s"]
             learned["n"] = numbers[at]
             at += 1
             append(["B", name, count, holes, learned])

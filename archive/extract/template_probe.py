@@ -33,9 +33,9 @@ too, :mod:`.template_learn`).
 Not probed here: a block emptied (the reverse of growth): the metadata readers read the stored
 page with every block emptied at learning (:func:`.template_learn._read_by_metadata`), and a
 block that could make the page print its description once more or once less is no hole
-(:func:`.printed.varies_with`), but the whole extraction is not run on it.  Arrangements of
-the learned tags other than the two payloads' own are not admitted by the check
-(:func:`.template.skeleton`).
+(:func:`.printed.varies_with`), but the whole extraction is not run on it.  Nor are
+arrangements of the learned tags other than the two payloads' own (docs/design.md,
+"Arrangements a block hole admits").
 """
 
 from __future__ import annotations

@@ -153,10 +153,9 @@ def rules_of(template: str, body: bytes) -> Rules | None:
                     return None
                 context_ = _masked(parts, indices).decode("latin-1")
                 # a rule's tag names without the page's years and walls (judged anew on the
-                # page a template is derived on); a text bound is kept (it only narrows); no
-                # skeletons (the learned payloads', probed on this page only)
+                # page a template is derived on); a text bound is kept (it only narrows)
                 marks = [t for t in segment[4]["t"] if t not in _PAGE_MARKS]
-                learned = {k: v for k, v in segment[4].items() if k != "s"} | {"t": marks}
+                learned = segment[4] | {"t": marks}
                 blocks.append([name, segment[2], indices, context_, holes, learned])
                 close = match_close(pieces, at, name.encode())
                 if close is None:

@@ -34,8 +34,7 @@ CYRILLIC = '<li><a href="/s/9">Москва: новости дня и событ
 
 
 def retitled(body: bytes, title: bytes) -> bytes:
-    """``body`` with its first "most read" item's title made ``title``: the block keeps its
-    learned skeleton (:func:`archive.extract.template.skeleton`; an item added would not)."""
+    """``body`` with its first "most read" item's title made ``title``."""
     return body.replace(ITEMS[0].encode(), title, 1)
 
 

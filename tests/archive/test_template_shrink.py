@@ -5,8 +5,8 @@ candidate; trafilatura's author: under 120 characters), or by its equality with 
 description (:func:`archive.extract.printed.printed_copies`).  Learning reads the page with
 every block hole emptied as well as grown: a template whose check would admit a refetch the
 full extraction reads otherwise is not kept.  Twins: the same share bar beside those elements,
-not inside them, still decides a shrunk bar (shorter labels, as many items: the check admits
-a learned payload's skeleton only) "same", the full extraction agreeing."""
+not inside them, still decides a shrunk bar (shorter labels, as many items) "same", the full
+extraction agreeing."""
 
 from __future__ import annotations
 
