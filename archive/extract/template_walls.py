@@ -17,6 +17,7 @@ nothing more.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final
 
 from lxml.html import HtmlElement
@@ -44,16 +45,23 @@ def _marks(tag: str, names: str, role: str | None, modal: str | None) -> set[str
     return marks
 
 
-def element_marks(element: HtmlElement) -> set[str]:
-    """The marks of a block hole ``element`` by itself and its ancestors (those holding the
-    page's article are never a wall)."""
-    marks: set[str] = set()
+def _walls_around(element: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    """``element`` and its ancestors the wall guard may read as a wall (an element of a wall's
+    tag holding no part of the page's article), innermost first, each with its names (its id
+    and class)."""
     for node in (element, *element.iterancestors()):
         if not isinstance(node.tag, str) or node.tag not in _WALL_TAGS:
             continue
         if _holds_the_page(node):
             continue
-        names = f"{node.get('id', '')} {node.get('class', '')}"
+        yield node, f"{node.get('id', '')} {node.get('class', '')}"
+
+
+def element_marks(element: HtmlElement) -> set[str]:
+    """The marks of a block hole ``element`` by itself and its ancestors (those holding the
+    page's article are never a wall)."""
+    marks: set[str] = set()
+    for node, names in _walls_around(element):
         marks |= _marks(node.tag, names, node.get("role"), node.get("aria-modal"))
     return marks
 
@@ -88,12 +96,7 @@ def reads_values(element: HtmlElement) -> bool:
     nothing of consent: the guard counts such a form's consent controls only when its text
     speaks of consent (:func:`.walls._consent_container`), and no hole can make it (a count
     is digits, a block in a form is marked for consent and says none of it)."""
-    for node in (element, *element.iterancestors()):
-        if not isinstance(node.tag, str) or node.tag not in _WALL_TAGS:
-            continue
-        if _holds_the_page(node):
-            continue
-        names = f"{node.get('id', '')} {node.get('class', '')}"
+    for node, names in _walls_around(element):
         role, modal = node.get("role"), node.get("aria-modal")
         marks = _marks(node.tag, names, role, modal)
         if not marks:
