@@ -63,6 +63,7 @@ from archive.site_rules import (
     site_rules,
 )
 from scheduler.demo.chrome import dress
+from tests.archive import daily_story
 from tests.pages import PARAGRAPHS, Story, article_page
 
 HTML = "text/html; charset=utf-8"
@@ -496,12 +497,7 @@ BRIDGE = (
     " repairs would be published before the end of the summer.",
 )
 HARVEST = (
-    "Farmers in the valley began harvesting their grapes two weeks early this year after a"
-    " long dry spell pushed the fruit to ripen ahead of schedule.",
-    "Growers said the yield was smaller than usual but the quality was high, and several"
-    " cooperatives expect a strong vintage despite the heat.",
-    "The regional water authority has asked vineyards to limit irrigation to the early"
-    " morning hours until the reservoirs recover from the drought.",
+    *daily_story.HARVEST,
     "Wine makers plan to hold the annual harvest festival in the town square next month, with"
     " tastings from more than forty local estates.",
 )

@@ -23,26 +23,11 @@ from archive.extract.template import BLOCK, DIGEST, TEXT_MARK, check, segments_o
 from archive.extract.template_learn import learn_with_fingerprint
 from archive.extract.template_site import Rules, derive_using, rules_of
 from archive.extract.template_site_judge import read_values
+from tests.archive.daily_story import BRIDGE, HARVEST
 
 HTML = "text/html; charset=utf-8"
 SITE = "https://daily.example"
 A_URL, B_URL = SITE + "/news/bridge", SITE + "/news/harvest"
-BRIDGE = [
-    "The city council voted on Tuesday to close the old harbour bridge to heavy traffic after"
-    " engineers found deep cracks in two of its supporting piers.",
-    "Officials said buses would be diverted through the northern ring road while a full survey"
-    " of the structure is carried out over the coming months.",
-    "Local businesses on the waterfront warned that the closure would hurt deliveries, and"
-    " asked the council to speed up the repairs before the summer season.",
-]
-HARVEST = [
-    "Farmers in the valley began harvesting their grapes two weeks early this year after a"
-    " long dry spell pushed the fruit to ripen ahead of schedule.",
-    "Growers said the yield was smaller than usual but the quality was high, and several"
-    " cooperatives expect a strong vintage despite the heat.",
-    "The regional water authority has asked vineyards to limit irrigation to the early"
-    " morning hours until the reservoirs recover from the drought.",
-]
 TOPICS = [
     "Mayor opens the new library on the old market square with a reading hour for children",
     "Storm warning for the coast as forecasters expect strong winds through the weekend",
