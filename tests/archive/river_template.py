@@ -1,6 +1,6 @@
 """Tier 0 on the river report's pages (tests of the template's guards, probes and block
-vocabulary): a template learned from two payloads at one URL, and a page checked against it,
-both as the crawl does with the default minimum article length."""
+vocabulary): the page (:func:`page`), a template learned from two payloads at one URL, and a
+page checked against it, both as the crawl does with the default minimum article length."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from archive.extract import DEFAULT_MIN_CHARS
 from archive.extract.extractor import extract_with_fingerprint
 from archive.extract.template import check
 from archive.extract.template_learn import learn_with_fingerprint
+from tests.pages import PARAGRAPHS
 
 URL = "https://news.example/world/river"
 CT = "text/html; charset=utf-8"
+# the page's markup states both its timestamps: htmldate reads them first and stops there
+DATED = (
+    '<meta property="article:published_time" content="2025-03-01T09:00:00Z">'
+    '<meta property="article:modified_time" content="2025-03-20T09:00:00Z">'
+)
 
 
 def learned(old: bytes, new: bytes) -> str:
@@ -23,3 +29,16 @@ def learned(old: bytes, new: bytes) -> str:
 def checked(body: bytes, template: str) -> str | None:
     """``body`` checked against ``template``: None for "same", else the reason."""
     return check(body, template, url=URL, content_type=CT, min_chars=DEFAULT_MIN_CHARS)
+
+
+def page(head: str, after: str, last: str = PARAGRAPHS[-1], *, top: str = "") -> bytes:
+    """The river report: ``head`` in its head, ``top`` in the article before the story's
+    paragraphs (the last one ``last``), ``after`` between the main element and the footer."""
+    body = "".join(f"<p>{p}</p>" for p in [*PARAGRAPHS[:-1], last])
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>River report - News</title>{head}</head><body>"
+        '<header><a href="/">News</a></header>'
+        f"<main><article><h1>River report</h1>{top}{body}</article></main>{after}"
+        "<footer><p>About us</p></footer></body></html>"
+    ).encode()

@@ -14,27 +14,11 @@ from __future__ import annotations
 import pytest
 
 from archive.extract.template import is_unlearnable
+from tests.archive.river_template import DATED
 from tests.archive.river_template import checked as _check
 from tests.archive.river_template import learned as _learn
+from tests.archive.river_template import page as _page
 from tests.pages import PARAGRAPHS
-
-# the page's markup states both its timestamps: htmldate reads them first and stops there
-DATED = (
-    '<meta property="article:published_time" content="2025-03-01T09:00:00Z">'
-    '<meta property="article:modified_time" content="2025-03-20T09:00:00Z">'
-)
-
-
-def _page(head: str, after: str, last: str = PARAGRAPHS[-1]) -> bytes:
-    body = "".join(f"<p>{p}</p>" for p in [*PARAGRAPHS[:-1], last])
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>River report - News</title>{head}</head><body>"
-        '<header><a href="/">News</a></header>'
-        f"<main><article><h1>River report</h1>{body}</article></main>{after}"
-        "<footer><p>About us</p></footer></body></html>"
-    ).encode()
-
 
 _COUNT = '<p class="comments-meta"><b>{}</b> comments</p>'
 # a request token a time follows: a date there is a timestamp

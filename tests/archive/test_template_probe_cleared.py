@@ -25,15 +25,13 @@ from archive.extract.template import is_unlearnable
 from archive.extract.template_learn import learn_with_fingerprint
 from bench.cycle import REQUEST_TOKENS, load_corpus, make_page, page_path
 from bench.templates import BASE_URL, HTML
+from tests.archive.river_template import DATED
 from tests.archive.river_template import checked as _check
 from tests.archive.river_template import learned as _learn
+from tests.archive.river_template import page as _river_page
 from tests.pages import PARAGRAPHS
 from tests.shared_data import require_shared
 
-DATED = (
-    '<meta property="article:published_time" content="2025-03-01T09:00:00Z">'
-    '<meta property="article:modified_time" content="2025-03-20T09:00:00Z">'
-)
 # an in-article box the removal drops (a sign-up form beside a paragraph of the story)
 _BOX = (
     '<div class="newsletter"><p>Get the briefing</p>'
@@ -42,14 +40,7 @@ _BOX = (
 
 
 def _page(head: str, after: str, last: str = PARAGRAPHS[-1]) -> bytes:
-    body = "".join(f"<p>{p}</p>" for p in [*PARAGRAPHS[:-1], last])
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>River report - News</title>{head}</head><body>"
-        '<header><a href="/">News</a></header>'
-        f"<main><article><h1>River report</h1>{_BOX}{body}</article></main>{after}"
-        "<footer><p>About us</p></footer></body></html>"
-    ).encode()
+    return _river_page(head, after, last, top=_BOX)
 
 
 _SCRIPT = '<script>window.requestId = "{}";</script>'
