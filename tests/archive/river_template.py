@@ -18,6 +18,22 @@ DATED = (
     '<meta property="article:modified_time" content="2025-03-20T09:00:00Z">'
 )
 
+# The river in flood, a story for pages that print their description: the description and
+# the story's paragraphs.
+FLOOD_DESCRIPTION = (
+    "Emergency shelters opened as the river burst its banks after three days of rain."
+)
+FLOOD = (
+    "The river rose by two metres overnight after three days of heavy rain across the valley, "
+    "and the town council opened its emergency shelters at the school and the sports hall.",
+    "Residents of the lower streets were told to move their cars to higher ground before dawn, "
+    "while volunteers filled sandbags outside the fire station until late in the evening.",
+    "The water company said that drinking water was safe but asked households to avoid using "
+    "more than they needed until the treatment works on the east bank were checked again.",
+    "Forecasters expect the rain to ease by the weekend, though the river may not fall back "
+    "below its banks for several days, and farmers fear for the crops in the flooded fields.",
+)
+
 
 def learned(old: bytes, new: bytes) -> str:
     """The template learned from ``old`` (the stored payload) and ``new``, located by ``new``'s

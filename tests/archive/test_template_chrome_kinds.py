@@ -16,18 +16,10 @@ from archive.extract.fastpath import CHROME_KINDS
 from archive.extract.printed import in_chrome
 from archive.extract.template import is_unlearnable
 from archive.extract.template_learn import _BLOCK_NAMES, _block, _looks_chrome
-from tests.archive.river_template import CT, URL, checked, learned
+from tests.archive.river_template import CT, FLOOD, URL, checked, learned
+from tests.archive.river_template import FLOOD_DESCRIPTION as D
 
-D = "Emergency shelters opened as the river burst its banks after three days of rain."
-PARAGRAPHS = (
-    "The river rose by two metres overnight after three days of heavy rain across the valley, "
-    "and the town council opened its emergency shelters at the school and the sports hall.",
-    "Residents of the lower streets were told to move their cars to higher ground before dawn, "
-    "while volunteers filled sandbags outside the fire station until late in the evening.",
-    "The water company said that drinking water was safe but asked households to avoid using "
-    "more than they needed until the treatment works on the east bank were checked again.",
-)
-BODY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+BODY = "".join(f"<p>{p}</p>" for p in FLOOD[:3])
 
 
 @pytest.mark.parametrize("kind", sorted(name.decode() for name in _BLOCK_NAMES))

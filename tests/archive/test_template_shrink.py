@@ -13,20 +13,10 @@ from __future__ import annotations
 from archive.errors import ExtractionError
 from archive.extract.extractor import extract_article
 from archive.extract.template import is_unlearnable
-from tests.archive.river_template import CT, URL, checked, learned
+from tests.archive.river_template import CT, FLOOD, URL, checked, learned
+from tests.archive.river_template import FLOOD_DESCRIPTION as D
 
-D = "Emergency shelters opened as the river burst its banks after three days of rain."
-PARAGRAPHS = (
-    "The river rose by two metres overnight after three days of heavy rain across the valley, "
-    "and the town council opened its emergency shelters at the school and the sports hall.",
-    "Residents of the lower streets were told to move their cars to higher ground before dawn, "
-    "while volunteers filled sandbags outside the fire station until late in the evening.",
-    "The water company said that drinking water was safe but asked households to avoid using "
-    "more than they needed until the treatment works on the east bank were checked again.",
-    "Forecasters expect the rain to ease by the weekend, though the river may not fall back "
-    "below its banks for several days, and farmers fear for the crops in the flooded fields.",
-)
-BODY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+BODY = "".join(f"<p>{p}</p>" for p in FLOOD)
 DATED = (
     '<meta property="article:published_time" content="2025-03-01T09:00:00Z">'
     '<meta property="article:modified_time" content="2025-03-10T09:00:00Z">'
