@@ -47,7 +47,10 @@ def printed_copies(tree: HtmlElement, text: str) -> int:
     words = text.split()
     if not words:
         return 0
-    found: dict[int, HtmlElement] = {}  # a block, by the element holding its text node
+    # a block (kept, so that its id is its own while this runs: an lxml element's proxy is
+    # made anew, maybe at a freed one's address, once nothing holds it), by the element
+    # holding its text node
+    found: dict[int, tuple[HtmlElement, HtmlElement]] = {}
     for node in tree.xpath("//text()[contains(., $word)]", word=max(words, key=len)):
         element = node.getparent()
         if node.is_tail and element is not None:
@@ -57,14 +60,14 @@ def printed_copies(tree: HtmlElement, text: str) -> int:
             if element.tag in TEXT_BLOCKS:
                 shown = element.text_content()
                 if same_text(shown, text, exact_case=True):
-                    found.setdefault(id(element), holder)
+                    found.setdefault(id(element), (element, holder))
                     break
                 if len(shown) > 2 * len(text):
                     break  # the blocks above only hold more
             element = element.getparent()
     # Chrome is judged from the text's own element up, not from the block found: a teaser in
     # an aside's link, the aside in a plain <div>, reads as that <div> and lies in chrome.
-    return sum(1 for holder in found.values() if holder is not None and not in_chrome(holder))
+    return sum(1 for _, holder in found.values() if holder is not None and not in_chrome(holder))
 
 
 def varies_with(tree: HtmlElement, text: str, holes: Sequence[HtmlElement]) -> bool:
