@@ -366,25 +366,17 @@ def cut_free_values(head: bytes) -> bytes:
     return b"".join(out) + head[last:]
 
 
-def skeleton(pieces: Sequence[bytes], cut: dict[bytes, bytes] | None = None) -> str:
+def skeleton(pieces: Sequence[bytes]) -> str:
     """The skeleton of a block's content (its ``pieces``, split on ``b"<"``; the text after its
     start tag aside): every tag's bytes, in order, each start tag's values of
     :data:`FREE_VALUES` cut (:func:`cut_free_values`), the texts left out; as 8 bytes of
     their SHA-256 (Latin-1).  Two contents of one skeleton differ only in their texts and in
     their links', images' and fields' values: never in a tag, an attribute, a nesting, a
-    wrapper, the number of items or which kind comes first.  ``cut``: the tags cut already
-    (a menu's items repeat)."""
+    wrapper, the number of items or which kind comes first."""
     hasher = sha256()
     update = hasher.update
     for piece in pieces:
-        head = piece.partition(b">")[0]
-        if cut is None:
-            update(cut_free_values(head))
-        else:
-            done = cut.get(head)
-            if done is None:
-                done = cut[head] = cut_free_values(head)
-            update(done)
+        update(cut_free_values(piece.partition(b">")[0]))
         update(b"<")
     return hasher.digest()[:8].decode("latin-1")
 
